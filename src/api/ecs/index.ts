@@ -1,0 +1,16 @@
+// Every ECS operation berth serves, by its model name. An operation in the model but not
+// here answers with an explicit "not built yet" error (see protocol/server.ts).
+import { accountSettingOperations } from "./account-settings.js";
+import { capacityProviderOperations } from "./capacity-providers.js";
+import { clusterOperations } from "./clusters.js";
+import type { HandlerTable } from "./context.js";
+import { tagOperations } from "./tags.js";
+import { taskDefinitionOperations } from "./task-definitions.js";
+
+export const ecsOperations: HandlerTable = {
+  ...clusterOperations,
+  ...taskDefinitionOperations,
+  ...tagOperations,
+  ...accountSettingOperations,
+  ...capacityProviderOperations,
+};

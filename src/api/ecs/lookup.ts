@@ -1,0 +1,35 @@
+// Finding the resources a request names ("name or ARN"), with ECS's not-found errors.
+import type { CapacityProvider, Cluster } from "@aws-sdk/client-ecs";
+import { nameFromRef } from "../../domain/arn.js";
+import { builtInCapacityProviders } from "../../domain/capacity-provider.js";
+import { DEFAULT_CLUSTER, EMPTY_USAGE, type ClusterUsage } from "../../domain/cluster.js";
+import { clusterNotFound } from "../../domain/errors.js";
+import type { RequestContext } from "./context.js";
+
+export function clusterName(ctx: RequestContext, ref: string | undefined): string {
+  return nameFromRef(ctx.scope, ref ?? DEFAULT_CLUSTER, "cluster") ?? "";
+}
+
+/** The ACTIVE cluster `ref` names (the default cluster when absent), or ClusterNotFoundException. */
+export async function activeCluster(ctx: RequestContext, ref: string | undefined): Promise<Cluster> {
+  const name = clusterName(ctx, ref);
+  const cluster = name ? await ctx.state.clusters.get(ctx.scope, name) : undefined;
+  if (!cluster || cluster.status !== "ACTIVE") throw clusterNotFound();
+  return cluster;
+}
+
+/**
+ * How many instances, tasks and services a cluster holds. Container instances, tasks and
+ * services do not exist in this control plane yet, so every count is zero until they do.
+ */
+export async function clusterUsage(_ctx: RequestContext, _clusterName: string): Promise<ClusterUsage> {
+  return EMPTY_USAGE;
+}
+
+/** Capacity providers by name, FARGATE and FARGATE_SPOT included. */
+export async function capacityProvider(ctx: RequestContext, ref: string): Promise<CapacityProvider | undefined> {
+  const name = nameFromRef(ctx.scope, ref, "capacity-provider");
+  if (!name) return undefined;
+  const builtIn = builtInCapacityProviders(ctx.scope).find((cp) => cp.name === name);
+  return builtIn ?? (await ctx.state.capacityProviders.get(ctx.scope, name));
+}

@@ -1,0 +1,113 @@
+// The AWS JSON 1.1 front door: POST / with X-Amz-Target. Parse → authenticate → validate
+// against the model → call the handler → serialise; every failure leaves through
+// toWireError, so handlers never see the protocol and clients never see a stack trace.
+import { UnsupportedFeatureException } from "@aws-sdk/client-ecs";
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Scope } from "../../domain/scope.js";
+import type { EcsState } from "../../state/ecs-state.js";
+import type { HandlerTable, RequestContext } from "../ecs/context.js";
+import { ProtocolError, toWireError } from "./errors.js";
+import { parseAwsJson, toAwsJson } from "./json.js";
+import type { ServiceModel } from "./model.js";
+import { verifySigV4 } from "./sigv4.js";
+import { validateInput } from "./validate.js";
+
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface Account {
+  accountId: string;
+  secretAccessKey: string;
+  principalArn: string;
+}
+
+export interface ApiOptions {
+  model: ServiceModel;
+  operations: HandlerTable;
+  state: EcsState;
+  /** The account an access key belongs to, or undefined when the key is unknown. */
+  accountFor(accessKeyId: string): Account | undefined;
+  log(message: string): void;
+  now?: () => Date;
+}
+
+export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const now = opts.now ?? (() => new Date());
+  const prefix = `${opts.model.metadata.targetPrefix}.`;
+  return (req, res) => {
+    const requestId = randomUUID();
+    readBody(req)
+      .then(async (body) => {
+        if (req.method === "GET" && (req.url === "/healthz" || req.url === "/ping")) {
+          return send(res, 200, requestId, { status: "ok" });
+        }
+        if (req.method !== "POST") {
+          throw new ProtocolError("UnknownOperationException", `${req.method} ${req.url} is not an ECS API call.`, 404);
+        }
+        const at = now();
+        const caller = verifySigV4(
+          { method: req.method, url: req.url ?? "/", headers: req.headers, body },
+          opts.model.metadata.signingName,
+          (key) => opts.accountFor(key)?.secretAccessKey,
+          at,
+        );
+        const account = opts.accountFor(caller.accessKeyId)!;
+        const target = String(req.headers["x-amz-target"] ?? "");
+        const operationName = target.startsWith(prefix) ? target.slice(prefix.length) : "";
+        const operation = opts.model.operations[operationName];
+        if (!operation) throw new ProtocolError("UnknownOperationException", `Unknown operation ${target || "(none)"}.`);
+        let input: unknown;
+        try {
+          input = parseAwsJson(body);
+        } catch (err) {
+          throw new ProtocolError("SerializationException", `Unable to parse the request body as JSON: ${(err as Error).message}`);
+        }
+        validateInput(opts.model, operation.input, input);
+        const handler = opts.operations[operationName];
+        if (!handler) {
+          throw new UnsupportedFeatureException({
+            message: `${operationName} is part of the ECS API but is not implemented by berth yet.`,
+            $metadata: {},
+          });
+        }
+        const scope: Scope = { accountId: account.accountId, region: caller.region };
+        const ctx: RequestContext = { scope, principalArn: account.principalArn, now: at, state: opts.state };
+        send(res, 200, requestId, await handler(ctx, input));
+      })
+      .catch((err: unknown) => {
+        const wire = toWireError(err, opts.log);
+        send(res, wire.status, requestId, { __type: wire.type, message: wire.message }, wire.type);
+      });
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ProtocolError("RequestEntityTooLargeException", "Request body is too large.", 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const payload = toAwsJson(body);
+  const headers: Record<string, string | number> = {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(payload),
+    "x-amzn-requestid": requestId,
+  };
+  if (errorType) headers["x-amzn-errortype"] = errorType;
+  res.writeHead(status, headers);
+  res.end(payload);
+}

@@ -1,0 +1,62 @@
+// Composition root of the control plane: store, ECS handlers and the HTTP front door.
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { rootPrincipal } from "../domain/account-settings.js";
+import { ecsOperations } from "../api/ecs/index.js";
+import { ecsModel } from "../api/protocol/model.js";
+import { createApiHandler } from "../api/protocol/server.js";
+import { ecsState } from "../state/ecs-state.js";
+import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
+import type { Credentials } from "./credentials.js";
+
+export interface ControlPlaneOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  accountId: string;
+  credentials: Credentials;
+  log(message: string): void;
+}
+
+export interface RunningControlPlane {
+  endpoint: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"));
+  const account = {
+    accountId: opts.accountId,
+    secretAccessKey: opts.credentials.secretAccessKey,
+    principalArn: rootPrincipal(opts.accountId),
+  };
+  const handler = createApiHandler({
+    model: ecsModel(),
+    operations: ecsOperations,
+    state: ecsState(store),
+    accountFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
+    log: opts.log,
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  return {
+    endpoint: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

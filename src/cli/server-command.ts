@@ -1,0 +1,55 @@
+// `berth server` (the control plane alone) and `berth up` (with the local agent, once it exists).
+import { mkdirSync } from "node:fs";
+import { startControlPlane } from "./control-plane.js";
+import { awsFiles, loadOrCreateCredentials, writeProfile, type Credentials } from "./credentials.js";
+import { parseServerConfig } from "./config.js";
+
+export const PROFILE = "berth";
+
+export async function runServer(args: string[], mode: "server" | "up"): Promise<void> {
+  const config = parseServerConfig(args);
+  mkdirSync(config.dataDir, { recursive: true });
+  let credentials: Credentials;
+  let created = false;
+  if (config.accessKeyId && config.secretAccessKey) {
+    credentials = { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey };
+  } else {
+    ({ credentials, created } = loadOrCreateCredentials(config.dataDir));
+  }
+  const started = Date.now();
+  const plane = await startControlPlane({
+    host: config.host,
+    port: config.port,
+    dataDir: config.dataDir,
+    accountId: config.accountId,
+    credentials,
+    log: (m) => console.error(`berth: ${m}`),
+  });
+  if (config.writeProfile) {
+    writeProfile(awsFiles(), PROFILE, credentials, plane.endpoint, config.region);
+  }
+  const lines = [
+    `berth ${mode === "up" ? "is up" : "control plane is running"} (ready in ${Date.now() - started} ms)`,
+    `  endpoint    ${plane.endpoint}`,
+    `  account     ${config.accountId}   region ${config.region}   data ${config.dataDir}`,
+    `  access key  ${credentials.accessKeyId}${created ? "   (new; secret below)" : ""}`,
+  ];
+  if (created) lines.push(`  secret key  ${credentials.secretAccessKey}`);
+  if (config.writeProfile) {
+    lines.push(`  profile     '${PROFILE}' written to ~/.aws/config and ~/.aws/credentials`);
+    lines.push("", `Try:  aws --profile ${PROFILE} ecs list-clusters`);
+  } else {
+    lines.push("", `Try:  aws --endpoint-url ${plane.endpoint} --region ${config.region} ecs list-clusters`);
+  }
+  if (mode === "up") lines.push("", "(the local agent that runs tasks on Docker is not part of berth yet: `up` runs the control plane)");
+  console.log(lines.join("\n"));
+  const stop = (signal: string) => {
+    console.log(`\nberth: ${signal}, shutting down`);
+    plane.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}

@@ -1,0 +1,79 @@
+// Capacity providers: FARGATE and FARGATE_SPOT are built in; others wrap an Auto Scaling group.
+import type { AutoScalingGroupProvider, CapacityProvider, CreateCapacityProviderRequest } from "@aws-sdk/client-ecs";
+import { capacityProviderArn } from "./arn.js";
+import { clientException, invalidParameter } from "./errors.js";
+import type { Scope } from "./scope.js";
+
+export const BUILT_IN_CAPACITY_PROVIDERS = ["FARGATE", "FARGATE_SPOT"] as const;
+
+export function builtInCapacityProviders(scope: Scope): CapacityProvider[] {
+  return BUILT_IN_CAPACITY_PROVIDERS.map((name) => ({
+    capacityProviderArn: capacityProviderArn(scope, name),
+    name,
+    status: "ACTIVE",
+    tags: [],
+  }));
+}
+
+const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+
+export function validateCapacityProviderName(name: string): void {
+  if (!NAME.test(name)) {
+    throw clientException(
+      "The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens.",
+    );
+  }
+  if (/^(aws|ecs|fargate)/i.test(name)) {
+    throw clientException(
+      `The specified capacity provider name '${name}' is invalid. The name cannot be prefixed with 'aws', 'ecs', or 'fargate'.`,
+    );
+  }
+}
+
+export function newCapacityProvider(scope: Scope, input: CreateCapacityProviderRequest): CapacityProvider {
+  validateCapacityProviderName(input.name!);
+  if (!input.autoScalingGroupProvider && !input.managedInstancesProvider) {
+    throw invalidParameter("You must specify either an autoScalingGroupProvider or a managedInstancesProvider.");
+  }
+  const provider: CapacityProvider = {
+    capacityProviderArn: capacityProviderArn(scope, input.name!),
+    name: input.name!,
+    status: "ACTIVE",
+    updateStatus: "CREATE_COMPLETE",
+    tags: input.tags ?? [],
+  };
+  if (input.autoScalingGroupProvider) {
+    provider.autoScalingGroupProvider = withAsgDefaults(input.autoScalingGroupProvider);
+    provider.type = "EC2_AUTOSCALING";
+  } else {
+    provider.managedInstancesProvider = input.managedInstancesProvider as CapacityProvider["managedInstancesProvider"];
+    provider.type = "MANAGED_INSTANCES";
+    if (input.cluster) provider.cluster = input.cluster;
+  }
+  return provider;
+}
+
+/** ECS fills managed scaling and termination protection with these defaults. */
+export function withAsgDefaults(asg: AutoScalingGroupProvider): AutoScalingGroupProvider {
+  const scaling = asg.managedScaling ?? {};
+  const withDefaults: AutoScalingGroupProvider = {
+    autoScalingGroupArn: asg.autoScalingGroupArn,
+    managedScaling: {
+      status: scaling.status ?? "DISABLED",
+      targetCapacity: scaling.targetCapacity ?? 100,
+      minimumScalingStepSize: scaling.minimumScalingStepSize ?? 1,
+      maximumScalingStepSize: scaling.maximumScalingStepSize ?? 10000,
+      instanceWarmupPeriod: scaling.instanceWarmupPeriod ?? 300,
+    },
+    managedTerminationProtection: asg.managedTerminationProtection ?? "DISABLED",
+  };
+  if (asg.managedDraining) withDefaults.managedDraining = asg.managedDraining;
+  const target = withDefaults.managedScaling!.targetCapacity!;
+  if (target < 1 || target > 100) throw invalidParameter("The managed scaling target capacity must be between 1 and 100.");
+  if (withDefaults.managedTerminationProtection === "ENABLED" && withDefaults.managedScaling!.status !== "ENABLED") {
+    throw invalidParameter(
+      "The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, managed scaling must also be enabled.",
+    );
+  }
+  return withDefaults;
+}

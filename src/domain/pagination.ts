@@ -1,0 +1,50 @@
+// nextToken/maxResults over an ordered list. The token names the last item returned, so
+// a page boundary holds even when items before it are added or removed meanwhile.
+import { invalidParameter } from "./errors.js";
+
+interface Cursor {
+  /** key of the last item of the previous page */
+  k: string;
+  /** its position then, used when that item has since disappeared */
+  o: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export function paginate<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  opts: { nextToken?: string; maxResults?: number; defaultMax: number; limit: number },
+): Page<T> {
+  const max = opts.maxResults ?? opts.defaultMax;
+  if (max < 1 || max > opts.limit) {
+    throw invalidParameter(`maxResults must be between 1 and ${opts.limit}.`);
+  }
+  let start = 0;
+  if (opts.nextToken !== undefined && opts.nextToken !== "") {
+    const cursor = decodeCursor(opts.nextToken);
+    const at = items.findIndex((item) => keyOf(item) === cursor.k);
+    start = at >= 0 ? at + 1 : Math.min(cursor.o + 1, items.length);
+  }
+  const page = items.slice(start, start + max);
+  const end = start + page.length;
+  if (end >= items.length || page.length === 0) return { items: page };
+  return { items: page, nextToken: encodeCursor({ k: keyOf(page[page.length - 1]!), o: end - 1 }) };
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(token: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Cursor;
+    if (typeof cursor.k === "string" && Number.isInteger(cursor.o) && cursor.o >= 0) return cursor;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidParameter("Invalid token provided.");
+}

@@ -1,0 +1,58 @@
+// The state store berth's control plane reads and writes through. SQLite fills it today
+// (src/state/sqlite); a PostgreSQL implementation can fill the same interface, which is
+// why every method is async and every write is a read-modify-write of one document
+// that the implementation runs in one transaction.
+
+import type { Scope } from "../domain/scope.js";
+
+/** Every key carries the account and region: state is partitioned by them. */
+export type { Scope };
+
+/**
+ * Columns a collection indexes beside its JSON document: `parent` groups documents (a
+ * task definition's family, a task's cluster), `seq` orders them within a parent, `status`
+ * filters them.
+ */
+export interface IndexKeys {
+  parent: string;
+  seq: number;
+  status: string;
+}
+
+export interface ListQuery {
+  parent?: string;
+  parentPrefix?: string;
+  status?: string;
+  /** Documents come back ordered by (parent, seq, id); "desc" reverses it. */
+  order?: "asc" | "desc";
+}
+
+export interface Collection<T> {
+  get(scope: Scope, id: string): Promise<T | undefined>;
+  getMany(scope: Scope, ids: readonly string[]): Promise<Map<string, T>>;
+  list(scope: Scope, query?: ListQuery): Promise<T[]>;
+  count(scope: Scope, query?: ListQuery): Promise<number>;
+  /**
+   * The one write path: `mutate` sees the current document (or undefined) and returns the
+   * next one, or undefined to leave it as it is. It runs inside the write transaction, so
+   * it must be pure and synchronous; what it throws aborts the write and reaches the caller.
+   */
+  write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  /**
+   * Appends the next document of `parent` with seq = highest seq ever used there + 1
+   * (revisions never repeat, even after deletion). `make` builds it from that number.
+   */
+  append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }): Promise<T>;
+  remove(scope: Scope, id: string): Promise<boolean>;
+}
+
+export interface CollectionSpec<T> {
+  name: string;
+  keys(doc: T): IndexKeys;
+}
+
+export interface Store {
+  collection<T>(spec: CollectionSpec<T>): Collection<T>;
+  /** A small key-value area for the control plane's own records (credentials, schema). */
+  close(): Promise<void>;
+}
