@@ -39,12 +39,15 @@ export function upsertIniSection(text: string, section: string, values: Record<s
   for (const line of lines) {
     const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
     if (header) {
+      const wasInSection = inSection;
       inSection = header[1]!.trim() === section;
       if (inSection) {
         out.push(...block);
         written = true;
         continue;
       }
+      // The replaced section swallowed the blank line that separated it from this one.
+      if (wasInSection) out.push("");
     }
     if (!inSection) out.push(line);
   }

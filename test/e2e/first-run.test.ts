@@ -1,0 +1,65 @@
+// What a user meets on first start: generated credentials kept in the data dir, and a
+// `berth` AWS profile that the CLI picks up, written beside the user's own profiles.
+import { ListClustersCommand, ECSClient } from "@aws-sdk/client-ecs";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { newDataDir, startBerth } from "../support/berth-process.js";
+import { availableClis } from "../support/clients.js";
+
+function userEnv(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, AWS_PAGER: "" };
+  for (const name of ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    delete env[name];
+  }
+  return env;
+}
+
+test("first start creates credentials and a berth profile the AWS CLI uses", async () => {
+  const home = mkdtempSync(join(tmpdir(), "berth-home-"));
+  mkdirSync(join(home, ".aws"));
+  writeFileSync(join(home, ".aws", "credentials"), "[default]\naws_access_key_id = AKIAMINE\naws_secret_access_key = mine\n");
+  writeFileSync(join(home, ".aws", "config"), "[default]\nregion = ap-south-1\n");
+  const dataDir = newDataDir();
+  const env = userEnv(home);
+
+  const first = await startBerth({ dataDir, fixedCredentials: false, env });
+  const banner = first.output();
+  assert.match(banner, /endpoint\s+http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(banner, /aws --profile berth ecs list-clusters/);
+  const keyLine = /access key\s+(AKIA[A-Z0-9]{16})/.exec(banner);
+  assert.ok(keyLine, banner);
+  const saved = JSON.parse(readFileSync(join(dataDir, "credentials.json"), "utf8"));
+  assert.equal(saved.accessKeyId, keyLine[1]);
+
+  const credentials = readFileSync(join(home, ".aws", "credentials"), "utf8");
+  assert.match(credentials, /\[default\]\naws_access_key_id = AKIAMINE/, "the user's own profile is kept");
+  assert.match(credentials, new RegExp(`\\[berth\\]\\naws_access_key_id = ${saved.accessKeyId}`));
+  const config = readFileSync(join(home, ".aws", "config"), "utf8");
+  assert.match(config, /\[default\]\nregion = ap-south-1/);
+  assert.match(config, new RegExp(`\\[profile berth\\]\\nregion = us-east-1\\nendpoint_url = ${first.endpoint}`));
+
+  for (const cli of availableClis()) {
+    // endpoint_url in a profile arrived in AWS CLI v2.13 and v1.29; older CLIs (Debian
+    // bookworm ships 2.9) still take the profile's credentials with an explicit endpoint.
+    const version = /aws-cli\/(\d+)\.(\d+)/.exec(cli.name)!;
+    const [major, minor] = [Number(version[1]), Number(version[2])];
+    const readsEndpoint = (major === 2 && minor >= 13) || (major === 1 && minor >= 29) || major > 2;
+    const args = ["--profile", "berth", ...(readsEndpoint ? [] : ["--endpoint-url", first.endpoint]), "ecs", "list-clusters"];
+    const r = spawnSync(cli.path, args, { env, encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, `${cli.name}: ${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout), { clusterArns: [] });
+  }
+  await first.stop();
+
+  // A restart keeps the same account credentials and says nothing new about the secret.
+  const second = await startBerth({ dataDir, fixedCredentials: false, env });
+  assert.ok(second.output().includes(saved.accessKeyId));
+  assert.ok(!second.output().includes(saved.secretAccessKey));
+  const client = new ECSClient({ endpoint: second.endpoint, region: "us-east-1", credentials: saved });
+  assert.deepEqual((await client.send(new ListClustersCommand({}))).clusterArns, []);
+  assert.equal(await second.stop(), 0, "Ctrl-C/SIGTERM shuts down cleanly");
+});

@@ -1,0 +1,96 @@
+// The Store contract on real SQLite files.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
+import type { CollectionSpec } from "../../src/state/store.js";
+
+interface Doc {
+  name: string;
+  group: string;
+  n: number;
+  state: string;
+  at?: Date;
+}
+
+const spec: CollectionSpec<Doc> = { name: "doc", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state }) };
+const east = { accountId: "111111111111", region: "us-east-1" };
+const west = { accountId: "111111111111", region: "us-west-2" };
+const file = () => join(mkdtempSync(join(tmpdir(), "berth-store-")), "state.sqlite");
+
+describe("SQLite store", () => {
+  test("write creates, updates and leaves alone", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    const at = new Date("2026-01-02T03:04:05.678Z");
+    await docs.write(east, "a", () => ({ name: "a", group: "g", n: 1, state: "ACTIVE", at }));
+    assert.deepEqual(await docs.get(east, "a"), { name: "a", group: "g", n: 1, state: "ACTIVE", at });
+    await docs.write(east, "a", (cur) => ({ ...cur!, state: "INACTIVE" }));
+    assert.equal((await docs.get(east, "a"))?.state, "INACTIVE");
+    const same = await docs.write(east, "a", () => undefined);
+    assert.equal(same?.state, "INACTIVE");
+  });
+
+  test("a mutation that throws changes nothing", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    await docs.write(east, "a", () => ({ name: "a", group: "g", n: 1, state: "ACTIVE" }));
+    await assert.rejects(
+      docs.write(east, "a", () => {
+        throw new Error("no");
+      }),
+      /no/,
+    );
+    await assert.rejects(docs.append(east, "g", () => { throw new Error("nope"); }), /nope/);
+    assert.equal((await docs.get(east, "a"))?.state, "ACTIVE");
+    const next = await docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
+    assert.equal(next.n, 1, "the failed append did not use up a number");
+  });
+
+  test("append numbers per parent from 1, never reusing a number", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    const add = (group: string) =>
+      docs.append(east, group, (n) => ({ id: `${group}:${n}`, doc: { name: `${group}:${n}`, group, n, state: "ACTIVE" } }));
+    const made = await Promise.all(Array.from({ length: 20 }, () => add("web")));
+    assert.deepEqual(made.map((d) => d.n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.equal((await add("db")).n, 1);
+    await docs.remove(east, "web:20");
+    assert.equal((await add("web")).n, 21);
+  });
+
+  test("list filters by parent, prefix and status and orders by parent then seq", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    for (const [group, n, state] of [["b", 2, "ACTIVE"], ["a", 10, "ACTIVE"], ["a", 9, "INACTIVE"], ["ab", 1, "ACTIVE"]] as const) {
+      await docs.write(east, `${group}:${n}`, () => ({ name: `${group}:${n}`, group, n, state }));
+    }
+    const names = async (q = {}) => (await docs.list(east, q)).map((d) => d.name);
+    assert.deepEqual(await names(), ["a:9", "a:10", "ab:1", "b:2"]);
+    assert.deepEqual(await names({ order: "desc" }), ["b:2", "ab:1", "a:10", "a:9"]);
+    assert.deepEqual(await names({ parent: "a" }), ["a:9", "a:10"]);
+    assert.deepEqual(await names({ parentPrefix: "a" }), ["a:9", "a:10", "ab:1"]);
+    assert.deepEqual(await names({ status: "ACTIVE" }), ["a:10", "ab:1", "b:2"]);
+    assert.equal(await docs.count(east, { status: "ACTIVE" }), 3);
+    const many = await docs.getMany(east, ["a:9", "zz", "b:2"]);
+    assert.deepEqual([...many.keys()].sort(), ["a:9", "b:2"]);
+  });
+
+  test("account and region partition the state", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    await docs.write(east, "x", () => ({ name: "x", group: "", n: 0, state: "ACTIVE" }));
+    assert.equal(await docs.get(west, "x"), undefined);
+    assert.equal(await docs.get({ ...east, accountId: "222222222222" }, "x"), undefined);
+    assert.equal((await docs.list(west)).length, 0);
+  });
+
+  test("state and numbering survive closing and reopening", async () => {
+    const path = file();
+    const first = openSqliteStore(path);
+    const a = first.collection(spec);
+    await a.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
+    await first.close();
+    const b = openSqliteStore(path).collection(spec);
+    assert.equal((await b.get(east, "g:1"))?.name, "g:1");
+    const next = await b.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
+    assert.equal(next.n, 2);
+  });
+});
