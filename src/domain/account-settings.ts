@@ -34,6 +34,27 @@ export function validateSettingValue(name: SettingName, value: string): void {
   }
 }
 
+/**
+ * What PutAccountSetting / PutAccountSettingDefault may change: guardDutyActivate is
+ * read-only (GuardDuty sets it), and the Fargate retirement wait period belongs to the root
+ * user alone. `principalArn` is undefined for the account default.
+ */
+export function validateSettingChange(name: SettingName, principalArn: string | undefined, accountId: string): void {
+  if (name === "guardDutyActivate") {
+    throw invalidParameter("The guardDutyActivate account setting is read-only. Amazon GuardDuty manages it on your behalf.");
+  }
+  if (name === "fargateTaskRetirementWaitPeriod" && principalArn !== undefined && principalArn !== rootPrincipal(accountId)) {
+    throw invalidParameter("The fargateTaskRetirementWaitPeriod account setting can only be set for the root user.");
+  }
+}
+
+/** ListAccountSettings filters: a value filter only makes sense for one setting. */
+export function validateListFilter(name: string | undefined, value: string | undefined): void {
+  if (value !== undefined && name === undefined) {
+    throw invalidParameter("To filter account settings by value, you must also specify the account setting name.");
+  }
+}
+
 /** A principal ARN ECS accepts: the account root, an IAM user or an IAM role of this account. */
 export function validatePrincipalArn(principalArn: string, accountId: string): void {
   const valid = new RegExp(`^arn:aws:iam::${accountId}:(root|user/.+|role/.+)$`);

@@ -1,5 +1,5 @@
 // Capacity providers: FARGATE and FARGATE_SPOT are built in; others wrap an Auto Scaling group.
-import type { AutoScalingGroupProvider, CapacityProvider, CreateCapacityProviderRequest } from "@aws-sdk/client-ecs";
+import type { AutoScalingGroupProvider, CapacityProvider, Cluster, CreateCapacityProviderRequest } from "@aws-sdk/client-ecs";
 import { capacityProviderArn } from "./arn.js";
 import { clientException, invalidParameter } from "./errors.js";
 import type { Scope } from "./scope.js";
@@ -17,17 +17,50 @@ export function builtInCapacityProviders(scope: Scope): CapacityProvider[] {
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 
+/** ECS's one message for a bad name, whatever the reason (as returned by CreateCapacityProvider). */
 export function validateCapacityProviderName(name: string): void {
-  if (!NAME.test(name)) {
+  if (!NAME.test(name) || /^(aws|ecs|fargate)/i.test(name)) {
     throw clientException(
-      "The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens.",
+      'The specified capacity provider name is invalid. Up to 255 characters are allowed, including letters (upper and lowercase), numbers, underscores, and hyphens. The name cannot be prefixed with "aws", "ecs", or "fargate". Specify a valid name and try again.',
     );
   }
-  if (/^(aws|ecs|fargate)/i.test(name)) {
+}
+
+/** An Auto Scaling group backs at most one capacity provider that is not INACTIVE. */
+export function assertAutoScalingGroupUnused(fresh: CapacityProvider, existing: readonly CapacityProvider[]): void {
+  const asg = fresh.autoScalingGroupProvider?.autoScalingGroupArn;
+  if (asg === undefined) return;
+  const taken = existing.some(
+    (cp) => cp.name !== fresh.name && cp.status !== "INACTIVE" && cp.autoScalingGroupProvider?.autoScalingGroupArn === asg,
+  );
+  if (taken) {
     throw clientException(
-      `The specified capacity provider name '${name}' is invalid. The name cannot be prefixed with 'aws', 'ecs', or 'fargate'.`,
+      "The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.",
     );
   }
+}
+
+/** The first ACTIVE cluster that `name` is associated with, which keeps it from being deleted. */
+export function associatedCluster(name: string, clusters: readonly Cluster[]): Cluster | undefined {
+  return clusters.find((c) => c.status === "ACTIVE" && (c.capacityProviders ?? []).includes(name));
+}
+
+/**
+ * DeleteCapacityProvider does not throw for a provider still associated with a cluster: ECS
+ * answers 200 and records the failure on the provider, which stays ACTIVE.
+ */
+export function deleteFailed(cp: CapacityProvider, clusterName: string): CapacityProvider {
+  return {
+    ...cp,
+    updateStatus: "DELETE_FAILED",
+    updateStatusReason: `The capacity provider cannot be deleted because it is associated with cluster: ${clusterName}. Remove the capacity provider from the cluster and try again.`,
+  };
+}
+
+/** A deleted provider: INACTIVE, and still describable. */
+export function deleted(cp: CapacityProvider): CapacityProvider {
+  const { updateStatusReason: _reason, ...rest } = cp;
+  return { ...rest, status: "INACTIVE", updateStatus: "DELETE_COMPLETE" };
 }
 
 export function newCapacityProvider(scope: Scope, input: CreateCapacityProviderRequest): CapacityProvider {
@@ -70,6 +103,9 @@ export function withAsgDefaults(asg: AutoScalingGroupProvider): AutoScalingGroup
   if (asg.managedDraining) withDefaults.managedDraining = asg.managedDraining;
   const target = withDefaults.managedScaling!.targetCapacity!;
   if (target < 1 || target > 100) throw invalidParameter("The managed scaling target capacity must be between 1 and 100.");
+  if (withDefaults.managedScaling!.minimumScalingStepSize! > withDefaults.managedScaling!.maximumScalingStepSize!) {
+    throw invalidParameter("The minimum scaling step size must be less than or equal to the maximum scaling step size.");
+  }
   if (withDefaults.managedTerminationProtection === "ENABLED" && withDefaults.managedScaling!.status !== "ENABLED") {
     throw invalidParameter(
       "The managed termination protection setting for the capacity provider is invalid. To enable managed termination protection for a capacity provider, managed scaling must also be enabled.",

@@ -15,20 +15,31 @@ import {
   effectiveSetting,
   effectiveSettings,
   rootPrincipal,
+  validateListFilter,
   validatePrincipalArn,
+  validateSettingChange,
   validateSettingValue,
 } from "../../domain/account-settings.js";
 import { paginate } from "../../domain/pagination.js";
 import { ACCOUNT_DEFAULT_PRINCIPAL, type StoredSetting } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 
-const settingId = (principal: string, name: string) => `${principal}|${name}`;
+const settingId = (owner: string, name: string) => `${owner}|${name}`;
+
+/**
+ * Where a principal's own settings are kept. The root user's settings are the account
+ * defaults (PutAccountSetting for root and PutAccountSettingDefault are one and the same),
+ * so every user and role without its own setting inherits them.
+ */
+function ownerOf(ctx: RequestContext, principalArn: string): string {
+  return principalArn === rootPrincipal(ctx.scope.accountId) ? ACCOUNT_DEFAULT_PRINCIPAL : principalArn;
+}
 
 export async function settingSources(ctx: RequestContext, principalArn: string): Promise<SettingSources> {
   const byName = (rows: StoredSetting[]) => new Map(rows.map((s) => [s.name, s.value] as const));
   return {
     principalArn,
-    own: byName(await ctx.state.accountSettings.list(ctx.scope, { parent: principalArn })),
+    own: byName(await ctx.state.accountSettings.list(ctx.scope, { parent: ownerOf(ctx, principalArn) })),
     defaults: byName(await ctx.state.accountSettings.list(ctx.scope, { parent: ACCOUNT_DEFAULT_PRINCIPAL })),
   };
 }
@@ -39,24 +50,26 @@ function principalOf(ctx: RequestContext, given: string | undefined): string {
   return principal;
 }
 
-async function save(ctx: RequestContext, owner: string, name: SettingName, value: string): Promise<void> {
+async function save(ctx: RequestContext, principal: string, name: SettingName, value: string): Promise<Setting> {
   validateSettingValue(name, value);
+  const owner = ownerOf(ctx, principal);
   await ctx.state.accountSettings.write(ctx.scope, settingId(owner, name), () => ({ name, value, principalArn: owner }));
+  return { name, value, principalArn: principal, type: "user" };
 }
 
 async function putAccountSetting(ctx: RequestContext, input: PutAccountSettingRequest): Promise<PutAccountSettingResponse> {
   const principal = principalOf(ctx, input.principalArn);
-  await save(ctx, principal, input.name!, input.value!);
-  return { setting: { name: input.name, value: input.value, principalArn: principal, type: "user" } };
+  validateSettingChange(input.name!, principal, ctx.scope.accountId);
+  return { setting: await save(ctx, principal, input.name!, input.value!) };
 }
 
 async function putAccountSettingDefault(
   ctx: RequestContext,
   input: PutAccountSettingDefaultRequest,
 ): Promise<PutAccountSettingDefaultResponse> {
-  await save(ctx, ACCOUNT_DEFAULT_PRINCIPAL, input.name!, input.value!);
+  validateSettingChange(input.name!, undefined, ctx.scope.accountId);
   // ECS shows the account default as a setting of the account's root user.
-  return { setting: { name: input.name, value: input.value, principalArn: rootPrincipal(ctx.scope.accountId), type: "user" } };
+  return { setting: await save(ctx, rootPrincipal(ctx.scope.accountId), input.name!, input.value!) };
 }
 
 async function deleteAccountSetting(
@@ -65,29 +78,19 @@ async function deleteAccountSetting(
 ): Promise<DeleteAccountSettingResponse> {
   const principal = principalOf(ctx, input.principalArn);
   const before = effectiveSetting(input.name!, await settingSources(ctx, principal));
-  const removedOwn = await ctx.state.accountSettings.remove(ctx.scope, settingId(principal, input.name!));
-  // For the root user the account default is its own setting, so that is what goes.
-  if (!removedOwn && principal === rootPrincipal(ctx.scope.accountId)) {
-    await ctx.state.accountSettings.remove(ctx.scope, settingId(ACCOUNT_DEFAULT_PRINCIPAL, input.name!));
-  }
-  return { setting: { name: before.name, value: before.value, principalArn: principal, type: before.type } };
+  await ctx.state.accountSettings.remove(ctx.scope, settingId(ownerOf(ctx, principal), input.name!));
+  return { setting: before };
 }
 
 async function listAccountSettings(
   ctx: RequestContext,
   input: ListAccountSettingsRequest,
 ): Promise<ListAccountSettingsResponse> {
+  validateListFilter(input.name, input.value);
   const principal = principalOf(ctx, input.principalArn);
   const sources = await settingSources(ctx, principal);
-  let settings: Setting[];
-  if (input.effectiveSettings) {
-    settings = effectiveSettings(sources);
-  } else {
-    // Only what was set: the principal's own settings, and for the root user the account defaults.
-    const isRoot = principal === rootPrincipal(ctx.scope.accountId);
-    const names = new Set([...sources.own.keys(), ...(isRoot ? sources.defaults.keys() : [])]);
-    settings = effectiveSettings(sources).filter((s) => names.has(s.name!));
-  }
+  // Effective settings: every setting, resolved. Otherwise only what the principal set itself.
+  let settings = effectiveSettings(sources).filter((s) => input.effectiveSettings || sources.own.has(s.name!));
   settings = settings.filter(
     (s) => (input.name === undefined || s.name === input.name) && (input.value === undefined || s.value === input.value),
   );

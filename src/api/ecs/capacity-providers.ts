@@ -13,7 +13,11 @@ import type {
 import { capacityProviderArn, nameFromRef } from "../../domain/arn.js";
 import {
   BUILT_IN_CAPACITY_PROVIDERS,
+  assertAutoScalingGroupUnused,
+  associatedCluster,
   builtInCapacityProviders,
+  deleted,
+  deleteFailed,
   newCapacityProvider,
   withAsgDefaults,
 } from "../../domain/capacity-provider.js";
@@ -21,7 +25,7 @@ import { clientException, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { validateTags } from "../../domain/tags.js";
 import type { HandlerTable, RequestContext } from "./context.js";
-import { capacityProvider } from "./lookup.js";
+import { activeCluster, capacityProvider } from "./lookup.js";
 
 async function createCapacityProvider(
   ctx: RequestContext,
@@ -29,6 +33,7 @@ async function createCapacityProvider(
 ): Promise<CreateCapacityProviderResponse> {
   validateTags(input.tags ?? []);
   const fresh = newCapacityProvider(ctx.scope, input);
+  assertAutoScalingGroupUnused(fresh, await ctx.state.capacityProviders.list(ctx.scope));
   const created = await ctx.state.capacityProviders.write(ctx.scope, fresh.name!, (current) => {
     if (current && current.status !== "INACTIVE") {
       throw clientException(
@@ -49,6 +54,11 @@ async function describeCapacityProviders(
   input: DescribeCapacityProvidersRequest,
 ): Promise<DescribeCapacityProvidersResponse> {
   const withTags = input.include?.includes("TAGS") ?? false;
+  if ((input.capacityProviders?.length ?? 0) > 100) {
+    throw invalidParameter("The capacityProviders parameter can contain at most 100 items.");
+  }
+  // With a cluster, only the providers associated with it.
+  const associated = input.cluster ? (await activeCluster(ctx, input.cluster)).capacityProviders ?? [] : undefined;
   const failures: Failure[] = [];
   let found: CapacityProvider[];
   if (input.capacityProviders?.length) {
@@ -62,6 +72,7 @@ async function describeCapacityProviders(
     const own = await ctx.state.capacityProviders.list(ctx.scope, { status: "ACTIVE" });
     found = [...own.sort((a, b) => a.name!.localeCompare(b.name!)), ...builtInCapacityProviders(ctx.scope)];
   }
+  if (associated) found = found.filter((cp) => associated.includes(cp.name!));
   const page = paginate(found, (cp) => cp.name!, { ...input, defaultMax: 10, limit: 10 });
   return { capacityProviders: page.items.map((cp) => view(cp, withTags)), failures, nextToken: page.nextToken };
 }
@@ -84,7 +95,8 @@ async function updateCapacityProvider(
   const name = ownName(ctx, input.name!);
   const updated = await ctx.state.capacityProviders.write(ctx.scope, name, (current) => {
     if (!current || current.status !== "ACTIVE") throw notFound();
-    const next: CapacityProvider = { ...current, updateStatus: "UPDATE_COMPLETE" };
+    const { updateStatusReason: _reason, ...rest } = current;
+    const next: CapacityProvider = { ...rest, updateStatus: "UPDATE_COMPLETE" };
     if (input.autoScalingGroupProvider) {
       if (!current.autoScalingGroupProvider) throw invalidParameter("This capacity provider has no Auto Scaling group provider.");
       const change = input.autoScalingGroupProvider;
@@ -101,7 +113,9 @@ async function updateCapacityProvider(
     }
     return next;
   });
-  return { capacityProvider: updated };
+  // ECS answers while the update is in progress; berth applies it at once, so the next
+  // DescribeCapacityProviders already shows UPDATE_COMPLETE.
+  return { capacityProvider: { ...updated!, updateStatus: "UPDATE_IN_PROGRESS" } };
 }
 
 async function deleteCapacityProvider(
@@ -109,17 +123,16 @@ async function deleteCapacityProvider(
   input: DeleteCapacityProviderRequest,
 ): Promise<DeleteCapacityProviderResponse> {
   const name = ownName(ctx, input.capacityProvider!);
-  const clusters = await ctx.state.clusters.list(ctx.scope, { status: "ACTIVE" });
-  if (clusters.some((c) => c.capacityProviders?.includes(name))) {
-    throw clientException(
-      "The specified capacity provider is in use and cannot be removed. Disassociate the capacity provider from all clusters and try again.",
-    );
-  }
-  const deleted = await ctx.state.capacityProviders.write(ctx.scope, name, (current) => {
+  const blocker = associatedCluster(name, await ctx.state.clusters.list(ctx.scope, { status: "ACTIVE" }));
+  const result = await ctx.state.capacityProviders.write(ctx.scope, name, (current) => {
     if (!current || current.status !== "ACTIVE") throw notFound();
-    return { ...current, status: "INACTIVE", updateStatus: "DELETE_COMPLETE" };
+    return blocker ? deleteFailed(current, blocker.clusterName!) : deleted(current);
   });
-  return { capacityProvider: deleted };
+  // Like ECS: a provider still associated with a cluster is not deleted, and the answer says
+  // why (updateStatus DELETE_FAILED). Otherwise ECS answers ACTIVE / DELETE_IN_PROGRESS; berth
+  // finishes at once, so the next DescribeCapacityProviders shows INACTIVE / DELETE_COMPLETE.
+  if (blocker) return { capacityProvider: result };
+  return { capacityProvider: { ...result!, status: "ACTIVE", updateStatus: "DELETE_IN_PROGRESS" } };
 }
 
 export const capacityProviderOperations = {

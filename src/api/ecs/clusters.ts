@@ -18,6 +18,7 @@ import type {
   UpdateClusterSettingsResponse,
 } from "@aws-sdk/client-ecs";
 import { effectiveSetting, rootPrincipal } from "../../domain/account-settings.js";
+import { associatedCluster } from "../../domain/capacity-provider.js";
 import { clusterArn } from "../../domain/arn.js";
 import {
   DEFAULT_CLUSTER,
@@ -45,7 +46,7 @@ async function createCluster(ctx: RequestContext, input: CreateClusterRequest): 
   const name = input.clusterName ?? DEFAULT_CLUSTER;
   validateClusterName(name);
   validateTags(input.tags ?? []);
-  await checkCapacityProviders(ctx, input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
+  await checkCapacityProviders(ctx, name, input.capacityProviders ?? [], input.defaultCapacityProviderStrategy ?? []);
   const sources = await settingSources(ctx, rootPrincipal(ctx.scope.accountId));
   const insights = effectiveSetting("containerInsights", sources).value!;
   // Idempotent on the name: an ACTIVE cluster of that name is returned as it is.
@@ -111,13 +112,22 @@ async function updateClusterSettings(
 
 async function checkCapacityProviders(
   ctx: RequestContext,
+  clusterName: string,
   names: readonly string[],
   strategy: NonNullable<CreateClusterRequest["defaultCapacityProviderStrategy"]>,
 ): Promise<void> {
+  const clusters = await ctx.state.clusters.list(ctx.scope, { status: "ACTIVE" });
   for (const name of names) {
     const cp = await capacityProvider(ctx, name);
     if (!cp || cp.status !== "ACTIVE") {
       throw invalidParameter(`The specified capacity provider '${name}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`);
+    }
+    // An Auto Scaling group serves one cluster; FARGATE and FARGATE_SPOT serve them all.
+    const holder = cp.autoScalingGroupProvider ? associatedCluster(name, clusters) : undefined;
+    if (holder && holder.clusterName !== clusterName) {
+      throw invalidParameter(
+        `The specified capacity provider '${name}' is already associated with cluster '${holder.clusterName}'. A capacity provider with an Auto Scaling group can only be associated with one cluster.`,
+      );
     }
   }
   validateStrategy(strategy, names);
@@ -129,7 +139,7 @@ async function putClusterCapacityProviders(
 ): Promise<PutClusterCapacityProvidersResponse> {
   const name = (await activeCluster(ctx, input.cluster)).clusterName!;
   const providers = input.capacityProviders ?? [];
-  await checkCapacityProviders(ctx, providers, input.defaultCapacityProviderStrategy ?? []);
+  await checkCapacityProviders(ctx, name, providers, input.defaultCapacityProviderStrategy ?? []);
   const cluster = await ctx.state.clusters.write(ctx.scope, name, (current) => {
     if (current?.status !== "ACTIVE") throw clusterNotFound();
     return {

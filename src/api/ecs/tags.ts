@@ -11,7 +11,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { parseArn } from "../../domain/arn.js";
 import { clusterNotFound, invalidParameter, resourceNotFound } from "../../domain/errors.js";
-import { mergeTags, removeTags, validateTags } from "../../domain/tags.js";
+import { mergeTags, removeTags, validateTagKeys, validateTags } from "../../domain/tags.js";
 import type { Collection } from "../../state/store.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
@@ -79,6 +79,7 @@ async function tagResource(ctx: RequestContext, input: TagResourceRequest): Prom
 }
 
 async function untagResource(ctx: RequestContext, input: UntagResourceRequest): Promise<UntagResourceResponse> {
+  validateTagKeys(input.tagKeys!);
   await retag(ctx, input.resourceArn!, (tags) => removeTags(tags, input.tagKeys!));
   return {};
 }
