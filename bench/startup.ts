@@ -1,0 +1,56 @@
+// Time from spawning the control plane to its first answered ECS request, against the
+// same measurement for a bare Node `http` hello-world (the floor for any Node server).
+// Run: node dist/bench/startup.js [--runs N]
+import { ListClustersCommand } from "@aws-sdk/client-ecs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { packageRoot } from "../src/paths.js";
+import { sdkClient } from "../test/support/clients.js";
+import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { fmt, summary } from "./stats.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
+
+async function timeToFirstAnswer(args: string[], port: number, ask: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { stdio: "ignore" });
+  try {
+    for (;;) {
+      try {
+        await ask();
+        return performance.now() - started;
+      } catch {
+        if (performance.now() - started > 10_000) throw new Error(`no answer on port ${port} within 10 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+  }
+}
+
+const hello = join(mkdtempSync(join(tmpdir(), "berth-bench-")), "hello.cjs");
+writeFileSync(hello, `require("http").createServer((q, s) => s.end("hi")).listen(+process.argv[2], "127.0.0.1");`);
+
+const berthTimes: number[] = [];
+const helloTimes: number[] = [];
+for (let i = 0; i < runs; i++) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
+  const ecs = sdkClient(`http://127.0.0.1:${port}`);
+  const args = [join(packageRoot, "dist/src/cli/main.js"), "server", "--port", String(port), "--data-dir", dataDir,
+    "--account-id", TEST_ACCOUNT, "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, "--no-profile"];
+  berthTimes.push(await timeToFirstAnswer(args, port, () => ecs.send(new ListClustersCommand({}))));
+  helloTimes.push(await timeToFirstAnswer([hello, String(port + 1)], port + 1, () => fetch(`http://127.0.0.1:${port + 1}/`)));
+}
+const b = summary(berthTimes);
+const h = summary(helloTimes);
+console.log(`startup: spawn → first answered request, ${runs} runs each`);
+console.log(`  berth control plane  median ${fmt(b.median)} ms  (p10 ${fmt(b.p10)}, p90 ${fmt(b.p90)})`);
+console.log(`  node http hello      median ${fmt(h.median)} ms  (p10 ${fmt(h.p10)}, p90 ${fmt(h.p90)})`);
+console.log(`  ratio berth/hello    ${fmt(b.median / h.median, 2)}×   target: berth ≤ 1000 ms → ${b.median <= 1000 ? "met" : "MISSED"}`);
+console.log(JSON.stringify({ bench: "startup", berthMs: b, helloMs: h, ratio: b.median / h.median }));
