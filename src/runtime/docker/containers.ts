@@ -1,0 +1,89 @@
+// Container lifecycle on Docker: create, start, wait, stop, destroy, inspect, list.
+import type Docker from "dockerode";
+import type { ContainerSpec, ContainerState, ExitStatus } from "../driver.js";
+import { call, callOrMissing, statusCode, toRuntimeError } from "./client.js";
+import { toCreateOptions } from "./create-options.js";
+import { toContainerState } from "./state.js";
+
+/** How long wait() keeps retrying while the engine is unreachable (e.g. restarting). */
+const WAIT_UNREACHABLE_LIMIT_MS = 5 * 60_000;
+/** Inspect calls in flight at once when listing. */
+const LIST_CONCURRENCY = 16;
+
+export async function createContainer(docker: Docker, spec: ContainerSpec): Promise<string> {
+  const container = await call(() => docker.createContainer(toCreateOptions(spec)));
+  return container.id;
+}
+
+export async function startContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).start();
+  } catch (err) {
+    if (statusCode(err) === 304) return; // already running
+    throw toRuntimeError(err);
+  }
+}
+
+export async function waitContainer(docker: Docker, id: string): Promise<ExitStatus> {
+  const container = docker.getContainer(id);
+  let unreachableSince: number | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // "not-running" returns at once for a container that already stopped, so no exit is missed
+      // between start and wait.
+      const result = (await container.wait({ condition: "not-running" })) as { StatusCode: number };
+      // The wait answer lacks the OOM flag; the stopped container's state has it.
+      const info = await callOrMissing(() => container.inspect());
+      return { exitCode: result.StatusCode, oomKilled: info?.State.OOMKilled ?? false };
+    } catch (err) {
+      // An answer from Docker (404, 500) is final; a dropped connection (engine restart) is not.
+      if (statusCode(err) !== undefined) throw toRuntimeError(err);
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > WAIT_UNREACHABLE_LIMIT_MS) throw toRuntimeError(err, `waiting for ${id}`);
+      await sleep(Math.min(5_000, 100 * 2 ** attempt));
+    }
+  }
+}
+
+export async function stopContainer(docker: Docker, id: string, timeoutSeconds: number): Promise<void> {
+  try {
+    await docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(timeoutSeconds)) });
+  } catch (err) {
+    const status = statusCode(err);
+    if (status === 304 || status === 404) return; // already stopped, or gone
+    throw toRuntimeError(err);
+  }
+}
+
+export async function destroyContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: true });
+  } catch (err) {
+    if (statusCode(err) === 404) return;
+    // Docker answers 409 while another removal of the same container is under way.
+    if (statusCode(err) === 409 && /already in progress/i.test(String((err as Error).message))) return;
+    throw toRuntimeError(err);
+  }
+}
+
+export async function inspectContainer(docker: Docker, id: string): Promise<ContainerState | undefined> {
+  const info = await callOrMissing(() => docker.getContainer(id).inspect());
+  return info && toContainerState(info);
+}
+
+export async function listContainers(docker: Docker, labelFilter: Record<string, string>): Promise<ContainerState[]> {
+  const label = Object.entries(labelFilter).map(([k, v]) => `${k}=${v}`);
+  const summaries = await call(() => docker.listContainers({ all: true, filters: { label } }));
+  // The list summary lacks exit codes, OOM and health; inspect each (one may vanish meanwhile).
+  const states: ContainerState[] = [];
+  for (let i = 0; i < summaries.length; i += LIST_CONCURRENCY) {
+    const batch = summaries.slice(i, i + LIST_CONCURRENCY);
+    const found = await Promise.all(batch.map((s) => inspectContainer(docker, s.Id)));
+    for (const state of found) if (state) states.push(state);
+  }
+  return states;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,71 @@
+// User-defined bridge networks on Docker: one per awsvpc-style task or per cluster, made idempotent
+// on the name because an agent that restarts creates them again.
+import type Docker from "dockerode";
+import { RuntimeError } from "../driver.js";
+import { callOrMissing, statusCode, toRuntimeError } from "./client.js";
+
+export interface NetworkOptions {
+  subnet?: string;
+  gateway?: string;
+  labels: Record<string, string>;
+  internal?: boolean;
+}
+
+export interface NetworkInfo {
+  id: string;
+  subnet: string;
+  gateway: string;
+}
+
+export async function createNetwork(docker: Docker, name: string, opts: NetworkOptions): Promise<NetworkInfo> {
+  const existing = await inspectNetwork(docker, name);
+  if (existing) return existing;
+  const ipamConfig = opts.subnet ? [{ Subnet: opts.subnet, ...(opts.gateway ? { Gateway: opts.gateway } : {}) }] : [];
+  try {
+    await docker.createNetwork({
+      Name: name,
+      Driver: "bridge",
+      // Docker otherwise accepts a second network of the same name, and names stop being ids.
+      CheckDuplicate: true,
+      Internal: opts.internal ?? false,
+      Labels: opts.labels,
+      IPAM: { Driver: "default", Config: ipamConfig },
+    });
+  } catch (err) {
+    // Lost a race with a concurrent create of the same name: that network is the answer.
+    if (statusCode(err) !== 409) throw toRuntimeError(err);
+  }
+  const created = await inspectNetwork(docker, name);
+  if (!created) throw new RuntimeError("failed", `network ${name} vanished right after it was created`);
+  return created;
+}
+
+export async function removeNetwork(docker: Docker, name: string): Promise<void> {
+  try {
+    await docker.getNetwork(name).remove();
+  } catch (err) {
+    if (statusCode(err) === 404) return;
+    // Docker answers 403 while containers are attached.
+    if (statusCode(err) === 403) throw new RuntimeError("conflict", toRuntimeError(err).message, { cause: err });
+    throw toRuntimeError(err);
+  }
+}
+
+async function inspectNetwork(docker: Docker, name: string): Promise<NetworkInfo | undefined> {
+  const info = await callOrMissing(() => docker.getNetwork(name).inspect() as Promise<Docker.NetworkInspectInfo>);
+  // Docker also resolves id prefixes; only an exact name is the same network.
+  if (!info || info.Name !== name) return undefined;
+  const config = info.IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(":")) ?? info.IPAM?.Config?.[0];
+  const subnet = config?.Subnet ?? "";
+  return { id: info.Id, subnet, gateway: config?.Gateway ?? firstHost(subnet) };
+}
+
+/** Docker's default gateway: the subnet's first address ("10.1.2.0/24" → "10.1.2.1"). */
+function firstHost(subnet: string): string {
+  const [address] = subnet.split("/");
+  const octets = (address ?? "").split(".").map(Number);
+  if (octets.length !== 4 || octets.some((o) => Number.isNaN(o))) return "";
+  const value = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) + 1;
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
+}
+

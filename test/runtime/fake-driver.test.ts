@@ -1,0 +1,124 @@
+// The in-memory test double behaves like the Docker driver where the agent and scheduler can tell.
+import assert from "node:assert/strict";
+import { describe, mock, test } from "node:test";
+import { isRuntimeError, type ContainerSpec, type RuntimeEvent } from "../../src/runtime/driver.js";
+import { FakeDriver } from "../../src/runtime/fake/index.js";
+
+const spec = (name: string, overrides: Partial<ContainerSpec> = {}): ContainerSpec => ({
+  name,
+  image: "app",
+  env: {},
+  portBindings: [],
+  network: { mode: "bridge" },
+  mounts: [],
+  labels: { task: "t1" },
+  ...overrides,
+});
+
+async function rejectsWith(promise: Promise<unknown>, kind: string, message: RegExp) {
+  await assert.rejects(promise, (err: unknown) => isRuntimeError(err, kind as never) && message.test(err.message));
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("fake driver", () => {
+  test("images must be pulled before create; failed pulls carry the registry's message", async () => {
+    const fake = new FakeDriver({ registry: (image) => (image.startsWith("private/") ? "pull access denied for private/app" : true) });
+    await rejectsWith(fake.create(spec("a")), "not-found", /No such image: app/);
+    await fake.pullImage("app");
+    assert.equal(await fake.hasImage("app:latest"), true);
+    await rejectsWith(fake.pullImage("private/app"), "failed", /pull access denied/);
+    assert.equal(fake.calls.pullImage, 2);
+  });
+
+  test("a container runs until stopped; wait and events see the exit", async () => {
+    const fake = new FakeDriver({ images: ["app"] });
+    const events: RuntimeEvent[] = [];
+    fake.events((e) => events.push(e));
+    const id = await fake.create(spec("a"));
+    assert.equal((await fake.inspect(id))?.status, "created");
+    await fake.start(id);
+    const waiting = fake.wait(id);
+    assert.equal((await fake.inspect(id))?.status, "running");
+    await fake.stop(id, 30);
+    assert.deepEqual(await waiting, { exitCode: 143, oomKilled: false });
+    await tick();
+    assert.deepEqual(events.map((e) => [e.action, e.exitCode]), [["start", undefined], ["die", 143]]);
+    assert.equal(events[1]?.attributes.task, "t1");
+  });
+
+  test("scripted behaviour: exits, OOM kills, health, SIGTERM ignored until the timeout", async () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const fake = new FakeDriver({
+        images: ["app"],
+        behaviour: (s) =>
+          s.name === "batch" ? { exitAfterMs: 1_000, exitCode: 3 }
+          : s.name === "hog" ? { exitAfterMs: 500, oomKilled: true }
+          : s.name === "stubborn" ? { ignoresSigterm: true }
+          : { health: "UNHEALTHY", healthAfterMs: 2_000 },
+      });
+      const batch = await fake.create(spec("batch"));
+      const hog = await fake.create(spec("hog"));
+      const stubborn = await fake.create(spec("stubborn"));
+      const web = await fake.create(spec("web", { healthCheck: { command: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 2, retries: 3 } }));
+      for (const id of [batch, hog, stubborn, web]) await fake.start(id);
+      assert.equal((await fake.inspect(web))?.health, "UNKNOWN");
+
+      mock.timers.tick(600);
+      assert.deepEqual(await fake.wait(hog), { exitCode: 137, oomKilled: true });
+      assert.equal((await fake.inspect(batch))?.status, "running");
+      mock.timers.tick(500);
+      assert.deepEqual(await fake.wait(batch), { exitCode: 3, oomKilled: false });
+      mock.timers.tick(1_000);
+      assert.equal((await fake.inspect(web))?.health, "UNHEALTHY");
+
+      const stopping = fake.stop(stubborn, 10);
+      mock.timers.tick(9_000);
+      assert.equal((await fake.inspect(stubborn))?.status, "running");
+      mock.timers.tick(1_000);
+      await stopping;
+      assert.deepEqual(await fake.wait(stubborn), { exitCode: 137, oomKilled: false });
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test("names, host ports and networks conflict as Docker's do; ids are deterministic", async () => {
+    const fake = new FakeDriver({ images: ["app"], seed: "host-1" });
+    const again = new FakeDriver({ images: ["app"], seed: "host-1" });
+    const first = await fake.create(spec("a", { portBindings: [{ containerPort: 80, protocol: "tcp", hostIp: "0.0.0.0" }] }));
+    assert.equal(first, await again.create(spec("a")));
+    await rejectsWith(fake.create(spec("a")), "conflict", /already in use/);
+
+    await fake.start(first);
+    const [bound] = (await fake.inspect(first))!.ports;
+    assert.deepEqual(bound, { containerPort: 80, hostPort: 49153, protocol: "tcp", hostIp: "0.0.0.0" });
+    const clash = await fake.create(spec("b", { portBindings: [{ containerPort: 80, hostPort: 49153, protocol: "tcp", hostIp: "127.0.0.1" }] }));
+    await rejectsWith(fake.start(clash), "conflict", /port is already allocated/);
+    await fake.destroy(first);
+    await fake.start(clash);
+
+    await rejectsWith(fake.create(spec("c", { network: { mode: "network", name: "net" } })), "not-found", /network net not found/);
+    const net = await fake.createNetwork("net", { subnet: "10.9.0.0/24", labels: {} });
+    assert.deepEqual(await fake.createNetwork("net", { labels: {} }), net);
+    const c = await fake.create(spec("c", { network: { mode: "network", name: "net", ipv4Address: "10.9.0.7" } }));
+    await fake.start(c);
+    assert.deepEqual((await fake.inspect(c))?.networks, { net: { ipv4Address: "10.9.0.7" } });
+    await rejectsWith(fake.removeNetwork("net"), "conflict", /active endpoints/);
+  });
+
+  test("list finds containers by label across states; destroy is idempotent; an engine outage rejects", async () => {
+    const fake = new FakeDriver({ images: ["app"] });
+    const a = await fake.create(spec("a"));
+    const b = await fake.create(spec("b", { labels: { task: "t2" } }));
+    await fake.start(a);
+    assert.deepEqual((await fake.list({ task: "t1" })).map((s) => s.id), [a]);
+    await fake.destroy(a);
+    await fake.destroy(a);
+    assert.equal(await fake.inspect(a), undefined);
+    assert.equal(fake.size, 1);
+    fake.available = false;
+    await rejectsWith(fake.inspect(b), "unavailable", /Cannot connect/);
+  });
+});
