@@ -1,0 +1,99 @@
+// The plain data that placement reads and returns. Nothing here knows about storage,
+// the wire or the clock: the caller builds a snapshot, placement returns a plan.
+
+export type InstanceStatus = "ACTIVE" | "DRAINING" | "INACTIVE" | "REGISTERING" | "DEREGISTERING" | "REGISTRATION_FAILED";
+
+export interface InstanceView {
+  arn: string;
+  ec2InstanceId: string;
+  status: InstanceStatus;
+  agentConnected: boolean;
+  registeredAt: Date;
+  /** Attribute name → value; a name mapped to `undefined` is present without a value (capabilities). */
+  attributes: Record<string, string | undefined>;
+  /** `ports`/`portsUdp` are host ports already in use on the instance. */
+  remaining: { cpu: number; memory: number; ports: number[]; portsUdp: number[] };
+  /** Tasks that hold resources on the instance (pending and running). */
+  tasks: { group: string; family: string }[];
+  /** For the query subject `agentVersion` (e.g. "1.80.0"); absent → the subject does not exist. */
+  agentVersion?: string;
+  /** For the query subject `runningTasksCount`; defaults to `tasks.length`. */
+  runningTasksCount?: number;
+}
+
+export interface TaskNeeds {
+  cpu: number;
+  memory: number;
+  /** Static host ports only; dynamic (0/unset) host ports never conflict. */
+  hostPorts: { port: number; protocol: "tcp" | "udp" }[];
+  /** The task definition's requiresAttributes; a value, when given, must match exactly. */
+  requiresAttributes: { name: string; value?: string }[];
+  /** Task group, e.g. "family:web" or "service:web". */
+  group: string;
+  family: string;
+}
+
+export type StrategyType = "binpack" | "spread" | "random";
+export type ConstraintType = "distinctInstance" | "memberOf";
+
+export interface PlacementStrategy {
+  type: StrategyType;
+  field?: string;
+}
+
+export interface PlacementConstraint {
+  type: ConstraintType;
+  expression?: string;
+}
+
+export interface PlacementRequest {
+  count: number;
+  needs: TaskNeeds;
+  /** Applied in order, each one breaking the ties the previous left. Empty → random. */
+  strategy: PlacementStrategy[];
+  /** From the request and the task definition together. */
+  constraints: PlacementConstraint[];
+}
+
+/**
+ * The reasons RunTask reports in `failures[]`. The RESOURCE:* and AGENT/ATTRIBUTE codes
+ * are the ones the ECS developer guide lists ("API failure reasons"); the two constraint
+ * sentences are the exact strings ECS reports when a constraint rules an instance out.
+ */
+export const FailureReason = {
+  agent: "AGENT",
+  attribute: "ATTRIBUTE",
+  cpu: "RESOURCE:CPU",
+  memory: "RESOURCE:MEMORY",
+  ports: "RESOURCE:PORTS",
+  portsUdp: "RESOURCE:PORTS_UDP",
+  memberOf: "MemberOf placement constraint unsatisfied.",
+  distinctInstance: "DistinctInstance placement constraint unsatisfied.",
+  /** StartTask on a deregistered (or otherwise not ACTIVE) instance. */
+  inactive: "INACTIVE",
+} as const;
+
+export type PlacementFailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+
+/** What ECS answers (as InvalidParameterException) when a cluster has no usable instance. */
+export const NO_CONTAINER_INSTANCES = "No Container Instances were found in your cluster.";
+
+export interface PlacementFailure {
+  arn: string;
+  reason: PlacementFailureReason;
+}
+
+export interface PlacementResult {
+  /** Container instance ARN per placed task, in placement order (length ≤ count). */
+  placements: string[];
+  /**
+   * Empty when every task was placed. Otherwise one entry per ACTIVE instance, in input
+   * order, with the reason of the first filter that rejected the next task.
+   */
+  failures: PlacementFailure[];
+  /**
+   * True when there is no ACTIVE instance at all. ECS does not answer that with
+   * `failures`: RunTask fails with InvalidParameterException and NO_CONTAINER_INSTANCES.
+   */
+  noContainerInstances: boolean;
+}
