@@ -1,5 +1,7 @@
 // The collections the ECS control plane keeps, and the index keys of each.
-import type { CapacityProvider, Cluster, Setting, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { CapacityProvider, Cluster, ContainerInstance, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { TaskNetwork } from "../domain/task/lifecycle.js";
+import type { Reservation } from "../domain/task/reservation.js";
 import type { Collection, Store } from "./store.js";
 
 export interface StoredTaskDefinition {
@@ -12,12 +14,52 @@ export type StoredSetting = Setting & { name: string; value: string; principalAr
 
 export const ACCOUNT_DEFAULT_PRINCIPAL = "default";
 
+/**
+ * A registered agent host. EC2-style hosts are the cluster's container instances; a host
+ * registered as berth's FARGATE capacity serves FARGATE tasks of every cluster and never
+ * shows up as a container instance.
+ */
+export interface StoredInstance {
+  id: string;
+  /** "" for FARGATE capacity, which belongs to no cluster */
+  cluster: string;
+  fargateHost: boolean;
+  instance: ContainerInstance;
+  lastSeenAt: Date;
+}
+
+export interface StoredTask {
+  task: Task;
+  cluster: string;
+  /** The agent host that runs it: a container instance id or a FARGATE host id. */
+  hostId?: string;
+  /** The definition it runs, as it was when the task was created. */
+  taskDefinition: TaskDefinition;
+  reservation: Reservation;
+  network?: TaskNetwork;
+  clientToken?: string;
+}
+
+/** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */
+export interface StoredSubnet {
+  subnetId: string;
+  networkName: string;
+  cidr: string;
+  gateway: string;
+}
+
 export interface EcsState {
   clusters: Collection<Cluster>;
   taskDefinitions: Collection<StoredTaskDefinition>;
   capacityProviders: Collection<CapacityProvider>;
   accountSettings: Collection<StoredSetting>;
+  instances: Collection<StoredInstance>;
+  tasks: Collection<StoredTask>;
+  subnets: Collection<StoredSubnet>;
 }
+
+/** Tasks whose record may still change; STOPPED ones only wait to be purged. */
+export const taskIndexStatus = (t: Task) => (t.lastStatus === "STOPPED" ? "STOPPED" : "LIVE");
 
 export function ecsState(store: Store): EcsState {
   return {
@@ -36,6 +78,18 @@ export function ecsState(store: Store): EcsState {
     accountSettings: store.collection<StoredSetting>({
       name: "accountSetting",
       keys: (s) => ({ parent: s.principalArn, seq: 0, status: "" }),
+    }),
+    instances: store.collection<StoredInstance>({
+      name: "instance",
+      keys: (i) => ({ parent: i.cluster, seq: i.instance.registeredAt!.getTime(), status: i.instance.status! }),
+    }),
+    tasks: store.collection<StoredTask>({
+      name: "task",
+      keys: (t) => ({ parent: t.cluster, seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task) }),
+    }),
+    subnets: store.collection<StoredSubnet>({
+      name: "subnet",
+      keys: (s) => ({ parent: "", seq: 0, status: "" }),
     }),
   };
 }

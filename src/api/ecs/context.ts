@@ -1,5 +1,7 @@
 import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
+import type { HostNotifier } from "../agent-channel/notifier.js";
+import type { KeyedSerializer } from "./serial.js";
 
 /** What every ECS handler gets besides its input. */
 export interface RequestContext {
@@ -8,6 +10,19 @@ export interface RequestContext {
   principalArn: string;
   now: Date;
   state: EcsState;
+  /** Tells agents to look again when their tasks change. */
+  hosts: HostNotifier;
+  /** Serialises placement decisions per account, region and cluster. */
+  placementLock: KeyedSerializer;
+  /** How this request reached berth (e.g. http://127.0.0.1:4545), for DiscoverPollEndpoint. */
+  endpoint: string;
+  /** Options of this control plane that shape tasks. */
+  options: ControlPlaneSettings;
+}
+
+export interface ControlPlaneSettings {
+  /** Where published container ports listen on the host: 127.0.0.1 unless told otherwise. */
+  hostPortBindIp: string;
 }
 
 export type Handler<I, O> = (ctx: RequestContext, input: I) => Promise<O>;

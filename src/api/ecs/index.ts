@@ -1,6 +1,9 @@
 // Every ECS operation berth serves, by its model name. An operation in the model but not
 // here answers with an explicit "not built yet" error (see protocol/server.ts).
 import { accountSettingOperations } from "./account-settings.js";
+import { agentOperations } from "./agent.js";
+import { containerInstanceOperations } from "./container-instances.js";
+import { taskOperations } from "./tasks.js";
 import { capacityProviderOperations } from "./capacity-providers.js";
 import { clusterOperations } from "./clusters.js";
 import type { HandlerTable } from "./context.js";
@@ -13,4 +16,7 @@ export const ecsOperations: HandlerTable = {
   ...tagOperations,
   ...accountSettingOperations,
   ...capacityProviderOperations,
+  ...containerInstanceOperations,
+  ...agentOperations,
+  ...taskOperations,
 };

@@ -6,7 +6,11 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "../ecs/context.js";
+import type { ControlPlaneSettings, HandlerTable, RequestContext } from "../ecs/context.js";
+import type { KeyedSerializer } from "../ecs/serial.js";
+import type { HostNotifier } from "../agent-channel/notifier.js";
+import { handlePoll } from "../agent-channel/poll.js";
+import { POLL_PATH, type PollRequest } from "../agent-channel/protocol.js";
 import { ProtocolError, toWireError } from "./errors.js";
 import { parseAwsJson, toAwsJson } from "./json.js";
 import type { ServiceModel } from "./model.js";
@@ -25,6 +29,9 @@ export interface ApiOptions {
   model: ServiceModel;
   operations: HandlerTable;
   state: EcsState;
+  hosts: HostNotifier;
+  placementLock: KeyedSerializer;
+  settings: ControlPlaneSettings;
   /** The account an access key belongs to, or undefined when the key is unknown. */
   accountFor(accessKeyId: string): Account | undefined;
   log(message: string): void;
@@ -52,6 +59,14 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
           at,
         );
         const account = opts.accountFor(caller.accessKeyId)!;
+        const scope: Scope = { accountId: account.accountId, region: caller.region };
+        if (req.url === POLL_PATH) {
+          const abort = new AbortController();
+          res.once("close", () => abort.abort());
+          const poll = parseAwsJson(body) as PollRequest;
+          const deps = { state: opts.state, hosts: opts.hosts, hostPortBindIp: opts.settings.hostPortBindIp, now };
+          return send(res, 200, requestId, await handlePoll(deps, scope, poll, abort.signal));
+        }
         const target = String(req.headers["x-amz-target"] ?? "");
         const operationName = target.startsWith(prefix) ? target.slice(prefix.length) : "";
         const operation = opts.model.operations[operationName];
@@ -70,8 +85,16 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
             $metadata: {},
           });
         }
-        const scope: Scope = { accountId: account.accountId, region: caller.region };
-        const ctx: RequestContext = { scope, principalArn: account.principalArn, now: at, state: opts.state };
+        const ctx: RequestContext = {
+          scope,
+          principalArn: account.principalArn,
+          now: at,
+          state: opts.state,
+          hosts: opts.hosts,
+          placementLock: opts.placementLock,
+          endpoint: `http://${req.headers.host ?? "127.0.0.1"}`,
+          options: opts.settings,
+        };
         send(res, 200, requestId, await handler(ctx, input));
       })
       .catch((err: unknown) => {

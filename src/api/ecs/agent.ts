@@ -1,0 +1,183 @@
+// The operations only agents call: registering a host, reporting task and container
+// state, and finding the poll endpoint.
+import type {
+  DiscoverPollEndpointRequest,
+  DiscoverPollEndpointResponse,
+  RegisterContainerInstanceRequest,
+  RegisterContainerInstanceResponse,
+  SubmitAttachmentStateChangesRequest,
+  SubmitAttachmentStateChangesResponse,
+  SubmitContainerStateChangeRequest,
+  SubmitContainerStateChangeResponse,
+  SubmitTaskStateChangeRequest,
+  SubmitTaskStateChangeResponse,
+} from "@aws-sdk/client-ecs";
+import { POLL_PATH } from "../agent-channel/protocol.js";
+import {
+  FARGATE_HOST_ATTRIBUTE,
+  containerInstanceArnOf,
+  identityDocumentInstanceId,
+  newContainerInstance,
+  registeredResources,
+  defaultAttributes,
+} from "../../domain/container-instance.js";
+import { DEFAULT_CLUSTER, newCluster } from "../../domain/cluster.js";
+import { clusterNotFound, invalidParameter } from "../../domain/errors.js";
+import { newResourceId } from "../../domain/ids.js";
+import { applyTaskReport, type ContainerReport, type TaskReport } from "../../domain/task/lifecycle.js";
+import type { HandlerTable, RequestContext } from "./context.js";
+import { clusterName } from "./lookup.js";
+import { describeInstance } from "./container-instances.js";
+import { findTask } from "./tasks.js";
+
+/** The cluster an agent names, created on the spot when it is the default one, as ECS does. */
+async function agentCluster(ctx: RequestContext, ref: string | undefined): Promise<string> {
+  const name = clusterName(ctx, ref);
+  const cluster = await ctx.state.clusters.write(ctx.scope, name, (cur) => {
+    if (cur?.status === "ACTIVE") return undefined;
+    if (name !== DEFAULT_CLUSTER) return undefined;
+    return newCluster(ctx.scope, name, {}, "disabled");
+  });
+  if (!cluster || cluster.status !== "ACTIVE") throw clusterNotFound();
+  return name;
+}
+
+async function registerContainerInstance(
+  ctx: RequestContext,
+  input: RegisterContainerInstanceRequest,
+): Promise<RegisterContainerInstanceResponse> {
+  const fargateHost = (input.attributes ?? []).some((a) => a.name === FARGATE_HOST_ATTRIBUTE && a.value === "fargate");
+  const cluster = fargateHost ? "" : await agentCluster(ctx, input.cluster);
+  // Re-registration of a known instance keeps its identity (the agent restarted).
+  const existingId = input.containerInstanceArn?.split("/").pop();
+  const id = existingId && (await ctx.state.instances.get(ctx.scope, existingId)) ? existingId : newResourceId();
+  const ec2InstanceId = identityDocumentInstanceId(input.instanceIdentityDocument) ?? `i-${newResourceId().slice(0, 17)}`;
+  const stored = await ctx.state.instances.write(ctx.scope, id, (cur) => {
+    if (cur && cur.instance.status !== "INACTIVE") {
+      return {
+        ...cur,
+        lastSeenAt: ctx.now,
+        instance: {
+          ...cur.instance,
+          version: (cur.instance.version ?? 0) + 1,
+          versionInfo: input.versionInfo ?? cur.instance.versionInfo,
+          registeredResources: registeredResources(input.totalResources),
+          attributes: defaultAttributes(input.instanceIdentityDocument, [
+            ...(cur.instance.attributes ?? []).filter((a) => !a.name!.startsWith("ecs.")),
+            ...(input.attributes ?? []),
+          ]),
+        },
+      };
+    }
+    const instance = newContainerInstance({ scope: ctx.scope, cluster, id, ec2InstanceId, request: input, now: ctx.now });
+    if (fargateHost) instance.containerInstanceArn = containerInstanceArnOf(ctx.scope, "FARGATE", id);
+    return { id, cluster, fargateHost, instance, lastSeenAt: ctx.now };
+  });
+  return { containerInstance: await describeInstance(ctx, stored!) };
+}
+
+async function discoverPollEndpoint(
+  ctx: RequestContext,
+  _input: DiscoverPollEndpointRequest,
+): Promise<DiscoverPollEndpointResponse> {
+  const endpoint = `${ctx.endpoint}${POLL_PATH}`;
+  return { endpoint, telemetryEndpoint: endpoint, serviceConnectEndpoint: endpoint };
+}
+
+async function report(ctx: RequestContext, clusterRef: string | undefined, taskRef: string | undefined, change: TaskReport) {
+  if (!taskRef) throw invalidParameter("task is required.");
+  const found = await findTask(ctx, clusterRef, taskRef);
+  if (!found) throw invalidParameter(`The referenced task was not found: ${taskRef}`);
+  const id = found.task.taskArn!.split("/").pop()!;
+  const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
+    if (!cur) return undefined;
+    const task = applyTaskReport(cur.task, cur.taskDefinition, change, ctx.now);
+    return task === cur.task ? undefined : { ...cur, task };
+  });
+  // A stop decided here (an essential container exited) must reach the agent.
+  if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId);
+  return { acknowledgment: "ACK" };
+}
+
+const asStatus = (s: string | undefined) =>
+  s === "PENDING" || s === "RUNNING" || s === "STOPPED" ? s : s === undefined ? undefined : badStatus(s);
+
+function badStatus(s: string): never {
+  throw invalidParameter(`Invalid status '${s}'. Valid values: PENDING, RUNNING, STOPPED.`);
+}
+
+async function submitTaskStateChange(
+  ctx: RequestContext,
+  input: SubmitTaskStateChangeRequest,
+): Promise<SubmitTaskStateChangeResponse> {
+  const containers: ContainerReport[] = (input.containers ?? []).map((c) => ({
+    containerName: c.containerName!,
+    status: asStatus(c.status),
+    runtimeId: c.runtimeId,
+    exitCode: c.exitCode,
+    reason: c.reason,
+    imageDigest: c.imageDigest,
+    networkBindings: c.networkBindings,
+  }));
+  return report(ctx, input.cluster, input.task, {
+    status: asStatus(input.status),
+    reason: input.reason,
+    containers,
+    pullStartedAt: input.pullStartedAt,
+    pullStoppedAt: input.pullStoppedAt,
+    executionStoppedAt: input.executionStoppedAt,
+  });
+}
+
+async function submitContainerStateChange(
+  ctx: RequestContext,
+  input: SubmitContainerStateChangeRequest,
+): Promise<SubmitContainerStateChangeResponse> {
+  if (!input.containerName) throw invalidParameter("containerName is required.");
+  return report(ctx, input.cluster, input.task, {
+    containers: [
+      {
+        containerName: input.containerName,
+        status: asStatus(input.status),
+        runtimeId: input.runtimeId,
+        exitCode: input.exitCode,
+        reason: input.reason,
+        networkBindings: input.networkBindings,
+      },
+    ],
+  });
+}
+
+async function submitAttachmentStateChanges(
+  ctx: RequestContext,
+  input: SubmitAttachmentStateChangesRequest,
+): Promise<SubmitAttachmentStateChangesResponse> {
+  for (const change of input.attachments ?? []) {
+    const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE" });
+    const owner = live.find((t) => t.task.attachments?.some((a) => change.attachmentArn!.endsWith(a.id!)));
+    if (!owner) throw invalidParameter(`No attachment ${change.attachmentArn}.`);
+    await ctx.state.tasks.write(ctx.scope, owner.task.taskArn!.split("/").pop()!, (cur) =>
+      cur
+        ? {
+            ...cur,
+            task: {
+              ...cur.task,
+              version: cur.task.version! + 1,
+              attachments: cur.task.attachments!.map((a) =>
+                change.attachmentArn!.endsWith(a.id!) ? { ...a, status: change.status } : a,
+              ),
+            },
+          }
+        : undefined,
+    );
+  }
+  return { acknowledgment: "ACK" };
+}
+
+export const agentOperations = {
+  RegisterContainerInstance: registerContainerInstance,
+  DiscoverPollEndpoint: discoverPollEndpoint,
+  SubmitTaskStateChange: submitTaskStateChange,
+  SubmitContainerStateChange: submitContainerStateChange,
+  SubmitAttachmentStateChanges: submitAttachmentStateChanges,
+} satisfies HandlerTable;

@@ -1,0 +1,246 @@
+// Container instance operations and attributes. Resource figures are derived from the
+// tasks each instance holds, never stored twice.
+import type {
+  Attribute,
+  ContainerInstance,
+  DeleteAttributesRequest,
+  DeleteAttributesResponse,
+  DeregisterContainerInstanceRequest,
+  DeregisterContainerInstanceResponse,
+  DescribeContainerInstancesRequest,
+  DescribeContainerInstancesResponse,
+  Failure,
+  ListAttributesRequest,
+  ListAttributesResponse,
+  ListContainerInstancesRequest,
+  ListContainerInstancesResponse,
+  PutAttributesRequest,
+  PutAttributesResponse,
+  UpdateContainerInstancesStateRequest,
+  UpdateContainerInstancesStateResponse,
+} from "@aws-sdk/client-ecs";
+import { AttributeLimitExceededException, TargetNotFoundException } from "@aws-sdk/client-ecs";
+import { containerInstanceArnOf, containerInstanceView, validateAttribute } from "../../domain/container-instance.js";
+import { invalidParameter } from "../../domain/errors.js";
+import { paginate } from "../../domain/pagination.js";
+import { QueryError, matches, parseExpression, type InstanceView } from "../../scheduler/placement/index.js";
+import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
+import type { HandlerTable, RequestContext } from "./context.js";
+import { activeCluster } from "./lookup.js";
+
+const MAX_CUSTOM_ATTRIBUTES = 10;
+
+/** Tasks that hold resources on a host: everything not yet STOPPED. */
+export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<StoredTask[]> {
+  return (await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })).filter((t) => t.hostId === hostId);
+}
+
+export async function describeInstance(ctx: RequestContext, stored: StoredInstance, held?: StoredTask[]): Promise<ContainerInstance> {
+  const tasks = held ?? (await tasksOnHost(ctx, stored.id));
+  return containerInstanceView(
+    stored.instance,
+    tasks.map((t) => ({ reservation: t.reservation, lastStatus: t.task.lastStatus! })),
+    stored.lastSeenAt,
+    ctx.now,
+  );
+}
+
+/** The placement module's view of an instance. */
+export function placementView(view: ContainerInstance, tasks: readonly StoredTask[]): InstanceView {
+  const remaining = (name: string) => view.remainingResources?.find((r) => r.name === name);
+  return {
+    arn: view.containerInstanceArn!,
+    ec2InstanceId: view.ec2InstanceId!,
+    status: view.status as InstanceView["status"],
+    agentConnected: view.agentConnected ?? false,
+    registeredAt: view.registeredAt!,
+    attributes: Object.fromEntries((view.attributes ?? []).map((a) => [a.name!, a.value])),
+    remaining: {
+      cpu: remaining("CPU")?.integerValue ?? 0,
+      memory: remaining("MEMORY")?.integerValue ?? 0,
+      ports: (remaining("PORTS")?.stringSetValue ?? []).map(Number),
+      portsUdp: (remaining("PORTS_UDP")?.stringSetValue ?? []).map(Number),
+    },
+    tasks: tasks.map((t) => ({ group: t.task.group!, family: t.taskDefinition.family! })),
+    agentVersion: view.versionInfo?.agentVersion,
+    runningTasksCount: view.runningTasksCount,
+  };
+}
+
+/** Container instances of a cluster (FARGATE capacity excluded), each with the tasks it holds. */
+export async function clusterInstances(ctx: RequestContext, cluster: string): Promise<{ stored: StoredInstance; tasks: StoredTask[] }[]> {
+  const instances = await ctx.state.instances.list(ctx.scope, { parent: cluster });
+  const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE", parent: cluster });
+  return instances.map((stored) => ({ stored, tasks: live.filter((t) => t.hostId === stored.id) }));
+}
+
+function instanceIdOf(ref: string): string {
+  return ref.split("/").pop()!;
+}
+
+async function findInstance(ctx: RequestContext, cluster: string, ref: string): Promise<StoredInstance | undefined> {
+  const stored = await ctx.state.instances.get(ctx.scope, instanceIdOf(ref));
+  return stored && stored.cluster === cluster && !stored.fargateHost ? stored : undefined;
+}
+
+async function describeContainerInstances(
+  ctx: RequestContext,
+  input: DescribeContainerInstancesRequest,
+): Promise<DescribeContainerInstancesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const containerInstances: ContainerInstance[] = [];
+  const failures: Failure[] = [];
+  if ((input.containerInstances ?? []).length > 100) throw invalidParameter("containerInstances can have at most 100 items.");
+  for (const ref of input.containerInstances ?? []) {
+    const stored = await findInstance(ctx, cluster, ref);
+    if (!stored) {
+      failures.push({ arn: ref.startsWith("arn:") ? ref : containerInstanceArnOf(ctx.scope, cluster, ref), reason: "MISSING" });
+      continue;
+    }
+    const view = await describeInstance(ctx, stored);
+    if (!input.include?.includes("TAGS")) view.tags = undefined;
+    containerInstances.push(view);
+  }
+  return { containerInstances, failures };
+}
+
+async function listContainerInstances(
+  ctx: RequestContext,
+  input: ListContainerInstancesRequest,
+): Promise<ListContainerInstancesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  let expression;
+  try {
+    expression = input.filter ? parseExpression(input.filter) : undefined;
+  } catch (err) {
+    if (err instanceof QueryError) throw invalidParameter(`Invalid filter: ${err.message}`);
+    throw err;
+  }
+  const all = await clusterInstances(ctx, cluster);
+  const arns: string[] = [];
+  for (const { stored, tasks } of all) {
+    if (input.status ? stored.instance.status !== input.status : stored.instance.status === "INACTIVE") continue;
+    const view = await describeInstance(ctx, stored, tasks);
+    if (expression && !matches(expression, placementView(view, tasks))) continue;
+    arns.push(view.containerInstanceArn!);
+  }
+  const page = paginate(arns, (a) => a, { ...input, defaultMax: 100, limit: 100 });
+  return { containerInstanceArns: page.items, nextToken: page.nextToken };
+}
+
+async function updateContainerInstancesState(
+  ctx: RequestContext,
+  input: UpdateContainerInstancesStateRequest,
+): Promise<UpdateContainerInstancesStateResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  if (input.status !== "ACTIVE" && input.status !== "DRAINING") {
+    throw invalidParameter("Container instances can only be set to ACTIVE or DRAINING.");
+  }
+  const containerInstances: ContainerInstance[] = [];
+  const failures: Failure[] = [];
+  for (const ref of input.containerInstances ?? []) {
+    const found = await findInstance(ctx, cluster, ref);
+    if (!found || found.instance.status === "INACTIVE") {
+      failures.push({ arn: ref, reason: "MISSING" });
+      continue;
+    }
+    const stored = await ctx.state.instances.write(ctx.scope, found.id, (cur) =>
+      cur && cur.instance.status !== input.status
+        ? { ...cur, instance: { ...cur.instance, status: input.status, version: (cur.instance.version ?? 0) + 1 } }
+        : undefined,
+    );
+    containerInstances.push(await describeInstance(ctx, stored!));
+  }
+  return { containerInstances, failures };
+}
+
+async function deregisterContainerInstance(
+  ctx: RequestContext,
+  input: DeregisterContainerInstanceRequest,
+): Promise<DeregisterContainerInstanceResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const found = await findInstance(ctx, cluster, input.containerInstance!);
+  if (!found) throw invalidParameter("The referenced container instance was not found.");
+  const held = await tasksOnHost(ctx, found.id);
+  if (held.some((t) => t.task.desiredStatus === "RUNNING") && !input.force) {
+    throw invalidParameter(
+      "Found running tasks on the instance. Stop them first, or deregister with force to leave them running unmanaged.",
+    );
+  }
+  const stored = await ctx.state.instances.write(ctx.scope, found.id, (cur) =>
+    cur ? { ...cur, instance: { ...cur.instance, status: "INACTIVE", version: (cur.instance.version ?? 0) + 1 } } : undefined,
+  );
+  return { containerInstance: await describeInstance(ctx, stored!, held) };
+}
+
+async function attributeTarget(ctx: RequestContext, cluster: string, a: Attribute): Promise<StoredInstance> {
+  if ((a.targetType ?? "container-instance") !== "container-instance" || !a.targetId) {
+    throw invalidParameter("Attributes need a targetId, and targetType container-instance.");
+  }
+  const found = await findInstance(ctx, cluster, a.targetId);
+  if (!found) throw new TargetNotFoundException({ message: `Could not find ${a.targetId}.`, $metadata: {} });
+  return found;
+}
+
+async function putAttributes(ctx: RequestContext, input: PutAttributesRequest): Promise<PutAttributesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const attributes = input.attributes ?? [];
+  if (attributes.length > MAX_CUSTOM_ATTRIBUTES) {
+    throw new AttributeLimitExceededException({ message: "You can apply up to 10 custom attributes per resource.", $metadata: {} });
+  }
+  attributes.forEach(validateAttribute);
+  const targets = await Promise.all(attributes.map((a) => attributeTarget(ctx, cluster, a)));
+  for (const [i, a] of attributes.entries()) {
+    await ctx.state.instances.write(ctx.scope, targets[i]!.id, (cur) => {
+      if (!cur) return undefined;
+      const rest = (cur.instance.attributes ?? []).filter((x) => x.name !== a.name);
+      const custom = rest.filter((x) => !x.name!.startsWith("ecs.") && !x.name!.startsWith("com.amazonaws.ecs."));
+      if (custom.length >= MAX_CUSTOM_ATTRIBUTES) {
+        throw new AttributeLimitExceededException({ message: "You can apply up to 10 custom attributes per resource.", $metadata: {} });
+      }
+      const attribute: Attribute = a.value === undefined ? { name: a.name } : { name: a.name, value: a.value };
+      return { ...cur, instance: { ...cur.instance, attributes: [...rest, attribute] } };
+    });
+  }
+  return { attributes };
+}
+
+async function deleteAttributes(ctx: RequestContext, input: DeleteAttributesRequest): Promise<DeleteAttributesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const attributes = input.attributes ?? [];
+  const targets = await Promise.all(attributes.map((a) => attributeTarget(ctx, cluster, a)));
+  for (const [i, a] of attributes.entries()) {
+    await ctx.state.instances.write(ctx.scope, targets[i]!.id, (cur) =>
+      cur ? { ...cur, instance: { ...cur.instance, attributes: cur.instance.attributes!.filter((x) => x.name !== a.name) } } : undefined,
+    );
+  }
+  return { attributes };
+}
+
+async function listAttributes(ctx: RequestContext, input: ListAttributesRequest): Promise<ListAttributesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  if (input.attributeValue !== undefined && input.attributeName === undefined) {
+    throw invalidParameter("attributeValue can only be given with attributeName.");
+  }
+  const all: Attribute[] = [];
+  for (const stored of await ctx.state.instances.list(ctx.scope, { parent: cluster })) {
+    if (stored.instance.status === "INACTIVE") continue;
+    for (const a of stored.instance.attributes ?? []) {
+      if (input.attributeName !== undefined && a.name !== input.attributeName) continue;
+      if (input.attributeValue !== undefined && a.value !== input.attributeValue) continue;
+      all.push({ ...a, targetType: "container-instance", targetId: stored.instance.containerInstanceArn });
+    }
+  }
+  const page = paginate(all, (a) => `${a.targetId}|${a.name}`, { ...input, defaultMax: 100, limit: 100 });
+  return { attributes: page.items, nextToken: page.nextToken };
+}
+
+export const containerInstanceOperations = {
+  DescribeContainerInstances: describeContainerInstances,
+  ListContainerInstances: listContainerInstances,
+  UpdateContainerInstancesState: updateContainerInstancesState,
+  DeregisterContainerInstance: deregisterContainerInstance,
+  PutAttributes: putAttributes,
+  DeleteAttributes: deleteAttributes,
+  ListAttributes: listAttributes,
+} satisfies HandlerTable;

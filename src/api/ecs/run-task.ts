@@ -1,0 +1,302 @@
+// RunTask and StartTask: check the request against ECS's rules, decide where each task
+// runs, and record the tasks; their agents learn of them through the poll channel.
+import type {
+  CapacityProviderStrategyItem,
+  Failure,
+  NetworkConfiguration,
+  RunTaskRequest,
+  RunTaskResponse,
+  StartTaskRequest,
+  StartTaskResponse,
+  Task,
+  TaskDefinition,
+  TaskOverride,
+} from "@aws-sdk/client-ecs";
+import { AGENT_TIMEOUT_MS } from "../../domain/container-instance.js";
+import { clientException, invalidParameter } from "../../domain/errors.js";
+import { newResourceId, newUuid } from "../../domain/ids.js";
+import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
+import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
+import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNET_ID } from "../../domain/task/network.js";
+import { reservationOf } from "../../domain/task/reservation.js";
+import { validateTags } from "../../domain/tags.js";
+import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place } from "../../scheduler/placement/index.js";
+import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
+import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
+import type { RequestContext } from "./context.js";
+import { activeCluster } from "./lookup.js";
+import { findTaskDefinition } from "./task-definitions.js";
+
+interface LaunchChoice {
+  launchType: "EC2" | "FARGATE";
+  capacityProviderName?: string;
+}
+
+/** Where a host runs a task: a container instance (EC2) or berth's FARGATE capacity. */
+interface Target {
+  host: StoredInstance;
+  availabilityZone: string;
+}
+
+function chooseLaunch(input: RunTaskRequest, clusterStrategy: readonly CapacityProviderStrategyItem[]): LaunchChoice {
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw invalidParameter("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again.");
+  }
+  if (input.launchType === "EXTERNAL") throw invalidParameter("berth has no EXTERNAL instances; use EC2 or FARGATE.");
+  if (input.launchType === "FARGATE" || input.launchType === "EC2") return { launchType: input.launchType };
+  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : clusterStrategy;
+  if (!strategy.length) return { launchType: "EC2" };
+  // The provider with a base goes first; after that the largest weight wins.
+  const pick = [...strategy].sort((a, b) => (b.base ?? 0) - (a.base ?? 0) || (b.weight ?? 0) - (a.weight ?? 0))[0]!;
+  const name = pick.capacityProvider!;
+  return name.startsWith("FARGATE") ? { launchType: "FARGATE", capacityProviderName: name } : { launchType: "EC2", capacityProviderName: name };
+}
+
+function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides: TaskOverride | undefined): void {
+  if (!td.compatibilities?.includes(launch.launchType)) {
+    throw invalidParameter(`Task definition does not support launch_type ${launch.launchType}.`);
+  }
+  if (launch.launchType === "FARGATE" && (overrides?.cpu || overrides?.memory)) {
+    if (!isValidFargateSize(overrides.cpu ?? td.cpu, overrides.memory ?? td.memory)) {
+      throw clientException(`No Fargate configuration exists for given values: ${overrides.cpu ?? td.cpu} CPU, ${overrides.memory ?? td.memory} memory.`);
+    }
+  }
+  const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
+  for (const o of overrides?.containerOverrides ?? []) {
+    if (!names.has(o.name)) throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
+  }
+}
+
+function checkNetworkConfiguration(td: TaskDefinition, config: NetworkConfiguration | undefined): string | undefined {
+  const awsvpc = td.networkMode === "awsvpc";
+  const vpc = config?.awsvpcConfiguration;
+  if (!awsvpc) {
+    if (vpc) throw invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
+    return undefined;
+  }
+  if (!vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  const subnets = vpc.subnets ?? [];
+  if (subnets.length < 1 || subnets.length > 16) throw invalidParameter("subnets can have at least 1 and at most 16 items.");
+  for (const s of subnets) if (!SUBNET_ID.test(s)) throw invalidParameter(`Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
+  if ((vpc.securityGroups ?? []).length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
+  for (const g of vpc.securityGroups ?? []) if (!SECURITY_GROUP_ID.test(g)) throw invalidParameter(`Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
+  return subnets[0];
+}
+
+async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
+  const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
+  return hosts.filter((h) => h.fargateHost && ctx.now.getTime() - h.lastSeenAt.getTime() < AGENT_TIMEOUT_MS);
+}
+
+async function allocateNetwork(ctx: RequestContext, subnetId: string, live: readonly StoredTask[]): Promise<TaskNetwork> {
+  let subnet = await ctx.state.subnets.get(ctx.scope, subnetId);
+  if (!subnet) {
+    const index = await ctx.state.subnets.count(ctx.scope);
+    subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, index) }))!;
+  }
+  const inSubnet = new Set(live.filter((t) => t.network?.subnetId === subnetId).map((t) => t.network!.ipv4Address));
+  const ipv4Address = freeAddress(subnet.cidr, inSubnet);
+  if (!ipv4Address) throw clientException(`Subnet ${subnetId} has no free IP addresses.`);
+  const loopbackAddress = freeLoopback(new Set(live.flatMap((t) => (t.network ? [t.network.loopbackAddress] : []))))!;
+  const eni = newResourceId().slice(0, 17);
+  return {
+    subnetId,
+    networkName: subnet.networkName,
+    cidr: subnet.cidr,
+    gateway: subnet.gateway,
+    ipv4Address,
+    loopbackAddress,
+    attachmentId: newUuid(),
+    networkInterfaceId: `eni-${eni}`,
+    macAddress: macFor(ipv4Address),
+  };
+}
+
+interface Launch {
+  cluster: string;
+  td: TaskDefinition;
+  overrides?: TaskOverride;
+  launch: LaunchChoice;
+  subnetId?: string;
+  group: string;
+  startedBy?: string;
+  tags?: Task["tags"];
+  clientToken?: string;
+  platformVersion?: string;
+  enableExecuteCommand?: boolean;
+}
+
+async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Target[]): Promise<Task[]> {
+  const created: Task[] = [];
+  for (const target of targets) {
+    const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE" });
+    const network = l.subnetId ? await allocateNetwork(ctx, l.subnetId, live) : undefined;
+    const taskId = newResourceId();
+    const task = newTask({
+      scope: ctx.scope,
+      clusterName: l.cluster,
+      taskId,
+      taskDefinition: l.td,
+      overrides: l.overrides,
+      launchType: l.launch.launchType,
+      capacityProviderName: l.launch.capacityProviderName,
+      containerInstanceArn: l.launch.launchType === "EC2" ? target.host.instance.containerInstanceArn : undefined,
+      availabilityZone: target.availabilityZone,
+      group: l.group,
+      startedBy: l.startedBy,
+      tags: l.tags,
+      network,
+      platformVersion: l.platformVersion,
+      enableExecuteCommand: l.enableExecuteCommand,
+      containerIds: (l.td.containerDefinitions ?? []).map(() => newUuid()),
+      now: ctx.now,
+    });
+    const stored: StoredTask = {
+      task,
+      cluster: l.cluster,
+      hostId: target.host.id,
+      taskDefinition: l.td,
+      reservation: reservationOf(l.td, l.overrides),
+      ...(network ? { network } : {}),
+      ...(l.clientToken ? { clientToken: l.clientToken } : {}),
+    };
+    await ctx.state.tasks.write(ctx.scope, taskId, () => stored);
+    ctx.hosts.bump(ctx.scope, target.host.id);
+    created.push(task);
+  }
+  return created;
+}
+
+const azOf = (host: StoredInstance) =>
+  host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "us-east-1a";
+
+async function resolveDefinition(ctx: RequestContext, ref: string): Promise<TaskDefinition> {
+  const stored = await findTaskDefinition(ctx, ref);
+  if (!stored) throw clientException("Unable to describe task definition.");
+  if (stored.taskDefinition.status !== "ACTIVE") {
+    throw clientException(`TaskDefinition is inactive: ${stored.taskDefinition.taskDefinitionArn}`);
+  }
+  return stored.taskDefinition;
+}
+
+export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promise<RunTaskResponse> {
+  const cluster = await activeCluster(ctx, input.cluster);
+  const count = input.count ?? 1;
+  if (count < 1 || count > 10) throw invalidParameter("The count parameter must be between 1 and 10.");
+  validateTags(input.tags ?? []);
+  const td = await resolveDefinition(ctx, input.taskDefinition!);
+  const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy ?? []);
+  checkCompatibility(td, launch, input.overrides);
+  const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
+  const name = cluster.clusterName!;
+  return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
+    if (input.clientToken) {
+      const earlier = (await ctx.state.tasks.list(ctx.scope, { parent: name })).filter((t) => t.clientToken === input.clientToken);
+      if (earlier.length) return { tasks: earlier.map((t) => t.task), failures: [] };
+    }
+    const failures: Failure[] = [];
+    let targets: Target[];
+    if (launch.launchType === "FARGATE") {
+      const hosts = await fargateHosts(ctx);
+      if (!hosts.length) {
+        return { tasks: [], failures: [{ reason: "Capacity is unavailable at this time. Please try again later or in a different availability zone" }] };
+      }
+      const load = new Map<string, number>();
+      for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })) if (t.hostId) load.set(t.hostId, (load.get(t.hostId) ?? 0) + 1);
+      targets = Array.from({ length: count }, () => {
+        const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
+        load.set(host.id, (load.get(host.id) ?? 0) + 1);
+        return { host, availabilityZone: azOf(host) };
+      });
+    } else {
+      targets = await placeOnInstances(ctx, name, td, input, count, failures);
+    }
+    const tasks = await createTasks(ctx, {
+      cluster: name,
+      td,
+      overrides: input.overrides,
+      launch,
+      subnetId,
+      group: input.group ?? `family:${td.family}`,
+      startedBy: input.startedBy,
+      tags: input.tags,
+      clientToken: input.clientToken,
+      platformVersion: input.platformVersion,
+      enableExecuteCommand: input.enableExecuteCommand,
+    }, targets);
+    return { tasks, failures };
+  });
+}
+
+async function placeOnInstances(
+  ctx: RequestContext,
+  cluster: string,
+  td: TaskDefinition,
+  input: RunTaskRequest,
+  count: number,
+  failures: Failure[],
+): Promise<Target[]> {
+  const candidates = await clusterInstances(ctx, cluster);
+  const views = await Promise.all(candidates.map(async (c) => placementView(await describeInstance(ctx, c.stored, c.tasks), c.tasks)));
+  const reservation = reservationOf(td, input.overrides);
+  let result;
+  try {
+    result = place(views, {
+      count,
+      needs: {
+        cpu: reservation.cpu,
+        memory: reservation.memory,
+        hostPorts: [
+          ...reservation.ports.map((port) => ({ port, protocol: "tcp" as const })),
+          ...reservation.portsUdp.map((port) => ({ port, protocol: "udp" as const })),
+        ],
+        requiresAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) })),
+        group: input.group ?? `family:${td.family}`,
+        family: td.family!,
+      },
+      strategy: (input.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
+      constraints: [...(td.placementConstraints ?? []), ...(input.placementConstraints ?? [])].map((c) => ({
+        type: c.type as "distinctInstance" | "memberOf",
+        ...(c.expression ? { expression: c.expression } : {}),
+      })),
+    }, Math.random);
+  } catch (err) {
+    if (err instanceof PlacementError || err instanceof QueryError) throw invalidParameter(err.message);
+    throw err;
+  }
+  if (result.noContainerInstances) throw invalidParameter(NO_CONTAINER_INSTANCES);
+  failures.push(...result.failures);
+  const byArn = new Map(candidates.map((c) => [c.stored.instance.containerInstanceArn!, c.stored] as const));
+  return result.placements.map((arn) => {
+    const host = byArn.get(arn)!;
+    return { host, availabilityZone: azOf(host) };
+  });
+}
+
+export async function startTask(ctx: RequestContext, input: StartTaskRequest): Promise<StartTaskResponse> {
+  const cluster = await activeCluster(ctx, input.cluster);
+  const refs = input.containerInstances ?? [];
+  if (refs.length < 1 || refs.length > 10) throw invalidParameter("containerInstances must have between 1 and 10 items.");
+  validateTags(input.tags ?? []);
+  const td = await resolveDefinition(ctx, input.taskDefinition!);
+  const launch: LaunchChoice = { launchType: "EC2" };
+  checkCompatibility(td, launch, input.overrides);
+  const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
+  const name = cluster.clusterName!;
+  return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
+    const failures: Failure[] = [];
+    const targets: Target[] = [];
+    for (const ref of refs) {
+      const host = await ctx.state.instances.get(ctx.scope, ref.split("/").pop()!);
+      if (!host || host.cluster !== name || host.fargateHost) failures.push({ arn: ref, reason: "MISSING" });
+      else if (host.instance.status !== "ACTIVE") failures.push({ arn: host.instance.containerInstanceArn, reason: "INACTIVE" });
+      else targets.push({ host, availabilityZone: azOf(host) });
+    }
+    const tasks = await createTasks(ctx, {
+      cluster: name, td, overrides: input.overrides, launch, subnetId,
+      group: input.group ?? `family:${td.family}`, startedBy: input.startedBy, tags: input.tags,
+      enableExecuteCommand: input.enableExecuteCommand,
+    }, targets);
+    return { tasks, failures };
+  });
+}

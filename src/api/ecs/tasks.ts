@@ -1,0 +1,94 @@
+// Reading and stopping tasks. RunTask and StartTask live in run-task.ts.
+import type {
+  DescribeTasksRequest,
+  DescribeTasksResponse,
+  Failure,
+  ListTasksRequest,
+  ListTasksResponse,
+  StopTaskRequest,
+  StopTaskResponse,
+  Task,
+} from "@aws-sdk/client-ecs";
+import { ecsArn } from "../../domain/arn.js";
+import { invalidParameter } from "../../domain/errors.js";
+import { paginate } from "../../domain/pagination.js";
+import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
+import type { StoredTask } from "../../state/ecs-state.js";
+import type { HandlerTable, RequestContext } from "./context.js";
+import { activeCluster, clusterName } from "./lookup.js";
+import { runTask, startTask } from "./run-task.js";
+
+const TASK_ID = /^[0-9a-f]{32}$/;
+
+/** A task of the cluster by id or ARN (a task ARN names its cluster). */
+export async function findTask(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredTask | undefined> {
+  const id = ref.split("/").pop()!;
+  if (!TASK_ID.test(id)) return undefined;
+  const stored = await ctx.state.tasks.get(ctx.scope, id);
+  if (!stored) return undefined;
+  const cluster = ref.startsWith("arn:") && !clusterRef ? stored.cluster : clusterName(ctx, clusterRef);
+  return stored.cluster === cluster ? stored : undefined;
+}
+
+async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<StopTaskResponse> {
+  await activeCluster(ctx, input.cluster);
+  const found = await findTask(ctx, input.cluster, input.task!);
+  if (!found) throw invalidParameter("The referenced task was not found.");
+  const reason = input.reason ?? "Task stopped by user";
+  if (reason.length > 1024) throw invalidParameter("reason can be at most 1024 characters.");
+  const id = found.task.taskArn!.split("/").pop()!;
+  const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
+    if (!cur) return undefined;
+    let task = requestStop(cur.task, "UserInitiated", reason, ctx.now);
+    // A task no agent will ever pick up again stops at once.
+    if (!cur.hostId) task = markStopped(task, ctx.now);
+    return task === cur.task ? undefined : { ...cur, task };
+  });
+  ctx.hosts.bump(ctx.scope, updated!.hostId);
+  return { task: updated!.task };
+}
+
+async function describeTasks(ctx: RequestContext, input: DescribeTasksRequest): Promise<DescribeTasksResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const refs = input.tasks ?? [];
+  if (refs.length > 100) throw invalidParameter("tasks can have at most 100 items.");
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  const found = await ctx.state.tasks.getMany(ctx.scope, refs.map((r) => r.split("/").pop()!));
+  for (const ref of refs) {
+    const stored = found.get(ref.split("/").pop()!);
+    if (!stored || stored.cluster !== cluster) {
+      failures.push({ arn: ref.startsWith("arn:") ? ref : ecsArn(ctx.scope, `task/${cluster}/${ref}`), reason: "MISSING" });
+      continue;
+    }
+    tasks.push(input.include?.includes("TAGS") ? stored.task : { ...stored.task, tags: undefined });
+  }
+  return { tasks, failures };
+}
+
+async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<ListTasksResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const desired = input.desiredStatus ?? "RUNNING";
+  const instanceId = input.containerInstance?.split("/").pop();
+  const all = await ctx.state.tasks.list(ctx.scope, { parent: cluster, ...(desired === "RUNNING" ? { status: "LIVE" } : {}) });
+  const family = input.family;
+  const matching = all.filter(({ task, taskDefinition, hostId }) =>
+    task.desiredStatus === desired &&
+    (!family || taskDefinition.family === family) &&
+    (!instanceId || hostId === instanceId) &&
+    (!input.serviceName || task.group === `service:${input.serviceName}`) &&
+    (!input.startedBy || task.startedBy === input.startedBy) &&
+    (!input.launchType || task.launchType === input.launchType),
+  );
+  const arns = matching.map((t) => t.task.taskArn!);
+  const page = paginate(arns, (a) => a, { ...input, defaultMax: 100, limit: 100 });
+  return { taskArns: page.items, nextToken: page.nextToken };
+}
+
+export const taskOperations = {
+  RunTask: runTask,
+  StartTask: startTask,
+  StopTask: stopTask,
+  DescribeTasks: describeTasks,
+  ListTasks: listTasks,
+} satisfies HandlerTable;

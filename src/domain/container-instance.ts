@@ -1,0 +1,135 @@
+// Container instances: what RegisterContainerInstance records, and how Describe shows an
+// instance with the resources its tasks hold and whether its agent is connected.
+import type { Attribute, ContainerInstance, RegisterContainerInstanceRequest, Resource } from "@aws-sdk/client-ecs";
+import { ecsArn } from "./arn.js";
+import { invalidParameter } from "./errors.js";
+import type { Scope } from "./scope.js";
+import type { Reservation } from "./task/reservation.js";
+
+/** An agent that has not been heard from for this long shows agentConnected: false. */
+export const AGENT_TIMEOUT_MS = 30_000;
+
+/** Marks an agent registration as berth's FARGATE capacity rather than an EC2 instance. */
+export const FARGATE_HOST_ATTRIBUTE = "berth.capacity";
+
+export const containerInstanceArnOf = (scope: Scope, cluster: string, id: string) =>
+  ecsArn(scope, `container-instance/${cluster}/${id}`);
+
+export function identityDocumentInstanceId(doc: string | undefined): string | undefined {
+  if (!doc) return undefined;
+  try {
+    const parsed = JSON.parse(doc) as { instanceId?: unknown };
+    return typeof parsed.instanceId === "string" ? parsed.instanceId : undefined;
+  } catch {
+    throw invalidParameter("The instance identity document is not valid JSON.");
+  }
+}
+
+export function identityDocumentField(doc: string | undefined, field: string): string | undefined {
+  if (!doc) return undefined;
+  const value = (JSON.parse(doc) as Record<string, unknown>)[field];
+  return typeof value === "string" ? value : undefined;
+}
+
+const resource = (name: string, type: string, value: Partial<Resource>): Resource => ({
+  name,
+  type,
+  doubleValue: 0,
+  longValue: 0,
+  integerValue: 0,
+  ...value,
+});
+
+export function registeredResources(total: readonly Resource[] | undefined): Resource[] {
+  const get = (name: string) => total?.find((r) => r.name === name);
+  const cpu = get("CPU")?.integerValue ?? 1024;
+  const memory = get("MEMORY")?.integerValue ?? 1024;
+  if (cpu <= 0 || memory <= 0) throw invalidParameter("CPU and MEMORY resources must be positive.");
+  return [
+    resource("CPU", "INTEGER", { integerValue: cpu }),
+    resource("MEMORY", "INTEGER", { integerValue: memory }),
+    resource("PORTS", "STRINGSET", { stringSetValue: get("PORTS")?.stringSetValue ?? ["22", "2375", "2376", "51678", "51679"] }),
+    resource("PORTS_UDP", "STRINGSET", { stringSetValue: get("PORTS_UDP")?.stringSetValue ?? [] }),
+  ];
+}
+
+export function defaultAttributes(doc: string | undefined, given: readonly Attribute[]): Attribute[] {
+  const byName = new Map<string, Attribute>();
+  const put = (name: string, value?: string) => byName.set(name, value === undefined ? { name } : { name, value });
+  put("ecs.os-type", "linux");
+  put("ecs.os-family", "LINUX");
+  put("ecs.cpu-architecture", "x86_64");
+  put("ecs.availability-zone", identityDocumentField(doc, "availabilityZone") ?? "us-east-1a");
+  put("ecs.instance-type", identityDocumentField(doc, "instanceType") ?? "berth.local");
+  for (const a of given) put(a.name!, a.value);
+  return [...byName.values()].map((a) => ({ ...a }));
+}
+
+export function newContainerInstance(args: {
+  scope: Scope;
+  cluster: string;
+  id: string;
+  ec2InstanceId: string;
+  request: RegisterContainerInstanceRequest;
+  now: Date;
+}): ContainerInstance {
+  const { request } = args;
+  return {
+    containerInstanceArn: containerInstanceArnOf(args.scope, args.cluster, args.id),
+    ec2InstanceId: args.ec2InstanceId,
+    version: 1,
+    versionInfo: request.versionInfo ?? {},
+    registeredResources: registeredResources(request.totalResources),
+    status: "ACTIVE",
+    agentConnected: true,
+    attributes: defaultAttributes(request.instanceIdentityDocument, request.attributes ?? []),
+    registeredAt: args.now,
+    tags: request.tags ?? [],
+    attachments: [],
+  };
+}
+
+/** The instance as Describe shows it: remaining resources and counts from the tasks it holds. */
+export function containerInstanceView(
+  instance: ContainerInstance,
+  held: readonly { reservation: Reservation; lastStatus: string }[],
+  lastSeenAt: Date,
+  now: Date,
+): ContainerInstance {
+  const registered = instance.registeredResources ?? [];
+  const active = held.filter((t) => t.lastStatus !== "STOPPED");
+  const sum = (f: (r: Reservation) => number) => active.reduce((s, t) => s + f(t.reservation), 0);
+  const remaining = registered.map((r) => {
+    switch (r.name) {
+      case "CPU":
+        return { ...r, integerValue: r.integerValue! - sum((x) => x.cpu) };
+      case "MEMORY":
+        return { ...r, integerValue: r.integerValue! - sum((x) => x.memory) };
+      case "PORTS":
+        return { ...r, stringSetValue: [...(r.stringSetValue ?? []), ...active.flatMap((t) => t.reservation.ports.map(String))] };
+      case "PORTS_UDP":
+        return { ...r, stringSetValue: [...(r.stringSetValue ?? []), ...active.flatMap((t) => t.reservation.portsUdp.map(String))] };
+      default:
+        return r;
+    }
+  });
+  return {
+    ...instance,
+    remainingResources: remaining,
+    runningTasksCount: active.filter((t) => t.lastStatus === "RUNNING").length,
+    pendingTasksCount: active.filter((t) => ["PROVISIONING", "PENDING", "ACTIVATING"].includes(t.lastStatus)).length,
+    agentConnected: instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < AGENT_TIMEOUT_MS,
+  };
+}
+
+const ATTRIBUTE_NAME = /^[a-zA-Z0-9_\-./\\]{1,128}$/;
+const ATTRIBUTE_VALUE = /^[a-zA-Z0-9_\-.@/\\: ]{1,128}$/;
+
+export function validateAttribute(a: Attribute): void {
+  if (!ATTRIBUTE_NAME.test(a.name ?? "")) {
+    throw invalidParameter(`Attribute name '${a.name}' is not valid: up to 128 letters, numbers, hyphens, underscores, periods and slashes.`);
+  }
+  if (a.value !== undefined && !ATTRIBUTE_VALUE.test(a.value)) {
+    throw invalidParameter(`Attribute value '${a.value}' of '${a.name}' is not valid.`);
+  }
+}
