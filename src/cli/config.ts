@@ -15,6 +15,12 @@ export interface ServerConfig {
   secretAccessKey?: string;
   /** Write the `berth` profile into ~/.aws (off with --no-profile). */
   writeProfile: boolean;
+  /** `up`: the cluster the local agent joins. */
+  cluster: string;
+  /** Where published container ports listen. */
+  publishAddress: string;
+  /** `up` without the local agent (for a control plane that only agents elsewhere use). */
+  agent: boolean;
 }
 
 export const SERVER_FLAGS = {
@@ -26,6 +32,8 @@ export const SERVER_FLAGS = {
   "access-key-id": { type: "string", env: "BERTH_ACCESS_KEY_ID", help: "the account's access key (default: generated)" },
   "secret-access-key": { type: "string", env: "BERTH_SECRET_ACCESS_KEY", help: "the account's secret key (default: generated)" },
   "no-profile": { type: "boolean", env: "BERTH_NO_PROFILE", help: "do not write the berth profile into ~/.aws" },
+  cluster: { type: "string", env: "BERTH_CLUSTER", help: "up: the cluster the local agent joins", default: "default" },
+  "publish-address": { type: "string", env: "BERTH_PUBLISH_ADDRESS", help: "where container ports are published (0.0.0.0 for all)", default: "127.0.0.1" },
 } as const;
 
 export class UsageError extends Error {}
@@ -61,6 +69,9 @@ export function parseServerConfig(args: string[], env: NodeJS.ProcessEnv = proce
     accessKeyId,
     secretAccessKey,
     writeProfile: !noProfile,
+    cluster: get("cluster")!,
+    publishAddress: get("publish-address")!,
+    agent: true,
   };
 }
 

@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { rootPrincipal } from "../domain/account-settings.js";
 import { ecsOperations } from "../api/ecs/index.js";
+import { HostNotifier } from "../api/agent-channel/notifier.js";
+import { KeyedSerializer } from "../api/ecs/serial.js";
 import { ecsModel } from "../api/protocol/model.js";
 import { createApiHandler } from "../api/protocol/server.js";
 import { ecsState } from "../state/ecs-state.js";
@@ -17,6 +19,8 @@ export interface ControlPlaneOptions {
   dataDir: string;
   accountId: string;
   credentials: Credentials;
+  /** Where published container ports listen (default 127.0.0.1). */
+  hostPortBindIp?: string;
   log(message: string): void;
 }
 
@@ -38,6 +42,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     model: ecsModel(),
     operations: ecsOperations,
     state: ecsState(store),
+    hosts: new HostNotifier(),
+    placementLock: new KeyedSerializer(),
+    settings: { hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1" },
     accountFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });

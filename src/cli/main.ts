@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The berth command line; the only place that wires the parts together.
+// The AWS SDK warns on every client that Node 20 support ends in 2027; berth's users need not hear it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { flagHelp, UsageError } from "./config.js";
 import { runServer } from "./server-command.js";
 
@@ -8,6 +10,7 @@ const USAGE = `usage: berth <command> [flags]
 commands:
   up        run berth: the control plane and a local agent
   server    run the control plane alone
+  agent     join this host to a running control plane (berth agent --help)
   help      show this
 
 flags of up and server:
@@ -21,6 +24,12 @@ async function main(argv: string[]): Promise<void> {
       return runServer(rest, "up");
     case "server":
       return runServer(rest, "server");
+    case "agent": {
+      // Loaded on demand: the control plane alone never needs the agent or Docker's client.
+      const { AGENT_USAGE, runAgentCommand } = await import("./agent-command.js");
+      if (rest.includes("--help")) return console.log(AGENT_USAGE);
+      return runAgentCommand(rest);
+    }
     case undefined:
     case "help":
     case "--help":

@@ -23,8 +23,27 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     dataDir: config.dataDir,
     accountId: config.accountId,
     credentials,
+    hostPortBindIp: config.publishAddress,
     log: (m) => console.error(`berth: ${m}`),
   });
+  const agents =
+    mode === "up"
+      ? await (await import("./agent-command.js")).startAgents({
+          endpoint: plane.endpoint,
+          region: config.region,
+          credentials,
+          cluster: config.cluster,
+          dataDir: config.dataDir,
+          availabilityZone: `${config.region}a`,
+          instanceType: "berth.local",
+          attributes: [],
+          capacity: "both",
+          log: (m) => console.log(`berth: ${m}`),
+        }).catch(async (err: unknown) => {
+          await plane.close();
+          throw err;
+        })
+      : [];
   if (config.writeProfile) {
     writeProfile(awsFiles(), PROFILE, credentials, plane.endpoint, config.region);
   }
@@ -41,11 +60,13 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
   } else {
     lines.push("", `Try:  aws --endpoint-url ${plane.endpoint} --region ${config.region} ecs list-clusters`);
   }
-  if (mode === "up") lines.push("", "(the local agent that runs tasks on Docker is not part of berth yet: `up` runs the control plane)");
+  if (mode === "up") lines.push(`  agent       this host runs tasks of cluster '${config.cluster}' and berth's FARGATE capacity (Docker)`);
   console.log(lines.join("\n"));
   const stop = (signal: string) => {
     console.log(`\nberth: ${signal}, shutting down`);
-    plane.close().then(
+    Promise.all(agents.map((a) => a.stop()))
+      .then(() => plane.close())
+      .then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -1,0 +1,51 @@
+// `berth up` needs a Docker Engine: use the running one; as root on Debian/Ubuntu install
+// docker.io and start dockerd; otherwise say exactly what to do.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, openSync } from "node:fs";
+import { join } from "node:path";
+import type { RuntimeDriver } from "../runtime/driver.js";
+
+export class DockerUnavailable extends Error {}
+
+async function reachable(driver: RuntimeDriver): Promise<boolean> {
+  try {
+    await driver.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function which(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").concat(["/usr/sbin", "/sbin"])) {
+    if (existsSync(join(dir, cmd))) return join(dir, cmd);
+  }
+  return undefined;
+}
+
+export async function ensureDocker(driver: RuntimeDriver, dataDir: string, log: (m: string) => void): Promise<void> {
+  if (await reachable(driver)) return;
+  const root = process.getuid?.() === 0;
+  if (!which("dockerd")) {
+    if (!root || !existsSync("/usr/bin/apt-get")) {
+      throw new DockerUnavailable(
+        "berth needs Docker Engine and none is running. Install and start it (Debian/Ubuntu: " +
+          "`sudo apt-get install -y docker.io && sudo systemctl start docker`), or run `./berth up` as root to let berth do it.",
+      );
+    }
+    log("installing Docker Engine (apt-get install docker.io)...");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "-qq", "docker.io"], { stdio: "inherit", env });
+  }
+  if (!root) throw new DockerUnavailable("Docker Engine is installed but not running: start it (`sudo systemctl start docker`) or run berth as root.");
+  log("starting dockerd...");
+  const out = openSync(join(dataDir, "dockerd.log"), "a");
+  const daemon = spawn(which("dockerd")!, [], { detached: true, stdio: ["ignore", out, out] });
+  daemon.unref();
+  for (let i = 0; i < 120; i++) {
+    if (await reachable(driver)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new DockerUnavailable(`dockerd did not come up within 30 s; see ${join(dataDir, "dockerd.log")}`);
+}
