@@ -7,6 +7,7 @@ import { rootPrincipal } from "../domain/account-settings.js";
 import { ecsOperations } from "../api/ecs/index.js";
 import { HostNotifier } from "../api/agent-channel/notifier.js";
 import { KeyedSerializer } from "../api/ecs/serial.js";
+import { purgeStoppedTasks } from "../api/ecs/housekeeping.js";
 import { ecsModel } from "../api/protocol/model.js";
 import { createApiHandler } from "../api/protocol/server.js";
 import { ecsState } from "../state/ecs-state.js";
@@ -38,10 +39,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     secretAccessKey: opts.credentials.secretAccessKey,
     principalArn: rootPrincipal(opts.accountId),
   };
+  const state = ecsState(store);
+  const retentionMs = Number(process.env.BERTH_STOPPED_TASK_RETENTION_SECONDS ?? 3600) * 1000;
+  const housekeeping = setInterval(() => {
+    purgeStoppedTasks(store, state, new Date(), retentionMs).catch((err: unknown) => opts.log(`housekeeping: ${(err as Error).message}`));
+  }, Math.min(60_000, retentionMs)).unref();
   const handler = createApiHandler({
     model: ecsModel(),
     operations: ecsOperations,
-    state: ecsState(store),
+    state,
     hosts: new HostNotifier(),
     placementLock: new KeyedSerializer(),
     settings: { hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1" },
@@ -59,6 +65,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     endpoint: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
     server,
     async close() {
+      clearInterval(housekeeping);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

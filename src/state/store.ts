@@ -53,6 +53,8 @@ export interface CollectionSpec<T> {
 
 export interface Store {
   collection<T>(spec: CollectionSpec<T>): Collection<T>;
+  /** Every account and region that holds state, for housekeeping across them all. */
+  scopes(): Promise<Scope[]>;
   /** A small key-value area for the control plane's own records (credentials, schema). */
   close(): Promise<void>;
 }

@@ -31,6 +31,10 @@ export function openSqliteStore(path: string): Store {
       }
       return c as unknown as Collection<T>;
     },
+    async scopes() {
+      const rows = db.prepare("SELECT DISTINCT account, region FROM documents").all() as { account: string; region: string }[];
+      return rows.map((r) => ({ accountId: r.account, region: r.region }));
+    },
     async close() {
       db.close();
     },
