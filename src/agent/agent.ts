@@ -13,6 +13,7 @@ import { TaskRunner } from "./task-runner/index.js";
 import { capabilityAttributes } from "./capabilities.js";
 import type { ControlPlaneClient } from "./control-plane-client.js";
 import { HostPortAllocator } from "./host-ports.js";
+import { authFor, type RegistryAuthTable } from "./registry-auth.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -32,6 +33,8 @@ export interface AgentOptions {
   cpu?: number;
   memoryMiB?: number;
   pauseImage: string;
+  /** Private registry credentials (ECS_ENGINE_AUTH_DATA). */
+  registryAuth?: RegistryAuthTable;
   log(message: string): void;
 }
 
@@ -141,12 +144,15 @@ export class Agent {
       log: (m: string) => this.opts.log(m),
       pauseImage: this.opts.pauseImage,
       allocateHostPort: (ip: string, protocol: "tcp" | "udp") => this.ports.allocate(ip, protocol),
+      releaseHostPort: (ip: string, protocol: "tcp" | "udp", port: number) => this.ports.release(ip, protocol, port),
+      registryAuth: (image: string) => (this.opts.registryAuth ? authFor(this.opts.registryAuth, image) : undefined),
       now: () => new Date(),
     };
   }
 
   private async reconcile(tasks: readonly TaskAssignment[], afterStart: boolean): Promise<void> {
-    const existing = afterStart ? await this.opts.driver.list({ "com.amazonaws.ecs.container-instance": this.arn! }).catch(() => []) : [];
+    // After a restart, the containers of this host's tasks are adopted, not started again.
+    const existing = afterStart ? await this.opts.driver.list({}).catch(() => []) : [];
     for (const a of tasks) {
       const runner = this.runners.get(a.taskArn);
       if (runner) {

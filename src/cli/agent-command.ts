@@ -10,6 +10,7 @@ import { DockerDriver } from "../runtime/docker/index.js";
 import { ensureBusyboxImage } from "../runtime/docker/local-image.js";
 import { UsageError } from "./config.js";
 import { ensureDocker } from "./docker-setup.js";
+import { parseEngineAuth } from "../agent/registry-auth.js";
 
 export const PAUSE_IMAGE = "berth/pause:1";
 
@@ -33,6 +34,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   const driver = new DockerDriver();
   await ensureDocker(driver, opts.dataDir, opts.log);
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
+  const registryAuth = parseEngineAuth(process.env.ECS_ENGINE_AUTH_TYPE, process.env.ECS_ENGINE_AUTH_DATA);
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
   const agents: Agent[] = [];
   for (const fargate of kinds) {
@@ -48,6 +50,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       cpu: opts.cpu,
       memoryMiB: opts.memoryMiB,
       pauseImage: PAUSE_IMAGE,
+      registryAuth,
       log: (m) => opts.log(`agent: ${m}`),
     });
     await agent.start();

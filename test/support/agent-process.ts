@@ -13,13 +13,16 @@ export interface AgentProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startAgent(endpoint: string, opts: { args?: string[]; dataDir?: string; registrations?: number } = {}): AgentProcess {
+export function startAgent(
+  endpoint: string,
+  opts: { args?: string[]; dataDir?: string; registrations?: number; env?: NodeJS.ProcessEnv } = {},
+): AgentProcess {
   const dataDir = opts.dataDir ?? newDataDir();
   const child = spawn(
     process.execPath,
     [join(packageRoot, "dist/src/cli/main.js"), "agent", "--endpoint", endpoint, "--access-key-id", TEST_ACCESS_KEY,
       "--secret-access-key", TEST_SECRET_KEY, "--data-dir", dataDir, ...(opts.args ?? [])],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } },
   );
   let out = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -17,7 +17,19 @@ export interface NetworkInfo {
   gateway: string;
 }
 
-export async function createNetwork(docker: Docker, name: string, opts: NetworkOptions): Promise<NetworkInfo> {
+/** Creations in flight in this process, by name: two tasks of one subnet start together. */
+const creating = new Map<string, Promise<NetworkInfo>>();
+
+export function createNetwork(docker: Docker, name: string, opts: NetworkOptions): Promise<NetworkInfo> {
+  let pending = creating.get(name);
+  if (!pending) {
+    pending = createOnce(docker, name, opts).finally(() => creating.delete(name));
+    creating.set(name, pending);
+  }
+  return pending;
+}
+
+async function createOnce(docker: Docker, name: string, opts: NetworkOptions): Promise<NetworkInfo> {
   const existing = await inspectNetwork(docker, name);
   if (existing) return existing;
   const ipamConfig = opts.subnet ? [{ Subnet: opts.subnet, ...(opts.gateway ? { Gateway: opts.gateway } : {}) }] : [];
@@ -32,8 +44,9 @@ export async function createNetwork(docker: Docker, name: string, opts: NetworkO
       IPAM: { Driver: "default", Config: ipamConfig },
     });
   } catch (err) {
-    // Lost a race with a concurrent create of the same name: that network is the answer.
-    if (statusCode(err) !== 409) throw toRuntimeError(err);
+    // Lost a race with another process creating the same name (Docker says 409, or that the
+    // pool overlaps): that network is the answer.
+    if (!(await inspectNetwork(docker, name))) throw toRuntimeError(err);
   }
   const created = await inspectNetwork(docker, name);
   if (!created) throw new RuntimeError("failed", `network ${name} vanished right after it was created`);
