@@ -1,0 +1,124 @@
+// The "must hold" cases of tasks in real containers: the control plane killed with -9
+// while tasks run, an agent restarted while a task is stopped, a container killed outside berth.
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  waitUntilTasksRunning,
+  waitUntilTasksStopped,
+  type ECSClient,
+  type Task,
+} from "@aws-sdk/client-ecs";
+import Docker from "dockerode";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { startAgent, type AgentProcess } from "../support/agent-process.js";
+import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
+import { sdkClient } from "../support/clients.js";
+import { ensureBusyboxImage } from "../support/images.js";
+
+const CLUSTER = "resilience";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe("tasks survive failures around them", () => {
+  const docker = new Docker();
+  const dataDir = newDataDir();
+  let port: number;
+  let berth: BerthProcess;
+  let agent: AgentProcess;
+  let ecs: ECSClient;
+  const describeTask = async (arn: string): Promise<Task> => (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [arn] }))).tasks![0]!;
+  const untilRunning = (arns: string[]) => waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const untilStopped = (arns: string[]) => waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const run = async () => {
+    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: "sleeper" }));
+    assert.deepEqual(out.failures, []);
+    return out.tasks![0]!.taskArn!;
+  };
+
+  before(async () => {
+    const image = await ensureBusyboxImage();
+    port = await freePort();
+    berth = await startBerth({ dataDir, port });
+    ecs = sdkClient(berth.endpoint);
+    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    await ecs.send(new RegisterTaskDefinitionCommand({
+      family: "sleeper",
+      containerDefinitions: [{ name: "z", image, memory: 32, command: ["sleep", "600"], stopTimeout: 2 }],
+    }));
+    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
+    await agent.registered;
+  });
+  after(async () => {
+    await agent?.kill();
+    await berth?.stop();
+  });
+
+  test("kill -9 of the control plane while tasks run: on restart they are still RUNNING, containers untouched", async () => {
+    const arn = await run();
+    await untilRunning([arn]);
+    const runtimeId = (await describeTask(arn)).containers![0]!.runtimeId!;
+    await berth.kill9();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await docker.getContainer(runtimeId).inspect()).State.Running, true, "the container runs on without the control plane");
+    berth = await startBerth({ dataDir, port });
+    ecs = sdkClient(berth.endpoint);
+    const t = await describeTask(arn);
+    assert.equal(t.lastStatus, "RUNNING");
+    assert.equal(t.containers![0]!.runtimeId, runtimeId);
+    const state = await docker.getContainer(runtimeId).inspect();
+    assert.equal(state.State.Running, true);
+    assert.equal(state.RestartCount, 0);
+    // and the agent still takes orders from the restarted control plane
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }));
+    await untilStopped([arn]);
+  });
+
+  test("a task stopped while its agent was down is stopped when the agent comes back; running ones are adopted", async () => {
+    const keep = await run();
+    const drop = await run();
+    await untilRunning([keep, drop]);
+    const keepId = (await describeTask(keep)).containers![0]!.runtimeId!;
+    const dropId = (await describeTask(drop)).containers![0]!.runtimeId!;
+    await agent.kill("SIGKILL");
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: drop, reason: "while the agent was away" }));
+    assert.equal((await docker.getContainer(dropId).inspect()).State.Running, true, "nobody stopped it yet");
+    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER], dataDir: agent.dataDir });
+    await agent.registered;
+    await untilStopped([drop]);
+    const dropped = await describeTask(drop);
+    assert.equal(dropped.stopCode, "UserInitiated");
+    assert.equal(dropped.stoppedReason, "while the agent was away");
+    const kept = await describeTask(keep);
+    assert.equal(kept.lastStatus, "RUNNING");
+    assert.equal(kept.containers![0]!.runtimeId, keepId, "recovered, not restarted");
+    const state = await docker.getContainer(keepId).inspect();
+    assert.equal(state.State.Running, true);
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: keep }));
+    await untilStopped([keep]);
+  });
+
+  test("a container killed outside berth stops its task with the exit code, stopCode and reason", async () => {
+    const arn = await run();
+    await untilRunning([arn]);
+    const runtimeId = (await describeTask(arn)).containers![0]!.runtimeId!;
+    await docker.getContainer(runtimeId).kill();
+    await untilStopped([arn]);
+    const t = await describeTask(arn);
+    assert.equal(t.containers![0]!.exitCode, 137);
+    assert.equal(t.stopCode, "EssentialContainerExited");
+    assert.equal(t.stoppedReason, "Essential container in task exited");
+  });
+});
