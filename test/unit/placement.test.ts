@@ -14,18 +14,8 @@ import {
   parseExpression,
   place,
 } from "../../src/scheduler/placement/index.js";
+import { mulberry32 } from "../support/random.js";
 
-/** mulberry32: a tiny seeded PRNG so random cases are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const AZ = "ecs.availability-zone";
 

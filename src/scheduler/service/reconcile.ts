@@ -1,0 +1,188 @@
+// The service reconciler: one pure step from a snapshot to a plan. In order —
+// 1. observe what changed since the last run (tasks running, healthy, stopped);
+// 2. the circuit breaker counts failures of the deployments and may fail (and roll back) the PRIMARY;
+// 3. the throttle counts launch failures and may hold launches back;
+// 4. REPLICA or DAEMON scheduling picks the tasks to start and to stop within the bounds;
+// 5. the deployments' counts and states, the steady state, the events and the memory follow.
+// No I/O and no clock: `now` and a fresh deployment id come with the input.
+import { type Throttle, isThrottled, launchAllowed, updateThrottle } from "./backoff.js";
+import { applyCircuitBreaker } from "./circuit-breaker.js";
+import { daemonInstances, scheduleDaemon } from "./daemon.js";
+import {
+  completedReason,
+  deploymentBounds,
+  orderDeployments,
+  primaryComplete,
+  refreshDeployments,
+  stampUpdated,
+} from "./deployment.js";
+import {
+  REPEAT_AFTER_MS,
+  conditionEvent,
+  deploymentCompletedMessage,
+  deploymentConfigurationStuckMessage,
+  endConditions,
+  failedHealthChecksMessage,
+  steadyStateMessage,
+  stoppedTasksMessage,
+  throttledMessage,
+  unableToPlaceMessage,
+} from "./events.js";
+import { observe } from "./observe.js";
+import { scheduleReplica } from "./replica.js";
+import { graceEndsAt, isCounted, isPending, isPresent, isRunning } from "./task-state.js";
+import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStart } from "./types.js";
+
+/** Condition keys of the events that are not repeated while their cause lasts. */
+const STEADY = "steady";
+const THROTTLED = "throttled";
+const STUCK = "deployment-configuration";
+const PLACEMENT = "placement:";
+
+export function reconcile(input: ReconcileInput): Plan {
+  const { service, now, memory } = input;
+  const nowMs = now.getTime();
+  const name = service.serviceName;
+  const active = service.status === "ACTIVE";
+  const daemon = service.schedulingStrategy === "DAEMON";
+  const grace = service.healthCheckGracePeriodSeconds ?? 0;
+  if (service.status === "INACTIVE") return idlePlan(input);
+
+  const desired = !active ? 0 : daemon ? daemonInstances(input.instances).length : Math.max(0, service.desiredCount);
+  const bounds = deploymentBounds(service.schedulingStrategy, service.deploymentConfiguration, desired);
+  const messages: string[] = [];
+  let conditions = memory.conditions;
+  const once = (key: string, message: string) => {
+    const result = conditionEvent(conditions, key, nowMs);
+    conditions = result.conditions;
+    if (result.emit) messages.push(message);
+  };
+
+  // 1–2. What happened, and what the circuit breaker makes of it.
+  const observation = observe(input.tasks, memory, nowMs);
+  const breaker = applyCircuitBreaker({
+    deployments: input.deployments.filter((d) => d.status !== "INACTIVE"),
+    outcomes: observation.outcomes,
+    breaker: service.deploymentConfiguration?.deploymentCircuitBreaker,
+    desired,
+    serviceName: name,
+    lastCompleted: memory.lastCompleted,
+    nextDeploymentId: input.nextDeploymentId,
+    now,
+  });
+  messages.push(...breaker.messages);
+  const primary = breaker.deployments.find((d) => d.status === "PRIMARY");
+
+  // 3. The throttle.
+  const unplaced = (input.unplaced ?? []).filter((u) => u.count > 0);
+  const throttle: Throttle = updateThrottle(
+    { launchFailures: memory.launchFailures, nextLaunchAt: memory.nextLaunchAt },
+    observation.outcomes,
+    unplaced.reduce((sum, u) => sum + u.count, 0),
+    primary?.id !== memory.primaryId,
+    nowMs,
+  );
+  for (const u of unplaced) {
+    const message = unableToPlaceMessage(name, u);
+    once(PLACEMENT + message, message);
+  }
+  if (isThrottled(throttle)) once(THROTTLED, throttledMessage(name));
+
+  // 4. Scheduling.
+  const ctx = { primary, bounds, now, graceSeconds: grace, canLaunch: active && launchAllowed(throttle, nowMs) };
+  const schedule = daemon
+    ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
+    : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
+  for (const arn of schedule.unhealthy) messages.push(failedHealthChecksMessage(name, arn));
+  if (schedule.stops.length > 0) messages.push(stoppedTasksMessage(name, schedule.stops.map((s) => s.taskArn)));
+  if (schedule.stuck) once(STUCK, deploymentConfigurationStuckMessage(name));
+
+  const start: TaskStart[] = !primary
+    ? []
+    : daemon
+      ? schedule.startOn.map((instanceArn) => ({ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: 1, instanceArn }))
+      : schedule.startCount > 0
+        ? [{ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: schedule.startCount }]
+        : [];
+
+  // 5. Deployments, steady state, events, memory.
+  const stopping = new Set(schedule.stops.map((s) => s.taskArn));
+  const remaining = input.tasks.filter((t) => isCounted(t) && !stopping.has(t.taskArn));
+  let deployments = refreshDeployments(breaker.deployments, remaining, desired);
+  const idle = start.length === 0 && stopping.size === 0;
+  const settled = active && idle && primaryComplete(deployments, remaining, desired);
+  if (settled && primary?.rolloutState === "IN_PROGRESS") {
+    deployments = deployments.map((d): DeploymentRecord =>
+      d.id === primary.id ? { ...d, rolloutState: "COMPLETED", rolloutStateReason: completedReason(d.id) } : d,
+    );
+    messages.push(deploymentCompletedMessage(name, primary.id));
+  }
+  const finalPrimary = deployments.find((d) => d.status === "PRIMARY");
+  const steady = settled && finalPrimary?.rolloutState === "COMPLETED";
+  if (steady) once(STEADY, steadyStateMessage(name));
+
+  const progressed = steady || observation.outcomes.some((o) => o.kind === "running");
+  conditions = endConditions(conditions, (key) =>
+    (key === STEADY && !steady) ||
+    (key === THROTTLED && !isThrottled(throttle)) ||
+    (key === STUCK && !schedule.stuck) ||
+    (key.startsWith(PLACEMENT) && progressed),
+  );
+
+  const nextMemory: ReconcilerMemory = {
+    ...observation.seen,
+    launchFailures: throttle.launchFailures,
+    ...(throttle.nextLaunchAt !== undefined ? { nextLaunchAt: throttle.nextLaunchAt } : {}),
+    conditions,
+    ...(finalPrimary?.rolloutState === "COMPLETED"
+      ? { lastCompleted: { id: finalPrimary.id, taskDefinition: finalPrimary.taskDefinition } }
+      : memory.lastCompleted
+        ? { lastCompleted: memory.lastCompleted }
+        : {}),
+    ...(finalPrimary ? { primaryId: finalPrimary.id } : {}),
+  };
+
+  const drained = !active && start.length === 0 && input.tasks.every((t) => !isPresent(t));
+  const wakeAt = nextWake(input, throttle, conditions[STEADY], grace, nowMs);
+  return {
+    start,
+    stop: schedule.stops,
+    deployments: [
+      ...orderDeployments(stampUpdated(input.deployments, deployments, now)),
+      ...input.deployments.filter((d) => d.status === "INACTIVE"),
+    ],
+    events: messages.map((message) => ({ message })),
+    memory: nextMemory,
+    ...(wakeAt !== undefined ? { wakeAt: new Date(wakeAt) } : {}),
+    ...(drained && service.status === "DRAINING" ? { serviceStatus: "INACTIVE" as const } : {}),
+    desiredCount: desired,
+    runningCount: remaining.filter(isRunning).length,
+    pendingCount: remaining.filter(isPending).length,
+  };
+}
+
+/** The earliest future moment the plan could differ with nothing else changing. */
+function nextWake(input: ReconcileInput, throttle: Throttle, steadySince: number | undefined, grace: number, nowMs: number): number | undefined {
+  const candidates: number[] = [];
+  if (throttle.nextLaunchAt !== undefined && throttle.nextLaunchAt > nowMs) candidates.push(throttle.nextLaunchAt);
+  if (steadySince !== undefined) candidates.push(steadySince + REPEAT_AFTER_MS);
+  for (const t of input.tasks) {
+    if (!isRunning(t) || !t.hasHealthCheck || t.healthStatus === "HEALTHY") continue;
+    const end = graceEndsAt(t, grace);
+    if (end !== undefined && end > nowMs) candidates.push(end);
+  }
+  return candidates.length > 0 ? Math.min(...candidates) : undefined;
+}
+
+function idlePlan(input: ReconcileInput): Plan {
+  return {
+    start: [],
+    stop: [],
+    deployments: [...input.deployments],
+    events: [],
+    memory: input.memory,
+    desiredCount: 0,
+    runningCount: 0,
+    pendingCount: 0,
+  };
+}

@@ -1,0 +1,88 @@
+// REPLICA scheduling: keep `desired` tasks of the PRIMARY deployment, replace the tasks of
+// older deployments and of DRAINING instances, stop UNHEALTHY tasks — while the service's
+// counted tasks stay ≤ maxTotal and its healthy tasks ≥ minHealthy (Bounds). New tasks are
+// started up to the maximum; old ones are stopped only as far as the minimum allows, those
+// that are not healthy first (stopping them costs no healthy task).
+import type { Bounds } from "./deployment.js";
+import { HEALTH_CHECK_STOP_REASON, byAge, isCounted, isHealthy, isPending, isUnhealthy } from "./task-state.js";
+import type { DeploymentRecord, ObservedTask, TaskStop } from "./types.js";
+
+/**
+ * ECS's stoppedReason for every task its service scheduler stops, whether replaced, scaled in
+ * or drained (health-check failures excepted), naming the PRIMARY deployment.
+ */
+export const scalingActivityReason = (deploymentId: string | undefined) =>
+  deploymentId ? `Scaling activity initiated by (deployment ${deploymentId})` : "Scaling activity initiated";
+
+export interface ScheduleContext {
+  primary?: DeploymentRecord;
+  bounds: Bounds;
+  now: Date;
+  graceSeconds: number;
+  /** False while the throttle holds launches back (or the service is not ACTIVE). */
+  canLaunch: boolean;
+}
+
+export interface Schedule {
+  /** REPLICA: how many PRIMARY tasks to place. DAEMON: the instances to start one on. */
+  startCount: number;
+  startOn: string[];
+  stops: TaskStop[];
+  /** Tasks stopped because they failed their health checks (each gets its own event). */
+  unhealthy: string[];
+  /** Work is left but the percentages allow neither a start nor a stop. */
+  stuck: boolean;
+}
+
+/** Pending, then running but not (yet) healthy, then healthy: the order in which tasks are given up. */
+const usefulness = (t: ObservedTask, healthy: (t: ObservedTask) => boolean) => (isPending(t) ? 0 : healthy(t) ? 2 : 1);
+
+export function scheduleReplica(
+  tasks: readonly ObservedTask[],
+  drainingInstances: ReadonlySet<string>,
+  ctx: ScheduleContext,
+): Schedule {
+  const { desired, minHealthy, maxTotal } = ctx.bounds;
+  const healthy = (t: ObservedTask) => isHealthy(t, ctx.now, ctx.graceSeconds);
+  const onDraining = (t: ObservedTask) => t.containerInstanceArn !== undefined && drainingInstances.has(t.containerInstanceArn);
+  const primaryId = ctx.primary?.id;
+  const frozen = ctx.primary?.rolloutState === "FAILED" && desired > 0;
+
+  const counted = tasks.filter(isCounted).sort(byAge);
+  const unhealthy = counted.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
+  const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON }));
+  const remaining = counted.filter((t) => !unhealthy.includes(t));
+
+  let keepers = remaining.filter((t) => primaryId !== undefined && t.deploymentId === primaryId && !onDraining(t));
+  const excess = new Set<ObservedTask>();
+  if (keepers.length > desired) {
+    const leastUseful = [...keepers].sort((a, b) => usefulness(a, healthy) - usefulness(b, healthy) || byAge(b, a));
+    for (const t of leastUseful.slice(0, keepers.length - desired)) excess.add(t);
+    keepers = keepers.filter((t) => !excess.has(t));
+  }
+  const keeperSet = new Set(keepers);
+  // A FAILED deployment launches nothing, so nothing of the older ones is given up for it.
+  const retire = remaining
+    .filter((t) => !keeperSet.has(t))
+    .filter((t) => !frozen || excess.has(t) || onDraining(t))
+    .sort((a, b) => usefulness(a, healthy) - usefulness(b, healthy) || byAge(a, b));
+
+  let healthyCount = remaining.filter(healthy).length;
+  let retired = 0;
+  for (const t of retire) {
+    if (healthy(t)) {
+      if (healthyCount - 1 < minHealthy) continue;
+      healthyCount -= 1;
+    }
+    retired += 1;
+    stops.push({ taskArn: t.taskArn, reason: scalingActivityReason(primaryId) });
+  }
+
+  const need = frozen || !ctx.primary ? 0 : Math.max(0, desired - keepers.length);
+  const room = Math.max(0, maxTotal - (remaining.length - retired));
+  const startCount = ctx.canLaunch ? Math.min(need, room) : 0;
+  const stuck =
+    stops.length === 0 && startCount === 0 && ctx.canLaunch && !frozen && (need > 0 || retire.length > 0) &&
+    remaining.every(healthy);
+  return { startCount, startOn: [], stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck };
+}

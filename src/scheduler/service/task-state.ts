@@ -1,0 +1,82 @@
+// How the service scheduler reads one task: counted toward the service or not, pending or
+// running, healthy for the deployment math, failed for the circuit breaker and the throttle.
+import type { Task } from "@aws-sdk/client-ecs";
+import { TASK_STATUS_ORDER, type TaskStatus } from "../../domain/task/lifecycle.js";
+import type { ObservedTask } from "./types.js";
+
+const rank = (status: string) => TASK_STATUS_ORDER.indexOf(status as TaskStatus);
+const RUNNING = rank("RUNNING");
+
+/** ECS's stoppedReason when the scheduler stops a task whose container health check failed. */
+export const HEALTH_CHECK_STOP_REASON = "Task failed container health checks";
+
+/**
+ * Counted toward the service (and its maximumPercent): not asked to stop and not past RUNNING.
+ * A task on its way out no longer counts, so its replacement can start.
+ */
+export const isCounted = (t: ObservedTask): boolean => t.desiredStatus !== "STOPPED" && rank(t.lastStatus) <= RUNNING;
+
+export const isPending = (t: ObservedTask): boolean => isCounted(t) && rank(t.lastStatus) < RUNNING;
+export const isRunning = (t: ObservedTask): boolean => isCounted(t) && t.lastStatus === "RUNNING";
+
+/** Not yet STOPPED: the task still holds its instance's resources, stopping or not. */
+export const isPresent = (t: ObservedTask): boolean => t.lastStatus !== "STOPPED";
+
+/** End of the health check grace period, which runs from the moment the task started. */
+export function graceEndsAt(t: ObservedTask, graceSeconds: number): number | undefined {
+  if (!t.startedAt || graceSeconds <= 0) return undefined;
+  return t.startedAt.getTime() + graceSeconds * 1000;
+}
+
+const inGrace = (t: ObservedTask, now: Date, graceSeconds: number): boolean => {
+  const end = graceEndsAt(t, graceSeconds);
+  return end !== undefined && now.getTime() < end;
+};
+
+/** Healthy as the deployment math counts it: running, and healthy or still inside the grace period. */
+export const isHealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
+  isRunning(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY" || inGrace(t, now, graceSeconds));
+
+/** Healthy with no benefit of the doubt: what a completed deployment and a steady state need. */
+export const isProvenHealthy = (t: ObservedTask): boolean =>
+  isRunning(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY");
+
+/** UNHEALTHY after the grace period: the scheduler stops and replaces it. */
+export const isUnhealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
+  isRunning(t) && t.hasHealthCheck && t.healthStatus === "UNHEALTHY" && !inGrace(t, now, graceSeconds);
+
+/** Stopped before reaching RUNNING, not because someone (user or scheduler) asked it to. */
+export function failedToStart(t: ObservedTask): boolean {
+  if (t.lastStatus !== "STOPPED") return false;
+  if (t.stopCode === "TaskFailedToStart") return true;
+  return !t.startedAt && t.stopCode !== "ServiceSchedulerInitiated" && t.stopCode !== "UserInitiated";
+}
+
+/** Stopped because its container health check failed (stage 2 of the circuit breaker). */
+export const failedHealthChecks = (t: ObservedTask): boolean =>
+  t.lastStatus === "STOPPED" && /failed container health checks/i.test(t.stoppedReason ?? "");
+
+export const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf("/") + 1);
+
+/** The reconciler's view of an ECS task; `hasHealthCheck` comes from its task definition. */
+export function observeTask(task: Task, hasHealthCheck: boolean): ObservedTask {
+  const startedBy = task.startedBy;
+  return {
+    taskArn: task.taskArn!,
+    deploymentId: startedBy?.startsWith("ecs-svc/") ? startedBy : undefined,
+    lastStatus: task.lastStatus ?? "PROVISIONING",
+    desiredStatus: task.desiredStatus ?? "RUNNING",
+    healthStatus: task.healthStatus as ObservedTask["healthStatus"],
+    hasHealthCheck,
+    createdAt: task.createdAt ?? new Date(0),
+    startedAt: task.startedAt,
+    stoppedAt: task.stoppedAt,
+    stopCode: task.stopCode,
+    stoppedReason: task.stoppedReason,
+    containerInstanceArn: task.containerInstanceArn,
+  };
+}
+
+/** Deterministic order: oldest first, ties by ARN. */
+export const byAge = (a: ObservedTask, b: ObservedTask): number =>
+  a.createdAt.getTime() - b.createdAt.getTime() || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0);
