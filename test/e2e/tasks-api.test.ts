@@ -215,6 +215,19 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.equal((await ecs.send(new ListTasksCommand({}))).taskArns!.length, before, "nothing was started");
   });
 
+  test("tags: the task's own, and the task definition's with propagateTags", async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({ ...web("tagged-td", 8), tags: [{ key: "owner", value: "td" }, { key: "tier", value: "web" }] }));
+    const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "tagged-td", tags: [{ key: "owner", value: "me" }], propagateTags: "TASK_DEFINITION", overrides: { containerOverrides: [{ name: "app", environment: [{ name: "A", value: "1" }] }] } }));
+    const arn = tasks![0]!.taskArn!;
+    const plain = (await ecs.send(new DescribeTasksCommand({ tasks: [arn] }))).tasks![0]!;
+    assert.equal(plain.tags, undefined, "tags only with include TAGS");
+    const tagged = (await ecs.send(new DescribeTasksCommand({ tasks: [arn], include: ["TAGS"] }))).tasks![0]!;
+    assert.deepEqual(tagged.tags, [{ key: "owner", value: "me" }, { key: "tier", value: "web" }]);
+    assert.deepEqual(tagged.overrides!.containerOverrides, [{ name: "app", environment: [{ name: "A", value: "1" }] }]);
+    await ecs.send(new StopTaskCommand({ task: arn }));
+    await host.client.submitTaskStateChange(tagged.clusterArn!, arn, { status: "STOPPED" });
+  });
+
   test("memberOf and a full instance give ECS's failure reasons", async () => {
     await ecs.send(new RegisterTaskDefinitionCommand(web("big", 4096)));
     const big = await ecs.send(new RunTaskCommand({ taskDefinition: "big" }));

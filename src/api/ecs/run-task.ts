@@ -8,6 +8,7 @@ import type {
   RunTaskResponse,
   StartTaskRequest,
   StartTaskResponse,
+  Tag,
   Task,
   TaskDefinition,
   TaskOverride,
@@ -21,7 +22,7 @@ import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNE
 import { reservationOf } from "../../domain/task/reservation.js";
 import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place } from "../../scheduler/placement/index.js";
-import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
+import type { StoredInstance, StoredTask, StoredTaskDefinition } from "../../state/ecs-state.js";
 import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
 import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
@@ -170,21 +171,33 @@ async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Tar
 const azOf = (host: StoredInstance) =>
   host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "us-east-1a";
 
-async function resolveDefinition(ctx: RequestContext, ref: string): Promise<TaskDefinition> {
+async function resolveDefinition(ctx: RequestContext, ref: string): Promise<StoredTaskDefinition> {
   const stored = await findTaskDefinition(ctx, ref);
   if (!stored) throw clientException("Unable to describe task definition.");
   if (stored.taskDefinition.status !== "ACTIVE") {
     throw clientException(`TaskDefinition is inactive: ${stored.taskDefinition.taskDefinitionArn}`);
   }
-  return stored.taskDefinition;
+  return stored;
+}
+
+/** The task's tags: its own, plus the task definition's when propagateTags says so. */
+function taskTags(own: Tag[] | undefined, propagate: string | undefined, definition: StoredTaskDefinition): Tag[] {
+  if (propagate === "SERVICE") throw invalidParameter("propagateTags SERVICE is only valid for tasks of a service.");
+  const tags = [...(own ?? [])];
+  if (propagate === "TASK_DEFINITION") {
+    for (const t of definition.tags) if (!tags.some((x) => x.key === t.key)) tags.push(t);
+  }
+  validateTags(tags);
+  return tags;
 }
 
 export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promise<RunTaskResponse> {
   const cluster = await activeCluster(ctx, input.cluster);
   const count = input.count ?? 1;
   if (count < 1 || count > 10) throw invalidParameter("The count parameter must be between 1 and 10.");
-  validateTags(input.tags ?? []);
-  const td = await resolveDefinition(ctx, input.taskDefinition!);
+  const definition = await resolveDefinition(ctx, input.taskDefinition!);
+  const td = definition.taskDefinition;
+  const tags = taskTags(input.tags, input.propagateTags, definition);
   const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy ?? []);
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
@@ -219,7 +232,7 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
       subnetId,
       group: input.group ?? `family:${td.family}`,
       startedBy: input.startedBy,
-      tags: input.tags,
+      tags,
       clientToken: input.clientToken,
       platformVersion: input.platformVersion,
       enableExecuteCommand: input.enableExecuteCommand,
@@ -277,8 +290,9 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
   const cluster = await activeCluster(ctx, input.cluster);
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10) throw invalidParameter("containerInstances must have between 1 and 10 items.");
-  validateTags(input.tags ?? []);
-  const td = await resolveDefinition(ctx, input.taskDefinition!);
+  const definition = await resolveDefinition(ctx, input.taskDefinition!);
+  const td = definition.taskDefinition;
+  const tags = taskTags(input.tags, input.propagateTags, definition);
   const launch: LaunchChoice = { launchType: "EC2" };
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
@@ -294,7 +308,7 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
     }
     const tasks = await createTasks(ctx, {
       cluster: name, td, overrides: input.overrides, launch, subnetId,
-      group: input.group ?? `family:${td.family}`, startedBy: input.startedBy, tags: input.tags,
+      group: input.group ?? `family:${td.family}`, startedBy: input.startedBy, tags,
       enableExecuteCommand: input.enableExecuteCommand,
     }, targets);
     return { tasks, failures };
