@@ -8,6 +8,7 @@ import { ecsOperations } from "../api/ecs/index.js";
 import { HostNotifier } from "../api/agent-channel/notifier.js";
 import { KeyedSerializer } from "../api/ecs/serial.js";
 import { purgeStoppedTasks } from "../api/ecs/housekeeping.js";
+import { ServiceScheduler } from "../api/ecs/service-loop.js";
 import { ecsModel } from "../api/protocol/model.js";
 import { createApiHandler } from "../api/protocol/server.js";
 import { ecsState } from "../state/ecs-state.js";
@@ -44,13 +45,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const housekeeping = setInterval(() => {
     purgeStoppedTasks(store, state, new Date(), retentionMs).catch((err: unknown) => opts.log(`housekeeping: ${(err as Error).message}`));
   }, Math.min(60_000, retentionMs)).unref();
+  const hosts = new HostNotifier();
+  const placementLock = new KeyedSerializer();
+  const settings = { hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1" };
+  const scheduler = new ServiceScheduler({ store, state, hosts, placementLock, settings, log: opts.log });
   const handler = createApiHandler({
     model: ecsModel(),
     operations: ecsOperations,
     state,
-    hosts: new HostNotifier(),
-    placementLock: new KeyedSerializer(),
-    settings: { hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1" },
+    hosts,
+    placementLock,
+    settings,
+    scheduler,
     accountFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
@@ -59,6 +65,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  scheduler.start();
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   return {
@@ -66,6 +73,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     server,
     async close() {
       clearInterval(housekeeping);
+      scheduler.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

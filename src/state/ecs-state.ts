@@ -1,5 +1,6 @@
 // The collections the ECS control plane keeps, and the index keys of each.
-import type { CapacityProvider, Cluster, ContainerInstance, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { CapacityProvider, Cluster, ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../scheduler/service/types.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { Reservation } from "../domain/task/reservation.js";
 import type { Collection, Store } from "./store.js";
@@ -40,6 +41,21 @@ export interface StoredTask {
   clientToken?: string;
 }
 
+export interface StoredService {
+  /** As DescribeServices shows it, but for deployments, which live below. */
+  service: Service;
+  cluster: string;
+  /** PRIMARY first, then ACTIVE; INACTIVE ones are dropped. */
+  deployments: DeploymentRecord[];
+  /** What the reconciler keeps between runs. */
+  memory: ReconcilerMemory;
+  /** What the last run could not place, for the next run's events and throttle. */
+  unplaced: UnplacedTasks[];
+  /** The scheduler should look again by then (epoch ms), even if nothing changes. */
+  wakeAt?: number;
+  clientToken?: string;
+}
+
 /** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */
 export interface StoredSubnet {
   subnetId: string;
@@ -56,6 +72,7 @@ export interface EcsState {
   instances: Collection<StoredInstance>;
   tasks: Collection<StoredTask>;
   subnets: Collection<StoredSubnet>;
+  services: Collection<StoredService>;
 }
 
 /** Tasks whose record may still change; STOPPED ones only wait to be purged. */
@@ -86,6 +103,10 @@ export function ecsState(store: Store): EcsState {
     tasks: store.collection<StoredTask>({
       name: "task",
       keys: (t) => ({ parent: t.cluster, seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task) }),
+    }),
+    services: store.collection<StoredService>({
+      name: "service",
+      keys: (s) => ({ parent: s.cluster, seq: s.service.createdAt!.getTime(), status: s.service.status! }),
     }),
     subnets: store.collection<StoredSubnet>({
       name: "subnet",

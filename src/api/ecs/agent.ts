@@ -96,6 +96,8 @@ async function report(ctx: RequestContext, clusterRef: string | undefined, taskR
   });
   // A stop decided here (an essential container exited) must reach the agent.
   if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId);
+  // The service that owns the task may have something to do about it.
+  if (updated?.task.group?.startsWith("service:")) ctx.scheduler.poke(ctx.scope, `${updated.cluster}/${updated.task.group.slice(8)}`);
   return { acknowledgment: "ACK" };
 }
 

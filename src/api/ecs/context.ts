@@ -18,6 +18,8 @@ export interface RequestContext {
   endpoint: string;
   /** Options of this control plane that shape tasks. */
   options: ControlPlaneSettings;
+  /** The service scheduler, told when a service needs another look. */
+  scheduler: { poke(scope: Scope, serviceId: string): void };
 }
 
 export interface ControlPlaneSettings {

@@ -4,6 +4,7 @@ import { accountSettingOperations } from "./account-settings.js";
 import { agentOperations } from "./agent.js";
 import { containerInstanceOperations } from "./container-instances.js";
 import { taskOperations } from "./tasks.js";
+import { serviceOperations } from "./services.js";
 import { capacityProviderOperations } from "./capacity-providers.js";
 import { clusterOperations } from "./clusters.js";
 import type { HandlerTable } from "./context.js";
@@ -19,4 +20,5 @@ export const ecsOperations: HandlerTable = {
   ...containerInstanceOperations,
   ...agentOperations,
   ...taskOperations,
+  ...serviceOperations,
 };

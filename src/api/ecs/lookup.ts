@@ -18,12 +18,22 @@ export async function activeCluster(ctx: RequestContext, ref: string | undefined
   return cluster;
 }
 
-/**
- * How many instances, tasks and services a cluster holds. Container instances, tasks and
- * services do not exist in this control plane yet, so every count is zero until they do.
- */
-export async function clusterUsage(_ctx: RequestContext, _clusterName: string): Promise<ClusterUsage> {
-  return EMPTY_USAGE;
+/** How many instances, tasks and services a cluster holds. */
+export async function clusterUsage(ctx: RequestContext, clusterName: string): Promise<ClusterUsage> {
+  const usage: ClusterUsage = { ...EMPTY_USAGE };
+  const instances = await ctx.state.instances.list(ctx.scope, { parent: clusterName });
+  usage.registeredContainerInstancesCount = instances.filter((i) => i.instance.status !== "INACTIVE").length;
+  for (const { task } of await ctx.state.tasks.list(ctx.scope, { parent: clusterName, status: "LIVE" })) {
+    const fargate = task.launchType === "FARGATE";
+    if (task.lastStatus === "RUNNING") usage[fargate ? "runningFargateTasksCount" : "runningEC2TasksCount"]++;
+    else if (["PROVISIONING", "PENDING", "ACTIVATING"].includes(task.lastStatus!)) usage[fargate ? "pendingFargateTasksCount" : "pendingEC2TasksCount"]++;
+  }
+  for (const { service } of await ctx.state.services.list(ctx.scope, { parent: clusterName })) {
+    const fargate = service.launchType === "FARGATE";
+    if (service.status === "ACTIVE") usage[fargate ? "activeFargateServiceCount" : "activeEC2ServiceCount"]++;
+    else if (service.status === "DRAINING") usage[fargate ? "drainingFargateServiceCount" : "drainingEC2ServiceCount"]++;
+  }
+  return usage;
 }
 
 /** Capacity providers by name, FARGATE and FARGATE_SPOT included. */

@@ -21,25 +21,25 @@ import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
 import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNET_ID } from "../../domain/task/network.js";
 import { reservationOf } from "../../domain/task/reservation.js";
 import { validateTags } from "../../domain/tags.js";
-import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place } from "../../scheduler/placement/index.js";
+import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
 import type { StoredInstance, StoredTask, StoredTaskDefinition } from "../../state/ecs-state.js";
 import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
 import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { findTaskDefinition } from "./task-definitions.js";
 
-interface LaunchChoice {
+export interface LaunchChoice {
   launchType: "EC2" | "FARGATE";
   capacityProviderName?: string;
 }
 
 /** Where a host runs a task: a container instance (EC2) or berth's FARGATE capacity. */
-interface Target {
+export interface Target {
   host: StoredInstance;
   availabilityZone: string;
 }
 
-function chooseLaunch(input: RunTaskRequest, clusterStrategy: readonly CapacityProviderStrategyItem[]): LaunchChoice {
+export function chooseLaunch(input: Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">, clusterStrategy: readonly CapacityProviderStrategyItem[]): LaunchChoice {
   if (input.launchType && input.capacityProviderStrategy?.length) {
     throw invalidParameter("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again.");
   }
@@ -53,7 +53,7 @@ function chooseLaunch(input: RunTaskRequest, clusterStrategy: readonly CapacityP
   return name.startsWith("FARGATE") ? { launchType: "FARGATE", capacityProviderName: name } : { launchType: "EC2", capacityProviderName: name };
 }
 
-function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides: TaskOverride | undefined): void {
+export function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides: TaskOverride | undefined): void {
   if (!td.compatibilities?.includes(launch.launchType)) {
     throw invalidParameter(`Task definition does not support launch_type ${launch.launchType}.`);
   }
@@ -68,7 +68,7 @@ function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides:
   }
 }
 
-function checkNetworkConfiguration(td: TaskDefinition, config: NetworkConfiguration | undefined): string | undefined {
+export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkConfiguration | undefined): string | undefined {
   const awsvpc = td.networkMode === "awsvpc";
   const vpc = config?.awsvpcConfiguration;
   if (!awsvpc) {
@@ -113,7 +113,7 @@ async function allocateNetwork(ctx: RequestContext, subnetId: string, live: read
   };
 }
 
-interface Launch {
+export interface Launch {
   cluster: string;
   td: TaskDefinition;
   overrides?: TaskOverride;
@@ -127,7 +127,7 @@ interface Launch {
   enableExecuteCommand?: boolean;
 }
 
-async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Target[]): Promise<Task[]> {
+export async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Target[]): Promise<Task[]> {
   const created: Task[] = [];
   for (const target of targets) {
     const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE" });
@@ -171,7 +171,7 @@ async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Tar
 const azOf = (host: StoredInstance) =>
   host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "us-east-1a";
 
-async function resolveDefinition(ctx: RequestContext, ref: string): Promise<StoredTaskDefinition> {
+export async function resolveDefinition(ctx: RequestContext, ref: string): Promise<StoredTaskDefinition> {
   const stored = await findTaskDefinition(ctx, ref);
   if (!stored) throw clientException("Unable to describe task definition.");
   if (stored.taskDefinition.status !== "ACTIVE") {
@@ -181,7 +181,7 @@ async function resolveDefinition(ctx: RequestContext, ref: string): Promise<Stor
 }
 
 /** The task's tags: its own, plus the task definition's when propagateTags says so. */
-function taskTags(own: Tag[] | undefined, propagate: string | undefined, definition: StoredTaskDefinition): Tag[] {
+export function taskTags(own: Tag[] | undefined, propagate: string | undefined, definition: StoredTaskDefinition): Tag[] {
   if (propagate === "SERVICE") throw invalidParameter("propagateTags SERVICE is only valid for tasks of a service.");
   const tags = [...(own ?? [])];
   if (propagate === "TASK_DEFINITION") {
@@ -210,19 +210,13 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
     const failures: Failure[] = [];
     let targets: Target[];
     if (launch.launchType === "FARGATE") {
-      const hosts = await fargateHosts(ctx);
-      if (!hosts.length) {
-        return { tasks: [], failures: [{ reason: "Capacity is unavailable at this time. Please try again later or in a different availability zone" }] };
-      }
-      const load = new Map<string, number>();
-      for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })) if (t.hostId) load.set(t.hostId, (load.get(t.hostId) ?? 0) + 1);
-      targets = Array.from({ length: count }, () => {
-        const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
-        load.set(host.id, (load.get(host.id) ?? 0) + 1);
-        return { host, availabilityZone: azOf(host) };
-      });
+      targets = await placeOnFargate(ctx, count);
+      if (!targets.length) return { tasks: [], failures: [{ reason: FARGATE_CAPACITY_UNAVAILABLE }] };
     } else {
-      targets = await placeOnInstances(ctx, name, td, input, count, failures);
+      const outcome = await placeOnInstances(ctx, name, td, { ...input, group: input.group ?? `family:${td.family}` }, count);
+      if (outcome.noContainerInstances) throw invalidParameter(NO_CONTAINER_INSTANCES);
+      failures.push(...outcome.failures);
+      targets = outcome.targets;
     }
     const tasks = await createTasks(ctx, {
       cluster: name,
@@ -241,17 +235,30 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
   });
 }
 
-async function placeOnInstances(
+export interface PlacementAsk {
+  group: string;
+  overrides?: TaskOverride;
+  placementStrategy?: RunTaskRequest["placementStrategy"];
+  placementConstraints?: RunTaskRequest["placementConstraints"];
+}
+
+export interface PlacementOutcome {
+  targets: Target[];
+  failures: PlacementFailure[];
+  noContainerInstances: boolean;
+}
+
+/** Where `count` tasks of `td` go among the cluster's container instances (EC2). */
+export async function placeOnInstances(
   ctx: RequestContext,
   cluster: string,
   td: TaskDefinition,
-  input: RunTaskRequest,
+  ask: PlacementAsk,
   count: number,
-  failures: Failure[],
-): Promise<Target[]> {
+): Promise<PlacementOutcome> {
   const candidates = await clusterInstances(ctx, cluster);
   const views = await Promise.all(candidates.map(async (c) => placementView(await describeInstance(ctx, c.stored, c.tasks), c.tasks)));
-  const reservation = reservationOf(td, input.overrides);
+  const reservation = reservationOf(td, ask.overrides);
   let result;
   try {
     result = place(views, {
@@ -264,11 +271,11 @@ async function placeOnInstances(
           ...reservation.portsUdp.map((port) => ({ port, protocol: "udp" as const })),
         ],
         requiresAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) })),
-        group: input.group ?? `family:${td.family}`,
+        group: ask.group,
         family: td.family!,
       },
-      strategy: (input.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
-      constraints: [...(td.placementConstraints ?? []), ...(input.placementConstraints ?? [])].map((c) => ({
+      strategy: (ask.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
+      constraints: [...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
         type: c.type as "distinctInstance" | "memberOf",
         ...(c.expression ? { expression: c.expression } : {}),
       })),
@@ -277,11 +284,29 @@ async function placeOnInstances(
     if (err instanceof PlacementError || err instanceof QueryError) throw invalidParameter(err.message);
     throw err;
   }
-  if (result.noContainerInstances) throw invalidParameter(NO_CONTAINER_INSTANCES);
-  failures.push(...result.failures);
   const byArn = new Map(candidates.map((c) => [c.stored.instance.containerInstanceArn!, c.stored] as const));
-  return result.placements.map((arn) => {
-    const host = byArn.get(arn)!;
+  return {
+    targets: result.placements.map((arn) => {
+      const host = byArn.get(arn)!;
+      return { host, availabilityZone: azOf(host) };
+    }),
+    failures: result.failures,
+    noContainerInstances: result.noContainerInstances,
+  };
+}
+
+export const FARGATE_CAPACITY_UNAVAILABLE =
+  "Capacity is unavailable at this time. Please try again later or in a different availability zone";
+
+/** FARGATE tasks go to the least busy FARGATE host; none connected: no capacity. */
+export async function placeOnFargate(ctx: RequestContext, count: number): Promise<Target[]> {
+  const hosts = await fargateHosts(ctx);
+  if (!hosts.length) return [];
+  const load = new Map<string, number>();
+  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })) if (t.hostId) load.set(t.hostId, (load.get(t.hostId) ?? 0) + 1);
+  return Array.from({ length: count }, () => {
+    const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
+    load.set(host.id, (load.get(host.id) ?? 0) + 1);
     return { host, availabilityZone: azOf(host) };
   });
 }

@@ -32,6 +32,7 @@ export interface ApiOptions {
   hosts: HostNotifier;
   placementLock: KeyedSerializer;
   settings: ControlPlaneSettings;
+  scheduler: RequestContext["scheduler"];
   /** The account an access key belongs to, or undefined when the key is unknown. */
   accountFor(accessKeyId: string): Account | undefined;
   log(message: string): void;
@@ -94,6 +95,7 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
           placementLock: opts.placementLock,
           endpoint: `http://${req.headers.host ?? "127.0.0.1"}`,
           options: opts.settings,
+          scheduler: opts.scheduler,
         };
         send(res, 200, requestId, await handler(ctx, input));
       })

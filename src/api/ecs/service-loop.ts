@@ -1,0 +1,280 @@
+// The service scheduler's outer loop: the one place where services act on the world. For a
+// service it reads a snapshot, asks the pure reconciler for a plan, and applies it —
+// placing and starting tasks, stopping tasks, writing deployments, events and memory.
+import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
+import { rootPrincipal } from "../../domain/account-settings.js";
+import { newUuid } from "../../domain/ids.js";
+import type { Scope } from "../../domain/scope.js";
+import { prependEvents } from "../../domain/service.js";
+import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
+import { checkInstance } from "../../scheduler/placement/index.js";
+import {
+  newDeploymentId,
+  observeTask,
+  reconcile,
+  startedTasksMessage,
+  type Plan,
+  type ServiceInstance,
+  type UnplacedTasks,
+} from "../../scheduler/service/index.js";
+import type { EcsState, StoredService } from "../../state/ecs-state.js";
+import type { Store } from "../../state/store.js";
+import type { HostNotifier } from "../agent-channel/notifier.js";
+import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
+import type { ControlPlaneSettings, RequestContext } from "./context.js";
+import type { KeyedSerializer } from "./serial.js";
+import {
+  FARGATE_CAPACITY_UNAVAILABLE,
+  checkNetworkConfiguration,
+  chooseLaunch,
+  createTasks,
+  placeOnFargate,
+  placeOnInstances,
+  type Target,
+} from "./run-task.js";
+import { findTaskDefinition } from "./task-definitions.js";
+
+/** ECS's default for REPLICA services: balance across zones, then across instances. */
+const DEFAULT_SPREAD = [
+  { type: "spread" as const, field: "attribute:ecs.availability-zone" },
+  { type: "spread" as const, field: "instanceId" },
+];
+const SWEEP_MS = 2_000;
+
+export interface ServiceLoopDeps {
+  store: Store;
+  state: EcsState;
+  hosts: HostNotifier;
+  placementLock: KeyedSerializer;
+  settings: ControlPlaneSettings;
+  log(message: string): void;
+}
+
+export class ServiceScheduler {
+  private readonly dirty = new Map<string, { scope: Scope; id: string }>();
+  private running = false;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly deps: ServiceLoopDeps) {}
+
+  /** Looks at every service now and then every few seconds: tasks stop and agents vanish unannounced. */
+  start(): void {
+    this.timer = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** Something about this service changed: reconcile it soon. */
+  poke(scope: Scope, id: string): void {
+    this.dirty.set(`${scope.accountId}/${scope.region}/${id}`, { scope, id });
+    setImmediate(() => void this.drain());
+  }
+
+  private async sweep(): Promise<void> {
+    for (const scope of await this.deps.store.scopes()) {
+      for (const s of await this.deps.state.services.list(scope)) {
+        if (s.service.status !== "INACTIVE") this.dirty.set(`${scope.accountId}/${scope.region}/${s.cluster}/${s.service.serviceName}`, { scope, id: `${s.cluster}/${s.service.serviceName}` });
+      }
+    }
+    await this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    try {
+      while (this.dirty.size && !this.stopped) {
+        const [key, item] = this.dirty.entries().next().value as [string, { scope: Scope; id: string }];
+        this.dirty.delete(key);
+        try {
+          await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
+        } catch (err) {
+          this.deps.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private context(scope: Scope): RequestContext {
+    const d = this.deps;
+    return {
+      scope,
+      principalArn: rootPrincipal(scope.accountId),
+      now: new Date(),
+      state: d.state,
+      hosts: d.hosts,
+      placementLock: d.placementLock,
+      endpoint: "",
+      options: d.settings,
+      scheduler: this,
+    };
+  }
+
+  private async reconcileOne(scope: Scope, id: string): Promise<void> {
+    const ctx = this.context(scope);
+    const stored = await ctx.state.services.get(scope, id);
+    if (!stored || stored.service.status === "INACTIVE") return;
+    const { service } = stored;
+    const name = service.serviceName!;
+    const createdAt = service.createdAt!.getTime();
+    const tasks = (await ctx.state.tasks.list(scope, { parent: stored.cluster })).filter(
+      (t) => t.task.group === `service:${name}` && t.task.createdAt!.getTime() >= createdAt,
+    );
+    const instances = await this.instances(ctx, stored);
+    const plan = reconcile({
+      service: {
+        serviceName: name,
+        serviceArn: service.serviceArn!,
+        status: service.status as "ACTIVE" | "DRAINING",
+        desiredCount: service.desiredCount ?? 0,
+        schedulingStrategy: service.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
+        deploymentConfiguration: service.deploymentConfiguration,
+        healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+      },
+      deployments: stored.deployments,
+      tasks: tasks.map((t) => observeTask(t.task, hasHealthCheck(t.taskDefinition))),
+      instances,
+      memory: stored.memory,
+      now: ctx.now,
+      nextDeploymentId: newDeploymentId(Math.random),
+      unplaced: stored.unplaced,
+    });
+    await this.applyStops(ctx, plan);
+    const { startedArns, unplaced } = await this.applyStarts(ctx, stored, plan);
+    const messages = [...plan.events.map((e) => e.message)];
+    if (startedArns.length) messages.push(startedTasksMessage(name, startedArns));
+    const events: ServiceEvent[] = messages.map((message) => ({ id: newUuid(), createdAt: ctx.now, message }));
+    await ctx.state.services.write(scope, id, (cur) => {
+      if (!cur) return undefined;
+      const primary = plan.deployments.find((d) => d.status === "PRIMARY");
+      return {
+        ...cur,
+        deployments: plan.deployments.filter((d) => d.status !== "INACTIVE"),
+        memory: plan.memory,
+        unplaced,
+        ...(plan.wakeAt ? { wakeAt: plan.wakeAt.getTime() } : { wakeAt: undefined }),
+        service: {
+          ...cur.service,
+          status: plan.serviceStatus ?? cur.service.status,
+          desiredCount: plan.desiredCount,
+          runningCount: plan.runningCount,
+          pendingCount: plan.pendingCount + startedArns.length,
+          ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
+          events: prependEvents(cur.service.events ?? [], events),
+        },
+      };
+    });
+    if (startedArns.length || plan.stop.length) this.poke(scope, id);
+    if (plan.wakeAt) {
+      const delay = Math.max(0, plan.wakeAt.getTime() - Date.now());
+      setTimeout(() => this.poke(scope, id), Math.min(delay, 2 ** 31 - 1)).unref();
+    }
+  }
+
+  private async instances(ctx: RequestContext, stored: StoredService): Promise<ServiceInstance[]> {
+    const found = await clusterInstances(ctx, stored.cluster);
+    const daemon = stored.service.schedulingStrategy === "DAEMON";
+    const td = daemon ? (await findTaskDefinition(ctx, stored.service.taskDefinition!))?.taskDefinition : undefined;
+    const out: ServiceInstance[] = [];
+    for (const { stored: inst, tasks } of found) {
+      if (inst.instance.status === "INACTIVE") continue;
+      const view = await describeInstance(ctx, inst, tasks);
+      let eligible = true;
+      if (daemon && td) {
+        // Eligible: the constraints and attributes fit; resources are the daemon's own business.
+        const problem = checkInstance({ ...placementView(view, []), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
+          count: 1,
+          needs: {
+            cpu: 0, memory: 0, hostPorts: [],
+            requiresAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) })),
+            group: `service:${stored.service.serviceName}`, family: td.family!,
+          },
+          strategy: [],
+          constraints: [...(td.placementConstraints ?? []), ...(stored.service.placementConstraints ?? [])]
+            .filter((c) => c.type === "memberOf")
+            .map((c) => ({ type: "memberOf" as const, expression: c.expression! })),
+        });
+        eligible = problem === undefined || problem === "AGENT";
+      }
+      out.push({ arn: view.containerInstanceArn!, status: view.status as ServiceInstance["status"], agentConnected: view.agentConnected ?? false, eligible });
+    }
+    return out;
+  }
+
+  private async applyStops(ctx: RequestContext, plan: Plan): Promise<void> {
+    for (const stop of plan.stop) {
+      const id = stop.taskArn.split("/").pop()!;
+      const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
+        if (!cur) return undefined;
+        let task = requestStop(cur.task, "ServiceSchedulerInitiated", stop.reason, ctx.now);
+        if (!cur.hostId) task = markStopped(task, ctx.now);
+        return task === cur.task ? undefined : { ...cur, task };
+      });
+      ctx.hosts.bump(ctx.scope, updated?.hostId);
+    }
+  }
+
+  private async applyStarts(ctx: RequestContext, stored: StoredService, plan: Plan): Promise<{ startedArns: string[]; unplaced: UnplacedTasks[] }> {
+    const { service } = stored;
+    const cluster = await ctx.state.clusters.get(ctx.scope, stored.cluster);
+    const startedArns: string[] = [];
+    const unplaced: UnplacedTasks[] = [];
+    for (const start of plan.start) {
+      const definition = await findTaskDefinition(ctx, start.taskDefinition);
+      if (!definition) continue;
+      const td: TaskDefinition = definition.taskDefinition;
+      const deployment = plan.deployments.find((d) => d.id === start.deploymentId);
+      const launch = chooseLaunch({ launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy }, cluster?.defaultCapacityProviderStrategy ?? []);
+      let targets: Target[] = [];
+      if (launch.launchType === "FARGATE") {
+        targets = await placeOnFargate(ctx, start.count);
+        if (targets.length < start.count) {
+          unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: [{ arn: "", reason: FARGATE_CAPACITY_UNAVAILABLE as never }], noContainerInstances: false });
+        }
+      } else if (start.instanceArn) {
+        const host = await ctx.state.instances.get(ctx.scope, start.instanceArn.split("/").pop()!);
+        if (host && host.instance.status === "ACTIVE") {
+          targets = [{ host, availabilityZone: host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "" }];
+        }
+      } else {
+        const outcome = await placeOnInstances(ctx, stored.cluster, td, {
+          group: `service:${service.serviceName}`,
+          placementStrategy: service.placementStrategy?.length ? service.placementStrategy : DEFAULT_SPREAD,
+          placementConstraints: service.placementConstraints,
+        }, start.count);
+        targets = outcome.targets;
+        if (targets.length < start.count) {
+          unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: outcome.failures, noContainerInstances: outcome.noContainerInstances });
+        }
+      }
+      if (!targets.length) continue;
+      const network = deployment?.networkConfiguration ?? service.networkConfiguration;
+      const tags = service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? definition.tags : [];
+      const created = await createTasks(ctx, {
+        cluster: stored.cluster,
+        td,
+        launch,
+        subnetId: checkNetworkConfiguration(td, network),
+        group: `service:${service.serviceName}`,
+        startedBy: start.deploymentId,
+        tags,
+        platformVersion: service.platformVersion,
+        enableExecuteCommand: service.enableExecuteCommand,
+      }, targets);
+      startedArns.push(...created.map((t) => t.taskArn!));
+    }
+    return { startedArns, unplaced };
+  }
+}
+
+function hasHealthCheck(td: TaskDefinition): boolean {
+  return (td.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck);
+}

@@ -1,0 +1,244 @@
+// Service operations. Every change to a service runs under the same lock as the service
+// scheduler's own writes, then pokes the scheduler to act on it.
+import type {
+  CreateServiceRequest,
+  CreateServiceResponse,
+  DeleteServiceRequest,
+  DeleteServiceResponse,
+  DescribeServicesRequest,
+  DescribeServicesResponse,
+  Failure,
+  ListServicesByNamespaceRequest,
+  ListServicesByNamespaceResponse,
+  ListServicesRequest,
+  ListServicesResponse,
+  Service,
+  UpdateServiceRequest,
+  UpdateServiceResponse,
+} from "@aws-sdk/client-ecs";
+import { ServiceNotActiveException, ServiceNotFoundException } from "@aws-sdk/client-ecs";
+import { nameFromRef } from "../../domain/arn.js";
+import { invalidParameter } from "../../domain/errors.js";
+import { paginate } from "../../domain/pagination.js";
+import {
+  newService,
+  serviceArnOf,
+  validateLoadBalancers,
+  validateServiceName,
+  validateServiceRegistries,
+  withDeploymentDefaults,
+} from "../../domain/service.js";
+import { validateTags } from "../../domain/tags.js";
+import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
+import type { StoredService } from "../../state/ecs-state.js";
+import type { HandlerTable, RequestContext } from "./context.js";
+import { activeCluster, clusterName } from "./lookup.js";
+import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, resolveDefinition } from "./run-task.js";
+
+const meta = { $metadata: {} };
+const serviceNotFound = () => new ServiceNotFoundException({ message: "Service not found.", ...meta });
+const serviceNotActive = () => new ServiceNotActiveException({ message: "Service was not ACTIVE.", ...meta });
+
+export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
+const lockKey = (ctx: RequestContext) => `${ctx.scope.accountId}/${ctx.scope.region}`;
+
+/** The service as DescribeServices shows it: deployments PRIMARY first, INACTIVE ones hidden. */
+export function serviceView(stored: StoredService, withTags = true): Service {
+  const { service } = stored;
+  return {
+    ...service,
+    deployments: stored.deployments.filter((d) => d.status !== "INACTIVE"),
+    ...(withTags ? {} : { tags: undefined }),
+  };
+}
+
+async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
+  const cluster = clusterName(ctx, clusterRef);
+  const name = ref.startsWith("arn:") ? nameFromRef(ctx.scope, ref, "service")?.split("/").pop() : ref;
+  return name ? ctx.state.services.get(ctx.scope, serviceId(cluster, name)) : undefined;
+}
+
+async function createService(ctx: RequestContext, input: CreateServiceRequest): Promise<CreateServiceResponse> {
+  validateServiceName(input.serviceName!);
+  const cluster = await activeCluster(ctx, input.cluster);
+  const strategy = input.schedulingStrategy ?? "REPLICA";
+  if (strategy === "REPLICA" && input.desiredCount === undefined) {
+    throw invalidParameter("desiredCount is required for a service with the REPLICA scheduling strategy.");
+  }
+  if ((input.desiredCount ?? 0) < 0) throw invalidParameter("desiredCount must be 0 or greater.");
+  if (strategy === "DAEMON" && input.placementStrategy?.length) {
+    throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
+  }
+  validateTags(input.tags ?? []);
+  if (!input.taskDefinition) throw invalidParameter("taskDefinition is required for a service with the ECS deployment controller.");
+  const definition = await resolveDefinition(ctx, input.taskDefinition);
+  const td = definition.taskDefinition;
+  const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy ?? []);
+  if (strategy === "DAEMON" && launch.launchType === "FARGATE") {
+    throw invalidParameter("The DAEMON scheduling strategy is not supported with the FARGATE launch type.");
+  }
+  checkCompatibility(td, launch, undefined);
+  checkNetworkConfiguration(td, input.networkConfiguration);
+  validateLoadBalancers(input.loadBalancers ?? [], td);
+  validateServiceRegistries(input.serviceRegistries ?? []);
+  const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
+  const name = cluster.clusterName!;
+  const id = serviceId(name, input.serviceName!);
+  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+    ctx.state.services.write(ctx.scope, id, (current) => {
+      if (current && current.service.status !== "INACTIVE") {
+        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
+        throw invalidParameter("Creation of service was not idempotent.");
+      }
+      const service = newService({
+        scope: ctx.scope, cluster: name, input, taskDefinitionArn: td.taskDefinitionArn!,
+        launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
+        deploymentConfiguration, principalArn: ctx.principalArn, now: ctx.now,
+      });
+      const deployments = startDeployment([], {
+        id: newDeploymentId(Math.random),
+        taskDefinition: td.taskDefinitionArn!,
+        desiredCount: service.desiredCount!,
+        ...(service.launchType ? { launchType: service.launchType } : {}),
+        ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
+        ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+        ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+      }, ctx.now);
+      return { service, cluster: name, deployments, memory: emptyMemory(), unplaced: [], ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
+    }),
+  );
+  ctx.scheduler.poke(ctx.scope, id);
+  return { service: serviceView(stored!) };
+}
+
+async function updateService(ctx: RequestContext, input: UpdateServiceRequest): Promise<UpdateServiceResponse> {
+  const cluster = await activeCluster(ctx, input.cluster);
+  const found = await findService(ctx, input.cluster, input.service!);
+  if (!found) throw serviceNotFound();
+  if (found.service.status !== "ACTIVE") throw serviceNotActive();
+  const daemon = found.service.schedulingStrategy === "DAEMON";
+  if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
+    throw invalidParameter(daemon ? "The desired count of a DAEMON service cannot be set." : "desiredCount must be 0 or greater.");
+  }
+  const definition = input.taskDefinition ? await resolveDefinition(ctx, input.taskDefinition) : undefined;
+  const td = definition?.taskDefinition ?? (await resolveDefinition(ctx, found.service.taskDefinition!)).taskDefinition;
+  const launch = found.service.launchType === "FARGATE" ? { launchType: "FARGATE" as const } : { launchType: "EC2" as const };
+  checkCompatibility(td, launch, undefined);
+  const networkConfiguration = input.networkConfiguration ?? found.service.networkConfiguration;
+  checkNetworkConfiguration(td, networkConfiguration);
+  validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
+  const deploymentConfiguration = input.deploymentConfiguration
+    ? withDeploymentDefaults(daemon ? "DAEMON" : "REPLICA", { ...found.service.deploymentConfiguration, ...input.deploymentConfiguration })
+    : found.service.deploymentConfiguration;
+  const id = serviceId(cluster.clusterName!, found.service.serviceName!);
+  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+    ctx.state.services.write(ctx.scope, id, (cur) => {
+      if (!cur) throw serviceNotFound();
+      if (cur.service.status !== "ACTIVE") throw serviceNotActive();
+      const service: Service = {
+        ...cur.service,
+        taskDefinition: td.taskDefinitionArn,
+        desiredCount: input.desiredCount ?? cur.service.desiredCount,
+        deploymentConfiguration,
+        ...(input.placementStrategy ? { placementStrategy: input.placementStrategy } : {}),
+        ...(input.placementConstraints ? { placementConstraints: input.placementConstraints } : {}),
+        ...(networkConfiguration ? { networkConfiguration } : {}),
+        ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+        ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
+        ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
+      };
+      const primary = cur.deployments.find((d) => d.status === "PRIMARY");
+      const changed =
+        input.forceNewDeployment === true ||
+        primary?.taskDefinition !== td.taskDefinitionArn ||
+        (input.networkConfiguration !== undefined && JSON.stringify(input.networkConfiguration) !== JSON.stringify(cur.service.networkConfiguration));
+      const deployments = changed
+        ? startDeployment(cur.deployments, {
+            id: newDeploymentId(Math.random),
+            taskDefinition: td.taskDefinitionArn!,
+            desiredCount: service.desiredCount!,
+            ...(service.launchType ? { launchType: service.launchType } : {}),
+            ...(networkConfiguration ? { networkConfiguration } : {}),
+          }, ctx.now)
+        : cur.deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount: service.desiredCount!, updatedAt: ctx.now } : d));
+      return { ...cur, service, deployments };
+    }),
+  );
+  ctx.scheduler.poke(ctx.scope, id);
+  return { service: serviceView(stored!) };
+}
+
+async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): Promise<DeleteServiceResponse> {
+  const cluster = await activeCluster(ctx, input.cluster);
+  const found = await findService(ctx, input.cluster, input.service!);
+  if (!found || found.service.status === "INACTIVE") throw serviceNotFound();
+  const id = serviceId(cluster.clusterName!, found.service.serviceName!);
+  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+    ctx.state.services.write(ctx.scope, id, (cur) => {
+      if (!cur || cur.service.status === "INACTIVE") throw serviceNotFound();
+      if (cur.service.status === "DRAINING") return undefined;
+      if (cur.service.schedulingStrategy !== "DAEMON" && (cur.service.desiredCount ?? 0) > 0 && !input.force) {
+        throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
+      }
+      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 } };
+    }),
+  );
+  ctx.scheduler.poke(ctx.scope, id);
+  return { service: serviceView(stored!) };
+}
+
+async function describeServices(ctx: RequestContext, input: DescribeServicesRequest): Promise<DescribeServicesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const refs = input.services ?? [];
+  if (refs.length < 1 || refs.length > 10) throw invalidParameter("services must contain between 1 and 10 items.");
+  const services: Service[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const stored = await findService(ctx, input.cluster, ref);
+    if (stored) services.push(serviceView(stored, input.include?.includes("TAGS") ?? false));
+    else failures.push({ arn: ref.startsWith("arn:") ? ref : serviceArnOf(ctx.scope, cluster, ref), reason: "MISSING" });
+  }
+  return { services, failures };
+}
+
+async function listServices(ctx: RequestContext, input: ListServicesRequest): Promise<ListServicesResponse> {
+  const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const all = await ctx.state.services.list(ctx.scope, { parent: cluster });
+  const arns = all
+    .filter(({ service: s }) =>
+      s.status !== "INACTIVE" &&
+      (!input.launchType || s.launchType === input.launchType) &&
+      (!input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy),
+    )
+    .map((s) => s.service.serviceArn!);
+  const page = paginate(arns, (a) => a, { ...input, defaultMax: 10, limit: 100 });
+  return { serviceArns: page.items, nextToken: page.nextToken };
+}
+
+async function listServicesByNamespace(
+  ctx: RequestContext,
+  input: ListServicesByNamespaceRequest,
+): Promise<ListServicesByNamespaceResponse> {
+  const namespace = input.namespace!;
+  const clusters = await ctx.state.clusters.list(ctx.scope, { status: "ACTIVE" });
+  const arns: string[] = [];
+  for (const c of clusters) {
+    for (const s of await ctx.state.services.list(ctx.scope, { parent: c.clusterName! })) {
+      const ns = s.service.deployments?.[0]?.serviceConnectConfiguration?.namespace ?? c.serviceConnectDefaults?.namespace;
+      if (s.service.status !== "INACTIVE" && ns && (ns === namespace || namespace.endsWith(`/${ns}`) || ns.endsWith(`/${namespace}`))) {
+        arns.push(s.service.serviceArn!);
+      }
+    }
+  }
+  const page = paginate(arns, (a) => a, { ...input, defaultMax: 10, limit: 100 });
+  return { serviceArns: page.items, nextToken: page.nextToken };
+}
+
+export const serviceOperations = {
+  CreateService: createService,
+  UpdateService: updateService,
+  DeleteService: deleteService,
+  DescribeServices: describeServices,
+  ListServices: listServices,
+  ListServicesByNamespace: listServicesByNamespace,
+} satisfies HandlerTable;

@@ -1,0 +1,100 @@
+// A TEST DOUBLE of the berth agent: registers a host through the real agent client and
+// acknowledges its assignments at once (RUNNING when wanted, STOPPED when told), without
+// containers. For scheduler tests and benchmarks that need many hosts.
+import { ControlPlaneClient } from "../../src/agent/control-plane-client.js";
+import type { PollResponse, TaskAssignment } from "../../src/api/agent-channel/protocol.js";
+import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
+
+export interface SimulatedAgentOptions {
+  cluster?: string;
+  cpu?: number;
+  memory?: number;
+  az?: string;
+  fargate?: boolean;
+  attributes?: { name: string; value?: string }[];
+  /** Decide how a task ends up: "run" (default), "fail" (fails to start), or "exit" (runs, then its essential container exits 1). */
+  outcome?: (a: TaskAssignment) => "run" | "fail" | "exit";
+}
+
+export class SimulatedAgent {
+  readonly client: ControlPlaneClient;
+  arn = "";
+  private seen?: PollResponse["version"];
+  private stopped = false;
+  private abort = new AbortController();
+  private readonly handled = new Map<string, string>();
+  loop?: Promise<void>;
+
+  constructor(endpoint: string, private readonly opts: SimulatedAgentOptions = {}) {
+    this.client = new ControlPlaneClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+  }
+
+  async start(): Promise<this> {
+    const instance = await this.client.register({
+      cluster: this.opts.fargate ? undefined : this.opts.cluster,
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: this.opts.cpu ?? 4096 },
+        { name: "MEMORY", type: "INTEGER", integerValue: this.opts.memory ?? 8192 },
+      ],
+      instanceIdentityDocument: JSON.stringify({ availabilityZone: this.opts.az ?? "us-east-1a", instanceType: "sim.large" }),
+      attributes: [
+        { name: "ecs.capability.task-eni" },
+        { name: "ecs.capability.container-health-check" },
+        ...(this.opts.fargate ? [{ name: "berth.capacity", value: "fargate" }] : []),
+        ...(this.opts.attributes ?? []),
+      ],
+    });
+    this.arn = instance.containerInstanceArn!;
+    await this.client.discover(this.opts.cluster ?? "default", this.arn);
+    this.loop = this.run();
+    return this;
+  }
+
+  /** Stops polling: to the control plane the agent vanished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.loop?.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const res = await this.client.poll({ containerInstanceArn: this.arn, seen: this.seen, waitMs: 5000 }, this.abort.signal);
+        this.seen = res.version;
+        await Promise.all(res.tasks.map((a) => this.act(a)));
+      } catch {
+        if (this.stopped) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  private async act(a: TaskAssignment): Promise<void> {
+    const done = this.handled.get(a.taskArn);
+    const report = (change: Parameters<ControlPlaneClient["submitTaskStateChange"]>[2]) => this.client.submitTaskStateChange(a.clusterArn, a.taskArn, change);
+    const containers = (status: "RUNNING" | "STOPPED", exitCode?: number) =>
+      a.containers.map((c) => ({ containerName: c.name, status, runtimeId: `sim-${a.taskArn.slice(-8)}-${c.name}`, ...(exitCode !== undefined ? { exitCode } : {}) }));
+    if (a.desiredStatus === "STOPPED") {
+      if (done === "stopped") return;
+      this.handled.set(a.taskArn, "stopped");
+      await report({ status: "STOPPED", containers: containers("STOPPED", 0), executionStoppedAt: new Date() });
+      return;
+    }
+    if (done) return;
+    const outcome = this.opts.outcome?.(a) ?? "run";
+    this.handled.set(a.taskArn, outcome);
+    if (outcome === "fail") {
+      const reason = "CannotPullContainerError: simulated pull failure";
+      await report({ status: "STOPPED", reason, containers: a.containers.map((c) => ({ containerName: c.name, status: "STOPPED" as const, reason })) });
+      return;
+    }
+    const now = new Date();
+    await report({ status: "RUNNING", pullStartedAt: now, pullStoppedAt: now, containers: containers("RUNNING") });
+    if (outcome === "exit") {
+      await report({ containers: containers("STOPPED", 1) });
+      await report({ status: "STOPPED", containers: containers("STOPPED", 1) });
+      this.handled.set(a.taskArn, "stopped");
+    }
+  }
+}
