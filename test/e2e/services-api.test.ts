@@ -31,6 +31,16 @@ describe("services (simulated agents)", () => {
   const agents: SimulatedAgent[] = [];
   const describeService = async (name: string): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services![0]!;
+  /** The PRIMARY deployment COMPLETED: its tasks stayed up through the 10 s startup window. */
+  const completed = async (name: string): Promise<Service> => {
+    let s = await describeService(name);
+    for (let i = 0; i < 300 && s.deployments![0]!.rolloutState !== "COMPLETED"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await describeService(name);
+    }
+    assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
+    return s;
+  };
   const stable = (name: string) => waitUntilServicesStable({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, services: [name] });
   const taskDef = async (family: string, image = "app:1") =>
     (await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: "app", image, memory: 64 }] }))).taskDefinition!.taskDefinitionArn!;
@@ -55,9 +65,8 @@ describe("services (simulated agents)", () => {
     assert.equal(service!.deployments!.length, 1);
     assert.match(service!.deployments![0]!.id!, /^ecs-svc\/\d{19}$/);
     assert.equal((await stable("web")).state, "SUCCESS");
-    const s = await describeService("web");
+    const s = await completed("web");
     assert.equal(s.runningCount, 3);
-    assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
     assert.ok(s.events!.some((e) => e.message === "(service web) has reached a steady state."));
     assert.ok(s.events!.some((e) => /^\(service web\) has started 3 tasks: \(task [0-9a-f]{32}\)/.test(e.message!)));
     const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: "web" }))).taskArns!;
@@ -89,9 +98,8 @@ describe("services (simulated agents)", () => {
     }
     assert.ok(max <= 8, `never above 200%: ${max}`);
     assert.ok(minHealthy >= 2, `never below 50%: ${minHealthy}`);
-    const s = await describeService("web");
+    const s = await completed("web");
     assert.equal(s.taskDefinition, v2);
-    assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", desiredCount: 0 }));
     await stable("web");
     assert.equal((await describeService("web")).runningCount, 0);
@@ -104,6 +112,7 @@ describe("services (simulated agents)", () => {
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
     }));
     await stable("cb");
+    await completed("cb");
     const bad = await taskDef("cb", "broken:1");
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "cb", taskDefinition: bad }));
     let s = await describeService("cb");

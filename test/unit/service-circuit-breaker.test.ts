@@ -73,13 +73,21 @@ describe("circuit breaker", () => {
   });
 
   test("a task that reaches a healthy state resets the count, unless resetOnHealthyTask is false", () => {
-    const healthy = task("h", { deploymentId: DEP2, createdAt: at(4), startedAt: at(5) });
+    // Without a health check a task is healthy once it stayed up through the 10 s startup window.
+    const healthy = task("h", { deploymentId: DEP2, createdAt: at(-6), startedAt: at(-5) });
     const tasks = [...oldTasks, ...failures(2), healthy];
     assert.equal(primaryOf(reconcile(input({ service: spec(), deployments: [fresh, completed], tasks, memory }))).failedTasks, 0);
-    const earlier = [...oldTasks, ...failures(2), { ...healthy, startedAt: at(0) }];
+    const earlier = [...oldTasks, ...failures(2), { ...healthy, startedAt: at(-20) }];
     assert.equal(primaryOf(reconcile(input({ service: spec(), deployments: [fresh, completed], tasks: earlier, memory }))).failedTasks, 2, "failures after it still count");
     const cumulative = spec(breaker({ resetOnHealthyTask: false }));
     assert.equal(primaryOf(reconcile(input({ service: cumulative, deployments: [fresh, completed], tasks, memory }))).failedTasks, 2);
+  });
+
+  test("a task that crashes right after reaching RUNNING counts as failed to start", () => {
+    const crashed = (id: string, i: number) =>
+      task(id, { deploymentId: DEP2, lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "EssentialContainerExited", startedAt: at(i), stoppedAt: at(i + 1) });
+    const plan = reconcile(input({ service: spec(), deployments: [fresh, completed], tasks: [...oldTasks, crashed("c1", 1), crashed("c2", 3)], memory }));
+    assert.equal(primaryOf(plan).failedTasks, 2);
   });
 
   test("each failure counts once, across runs", () => {

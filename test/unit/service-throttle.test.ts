@@ -50,9 +50,9 @@ describe("throttle", () => {
     assert.equal(started(plan), 1);
   });
 
-  test("tasks that stop after reaching RUNNING do not throttle", () => {
+  test("tasks that stop after running past the startup window do not throttle", () => {
     const exited = ["1", "2", "3", "4"].map((id) =>
-      task(id, { lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "EssentialContainerExited", stoppedAt: at(5) }),
+      task(id, { lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "EssentialContainerExited", startedAt: at(-30), stoppedAt: at(5) }),
     );
     const plan = reconcile(input({ tasks: exited, memory: memory() }));
     assert.equal(plan.memory.launchFailures, 0);

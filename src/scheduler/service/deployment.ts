@@ -88,12 +88,13 @@ export function primaryComplete(
   deployments: readonly DeploymentRecord[],
   remaining: readonly ObservedTask[],
   desired: number,
+  nowMs: number,
 ): boolean {
   const primary = deployments.find((d) => d.status === "PRIMARY");
   if (!primary || deployments.some((d) => d.status === "ACTIVE")) return false;
   const counted = remaining.filter(isCounted);
   if (counted.some((t) => t.deploymentId !== primary.id)) return false;
-  return counted.length === desired && counted.every(isProvenHealthy);
+  return counted.length === desired && counted.every((t) => isProvenHealthy(t, nowMs));
 }
 
 /** Stamps `updatedAt` on the records whose state or counts changed. */

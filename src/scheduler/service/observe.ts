@@ -1,7 +1,7 @@
 // What changed since the previous run: tasks that reached RUNNING, became healthy or
 // stopped. The memory keeps the ARNs already seen, so each change is counted exactly once
 // whatever the loop's rhythm; ARNs of tasks no longer in the snapshot are forgotten.
-import { isProvenHealthy } from "./task-state.js";
+import { STARTUP_WINDOW_MS, isProvenHealthy } from "./task-state.js";
 import type { ObservedTask, ReconcilerMemory } from "./types.js";
 
 /** One outcome, in time order: a failure counts up, a success resets. */
@@ -32,10 +32,10 @@ export function observe(tasks: readonly ObservedTask[], memory: ReconcilerMemory
       seenRunning.push(arn);
       if (!running.has(arn)) outcomes.push({ task, kind: "running", at: task.startedAt.getTime() });
     }
-    if (isProvenHealthy(task) || healthy.has(arn)) {
+    if (isProvenHealthy(task, nowMs) || healthy.has(arn)) {
       seenHealthy.push(arn);
-      // Without a health check it was healthy when it started; with one, no timestamp says when.
-      const at = !task.hasHealthCheck && task.startedAt ? task.startedAt.getTime() : nowMs;
+      // Without a health check it was healthy once its window passed; with one, no timestamp says when.
+      const at = !task.hasHealthCheck && task.startedAt ? task.startedAt.getTime() + STARTUP_WINDOW_MS : nowMs;
       if (!healthy.has(arn)) outcomes.push({ task, kind: "healthy", at });
     }
     if (task.lastStatus === "STOPPED") {

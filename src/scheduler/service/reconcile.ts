@@ -110,7 +110,7 @@ export function reconcile(input: ReconcileInput): Plan {
   const remaining = input.tasks.filter((t) => isCounted(t) && !stopping.has(t.taskArn));
   let deployments = refreshDeployments(breaker.deployments, remaining, desired);
   const idle = start.length === 0 && stopping.size === 0;
-  const settled = active && idle && primaryComplete(deployments, remaining, desired);
+  const settled = active && idle && primaryComplete(deployments, remaining, desired, nowMs);
   if (settled && primary?.rolloutState === "IN_PROGRESS") {
     deployments = deployments.map((d): DeploymentRecord =>
       d.id === primary.id ? { ...d, rolloutState: "COMPLETED", rolloutStateReason: completedReason(d.id) } : d,

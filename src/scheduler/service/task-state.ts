@@ -37,19 +37,31 @@ const inGrace = (t: ObservedTask, now: Date, graceSeconds: number): boolean => {
 export const isHealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
   isRunning(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY" || inGrace(t, now, graceSeconds));
 
-/** Healthy with no benefit of the doubt: what a completed deployment and a steady state need. */
-export const isProvenHealthy = (t: ObservedTask): boolean =>
-  isRunning(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY");
+/**
+ * Healthy with no benefit of the doubt: what a completed deployment and a steady state need.
+ * Without a health check, a task proves itself by staying up through the startup window.
+ */
+export const isProvenHealthy = (t: ObservedTask, nowMs: number): boolean =>
+  isRunning(t) &&
+  (t.hasHealthCheck ? t.healthStatus === "HEALTHY" : t.startedAt !== undefined && nowMs - t.startedAt.getTime() >= STARTUP_WINDOW_MS);
 
 /** UNHEALTHY after the grace period: the scheduler stops and replaces it. */
 export const isUnhealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
   isRunning(t) && t.hasHealthCheck && t.healthStatus === "UNHEALTHY" && !inGrace(t, now, graceSeconds);
 
-/** Stopped before reaching RUNNING, not because someone (user or scheduler) asked it to. */
+/**
+ * A task that cannot stay up this long did not really start: a container that crashes at
+ * boot reaches RUNNING for an instant, and ECS's circuit breaker counts such tasks too.
+ */
+export const STARTUP_WINDOW_MS = 10_000;
+
+/** Stopped before reaching RUNNING (or crashed right after), not because someone asked it to. */
 export function failedToStart(t: ObservedTask): boolean {
   if (t.lastStatus !== "STOPPED") return false;
   if (t.stopCode === "TaskFailedToStart") return true;
-  return !t.startedAt && t.stopCode !== "ServiceSchedulerInitiated" && t.stopCode !== "UserInitiated";
+  if (t.stopCode === "ServiceSchedulerInitiated" || t.stopCode === "UserInitiated") return false;
+  if (!t.startedAt) return true;
+  return t.stoppedAt !== undefined && t.stoppedAt.getTime() - t.startedAt.getTime() < STARTUP_WINDOW_MS;
 }
 
 /** Stopped because its container health check failed (stage 2 of the circuit breaker). */

@@ -1,0 +1,182 @@
+// Services on real Docker: tasks that serve, a container killed outside berth replaced with
+// ECS's events, a broken revision rolled back, the CLI waiters, kill -9 of the control plane
+// in the middle of a rolling deployment, and an agent restart under a stable service.
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  waitUntilServicesStable,
+  type ECSClient,
+  type Service,
+} from "@aws-sdk/client-ecs";
+import Docker from "dockerode";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { startAgent, type AgentProcess } from "../support/agent-process.js";
+import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
+import { availableClis, runCli, sdkClient } from "../support/clients.js";
+import { ensureBusyboxImage } from "../support/images.js";
+
+const CLUSTER = "services";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe("services on real containers", () => {
+  const docker = new Docker();
+  const dataDir = newDataDir();
+  let port: number;
+  let berth: BerthProcess;
+  let agent: AgentProcess;
+  let ecs: ECSClient;
+  let image: string;
+  const describeService = async (name: string): Promise<Service> =>
+    (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services![0]!;
+  /** The PRIMARY deployment COMPLETED: its tasks stayed up through the 10 s startup window. */
+  const completed = async (name: string): Promise<Service> => {
+    let s = await describeService(name);
+    for (let i = 0; i < 300 && s.deployments![0]!.rolloutState !== "COMPLETED"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await describeService(name);
+    }
+    assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
+    return s;
+  };
+  const stable = (name: string) => waitUntilServicesStable({ client: ecs, maxWaitTime: 180, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, services: [name] });
+  const serviceTasks = async (name: string) => {
+    const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: name }))).taskArns!;
+    return arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks! : [];
+  };
+  const berthContainers = async (family: string) =>
+    (await docker.listContainers({ filters: { label: [`com.amazonaws.ecs.task-definition-family=${family}`] } })).filter((c) => c.State === "running");
+  const httpd = (family: string, text: string, extra: Record<string, unknown> = {}) =>
+    ecs.send(new RegisterTaskDefinitionCommand({
+      family,
+      containerDefinitions: [{
+        name: "web", image, memory: 32, portMappings: [{ containerPort: 8080 }], stopTimeout: 2,
+        command: ["sh", "-c", `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+        ...extra,
+      }],
+    }));
+
+  before(async () => {
+    image = await ensureBusyboxImage();
+    port = await freePort();
+    berth = await startBerth({ dataDir, port });
+    ecs = sdkClient(berth.endpoint);
+    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
+    await agent.registered;
+  });
+  after(async () => {
+    await agent?.kill();
+    await berth?.stop();
+    for (const c of await docker.listContainers({ all: true, filters: { label: ["com.amazonaws.ecs.cluster"] } })) {
+      if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${CLUSTER}`)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  test("a 3-task service reaches a steady state and every task serves on its port", async () => {
+    const td = (await httpd("svc-web", "v1")).taskDefinition!.taskDefinitionArn!;
+    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "web", taskDefinition: td, desiredCount: 3 }));
+    assert.equal((await stable("web")).state, "SUCCESS");
+    const tasks = await serviceTasks("web");
+    assert.equal(tasks.length, 3);
+    for (const t of tasks) {
+      const b = t.containers![0]!.networkBindings![0]!;
+      assert.equal((await (await fetch(`http://${b.bindIP}:${b.hostPort}/`)).text()).trim(), "v1");
+    }
+    for (const cli of availableClis()) {
+      const r = runCli(cli, berth.endpoint, ["ecs", "wait", "services-stable", "--cluster", CLUSTER, "--services", "web"]);
+      assert.equal(r.status, 0, `${cli.name}: ${r.stderr}`);
+    }
+  });
+
+  test("a container killed outside berth is replaced, with ECS's events", async () => {
+    const [victim] = await serviceTasks("web");
+    await docker.getContainer(victim!.containers![0]!.runtimeId!).kill();
+    let s = await describeService("web");
+    for (let i = 0; i < 300; i++) {
+      const replaced = (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING" && t.taskArn !== victim!.taskArn).length === 3;
+      if (replaced) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    s = await describeService("web");
+    assert.equal(s.runningCount, 3);
+    const stoppedVictim = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [victim!.taskArn!] }))).tasks![0]!;
+    assert.equal(stoppedVictim.lastStatus, "STOPPED");
+    assert.equal(stoppedVictim.stopCode, "EssentialContainerExited");
+    assert.ok(s.events!.some((e) => /has started 1 tasks/.test(e.message!)), JSON.stringify(s.events!.map((e) => e.message)));
+    assert.equal((await berthContainers("svc-web")).length, 3);
+  });
+
+  test("a revision whose container exits at once trips the circuit breaker and rolls back", async () => {
+    const good = (await httpd("svc-cb", "good")).taskDefinition!.taskDefinitionArn!;
+    await ecs.send(new CreateServiceCommand({
+      cluster: CLUSTER, serviceName: "cb", taskDefinition: good, desiredCount: 1,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+    }));
+    await stable("cb");
+    await completed("cb");
+    const bad = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-cb", containerDefinitions: [{ name: "web", image, memory: 32, command: ["sh", "-c", "exit 1"] }] }))).taskDefinition!.taskDefinitionArn!;
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "cb", taskDefinition: bad }));
+    let s = await describeService("cb");
+    for (let i = 0; i < 900 && !(s.deployments!.length === 1 && s.deployments![0]!.taskDefinition === good && s.deployments![0]!.rolloutState === "COMPLETED"); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      s = await describeService("cb");
+    }
+    assert.equal(s.deployments![0]!.taskDefinition, good, JSON.stringify(s.events!.map((e) => e.message)));
+    assert.ok(s.events!.some((e) => /deployment failed/.test(e.message!)));
+  });
+
+  test("kill -9 of the control plane mid-rollout: the deployment finishes, no task lost, duplicated or orphaned", async () => {
+    const v2 = (await httpd("svc-web", "v2")).taskDefinition!.taskDefinitionArn!;
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", taskDefinition: v2, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 } }));
+    await new Promise((r) => setTimeout(r, 700));
+    await berth.kill9();
+    berth = await startBerth({ dataDir, port });
+    ecs = sdkClient(berth.endpoint);
+    await stable("web");
+    const s = await describeService("web");
+    assert.equal(s.taskDefinition, v2);
+    assert.equal(s.runningCount, 3);
+    const tasks = (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING");
+    assert.equal(tasks.length, 3);
+    for (const t of tasks) {
+      const b = t.containers![0]!.networkBindings![0]!;
+      assert.equal((await (await fetch(`http://${b.bindIP}:${b.hostPort}/`)).text()).trim(), "v2");
+    }
+    // Every running container belongs to a RUNNING task; none is left behind.
+    let containers = await berthContainers("svc-web");
+    for (let i = 0; i < 150 && containers.length !== 3; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      containers = await berthContainers("svc-web");
+    }
+    assert.deepEqual(containers.map((c) => c.Labels["com.amazonaws.ecs.task-arn"]).sort(), tasks.map((t) => t.taskArn).sort());
+  });
+
+  test("an agent restart does not disturb a stable service", async () => {
+    const before = (await serviceTasks("web")).map((t) => t.taskArn).sort();
+    const events = (await describeService("web")).events!.length;
+    await agent.kill();
+    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER], dataDir: agent.dataDir });
+    await agent.registered;
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual((await serviceTasks("web")).map((t) => t.taskArn).sort(), before);
+    const s = await describeService("web");
+    assert.equal(s.runningCount, 3);
+    assert.ok(!s.events!.slice(0, s.events!.length - events).some((e) => /started|stopped/.test(e.message!)), "no task was started or stopped");
+  });
+});
