@@ -4,6 +4,8 @@
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DeleteServiceCommand,
+  UpdateContainerInstancesStateCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
@@ -165,6 +167,45 @@ describe("services on real containers", () => {
       containers = await berthContainers("svc-web");
     }
     assert.deepEqual(containers.map((c) => c.Labels["com.amazonaws.ecs.task-arn"]).sort(), tasks.map((t) => t.taskArn).sort());
+  });
+
+  test("a DAEMON service follows agents joining and draining", async () => {
+    const td = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-daemon", containerDefinitions: [{ name: "d", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }] }))).taskDefinition!.taskDefinitionArn!;
+    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "daemon", taskDefinition: td, schedulingStrategy: "DAEMON" }));
+    await stable("daemon");
+    assert.equal((await describeService("daemon")).runningCount, 1);
+    const second = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER, "--availability-zone", "us-east-1b"] });
+    try {
+      const [arn] = await second.registered;
+      const until = async (n: number) => {
+        let s = await describeService("daemon");
+        for (let i = 0; i < 300 && !(s.runningCount === n && s.desiredCount === n); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          s = await describeService("daemon");
+        }
+        return s;
+      };
+      assert.equal((await until(2)).runningCount, 2, "the joining instance gets its daemon task");
+      const onSecond = (await serviceTasks("daemon")).filter((t) => t.containerInstanceArn === arn && t.lastStatus === "RUNNING");
+      assert.equal(onSecond.length, 1);
+      await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: CLUSTER, containerInstances: [arn!], status: "DRAINING" }));
+      assert.equal((await until(1)).runningCount, 1, "draining stops it");
+    } finally {
+      await second.kill();
+    }
+  });
+
+  test("scale to zero and delete: DRAINING, then INACTIVE (services-inactive waiter)", async () => {
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "cb", desiredCount: 0 }));
+    await stable("cb");
+    assert.equal((await describeService("cb")).runningCount, 0);
+    const out = await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "cb" }));
+    assert.equal(out.service!.status, "DRAINING");
+    for (const cli of availableClis()) {
+      const r = runCli(cli, berth.endpoint, ["ecs", "wait", "services-inactive", "--cluster", CLUSTER, "--services", "cb"]);
+      assert.equal(r.status, 0, `${cli.name}: ${r.stderr}`);
+    }
+    assert.equal((await describeService("cb")).status, "INACTIVE");
   });
 
   test("an agent restart does not disturb a stable service", async () => {
