@@ -12,7 +12,7 @@ import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/
 import { fmt, summary } from "./stats.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
+const runs = process.argv.includes("--quick") ? 2 : Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
 
 async function timeToFirstAnswer(args: string[], port: number, ask: () => Promise<unknown>): Promise<number> {
   const started = performance.now();

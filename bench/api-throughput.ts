@@ -1,0 +1,154 @@
+// API throughput and latency: the same AWS SDK client against berth and against moto_server
+// (the machine's Python moto), plus a bare Node `http` hello-world as the ceiling for any
+// Node server, all on 127.0.0.1 in the same run. Run: node dist/bench/api-throughput.js [--quick]
+import {
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
+import { createServer } from "node:net";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { packageRoot } from "../src/paths.js";
+import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { fmt, percentile, median } from "./stats.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+const quick = process.argv.includes("--quick");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUp(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function client(endpoint: string): ECSClient {
+  return new ECSClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
+  });
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** `total` calls with `concurrency` in flight; returns throughput and latency percentiles (ms). */
+async function drive(call: () => Promise<unknown>, total: number, concurrency: number): Promise<Result> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const t = performance.now();
+        await call();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: total / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
+}
+
+const td = (family: string) => ({ family, containerDefinitions: [{ name: "app", image: "busybox", memory: 64, portMappings: [{ containerPort: 80 }] }] });
+
+const children: ChildProcess[] = [];
+async function main(): Promise<void> {
+  const berthPort = await freePort();
+  const motoPort = await freePort();
+  const helloPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
+  children.push(spawn(process.execPath, [join(packageRoot, "dist/src/cli/main.js"), "server", "--port", String(berthPort), "--data-dir", dataDir,
+    "--account-id", TEST_ACCOUNT, "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, "--no-profile"], { stdio: "ignore" }));
+  children.push(spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], { stdio: "ignore" }));
+  const hello = join(dataDir, "hello.cjs");
+  writeFileSync(hello, `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end("{}")); }).listen(${helloPort}, "127.0.0.1");`);
+  children.push(spawn(process.execPath, [hello], { stdio: "ignore" }));
+  await Promise.all([waitUp(`http://127.0.0.1:${berthPort}/healthz`), waitUp(`http://127.0.0.1:${motoPort}/`), waitUp(`http://127.0.0.1:${helloPort}/`)]);
+
+  const targets = { berth: client(`http://127.0.0.1:${berthPort}`), moto: client(`http://127.0.0.1:${motoPort}`) };
+  const n = { berth: quick ? 200 : 3000, moto: quick ? 50 : 400 };
+  for (const c of Object.values(targets)) for (let i = 0; i < 3; i++) await c.send(new RegisterTaskDefinitionCommand(td("seed")));
+  const operations: Record<string, (c: ECSClient, i: number) => Promise<unknown>> = {
+    RegisterTaskDefinition: (c) => c.send(new RegisterTaskDefinitionCommand(td("bench"))),
+    DescribeTaskDefinition: (c) => c.send(new DescribeTaskDefinitionCommand({ taskDefinition: "seed:2" })),
+    ListTaskDefinitions: (c) => c.send(new ListTaskDefinitionsCommand({ familyPrefix: "seed" })),
+  };
+  const summary: Record<string, unknown> = {};
+  console.log(`API throughput (SDK client, keep-alive, 127.0.0.1): berth ${n.berth} calls, moto ${n.moto} calls per cell`);
+  console.log("operation                 conc   berth req/s  p99 ms |  moto req/s  p99 ms | ratio");
+  for (const [name, op] of Object.entries(operations)) {
+    for (const concurrency of [1, 32]) {
+      await drive((() => { let i = 0; return () => op(targets.berth, i++); })(), 50, concurrency); // warm-up
+      const b = await drive((() => { let i = 0; return () => op(targets.berth, i++); })(), n.berth, concurrency);
+      const m = await drive((() => { let i = 0; return () => op(targets.moto, i++); })(), n.moto, concurrency);
+      const ratio = b.rps / m.rps;
+      console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)} | ${fmt(ratio, 1)}× moto`);
+      summary[`${name}/c${concurrency}`] = { berth: b, moto: m, ratio };
+    }
+  }
+  // The ceiling: berth's signed, validated, persisted route against a bare hello-world.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const helloCall = () => new Promise<void>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: helloPort, method: "POST", path: "/", agent }, (res) => { res.resume(); res.on("end", () => resolve()); });
+    req.on("error", reject);
+    req.end("{}");
+  });
+  await drive(helloCall, 200, 32);
+  const h = await drive(helloCall, quick ? 500 : 10000, 32);
+  const d = await drive(() => operations.DescribeTaskDefinition!(targets.berth, 0), quick ? 200 : 3000, 32);
+  console.log(`bare node http hello (c32): ${fmt(h.rps, 0)} req/s; berth DescribeTaskDefinition (c32): ${fmt(d.rps, 0)} req/s = ${fmt(d.rps / h.rps, 2)}× (target ≥ 0.5)`);
+  // p99 at a paced 500 requests per second.
+  const paced: number[] = [];
+  const total = quick ? 250 : 2500;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: total }, async (_, i) => {
+    await new Promise((r) => setTimeout(r, i * 2));
+    const t = performance.now();
+    await operations.DescribeTaskDefinition!(targets.berth, i);
+    paced.push(performance.now() - t);
+  }));
+  const rate = total / ((performance.now() - start) / 1000);
+  console.log(`berth at ${fmt(rate, 0)} req/s offered: p99 ${fmt(percentile(paced, 99))} ms (target ≤ 20 ms)`);
+  summary.hello = h;
+  summary.describeVsHello = d.rps / h.rps;
+  summary.pacedP99Ms = percentile(paced, 99);
+  console.log(JSON.stringify({ bench: "api-throughput", ...summary }));
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill("SIGKILL");
+  });
