@@ -9,7 +9,6 @@ import {
 } from "@aws-sdk/client-ecs";
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
-import { createServer } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,19 +16,11 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { packageRoot } from "../src/paths.js";
 import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { fmt, percentile, median } from "./stats.js";
+import { freePort } from "../test/support/ports.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUp(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {

@@ -16,24 +16,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type BerthProcess, TEST_ACCOUNT, startBerth } from "../support/berth-process.js";
 import { type CliResult, availableClis, runCli, sdkClient } from "../support/clients.js";
+import { expectCliError, expectError } from "../support/assertions.js";
 
 const ROOT = `arn:aws:iam::${TEST_ACCOUNT}:root`;
 const user = (name: string) => `arn:aws:iam::${TEST_ACCOUNT}:user/${name}`;
 const ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/service-role/deployer`;
 const ALL_SETTINGS = 11; // SettingName values in the current ECS model
 
-async function expectError(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, code, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
-function expectCliError(r: CliResult, code: string, operation: string): void {
-  assert.notEqual(r.status, 0, `expected ${operation} to fail: ${r.stdout}`);
-  assert.match(r.stderr, new RegExp(`An error occurred \\(${code}\\) when calling the ${operation} operation`));
-}
 
 describe("account settings", () => {
   let berth: BerthProcess;

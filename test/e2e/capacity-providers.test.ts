@@ -17,23 +17,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type BerthProcess, TEST_ACCOUNT, startBerth } from "../support/berth-process.js";
 import { type CliResult, availableClis, runCli, sdkClient } from "../support/clients.js";
+import { expectCliError, expectError } from "../support/assertions.js";
 
 const cpArn = (name: string) => `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:capacity-provider/${name}`;
 const asgArn = (name: string) =>
   `arn:aws:autoscaling:us-east-1:${TEST_ACCOUNT}:autoScalingGroup:a1b2c3d4-5678-90ab-cdef-${name.padEnd(12, "0").slice(0, 12)}:autoScalingGroupName/${name}`;
 
-async function expectError(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, code, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
-function expectCliError(r: CliResult, code: string, operation: string): void {
-  assert.notEqual(r.status, 0, `expected ${operation} to fail: ${r.stdout}`);
-  assert.match(r.stderr, new RegExp(`An error occurred \\(${code}\\) when calling the ${operation} operation`));
-}
 
 describe("capacity providers", () => {
   let berth: BerthProcess;

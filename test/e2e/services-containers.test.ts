@@ -17,24 +17,15 @@ import {
 } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage } from "../support/images.js";
+import { freePort } from "../support/ports.js";
 
 const CLUSTER = "services";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("services on real containers", () => {
   const docker = new Docker();

@@ -2,9 +2,9 @@
 // htpasswd credentials, so tests exercise real pulls without reaching any other address.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./ports.js";
 
 export interface LocalRegistry {
   address: string;
@@ -13,15 +13,6 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRegistry(auth?: { username: string; password: string }): Promise<LocalRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "berth-registry-"));
