@@ -50,7 +50,7 @@ describe("placement across agents, and registry pulls", () => {
     }
     await ecs.send(new RegisterTaskDefinitionCommand({
       family: "spread",
-      containerDefinitions: [{ name: "s", image, memory: 32, command: ["sleep", "600"] }],
+      containerDefinitions: [{ name: "s", image, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }],
     }));
   });
   after(async () => {
@@ -112,8 +112,8 @@ describe("placement across agents, and registry pulls", () => {
     const locked = await startRegistry({ username: "berth", password: "s3cret" });
     registries.push(locked);
     const lockedRef = locked.push(image, "berth/locked:1");
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "pull-open", containerDefinitions: [{ name: "p", image: openRef, memory: 32, command: ["sleep", "600"] }] }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "pull-locked", containerDefinitions: [{ name: "p", image: lockedRef, memory: 32, command: ["sleep", "600"] }] }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: "pull-open", containerDefinitions: [{ name: "p", image: openRef, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }] }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: "pull-locked", containerDefinitions: [{ name: "p", image: lockedRef, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }] }));
 
     const first = (await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: "pull-open" }))).tasks![0]!.taskArn!;
     await untilRunning([first]);

@@ -205,6 +205,58 @@ describe("tasks in real containers", () => {
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
   });
 
+  test("a failing health check makes the task UNHEALTHY", async () => {
+    await register({
+      family: "sick",
+      containerDefinitions: [container({
+        name: "s",
+        command: ["sleep", "300"],
+        healthCheck: { command: ["CMD-SHELL", "exit 1"], interval: 5, timeout: 2, retries: 1 },
+      })],
+    });
+    const task = await runOne("sick");
+    await untilRunning([task.taskArn!]);
+    let t = await describeTask(task.taskArn!);
+    for (let i = 0; i < 40 && t.healthStatus !== "UNHEALTHY"; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      t = await describeTask(task.taskArn!);
+    }
+    assert.equal(t.healthStatus, "UNHEALTHY");
+    assert.equal(t.containers![0]!.healthStatus, "UNHEALTHY");
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
+  });
+
+  test("dependsOn SUCCESS: the app starts after its init container wrote into a shared volume", async () => {
+    await register({
+      family: "init-then-serve",
+      volumes: [{ name: "shared" }],
+      containerDefinitions: [
+        container({
+          name: "init", essential: false,
+          command: ["sh", "-c", "sleep 1; echo prepared-by-init > /data/index.html"],
+          mountPoints: [{ sourceVolume: "shared", containerPath: "/data" }],
+        }),
+        container({
+          name: "web",
+          dependsOn: [{ containerName: "init", condition: "SUCCESS" }],
+          command: ["sh", "-c", "test -f /data/index.html && exec httpd -f -p 8080 -h /data"],
+          mountPoints: [{ sourceVolume: "shared", containerPath: "/data", readOnly: true }],
+          portMappings: [{ containerPort: 8080 }],
+        }),
+      ],
+    });
+    const task = await runOne("init-then-serve");
+    await untilRunning([task.taskArn!]);
+    const t = await describeTask(task.taskArn!);
+    const init = t.containers!.find((c) => c.name === "init")!;
+    assert.equal(init.lastStatus, "STOPPED");
+    assert.equal(init.exitCode, 0);
+    const binding = t.containers!.find((c) => c.name === "web")!.networkBindings![0]!;
+    assert.equal((await fetchText(`http://127.0.0.1:${binding.hostPort}/`)).trim(), "prepared-by-init");
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
+    await untilStopped([task.taskArn!]);
+  });
+
   test("the AWS CLI waiters tasks-running and tasks-stopped work unchanged", async () => {
     await register({ family: "sleeper", containerDefinitions: [container({ name: "z", command: ["sleep", "300"] })] });
     for (const cli of availableClis()) {

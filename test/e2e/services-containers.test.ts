@@ -115,6 +115,27 @@ describe("services on real containers", () => {
     assert.equal((await berthContainers("svc-web")).length, 3);
   });
 
+  test("scale up, then roll out a revision with min 50 / max 200: never below 2 or above 8 healthy-or-pending", async () => {
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", desiredCount: 4, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 } }));
+    await stable("web");
+    assert.equal((await describeService("web")).runningCount, 4);
+    const next = (await httpd("svc-web", "v1b")).taskDefinition!.taskDefinitionArn!;
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", taskDefinition: next }));
+    let most = 0;
+    let least = Infinity;
+    for (let i = 0; i < 600; i++) {
+      const s = await describeService("web");
+      most = Math.max(most, s.deployments!.reduce((n, d) => n + d.runningCount! + d.pendingCount!, 0));
+      least = Math.min(least, s.deployments!.reduce((n, d) => n + d.runningCount!, 0));
+      if (s.deployments!.length === 1 && s.taskDefinition === next && s.runningCount === 4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(most <= 8, `above 200%: ${most}`);
+    assert.ok(least >= 2, `below 50%: ${least}`);
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", desiredCount: 3 }));
+    await stable("web");
+  });
+
   test("a revision whose container exits at once trips the circuit breaker and rolls back", async () => {
     const good = (await httpd("svc-cb", "good")).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new CreateServiceCommand({
@@ -151,13 +172,20 @@ describe("services on real containers", () => {
       const b = t.containers![0]!.networkBindings![0]!;
       assert.equal((await (await fetch(`http://${b.bindIP}:${b.hostPort}/`)).text()).trim(), "v2");
     }
-    // Every running container belongs to a RUNNING task; none is left behind.
-    let containers = await berthContainers("svc-web");
-    for (let i = 0; i < 150 && containers.length !== 3; i++) {
+    // Every running container belongs to a RUNNING task and the other way round; none is left
+    // behind (old containers get their stopTimeout of 2 s to go).
+    const settled = async () => {
+      const running = (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING").map((t) => t.taskArn!).sort();
+      const containers = (await berthContainers("svc-web")).map((c) => c.Labels["com.amazonaws.ecs.task-arn"]!).sort();
+      return { running, containers };
+    };
+    let now = await settled();
+    for (let i = 0; i < 150 && JSON.stringify(now.running) !== JSON.stringify(now.containers); i++) {
       await new Promise((r) => setTimeout(r, 200));
-      containers = await berthContainers("svc-web");
+      now = await settled();
     }
-    assert.deepEqual(containers.map((c) => c.Labels["com.amazonaws.ecs.task-arn"]).sort(), tasks.map((t) => t.taskArn).sort());
+    assert.equal(now.running.length, 3);
+    assert.deepEqual(now.containers, now.running);
   });
 
   test("a DAEMON service follows agents joining and draining", async () => {
