@@ -18,7 +18,8 @@ import { sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage } from "../support/images.js";
 import { startRegistry, type LocalRegistry } from "../support/registry.js";
 
-const CLUSTER = "zones";
+// A cluster name of its own per run: containers on this host are told apart by their cluster label.
+const CLUSTER = `zones-${process.pid}`;
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 describe("placement across agents, and registry pulls", () => {

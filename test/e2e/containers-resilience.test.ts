@@ -20,7 +20,8 @@ import { sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage } from "../support/images.js";
 import { freePort } from "../support/ports.js";
 
-const CLUSTER = "resilience";
+// A cluster name of its own per run: containers on this host are told apart by their cluster label.
+const CLUSTER = `resilience-${process.pid}`;
 
 
 describe("tasks survive failures around them", () => {

@@ -22,7 +22,8 @@ import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage } from "../support/images.js";
 
-const CLUSTER = "containers";
+// A cluster name of its own per run: containers on this host are told apart by their cluster label.
+const CLUSTER = `containers-${process.pid}`;
 let IMAGE = "";
 
 // A short stopTimeout: busybox as PID 1 ignores SIGTERM, and the tests need not wait 30 s for SIGKILL.

@@ -24,7 +24,8 @@ import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage } from "../support/images.js";
 import { freePort } from "../support/ports.js";
 
-const CLUSTER = "services";
+// A cluster name of its own per run: containers on this host are told apart by their cluster label.
+const CLUSTER = `services-${process.pid}`;
 
 
 describe("services on real containers", () => {
@@ -53,7 +54,9 @@ describe("services on real containers", () => {
     return arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks! : [];
   };
   const berthContainers = async (family: string) =>
-    (await docker.listContainers({ filters: { label: [`com.amazonaws.ecs.task-definition-family=${family}`] } })).filter((c) => c.State === "running");
+    (await docker.listContainers({ filters: { label: [`com.amazonaws.ecs.task-definition-family=${family}`] } })).filter(
+      (c) => c.State === "running" && c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${CLUSTER}`),
+    );
   const httpd = (family: string, text: string, extra: Record<string, unknown> = {}) =>
     ecs.send(new RegisterTaskDefinitionCommand({
       family,
