@@ -47,7 +47,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   }, Math.min(60_000, retentionMs)).unref();
   const hosts = new HostNotifier();
   const placementLock = new KeyedSerializer();
-  const settings = { hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1" };
+  const settings = {
+    hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1",
+    agentTimeoutMs: Number(process.env.BERTH_AGENT_TIMEOUT_SECONDS ?? 30) * 1000,
+  };
   const scheduler = new ServiceScheduler({ store, state, hosts, placementLock, settings, log: opts.log });
   const handler = createApiHandler({
     model: ecsModel(),

@@ -6,7 +6,7 @@ import { invalidParameter } from "./errors.js";
 import type { Scope } from "./scope.js";
 import type { Reservation } from "./task/reservation.js";
 
-/** An agent that has not been heard from for this long shows agentConnected: false. */
+/** By default, an agent that has not been heard from for this long shows agentConnected: false. */
 export const AGENT_TIMEOUT_MS = 30_000;
 
 /** Marks an agent registration as berth's FARGATE capacity rather than an EC2 instance. */
@@ -95,6 +95,7 @@ export function containerInstanceView(
   held: readonly { reservation: Reservation; lastStatus: string }[],
   lastSeenAt: Date,
   now: Date,
+  agentTimeoutMs = AGENT_TIMEOUT_MS,
 ): ContainerInstance {
   const registered = instance.registeredResources ?? [];
   const active = held.filter((t) => t.lastStatus !== "STOPPED");
@@ -118,7 +119,7 @@ export function containerInstanceView(
     remainingResources: remaining,
     runningTasksCount: active.filter((t) => t.lastStatus === "RUNNING").length,
     pendingTasksCount: active.filter((t) => ["PROVISIONING", "PENDING", "ACTIVATING"].includes(t.lastStatus)).length,
-    agentConnected: instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < AGENT_TIMEOUT_MS,
+    agentConnected: instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < agentTimeoutMs,
   };
 }
 

@@ -42,6 +42,7 @@ export async function describeInstance(ctx: RequestContext, stored: StoredInstan
     tasks.map((t) => ({ reservation: t.reservation, lastStatus: t.task.lastStatus! })),
     stored.lastSeenAt,
     ctx.now,
+    ctx.options.agentTimeoutMs,
   );
 }
 

@@ -25,6 +25,8 @@ export interface RequestContext {
 export interface ControlPlaneSettings {
   /** Where published container ports listen on the host: 127.0.0.1 unless told otherwise. */
   hostPortBindIp: string;
+  /** An agent silent for this long shows agentConnected: false and gets no new tasks. */
+  agentTimeoutMs: number;
 }
 
 export type Handler<I, O> = (ctx: RequestContext, input: I) => Promise<O>;

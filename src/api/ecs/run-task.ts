@@ -13,7 +13,6 @@ import type {
   TaskDefinition,
   TaskOverride,
 } from "@aws-sdk/client-ecs";
-import { AGENT_TIMEOUT_MS } from "../../domain/container-instance.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newUuid } from "../../domain/ids.js";
 import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
@@ -86,7 +85,7 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
 
 async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
   const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
-  return hosts.filter((h) => h.fargateHost && ctx.now.getTime() - h.lastSeenAt.getTime() < AGENT_TIMEOUT_MS);
+  return hosts.filter((h) => h.fargateHost && ctx.now.getTime() - h.lastSeenAt.getTime() < ctx.options.agentTimeoutMs);
 }
 
 async function allocateNetwork(ctx: RequestContext, subnetId: string, live: readonly StoredTask[]): Promise<TaskNetwork> {
