@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { packageRoot } from "../../src/paths.js";
 
-for (const name of ["startup", "api-throughput", "placement"]) {
+for (const name of ["startup", "api-throughput", "placement", "task-start", "convergence", "footprint"]) {
   test(`bench ${name} --quick prints its figures and a JSON summary`, () => {
     const r = spawnSync(process.execPath, [join(packageRoot, "dist/bench", `${name}.js`), "--quick"], { encoding: "utf8", timeout: 300_000 });
     assert.equal(r.status, 0, r.stderr);
