@@ -12,11 +12,11 @@ import { Agent, request } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { packageRoot } from "../src/paths.js";
 import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { fmt, percentile, median } from "./stats.js";
 import { freePort } from "../test/support/ports.js";
+import { benchClient } from "./client.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
@@ -34,15 +34,7 @@ async function waitUp(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-function client(endpoint: string): ECSClient {
-  return new ECSClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }) }),
-  });
-}
+const client = (endpoint: string) => benchClient(endpoint);
 
 interface Result {
   rps: number;

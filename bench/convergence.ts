@@ -14,11 +14,10 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
-import { Agent } from "node:http";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../test/support/berth-process.js";
+import { startBerth, type BerthProcess } from "../test/support/berth-process.js";
 import { SimulatedAgent } from "../test/support/simulated-agent.js";
 import { fmt } from "./stats.js";
+import { benchClient } from "./client.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
@@ -33,15 +32,7 @@ const SERVICE = "converge";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function client(endpoint: string): ECSClient {
-  return new ECSClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
-  });
-}
+const client = (endpoint: string) => benchClient(endpoint, 16);
 
 interface Convergence {
   desired: number;

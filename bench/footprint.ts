@@ -13,15 +13,14 @@ import {
   RunTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { spawn, type ChildProcess } from "node:child_process";
-import { Agent } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { packageRoot } from "../src/paths.js";
 import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { freePort } from "../test/support/ports.js";
 import { fmt } from "./stats.js";
+import { benchClient } from "./client.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
@@ -40,15 +39,7 @@ const CLUSTER = "bench";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function client(endpoint: string): ECSClient {
-  return new ECSClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
-  });
-}
+const client = (endpoint: string) => benchClient(endpoint, 16);
 
 /** Runs `total` numbered jobs with `concurrency` in flight. */
 async function pool(total: number, concurrency: number, job: (i: number) => Promise<unknown>): Promise<void> {
