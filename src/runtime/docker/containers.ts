@@ -33,8 +33,14 @@ export async function waitContainer(docker: Docker, id: string): Promise<ExitSta
       // between start and wait.
       const result = (await container.wait({ condition: "not-running" })) as { StatusCode: number };
       // The wait answer lacks the OOM flag; the stopped container's state has it.
-      const info = await callOrMissing(() => container.inspect());
-      return { exitCode: result.StatusCode, oomKilled: info?.State.OOMKilled ?? false };
+      let oomKilled = (await callOrMissing(() => container.inspect()))?.State.OOMKilled ?? false;
+      // A 137 may be an OOM kill that Docker records a moment after the exit: the cgroup's OOM
+      // event and the task's exit reach it separately (seen on Docker 20.10 with cgroup v2).
+      for (let i = 0; !oomKilled && result.StatusCode === 137 && i < 5; i++) {
+        await sleep(100);
+        oomKilled = (await callOrMissing(() => container.inspect()))?.State.OOMKilled ?? false;
+      }
+      return { exitCode: result.StatusCode, oomKilled };
     } catch (err) {
       // An answer from Docker (404, 500) is final; a dropped connection (engine restart) is not.
       if (statusCode(err) !== undefined) throw toRuntimeError(err);
