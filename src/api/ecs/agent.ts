@@ -154,10 +154,14 @@ async function submitAttachmentStateChanges(
   ctx: RequestContext,
   input: SubmitAttachmentStateChangesRequest,
 ): Promise<SubmitAttachmentStateChangesResponse> {
-  for (const change of input.attachments ?? []) {
-    const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE" });
+  // Find every attachment's task first (one read), so an unknown one changes nothing.
+  const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE" });
+  const owners = (input.attachments ?? []).map((change) => {
     const owner = live.find((t) => t.task.attachments?.some((a) => change.attachmentArn!.endsWith(a.id!)));
     if (!owner) throw invalidParameter(`No attachment ${change.attachmentArn}.`);
+    return { change, owner };
+  });
+  for (const { change, owner } of owners) {
     await ctx.state.tasks.write(ctx.scope, owner.task.taskArn!.split("/").pop()!, (cur) =>
       cur
         ? {
