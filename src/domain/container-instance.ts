@@ -119,8 +119,13 @@ export function containerInstanceView(
     remainingResources: remaining,
     runningTasksCount: active.filter((t) => t.lastStatus === "RUNNING").length,
     pendingTasksCount: active.filter((t) => ["PROVISIONING", "PENDING", "ACTIVATING"].includes(t.lastStatus)).length,
-    agentConnected: instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < agentTimeoutMs,
+    agentConnected: isAgentConnected(instance, lastSeenAt, now, agentTimeoutMs),
   };
+}
+
+/** An agent is connected while it has been heard from within the timeout. */
+export function isAgentConnected(instance: ContainerInstance, lastSeenAt: Date, now: Date, agentTimeoutMs: number): boolean {
+  return instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < agentTimeoutMs;
 }
 
 const ATTRIBUTE_NAME = /^[a-zA-Z0-9_\-./\\]{1,128}$/;

@@ -102,7 +102,7 @@ export function ecsState(store: Store): EcsState {
     }),
     tasks: store.collection<StoredTask>({
       name: "task",
-      keys: (t) => ({ parent: t.cluster, seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task) }),
+      keys: (t) => ({ parent: t.cluster, seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
     }),
     services: store.collection<StoredService>({
       name: "service",

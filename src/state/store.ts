@@ -11,18 +11,22 @@ export type { Scope };
 /**
  * Columns a collection indexes beside its JSON document: `parent` groups documents (a
  * task definition's family, a task's cluster), `seq` orders them within a parent, `status`
- * filters them.
+ * filters them, and `ref` is a second way in (a task's host), so the hot questions —
+ * "what runs on this host?" — read only the documents they need.
  */
 export interface IndexKeys {
   parent: string;
   seq: number;
   status: string;
+  ref?: string;
 }
 
 export interface ListQuery {
   parent?: string;
   parentPrefix?: string;
   status?: string;
+  /** Documents with this (non-empty) ref. */
+  ref?: string;
   /** Documents come back ordered by (parent, seq, id); "desc" reverses it. */
   order?: "asc" | "desc";
 }
@@ -42,6 +46,8 @@ export interface Collection<T> {
    * Appends the next document of `parent` with seq = highest seq ever used there + 1
    * (revisions never repeat, even after deletion). `make` builds it from that number.
    */
+  /** Creates or replaces documents in one transaction: all are written, or none. */
+  putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void>;
   append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }): Promise<T>;
   remove(scope: Scope, id: string): Promise<boolean>;
 }

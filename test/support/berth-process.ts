@@ -26,6 +26,8 @@ export interface StartOptions {
   port?: number;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Flags for node itself, e.g. ["--cpu-prof"] to profile the server. */
+  nodeArgs?: string[];
   /** Use the account's fixed test credentials (default) or let berth generate its own. */
   fixedCredentials?: boolean;
 }
@@ -37,6 +39,7 @@ export function newDataDir(): string {
 export async function startBerth(opts: StartOptions = {}): Promise<BerthProcess> {
   const dataDir = opts.dataDir ?? newDataDir();
   const args = [
+    ...(opts.nodeArgs ?? []),
     join(packageRoot, "dist/src/cli/main.js"),
     "server",
     "--port",

@@ -4,6 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { migrations } from "../../src/state/sqlite/migrations.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 import type { CollectionSpec } from "../../src/state/store.js";
 
@@ -13,9 +15,11 @@ interface Doc {
   n: number;
   state: string;
   at?: Date;
+  host?: string;
+  history?: { at: Date; what: string }[];
 }
 
-const spec: CollectionSpec<Doc> = { name: "doc", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state }) };
+const spec: CollectionSpec<Doc> = { name: "doc", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state, ref: d.host ?? "" }) };
 const east = { accountId: "111111111111", region: "us-east-1" };
 const west = { accountId: "111111111111", region: "us-west-2" };
 const file = () => join(mkdtempSync(join(tmpdir(), "berth-store-")), "state.sqlite");
@@ -72,6 +76,70 @@ describe("SQLite store", () => {
     assert.equal(await docs.count(east, { status: "ACTIVE" }), 3);
     const many = await docs.getMany(east, ["a:9", "zz", "b:2"]);
     assert.deepEqual([...many.keys()].sort(), ["a:9", "b:2"]);
+  });
+
+  test("ref finds documents by their second key and follows it when it changes", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    await docs.write(east, "t1", () => ({ name: "t1", group: "c", n: 1, state: "LIVE", host: "h1" }));
+    await docs.write(east, "t2", () => ({ name: "t2", group: "c", n: 2, state: "LIVE", host: "h2" }));
+    await docs.write(east, "t3", () => ({ name: "t3", group: "c", n: 3, state: "STOPPED", host: "h1" }));
+    await docs.write(east, "t4", () => ({ name: "t4", group: "c", n: 4, state: "LIVE" }));
+    const names = async (q = {}) => (await docs.list(east, q)).map((d) => d.name);
+    assert.deepEqual(await names({ ref: "h1" }), ["t1", "t3"]);
+    assert.deepEqual(await names({ ref: "h1", status: "LIVE" }), ["t1"]);
+    assert.equal(await docs.count(east, { ref: "h2", status: "LIVE" }), 1);
+    assert.deepEqual(await names({ ref: "" }), [], "no ref is not a key");
+    await docs.write(east, "t2", (cur) => ({ ...cur!, host: "h1" }));
+    assert.deepEqual(await names({ ref: "h1", status: "LIVE" }), ["t1", "t2"]);
+    assert.equal(await docs.count(east, { ref: "h2" }), 0);
+  });
+
+  test("dates come back as dates at any depth, and look-alike objects are left alone", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    const at = new Date("2026-03-04T05:06:07.089Z");
+    await docs.write(east, "d", () => ({ name: "d", group: "", n: 0, state: "", at, history: [{ at, what: "made" }] }));
+    const back = (await docs.get(east, "d"))!;
+    assert.ok(back.at instanceof Date && back.history![0]!.at instanceof Date);
+    assert.equal(back.history![0]!.at.getTime(), at.getTime());
+    const lookAlike = { $date: 5, what: "not a date" };
+    await docs.write(east, "e", () => ({ name: "e", group: "", n: 0, state: "", history: [lookAlike as never] }));
+    assert.deepEqual((await docs.get(east, "e"))!.history![0], lookAlike);
+  });
+
+  test("a state file from the first schema gains the ref key on open", async () => {
+    const path = file();
+    const old = new Database(path);
+    old.exec(migrations[0]!);
+    old.pragma("user_version = 1");
+    old.prepare("INSERT INTO documents VALUES ('111111111111','us-east-1','task','t1','c',1,'LIVE',1,?)")
+      .run(JSON.stringify({ name: "t1", group: "c", n: 1, state: "LIVE", hostId: "h9" }));
+    old.close();
+    const tasks = openSqliteStore(path).collection<Doc & { hostId: string }>({ name: "task", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state, ref: d.hostId }) });
+    assert.deepEqual((await tasks.list(east, { ref: "h9" })).map((d) => d.name), ["t1"]);
+  });
+
+  test("putMany writes every document or none", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    await docs.putMany(east, [1, 2, 3].map((n) => ({ id: `p${n}`, doc: { name: `p${n}`, group: "p", n, state: "LIVE" } })));
+    assert.equal(await docs.count(east, { parent: "p" }), 3);
+    const broken = { name: "bad", group: "p", n: 9, state: "LIVE", at: new Date(Number.NaN) };
+    const failing = [{ id: "p4", doc: { name: "p4", group: "p", n: 4, state: "LIVE" } }, { id: "bad", doc: { ...broken, n: undefined as unknown as number } }];
+    await assert.rejects(docs.putMany(east, failing));
+    assert.equal(await docs.count(east, { parent: "p" }), 3, "the batch with a bad document left nothing behind");
+    assert.equal(await docs.get(east, "p4"), undefined);
+  });
+
+  test("documents read back are frozen, so no reader can change what others share", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    const written = await docs.write(east, "f", () => ({ name: "f", group: "", n: 0, state: "", history: [{ at: new Date(0), what: "x" }] }));
+    const read = (await docs.get(east, "f"))!;
+    for (const doc of [written!, read]) {
+      assert.throws(() => { doc.state = "changed"; }, TypeError);
+      assert.throws(() => { doc.history!.push({ at: new Date(1), what: "y" }); }, TypeError);
+    }
+    const next = await docs.write(east, "f", (cur) => ({ ...cur!, state: "next" }));
+    assert.equal(next!.state, "next");
+    assert.equal((await docs.list(east))[0]!.state, "next", "a write replaces the shared copy");
   });
 
   test("account and region partition the state", async () => {

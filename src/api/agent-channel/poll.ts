@@ -13,6 +13,7 @@ export interface PollDeps {
   state: EcsState;
   hosts: HostNotifier;
   hostPortBindIp: string;
+  agentTimeoutMs: number;
   now(): Date;
 }
 
@@ -35,12 +36,21 @@ export async function handlePoll(deps: PollDeps, scope: Scope, req: PollRequest,
   await deps.hosts.waitForChange(scope, hostId, req.seen, Math.min(req.waitMs ?? MAX_WAIT_MS, MAX_WAIT_MS), abort);
   const version = deps.hosts.current(scope, hostId);
   await heartbeat(deps, scope, hostId);
-  const live = await deps.state.tasks.list(scope, { status: "LIVE" });
-  return { version, tasks: live.filter((t) => t.hostId === hostId).map((t) => assignment(t, deps.hostPortBindIp)) };
+  const mine = await deps.state.tasks.list(scope, { ref: hostId, status: "LIVE" });
+  return { version, tasks: mine.map((t) => assignment(t, deps.hostPortBindIp)) };
 }
 
+/**
+ * Records that the agent was heard from. Agents poll often while tasks change; a tenth of
+ * the timeout (at most a second) is precision enough, so fresher records are left alone.
+ */
 async function heartbeat(deps: PollDeps, scope: Scope, hostId: string): Promise<void> {
-  await deps.state.instances.write(scope, hostId, (cur) => (cur ? { ...cur, lastSeenAt: deps.now() } : undefined));
+  const now = deps.now();
+  const precisionMs = Math.min(1_000, deps.agentTimeoutMs / 10);
+  const fresh = (cur: { lastSeenAt: Date }) => now.getTime() - cur.lastSeenAt.getTime() < precisionMs;
+  const known = await deps.state.instances.get(scope, hostId);
+  if (!known || fresh(known)) return;
+  await deps.state.instances.write(scope, hostId, (cur) => (cur && !fresh(cur) ? { ...cur, lastSeenAt: now } : undefined));
 }
 
 async function recordHealth(deps: PollDeps, scope: Scope, health: NonNullable<PollRequest["health"]>): Promise<void> {

@@ -32,7 +32,7 @@ const MAX_CUSTOM_ATTRIBUTES = 10;
 
 /** Tasks that hold resources on a host: everything not yet STOPPED. */
 export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<StoredTask[]> {
-  return (await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })).filter((t) => t.hostId === hostId);
+  return ctx.state.tasks.list(ctx.scope, { ref: hostId, status: "LIVE" });
 }
 
 export async function describeInstance(ctx: RequestContext, stored: StoredInstance, held?: StoredTask[]): Promise<ContainerInstance> {
@@ -71,8 +71,14 @@ export function placementView(view: ContainerInstance, tasks: readonly StoredTas
 /** Container instances of a cluster (FARGATE capacity excluded), each with the tasks it holds. */
 export async function clusterInstances(ctx: RequestContext, cluster: string): Promise<{ stored: StoredInstance; tasks: StoredTask[] }[]> {
   const instances = await ctx.state.instances.list(ctx.scope, { parent: cluster });
-  const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE", parent: cluster });
-  return instances.map((stored) => ({ stored, tasks: live.filter((t) => t.hostId === stored.id) }));
+  const byHost = new Map<string, StoredTask[]>();
+  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE", parent: cluster })) {
+    if (!t.hostId) continue;
+    const held = byHost.get(t.hostId);
+    if (held) held.push(t);
+    else byHost.set(t.hostId, [t]);
+  }
+  return instances.map((stored) => ({ stored, tasks: byHost.get(stored.id) ?? [] }));
 }
 
 function instanceIdOf(ref: string): string {

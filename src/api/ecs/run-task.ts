@@ -88,16 +88,34 @@ async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
   return hosts.filter((h) => h.fargateHost && ctx.now.getTime() - h.lastSeenAt.getTime() < ctx.options.agentTimeoutMs);
 }
 
-async function allocateNetwork(ctx: RequestContext, subnetId: string, live: readonly StoredTask[]): Promise<TaskNetwork> {
+/** The addresses live tasks hold: read once per RunTask, then kept as tasks are added. */
+interface AddressesInUse {
+  ipv4: Map<string, Set<string>>;
+  loopback: Set<string>;
+}
+
+async function addressesInUse(ctx: RequestContext): Promise<AddressesInUse> {
+  const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set() };
+  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })) if (t.network) holdAddresses(inUse, t.network);
+  return inUse;
+}
+
+function holdAddresses(inUse: AddressesInUse, network: TaskNetwork): void {
+  let subnet = inUse.ipv4.get(network.subnetId);
+  if (!subnet) inUse.ipv4.set(network.subnetId, (subnet = new Set()));
+  subnet.add(network.ipv4Address);
+  inUse.loopback.add(network.loopbackAddress);
+}
+
+async function allocateNetwork(ctx: RequestContext, subnetId: string, inUse: AddressesInUse): Promise<TaskNetwork> {
   let subnet = await ctx.state.subnets.get(ctx.scope, subnetId);
   if (!subnet) {
     const index = await ctx.state.subnets.count(ctx.scope);
     subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, index) }))!;
   }
-  const inSubnet = new Set(live.filter((t) => t.network?.subnetId === subnetId).map((t) => t.network!.ipv4Address));
-  const ipv4Address = freeAddress(subnet.cidr, inSubnet);
+  const ipv4Address = freeAddress(subnet.cidr, inUse.ipv4.get(subnetId) ?? new Set());
   if (!ipv4Address) throw clientException(`Subnet ${subnetId} has no free IP addresses.`);
-  const loopbackAddress = freeLoopback(new Set(live.flatMap((t) => (t.network ? [t.network.loopbackAddress] : []))))!;
+  const loopbackAddress = freeLoopback(inUse.loopback)!;
   const eni = newResourceId().slice(0, 17);
   return {
     subnetId,
@@ -128,9 +146,11 @@ export interface Launch {
 
 export async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Target[]): Promise<Task[]> {
   const created: Task[] = [];
+  const records: { id: string; doc: StoredTask }[] = [];
+  const inUse = l.subnetId && targets.length ? await addressesInUse(ctx) : undefined;
   for (const target of targets) {
-    const live = await ctx.state.tasks.list(ctx.scope, { status: "LIVE" });
-    const network = l.subnetId ? await allocateNetwork(ctx, l.subnetId, live) : undefined;
+    const network = l.subnetId && inUse ? await allocateNetwork(ctx, l.subnetId, inUse) : undefined;
+    if (network && inUse) holdAddresses(inUse, network);
     const taskId = newResourceId();
     const task = newTask({
       scope: ctx.scope,
@@ -160,10 +180,12 @@ export async function createTasks(ctx: RequestContext, l: Launch, targets: reado
       ...(network ? { network } : {}),
       ...(l.clientToken ? { clientToken: l.clientToken } : {}),
     };
-    await ctx.state.tasks.write(ctx.scope, taskId, () => stored);
-    ctx.hosts.bump(ctx.scope, target.host.id);
+    records.push({ id: taskId, doc: stored });
     created.push(task);
   }
+  // One transaction for the lot: a service scaling out by thousands commits once.
+  await ctx.state.tasks.putMany(ctx.scope, records);
+  for (const target of targets) ctx.hosts.bump(ctx.scope, target.host.id);
   return created;
 }
 
@@ -302,7 +324,7 @@ export async function placeOnFargate(ctx: RequestContext, count: number): Promis
   const hosts = await fargateHosts(ctx);
   if (!hosts.length) return [];
   const load = new Map<string, number>();
-  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })) if (t.hostId) load.set(t.hostId, (load.get(t.hostId) ?? 0) + 1);
+  for (const h of hosts) load.set(h.id, await ctx.state.tasks.count(ctx.scope, { ref: h.id, status: "LIVE" }));
   return Array.from({ length: count }, () => {
     const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
     load.set(host.id, (load.get(host.id) ?? 0) + 1);

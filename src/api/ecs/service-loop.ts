@@ -5,6 +5,7 @@ import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
 import { rootPrincipal } from "../../domain/account-settings.js";
 import { newUuid } from "../../domain/ids.js";
 import type { Scope } from "../../domain/scope.js";
+import { isAgentConnected } from "../../domain/container-instance.js";
 import { prependEvents } from "../../domain/service.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { checkInstance } from "../../scheduler/placement/index.js";
@@ -40,6 +41,13 @@ const DEFAULT_SPREAD = [
   { type: "spread" as const, field: "instanceId" },
 ];
 const SWEEP_MS = 2_000;
+/**
+ * After a service is reconciled it waits PACE times as long as observing it took (reading
+ * its tasks and instances and planning; applying a plan is work done once) before the next
+ * run. Agents report task changes one by one, each poking the service; pacing gathers them
+ * into one run and keeps the loop to about a fifth of the CPU however large the service.
+ */
+const PACE = 4;
 
 export interface ServiceLoopDeps {
   store: Store;
@@ -50,10 +58,18 @@ export interface ServiceLoopDeps {
   log(message: string): void;
 }
 
+interface Pending {
+  scope: Scope;
+  id: string;
+}
+
 export class ServiceScheduler {
-  private readonly dirty = new Map<string, { scope: Scope; id: string }>();
+  private readonly dirty = new Map<string, Pending>();
+  /** Per service: not to be reconciled again before this time (epoch ms). */
+  private readonly notBefore = new Map<string, number>();
   private running = false;
   private timer?: NodeJS.Timeout;
+  private wakeTimer?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(private readonly deps: ServiceLoopDeps) {}
@@ -68,6 +84,7 @@ export class ServiceScheduler {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.wakeTimer);
   }
 
   /** Something about this service changed: reconcile it soon. */
@@ -77,6 +94,8 @@ export class ServiceScheduler {
   }
 
   private async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const [key, at] of this.notBefore) if (at <= now) this.notBefore.delete(key);
     for (const scope of await this.deps.store.scopes()) {
       for (const s of await this.deps.state.services.list(scope)) {
         if (s.service.status !== "INACTIVE") this.dirty.set(`${scope.accountId}/${scope.region}/${s.cluster}/${s.service.serviceName}`, { scope, id: `${s.cluster}/${s.service.serviceName}` });
@@ -89,18 +108,41 @@ export class ServiceScheduler {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
-      while (this.dirty.size && !this.stopped) {
-        const [key, item] = this.dirty.entries().next().value as [string, { scope: Scope; id: string }];
+      for (let next = this.nextReady(); next && !this.stopped; next = this.nextReady()) {
+        const [key, item] = next;
         this.dirty.delete(key);
+        let observeMs = 0;
         try {
-          await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
+          observeMs = await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
         } catch (err) {
           this.deps.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
         }
+        this.notBefore.set(key, Date.now() + PACE * observeMs);
+        // The store answers synchronously, so without this a busy loop would keep requests out.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /** The first dirty service whose pause is over; if all are paused, a wake-up for the first. */
+  private nextReady(): [string, Pending] | undefined {
+    const now = Date.now();
+    let wait = Infinity;
+    for (const entry of this.dirty) {
+      const at = this.notBefore.get(entry[0]) ?? 0;
+      if (at <= now) return entry;
+      wait = Math.min(wait, at - now);
+    }
+    if (wait < Infinity && !this.wakeTimer) {
+      this.wakeTimer = setTimeout(() => {
+        this.wakeTimer = undefined;
+        void this.drain();
+      }, wait);
+      this.wakeTimer.unref();
+    }
+    return undefined;
   }
 
   private context(scope: Scope): RequestContext {
@@ -118,10 +160,12 @@ export class ServiceScheduler {
     };
   }
 
-  private async reconcileOne(scope: Scope, id: string): Promise<void> {
+  /** Reconciles one service; returns how long observing and planning took (ms). */
+  private async reconcileOne(scope: Scope, id: string): Promise<number> {
+    const started = performance.now();
     const ctx = this.context(scope);
     const stored = await ctx.state.services.get(scope, id);
-    if (!stored || stored.service.status === "INACTIVE") return;
+    if (!stored || stored.service.status === "INACTIVE") return 0;
     const { service } = stored;
     const name = service.serviceName!;
     const createdAt = service.createdAt!.getTime();
@@ -147,6 +191,7 @@ export class ServiceScheduler {
       nextDeploymentId: newDeploymentId(Math.random),
       unplaced: stored.unplaced,
     });
+    const observeMs = performance.now() - started;
     await this.applyStops(ctx, plan);
     const { startedArns, unplaced } = await this.applyStarts(ctx, stored, plan);
     const messages = [...plan.events.map((e) => e.message)];
@@ -177,18 +222,29 @@ export class ServiceScheduler {
       const delay = Math.max(0, plan.wakeAt.getTime() - Date.now());
       setTimeout(() => this.poke(scope, id), Math.min(delay, 2 ** 31 - 1)).unref();
     }
+    return observeMs;
   }
 
   private async instances(ctx: RequestContext, stored: StoredService): Promise<ServiceInstance[]> {
-    const found = await clusterInstances(ctx, stored.cluster);
     const daemon = stored.service.schedulingStrategy === "DAEMON";
-    const td = daemon ? (await findTaskDefinition(ctx, stored.service.taskDefinition!))?.taskDefinition : undefined;
+    if (!daemon) {
+      // REPLICA needs only status and connection; resources are placement's business.
+      const hosts = await ctx.state.instances.list(ctx.scope, { parent: stored.cluster });
+      return hosts.filter((h) => h.instance.status !== "INACTIVE").map((h) => ({
+        arn: h.instance.containerInstanceArn!,
+        status: h.instance.status as ServiceInstance["status"],
+        agentConnected: isAgentConnected(h.instance, h.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs),
+        eligible: true,
+      }));
+    }
+    const found = await clusterInstances(ctx, stored.cluster);
+    const td = (await findTaskDefinition(ctx, stored.service.taskDefinition!))?.taskDefinition;
     const out: ServiceInstance[] = [];
     for (const { stored: inst, tasks } of found) {
       if (inst.instance.status === "INACTIVE") continue;
       const view = await describeInstance(ctx, inst, tasks);
       let eligible = true;
-      if (daemon && td) {
+      if (td) {
         // Eligible: the constraints and attributes fit; resources are the daemon's own business.
         const problem = checkInstance({ ...placementView(view, []), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
           count: 1,

@@ -65,7 +65,7 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
           const abort = new AbortController();
           res.once("close", () => abort.abort());
           const poll = parseAwsJson(body) as PollRequest;
-          const deps = { state: opts.state, hosts: opts.hosts, hostPortBindIp: opts.settings.hostPortBindIp, now };
+          const deps = { state: opts.state, hosts: opts.hosts, hostPortBindIp: opts.settings.hostPortBindIp, agentTimeoutMs: opts.settings.agentTimeoutMs, now };
           return send(res, 200, requestId, await handlePoll(deps, scope, poll, abort.signal));
         }
         const target = String(req.headers["x-amz-target"] ?? "");

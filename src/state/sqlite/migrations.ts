@@ -21,4 +21,12 @@ export const migrations: readonly string[] = [
      last    INTEGER NOT NULL,
      PRIMARY KEY (account, region, kind, parent)
    ) WITHOUT ROWID;`,
+  // A second lookup key (a task's host), so an agent's poll reads its own tasks only; and
+  // indexes that cover the hot queries (ids and versions by parent or ref, filtered by
+  // status), so listing answers from the index and decodes only what the cache lacks.
+  `ALTER TABLE documents ADD COLUMN ref TEXT NOT NULL DEFAULT '';
+   UPDATE documents SET ref = coalesce(json_extract(body, '$.hostId'), '') WHERE kind = 'task';
+   DROP INDEX documents_by_parent;
+   CREATE INDEX documents_by_parent ON documents (account, region, kind, parent, seq, id, status, version);
+   CREATE INDEX documents_by_ref ON documents (account, region, kind, ref, status, parent, seq, id, version) WHERE ref <> '';`,
 ];

@@ -8,10 +8,13 @@ import { migrations } from "./migrations.js";
 
 type Db = Database.Database;
 
-interface DocumentRow {
+interface VersionRow {
   id: string;
-  body: string;
+  version: number;
 }
+
+/** How many decoded documents the store keeps (BERTH_DOCUMENT_CACHE overrides). */
+const DEFAULT_CACHE_DOCUMENTS = 50_000;
 
 export function openSqliteStore(path: string): Store {
   const db = new Database(path);
@@ -22,11 +25,12 @@ export function openSqliteStore(path: string): Store {
   db.pragma("busy_timeout = 5000");
   migrate(db);
   const collections = new Map<string, SqliteCollection<unknown>>();
+  const cache = new DocumentCache(Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
   return {
     collection<T>(spec: CollectionSpec<T>): Collection<T> {
       let c = collections.get(spec.name);
       if (!c) {
-        c = new SqliteCollection(db, spec as CollectionSpec<unknown>);
+        c = new SqliteCollection(db, cache, spec as CollectionSpec<unknown>);
         collections.set(spec.name, c);
       }
       return c as unknown as Collection<T>;
@@ -60,11 +64,64 @@ function encode(doc: unknown): string {
 }
 
 function decode<T>(body: string): T {
-  return JSON.parse(body, (_key, value) =>
-    value !== null && typeof value === "object" && typeof value.$date === "number" && Object.keys(value).length === 1
-      ? new Date(value.$date)
-      : value,
-  ) as T;
+  // A walk after a plain parse: about 3× faster than a JSON.parse reviver, which calls back
+  // for every value. It freezes as it goes: decoded documents are cached and shared.
+  return revive(JSON.parse(body)) as T;
+}
+
+function revive(value: object): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === "object") value[i] = revive(item);
+    }
+    return Object.freeze(value);
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.$date === "number" && Object.keys(record).length === 1) return Object.freeze(new Date(record.$date));
+  for (const key in record) {
+    const item = record[key];
+    if (item !== null && typeof item === "object") record[key] = revive(item);
+  }
+  return Object.freeze(record);
+}
+
+/** Freezes a document about to be cached; parts it shares with a cached one are frozen already. */
+function deepFreeze(value: object): void {
+  if (Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const item of Object.values(value)) if (item !== null && typeof item === "object") deepFreeze(item);
+}
+
+/**
+ * Decoded documents by kind, scope and id, each with the row version it was decoded from.
+ * Reads ask SQLite for ids and versions and decode only what the cache lacks, so a hot
+ * query (every live task of a cluster) costs a row scan, not a JSON parse per row. Cached
+ * documents are deeply frozen because every reader shares them. Least recently used
+ * entries go first once the cache is full; correctness never depends on a hit.
+ */
+class DocumentCache {
+  private readonly entries = new Map<string, { version: number; doc: unknown }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string, version: number): unknown {
+    const hit = this.entries.get(key);
+    if (!hit || hit.version !== version) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.doc;
+  }
+
+  set(key: string, version: number, doc: unknown): void {
+    this.entries.delete(key);
+    this.entries.set(key, { version, doc });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
 }
 
 class SqliteCollection<T> implements Collection<T> {
@@ -72,18 +129,21 @@ class SqliteCollection<T> implements Collection<T> {
 
   constructor(
     private readonly db: Db,
+    private readonly cache: DocumentCache,
     private readonly spec: CollectionSpec<T>,
   ) {
     const k = "account = @account AND region = @region AND kind = @kind";
     this.stmt = {
-      get: db.prepare(`SELECT id, body FROM documents WHERE ${k} AND id = @id`),
+      version: db.prepare(`SELECT version FROM documents WHERE ${k} AND id = @id`).pluck(),
+      body: db.prepare(`SELECT body FROM documents WHERE ${k} AND id = @id`).pluck(),
       upsert: db.prepare(
-        `INSERT INTO documents (account, region, kind, id, parent, seq, status, version, body)
-         VALUES (@account, @region, @kind, @id, @parent, @seq, @status, 1, @body)
+        `INSERT INTO documents (account, region, kind, id, parent, seq, status, ref, version, body)
+         VALUES (@account, @region, @kind, @id, @parent, @seq, @status, @ref, 1, @body)
          ON CONFLICT (account, region, kind, id) DO UPDATE SET
-           parent = excluded.parent, seq = excluded.seq, status = excluded.status,
-           version = documents.version + 1, body = excluded.body`,
-      ),
+           parent = excluded.parent, seq = excluded.seq, status = excluded.status, ref = excluded.ref,
+           version = documents.version + 1, body = excluded.body
+         RETURNING version`,
+      ).pluck(),
       remove: db.prepare(`DELETE FROM documents WHERE ${k} AND id = @id`),
       lastSeq: db.prepare(`SELECT last FROM sequences WHERE ${k} AND parent = @parent`).pluck(),
       setSeq: db.prepare(
@@ -101,9 +161,23 @@ class SqliteCollection<T> implements Collection<T> {
     return this.getNow(scope, id);
   }
 
+  private cacheKey(scope: Scope, id: string): string {
+    return `${this.spec.name}\0${scope.accountId}\0${scope.region}\0${id}`;
+  }
+
   private getNow(scope: Scope, id: string): T | undefined {
-    const row = this.stmt.get.get({ ...this.key(scope), id }) as DocumentRow | undefined;
-    return row ? decode<T>(row.body) : undefined;
+    const version = this.stmt.version.get({ ...this.key(scope), id }) as number | undefined;
+    return version === undefined ? undefined : this.load(scope, id, version);
+  }
+
+  /** The document at `version`: from the cache, or read, decoded and cached. */
+  private load(scope: Scope, id: string, version: number): T {
+    const key = this.cacheKey(scope, id);
+    const cached = this.cache.get(key, version);
+    if (cached !== undefined) return cached as T;
+    const doc = decode<T>(this.stmt.body.get({ ...this.key(scope), id }) as string);
+    this.cache.set(key, version, doc);
+    return doc;
   }
 
   async getMany(scope: Scope, ids: readonly string[]): Promise<Map<string, T>> {
@@ -130,49 +204,79 @@ class SqliteCollection<T> implements Collection<T> {
       sql += " AND status = @status";
       params.status = query.status;
     }
+    if (query.ref !== undefined) {
+      // "ref <> ''" lets SQLite use the partial index documents_by_ref.
+      sql += " AND ref = @ref AND ref <> ''";
+      params.ref = query.ref;
+    }
     return { sql, params };
   }
 
   async list(scope: Scope, query: ListQuery = {}): Promise<T[]> {
     const { sql, params } = this.where(scope, query);
     const dir = query.order === "desc" ? "DESC" : "ASC";
-    const rows = this.db
-      .prepare(`SELECT id, body FROM documents WHERE ${sql} ORDER BY parent ${dir}, seq ${dir}, id ${dir}`)
-      .all(params) as DocumentRow[];
-    return rows.map((r) => decode<T>(r.body));
+    const rows = this.prepared(`SELECT id, version FROM documents WHERE ${sql} ORDER BY parent ${dir}, seq ${dir}, id ${dir}`)
+      .all(params) as VersionRow[];
+    return rows.map((r) => this.load(scope, r.id, r.version));
   }
 
   async count(scope: Scope, query: ListQuery = {}): Promise<number> {
     const { sql, params } = this.where(scope, query);
-    return this.db.prepare(`SELECT count(*) FROM documents WHERE ${sql}`).pluck().get(params) as number;
+    return this.prepared(`SELECT count(*) FROM documents WHERE ${sql}`).pluck().get(params) as number;
+  }
+
+  /** Queries are built from a handful of shapes; each is prepared once. */
+  private readonly statements = new Map<string, Database.Statement>();
+  private prepared(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Promise<T | undefined> {
-    return this.db.transaction(() => {
+    const written = this.db.transaction(() => {
       const current = this.getNow(scope, id);
       const next = mutate(current);
-      if (next === undefined) return current;
-      this.put(scope, id, next);
-      return next;
+      if (next === undefined) return { doc: current };
+      return { doc: next, version: this.put(scope, id, next) };
     })();
+    // Cached only once committed: a failed transaction leaves the cache as it was.
+    if (written.version !== undefined) this.remember(scope, id, written.version, written.doc!);
+    return written.doc;
+  }
+
+  async putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void> {
+    const versions = this.db.transaction(() => docs.map(({ id, doc }) => this.put(scope, id, doc)))();
+    docs.forEach(({ id, doc }, i) => this.remember(scope, id, versions[i]!, doc));
   }
 
   async append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }): Promise<T> {
-    return this.db.transaction(() => {
+    const { id, doc, version } = this.db.transaction(() => {
       const last = (this.stmt.lastSeq.get({ ...this.key(scope), parent }) as number | undefined) ?? 0;
       const { id, doc } = make(last + 1);
       this.stmt.setSeq.run({ ...this.key(scope), parent, last: last + 1 });
-      this.put(scope, id, doc);
-      return doc;
+      return { id, doc, version: this.put(scope, id, doc) };
     })();
+    this.remember(scope, id, version, doc);
+    return doc;
+  }
+
+  private remember(scope: Scope, id: string, version: number, doc: T): void {
+    deepFreeze(doc as object);
+    this.cache.set(this.cacheKey(scope, id), version, doc);
   }
 
   async remove(scope: Scope, id: string): Promise<boolean> {
+    this.cache.delete(this.cacheKey(scope, id));
     return this.stmt.remove.run({ ...this.key(scope), id }).changes > 0;
   }
 
-  private put(scope: Scope, id: string, doc: T): void {
+  /** Writes the document and returns its new row version. */
+  private put(scope: Scope, id: string, doc: T): number {
     const keys = this.spec.keys(doc);
-    this.stmt.upsert.run({ ...this.key(scope), id, ...keys, body: encode(doc) });
+    return this.stmt.upsert.get({ ...this.key(scope), id, ...keys, ref: keys.ref ?? "", body: encode(doc) }) as number;
   }
 }
