@@ -64,6 +64,13 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    await this.register();
+    this.healthTimer = setInterval(() => this.checkHealth(), HEALTH_CHECK_MS);
+    void this.loop();
+  }
+
+  /** Registers the host, as the instance it was before when the state file remembers one. */
+  private async register(): Promise<void> {
     const info = await this.opts.driver.info();
     const previous = existsSync(this.stateFile) ? (JSON.parse(readFileSync(this.stateFile, "utf8")) as { arn?: string }).arn : undefined;
     const instance = await this.opts.client.register({
@@ -91,8 +98,6 @@ export class Agent {
     writeFileSync(this.stateFile, JSON.stringify({ arn: this.arn }) + "\n");
     await this.opts.client.discover(this.opts.cluster, this.arn);
     this.opts.log(`${this.opts.fargate ? "FARGATE capacity" : `container instance of cluster ${this.opts.cluster}`} registered: ${this.arn}`);
-    this.healthTimer = setInterval(() => this.checkHealth(), HEALTH_CHECK_MS);
-    void this.loop();
   }
 
   /** Stops polling; running containers keep running (a restarted agent adopts them). */
@@ -131,6 +136,8 @@ export class Agent {
         if ((err as Error).name !== "AbortError") {
           this.opts.log(`poll: ${(err as Error).message}`);
           await new Promise((r) => setTimeout(r, RETRY_MS));
+          // Silent too long, the host was taken for terminated and deregistered: join again.
+          if (/is not registered/.test((err as Error).message)) await this.register().catch((e: unknown) => this.opts.log(`register: ${(e as Error).message}`));
         } else {
           this.lastHealth = JSON.stringify(health);
         }
@@ -153,6 +160,10 @@ export class Agent {
   private async reconcile(tasks: readonly TaskAssignment[], afterStart: boolean): Promise<void> {
     // After a restart, the containers of this host's tasks are adopted, not started again.
     const existing = afterStart ? await this.opts.driver.list({}).catch(() => []) : [];
+    // A task the control plane no longer assigns here was stopped without us (the host was
+    // taken for lost): its containers must not run on unaccounted for.
+    const assigned = new Set(tasks.map((a) => a.taskArn));
+    for (const [taskArn, runner] of this.runners) if (!assigned.has(taskArn)) runner.stop();
     for (const a of tasks) {
       const runner = this.runners.get(a.taskArn);
       if (runner) {

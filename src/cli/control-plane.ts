@@ -7,7 +7,7 @@ import { rootPrincipal } from "../domain/account-settings.js";
 import { ecsOperations } from "../api/ecs/index.js";
 import { HostNotifier } from "../api/agent-channel/notifier.js";
 import { KeyedSerializer } from "../api/ecs/serial.js";
-import { purgeStoppedTasks } from "../api/ecs/housekeeping.js";
+import { HOST_LOST_AFTER_MS, purgeStoppedTasks, retireLostHosts } from "../api/ecs/housekeeping.js";
 import { ServiceScheduler } from "../api/ecs/service-loop.js";
 import { ecsModel } from "../api/protocol/model.js";
 import { createApiHandler } from "../api/protocol/server.js";
@@ -41,10 +41,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     principalArn: rootPrincipal(opts.accountId),
   };
   const state = ecsState(store);
-  const retentionMs = Number(process.env.BERTH_STOPPED_TASK_RETENTION_SECONDS ?? 3600) * 1000;
-  const housekeeping = setInterval(() => {
-    purgeStoppedTasks(store, state, new Date(), retentionMs).catch((err: unknown) => opts.log(`housekeeping: ${(err as Error).message}`));
-  }, Math.min(60_000, retentionMs)).unref();
   const hosts = new HostNotifier();
   const placementLock = new KeyedSerializer();
   const settings = {
@@ -52,6 +48,19 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     agentTimeoutMs: Number(process.env.BERTH_AGENT_TIMEOUT_SECONDS ?? 30) * 1000,
   };
   const scheduler = new ServiceScheduler({ store, state, hosts, placementLock, settings, log: opts.log });
+  const retentionMs = Number(process.env.BERTH_STOPPED_TASK_RETENTION_SECONDS ?? 3600) * 1000;
+  const lostAfterMs = Number(process.env.BERTH_HOST_LOST_SECONDS ?? HOST_LOST_AFTER_MS / 1000) * 1000;
+  const startedAt = new Date();
+  const housekeep = (what: string, work: () => Promise<unknown>) =>
+    work().catch((err: unknown) => opts.log(`housekeeping (${what}): ${(err as Error).message}`));
+  const housekeeping = [
+    setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
+    setInterval(
+      () => housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
+      Math.max(250, Math.min(30_000, lostAfterMs / 4)),
+    ),
+  ];
+  for (const timer of housekeeping) timer.unref();
   const handler = createApiHandler({
     model: ecsModel(),
     operations: ecsOperations,
@@ -75,7 +84,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     endpoint: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
     server,
     async close() {
-      clearInterval(housekeeping);
+      for (const timer of housekeeping) clearInterval(timer);
       scheduler.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

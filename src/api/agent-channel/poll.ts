@@ -33,7 +33,9 @@ export async function handlePoll(deps: PollDeps, scope: Scope, req: PollRequest,
   }
   await heartbeat(deps, scope, hostId);
   await recordHealth(deps, scope, req.health ?? []);
-  await deps.hosts.waitForChange(scope, hostId, req.seen, Math.min(req.waitMs ?? MAX_WAIT_MS, MAX_WAIT_MS), abort);
+  // A poll returns within half the agent timeout, so a waiting agent is heard from in time.
+  const waitMs = Math.min(req.waitMs ?? MAX_WAIT_MS, MAX_WAIT_MS, deps.agentTimeoutMs / 2);
+  await deps.hosts.waitForChange(scope, hostId, req.seen, waitMs, abort);
   const version = deps.hosts.current(scope, hostId);
   await heartbeat(deps, scope, hostId);
   const mine = await deps.state.tasks.list(scope, { ref: hostId, status: "LIVE" });

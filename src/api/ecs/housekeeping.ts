@@ -1,9 +1,14 @@
 // Periodic work of the control plane that no request triggers: forgetting tasks that have
-// been STOPPED for longer than ECS keeps them visible (at least an hour).
+// been STOPPED for longer than ECS keeps them visible (at least an hour), and giving up on
+// hosts whose agents have been silent so long that they are taken for terminated.
+import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
+import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { Store } from "../../state/store.js";
 
 export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
+/** How long an agent may be silent before its host is taken for terminated (BERTH_HOST_LOST_SECONDS). */
+export const HOST_LOST_AFTER_MS = 10 * 60 * 1000;
 
 export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
   let purged = 0;
@@ -14,4 +19,46 @@ export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date
     }
   }
   return purged;
+}
+
+export interface LostHostDeps {
+  store: Store;
+  state: EcsState;
+  /** Tells a service that one of its tasks stopped. */
+  pokeService(scope: Scope, id: string): void;
+}
+
+/**
+ * A host whose agent has not been heard from for `lostAfterMs` is treated as ECS treats an
+ * EC2 instance it sees terminated: the container instance is deregistered (INACTIVE) and
+ * its tasks are STOPPED, so services replace them elsewhere. Silence is counted from the
+ * later of the last heartbeat and `since` (when this control plane started), so a control
+ * plane that was itself down does not condemn every host on its return. An agent that comes
+ * back registers again and is a host like any other.
+ */
+export async function retireLostHosts(deps: LostHostDeps, now: Date, since: Date, lostAfterMs = HOST_LOST_AFTER_MS): Promise<number> {
+  let retired = 0;
+  for (const scope of await deps.store.scopes()) {
+    for (const host of await deps.state.instances.list(scope)) {
+      if (host.instance.status === "INACTIVE") continue;
+      const silentSince = Math.max(host.lastSeenAt.getTime(), since.getTime());
+      if (now.getTime() - silentSince < lostAfterMs) continue;
+      const reason = `Host EC2 (instance ${host.instance.ec2InstanceId}) terminated.`;
+      for (const t of await deps.state.tasks.list(scope, { ref: host.id, status: "LIVE" })) {
+        const id = t.task.taskArn!.split("/").pop()!;
+        const stopped = await deps.state.tasks.write(scope, id, (cur) => {
+          if (!cur || cur.task.lastStatus === "STOPPED") return undefined;
+          return { ...cur, task: markStopped(requestStop(cur.task, "TerminationNotice", reason, now), now) };
+        });
+        if (stopped?.task.group?.startsWith("service:")) deps.pokeService(scope, `${stopped.cluster}/${stopped.task.group.slice(8)}`);
+      }
+      await deps.state.instances.write(scope, host.id, (cur) =>
+        cur && cur.instance.status !== "INACTIVE"
+          ? { ...cur, instance: { ...cur.instance, status: "INACTIVE", agentConnected: false, version: (cur.instance.version ?? 0) + 1 } }
+          : undefined,
+      );
+      retired++;
+    }
+  }
+  return retired;
 }
