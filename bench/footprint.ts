@@ -21,6 +21,7 @@ import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/
 import { freePort } from "../test/support/ports.js";
 import { fmt } from "./stats.js";
 import { benchClient } from "./client.js";
+import { motoEc2Instances } from "./moto.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
@@ -29,10 +30,10 @@ const scaleArg = process.argv.indexOf("--scale");
 const SCALE = scaleArg > 0 ? Number(process.argv[scaleArg + 1]) : 1;
 const STATE = quick ? { instances: 10, services: 5, tasks: 50 }
   : { instances: Math.round(FULL.instances * SCALE), services: Math.round(FULL.services * SCALE), tasks: Math.round(FULL.tasks * SCALE) };
-// Berth's RunTask costs ~0.8 s a call once ~1,000 tasks exist (measured: 100 calls of 10 took 84 s),
-// so the full run inserts fewer tasks and extrapolates the RSS growth per task to FULL.tasks.
+// --tasks N loads fewer tasks and extrapolates the RSS growth per task to FULL.tasks (moto's
+// RunTask slows as tasks accumulate; berth's does not since it indexes tasks by host).
 const tasksArg = process.argv.indexOf("--tasks");
-if (!quick) STATE.tasks = tasksArg > 0 ? Number(process.argv[tasksArg + 1]) : 300;
+if (!quick && tasksArg > 0) STATE.tasks = Number(process.argv[tasksArg + 1]);
 const verbose = process.argv.includes("--verbose");
 const phase = (name: string, t: number) => verbose && console.error(`  [${name} ${fmt((performance.now() - t) / 1000, 1)} s]`);
 const CLUSTER = "bench";
@@ -47,24 +48,6 @@ async function pool(total: number, concurrency: number, job: (i: number) => Prom
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < total) await job(next++);
   }));
-}
-
-/** moto only registers container instances for EC2 instances it knows: launch them with its EC2 RunInstances. */
-async function motoInstances(endpoint: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let left = count; left > 0; left -= 500) {
-    const res = await fetch(endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: `AWS4-HMAC-SHA256 Credential=${TEST_ACCESS_KEY}/20240101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: `Action=RunInstances&Version=2016-11-15&ImageId=ami-12c6146b&InstanceType=m5.xlarge&MinCount=${Math.min(500, left)}&MaxCount=${Math.min(500, left)}`,
-    });
-    ids.push(...[...(await res.text()).matchAll(/<instanceId>(i-[0-9a-f]+)<\/instanceId>/g)].map((m) => m[1]!));
-  }
-  if (ids.length !== count) throw new Error(`moto launched ${ids.length} of ${count} EC2 instances`);
-  return ids;
 }
 
 /** Loads the state through the ECS API; returns the seconds it took. */
@@ -180,7 +163,7 @@ async function main(): Promise<void> {
   const mecs = client(`http://127.0.0.1:${motoPort}`);
   await answered(() => mecs.send(new ListClustersCommand({})), performance.now());
   const motoEmpty = rssMb(moto.pid!);
-  const ec2Ids = await motoInstances(`http://127.0.0.1:${motoPort}`, STATE.instances);
+  const ec2Ids = await motoEc2Instances(`http://127.0.0.1:${motoPort}`, TEST_ACCESS_KEY, STATE.instances);
   let motoNoTasks = 0;
   const motoLoad = await load(mecs, STATE, ec2Ids, () => (motoNoTasks = rssMb(moto.pid!)));
   await sleep(1000);
