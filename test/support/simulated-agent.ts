@@ -63,14 +63,29 @@ export class SimulatedAgent {
         const res = await this.client.poll({ containerInstanceArn: this.arn, seen: this.seen, waitMs: 5000 }, this.abort.signal);
         this.seen = res.version;
         await Promise.all(res.tasks.map((a) => this.act(a)));
-      } catch {
+      } catch (err) {
         if (this.stopped) return;
+        if (process.env.BERTH_SIM_DEBUG) console.error(`simulated agent ${this.arn.slice(-8)}: ${(err as Error).message}`);
+        // Ask again for everything at once: what failed is retried from the full list.
+        this.seen = undefined;
         await new Promise((r) => setTimeout(r, 200));
       }
     }
   }
 
+  /** A report that failed (the control plane was busy) is retried on a later poll, as the real agent retries. */
   private async act(a: TaskAssignment): Promise<void> {
+    const before = this.handled.get(a.taskArn);
+    try {
+      await this.actOnce(a);
+    } catch (err) {
+      if (before === undefined) this.handled.delete(a.taskArn);
+      else this.handled.set(a.taskArn, before);
+      throw err;
+    }
+  }
+
+  private async actOnce(a: TaskAssignment): Promise<void> {
     const done = this.handled.get(a.taskArn);
     const report = (change: Parameters<ControlPlaneClient["submitTaskStateChange"]>[2]) => this.client.submitTaskStateChange(a.clusterArn, a.taskArn, change);
     const containers = (status: "RUNNING" | "STOPPED", exitCode?: number) =>
