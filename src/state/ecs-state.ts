@@ -75,6 +75,14 @@ export interface EcsState {
   services: Collection<StoredService>;
 }
 
+/**
+ * Tasks are grouped by cluster and then by group ("service:web", "family:app"), so a service
+ * reads only its own tasks; cluster names cannot hold "/", so a cluster's tasks are the
+ * parents under "<cluster>/".
+ */
+export const taskParent = (cluster: string, group: string) => `${cluster}/${group}`;
+export const clusterTasks = (cluster: string) => ({ parentPrefix: `${cluster}/` });
+
 /** Tasks whose record may still change; STOPPED ones only wait to be purged. */
 export const taskIndexStatus = (t: Task) => (t.lastStatus === "STOPPED" ? "STOPPED" : "LIVE");
 
@@ -102,7 +110,7 @@ export function ecsState(store: Store): EcsState {
     }),
     tasks: store.collection<StoredTask>({
       name: "task",
-      keys: (t) => ({ parent: t.cluster, seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
+      keys: (t) => ({ parent: taskParent(t.cluster, t.task.group ?? ""), seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
     }),
     services: store.collection<StoredService>({
       name: "service",

@@ -106,16 +106,19 @@ describe("SQLite store", () => {
     assert.deepEqual((await docs.get(east, "e"))!.history![0], lookAlike);
   });
 
-  test("a state file from the first schema gains the ref key on open", async () => {
+  test("a state file from the first schema gains the ref key and grouped task parents on open", async () => {
     const path = file();
     const old = new Database(path);
     old.exec(migrations[0]!);
     old.pragma("user_version = 1");
     old.prepare("INSERT INTO documents VALUES ('111111111111','us-east-1','task','t1','c',1,'LIVE',1,?)")
-      .run(JSON.stringify({ name: "t1", group: "c", n: 1, state: "LIVE", hostId: "h9" }));
+      .run(JSON.stringify({ name: "t1", group: "c", n: 1, state: "LIVE", hostId: "h9", task: { group: "service:web" } }));
     old.close();
     const tasks = openSqliteStore(path).collection<Doc & { hostId: string }>({ name: "task", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state, ref: d.hostId }) });
     assert.deepEqual((await tasks.list(east, { ref: "h9" })).map((d) => d.name), ["t1"]);
+    assert.deepEqual((await tasks.list(east, { parent: "c/service:web" })).map((d) => d.name), ["t1"], "tasks are grouped by cluster and group");
+    assert.deepEqual((await tasks.list(east, { parentPrefix: "c/" })).map((d) => d.name), ["t1"]);
+    assert.deepEqual(await tasks.list(east, { parentPrefix: "c0" }), []);
   });
 
   test("putMany writes every document or none", async () => {

@@ -24,7 +24,7 @@ import { containerInstanceArnOf, containerInstanceView, validateAttribute } from
 import { invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression, type InstanceView } from "../../scheduler/placement/index.js";
-import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
+import { clusterTasks, type StoredInstance, type StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 
@@ -72,7 +72,7 @@ export function placementView(view: ContainerInstance, tasks: readonly StoredTas
 export async function clusterInstances(ctx: RequestContext, cluster: string): Promise<{ stored: StoredInstance; tasks: StoredTask[] }[]> {
   const instances = await ctx.state.instances.list(ctx.scope, { parent: cluster });
   const byHost = new Map<string, StoredTask[]>();
-  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE", parent: cluster })) {
+  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE", ...clusterTasks(cluster) })) {
     if (!t.hostId) continue;
     const held = byHost.get(t.hostId);
     if (held) held.push(t);

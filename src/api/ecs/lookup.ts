@@ -5,6 +5,7 @@ import { builtInCapacityProviders } from "../../domain/capacity-provider.js";
 import { DEFAULT_CLUSTER, EMPTY_USAGE, type ClusterUsage } from "../../domain/cluster.js";
 import { clusterNotFound } from "../../domain/errors.js";
 import type { RequestContext } from "./context.js";
+import { clusterTasks } from "../../state/ecs-state.js";
 
 export function clusterName(ctx: RequestContext, ref: string | undefined): string {
   return nameFromRef(ctx.scope, ref ?? DEFAULT_CLUSTER, "cluster") ?? "";
@@ -23,7 +24,7 @@ export async function clusterUsage(ctx: RequestContext, clusterName: string): Pr
   const usage: ClusterUsage = { ...EMPTY_USAGE };
   const instances = await ctx.state.instances.list(ctx.scope, { parent: clusterName });
   usage.registeredContainerInstancesCount = instances.filter((i) => i.instance.status !== "INACTIVE").length;
-  for (const { task } of await ctx.state.tasks.list(ctx.scope, { parent: clusterName, status: "LIVE" })) {
+  for (const { task } of await ctx.state.tasks.list(ctx.scope, { ...clusterTasks(clusterName), status: "LIVE" })) {
     const fargate = task.launchType === "FARGATE";
     if (task.lastStatus === "RUNNING") usage[fargate ? "runningFargateTasksCount" : "runningEC2TasksCount"]++;
     else if (["PROVISIONING", "PENDING", "ACTIVATING"].includes(task.lastStatus!)) usage[fargate ? "pendingFargateTasksCount" : "pendingEC2TasksCount"]++;

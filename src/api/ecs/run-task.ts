@@ -21,7 +21,7 @@ import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNE
 import { reservationOf } from "../../domain/task/reservation.js";
 import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
-import type { StoredInstance, StoredTask, StoredTaskDefinition } from "../../state/ecs-state.js";
+import { clusterTasks, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
 import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
 import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
@@ -225,7 +225,7 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
   const name = cluster.clusterName!;
   return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
     if (input.clientToken) {
-      const earlier = (await ctx.state.tasks.list(ctx.scope, { parent: name })).filter((t) => t.clientToken === input.clientToken);
+      const earlier = (await ctx.state.tasks.list(ctx.scope, clusterTasks(name))).filter((t) => t.clientToken === input.clientToken);
       if (earlier.length) return { tasks: earlier.map((t) => t.task), failures: [] };
     }
     const failures: Failure[] = [];

@@ -18,7 +18,7 @@ import {
   type ServiceInstance,
   type UnplacedTasks,
 } from "../../scheduler/service/index.js";
-import type { EcsState, StoredService } from "../../state/ecs-state.js";
+import { taskParent, type EcsState, type StoredService } from "../../state/ecs-state.js";
 import type { Store } from "../../state/store.js";
 import type { HostNotifier } from "../agent-channel/notifier.js";
 import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
@@ -169,8 +169,8 @@ export class ServiceScheduler {
     const { service } = stored;
     const name = service.serviceName!;
     const createdAt = service.createdAt!.getTime();
-    const tasks = (await ctx.state.tasks.list(scope, { parent: stored.cluster })).filter(
-      (t) => t.task.group === `service:${name}` && t.task.createdAt!.getTime() >= createdAt,
+    const tasks = (await ctx.state.tasks.list(scope, { parent: taskParent(stored.cluster, `service:${name}`) })).filter(
+      (t) => t.task.createdAt!.getTime() >= createdAt,
     );
     const instances = await this.instances(ctx, stored);
     const plan = reconcile({
@@ -200,7 +200,7 @@ export class ServiceScheduler {
     await ctx.state.services.write(scope, id, (cur) => {
       if (!cur) return undefined;
       const primary = plan.deployments.find((d) => d.status === "PRIMARY");
-      return {
+      const next: StoredService = {
         ...cur,
         deployments: plan.deployments.filter((d) => d.status !== "INACTIVE"),
         memory: plan.memory,
@@ -216,6 +216,8 @@ export class ServiceScheduler {
           events: prependEvents(cur.service.events ?? [], events),
         },
       };
+      // A service at rest is looked at every sweep; most runs change nothing worth a write.
+      return JSON.stringify(next) === JSON.stringify(cur) ? undefined : next;
     });
     if (startedArns.length || plan.stop.length) this.poke(scope, id);
     if (plan.wakeAt) {
@@ -228,9 +230,9 @@ export class ServiceScheduler {
   private async instances(ctx: RequestContext, stored: StoredService): Promise<ServiceInstance[]> {
     const daemon = stored.service.schedulingStrategy === "DAEMON";
     if (!daemon) {
-      // REPLICA needs only status and connection; resources are placement's business.
-      const hosts = await ctx.state.instances.list(ctx.scope, { parent: stored.cluster });
-      return hosts.filter((h) => h.instance.status !== "INACTIVE").map((h) => ({
+      // REPLICA needs only the DRAINING instances (their tasks are replaced); the rest is placement's business.
+      const hosts = await ctx.state.instances.list(ctx.scope, { parent: stored.cluster, status: "DRAINING" });
+      return hosts.map((h) => ({
         arn: h.instance.containerInstanceArn!,
         status: h.instance.status as ServiceInstance["status"],
         agentConnected: isAgentConnected(h.instance, h.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs),

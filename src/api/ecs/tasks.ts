@@ -13,7 +13,7 @@ import { ecsArn } from "../../domain/arn.js";
 import { invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
-import type { StoredTask } from "../../state/ecs-state.js";
+import { clusterTasks, taskParent, type StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { runTask, startTask } from "./run-task.js";
@@ -70,7 +70,10 @@ async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const desired = input.desiredStatus ?? "RUNNING";
   const instanceId = input.containerInstance?.split("/").pop();
-  const all = await ctx.state.tasks.list(ctx.scope, { parent: cluster, ...(desired === "RUNNING" ? { status: "LIVE" } : {}) });
+  const where = input.serviceName ? { parent: taskParent(cluster, `service:${input.serviceName}`) } : clusterTasks(cluster);
+  const all = await ctx.state.tasks.list(ctx.scope, { ...where, ...(desired === "RUNNING" ? { status: "LIVE" } : {}) });
+  // Oldest first across the cluster's groups.
+  all.sort((a, b) => a.task.createdAt!.getTime() - b.task.createdAt!.getTime() || (a.task.taskArn! < b.task.taskArn! ? -1 : 1));
   const family = input.family;
   const matching = all.filter(({ task, taskDefinition, hostId }) =>
     task.desiredStatus === desired &&

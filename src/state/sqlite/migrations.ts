@@ -29,4 +29,6 @@ export const migrations: readonly string[] = [
    DROP INDEX documents_by_parent;
    CREATE INDEX documents_by_parent ON documents (account, region, kind, parent, seq, id, status, version);
    CREATE INDEX documents_by_ref ON documents (account, region, kind, ref, status, parent, seq, id, version) WHERE ref <> '';`,
+  // Tasks grouped by cluster and group ("<cluster>/service:web"), so a service reads its own.
+  `UPDATE documents SET parent = parent || '/' || coalesce(json_extract(body, '$.task.group'), '') WHERE kind = 'task';`,
 ];

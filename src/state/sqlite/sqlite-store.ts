@@ -197,8 +197,10 @@ class SqliteCollection<T> implements Collection<T> {
       params.parent = query.parent;
     }
     if (query.parentPrefix) {
-      sql += " AND substr(parent, 1, length(@prefix)) = @prefix";
+      // A range rather than substr(), so the parent index serves it.
+      sql += " AND parent >= @prefix AND parent < @prefixEnd";
       params.prefix = query.parentPrefix;
+      params.prefixEnd = query.parentPrefix.slice(0, -1) + String.fromCharCode(query.parentPrefix.charCodeAt(query.parentPrefix.length - 1) + 1);
     }
     if (query.status !== undefined) {
       sql += " AND status = @status";
