@@ -73,6 +73,8 @@ async function registerContainerInstance(
     if (fargateHost) instance.containerInstanceArn = containerInstanceArnOf(ctx.scope, "FARGATE", id);
     return { id, cluster, fargateHost, instance, lastSeenAt: ctx.now };
   });
+  // A new host may be where a waiting service's tasks fit, or where a DAEMON belongs.
+  if (!fargateHost) await ctx.scheduler.pokeCluster(ctx.scope, cluster);
   return { containerInstance: await describeInstance(ctx, stored!) };
 }
 

@@ -158,6 +158,7 @@ async function updateContainerInstancesState(
     );
     containerInstances.push(await describeInstance(ctx, stored!));
   }
+  await ctx.scheduler.pokeCluster(ctx.scope, cluster);
   return { containerInstances, failures };
 }
 
@@ -177,6 +178,7 @@ async function deregisterContainerInstance(
   const stored = await ctx.state.instances.write(ctx.scope, found.id, (cur) =>
     cur ? { ...cur, instance: { ...cur.instance, status: "INACTIVE", version: (cur.instance.version ?? 0) + 1 } } : undefined,
   );
+  await ctx.scheduler.pokeCluster(ctx.scope, cluster);
   return { containerInstance: await describeInstance(ctx, stored!, held) };
 }
 
@@ -209,6 +211,7 @@ async function putAttributes(ctx: RequestContext, input: PutAttributesRequest): 
       return { ...cur, instance: { ...cur.instance, attributes: [...rest, attribute] } };
     });
   }
+  await ctx.scheduler.pokeCluster(ctx.scope, cluster);
   return { attributes };
 }
 
@@ -221,6 +224,7 @@ async function deleteAttributes(ctx: RequestContext, input: DeleteAttributesRequ
       cur ? { ...cur, instance: { ...cur.instance, attributes: cur.instance.attributes!.filter((x) => x.name !== a.name) } } : undefined,
     );
   }
+  await ctx.scheduler.pokeCluster(ctx.scope, cluster);
   return { attributes };
 }
 

@@ -19,7 +19,7 @@ export interface RequestContext {
   /** Options of this control plane that shape tasks. */
   options: ControlPlaneSettings;
   /** The service scheduler, told when a service needs another look. */
-  scheduler: { poke(scope: Scope, serviceId: string): void };
+  scheduler: { poke(scope: Scope, serviceId: string): void; pokeCluster(scope: Scope, cluster: string): Promise<void> };
 }
 
 export interface ControlPlaneSettings {

@@ -48,6 +48,13 @@ const SWEEP_MS = 2_000;
  * into one run and keeps the loop to about a fifth of the CPU however large the service.
  */
 const PACE = 4;
+/**
+ * A service at rest (all its tasks running, nothing to start, stop or roll out) is swept
+ * only this often: thousands of idle services must not cost the loop every two seconds.
+ * What can disturb it — a task report, an API call, an instance change, a lost host — pokes
+ * it at once; the sweep is only the safety net.
+ */
+const RESTING_SWEEP_MS = 30_000;
 
 export interface ServiceLoopDeps {
   store: Store;
@@ -67,6 +74,8 @@ export class ServiceScheduler {
   private readonly dirty = new Map<string, Pending>();
   /** Per service: not to be reconciled again before this time (epoch ms). */
   private readonly notBefore = new Map<string, number>();
+  /** Per service at rest: the sweep leaves it alone until this time (epoch ms). */
+  private readonly restingUntil = new Map<string, number>();
   private running = false;
   private timer?: NodeJS.Timeout;
   private wakeTimer?: NodeJS.Timeout;
@@ -89,16 +98,27 @@ export class ServiceScheduler {
 
   /** Something about this service changed: reconcile it soon. */
   poke(scope: Scope, id: string): void {
-    this.dirty.set(`${scope.accountId}/${scope.region}/${id}`, { scope, id });
+    const key = `${scope.accountId}/${scope.region}/${id}`;
+    this.restingUntil.delete(key);
+    this.dirty.set(key, { scope, id });
     setImmediate(() => void this.drain());
+  }
+
+  /** The cluster's instances changed (joined, drained, left, relabelled): every service may care. */
+  async pokeCluster(scope: Scope, cluster: string): Promise<void> {
+    for (const s of await this.deps.state.services.list(scope, { parent: cluster })) {
+      if (s.service.status !== "INACTIVE") this.poke(scope, `${cluster}/${s.service.serviceName}`);
+    }
   }
 
   private async sweep(): Promise<void> {
     const now = Date.now();
     for (const [key, at] of this.notBefore) if (at <= now) this.notBefore.delete(key);
+    for (const [key, at] of this.restingUntil) if (at <= now) this.restingUntil.delete(key);
     for (const scope of await this.deps.store.scopes()) {
       for (const s of await this.deps.state.services.list(scope)) {
-        if (s.service.status !== "INACTIVE") this.dirty.set(`${scope.accountId}/${scope.region}/${s.cluster}/${s.service.serviceName}`, { scope, id: `${s.cluster}/${s.service.serviceName}` });
+        const key = `${scope.accountId}/${scope.region}/${s.cluster}/${s.service.serviceName}`;
+        if (s.service.status !== "INACTIVE" && !this.restingUntil.has(key)) this.dirty.set(key, { scope, id: `${s.cluster}/${s.service.serviceName}` });
       }
     }
     await this.drain();
@@ -111,13 +131,14 @@ export class ServiceScheduler {
       for (let next = this.nextReady(); next && !this.stopped; next = this.nextReady()) {
         const [key, item] = next;
         this.dirty.delete(key);
-        let observeMs = 0;
+        let outcome = { observeMs: 0, resting: false };
         try {
-          observeMs = await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
+          outcome = await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
         } catch (err) {
           this.deps.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
         }
-        this.notBefore.set(key, Date.now() + PACE * observeMs);
+        this.notBefore.set(key, Date.now() + PACE * outcome.observeMs);
+        if (outcome.resting && !this.dirty.has(key)) this.restingUntil.set(key, Date.now() + RESTING_SWEEP_MS);
         // The store answers synchronously, so without this a busy loop would keep requests out.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -160,12 +181,12 @@ export class ServiceScheduler {
     };
   }
 
-  /** Reconciles one service; returns how long observing and planning took (ms). */
-  private async reconcileOne(scope: Scope, id: string): Promise<number> {
+  /** Reconciles one service; returns how long observing and planning took (ms), and whether it is at rest. */
+  private async reconcileOne(scope: Scope, id: string): Promise<{ observeMs: number; resting: boolean }> {
     const started = performance.now();
     const ctx = this.context(scope);
     const stored = await ctx.state.services.get(scope, id);
-    if (!stored || stored.service.status === "INACTIVE") return 0;
+    if (!stored || stored.service.status === "INACTIVE") return { observeMs: 0, resting: false };
     const { service } = stored;
     const name = service.serviceName!;
     const createdAt = service.createdAt!.getTime();
@@ -224,7 +245,12 @@ export class ServiceScheduler {
       const delay = Math.max(0, plan.wakeAt.getTime() - Date.now());
       setTimeout(() => this.poke(scope, id), Math.min(delay, 2 ** 31 - 1)).unref();
     }
-    return observeMs;
+    const live = plan.deployments.filter((d) => d.status !== "INACTIVE");
+    const resting = !plan.start.length && !plan.stop.length && !plan.events.length && !unplaced.length &&
+      plan.pendingCount === 0 && plan.runningCount === plan.desiredCount &&
+      live.length === 1 && live[0]!.rolloutState !== "IN_PROGRESS" &&
+      (!plan.wakeAt || plan.wakeAt.getTime() - Date.now() > RESTING_SWEEP_MS);
+    return { observeMs, resting };
   }
 
   private async instances(ctx: RequestContext, stored: StoredService): Promise<ServiceInstance[]> {
