@@ -123,6 +123,11 @@ export function containerInstanceView(
   };
 }
 
+/** The instance deregistered: INACTIVE, as DeregisterContainerInstance or a terminated host leaves it. */
+export function deregistered(instance: ContainerInstance): ContainerInstance {
+  return { ...instance, status: "INACTIVE", version: (instance.version ?? 0) + 1 };
+}
+
 /** An agent is connected while it has been heard from within the timeout. */
 export function isAgentConnected(instance: ContainerInstance, lastSeenAt: Date, now: Date, agentTimeoutMs: number): boolean {
   return instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < agentTimeoutMs;

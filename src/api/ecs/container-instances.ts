@@ -20,7 +20,7 @@ import type {
   UpdateContainerInstancesStateResponse,
 } from "@aws-sdk/client-ecs";
 import { AttributeLimitExceededException, TargetNotFoundException } from "@aws-sdk/client-ecs";
-import { containerInstanceArnOf, containerInstanceView, validateAttribute } from "../../domain/container-instance.js";
+import { containerInstanceArnOf, containerInstanceView, deregistered, validateAttribute } from "../../domain/container-instance.js";
 import { invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression, type InstanceView } from "../../scheduler/placement/index.js";
@@ -176,7 +176,7 @@ async function deregisterContainerInstance(
     );
   }
   const stored = await ctx.state.instances.write(ctx.scope, found.id, (cur) =>
-    cur ? { ...cur, instance: { ...cur.instance, status: "INACTIVE", version: (cur.instance.version ?? 0) + 1 } } : undefined,
+    cur ? { ...cur, instance: deregistered(cur.instance) } : undefined,
   );
   await ctx.scheduler.pokeCluster(ctx.scope, cluster);
   return { containerInstance: await describeInstance(ctx, stored!, held) };

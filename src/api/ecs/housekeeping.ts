@@ -1,6 +1,7 @@
 // Periodic work of the control plane that no request triggers: forgetting tasks that have
 // been STOPPED for longer than ECS keeps them visible (at least an hour), and giving up on
 // hosts whose agents have been silent so long that they are taken for terminated.
+import { deregistered } from "../../domain/container-instance.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
@@ -53,9 +54,7 @@ export async function retireLostHosts(deps: LostHostDeps, now: Date, since: Date
         if (stopped?.task.group?.startsWith("service:")) deps.pokeService(scope, `${stopped.cluster}/${stopped.task.group.slice(8)}`);
       }
       await deps.state.instances.write(scope, host.id, (cur) =>
-        cur && cur.instance.status !== "INACTIVE"
-          ? { ...cur, instance: { ...cur.instance, status: "INACTIVE", agentConnected: false, version: (cur.instance.version ?? 0) + 1 } }
-          : undefined,
+        cur && cur.instance.status !== "INACTIVE" ? { ...cur, instance: deregistered(cur.instance) } : undefined,
       );
       retired++;
     }

@@ -156,7 +156,8 @@ export class ServiceScheduler {
       if (at <= now) return entry;
       wait = Math.min(wait, at - now);
     }
-    if (wait < Infinity && !this.wakeTimer) {
+    if (wait < Infinity) {
+      clearTimeout(this.wakeTimer);
       this.wakeTimer = setTimeout(() => {
         this.wakeTimer = undefined;
         void this.drain();
