@@ -6,8 +6,14 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+  ListTasksCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -75,6 +81,33 @@ async function load(ecs: ECSClient, state: typeof FULL, ec2Ids: string[] | undef
   phase("tasks", started);
   if (placed !== state.tasks) throw new Error(`only ${placed} of ${state.tasks} tasks were placed`);
   return (performance.now() - started) / 1000;
+}
+
+/** Lists and describes every container instance, service and task once; returns how many. */
+async function readEverything(ecs: ECSClient): Promise<number> {
+  let count = 0;
+  const pages = async <T>(list: (token?: string) => Promise<{ arns: string[]; next?: string }>, describe: (arns: string[]) => Promise<T>, size: number) => {
+    let token: string | undefined;
+    do {
+      const page = await list(token);
+      for (let i = 0; i < page.arns.length; i += size) await describe(page.arns.slice(i, i + size));
+      count += page.arns.length;
+      token = page.next;
+    } while (token);
+  };
+  await pages(async (nextToken) => {
+    const out = await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER, nextToken }));
+    return { arns: out.containerInstanceArns ?? [], next: out.nextToken };
+  }, (arns) => ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: arns })), 100);
+  await pages(async (nextToken) => {
+    const out = await ecs.send(new ListServicesCommand({ cluster: CLUSTER, nextToken }));
+    return { arns: out.serviceArns ?? [], next: out.nextToken };
+  }, (arns) => ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: arns })), 10);
+  await pages(async (nextToken) => {
+    const out = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, nextToken }));
+    return { arns: out.taskArns ?? [], next: out.nextToken };
+  }, (arns) => ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns })), 100);
+  return count;
 }
 
 /** Resident memory in MB of a process and its descendants (moto_server may sit behind a shim). */
@@ -154,6 +187,11 @@ async function main(): Promise<void> {
   const restartRss = rssMb(berth.pid!);
   console.log(`  restart on that state: first answer after ${fmt(restartMs, 0)} ms  target ≤ 1000 ms → ${restartMs <= 1000 ? "met" : "MISSED"}; ` +
     `then ${after?.registeredContainerInstancesCount} instances, ${after?.activeServicesCount} services, ${(after?.runningTasksCount ?? 0) + (after?.pendingTasksCount ?? 0)} tasks; VmRSS ${fmt(restartRss, 0)} MB`);
+  // The steady state of a long-running control plane: every document read once since the start.
+  const described = await readEverything(ecs);
+  await sleep(1000);
+  const warmRss = rssMb(berth.pid!);
+  console.log(`  restarted and every instance, service and task described once (${described} resources): VmRSS ${fmt(warmRss, 0)} MB  target ≤ 150 MB → ${warmRss <= 150 ? "met" : "MISSED"}`);
   await stop(berth);
 
   // Baseline: moto_server holding the same state.
@@ -174,7 +212,7 @@ async function main(): Promise<void> {
   console.log(`  ratio berth/moto RSS loaded ${fmt(berthRss / motoRss, 2)}×, growth ${fmt((berthRss - emptyRss) / Math.max(1, motoRss - motoEmpty), 2)}× (moto holds no restartable state)`);
   console.log(JSON.stringify({
     bench: "footprint", state: STATE,
-    berth: { loadSeconds: berthLoad, rssEmptyMb: emptyRss, rssBeforeTasksMb: berthNoTasks, rssMb: berthRss, rssExtrapolatedMb: berthAtFull, restartMs, restartRssMb: restartRss },
+    berth: { loadSeconds: berthLoad, rssEmptyMb: emptyRss, rssBeforeTasksMb: berthNoTasks, rssMb: berthRss, rssExtrapolatedMb: berthAtFull, restartMs, restartRssMb: restartRss, warmRssMb: warmRss },
     moto: { loadSeconds: motoLoad, rssEmptyMb: motoEmpty, rssBeforeTasksMb: motoNoTasks, rssMb: motoRss, rssExtrapolatedMb: motoAtFull },
     ratioRss: berthRss / motoRss,
   }));

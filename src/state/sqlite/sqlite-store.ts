@@ -97,8 +97,9 @@ function deepFreeze(value: object): void {
  * Decoded documents by kind, scope and id, each with the row version it was decoded from.
  * Reads ask SQLite for ids and versions and decode only what the cache lacks, so a hot
  * query (every live task of a cluster) costs a row scan, not a JSON parse per row. Cached
- * documents are deeply frozen because every reader shares them. Least recently used
- * entries go first once the cache is full; correctness never depends on a hit.
+ * documents are deeply frozen because every reader shares them. Once the cache is full the
+ * least recently written entries go first (a hit does not reorder: a list of thousands of
+ * hits would otherwise pay for thousands of reinsertions); correctness never depends on a hit.
  */
 class DocumentCache {
   private readonly entries = new Map<string, { version: number; doc: unknown }>();
