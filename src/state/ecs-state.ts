@@ -111,6 +111,7 @@ export function ecsState(store: Store): EcsState {
     tasks: store.collection<StoredTask>({
       name: "task",
       keys: (t) => ({ parent: taskParent(t.cluster, t.task.group ?? ""), seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
+      share: shareTaskDefinition,
     }),
     services: store.collection<StoredService>({
       name: "service",
@@ -121,6 +122,23 @@ export function ecsState(store: Store): EcsState {
       keys: (s) => ({ parent: "", seq: 0, status: "" }),
     }),
   };
+}
+
+/**
+ * Every task carries the definition it was created from; a service's thousands of tasks
+ * carry the same one. A revision's content never changes (only its status and deregistration
+ * time do), so tasks read back share one frozen copy per revision and status.
+ */
+const sharedDefinitions = new Map<string, TaskDefinition>();
+function shareTaskDefinition(t: StoredTask): StoredTask {
+  const td = t.taskDefinition;
+  const key = `${td.taskDefinitionArn}|${td.status}|${td.deregisteredAt?.getTime() ?? ""}`;
+  const shared = sharedDefinitions.get(key);
+  if (!shared) {
+    sharedDefinitions.set(key, td);
+    return t;
+  }
+  return shared === td ? t : Object.freeze({ ...t, taskDefinition: shared });
 }
 
 export const taskDefinitionId = (family: string, revision: number) => `${family}:${revision}`;

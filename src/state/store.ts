@@ -55,6 +55,11 @@ export interface Collection<T> {
 export interface CollectionSpec<T> {
   name: string;
   keys(doc: T): IndexKeys;
+  /**
+   * Optional: given a document just read (frozen), returns it with parts that many documents
+   * repeat replaced by one shared copy, so thousands of them cost memory once.
+   */
+  share?(doc: T): T;
 }
 
 export interface Store {

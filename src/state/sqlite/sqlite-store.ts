@@ -176,7 +176,8 @@ class SqliteCollection<T> implements Collection<T> {
     const key = this.cacheKey(scope, id);
     const cached = this.cache.get(key, version);
     if (cached !== undefined) return cached as T;
-    const doc = decode<T>(this.stmt.body.get({ ...this.key(scope), id }) as string);
+    const decoded = decode<T>(this.stmt.body.get({ ...this.key(scope), id }) as string);
+    const doc = this.spec.share ? this.spec.share(decoded) : decoded;
     this.cache.set(key, version, doc);
     return doc;
   }
