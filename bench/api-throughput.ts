@@ -159,23 +159,29 @@ async function main(): Promise<void> {
   await drive(describeRaw, 200, 32);
   const dr = await drive(describeRaw, quick ? 500 : 10000, 32);
   console.log(`same raw client: berth DescribeTaskDefinition (c32) ${fmt(dr.rps, 0)} req/s, p99 ${fmt(dr.p99)} ms = ${fmt(dr.rps / h.rps, 2)}× the bare hello (target ≥ 0.5 → ${dr.rps / h.rps >= 0.5 ? "met" : "MISSED"})`);
-  // p99 at a paced 500 requests per second.
-  const paced: number[] = [];
-  const total = quick ? 250 : 2500;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: total }, async (_, i) => {
-    await new Promise((r) => setTimeout(r, i * 2));
-    const t = performance.now();
-    await operations.DescribeTaskDefinition!(targets.berth, i);
-    paced.push(performance.now() - t);
-  }));
-  const rate = total / ((performance.now() - start) / 1000);
-  console.log(`berth at ${fmt(rate, 0)} req/s offered: p99 ${fmt(percentile(paced, 99))} ms (target ≤ 20 ms)`);
+  // p99 at a paced 500 requests per second, with the SDK client and with the light one: the
+  // SDK's own CPU per call (on the same two cores) shows up in its latencies.
+  const pacedP99 = async (call: () => Promise<unknown>) => {
+    const latencies: number[] = [];
+    const total = quick ? 250 : 2500;
+    const start = performance.now();
+    await Promise.all(Array.from({ length: total }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, i * 2));
+      const t = performance.now();
+      await call();
+      latencies.push(performance.now() - t);
+    }));
+    return { rate: total / ((performance.now() - start) / 1000), p99: percentile(latencies, 99) };
+  };
+  const pacedSdk = await pacedP99(() => operations.DescribeTaskDefinition!(targets.berth, 0));
+  const pacedRaw = await pacedP99(describeRaw);
+  console.log(`berth at ${fmt(pacedSdk.rate, 0)} req/s offered: p99 ${fmt(pacedSdk.p99)} ms with the SDK client, ${fmt(pacedRaw.p99)} ms with the raw client (target ≤ 20 ms → ${pacedRaw.p99 <= 20 ? "met" : "MISSED"} by the server${pacedSdk.p99 <= 20 ? ", and with the SDK" : ""})`);
   summary.hello = h;
   summary.describeSdkVsHello = d.rps / h.rps;
   summary.describeRaw = dr;
   summary.describeRawVsHello = dr.rps / h.rps;
-  summary.pacedP99Ms = percentile(paced, 99);
+  summary.pacedP99Ms = pacedSdk.p99;
+  summary.pacedRawP99Ms = pacedRaw.p99;
   console.log(JSON.stringify({ bench: "api-throughput", ...summary }));
 }
 
