@@ -21,11 +21,10 @@ import { Agent, request } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../src/paths.js";
-import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { fmt, percentile, median } from "./stats.js";
 import { freePort } from "../test/support/ports.js";
-import { benchClient } from "./client.js";
+import { benchClient, berthServerArgs } from "./client.js";
 import { motoEc2Instances } from "./moto.js";
 import { rawCaller, signedEcsRequest } from "./raw-load.js";
 
@@ -102,9 +101,7 @@ async function main(): Promise<void> {
   const helloPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
   // The seeded instance has no agent: a long agent timeout keeps it eligible for RunTask.
-  children.push(spawn(process.execPath, [join(packageRoot, "dist/src/cli/main.js"), "server", "--port", String(berthPort), "--data-dir", dataDir,
-    "--account-id", TEST_ACCOUNT, "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, "--no-profile"],
-    { stdio: "ignore", env: { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" } }));
+  children.push(spawn(process.execPath, berthServerArgs(berthPort, dataDir), { stdio: "ignore", env: { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" } }));
   children.push(spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], { stdio: "ignore" }));
   const hello = join(dataDir, "hello.cjs");
   writeFileSync(hello, `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end("{}")); }).listen(${helloPort}, "127.0.0.1");`);

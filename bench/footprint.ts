@@ -22,11 +22,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../src/paths.js";
-import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { TEST_ACCESS_KEY } from "../test/support/berth-process.js";
 import { freePort } from "../test/support/ports.js";
 import { fmt } from "./stats.js";
-import { benchClient } from "./client.js";
+import { benchClient, berthServerArgs } from "./client.js";
 import { motoEc2Instances } from "./moto.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -142,10 +141,6 @@ async function answered(ask: () => Promise<unknown>, started: number, limitMs = 
 }
 
 const children: ChildProcess[] = [];
-function berthArgs(port: number, dataDir: string): string[] {
-  return [join(packageRoot, "dist/src/cli/main.js"), "server", "--port", String(port), "--data-dir", dataDir,
-    "--account-id", TEST_ACCOUNT, "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, "--no-profile"];
-}
 // Registered instances are never polled; a long agent timeout keeps them eligible for RunTask.
 const berthEnv = { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" };
 
@@ -161,7 +156,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  let berth = spawn(process.execPath, berthArgs(port, dataDir), { stdio: "ignore", env: berthEnv });
+  let berth = spawn(process.execPath, berthServerArgs(port, dataDir), { stdio: "ignore", env: berthEnv });
   children.push(berth);
   const ecs = client(endpoint);
   await answered(() => ecs.send(new ListClustersCommand({})), performance.now());
@@ -180,7 +175,7 @@ async function main(): Promise<void> {
   // Restart on the same data dir: spawn → first answered request.
   await stop(berth);
   const restarted = performance.now();
-  berth = spawn(process.execPath, berthArgs(port, dataDir), { stdio: "ignore", env: berthEnv });
+  berth = spawn(process.execPath, berthServerArgs(port, dataDir), { stdio: "ignore", env: berthEnv });
   children.push(berth);
   const restartMs = await answered(() => ecs.send(new ListClustersCommand({})), restarted);
   const after = (await ecs.send(new DescribeClustersCommand({ clusters: [CLUSTER] }))).clusters?.[0];

@@ -6,9 +6,8 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../src/paths.js";
 import { sdkClient } from "../test/support/clients.js";
-import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { berthServerArgs } from "./client.js";
 import { fmt, summary } from "./stats.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -42,9 +41,7 @@ for (let i = 0; i < runs; i++) {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
   const ecs = sdkClient(`http://127.0.0.1:${port}`);
-  const args = [join(packageRoot, "dist/src/cli/main.js"), "server", "--port", String(port), "--data-dir", dataDir,
-    "--account-id", TEST_ACCOUNT, "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, "--no-profile"];
-  berthTimes.push(await timeToFirstAnswer(args, port, () => ecs.send(new ListClustersCommand({}))));
+  berthTimes.push(await timeToFirstAnswer(berthServerArgs(port, dataDir), port, () => ecs.send(new ListClustersCommand({}))));
   helloTimes.push(await timeToFirstAnswer([hello, String(port + 1)], port + 1, () => fetch(`http://127.0.0.1:${port + 1}/`)));
 }
 const b = summary(berthTimes);

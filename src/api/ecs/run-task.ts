@@ -13,6 +13,7 @@ import type {
   TaskDefinition,
   TaskOverride,
 } from "@aws-sdk/client-ecs";
+import { isAgentConnected } from "../../domain/container-instance.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newUuid } from "../../domain/ids.js";
 import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
@@ -85,7 +86,7 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
 
 async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
   const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
-  return hosts.filter((h) => h.fargateHost && ctx.now.getTime() - h.lastSeenAt.getTime() < ctx.options.agentTimeoutMs);
+  return hosts.filter((h) => h.fargateHost && isAgentConnected(h.instance, h.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs));
 }
 
 /** The addresses live tasks hold: read once per RunTask, then kept as tasks are added. */
