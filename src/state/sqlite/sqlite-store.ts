@@ -108,10 +108,7 @@ class DocumentCache {
 
   get(key: string, version: number): unknown {
     const hit = this.entries.get(key);
-    if (!hit || hit.version !== version) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, hit);
-    return hit.doc;
+    return hit && hit.version === version ? hit.doc : undefined;
   }
 
   set(key: string, version: number, doc: unknown): void {
