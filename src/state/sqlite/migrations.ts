@@ -31,4 +31,26 @@ export const migrations: readonly string[] = [
    CREATE INDEX documents_by_ref ON documents (account, region, kind, ref, status, parent, seq, id, version) WHERE ref <> '';`,
   // Tasks grouped by cluster and group ("<cluster>/service:web"), so a service reads its own.
   `UPDATE documents SET parent = parent || '/' || coalesce(json_extract(body, '$.task.group'), '') WHERE kind = 'task';`,
+  // A rowid table: documents run to kilobytes, and a WITHOUT ROWID table keeps each row whole
+  // in its primary-key b-tree, a couple per page, so every insert at a random id split pages
+  // (the file grew to ~5 KB per document). Rows now live in rowid order; the key is an index.
+  `CREATE TABLE documents_rowid (
+     account TEXT NOT NULL,
+     region  TEXT NOT NULL,
+     kind    TEXT NOT NULL,
+     id      TEXT NOT NULL,
+     parent  TEXT NOT NULL,
+     seq     INTEGER NOT NULL,
+     status  TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     body    TEXT NOT NULL,
+     ref     TEXT NOT NULL DEFAULT '',
+     UNIQUE (account, region, kind, id)
+   );
+   INSERT INTO documents_rowid (account, region, kind, id, parent, seq, status, version, body, ref)
+     SELECT account, region, kind, id, parent, seq, status, version, body, ref FROM documents;
+   DROP TABLE documents;
+   ALTER TABLE documents_rowid RENAME TO documents;
+   CREATE INDEX documents_by_parent ON documents (account, region, kind, parent, seq, id, status, version);
+   CREATE INDEX documents_by_ref ON documents (account, region, kind, ref, status, parent, seq, id, version) WHERE ref <> '';`,
 ];
