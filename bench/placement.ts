@@ -1,9 +1,11 @@
 // Placement throughput of the pure placement code: 1,000 simulated container instances
 // (mixed sizes, three availability zones) taking 10,000 tasks, against a naive first-fit
-// loop over the same data measured in the same run, with the published anchors beside it.
+// loop over the same data measured in the same run, with the published anchors beside it;
+// then end to end, RunTask into the server and its store (bench/run-task-throughput.ts).
 // Run: node dist/bench/placement.js [--quick]
 import { place, type InstanceView, type PlacementRequest } from "../src/scheduler/placement/index.js";
 import { mulberry32 } from "../test/support/random.js";
+import { printRunTaskThroughput, runTaskThroughput } from "./run-task-throughput.js";
 import { fmt, median } from "./stats.js";
 
 const quick = process.argv.includes("--quick");
@@ -83,4 +85,8 @@ for (const [scenarioName, scenario] of Object.entries(scenarios)) {
   summary[name] = rate;
   console.log(`  ${name.padEnd(40)} ${fmt(rate, 0).padStart(8)} placements/s  ${fmt(rate / baseline, 2)}× first-fit  ${fmt(rate / 270, 0)}× kube-scheduler's 270/s  ${fmt(rate / 3750, 1)}× Nomad C1M 3,750/s  target 20,000: ${rate >= 20000 ? "met" : "MISSED"}`);
 }
-console.log(JSON.stringify({ bench: "placement", ...summary }));
+// End to end: RunTask into the store, simulated agents acknowledging.
+const e2e = quick ? { agents: 20, callsPerRound: 20, rounds: 1, concurrency: 8 } : { agents: 1000, callsPerRound: 500, rounds: 3, concurrency: 16 };
+const endToEnd = await runTaskThroughput(e2e);
+printRunTaskThroughput(endToEnd, e2e.concurrency);
+console.log(JSON.stringify({ bench: "placement", ...summary, endToEnd }));
