@@ -7,7 +7,7 @@ import { rootPrincipal } from "../domain/account-settings.js";
 import { ecsOperations } from "../api/ecs/index.js";
 import { HostNotifier } from "../api/agent-channel/notifier.js";
 import { KeyedSerializer } from "../api/ecs/serial.js";
-import { HOST_LOST_AFTER_MS, purgeStoppedTasks, retireLostHosts } from "../api/ecs/housekeeping.js";
+import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../api/ecs/housekeeping.js";
 import { ServiceScheduler } from "../api/ecs/service-loop.js";
 import { ecsModel } from "../api/protocol/model.js";
 import { createApiHandler } from "../api/protocol/server.js";
@@ -55,6 +55,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     work().catch((err: unknown) => opts.log(`housekeeping (${what}): ${(err as Error).message}`));
   const housekeeping = [
     setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
+    setInterval(() => housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
     setInterval(
       () => housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
       Math.max(250, Math.min(30_000, lostAfterMs / 4)),

@@ -89,27 +89,66 @@ export function newContainerInstance(args: {
   };
 }
 
-/** The instance as Describe shows it: remaining resources and counts from the tasks it holds. */
+/** A task as the host holding it counts it. */
+export interface HeldTask {
+  reservation: Reservation;
+  lastStatus: string;
+  group: string;
+  family: string;
+}
+
+/** What the tasks on one host hold: the figures Describe shows and placement weighs. */
+export interface HostUsage {
+  cpu: number;
+  memory: number;
+  ports: number[];
+  portsUdp: number[];
+  running: number;
+  pending: number;
+  /** Group and family of each task, for distinctInstance and spread by group. */
+  tasks: { group: string; family: string }[];
+  /** How many of `tasks` are in each group. */
+  byGroup: Map<string, number>;
+}
+
+const PENDING_STATES = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
+
+/** Sums what `held` reserves; STOPPED tasks hold nothing. */
+export function usageOf(held: Iterable<HeldTask>): HostUsage {
+  const usage: HostUsage = { cpu: 0, memory: 0, ports: [], portsUdp: [], running: 0, pending: 0, tasks: [], byGroup: new Map() };
+  for (const t of held) {
+    if (t.lastStatus === "STOPPED") continue;
+    usage.cpu += t.reservation.cpu;
+    usage.memory += t.reservation.memory;
+    usage.ports.push(...t.reservation.ports);
+    usage.portsUdp.push(...t.reservation.portsUdp);
+    if (t.lastStatus === "RUNNING") usage.running++;
+    else if (PENDING_STATES.has(t.lastStatus)) usage.pending++;
+    usage.tasks.push({ group: t.group, family: t.family });
+    usage.byGroup.set(t.group, (usage.byGroup.get(t.group) ?? 0) + 1);
+  }
+  return usage;
+}
+
+/** The instance as Describe shows it: remaining resources and counts from what its tasks hold. */
 export function containerInstanceView(
   instance: ContainerInstance,
-  held: readonly { reservation: Reservation; lastStatus: string }[],
+  usage: HostUsage,
   lastSeenAt: Date,
   now: Date,
   agentTimeoutMs = AGENT_TIMEOUT_MS,
 ): ContainerInstance {
   const registered = instance.registeredResources ?? [];
-  const active = held.filter((t) => t.lastStatus !== "STOPPED");
-  const sum = (f: (r: Reservation) => number) => active.reduce((s, t) => s + f(t.reservation), 0);
   const remaining = registered.map((r) => {
     switch (r.name) {
       case "CPU":
-        return { ...r, integerValue: r.integerValue! - sum((x) => x.cpu) };
+        return { ...r, integerValue: r.integerValue! - usage.cpu };
       case "MEMORY":
-        return { ...r, integerValue: r.integerValue! - sum((x) => x.memory) };
+        return { ...r, integerValue: r.integerValue! - usage.memory };
       case "PORTS":
-        return { ...r, stringSetValue: [...(r.stringSetValue ?? []), ...active.flatMap((t) => t.reservation.ports.map(String))] };
+        return { ...r, stringSetValue: [...(r.stringSetValue ?? []), ...usage.ports.map(String)] };
       case "PORTS_UDP":
-        return { ...r, stringSetValue: [...(r.stringSetValue ?? []), ...active.flatMap((t) => t.reservation.portsUdp.map(String))] };
+        return { ...r, stringSetValue: [...(r.stringSetValue ?? []), ...usage.portsUdp.map(String)] };
       default:
         return r;
     }
@@ -117,8 +156,8 @@ export function containerInstanceView(
   return {
     ...instance,
     remainingResources: remaining,
-    runningTasksCount: active.filter((t) => t.lastStatus === "RUNNING").length,
-    pendingTasksCount: active.filter((t) => ["PROVISIONING", "PENDING", "ACTIVATING"].includes(t.lastStatus)).length,
+    runningTasksCount: usage.running,
+    pendingTasksCount: usage.pending,
     agentConnected: isAgentConnected(instance, lastSeenAt, now, agentTimeoutMs),
   };
 }

@@ -3,6 +3,8 @@ import type { CapacityProvider, Cluster, ContainerInstance, Service, Setting, Ta
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../scheduler/service/types.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { Reservation } from "../domain/task/reservation.js";
+import { LiveTaskIndex } from "./live-tasks.js";
+import { ParentIndex } from "./parent-index.js";
 import type { Collection, Store } from "./store.js";
 
 export interface StoredTaskDefinition {
@@ -38,8 +40,17 @@ export interface StoredTask {
   taskDefinition: TaskDefinition;
   reservation: Reservation;
   network?: TaskNetwork;
-  clientToken?: string;
 }
+
+/** A RunTask's client token and the tasks that call started, so a retry returns them. */
+export interface StoredRunTaskToken {
+  cluster: string;
+  clientToken: string;
+  taskIds: string[];
+  createdAt: Date;
+}
+
+export const runTaskTokenId = (cluster: string, clientToken: string) => `${cluster}/${clientToken}`;
 
 export interface StoredService {
   /** As DescribeServices shows it, but for deployments, which live below. */
@@ -73,6 +84,11 @@ export interface EcsState {
   tasks: Collection<StoredTask>;
   subnets: Collection<StoredSubnet>;
   services: Collection<StoredService>;
+  runTaskTokens: Collection<StoredRunTaskToken>;
+  /** What each host's live tasks hold, derived from `tasks` and kept current by its change feed. */
+  liveTasks: LiveTaskIndex;
+  /** Container instances (and FARGATE hosts, under "") by cluster, kept current from `instances`. */
+  instancesByCluster: ParentIndex<StoredInstance>;
 }
 
 /**
@@ -83,10 +99,21 @@ export interface EcsState {
 export const taskParent = (cluster: string, group: string) => `${cluster}/${group}`;
 export const clusterTasks = (cluster: string) => ({ parentPrefix: `${cluster}/` });
 
+const registeredAtOf = (i: StoredInstance) => i.instance.registeredAt!.getTime();
+
 /** Tasks whose record may still change; STOPPED ones only wait to be purged. */
 export const taskIndexStatus = (t: Task) => (t.lastStatus === "STOPPED" ? "STOPPED" : "LIVE");
 
 export function ecsState(store: Store): EcsState {
+  const tasks = store.collection<StoredTask>({
+    name: "task",
+    keys: (t) => ({ parent: taskParent(t.cluster, t.task.group ?? ""), seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
+    share: shareTaskDefinition,
+  });
+  const instances = store.collection<StoredInstance>({
+    name: "instance",
+    keys: (i) => ({ parent: i.cluster, seq: registeredAtOf(i), status: i.instance.status! }),
+  });
   return {
     clusters: store.collection<Cluster>({
       name: "cluster",
@@ -104,18 +131,17 @@ export function ecsState(store: Store): EcsState {
       name: "accountSetting",
       keys: (s) => ({ parent: s.principalArn, seq: 0, status: "" }),
     }),
-    instances: store.collection<StoredInstance>({
-      name: "instance",
-      keys: (i) => ({ parent: i.cluster, seq: i.instance.registeredAt!.getTime(), status: i.instance.status! }),
-    }),
-    tasks: store.collection<StoredTask>({
-      name: "task",
-      keys: (t) => ({ parent: taskParent(t.cluster, t.task.group ?? ""), seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
-      share: shareTaskDefinition,
-    }),
+    instances,
+    instancesByCluster: new ParentIndex(instances, (i) => i.cluster, (i) => i.id, (a, b) => registeredAtOf(a) - registeredAtOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    tasks,
+    liveTasks: new LiveTaskIndex(tasks),
     services: store.collection<StoredService>({
       name: "service",
       keys: (s) => ({ parent: s.cluster, seq: s.service.createdAt!.getTime(), status: s.service.status! }),
+    }),
+    runTaskTokens: store.collection<StoredRunTaskToken>({
+      name: "runTaskToken",
+      keys: (t) => ({ parent: t.cluster, seq: t.createdAt.getTime(), status: "" }),
     }),
     subnets: store.collection<StoredSubnet>({
       name: "subnet",

@@ -50,7 +50,16 @@ export interface Collection<T> {
   putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void>;
   append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }): Promise<T>;
   remove(scope: Scope, id: string): Promise<boolean>;
+  /**
+   * Calls `listener` after every committed change to the collection, with the document as
+   * written (undefined once removed), before the writing call returns. Derived views that
+   * would otherwise re-read thousands of documents per request (what each host holds) keep
+   * themselves current this way. Returns a function that stops the calls.
+   */
+  watch(listener: ChangeListener<T>): () => void;
 }
+
+export type ChangeListener<T> = (scope: Scope, id: string, doc: T | undefined) => void;
 
 export interface CollectionSpec<T> {
   name: string;

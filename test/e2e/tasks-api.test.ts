@@ -228,6 +228,23 @@ describe("tasks and container instances (simulated agent)", () => {
     await host.client.submitTaskStateChange(tagged.clusterArn!, arn, { status: "STOPPED" });
   });
 
+  test("a RunTask retried with its clientToken returns the tasks it started, and starts none", async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: "once", containerDefinitions: [{ name: "a", image: "busybox", memory: 8 }] }));
+    const first = await ecs.send(new RunTaskCommand({ taskDefinition: "once", count: 2, clientToken: "retry-me" }));
+    assert.equal(first.tasks!.length, 2);
+    const again = await ecs.send(new RunTaskCommand({ taskDefinition: "once", count: 2, clientToken: "retry-me" }));
+    assert.deepEqual(again.tasks!.map((t) => t.taskArn), first.tasks!.map((t) => t.taskArn));
+    const fresh = await ecs.send(new RunTaskCommand({ taskDefinition: "once", clientToken: "another" }));
+    assert.equal(fresh.tasks!.length, 1);
+    assert.ok(!first.tasks!.some((t) => t.taskArn === fresh.tasks![0]!.taskArn));
+    const started = (await ecs.send(new ListTasksCommand({ family: "once" }))).taskArns!;
+    assert.equal(started.length, 3, "the retry started nothing");
+    for (const arn of started) {
+      await ecs.send(new StopTaskCommand({ task: arn }));
+      await host.client.submitTaskStateChange(first.tasks![0]!.clusterArn!, arn, { status: "STOPPED" });
+    }
+  });
+
   test("memberOf and a full instance give ECS's failure reasons", async () => {
     await ecs.send(new RegisterTaskDefinitionCommand(web("big", 4096)));
     const big = await ecs.send(new RunTaskCommand({ taskDefinition: "big" }));

@@ -170,6 +170,20 @@ describe("placement: filters", () => {
     });
   });
 
+  test("a caller's tasksByGroup count gives the plan that counting tasks gives", () => {
+    const rng = mulberry32(5);
+    const groups = ["family:web", "service:a", "service:b"];
+    const cluster = Array.from({ length: 30 }, (_, i) =>
+      instance(`i${i}`, { tasks: Array.from({ length: Math.floor(rng() * 4) }, () => ({ group: groups[Math.floor(rng() * 3)]!, family: "x" })) }));
+    const counted = cluster.map((c) => ({ ...c, tasksByGroup: c.tasks.reduce((m, t) => m.set(t.group, (m.get(t.group) ?? 0) + 1), new Map<string, number>()) }));
+    for (const req of [
+      request({ count: 12, constraints: [{ type: "distinctInstance" }] }),
+      request({ count: 20, strategy: [{ type: "spread", field: "instanceId" }] }),
+    ]) {
+      assert.deepEqual(place(counted, req, mulberry32(3)), place(cluster, req, mulberry32(3)));
+    }
+  });
+
   test("only ACTIVE instances are candidates; none at all is noContainerInstances", () => {
     const cluster = [instance("d", { status: "DRAINING" }), instance("i", { status: "INACTIVE" }), instance("a")];
     const result = place(cluster, request({ count: 2 }), firstTie);

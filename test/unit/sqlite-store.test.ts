@@ -36,6 +36,22 @@ describe("SQLite store", () => {
     assert.equal(same?.state, "INACTIVE");
   });
 
+  test("watchers hear every committed change, and nothing else", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    const heard: string[] = [];
+    const stop = docs.watch((scope, id, doc) => heard.push(`${scope.region} ${id} ${doc?.state ?? "removed"}`));
+    await docs.write(east, "a", () => ({ name: "a", group: "g", n: 1, state: "ACTIVE" }));
+    await docs.write(east, "a", () => undefined); // left alone: nothing committed
+    await assert.rejects(docs.write(east, "a", () => { throw new Error("no"); }));
+    await docs.putMany(west, [{ id: "b", doc: { name: "b", group: "g", n: 2, state: "PENDING" } }]);
+    await docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: "c", group: "g", n, state: "NEW" } }));
+    await docs.remove(east, "a");
+    await docs.remove(east, "missing");
+    stop();
+    await docs.write(east, "z", () => ({ name: "z", group: "g", n: 9, state: "ACTIVE" }));
+    assert.deepEqual(heard, ["us-east-1 a ACTIVE", "us-west-2 b PENDING", "us-east-1 g:1 NEW", "us-east-1 a removed"]);
+  });
+
   test("a mutation that throws changes nothing", async () => {
     const docs = openSqliteStore(file()).collection(spec);
     await docs.write(east, "a", () => ({ name: "a", group: "g", n: 1, state: "ACTIVE" }));

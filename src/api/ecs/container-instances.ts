@@ -20,11 +20,18 @@ import type {
   UpdateContainerInstancesStateResponse,
 } from "@aws-sdk/client-ecs";
 import { AttributeLimitExceededException, TargetNotFoundException } from "@aws-sdk/client-ecs";
-import { containerInstanceArnOf, containerInstanceView, deregistered, validateAttribute } from "../../domain/container-instance.js";
+import {
+  containerInstanceArnOf,
+  containerInstanceView,
+  deregistered,
+  isAgentConnected,
+  validateAttribute,
+  type HostUsage,
+} from "../../domain/container-instance.js";
 import { invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression, type InstanceView } from "../../scheduler/placement/index.js";
-import { clusterTasks, type StoredInstance, type StoredTask } from "../../state/ecs-state.js";
+import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 
@@ -35,19 +42,16 @@ export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<
   return ctx.state.tasks.list(ctx.scope, { ref: hostId, status: "LIVE" });
 }
 
-export async function describeInstance(ctx: RequestContext, stored: StoredInstance, held?: StoredTask[]): Promise<ContainerInstance> {
-  const tasks = held ?? (await tasksOnHost(ctx, stored.id));
-  return containerInstanceView(
-    stored.instance,
-    tasks.map((t) => ({ reservation: t.reservation, lastStatus: t.task.lastStatus! })),
-    stored.lastSeenAt,
-    ctx.now,
-    ctx.options.agentTimeoutMs,
-  );
+export async function describeInstance(ctx: RequestContext, stored: StoredInstance, usage?: HostUsage): Promise<ContainerInstance> {
+  return instanceView(ctx, stored, usage ?? (await ctx.state.liveTasks.usage(ctx.scope, stored.id)));
+}
+
+function instanceView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage): ContainerInstance {
+  return containerInstanceView(stored.instance, usage, stored.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs);
 }
 
 /** The placement module's view of an instance. */
-export function placementView(view: ContainerInstance, tasks: readonly StoredTask[]): InstanceView {
+export function placementView(view: ContainerInstance, usage: HostUsage): InstanceView {
   const remaining = (name: string) => view.remainingResources?.find((r) => r.name === name);
   return {
     arn: view.containerInstanceArn!,
@@ -62,23 +66,34 @@ export function placementView(view: ContainerInstance, tasks: readonly StoredTas
       ports: (remaining("PORTS")?.stringSetValue ?? []).map(Number),
       portsUdp: (remaining("PORTS_UDP")?.stringSetValue ?? []).map(Number),
     },
-    tasks: tasks.map((t) => ({ group: t.task.group!, family: t.taskDefinition.family! })),
+    tasks: usage.tasks,
+    tasksByGroup: usage.byGroup,
     agentVersion: view.versionInfo?.agentVersion,
     runningTasksCount: view.runningTasksCount,
   };
 }
 
-/** Container instances of a cluster (FARGATE capacity excluded), each with the tasks it holds. */
-export async function clusterInstances(ctx: RequestContext, cluster: string): Promise<{ stored: StoredInstance; tasks: StoredTask[] }[]> {
-  const instances = await ctx.state.instances.list(ctx.scope, { parent: cluster });
-  const byHost = new Map<string, StoredTask[]>();
-  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE", ...clusterTasks(cluster) })) {
-    if (!t.hostId) continue;
-    const held = byHost.get(t.hostId);
-    if (held) held.push(t);
-    else byHost.set(t.hostId, [t]);
-  }
-  return instances.map((stored) => ({ stored, tasks: byHost.get(stored.id) ?? [] }));
+/**
+ * Placement views by instance document, valid while the document (stored documents are
+ * shared and frozen, so a change is a new object), what its tasks hold and whether its agent
+ * is connected stay the same: a RunTask then rebuilds only the views of instances that changed.
+ */
+const placementViews = new WeakMap<StoredInstance, { usage: HostUsage; connected: boolean; view: InstanceView }>();
+
+export function instancePlacementView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage): InstanceView {
+  const connected = isAgentConnected(stored.instance, stored.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs);
+  const memo = placementViews.get(stored);
+  if (memo && memo.usage === usage && memo.connected === connected) return memo.view;
+  const view = placementView(instanceView(ctx, stored, usage), usage);
+  placementViews.set(stored, { usage, connected, view });
+  return view;
+}
+
+/** Container instances of a cluster (FARGATE capacity excluded), each with what its tasks hold. */
+export async function clusterInstances(ctx: RequestContext, cluster: string): Promise<{ stored: StoredInstance; usage: HostUsage }[]> {
+  const instances = await ctx.state.instancesByCluster.list(ctx.scope, cluster);
+  const usageOf = await ctx.state.liveTasks.usages(ctx.scope);
+  return instances.map((stored) => ({ stored, usage: usageOf(stored.id) }));
 }
 
 function instanceIdOf(ref: string): string {
@@ -125,10 +140,10 @@ async function listContainerInstances(
   }
   const all = await clusterInstances(ctx, cluster);
   const arns: string[] = [];
-  for (const { stored, tasks } of all) {
+  for (const { stored, usage } of all) {
     if (input.status ? stored.instance.status !== input.status : stored.instance.status === "INACTIVE") continue;
-    const view = await describeInstance(ctx, stored, tasks);
-    if (expression && !matches(expression, placementView(view, tasks))) continue;
+    const view = await describeInstance(ctx, stored, usage);
+    if (expression && !matches(expression, placementView(view, usage))) continue;
     arns.push(view.containerInstanceArn!);
   }
   const page = paginate(arns, (a) => a, { ...input, defaultMax: 100, limit: 100 });
@@ -179,7 +194,7 @@ async function deregisterContainerInstance(
     cur ? { ...cur, instance: deregistered(cur.instance) } : undefined,
   );
   await ctx.scheduler.pokeCluster(ctx.scope, cluster);
-  return { containerInstance: await describeInstance(ctx, stored!, held) };
+  return { containerInstance: await describeInstance(ctx, stored!) };
 }
 
 async function attributeTarget(ctx: RequestContext, cluster: string, a: Attribute): Promise<StoredInstance> {

@@ -4,7 +4,7 @@
 import { deregistered } from "../../domain/container-instance.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
-import type { EcsState } from "../../state/ecs-state.js";
+import { runTaskTokenId, type EcsState } from "../../state/ecs-state.js";
 import type { Store } from "../../state/store.js";
 
 export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
@@ -17,6 +17,17 @@ export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date
     for (const t of await state.tasks.list(scope, { status: "STOPPED" })) {
       const stoppedAt = t.task.stoppedAt ?? t.task.createdAt!;
       if (now.getTime() - stoppedAt.getTime() > retentionMs && (await state.tasks.remove(scope, t.task.taskArn!.split("/").pop()!))) purged++;
+    }
+  }
+  return purged;
+}
+
+/** RunTask client tokens are kept as long as stopped tasks: a retry comes within seconds. */
+export async function purgeRunTaskTokens(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
+  let purged = 0;
+  for (const scope of await store.scopes()) {
+    for (const t of await state.runTaskTokens.list(scope)) {
+      if (now.getTime() - t.createdAt.getTime() > retentionMs && (await state.runTaskTokens.remove(scope, runTaskTokenId(t.cluster, t.clientToken)))) purged++;
     }
   }
   return purged;

@@ -5,7 +5,6 @@ import { builtInCapacityProviders } from "../../domain/capacity-provider.js";
 import { DEFAULT_CLUSTER, EMPTY_USAGE, type ClusterUsage } from "../../domain/cluster.js";
 import { clusterNotFound } from "../../domain/errors.js";
 import type { RequestContext } from "./context.js";
-import { clusterTasks } from "../../state/ecs-state.js";
 
 export function clusterName(ctx: RequestContext, ref: string | undefined): string {
   return nameFromRef(ctx.scope, ref ?? DEFAULT_CLUSTER, "cluster") ?? "";
@@ -22,13 +21,13 @@ export async function activeCluster(ctx: RequestContext, ref: string | undefined
 /** How many instances, tasks and services a cluster holds. */
 export async function clusterUsage(ctx: RequestContext, clusterName: string): Promise<ClusterUsage> {
   const usage: ClusterUsage = { ...EMPTY_USAGE };
-  const instances = await ctx.state.instances.list(ctx.scope, { parent: clusterName });
+  const instances = await ctx.state.instancesByCluster.list(ctx.scope, clusterName);
   usage.registeredContainerInstancesCount = instances.filter((i) => i.instance.status !== "INACTIVE").length;
-  for (const { task } of await ctx.state.tasks.list(ctx.scope, { ...clusterTasks(clusterName), status: "LIVE" })) {
-    const fargate = task.launchType === "FARGATE";
-    if (task.lastStatus === "RUNNING") usage[fargate ? "runningFargateTasksCount" : "runningEC2TasksCount"]++;
-    else if (["PROVISIONING", "PENDING", "ACTIVATING"].includes(task.lastStatus!)) usage[fargate ? "pendingFargateTasksCount" : "pendingEC2TasksCount"]++;
-  }
+  const tasks = await ctx.state.liveTasks.clusterCounts(ctx.scope, clusterName);
+  usage.runningEC2TasksCount = tasks.runningEC2;
+  usage.runningFargateTasksCount = tasks.runningFargate;
+  usage.pendingEC2TasksCount = tasks.pendingEC2;
+  usage.pendingFargateTasksCount = tasks.pendingFargate;
   for (const { service } of await ctx.state.services.list(ctx.scope, { parent: clusterName })) {
     const fargate = service.launchType === "FARGATE";
     if (service.status === "ACTIVE") usage[fargate ? "activeFargateServiceCount" : "activeEC2ServiceCount"]++;

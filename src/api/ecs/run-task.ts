@@ -22,8 +22,8 @@ import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNE
 import { reservationOf } from "../../domain/task/reservation.js";
 import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
-import { clusterTasks, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
-import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
+import { runTaskTokenId, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
+import { clusterInstances, instancePlacementView } from "./container-instances.js";
 import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { findTaskDefinition } from "./task-definitions.js";
@@ -97,7 +97,7 @@ interface AddressesInUse {
 
 async function addressesInUse(ctx: RequestContext): Promise<AddressesInUse> {
   const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set() };
-  for (const t of await ctx.state.tasks.list(ctx.scope, { status: "LIVE" })) if (t.network) holdAddresses(inUse, t.network);
+  for (const network of await ctx.state.liveTasks.networks(ctx.scope)) holdAddresses(inUse, network);
   return inUse;
 }
 
@@ -140,7 +140,6 @@ export interface Launch {
   group: string;
   startedBy?: string;
   tags?: Task["tags"];
-  clientToken?: string;
   platformVersion?: string;
   enableExecuteCommand?: boolean;
 }
@@ -179,7 +178,6 @@ export async function createTasks(ctx: RequestContext, l: Launch, targets: reado
       taskDefinition: l.td,
       reservation: reservationOf(l.td, l.overrides),
       ...(network ? { network } : {}),
-      ...(l.clientToken ? { clientToken: l.clientToken } : {}),
     };
     records.push({ id: taskId, doc: stored });
     created.push(task);
@@ -225,9 +223,13 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
   const name = cluster.clusterName!;
   return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
-    if (input.clientToken) {
-      const earlier = (await ctx.state.tasks.list(ctx.scope, clusterTasks(name))).filter((t) => t.clientToken === input.clientToken);
-      if (earlier.length) return { tasks: earlier.map((t) => t.task), failures: [] };
+    const tokenId = input.clientToken ? runTaskTokenId(name, input.clientToken) : undefined;
+    if (tokenId) {
+      const earlier = await ctx.state.runTaskTokens.get(ctx.scope, tokenId);
+      if (earlier) {
+        const found = await ctx.state.tasks.getMany(ctx.scope, earlier.taskIds);
+        return { tasks: earlier.taskIds.flatMap((id) => found.get(id)?.task ?? []), failures: [] };
+      }
     }
     const failures: Failure[] = [];
     let targets: Target[];
@@ -249,10 +251,14 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
       group: input.group ?? `family:${td.family}`,
       startedBy: input.startedBy,
       tags,
-      clientToken: input.clientToken,
       platformVersion: input.platformVersion,
       enableExecuteCommand: input.enableExecuteCommand,
     }, targets);
+    if (tokenId && tasks.length) {
+      // After the tasks: a crash in between costs a retry a second launch, never a lost task.
+      const taskIds = tasks.map((t) => t.taskArn!.split("/").pop()!);
+      await ctx.state.runTaskTokens.write(ctx.scope, tokenId, () => ({ cluster: name, clientToken: input.clientToken!, taskIds, createdAt: ctx.now }));
+    }
     return { tasks, failures };
   });
 }
@@ -279,7 +285,7 @@ export async function placeOnInstances(
   count: number,
 ): Promise<PlacementOutcome> {
   const candidates = await clusterInstances(ctx, cluster);
-  const views = await Promise.all(candidates.map(async (c) => placementView(await describeInstance(ctx, c.stored, c.tasks), c.tasks)));
+  const views = candidates.map((c) => instancePlacementView(ctx, c.stored, c.usage));
   const reservation = reservationOf(td, ask.overrides);
   let result;
   try {

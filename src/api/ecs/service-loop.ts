@@ -269,13 +269,13 @@ export class ServiceScheduler {
     const found = await clusterInstances(ctx, stored.cluster);
     const td = (await findTaskDefinition(ctx, stored.service.taskDefinition!))?.taskDefinition;
     const out: ServiceInstance[] = [];
-    for (const { stored: inst, tasks } of found) {
+    for (const { stored: inst, usage } of found) {
       if (inst.instance.status === "INACTIVE") continue;
-      const view = await describeInstance(ctx, inst, tasks);
+      const view = await describeInstance(ctx, inst, usage);
       let eligible = true;
       if (td) {
         // Eligible: the constraints and attributes fit; resources are the daemon's own business.
-        const problem = checkInstance({ ...placementView(view, []), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
+        const problem = checkInstance({ ...placementView(view, usage), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
           count: 1,
           needs: {
             cpu: 0, memory: 0, hostPorts: [],

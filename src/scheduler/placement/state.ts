@@ -30,9 +30,12 @@ export class WorkingCluster {
       const instance = instances[i]!;
       this.cpu[i] = instance.remaining.cpu;
       this.memory[i] = instance.remaining.memory;
-      let count = 0;
-      for (const task of instance.tasks) if (task.group === needs.group) count++;
-      this.groupCount[i] = count;
+      if (instance.tasksByGroup) this.groupCount[i] = instance.tasksByGroup.get(needs.group) ?? 0;
+      else {
+        let count = 0;
+        for (const task of instance.tasks) if (task.group === needs.group) count++;
+        this.groupCount[i] = count;
+      }
     }
   }
 

@@ -15,6 +15,8 @@ export interface InstanceView {
   remaining: { cpu: number; memory: number; ports: number[]; portsUdp: number[] };
   /** Tasks that hold resources on the instance (pending and running). */
   tasks: { group: string; family: string }[];
+  /** Optional: `tasks` counted by group, when the caller keeps that count anyway. */
+  tasksByGroup?: ReadonlyMap<string, number>;
   /** For the query subject `agentVersion` (e.g. "1.80.0"); absent → the subject does not exist. */
   agentVersion?: string;
   /** For the query subject `runningTasksCount`; defaults to `tasks.length`. */

@@ -3,7 +3,7 @@
 // better-sqlite3 is synchronous, so each write's read-modify-write runs in one
 // transaction that no other request can interleave with.
 import Database from "better-sqlite3";
-import type { Collection, CollectionSpec, ListQuery, Scope, Store } from "../store.js";
+import type { ChangeListener, Collection, CollectionSpec, ListQuery, Scope, Store } from "../store.js";
 import { migrations } from "./migrations.js";
 
 type Db = Database.Database;
@@ -268,11 +268,25 @@ class SqliteCollection<T> implements Collection<T> {
   private remember(scope: Scope, id: string, version: number, doc: T): void {
     deepFreeze(doc as object);
     this.cache.set(this.cacheKey(scope, id), version, doc);
+    this.changed(scope, id, doc);
   }
 
   async remove(scope: Scope, id: string): Promise<boolean> {
     this.cache.delete(this.cacheKey(scope, id));
-    return this.stmt.remove.run({ ...this.key(scope), id }).changes > 0;
+    const removed = this.stmt.remove.run({ ...this.key(scope), id }).changes > 0;
+    if (removed) this.changed(scope, id, undefined);
+    return removed;
+  }
+
+  private readonly listeners = new Set<ChangeListener<T>>();
+
+  watch(listener: ChangeListener<T>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(scope: Scope, id: string, doc: T | undefined): void {
+    for (const listener of this.listeners) listener(scope, id, doc);
   }
 
   /** Writes the document and returns its new row version. */
