@@ -24,7 +24,10 @@ export async function ensureImages(
 
 async function ensureImage(driver: RuntimeDriver, image: string, log: (m: string) => void, auth: RegistryAuth | undefined): Promise<ImageResult> {
   try {
-    if (!(await driver.hasImage(image))) {
+    // One inspect answers both "is it here?" and "what is its digest?" when it is present,
+    // as it is for every task after the first: each Engine call costs milliseconds.
+    let info = await driver.inspectImage(image);
+    if (!info) {
       const started = Date.now();
       log(`pulling ${image}`);
       let last = "";
@@ -35,8 +38,8 @@ async function ensureImage(driver: RuntimeDriver, image: string, log: (m: string
         last = status;
       }, auth);
       log(`pulled ${image} in ${Date.now() - started} ms`);
+      info = await driver.inspectImage(image);
     }
-    const info = await driver.inspectImage(image);
     const digest = info?.repoDigests.map((d) => d.slice(d.indexOf("@") + 1)).find((d) => d.startsWith("sha256:"));
     return digest ? { digest } : {};
   } catch (err) {
