@@ -1,4 +1,4 @@
-// Task start overhead: RunTask → RUNNING (as DescribeTasks reports it) on a real agent and
+// Task start overhead: RunTask → RUNNING (as DescribeTasks, polled every 5 ms, reports it) on a real agent and
 // Docker, against creating and starting the same container directly through Docker's Engine
 // API in the same run, the image already present. Run: node dist/bench/task-start.js [--quick]
 import { CreateClusterCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
@@ -7,7 +7,12 @@ import { startAgent } from "../test/support/agent-process.js";
 import { startBerth } from "../test/support/berth-process.js";
 import { sdkClient } from "../test/support/clients.js";
 import { ensureBusyboxImage } from "../test/support/images.js";
+import { Agent } from "node:http";
+import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { rawJson, signedEcsRequest } from "./raw-load.js";
 import { fmt, summary } from "./stats.js";
+
+const credentials = { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
@@ -31,17 +36,38 @@ async function main(): Promise<void> {
       containerDefinitions: [{ name: "c", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }],
     }));
 
+    // One observer for every task in flight: DescribeTasks of all of them every 5 ms, signed
+    // with the SDK's signer but sent by a bare http client, so watching does not take the
+    // CPU that dockerd and berth need (an SDK poller per task took a core from both).
+    const port = Number(new URL(berth.endpoint).port);
+    const watched = new Map<string, { t0: number; done: (ms: number) => void; fail: (err: Error) => void }>();
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    let watching: Promise<void> | undefined;
+    const watch = async () => {
+      while (watched.size) {
+        const req = await signedEcsRequest(port, "DescribeTasks", { cluster: CLUSTER, tasks: [...watched.keys()].slice(0, 100) }, credentials);
+        const out = (await rawJson(req, keepAlive)) as { tasks: { taskArn: string; lastStatus: string; stoppedReason?: string }[] };
+        const now = performance.now();
+        for (const t of out.tasks) {
+          const w = watched.get(t.taskArn);
+          if (!w) continue;
+          if (t.lastStatus === "RUNNING") w.done(now - w.t0);
+          else if (t.lastStatus === "STOPPED") w.fail(new Error(`task stopped: ${t.stoppedReason}`));
+          else continue;
+          watched.delete(t.taskArn);
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      watching = undefined;
+    };
     const viaBerth = async (): Promise<number> => {
       const t0 = performance.now();
       const { tasks } = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: "bench-start" }));
       const arn = tasks![0]!.taskArn!;
       started.push(arn);
-      for (;;) {
-        const t = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [arn] }))).tasks![0]!;
-        if (t.lastStatus === "RUNNING") return performance.now() - t0;
-        if (t.lastStatus === "STOPPED") throw new Error(`task stopped: ${t.stoppedReason}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      const running = new Promise<number>((done, fail) => watched.set(arn, { t0, done, fail }));
+      watching ??= watch();
+      return running;
     };
     const viaDocker = async (): Promise<number> => {
       const t0 = performance.now();
