@@ -1,6 +1,7 @@
 // Runs the real `berth agent` as a child process against a running berth, on this host's Docker.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { packageRoot } from "../../src/paths.js";
 import { newDataDir, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
@@ -20,7 +21,7 @@ export function startAgent(
   const dataDir = opts.dataDir ?? newDataDir();
   const child = spawn(
     process.execPath,
-    [join(packageRoot, "dist/src/cli/main.js"), "agent", "--endpoint", endpoint, "--access-key-id", TEST_ACCESS_KEY,
+    [...NODE_FLAGS, join(packageRoot, "dist/src/cli/main.js"), "agent", "--endpoint", endpoint, "--access-key-id", TEST_ACCESS_KEY,
       "--secret-access-key", TEST_SECRET_KEY, "--data-dir", dataDir, ...(opts.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } },
   );

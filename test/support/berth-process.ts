@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { packageRoot } from "../../src/paths.js";
 
 export const TEST_ACCESS_KEY = "AKIABERTHTESTKEY0001";
@@ -39,6 +40,7 @@ export function newDataDir(): string {
 export async function startBerth(opts: StartOptions = {}): Promise<BerthProcess> {
   const dataDir = opts.dataDir ?? newDataDir();
   const args = [
+    ...NODE_FLAGS,
     ...(opts.nodeArgs ?? []),
     join(packageRoot, "dist/src/cli/main.js"),
     "server",
