@@ -190,8 +190,10 @@ export interface RuntimeDriver {
   /**
    * Resolves when the container is not running (immediately if it already stopped), so call
    * it after start. A dropped engine connection (restart) is retried for up to 5 minutes.
+   * `stopRequested` tells whether a kill at exit was this side's own stop, which needs no
+   * second look for an out-of-memory kill the engine may record late.
    */
-  wait(id: string): Promise<ExitStatus>;
+  wait(id: string, opts?: { stopRequested?: () => boolean }): Promise<ExitStatus>;
   /** SIGTERM (or the image's STOPSIGNAL), then SIGKILL after the timeout; fine if already stopped or gone. */
   stop(id: string, timeoutSeconds: number): Promise<void>;
   /** Removes the container (force, with its anonymous volumes); fine if gone. */

@@ -308,7 +308,7 @@ export class TaskRunner {
   private watch(c: ContainerRun): void {
     const id = c.id!;
     if (c.hasHealthCheck) this.healthWatch.watch(id);
-    c.exitWatch = this.deps.driver.wait(id).then(
+    c.exitWatch = this.deps.driver.wait(id, { stopRequested: () => this.stopping }).then(
       (status) => this.onExit(c, status.exitCode, status.oomKilled),
       (err) => {
         this.log(`lost track of ${c.name}: ${messageOf(err)}`);

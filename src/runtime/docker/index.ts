@@ -53,8 +53,8 @@ export class DockerDriver implements RuntimeDriver {
     return containers.startContainer(this.docker, id);
   }
 
-  wait(id: string): Promise<ExitStatus> {
-    return containers.waitContainer(this.docker, id);
+  wait(id: string, opts?: { stopRequested?: () => boolean }): Promise<ExitStatus> {
+    return containers.waitContainer(this.docker, id, opts?.stopRequested);
   }
 
   stop(id: string, timeoutSeconds: number): Promise<void> {
