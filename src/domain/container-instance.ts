@@ -111,7 +111,8 @@ export interface HostUsage {
   byGroup: Map<string, number>;
 }
 
-const PENDING_STATES = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
+/** Task states ECS counts as pending (pendingTasksCount). */
+export const PENDING_STATES: ReadonlySet<string> = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
 
 /** Sums what `held` reserves; STOPPED tasks hold nothing. */
 export function usageOf(held: Iterable<HeldTask>): HostUsage {

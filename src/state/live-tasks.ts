@@ -3,10 +3,11 @@
 // task of a cluster per request: with 10,000 tasks that read was most of RunTask's time.
 // The first question about an account and region loads its live tasks once; every committed
 // task write after that updates the index before the writing call returns.
-import { usageOf, type HeldTask, type HostUsage } from "../domain/container-instance.js";
+import { PENDING_STATES, usageOf, type HeldTask, type HostUsage } from "../domain/container-instance.js";
 import type { Scope } from "../domain/scope.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import { taskIndexStatus, type StoredTask } from "./ecs-state.js";
+import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection } from "./store.js";
 
 interface LiveTask extends HeldTask {
@@ -34,22 +35,17 @@ interface ScopeIndex {
   hosts: Map<string, HostTasks>;
   hostOf: Map<string, string>;
   clusters: Map<string, ClusterTaskCounts>;
-  /** While the first load runs: ids changed meanwhile, whose loaded copy is older. */
-  touched?: Set<string>;
-  loaded: Promise<void>;
 }
 
 const NO_USAGE: HostUsage = Object.freeze(usageOf([]));
-const PENDING = new Set(["PROVISIONING", "PENDING", "ACTIVATING"]);
+const noTasks = (): ClusterTaskCounts => ({ runningEC2: 0, runningFargate: 0, pendingEC2: 0, pendingFargate: 0 });
 
 /** The counter a task adds to, if any. */
 function counter(t: LiveTask): keyof ClusterTaskCounts | undefined {
   if (t.lastStatus === "RUNNING") return t.fargate ? "runningFargate" : "runningEC2";
-  if (PENDING.has(t.lastStatus)) return t.fargate ? "pendingFargate" : "pendingEC2";
+  if (PENDING_STATES.has(t.lastStatus)) return t.fargate ? "pendingFargate" : "pendingEC2";
   return undefined;
 }
-
-const scopeKey = (scope: Scope) => `${scope.accountId}\0${scope.region}`;
 
 function liveTask(doc: StoredTask | undefined): LiveTask | undefined {
   if (!doc?.hostId || taskIndexStatus(doc.task) !== "LIVE") return undefined;
@@ -66,14 +62,14 @@ function liveTask(doc: StoredTask | undefined): LiveTask | undefined {
 }
 
 export class LiveTaskIndex {
-  private readonly scopes = new Map<string, ScopeIndex>();
+  private readonly mirror: ScopeMirror<StoredTask, ScopeIndex>;
 
-  constructor(private readonly tasks: Collection<StoredTask>) {
-    tasks.watch((scope, id, doc) => {
-      const index = this.scopes.get(scopeKey(scope));
-      if (!index) return; // not loaded yet: the load will read this write
-      index.touched?.add(id);
-      this.set(index, id, liveTask(doc));
+  constructor(tasks: Collection<StoredTask>) {
+    this.mirror = new ScopeMirror(tasks, {
+      query: { status: "LIVE" },
+      idOf: (doc) => doc.task.taskArn!.split("/").pop()!,
+      empty: () => ({ hosts: new Map(), hostOf: new Map(), clusters: new Map() }),
+      apply: (index, id, doc) => this.set(index, id, liveTask(doc)),
     });
   }
 
@@ -84,7 +80,7 @@ export class LiveTaskIndex {
 
   /** A lookup of what each host holds, for asking about many hosts at once. */
   async usages(scope: Scope): Promise<(hostId: string) => HostUsage> {
-    const { hosts } = await this.index(scope);
+    const { hosts } = await this.mirror.state(scope);
     return (hostId) => {
       const host = hosts.get(hostId);
       if (!host) return NO_USAGE;
@@ -93,43 +89,17 @@ export class LiveTaskIndex {
   }
 
   async clusterCounts(scope: Scope, cluster: string): Promise<ClusterTaskCounts> {
-    const counts = (await this.index(scope)).clusters.get(cluster);
-    return { runningEC2: 0, runningFargate: 0, pendingEC2: 0, pendingFargate: 0, ...counts };
+    const counts = (await this.mirror.state(scope)).clusters.get(cluster);
+    return { ...noTasks(), ...counts };
   }
 
   /** The network of every live task in the account and region that has one. */
   async networks(scope: Scope): Promise<TaskNetwork[]> {
     const out: TaskNetwork[] = [];
-    for (const host of (await this.index(scope)).hosts.values()) {
+    for (const host of (await this.mirror.state(scope)).hosts.values()) {
       for (const t of host.tasks.values()) if (t.network) out.push(t.network);
     }
     return out;
-  }
-
-  private async index(scope: Scope): Promise<ScopeIndex> {
-    const key = scopeKey(scope);
-    let index = this.scopes.get(key);
-    if (!index) {
-      const fresh: ScopeIndex = { hosts: new Map(), hostOf: new Map(), clusters: new Map(), touched: new Set(), loaded: Promise.resolve() };
-      this.scopes.set(key, fresh);
-      fresh.loaded = this.load(scope, fresh).catch((err) => {
-        this.scopes.delete(key); // the next question tries again
-        throw err;
-      });
-      index = fresh;
-    }
-    await index.loaded;
-    return index;
-  }
-
-  private async load(scope: Scope, index: ScopeIndex): Promise<void> {
-    const ids: string[] = [];
-    const docs = await this.tasks.list(scope, { status: "LIVE" });
-    for (const doc of docs) ids.push(doc.task.taskArn!.split("/").pop()!);
-    docs.forEach((doc, i) => {
-      if (!index.touched!.has(ids[i]!)) this.set(index, ids[i]!, liveTask(doc));
-    });
-    index.touched = undefined;
   }
 
   private set(index: ScopeIndex, id: string, task: LiveTask | undefined): void {
@@ -155,7 +125,7 @@ export class LiveTaskIndex {
     const which = counter(task);
     if (!which) return;
     let counts = index.clusters.get(task.cluster);
-    if (!counts) index.clusters.set(task.cluster, (counts = { runningEC2: 0, runningFargate: 0, pendingEC2: 0, pendingFargate: 0 }));
+    if (!counts) index.clusters.set(task.cluster, (counts = noTasks()));
     counts[which] += by;
   }
 }

@@ -2,6 +2,7 @@
 // memory and kept current from the collection's change feed. RunTask reads a cluster's
 // instances on every call; from here that read is an array, not a thousand-row query.
 import type { Scope } from "../domain/scope.js";
+import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection } from "./store.js";
 
 interface Group<T> {
@@ -14,28 +15,23 @@ interface Group<T> {
 interface ScopeGroups<T> {
   groups: Map<string, Group<T>>;
   parentOf: Map<string, string>;
-  /** While the first load runs: ids changed meanwhile, whose loaded copy is older. */
-  touched?: Set<string>;
-  loaded: Promise<void>;
 }
 
-const scopeKey = (scope: Scope) => `${scope.accountId}\0${scope.region}`;
-
 export class ParentIndex<T> {
-  private readonly scopes = new Map<string, ScopeGroups<T>>();
+  private readonly mirror: ScopeMirror<T, ScopeGroups<T>>;
 
   constructor(
-    private readonly collection: Collection<T>,
+    collection: Collection<T>,
     private readonly parentOf: (doc: T) => string,
     private readonly idOf: (doc: T) => string,
     /** The order list() returns documents in, as the store would (its (parent, seq, id) order). */
     private readonly order: (a: T, b: T) => number,
   ) {
-    collection.watch((scope, id, doc) => {
-      const index = this.scopes.get(scopeKey(scope));
-      if (!index) return; // not loaded yet: the load will read this write
-      index.touched?.add(id);
-      this.set(index, id, doc);
+    this.mirror = new ScopeMirror(collection, {
+      query: {},
+      idOf,
+      empty: () => ({ groups: new Map(), parentOf: new Map() }),
+      apply: (index, id, doc) => this.set(index, id, doc),
     });
   }
 
@@ -44,37 +40,13 @@ export class ParentIndex<T> {
    * a document updated in place shows its newer version to a reader that holds the array.
    */
   async list(scope: Scope, parent: string): Promise<readonly T[]> {
-    const group = (await this.index(scope)).groups.get(parent);
+    const group = (await this.mirror.state(scope)).groups.get(parent);
     if (!group) return [];
     if (!group.sorted) {
       group.sorted = [...group.docs.values()].sort(this.order);
       group.position = new Map(group.sorted.map((d, i) => [this.idOf(d), i]));
     }
     return group.sorted;
-  }
-
-  private async index(scope: Scope): Promise<ScopeGroups<T>> {
-    const key = scopeKey(scope);
-    let index = this.scopes.get(key);
-    if (!index) {
-      const fresh: ScopeGroups<T> = { groups: new Map(), parentOf: new Map(), touched: new Set(), loaded: Promise.resolve() };
-      this.scopes.set(key, fresh);
-      fresh.loaded = this.load(scope, fresh).catch((err) => {
-        this.scopes.delete(key); // the next question tries again
-        throw err;
-      });
-      index = fresh;
-    }
-    await index.loaded;
-    return index;
-  }
-
-  private async load(scope: Scope, index: ScopeGroups<T>): Promise<void> {
-    for (const doc of await this.collection.list(scope)) {
-      const id = this.idOf(doc);
-      if (!index.touched!.has(id)) this.set(index, id, doc);
-    }
-    index.touched = undefined;
   }
 
   private set(index: ScopeGroups<T>, id: string, doc: T | undefined): void {

@@ -5,29 +5,40 @@ import { deregistered } from "../../domain/container-instance.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
 import { runTaskTokenId, type EcsState } from "../../state/ecs-state.js";
-import type { Store } from "../../state/store.js";
+import type { Collection, ListQuery, Store } from "../../state/store.js";
 
 export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 /** How long an agent may be silent before its host is taken for terminated (BERTH_HOST_LOST_SECONDS). */
 export const HOST_LOST_AFTER_MS = 10 * 60 * 1000;
 
 export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
-  let purged = 0;
-  for (const scope of await store.scopes()) {
-    for (const t of await state.tasks.list(scope, { status: "STOPPED" })) {
-      const stoppedAt = t.task.stoppedAt ?? t.task.createdAt!;
-      if (now.getTime() - stoppedAt.getTime() > retentionMs && (await state.tasks.remove(scope, t.task.taskArn!.split("/").pop()!))) purged++;
-    }
-  }
-  return purged;
+  return purgeOlderThan(store, state.tasks, { status: "STOPPED" }, {
+    since: (t) => t.task.stoppedAt ?? t.task.createdAt!,
+    idOf: (t) => t.task.taskArn!.split("/").pop()!,
+  }, now, retentionMs);
 }
 
 /** RunTask client tokens are kept as long as stopped tasks: a retry comes within seconds. */
 export async function purgeRunTaskTokens(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
+  return purgeOlderThan(store, state.runTaskTokens, {}, {
+    since: (t) => t.createdAt,
+    idOf: (t) => runTaskTokenId(t.cluster, t.clientToken),
+  }, now, retentionMs);
+}
+
+/** Removes, in every account and region, the documents `query` finds that are older than `retentionMs`. */
+async function purgeOlderThan<T>(
+  store: Store,
+  collection: Collection<T>,
+  query: ListQuery,
+  doc: { since(d: T): Date; idOf(d: T): string },
+  now: Date,
+  retentionMs: number,
+): Promise<number> {
   let purged = 0;
   for (const scope of await store.scopes()) {
-    for (const t of await state.runTaskTokens.list(scope)) {
-      if (now.getTime() - t.createdAt.getTime() > retentionMs && (await state.runTaskTokens.remove(scope, runTaskTokenId(t.cluster, t.clientToken)))) purged++;
+    for (const d of await collection.list(scope, query)) {
+      if (now.getTime() - doc.since(d).getTime() > retentionMs && (await collection.remove(scope, doc.idOf(d)))) purged++;
     }
   }
   return purged;
