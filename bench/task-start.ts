@@ -6,7 +6,7 @@ import Docker from "dockerode";
 import { startAgent } from "../test/support/agent-process.js";
 import { startBerth } from "../test/support/berth-process.js";
 import { sdkClient } from "../test/support/clients.js";
-import { ensureBusyboxImage } from "../test/support/images.js";
+import { ensureBusyboxImage, removeClusterContainers } from "../test/support/images.js";
 import { Agent } from "node:http";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { rawJson, signedEcsRequest } from "./raw-load.js";
@@ -105,9 +105,7 @@ async function main(): Promise<void> {
     await agent.kill();
     await berth.stop();
     for (const id of direct) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
-    for (const c of await docker.listContainers({ all: true, filters: { label: ["com.amazonaws.ecs.cluster"] } })) {
-      if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${CLUSTER}`)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeClusterContainers(CLUSTER, docker);
   }
 }
 

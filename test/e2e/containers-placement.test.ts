@@ -15,7 +15,7 @@ import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage } from "../support/images.js";
+import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { startRegistry, type LocalRegistry } from "../support/registry.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
@@ -58,6 +58,7 @@ describe("placement across agents, and registry pulls", () => {
     for (const a of agents) await a.kill();
     for (const r of registries) await r.stop();
     await berth?.stop();
+    for (const cluster of [CLUSTER, "private"]) await removeClusterContainers(cluster);
   });
 
   test("spread by availability zone puts two tasks in each of three zones", async () => {

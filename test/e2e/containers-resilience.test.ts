@@ -17,7 +17,7 @@ import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage } from "../support/images.js";
+import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { freePort } from "../support/ports.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
@@ -56,6 +56,7 @@ describe("tasks survive failures around them", () => {
   after(async () => {
     await agent?.kill();
     await berth?.stop();
+    await removeClusterContainers(CLUSTER, docker);
   });
 
   test("kill -9 of the control plane while tasks run: on restart they are still RUNNING, containers untouched", async () => {

@@ -20,7 +20,7 @@ import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage } from "../support/images.js";
+import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `containers-${process.pid}`;
@@ -68,8 +68,7 @@ describe("tasks in real containers", () => {
   after(async () => {
     await agent?.kill();
     await berth?.stop();
-    const leftovers = await docker.listContainers({ all: true, filters: { label: [`com.amazonaws.ecs.cluster`] } });
-    for (const c of leftovers) if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${CLUSTER}`)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    await removeClusterContainers(CLUSTER, docker);
   });
 
   test("a bridge task serves on a dynamic host port of 127.0.0.1", async () => {

@@ -21,7 +21,7 @@ import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage } from "../support/images.js";
+import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { freePort } from "../support/ports.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
@@ -79,9 +79,7 @@ describe("services on real containers", () => {
   after(async () => {
     await agent?.kill();
     await berth?.stop();
-    for (const c of await docker.listContainers({ all: true, filters: { label: ["com.amazonaws.ecs.cluster"] } })) {
-      if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${CLUSTER}`)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    }
+    await removeClusterContainers(CLUSTER, docker);
   });
 
   test("a 3-task service reaches a steady state and every task serves on its port", async () => {

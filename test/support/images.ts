@@ -18,3 +18,13 @@ export function ensureBusyboxImage(tag = BUSYBOX_IMAGE, docker = new Docker()): 
   }
   return pending;
 }
+
+/**
+ * Removes every container berth started for `cluster` (by its ECS cluster label), running or
+ * not: a suite that leaves its `sleep 600` tasks behind slows Docker for every suite after it.
+ */
+export async function removeClusterContainers(cluster: string, docker = new Docker()): Promise<void> {
+  for (const c of await docker.listContainers({ all: true, filters: { label: ["com.amazonaws.ecs.cluster"] } })) {
+    if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${cluster}`)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  }
+}
