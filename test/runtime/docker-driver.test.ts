@@ -335,14 +335,6 @@ describe("docker driver", { concurrency: true }, () => {
     }
   });
 
-  test("a container over its memory limit is OOM-killed with exit code 137", async () => {
-    const { id, exitCode, oomKilled } = await runToEnd(spec({ command: ["tail", "/dev/zero"], memoryMiB: 8 }));
-    assert.deepEqual({ exitCode, oomKilled }, { exitCode: 137, oomKilled: true });
-    const state = await driver.inspect(id);
-    assert.equal(state?.oomKilled, true);
-    assert.equal(state?.exitCode, 137);
-  });
-
   test("events deliver start and die with the exit code", async () => {
     const events: RuntimeEvent[] = [];
     const subscription = driver.events((e) => events.push(e));
@@ -418,5 +410,18 @@ describe("docker driver", { concurrency: true }, () => {
     const { exitCode } = await runToEnd(spec({ command: ["sh", "-c", "echo via-volumes-from > /shared/v"], volumesFrom: [source] }));
     assert.equal(exitCode, 0);
     assert.equal(readFileSync(join(out, "v"), "utf8"), "via-volumes-from\n");
+  });
+});
+
+// Alone, after the concurrent suite: with twenty other containers starting, stopping and
+// running health checks beside it, Docker 20.10 (containerd 1.6, cgroup v2) was seen to lose
+// the OOM event altogether, so the exit came back 137 without the flag (3 of 4 CI runs).
+describe("docker driver: out of memory", () => {
+  test("a container over its memory limit is OOM-killed with exit code 137", async () => {
+    const { id, exitCode, oomKilled } = await runToEnd(spec({ command: ["tail", "/dev/zero"], memoryMiB: 8 }));
+    assert.deepEqual({ exitCode, oomKilled }, { exitCode: 137, oomKilled: true });
+    const state = await driver.inspect(id);
+    assert.equal(state?.oomKilled, true);
+    assert.equal(state?.exitCode, 137);
   });
 });
