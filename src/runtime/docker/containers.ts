@@ -24,8 +24,8 @@ export async function startContainer(docker: Docker, id: string): Promise<void> 
   }
 }
 
-/** How many times (100 ms apart) a 137 exit re-reads the OOM flag: 5 s at most. */
-const OOM_FLAG_POLLS = 50;
+/** How many times (100 ms apart) a 137 exit re-reads the OOM flag: 2.5 s at most. */
+const OOM_FLAG_POLLS = 25;
 
 export async function waitContainer(docker: Docker, id: string, stopRequested?: () => boolean): Promise<ExitStatus> {
   const container = docker.getContainer(id);
@@ -37,10 +37,12 @@ export async function waitContainer(docker: Docker, id: string, stopRequested?: 
       const result = (await container.wait({ condition: "not-running" })) as { StatusCode: number };
       // The wait answer lacks the OOM flag; the stopped container's state has it.
       let oomKilled = (await callOrMissing(() => container.inspect()))?.State.OOMKilled ?? false;
-      // A 137 may be an OOM kill that Docker records a while after the exit: the cgroup's OOM
+      // A 137 may be an OOM kill that Docker records a moment after the exit: the cgroup's OOM
       // event and the task's exit reach it separately (seen on Docker 20.10 with cgroup v2,
-      // more than 2.5 s later on a loaded machine). A 137 from our own stop (SIGKILL past its
+      // later than 0.5 s on a loaded machine). A 137 from our own stop (SIGKILL past its
       // stopTimeout) is read once; any other pays this wait, since a wrong exit reason is worse.
+      // (Docker can also lose the event outright when many containers churn at once; no wait
+      // recovers that.)
       const lookAgain = result.StatusCode === 137 && !stopRequested?.();
       for (let i = 0; !oomKilled && lookAgain && i < OOM_FLAG_POLLS; i++) {
         await sleep(100);
