@@ -1,6 +1,6 @@
 // The Store contract on real SQLite files.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -50,6 +50,23 @@ describe("SQLite store", () => {
     stop();
     await docs.write(east, "z", () => ({ name: "z", group: "g", n: 9, state: "ACTIVE" }));
     assert.deepEqual(heard, ["us-east-1 a ACTIVE", "us-west-2 b PENDING", "us-east-1 g:1 NEW", "us-east-1 a removed"]);
+  });
+
+  test("the log is folded back into the database off the request path, and the store closes cleanly", async () => {
+    const path = file();
+    const store = openSqliteStore(path);
+    const docs = store.collection(spec);
+    const padding = "x".repeat(2_000);
+    for (let i = 0; i < 1_000; i++) await docs.write(east, `d${i}`, () => ({ name: padding, group: "g", n: i, state: "ACTIVE" }));
+    // ~2 MB written: far below the writer's own checkpoint threshold, so only the
+    // checkpointer thread moves it from the WAL into the database file.
+    const deadline = Date.now() + 5_000;
+    while (statSync(path).size < 1_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(statSync(path).size >= 1_000_000, `database file holds ${statSync(path).size} bytes`);
+    await store.close();
+    const reopened = openSqliteStore(path);
+    assert.equal((await reopened.collection(spec).get(east, "d999"))?.n, 999);
+    await reopened.close();
   });
 
   test("a mutation that throws changes nothing", async () => {

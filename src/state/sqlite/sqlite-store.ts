@@ -4,6 +4,7 @@
 // transaction that no other request can interleave with.
 import Database from "better-sqlite3";
 import type { ChangeListener, Collection, CollectionSpec, ListQuery, Scope, Store } from "../store.js";
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointer } from "./checkpointer.js";
 import { migrations } from "./migrations.js";
 
 type Db = Database.Database;
@@ -23,7 +24,11 @@ export function openSqliteStore(path: string): Store {
   // an fsync per commit to also survive power loss. BERTH_SQLITE_SYNC=FULL chooses that.
   db.pragma(`synchronous = ${process.env.BERTH_SQLITE_SYNC === "FULL" ? "FULL" : "NORMAL"}`);
   db.pragma("busy_timeout = 5000");
+  // Checkpoints run on their own thread; the log file is cut back to this size after one.
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  db.pragma("journal_size_limit = 16777216");
   migrate(db);
+  const checkpointer = startCheckpointer(path);
   const collections = new Map<string, SqliteCollection<unknown>>();
   const cache = new DocumentCache(Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
   return {
@@ -40,6 +45,7 @@ export function openSqliteStore(path: string): Store {
       return rows.map((r) => ({ accountId: r.account, region: r.region }));
     },
     async close() {
+      await checkpointer.close();
       db.close();
     },
   };
