@@ -24,6 +24,25 @@ const ALLOWED_SKEW_MS = 5 * 60 * 1000;
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
 const sha256Hex = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
 
+/**
+ * Signing keys by secret and credential scope. A key is four HMACs deep and changes only
+ * with the day, region and service, so clients signing all day reuse one; the cache is
+ * cleared whenever it grows past a few hundred (many keys, or the date rolled over).
+ */
+const signingKeys = new Map<string, Buffer>();
+const MAX_SIGNING_KEYS = 256;
+
+function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const cacheKey = `${secret}\0${date}\0${region}\0${service}`;
+  let key = signingKeys.get(cacheKey);
+  if (!key) {
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), "aws4_request");
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 export function verifySigV4(
   req: SignedRequest,
   service: string,
@@ -72,7 +91,7 @@ export function verifySigV4(
   const canonical = canonicalRequest(req, parsed.signedHeaders);
   const scope = `${date}/${region}/${scopeService}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonical)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), scopeService), "aws4_request");
+  const key = signingKey(secret, date, region, scopeService);
   const expected = Buffer.from(hmac(key, stringToSign).toString("hex"));
   const given = Buffer.from(parsed.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
