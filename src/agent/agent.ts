@@ -128,8 +128,9 @@ export class Agent {
           this.poll.signal,
         );
         this.lastHealth = JSON.stringify(health);
+        await this.reconcile(res.tasks, res.assigned, first);
+        // Only once acted on: a poll after a failure is answered with the same changes again.
         this.seen = res.version;
-        await this.reconcile(res.tasks, first);
         first = false;
       } catch (err) {
         if (this.stopped) return;
@@ -157,14 +158,17 @@ export class Agent {
     };
   }
 
-  private async reconcile(tasks: readonly TaskAssignment[], afterStart: boolean): Promise<void> {
+  /** `changed`: the assignments that changed since the last poll; `assignedArns`: every task assigned here. */
+  private async reconcile(changed: readonly TaskAssignment[], assignedArns: readonly string[], afterStart: boolean): Promise<void> {
     // After a restart, the containers of this host's tasks are adopted, not started again.
     const existing = afterStart ? await this.opts.driver.list({}).catch(() => []) : [];
     // A task the control plane no longer assigns here was stopped without us (the host was
     // taken for lost): its containers must not run on unaccounted for.
-    const assigned = new Set(tasks.map((a) => a.taskArn));
+    const assigned = new Set(assignedArns);
     for (const [taskArn, runner] of this.runners) if (!assigned.has(taskArn)) runner.stop();
-    for (const a of tasks) {
+    // Finished tasks are remembered only while still assigned.
+    for (const taskArn of this.finished) if (!assigned.has(taskArn)) this.finished.delete(taskArn);
+    for (const a of changed) {
       const runner = this.runners.get(a.taskArn);
       if (runner) {
         if (a.desiredStatus === "STOPPED") runner.stop();

@@ -3,6 +3,7 @@ import type { CapacityProvider, Cluster, ContainerInstance, Service, Setting, Ta
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../scheduler/service/types.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { Reservation } from "../domain/task/reservation.js";
+import { Heartbeats } from "./heartbeats.js";
 import { LiveTaskIndex } from "./live-tasks.js";
 import { ParentIndex } from "./parent-index.js";
 import type { Collection, Store } from "./store.js";
@@ -89,6 +90,8 @@ export interface EcsState {
   liveTasks: LiveTaskIndex;
   /** Container instances (and FARGATE hosts, under "") by cluster, kept current from `instances`. */
   instancesByCluster: ParentIndex<StoredInstance>;
+  /** When agents were last heard from, fresher than the stored lastSeenAt. */
+  heartbeats: Heartbeats;
 }
 
 /**
@@ -135,6 +138,7 @@ export function ecsState(store: Store): EcsState {
     instancesByCluster: new ParentIndex(instances, (i) => i.cluster, (i) => i.id, (a, b) => registeredAtOf(a) - registeredAtOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     tasks,
     liveTasks: new LiveTaskIndex(tasks),
+    heartbeats: new Heartbeats(),
     services: store.collection<StoredService>({
       name: "service",
       keys: (s) => ({ parent: s.cluster, seq: s.service.createdAt!.getTime(), status: s.service.status! }),

@@ -1,6 +1,7 @@
 // The task and container instance API with a simulated agent (the real agent client code,
 // no containers): placement, lifecycle, stop codes, FARGATE capacity and the waiters.
 import {
+  CreateClusterCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ListAttributesCommand,
@@ -168,6 +169,34 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.ok(listedStopped.taskArns!.includes(task.taskArn!));
     const listedRunning = await ecs.send(new ListTasksCommand({ family: "web" }));
     assert.ok(!listedRunning.taskArns!.includes(task.taskArn!));
+  });
+
+  test("a poll carries the tasks changed since the agent's version in full, and every assigned ARN", async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: "delta" }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: "quiet", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }));
+    const h = await simulatedHost(berth.endpoint, { cluster: "delta", memory: 4096 });
+    const arns = (tasks: { taskArn?: string }[]) => tasks.map((t) => t.taskArn!).sort();
+    const first = (await ecs.send(new RunTaskCommand({ cluster: "delta", taskDefinition: "quiet", count: 2 }))).tasks!;
+    const full = await h.poll();
+    assert.deepEqual(arns(full.tasks), arns(first));
+    assert.deepEqual([...full.assigned].sort(), arns(first));
+
+    const second = (await ecs.send(new RunTaskCommand({ cluster: "delta", taskDefinition: "quiet" }))).tasks!;
+    const delta = await h.poll();
+    assert.deepEqual(arns(delta.tasks), arns(second));
+    assert.deepEqual([...delta.assigned].sort(), arns([...first, ...second]));
+
+    // A report the agent made itself is not sent back to it; a stop it must carry out is.
+    await h.client.submitTaskStateChange(second[0]!.clusterArn!, second[0]!.taskArn!, { status: "RUNNING", containers: [{ containerName: "app", status: "RUNNING" }] });
+    await ecs.send(new StopTaskCommand({ cluster: "delta", task: first[0]!.taskArn! }));
+    const stopping = await h.poll();
+    assert.deepEqual(stopping.tasks.map((t) => [t.taskArn, t.desiredStatus]), [[first[0]!.taskArn, "STOPPED"]]);
+
+    // Once stopped it leaves the assigned list; an agent without a version is told everything.
+    await h.client.submitTaskStateChange(first[0]!.clusterArn!, first[0]!.taskArn!, { status: "STOPPED", containers: [{ containerName: "app", status: "STOPPED", exitCode: 0 }] });
+    const restarted = await h.client.poll({ containerInstanceArn: h.arn, waitMs: 0 }, new AbortController().signal);
+    assert.deepEqual(arns(restarted.tasks), arns([first[1]!, ...second]));
+    assert.deepEqual([...restarted.assigned].sort(), arns([first[1]!, ...second]));
   });
 
   test("an essential container's exit stops the task with EssentialContainerExited", async () => {

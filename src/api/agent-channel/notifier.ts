@@ -1,6 +1,8 @@
-// Wakes the long polls of agents when something about their tasks changes. In one
-// control-plane process an in-memory counter per host is enough; a control plane spread
-// over several nodes would feed the same interface from the database (LISTEN/NOTIFY).
+// Wakes the long polls of agents when something about their tasks changes, and remembers
+// at which of the host's versions each task last changed, so a poll answers with what the
+// agent has not seen rather than every task of its host. In one control-plane process an
+// in-memory counter per host is enough; a control plane spread over several nodes would
+// feed the same interface from the database (LISTEN/NOTIFY).
 import { randomUUID } from "node:crypto";
 import type { Scope } from "../../domain/scope.js";
 
@@ -14,6 +16,8 @@ export class HostNotifier {
   readonly epoch = randomUUID();
   private readonly counters = new Map<string, number>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Per host: task id → the host version its last change was made at. */
+  private readonly changedAt = new Map<string, Map<string, number>>();
 
   private key(scope: Scope, hostId: string): string {
     return `${scope.accountId}/${scope.region}/${hostId}`;
@@ -23,15 +27,37 @@ export class HostNotifier {
     return { epoch: this.epoch, n: this.counters.get(this.key(scope, hostId)) ?? 0 };
   }
 
-  /** Something changed for `hostId`: its agent should look again. */
-  bump(scope: Scope, hostId: string | undefined): void {
+  /** Task `taskId` changed in a way `hostId`'s agent must learn of (new, or to be stopped). */
+  bump(scope: Scope, hostId: string | undefined, taskId: string): void {
     if (!hostId) return;
     const key = this.key(scope, hostId);
-    this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    const n = (this.counters.get(key) ?? 0) + 1;
+    this.counters.set(key, n);
+    let changed = this.changedAt.get(key);
+    if (!changed) this.changedAt.set(key, (changed = new Map()));
+    changed.set(taskId, n);
     const waiting = this.waiters.get(key);
     if (!waiting) return;
     this.waiters.delete(key);
     for (const wake of waiting) wake();
+  }
+
+  /**
+   * Whether an agent that has seen `seen` must be sent task `taskId` again. A version from
+   * before this control plane started (or none) knows nothing; a task changed after `seen`,
+   * or not heard of since the start, is sent.
+   */
+  unseen(scope: Scope, hostId: string, seen: HostVersion | undefined, taskId: string): boolean {
+    if (!seen || seen.epoch !== this.epoch) return true;
+    const at = this.changedAt.get(this.key(scope, hostId))?.get(taskId);
+    return at === undefined || at > seen.n;
+  }
+
+  /** Drops what is remembered of tasks no longer assigned to the host. */
+  retain(scope: Scope, hostId: string, assigned: ReadonlySet<string>): void {
+    const changed = this.changedAt.get(this.key(scope, hostId));
+    if (!changed) return;
+    for (const id of changed.keys()) if (!assigned.has(id)) changed.delete(id);
   }
 
   /** Resolves once the host's version differs from `seen`, or after `timeoutMs`. */

@@ -3,7 +3,8 @@ import { nameFromRef, parseArn } from "../../domain/arn.js";
 import { invalidParameter } from "../../domain/errors.js";
 import type { Scope } from "../../domain/scope.js";
 import { applyTaskReport } from "../../domain/task/lifecycle.js";
-import type { EcsState, StoredTask } from "../../state/ecs-state.js";
+import type { EcsState, StoredInstance, StoredTask } from "../../state/ecs-state.js";
+import { Heartbeats } from "../../state/heartbeats.js";
 import type { HostNotifier } from "./notifier.js";
 import type { PollRequest, PollResponse, TaskAssignment } from "./protocol.js";
 
@@ -31,30 +32,33 @@ export async function handlePoll(deps: PollDeps, scope: Scope, req: PollRequest,
   if (!host || host.instance.status === "INACTIVE") {
     throw invalidParameter(`The container instance ${req.containerInstanceArn} is not registered.`);
   }
-  await heartbeat(deps, scope, hostId);
+  await heartbeat(deps, scope, hostId, host);
   await recordHealth(deps, scope, req.health ?? []);
   // A poll returns within half the agent timeout, so a waiting agent is heard from in time.
   const waitMs = Math.min(req.waitMs ?? MAX_WAIT_MS, MAX_WAIT_MS, deps.agentTimeoutMs / 2);
   await deps.hosts.waitForChange(scope, hostId, req.seen, waitMs, abort);
   const version = deps.hosts.current(scope, hostId);
-  await heartbeat(deps, scope, hostId);
+  await heartbeat(deps, scope, hostId, host);
   const mine = await deps.state.tasks.list(scope, { ref: hostId, status: "LIVE" });
-  return { version, tasks: mine.map((t) => assignment(t, deps.hostPortBindIp)) };
+  const ids = new Set<string>();
+  const tasks: TaskAssignment[] = [];
+  for (const t of mine) {
+    const id = t.task.taskArn!.split("/").pop()!;
+    ids.add(id);
+    if (deps.hosts.unseen(scope, hostId, req.seen, id)) tasks.push(assignment(t, deps.hostPortBindIp));
+  }
+  deps.hosts.retain(scope, hostId, ids);
+  return { version, tasks, assigned: mine.map((t) => t.task.taskArn!) };
 }
 
-/**
- * Records that the agent was heard from. Agents poll often while tasks change; a tenth of
- * the timeout is precision enough (an agent is heard from at least every half timeout), so
- * fresher records are left alone: a thousand busy agents write a few hundred times a second,
- * not thousands.
- */
-async function heartbeat(deps: PollDeps, scope: Scope, hostId: string): Promise<void> {
+/** Records that the agent was heard from; the stored record only now and then (see Heartbeats). */
+async function heartbeat(deps: PollDeps, scope: Scope, hostId: string, read: StoredInstance): Promise<void> {
   const now = deps.now();
-  const precisionMs = deps.agentTimeoutMs / 10;
-  const fresh = (cur: { lastSeenAt: Date }) => now.getTime() - cur.lastSeenAt.getTime() < precisionMs;
-  const known = await deps.state.instances.get(scope, hostId);
-  if (!known || fresh(known)) return;
-  await deps.state.instances.write(scope, hostId, (cur) => (cur && !fresh(cur) ? { ...cur, lastSeenAt: now } : undefined));
+  deps.state.heartbeats.record(scope, hostId, now);
+  const due = (cur: StoredInstance) => Heartbeats.due(cur, now, deps.agentTimeoutMs);
+  // `read` is the record as the poll began; only the store's own copy is checked before writing.
+  if (!due(read)) return;
+  await deps.state.instances.write(scope, hostId, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined));
 }
 
 async function recordHealth(deps: PollDeps, scope: Scope, health: NonNullable<PollRequest["health"]>): Promise<void> {

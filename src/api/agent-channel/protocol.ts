@@ -1,6 +1,7 @@
 // The push channel between the control plane and its agents: a SigV4-signed long poll.
 // The agent says which host it is and what it has seen; the answer comes when the tasks
-// assigned to that host change (or after a while, as a heartbeat). Container health rides
+// assigned to that host change (or after a while, as a heartbeat), and carries the tasks
+// that changed since, in full, and the ARNs of all the others. Container health rides
 // along on the request, as the ECS agent sends it over its telemetry connection.
 import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
 import type { TaskNetwork } from "../../domain/task/lifecycle.js";
@@ -37,5 +38,11 @@ export interface TaskAssignment {
 
 export interface PollResponse {
   version: HostVersion;
+  /**
+   * The tasks assigned to the host that changed since the version the agent had seen:
+   * every assigned task when it had seen none, or one from before a control-plane restart.
+   */
   tasks: TaskAssignment[];
+  /** The ARN of every task assigned to the host; a task missing here was taken away from it. */
+  assigned: string[];
 }

@@ -97,7 +97,7 @@ async function report(ctx: RequestContext, clusterRef: string | undefined, taskR
     return task === cur.task ? undefined : { ...cur, task };
   });
   // A stop decided here (an essential container exited) must reach the agent.
-  if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId);
+  if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId, id);
   // The service that owns the task may have something to do about it.
   if (updated?.task.group?.startsWith("service:")) ctx.scheduler.poke(ctx.scope, `${updated.cluster}/${updated.task.group.slice(8)}`);
   return { acknowledgment: "ACK" };

@@ -47,7 +47,7 @@ export async function describeInstance(ctx: RequestContext, stored: StoredInstan
 }
 
 function instanceView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage): ContainerInstance {
-  return containerInstanceView(stored.instance, usage, stored.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs);
+  return containerInstanceView(stored.instance, usage, ctx.state.heartbeats.lastSeen(ctx.scope, stored), ctx.now, ctx.options.agentTimeoutMs);
 }
 
 /** The placement module's view of an instance. */
@@ -81,7 +81,8 @@ export function placementView(view: ContainerInstance, usage: HostUsage): Instan
 const placementViews = new WeakMap<StoredInstance, { usage: HostUsage; connected: boolean; view: InstanceView }>();
 
 export function instancePlacementView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage): InstanceView {
-  const connected = isAgentConnected(stored.instance, stored.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs);
+  // Asked of every instance of the cluster per RunTask: no Date made unless the view is rebuilt.
+  const connected = stored.instance.status !== "INACTIVE" && ctx.now.getTime() - ctx.state.heartbeats.lastSeenMs(ctx.scope, stored) < ctx.options.agentTimeoutMs;
   const memo = placementViews.get(stored);
   if (memo && memo.usage === usage && memo.connected === connected) return memo.view;
   const view = placementView(instanceView(ctx, stored, usage), usage);

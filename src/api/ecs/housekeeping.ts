@@ -64,7 +64,7 @@ export async function retireLostHosts(deps: LostHostDeps, now: Date, since: Date
   for (const scope of await deps.store.scopes()) {
     for (const host of await deps.state.instances.list(scope)) {
       if (host.instance.status === "INACTIVE") continue;
-      const silentSince = Math.max(host.lastSeenAt.getTime(), since.getTime());
+      const silentSince = Math.max(deps.state.heartbeats.lastSeen(scope, host).getTime(), since.getTime());
       if (now.getTime() - silentSince < lostAfterMs) continue;
       const reason = `Host EC2 (instance ${host.instance.ec2InstanceId}) terminated.`;
       for (const t of await deps.state.tasks.list(scope, { ref: host.id, status: "LIVE" })) {

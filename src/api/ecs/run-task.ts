@@ -86,7 +86,7 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
 
 async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
   const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
-  return hosts.filter((h) => h.fargateHost && isAgentConnected(h.instance, h.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs));
+  return hosts.filter((h) => h.fargateHost && isAgentConnected(h.instance, ctx.state.heartbeats.lastSeen(ctx.scope, h), ctx.now, ctx.options.agentTimeoutMs));
 }
 
 /** The addresses live tasks hold: read once per RunTask, then kept as tasks are added. */
@@ -184,7 +184,7 @@ export async function createTasks(ctx: RequestContext, l: Launch, targets: reado
   }
   // One transaction for the lot: a service scaling out by thousands commits once.
   await ctx.state.tasks.putMany(ctx.scope, records);
-  for (const target of targets) ctx.hosts.bump(ctx.scope, target.host.id);
+  for (const { id, doc } of records) ctx.hosts.bump(ctx.scope, doc.hostId, id);
   return created;
 }
 

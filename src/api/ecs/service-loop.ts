@@ -262,7 +262,7 @@ export class ServiceScheduler {
       return hosts.map((h) => ({
         arn: h.instance.containerInstanceArn!,
         status: h.instance.status as ServiceInstance["status"],
-        agentConnected: isAgentConnected(h.instance, h.lastSeenAt, ctx.now, ctx.options.agentTimeoutMs),
+        agentConnected: isAgentConnected(h.instance, ctx.state.heartbeats.lastSeen(ctx.scope, h), ctx.now, ctx.options.agentTimeoutMs),
         eligible: true,
       }));
     }
@@ -303,7 +303,7 @@ export class ServiceScheduler {
         if (!cur.hostId) task = markStopped(task, ctx.now);
         return task === cur.task ? undefined : { ...cur, task };
       });
-      ctx.hosts.bump(ctx.scope, updated?.hostId);
+      ctx.hosts.bump(ctx.scope, updated?.hostId, id);
     }
   }
 

@@ -44,7 +44,7 @@ async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<St
     if (!cur.hostId) task = markStopped(task, ctx.now);
     return task === cur.task ? undefined : { ...cur, task };
   });
-  ctx.hosts.bump(ctx.scope, updated!.hostId);
+  ctx.hosts.bump(ctx.scope, updated!.hostId, id);
   return { task: updated!.task };
 }
 

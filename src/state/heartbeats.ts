@@ -1,0 +1,38 @@
+// When each agent was last heard from. Agents poll every few seconds; writing each poll to
+// the instance's document cost a transaction per poll and made every placement view of
+// that instance stale. The control plane that hears an agent remembers it here, and
+// persists lastSeenAt only when the stored one has aged a quarter of the agent timeout: an
+// agent is heard from at least every half timeout, so the stored value, which a restarted
+// (or another) control plane reads, is never older than three quarters of the timeout.
+import type { Scope } from "../domain/scope.js";
+import type { StoredInstance } from "./ecs-state.js";
+
+export class Heartbeats {
+  /** Epoch ms by scope, then host id: placement asks about every instance of a cluster per call. */
+  private readonly heard = new Map<string, Map<string, number>>();
+
+  private hosts(scope: Scope): Map<string, number> {
+    const key = `${scope.accountId}\0${scope.region}`;
+    let hosts = this.heard.get(key);
+    if (!hosts) this.heard.set(key, (hosts = new Map()));
+    return hosts;
+  }
+
+  record(scope: Scope, hostId: string, at: Date): void {
+    this.hosts(scope).set(hostId, at.getTime());
+  }
+
+  /** The later of what the store holds and what this control plane heard (epoch ms). */
+  lastSeenMs(scope: Scope, host: StoredInstance): number {
+    return Math.max(this.hosts(scope).get(host.id) ?? 0, host.lastSeenAt.getTime());
+  }
+
+  lastSeen(scope: Scope, host: StoredInstance): Date {
+    return new Date(this.lastSeenMs(scope, host));
+  }
+
+  /** Whether `host`'s stored lastSeenAt is due to be written again. */
+  static due(host: StoredInstance, now: Date, agentTimeoutMs: number): boolean {
+    return now.getTime() - host.lastSeenAt.getTime() >= agentTimeoutMs / 4;
+  }
+}
