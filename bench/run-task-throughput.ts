@@ -5,6 +5,7 @@
 // requests come from the light signed-once client (bench/raw-load.ts), so the figure is the
 // server's rather than the SDK's. Rounds follow one another on the same cluster, so later
 // rounds place among more tasks already held.
+import { readFileSync } from "node:fs";
 import { CreateClusterCommand, DescribeClustersCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { AgentFleet } from "./agent-fleet.js";
@@ -14,15 +15,23 @@ import { fmt, median } from "./stats.js";
 
 export interface RunTaskThroughput {
   agents: number;
-  rounds: { heldBefore: number; tasks: number; persistedPerSecond: number; runningPerSecond: number }[];
+  rounds: { heldBefore: number; tasks: number; persistedPerSecond: number; runningPerSecond: number; serverCpuMsPerTask: number }[];
   medianPersistedPerSecond: number;
   medianRunningPerSecond: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runTaskThroughput(opts: { agents: number; callsPerRound: number; rounds: number; concurrency: number }): Promise<RunTaskThroughput> {
-  const berth = await startBerth();
+/** CPU time (user + system, every thread) a process has used, from /proc: noise on a shared machine does not inflate it. */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export async function runTaskThroughput(opts: { agents: number; callsPerRound: number; rounds: number; concurrency: number; serverNodeArgs?: string[] }): Promise<RunTaskThroughput> {
+  const berth = await startBerth({ nodeArgs: opts.serverNodeArgs });
   let fleet: AgentFleet | undefined;
   try {
     const ecs = benchClient(berth.endpoint, 4);
@@ -37,6 +46,7 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
     };
     const round = async (calls: number) => {
       const before = await held();
+      const cpuBefore = processCpuMs(berth.child.pid!);
       const started = performance.now();
       let next = 0;
       await Promise.all(Array.from({ length: opts.concurrency }, async () => {
@@ -53,7 +63,8 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
         await sleep(20);
       }
       const runningS = (performance.now() - started) / 1000;
-      return { heldBefore: before.all, tasks: calls * 10, persistedPerSecond: (calls * 10) / persistedS, runningPerSecond: (calls * 10) / runningS };
+      const serverCpuMsPerTask = (processCpuMs(berth.child.pid!) - cpuBefore) / (calls * 10);
+      return { heldBefore: before.all, tasks: calls * 10, persistedPerSecond: (calls * 10) / persistedS, runningPerSecond: (calls * 10) / runningS, serverCpuMsPerTask };
     };
     await round(Math.max(5, Math.round(opts.callsPerRound / 20))); // warm-up
     const rounds = [];
@@ -73,7 +84,7 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
 export function printRunTaskThroughput(r: RunTaskThroughput, concurrency: number): void {
   console.log(`  end to end: RunTask count 10 (light client, ${concurrency} in flight) into berth + SQLite over ${r.agents} simulated agents`);
   for (const round of r.rounds) {
-    console.log(`    ${round.tasks} tasks among ${round.heldBefore} held: ${fmt(round.persistedPerSecond, 0).padStart(6)} tasks/s persisted, ${fmt(round.runningPerSecond, 0).padStart(6)} tasks/s reported RUNNING by the agents`);
+    console.log(`    ${round.tasks} tasks among ${round.heldBefore} held: ${fmt(round.persistedPerSecond, 0).padStart(6)} tasks/s persisted, ${fmt(round.runningPerSecond, 0).padStart(6)} tasks/s reported RUNNING by the agents, server CPU ${fmt(round.serverCpuMsPerTask, 2)} ms per task`);
   }
   const rate = r.medianPersistedPerSecond;
   console.log(`    median ${fmt(rate, 0)} tasks/s persisted  ${fmt(rate / 270, 1)}× kube-scheduler's 270 pods/s  ${fmt(rate / 3750, 2)}× Nomad C1M 3,750/s  target 2,000: ${rate >= 2000 ? "met" : "MISSED"}`);
