@@ -18,6 +18,8 @@ export interface Checkpointer {
 export function startCheckpointer(path: string): Checkpointer {
   const worker = new Worker(new URL("./checkpointer-worker.js", import.meta.url), {
     workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
+    // It holds one connection and a timer: a small heap keeps its isolate's footprint small.
+    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
   });
   // Never what keeps berth (or a test) running.
   worker.unref();
