@@ -168,9 +168,10 @@ export function deregistered(instance: ContainerInstance): ContainerInstance {
   return { ...instance, status: "INACTIVE", version: (instance.version ?? 0) + 1 };
 }
 
-/** An agent is connected while it has been heard from within the timeout. */
-export function isAgentConnected(instance: ContainerInstance, lastSeenAt: Date, now: Date, agentTimeoutMs: number): boolean {
-  return instance.status !== "INACTIVE" && now.getTime() - lastSeenAt.getTime() < agentTimeoutMs;
+/** An agent is connected while it has been heard from within the timeout (lastSeenAt: a Date or epoch ms). */
+export function isAgentConnected(instance: ContainerInstance, lastSeenAt: Date | number, now: Date, agentTimeoutMs: number): boolean {
+  const seenMs = typeof lastSeenAt === "number" ? lastSeenAt : lastSeenAt.getTime();
+  return instance.status !== "INACTIVE" && now.getTime() - seenMs < agentTimeoutMs;
 }
 
 const ATTRIBUTE_NAME = /^[a-zA-Z0-9_\-./\\]{1,128}$/;

@@ -42,6 +42,12 @@ export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<
   return ctx.state.tasks.list(ctx.scope, { ref: hostId, status: "LIVE" });
 }
 
+/** Whether the host's agent is connected, by the freshest heartbeat this control plane knows. */
+export function agentConnected(ctx: RequestContext, stored: StoredInstance): boolean {
+  // Asked of every instance of the cluster per RunTask: epoch ms, no Date made.
+  return isAgentConnected(stored.instance, ctx.state.heartbeats.lastSeenMs(ctx.scope, stored), ctx.now, ctx.options.agentTimeoutMs);
+}
+
 export async function describeInstance(ctx: RequestContext, stored: StoredInstance, usage?: HostUsage): Promise<ContainerInstance> {
   return instanceView(ctx, stored, usage ?? (await ctx.state.liveTasks.usage(ctx.scope, stored.id)));
 }
@@ -81,8 +87,7 @@ export function placementView(view: ContainerInstance, usage: HostUsage): Instan
 const placementViews = new WeakMap<StoredInstance, { usage: HostUsage; connected: boolean; view: InstanceView }>();
 
 export function instancePlacementView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage): InstanceView {
-  // Asked of every instance of the cluster per RunTask: no Date made unless the view is rebuilt.
-  const connected = stored.instance.status !== "INACTIVE" && ctx.now.getTime() - ctx.state.heartbeats.lastSeenMs(ctx.scope, stored) < ctx.options.agentTimeoutMs;
+  const connected = agentConnected(ctx, stored);
   const memo = placementViews.get(stored);
   if (memo && memo.usage === usage && memo.connected === connected) return memo.view;
   const view = placementView(instanceView(ctx, stored, usage), usage);

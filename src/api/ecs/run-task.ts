@@ -13,7 +13,6 @@ import type {
   TaskDefinition,
   TaskOverride,
 } from "@aws-sdk/client-ecs";
-import { isAgentConnected } from "../../domain/container-instance.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newUuid } from "../../domain/ids.js";
 import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
@@ -23,7 +22,7 @@ import { reservationOf } from "../../domain/task/reservation.js";
 import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
 import { runTaskTokenId, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
-import { clusterInstances, instancePlacementView } from "./container-instances.js";
+import { agentConnected, clusterInstances, instancePlacementView } from "./container-instances.js";
 import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { findTaskDefinition } from "./task-definitions.js";
@@ -86,7 +85,7 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
 
 async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
   const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
-  return hosts.filter((h) => h.fargateHost && isAgentConnected(h.instance, ctx.state.heartbeats.lastSeen(ctx.scope, h), ctx.now, ctx.options.agentTimeoutMs));
+  return hosts.filter((h) => h.fargateHost && agentConnected(ctx, h));
 }
 
 /** The addresses live tasks hold: read once per RunTask, then kept as tasks are added. */

@@ -5,7 +5,6 @@ import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
 import { rootPrincipal } from "../../domain/account-settings.js";
 import { newUuid } from "../../domain/ids.js";
 import type { Scope } from "../../domain/scope.js";
-import { isAgentConnected } from "../../domain/container-instance.js";
 import { prependEvents } from "../../domain/service.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { checkInstance } from "../../scheduler/placement/index.js";
@@ -21,7 +20,7 @@ import {
 import { taskParent, type EcsState, type StoredService } from "../../state/ecs-state.js";
 import type { Store } from "../../state/store.js";
 import type { HostNotifier } from "../agent-channel/notifier.js";
-import { clusterInstances, describeInstance, placementView } from "./container-instances.js";
+import { agentConnected, clusterInstances, describeInstance, placementView } from "./container-instances.js";
 import type { ControlPlaneSettings, RequestContext } from "./context.js";
 import type { KeyedSerializer } from "./serial.js";
 import {
@@ -262,7 +261,7 @@ export class ServiceScheduler {
       return hosts.map((h) => ({
         arn: h.instance.containerInstanceArn!,
         status: h.instance.status as ServiceInstance["status"],
-        agentConnected: isAgentConnected(h.instance, ctx.state.heartbeats.lastSeen(ctx.scope, h), ctx.now, ctx.options.agentTimeoutMs),
+        agentConnected: agentConnected(ctx, h),
         eligible: true,
       }));
     }
