@@ -32,13 +32,13 @@ export async function handlePoll(deps: PollDeps, scope: Scope, req: PollRequest,
   if (!host || host.instance.status === "INACTIVE") {
     throw invalidParameter(`The container instance ${req.containerInstanceArn} is not registered.`);
   }
-  await heartbeat(deps, scope, hostId, host);
+  await heartbeat(deps, scope, host);
   await recordHealth(deps, scope, req.health ?? []);
   // A poll returns within half the agent timeout, so a waiting agent is heard from in time.
   const waitMs = Math.min(req.waitMs ?? MAX_WAIT_MS, MAX_WAIT_MS, deps.agentTimeoutMs / 2);
   await deps.hosts.waitForChange(scope, hostId, req.seen, waitMs, abort);
   const version = deps.hosts.current(scope, hostId);
-  await heartbeat(deps, scope, hostId, host);
+  await heartbeat(deps, scope, host);
   const mine = await deps.state.tasks.list(scope, { ref: hostId, status: "LIVE" });
   const ids = new Set<string>();
   const tasks: TaskAssignment[] = [];
@@ -52,13 +52,13 @@ export async function handlePoll(deps: PollDeps, scope: Scope, req: PollRequest,
 }
 
 /** Records that the agent was heard from; the stored record only now and then (see Heartbeats). */
-async function heartbeat(deps: PollDeps, scope: Scope, hostId: string, read: StoredInstance): Promise<void> {
+async function heartbeat(deps: PollDeps, scope: Scope, read: StoredInstance): Promise<void> {
   const now = deps.now();
-  deps.state.heartbeats.record(scope, hostId, now);
+  deps.state.heartbeats.record(scope, read.id, now);
   const due = (cur: StoredInstance) => Heartbeats.due(cur, now, deps.agentTimeoutMs);
   // `read` is the record as the poll began; only the store's own copy is checked before writing.
   if (!due(read)) return;
-  await deps.state.instances.write(scope, hostId, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined));
+  await deps.state.instances.write(scope, read.id, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined));
 }
 
 async function recordHealth(deps: PollDeps, scope: Scope, health: NonNullable<PollRequest["health"]>): Promise<void> {

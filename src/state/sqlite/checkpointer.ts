@@ -18,7 +18,8 @@ export interface Checkpointer {
 export function startCheckpointer(path: string): Checkpointer {
   const worker = new Worker(new URL("./checkpointer-worker.js", import.meta.url), {
     workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
-    // It holds one connection and a timer: a small heap keeps its isolate's footprint small.
+    // It holds one connection and a timer; the limit bounds its heap (the isolate itself
+    // still costs ~8 MB of RSS, measured: 72 → 80 MB for an empty control plane).
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
   });
   // Never what keeps berth (or a test) running.
