@@ -11,6 +11,7 @@ import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHo
 import { ServiceScheduler } from "../api/ecs/service-loop.js";
 import { ecsModel } from "../api/protocol/model.js";
 import { createApiHandler } from "../api/protocol/server.js";
+import { TaskEventHub } from "../api/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Credentials } from "./credentials.js";
@@ -62,6 +63,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     ),
   ];
   for (const timer of housekeeping) timer.unref();
+  const events = new TaskEventHub(state.tasks, () => new Date());
   const handler = createApiHandler({
     model: ecsModel(),
     operations: ecsOperations,
@@ -70,6 +72,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     placementLock,
     settings,
     scheduler,
+    events,
     accountFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
@@ -87,6 +90,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     async close() {
       for (const timer of housekeeping) clearInterval(timer);
       scheduler.stop();
+      events.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

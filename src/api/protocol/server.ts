@@ -11,6 +11,9 @@ import type { KeyedSerializer } from "../ecs/serial.js";
 import type { HostNotifier } from "../agent-channel/notifier.js";
 import { handlePoll } from "../agent-channel/poll.js";
 import { POLL_PATH, type PollRequest } from "../agent-channel/protocol.js";
+import { EVENTS_PATH, type TaskEventHub } from "../events/task-events.js";
+import { clusterNotFound } from "../../domain/errors.js";
+import { nameFromRef } from "../../domain/arn.js";
 import { ProtocolError, toWireError } from "./errors.js";
 import { parseAwsJson, toAwsJson } from "./json.js";
 import type { ServiceModel } from "./model.js";
@@ -33,6 +36,7 @@ export interface ApiOptions {
   placementLock: KeyedSerializer;
   settings: ControlPlaneSettings;
   scheduler: RequestContext["scheduler"];
+  events: TaskEventHub;
   /** The account an access key belongs to, or undefined when the key is unknown. */
   accountFor(accessKeyId: string): Account | undefined;
   log(message: string): void;
@@ -49,18 +53,21 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
         if (req.method === "GET" && (req.url === "/healthz" || req.url === "/ping")) {
           return send(res, 200, requestId, { status: "ok" });
         }
-        if (req.method !== "POST") {
+        const [path, query] = (req.url ?? "/").split("?", 2) as [string, string | undefined];
+        const eventStream = req.method === "GET" && path === EVENTS_PATH;
+        if (req.method !== "POST" && !eventStream) {
           throw new ProtocolError("UnknownOperationException", `${req.method} ${req.url} is not an ECS API call.`, 404);
         }
         const at = now();
         const caller = verifySigV4(
-          { method: req.method, url: req.url ?? "/", headers: req.headers, body },
+          { method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body },
           opts.model.metadata.signingName,
           (key) => opts.accountFor(key)?.secretAccessKey,
           at,
         );
         const account = opts.accountFor(caller.accessKeyId)!;
         const scope: Scope = { accountId: account.accountId, region: caller.region };
+        if (eventStream) return openEventStream(opts, scope, new URLSearchParams(query).get("cluster") ?? undefined, res, requestId);
         if (req.url === POLL_PATH) {
           const abort = new AbortController();
           res.once("close", () => abort.abort());
@@ -104,6 +111,13 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
         send(res, wire.status, requestId, { __type: wire.type, message: wire.message }, wire.type);
       });
   };
+}
+
+/** The task event stream of a scope, or of one ACTIVE cluster of it (ClusterNotFoundException otherwise). */
+async function openEventStream(opts: ApiOptions, scope: Scope, clusterRef: string | undefined, res: ServerResponse, requestId: string): Promise<void> {
+  const cluster = clusterRef === undefined ? undefined : (nameFromRef(scope, clusterRef, "cluster") ?? "");
+  if (cluster !== undefined && (!cluster || (await opts.state.clusters.get(scope, cluster))?.status !== "ACTIVE")) throw clusterNotFound();
+  opts.events.open(scope, cluster, res, requestId);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
