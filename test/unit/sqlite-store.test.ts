@@ -36,6 +36,23 @@ describe("SQLite store", () => {
     assert.equal(same?.state, "INACTIVE");
   });
 
+  test("scopes: those holding documents, including ones first written after the first ask, and after a reopen", async () => {
+    const path = file();
+    const store = openSqliteStore(path);
+    const docs = store.collection(spec);
+    await docs.write(east, "a", () => ({ name: "a", group: "g", n: 1, state: "ACTIVE" }));
+    assert.deepEqual(await store.scopes(), [east]);
+    await docs.putMany(west, [{ id: "b", doc: { name: "b", group: "g", n: 1, state: "ACTIVE" } }]);
+    const other = { accountId: "222222222222", region: "us-east-1" };
+    await docs.append(other, "g", (seq) => ({ id: `c${seq}`, doc: { name: "c", group: "g", n: seq, state: "ACTIVE" } }));
+    const key = (s: { accountId: string; region: string }) => `${s.accountId}/${s.region}`;
+    assert.deepEqual((await store.scopes()).map(key).sort(), [east, west, other].map(key).sort());
+    await store.close();
+    const reopened = openSqliteStore(path);
+    assert.deepEqual((await reopened.scopes()).map(key).sort(), [east, west, other].map(key).sort());
+    await reopened.close();
+  });
+
   test("watchers hear every committed change, and nothing else", async () => {
     const docs = openSqliteStore(file()).collection(spec);
     const heard: string[] = [];

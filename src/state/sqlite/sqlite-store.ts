@@ -31,18 +31,18 @@ export function openSqliteStore(path: string): Store {
   const checkpointer = startCheckpointer(path);
   const collections = new Map<string, SqliteCollection<unknown>>();
   const cache = new DocumentCache(Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
+  const scopes = new KnownScopes(db);
   return {
     collection<T>(spec: CollectionSpec<T>): Collection<T> {
       let c = collections.get(spec.name);
       if (!c) {
-        c = new SqliteCollection(db, cache, spec as CollectionSpec<unknown>);
+        c = new SqliteCollection(db, cache, scopes, spec as CollectionSpec<unknown>);
         collections.set(spec.name, c);
       }
       return c as unknown as Collection<T>;
     },
     async scopes() {
-      const rows = db.prepare("SELECT DISTINCT account, region FROM documents").all() as { account: string; region: string }[];
-      return rows.map((r) => ({ accountId: r.account, region: r.region }));
+      return scopes.all();
     },
     async close() {
       await checkpointer.close();
@@ -128,12 +128,40 @@ class DocumentCache {
   }
 }
 
+/**
+ * The accounts and regions that hold documents: read from the database once, then kept from
+ * the writes. Sweeps ask every few seconds, and the DISTINCT over every document it replaces
+ * read the whole index each time. A scope whose documents were all removed stays listed;
+ * the sweeps then find nothing in it.
+ */
+class KnownScopes {
+  private known?: Map<string, Scope>;
+
+  constructor(private readonly db: Db) {}
+
+  all(): Scope[] {
+    this.known ??= new Map(
+      (this.db.prepare("SELECT DISTINCT account, region FROM documents").all() as { account: string; region: string }[]).map((r) => [
+        `${r.account}\0${r.region}`,
+        { accountId: r.account, region: r.region },
+      ]),
+    );
+    return [...this.known.values()];
+  }
+
+  note(scope: Scope): void {
+    const key = `${scope.accountId}\0${scope.region}`;
+    if (this.known && !this.known.has(key)) this.known.set(key, { accountId: scope.accountId, region: scope.region });
+  }
+}
+
 class SqliteCollection<T> implements Collection<T> {
   private readonly stmt;
 
   constructor(
     private readonly db: Db,
     private readonly cache: DocumentCache,
+    private readonly scopes: KnownScopes,
     private readonly spec: CollectionSpec<T>,
   ) {
     const k = "account = @account AND region = @region AND kind = @kind";
@@ -297,6 +325,7 @@ class SqliteCollection<T> implements Collection<T> {
 
   /** Writes the document and returns its new row version. */
   private put(scope: Scope, id: string, doc: T): number {
+    this.scopes.note(scope);
     const keys = this.spec.keys(doc);
     return this.stmt.upsert.get({ ...this.key(scope), id, ...keys, ref: keys.ref ?? "", body: encode(doc) }) as number;
   }
