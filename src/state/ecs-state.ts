@@ -6,6 +6,7 @@ import type { Reservation } from "../domain/task/reservation.js";
 import { Heartbeats } from "./heartbeats.js";
 import { LiveTaskIndex } from "./live-tasks.js";
 import { ParentIndex } from "./parent-index.js";
+import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection, Store } from "./store.js";
 
 export interface StoredTaskDefinition {
@@ -86,6 +87,8 @@ export interface EcsState {
   subnets: Collection<StoredSubnet>;
   services: Collection<StoredService>;
   runTaskTokens: Collection<StoredRunTaskToken>;
+  /** The ids ("cluster/name") of the services not INACTIVE, kept current from `services`. */
+  serviceIds: ScopeMirror<StoredService, Set<string>>;
   /** What each host's live tasks hold, derived from `tasks` and kept current by its change feed. */
   liveTasks: LiveTaskIndex;
   /** Container instances (and FARGATE hosts, under "") by cluster, kept current from `instances`. */
@@ -117,6 +120,10 @@ export function ecsState(store: Store): EcsState {
     name: "instance",
     keys: (i) => ({ parent: i.cluster, seq: registeredAtOf(i), status: i.instance.status! }),
   });
+  const services = store.collection<StoredService>({
+    name: "service",
+    keys: (s) => ({ parent: s.cluster, seq: s.service.createdAt!.getTime(), status: s.service.status! }),
+  });
   return {
     clusters: store.collection<Cluster>({
       name: "cluster",
@@ -139,9 +146,12 @@ export function ecsState(store: Store): EcsState {
     tasks,
     liveTasks: new LiveTaskIndex(tasks),
     heartbeats: new Heartbeats(),
-    services: store.collection<StoredService>({
-      name: "service",
-      keys: (s) => ({ parent: s.cluster, seq: s.service.createdAt!.getTime(), status: s.service.status! }),
+    services,
+    serviceIds: new ScopeMirror(services, {
+      query: {},
+      idOf: serviceId,
+      empty: () => new Set<string>(),
+      apply: (ids, id, doc) => (doc && doc.service.status !== "INACTIVE" ? ids.add(id) : ids.delete(id)),
     }),
     runTaskTokens: store.collection<StoredRunTaskToken>({
       name: "runTaskToken",
@@ -170,5 +180,8 @@ function shareTaskDefinition(t: StoredTask): StoredTask {
   }
   return shared === td ? t : Object.freeze({ ...t, taskDefinition: shared });
 }
+
+/** A service's document id: its cluster and name. */
+export const serviceId = (s: StoredService) => `${s.cluster}/${s.service.serviceName}`;
 
 export const taskDefinitionId = (family: string, revision: number) => `${family}:${revision}`;

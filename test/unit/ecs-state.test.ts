@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ecsState, type StoredTask } from "../../src/state/ecs-state.js";
+import { ecsState, type StoredService, type StoredTask } from "../../src/state/ecs-state.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 
 const scope = { accountId: "111111111111", region: "us-east-1" };
@@ -32,4 +32,24 @@ test("tasks read back from the store share one copy of a definition revision", a
   assert.notEqual(a!.taskDefinition, c!.taskDefinition, "a different status is a different snapshot");
   assert.equal(c!.taskDefinition.status, "INACTIVE");
   assert.ok(Object.isFrozen(a));
+});
+
+test("serviceIds: the services not INACTIVE, from the store and then from every write", async () => {
+  const path = join(mkdtempSync(join(tmpdir(), "berth-state-")), "state.sqlite");
+  const service = (name: string, status: string): StoredService => ({
+    service: { serviceName: name, status, createdAt: new Date(1_000) },
+    cluster: "c",
+    deployments: [],
+    memory: {} as StoredService["memory"],
+    unplaced: [],
+  });
+  const first = ecsState(openSqliteStore(path));
+  await first.services.putMany(scope, [{ id: "c/a", doc: service("a", "ACTIVE") }, { id: "c/gone", doc: service("gone", "INACTIVE") }]);
+  const state = ecsState(openSqliteStore(path));
+  assert.deepEqual([...(await state.serviceIds.state(scope))], ["c/a"]);
+  await state.services.write(scope, "c/b", () => service("b", "DRAINING"));
+  await state.services.write(scope, "c/a", (cur) => ({ ...cur!, service: { ...cur!.service, status: "INACTIVE" } }));
+  assert.deepEqual([...(await state.serviceIds.state(scope))], ["c/b"]);
+  await state.services.remove(scope, "c/b");
+  assert.equal((await state.serviceIds.state(scope)).size, 0);
 });

@@ -114,10 +114,12 @@ export class ServiceScheduler {
     const now = Date.now();
     for (const [key, at] of this.notBefore) if (at <= now) this.notBefore.delete(key);
     for (const [key, at] of this.restingUntil) if (at <= now) this.restingUntil.delete(key);
+    // From the in-memory ids, not the documents: thousands of services at rest cost the
+    // sweep a set walk, not a read and decode of every service every two seconds.
     for (const scope of await this.deps.store.scopes()) {
-      for (const s of await this.deps.state.services.list(scope)) {
-        const key = `${scope.accountId}/${scope.region}/${s.cluster}/${s.service.serviceName}`;
-        if (s.service.status !== "INACTIVE" && !this.restingUntil.has(key)) this.dirty.set(key, { scope, id: `${s.cluster}/${s.service.serviceName}` });
+      for (const id of await this.deps.state.serviceIds.state(scope)) {
+        const key = `${scope.accountId}/${scope.region}/${id}`;
+        if (!this.restingUntil.has(key)) this.dirty.set(key, { scope, id });
       }
     }
     await this.drain();
