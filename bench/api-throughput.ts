@@ -26,7 +26,7 @@ import { fmt, percentile, median } from "./stats.js";
 import { freePort } from "../test/support/ports.js";
 import { benchClient, berthServerArgs } from "./client.js";
 import { motoEc2Instances } from "./moto.js";
-import { rawCaller, signedEcsRequest } from "./raw-load.js";
+import { rawCaller, rawSend, signedEcsRequest, type RawRequest } from "./raw-load.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
@@ -138,6 +138,35 @@ async function main(): Promise<void> {
       const ratio = b.rps / m.rps;
       console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)} | ${fmt(ratio, 1)}× moto`);
       summary[`${name}/c${concurrency}`] = { berth: b, moto: m, ratio };
+    }
+  }
+  // The same operations with the light client against both servers: each request signed
+  // once per call (SigV4, the SDK's signer) but sent and answered without the SDK's request
+  // building and response parsing, so the ratio is the servers' rather than the client's.
+  const credentials = { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY };
+  const ports = new Map<ECSClient, number>([[targets.berth, berthPort], [targets.moto, motoPort]]);
+  const rawOperations: Record<string, (c: ECSClient, i: number) => Promise<RawRequest>> = {
+    RegisterTaskDefinition: (c) => signedEcsRequest(ports.get(c)!, "RegisterTaskDefinition", td("bench-raw"), credentials),
+    DescribeTaskDefinition: (c) => signedEcsRequest(ports.get(c)!, "DescribeTaskDefinition", { taskDefinition: "seed:2" }, credentials),
+    ListTaskDefinitions: (c) => signedEcsRequest(ports.get(c)!, "ListTaskDefinitions", { familyPrefix: "seed" }, credentials),
+    CreateService: (c, i) => signedEcsRequest(ports.get(c)!, "CreateService", { cluster: "bench", serviceName: `raw-${i}`, taskDefinition: "small", desiredCount: 0 }, credentials),
+    "DescribeServices (10)": (c) => signedEcsRequest(ports.get(c)!, "DescribeServices", { cluster: "bench", services: seeds.get(c)!.services }, credentials),
+    "DescribeTasks (100)": (c) => signedEcsRequest(ports.get(c)!, "DescribeTasks", { cluster: "bench", tasks: seeds.get(c)!.taskArns }, credentials),
+  };
+  const rawAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+  console.log("\nsame operations, light client (signed per call, answers not parsed)");
+  console.log("operation                 conc   berth req/s  p99 ms |  moto req/s  p99 ms | ratio");
+  for (const [name, make] of Object.entries(rawOperations)) {
+    for (const concurrency of [1, 32]) {
+      const caller = (c: ECSClient, offset: number) => { let i = offset; return async () => rawSend(await make(c, i++), rawAgent); };
+      // Distinct numbers per cell: CreateService names must not repeat.
+      const base = concurrency * 10_000_000;
+      await drive(caller(targets.berth, base + 5_000_000), 50, concurrency); // warm-up
+      const b = await drive(caller(targets.berth, base), n.berth, concurrency);
+      const m = await drive(caller(targets.moto, base), n.moto, concurrency);
+      const ratio = b.rps / m.rps;
+      console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)} | ${fmt(ratio, 1)}× moto`);
+      summary[`raw ${name}/c${concurrency}`] = { berth: b, moto: m, ratio };
     }
   }
   // The ceiling: berth's signed, validated, persisted route against a bare hello-world.

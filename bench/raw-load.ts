@@ -36,14 +36,7 @@ export async function signedEcsRequest(port: number, operation: string, input: u
 /** A call that sends `req` and resolves when the whole response has arrived (rejects on non-2xx). */
 export function rawCaller(req: RawRequest): () => Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  return () => new Promise<void>((resolve, reject) => {
-    const r = request({ host: "127.0.0.1", port: req.port, method: "POST", path: "/", headers: req.headers, agent }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode! < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    r.on("error", reject);
-    r.end(req.body);
-  });
+  return () => rawSend(req, agent);
 }
 
 /** Sends `req` once and resolves with the parsed JSON answer (rejects on non-2xx). */
@@ -57,6 +50,18 @@ export function rawJson(req: RawRequest, agent?: Agent): Promise<unknown> {
         if (res.statusCode! < 300) resolve(JSON.parse(text));
         else reject(new Error(`HTTP ${res.statusCode}: ${text}`));
       });
+    });
+    r.on("error", reject);
+    r.end(req.body);
+  });
+}
+
+/** Sends `req` over `agent` and resolves once the whole answer has arrived, unparsed (rejects on non-2xx). */
+export function rawSend(req: RawRequest, agent: Agent): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const r = request({ host: "127.0.0.1", port: req.port, method: "POST", path: "/", headers: req.headers, agent }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode! < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
     });
     r.on("error", reject);
     r.end(req.body);
