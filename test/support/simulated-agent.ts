@@ -60,7 +60,8 @@ export class SimulatedAgent {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        const res = await this.client.poll({ containerInstanceArn: this.arn, seen: this.seen, waitMs: 5000 }, this.abort.signal);
+        // As long as the real agent waits (the control plane caps it at half its agent timeout).
+        const res = await this.client.poll({ containerInstanceArn: this.arn, seen: this.seen, waitMs: 20_000 }, this.abort.signal);
         this.seen = res.version;
         await Promise.all(res.tasks.map((a) => this.act(a)));
       } catch (err) {
