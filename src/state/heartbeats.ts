@@ -11,10 +11,16 @@ export class Heartbeats {
   /** Epoch ms by scope, then host id: placement asks about every instance of a cluster per call. */
   private readonly heard = new Map<string, Map<string, number>>();
 
+  /** A request asks about every instance with one scope object: its map is found once. */
+  private readonly byScopeObject = new WeakMap<Scope, Map<string, number>>();
+
   private hosts(scope: Scope): Map<string, number> {
+    let hosts = this.byScopeObject.get(scope);
+    if (hosts) return hosts;
     const key = `${scope.accountId}\0${scope.region}`;
-    let hosts = this.heard.get(key);
+    hosts = this.heard.get(key);
     if (!hosts) this.heard.set(key, (hosts = new Map()));
+    this.byScopeObject.set(scope, hosts);
     return hosts;
   }
 

@@ -70,10 +70,17 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
         if (eventStream) return openEventStream(opts, scope, new URLSearchParams(query).get("cluster") ?? undefined, res, requestId);
         if (req.url === POLL_PATH) {
           const abort = new AbortController();
-          res.once("close", () => abort.abort());
+          // Only while the poll waits: aborting after the answer would build an AbortError
+          // (with its stack) for every poll, one per agent every few seconds.
+          const hangUp = () => abort.abort();
+          res.once("close", hangUp);
           const poll = parseAwsJson(body) as PollRequest;
           const deps = { state: opts.state, hosts: opts.hosts, hostPortBindIp: opts.settings.hostPortBindIp, agentTimeoutMs: opts.settings.agentTimeoutMs, now };
-          return send(res, 200, requestId, await handlePoll(deps, scope, poll, abort.signal));
+          try {
+            return send(res, 200, requestId, await handlePoll(deps, scope, poll, abort.signal));
+          } finally {
+            res.off("close", hangUp);
+          }
         }
         const target = String(req.headers["x-amz-target"] ?? "");
         const operationName = target.startsWith(prefix) ? target.slice(prefix.length) : "";
