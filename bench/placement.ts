@@ -8,6 +8,7 @@ import { mulberry32 } from "../test/support/random.js";
 import { printRunTaskThroughput, runTaskThroughput } from "./run-task-throughput.js";
 import { fmt, median } from "./stats.js";
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
 const INSTANCES = 1000;
 const TASKS = quick ? 1000 : 10_000;
@@ -25,6 +26,8 @@ function cluster(rng: () => number): InstanceView[] {
       attributes: { "ecs.availability-zone": `us-east-1${"abc"[i % 3]}`, "ecs.instance-type": size.cpu > 2048 ? "m5.xlarge" : "t3.medium" },
       remaining: { ...size, ports: [], portsUdp: [] },
       tasks: [],
+      // As berth's own views carry it (from what each host holds): tasks per group.
+      tasksByGroup: new Map<string, number>(),
     };
   });
 }
@@ -52,6 +55,7 @@ function run(name: string, scenario: Omit<PlacementRequest, "count" | "needs">, 
       inst.remaining.cpu -= needs.cpu;
       inst.remaining.memory -= needs.memory;
       inst.tasks.push({ group, family: name });
+      (inst.tasksByGroup as Map<string, number>).set(group, (inst.tasksByGroup!.get(group) ?? 0) + 1);
     }
     placed += result.placements.length;
     if (!result.placements.length) break;
