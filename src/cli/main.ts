@@ -11,6 +11,7 @@ commands:
   up        run berth: the control plane and a local agent
   server    run the control plane alone
   agent     join this host to a running control plane (berth agent --help)
+  events    follow task state changes as they happen (berth events --help)
   help      show this
 
 flags of up and server:
@@ -29,6 +30,11 @@ async function main(argv: string[]): Promise<void> {
       const { AGENT_USAGE, runAgentCommand } = await import("./agent-command.js");
       if (rest.includes("--help")) return console.log(AGENT_USAGE);
       return runAgentCommand(rest);
+    }
+    case "events": {
+      const { EVENTS_USAGE, runEventsCommand } = await import("./events-command.js");
+      if (rest.includes("--help")) return console.log(EVENTS_USAGE);
+      return runEventsCommand(rest);
     }
     case undefined:
     case "help":

@@ -2,6 +2,9 @@
 // cluster or a whole account and region, signed like every other call.
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { packageRoot } from "../../src/paths.js";
 import { after, before, describe, test } from "node:test";
 import { subscribeTaskEvents, type TaskEvent } from "../../src/api/events/client.js";
 import { EVENTS_PATH } from "../../src/api/events/task-events.js";
@@ -108,5 +111,36 @@ describe("task event stream", () => {
     await second.next((e) => e.detail.taskArn === arn && e.detail.lastStatus === "RUNNING");
     assert.equal(first.events.filter((e) => e.detail.taskArn === arn).length, 0);
     b.close();
+  });
+
+  test("berth events prints each change as it happens; --json prints the events", async () => {
+    const ecs = sdkClient(berth.endpoint);
+    const cli = (json: boolean) => {
+      const child = spawn(process.execPath, [join(packageRoot, "dist/src/cli/main.js"), "events", "--endpoint", berth.endpoint, "--cluster", "events",
+        "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, ...(json ? ["--json"] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const following = new Promise<void>((resolve) => child.stderr.on("data", (d: Buffer) => ((err += d.toString()), err.includes("following") && resolve())));
+      return { child, following, out: () => out, err: () => err };
+    };
+    const text = cli(false);
+    const json = cli(true);
+    try {
+      await Promise.all([text.following, json.following]);
+      const arn = (await ecs.send(new RunTaskCommand({ cluster: "events", taskDefinition: "evt" }))).tasks![0]!.taskArn!;
+      const id = arn.split("/").pop()!;
+      const deadline = Date.now() + 10_000;
+      while (!(text.out().includes(`events/${id}  RUNNING`) && json.out().includes('"lastStatus":"RUNNING"'))) {
+        if (Date.now() > deadline) assert.fail(`no RUNNING line:\n${text.out()}${text.err()}\n${json.out()}${json.err()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.match(text.out(), new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z  events/${id}  PENDING \\(desired RUNNING\\) v1$`, "m"));
+      const events = json.out().trim().split("\n").map((l) => JSON.parse(l) as TaskEvent);
+      assert.ok(events.every((e) => e["detail-type"] === "ECS Task State Change" && e.detail.taskArn === arn));
+    } finally {
+      text.child.kill();
+      json.child.kill();
+    }
   });
 });
