@@ -153,12 +153,14 @@ async function main(): Promise<void> {
     "DescribeServices (10)": (c) => signedEcsRequest(ports.get(c)!, "DescribeServices", { cluster: "bench", services: seeds.get(c)!.services }, credentials),
     "DescribeTasks (100)": (c) => signedEcsRequest(ports.get(c)!, "DescribeTasks", { cluster: "bench", tasks: seeds.get(c)!.taskArns }, credentials),
   };
-  const rawAgent = new Agent({ keepAlive: true, maxSockets: 64 });
   console.log("\nsame operations, light client (signed per call, answers not parsed)");
   console.log("operation                 conc   berth req/s  p99 ms |  moto req/s  p99 ms | ratio");
   for (const [name, make] of Object.entries(rawOperations)) {
     for (const concurrency of [1, 32]) {
-      const caller = (c: ECSClient, offset: number) => { let i = offset; return async () => rawSend(await make(c, i++), rawAgent); };
+      // Fresh connections per cell: a server may drop keep-alive connections left idle
+      // while the other one was measured (moto_server does), and a replay on one fails.
+      const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+      const caller = (c: ECSClient, offset: number) => { let i = offset; return async () => rawSend(await make(c, i++), agent); };
       // Distinct numbers per cell: CreateService names must not repeat.
       const base = concurrency * 10_000_000;
       await drive(caller(targets.berth, base + 5_000_000), 50, concurrency); // warm-up
@@ -167,6 +169,7 @@ async function main(): Promise<void> {
       const ratio = b.rps / m.rps;
       console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)} | ${fmt(ratio, 1)}× moto`);
       summary[`raw ${name}/c${concurrency}`] = { berth: b, moto: m, ratio };
+      agent.destroy();
     }
   }
   // The ceiling: berth's signed, validated, persisted route against a bare hello-world.

@@ -17,10 +17,19 @@ function newAccessKeyId(): string {
   return "AKIA" + Array.from(bytes, (b) => KEY_ALPHABET[b % KEY_ALPHABET.length]).join("");
 }
 
+const credentialsFile = (dataDir: string) => join(dataDir, "credentials.json");
+
+/** The credentials kept in the data dir, if berth has started there. */
+export function readCredentials(dataDir: string): Credentials | undefined {
+  const file = credentialsFile(dataDir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Credentials) : undefined;
+}
+
 /** The credentials kept in the data dir, created on first start. */
 export function loadOrCreateCredentials(dataDir: string): { credentials: Credentials; created: boolean } {
-  const file = join(dataDir, "credentials.json");
-  if (existsSync(file)) return { credentials: JSON.parse(readFileSync(file, "utf8")) as Credentials, created: false };
+  const existing = readCredentials(dataDir);
+  if (existing) return { credentials: existing, created: false };
+  const file = credentialsFile(dataDir);
   const credentials = { accessKeyId: newAccessKeyId(), secretAccessKey: randomBytes(30).toString("base64") };
   writeFileSync(file, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
   return { credentials, created: true };

@@ -1,13 +1,12 @@
 // `berth events`: follows task state changes as they happen, one line each (or the events
 // themselves as JSON lines with --json), from berth's task event stream.
-import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { subscribeTaskEvents, type TaskEvent } from "../api/events/client.js";
 import { DEFAULT_PORT, UsageError } from "./config.js";
-import type { Credentials } from "./credentials.js";
+import { readCredentials, type Credentials } from "./credentials.js";
 
 export const EVENTS_USAGE = `usage: berth events [flags]
   --endpoint URL            the control plane (default http://127.0.0.1:${DEFAULT_PORT})   [$BERTH_ENDPOINT]
@@ -60,8 +59,8 @@ async function findCredentials(key: string | undefined, secret: string | undefin
   const envKey = process.env.AWS_ACCESS_KEY_ID;
   const envSecret = process.env.AWS_SECRET_ACCESS_KEY;
   if (envKey && envSecret) return { accessKeyId: envKey, secretAccessKey: envSecret };
-  const file = join(dataDir, "credentials.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as Credentials;
+  const kept = readCredentials(dataDir);
+  if (kept) return kept;
   const { accessKeyId, secretAccessKey } = await new ECSClient({ region }).config.credentials();
   return { accessKeyId, secretAccessKey };
 }
