@@ -4,6 +4,8 @@ import { nameFromRef } from "../../domain/arn.js";
 import { builtInCapacityProviders } from "../../domain/capacity-provider.js";
 import { DEFAULT_CLUSTER, EMPTY_USAGE, type ClusterUsage } from "../../domain/cluster.js";
 import { clusterNotFound } from "../../domain/errors.js";
+import type { Scope } from "../../domain/scope.js";
+import type { EcsState } from "../../state/ecs-state.js";
 import type { RequestContext } from "./context.js";
 
 export function clusterName(ctx: RequestContext, ref: string | undefined): string {
@@ -12,8 +14,13 @@ export function clusterName(ctx: RequestContext, ref: string | undefined): strin
 
 /** The ACTIVE cluster `ref` names (the default cluster when absent), or ClusterNotFoundException. */
 export async function activeCluster(ctx: RequestContext, ref: string | undefined): Promise<Cluster> {
-  const name = clusterName(ctx, ref);
-  const cluster = name ? await ctx.state.clusters.get(ctx.scope, name) : undefined;
+  return findActiveCluster(ctx.state, ctx.scope, ref ?? DEFAULT_CLUSTER);
+}
+
+/** The ACTIVE cluster `ref` (name or ARN) names in `scope`, or ClusterNotFoundException; for callers without a request context. */
+export async function findActiveCluster(state: EcsState, scope: Scope, ref: string): Promise<Cluster> {
+  const name = nameFromRef(scope, ref, "cluster") ?? "";
+  const cluster = name ? await state.clusters.get(scope, name) : undefined;
   if (!cluster || cluster.status !== "ACTIVE") throw clusterNotFound();
   return cluster;
 }

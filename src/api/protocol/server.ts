@@ -12,8 +12,7 @@ import type { HostNotifier } from "../agent-channel/notifier.js";
 import { handlePoll } from "../agent-channel/poll.js";
 import { POLL_PATH, type PollRequest } from "../agent-channel/protocol.js";
 import { EVENTS_PATH, type TaskEventHub } from "../events/task-events.js";
-import { clusterNotFound } from "../../domain/errors.js";
-import { nameFromRef } from "../../domain/arn.js";
+import { findActiveCluster } from "../ecs/lookup.js";
 import { ProtocolError, toWireError } from "./errors.js";
 import { parseAwsJson, toAwsJson } from "./json.js";
 import type { ServiceModel } from "./model.js";
@@ -122,8 +121,7 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
 
 /** The task event stream of a scope, or of one ACTIVE cluster of it (ClusterNotFoundException otherwise). */
 async function openEventStream(opts: ApiOptions, scope: Scope, clusterRef: string | undefined, res: ServerResponse, requestId: string): Promise<void> {
-  const cluster = clusterRef === undefined ? undefined : (nameFromRef(scope, clusterRef, "cluster") ?? "");
-  if (cluster !== undefined && (!cluster || (await opts.state.clusters.get(scope, cluster))?.status !== "ACTIVE")) throw clusterNotFound();
+  const cluster = clusterRef === undefined ? undefined : (await findActiveCluster(opts.state, scope, clusterRef)).clusterName!;
   opts.events.open(scope, cluster, res, requestId);
 }
 
