@@ -39,23 +39,6 @@ export function rawCaller(req: RawRequest): () => Promise<void> {
   return () => rawSend(req, agent);
 }
 
-/** Sends `req` once and resolves with the parsed JSON answer (rejects on non-2xx). */
-export function rawJson(req: RawRequest, agent?: Agent): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const r = request({ host: "127.0.0.1", port: req.port, method: "POST", path: "/", headers: req.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode! < 300) resolve(JSON.parse(text));
-        else reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-      });
-    });
-    r.on("error", reject);
-    r.end(req.body);
-  });
-}
-
 /** Sends `req` over `agent` and resolves once the whole answer has arrived, unparsed (rejects on non-2xx). */
 export function rawSend(req: RawRequest, agent: Agent): Promise<void> {
   return new Promise<void>((resolve, reject) => {
