@@ -1,7 +1,7 @@
 // A TEST DOUBLE of the berth agent: registers a host through the real agent client and
 // acknowledges its assignments at once (RUNNING when wanted, STOPPED when told), without
 // containers. For scheduler tests and benchmarks that need many hosts.
-import { ControlPlaneClient } from "../../src/agent/control-plane-client.js";
+import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import type { PollResponse, TaskAssignment } from "../../src/api/agent-channel/protocol.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
@@ -55,6 +55,7 @@ export class SimulatedAgent {
     this.stopped = true;
     this.abort.abort();
     await this.loop?.catch(() => undefined);
+    this.client.close();
   }
 
   private async run(): Promise<void> {
@@ -88,7 +89,9 @@ export class SimulatedAgent {
 
   private async actOnce(a: TaskAssignment): Promise<void> {
     const done = this.handled.get(a.taskArn);
-    const report = (change: Parameters<ControlPlaneClient["submitTaskStateChange"]>[2]) => this.client.submitTaskStateChange(a.clusterArn, a.taskArn, change);
+    // Signed and sent without the SDK: a fleet of these shares the machine with what it measures.
+    const report = (change: Parameters<ControlPlaneClient["submitTaskStateChange"]>[2]) =>
+      this.client.call("SubmitTaskStateChange", taskStateChangeRequest(a.clusterArn, a.taskArn, change));
     const containers = (status: "RUNNING" | "STOPPED", exitCode?: number) =>
       a.containers.map((c) => ({ containerName: c.name, status, runtimeId: `sim-${a.taskArn.slice(-8)}-${c.name}`, ...(exitCode !== undefined ? { exitCode } : {}) }));
     if (a.desiredStatus === "STOPPED") {
