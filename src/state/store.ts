@@ -41,22 +41,32 @@ export interface Collection<T> {
    * next one, or undefined to leave it as it is. It runs inside the write transaction, so
    * it must be pure and synchronous; what it throws aborts the write and reaches the caller.
    */
-  write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Promise<T | undefined>;
+  write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined, options?: WriteOptions): Promise<T | undefined>;
+  /** Creates or replaces documents in one transaction: all are written, or none. */
+  putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void>;
   /**
    * Appends the next document of `parent` with seq = highest seq ever used there + 1
    * (revisions never repeat, even after deletion). `make` builds it from that number.
    */
-  /** Creates or replaces documents in one transaction: all are written, or none. */
-  putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void>;
-  append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }): Promise<T>;
+  append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }, options?: WriteOptions): Promise<T>;
   remove(scope: Scope, id: string): Promise<boolean>;
   /**
    * Calls `listener` after every committed change to the collection, with the document as
-   * written (undefined once removed), before the writing call returns. Derived views that
+   * written (undefined once removed), before the writing call's promise resolves. Derived views that
    * would otherwise re-read thousands of documents per request (what each host holds) keep
    * themselves current this way. Returns a function that stops the calls.
    */
   watch(listener: ChangeListener<T>): () => void;
+}
+
+export interface WriteOptions {
+  /**
+   * The write may wait for the event loop to turn and share one commit with the other
+   * grouped writes asked for meanwhile (group commit): for busy paths whose callers hold no
+   * lock that others wait on, such as agents' reports and heartbeats. Either way the write
+   * is acknowledged only once committed.
+   */
+  grouped?: boolean;
 }
 
 export type ChangeListener<T> = (scope: Scope, id: string, doc: T | undefined) => void;

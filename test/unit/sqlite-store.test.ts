@@ -214,4 +214,71 @@ describe("SQLite store", () => {
     const next = await b.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
     assert.equal(next.n, 2);
   });
+  test("writes asked for together commit together, each one whole: in order, and a failing one alone is undone", async () => {
+    const store = openSqliteStore(file());
+    const docs = store.collection(spec);
+    await docs.write(east, "c", () => ({ name: "c", group: "g", n: 0, state: "ACTIVE" }));
+    const heard: (number | "removed")[] = [];
+    docs.watch((_scope, id, doc) => id === "c" && heard.push(doc?.n ?? "removed"));
+    // One turn of the event loop: the grouped ones share one commit, which the remove (not
+    // grouped) makes at once; the writes after it wait for the turn.
+    const grouped = { grouped: true };
+    const increments = Array.from({ length: 20 }, () => docs.write(east, "c", (cur) => ({ ...cur!, n: cur!.n + 1 }), grouped));
+    const appended = docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }), grouped);
+    const failing = docs.append(east, "g", (n) => {
+      void n;
+      throw new Error("refused");
+    }, grouped);
+    const removed = docs.remove(east, "c");
+    const afterRemove = docs.write(east, "c", (cur) => (cur ? { ...cur, n: -1 } : { name: "c", group: "g", n: 100, state: "ACTIVE" }), grouped);
+    assert.deepEqual((await Promise.all(increments)).map((d) => d!.n), Array.from({ length: 20 }, (_, i) => i + 1), "each saw the one before");
+    assert.equal((await appended).n, 1);
+    await assert.rejects(failing, /refused/);
+    assert.equal(await removed, true);
+    assert.equal((await afterRemove)!.n, 100, "the remove asked for first landed first");
+    assert.deepEqual(heard, [...Array.from({ length: 20 }, (_, i) => i + 1), "removed", 100]);
+    const next = await docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
+    assert.equal(next.n, 2, "the failed append, undone alone, used up no number");
+    await store.close();
+  });
+
+  test("a grouped write is acknowledged only once committed, and what is queued at close is committed first", async () => {
+    const path = file();
+    const store = openSqliteStore(path);
+    const docs = store.collection(spec);
+    let acknowledged = false;
+    const written = docs.write(east, "q", () => ({ name: "q", group: "g", n: 1, state: "ACTIVE" }), { grouped: true }).then(() => (acknowledged = true));
+    const peek = new Database(path, { readonly: true });
+    const committedRows = () => peek.prepare("SELECT count(*) FROM documents WHERE id = 'q'").pluck().get();
+    assert.equal(committedRows(), 0, "not yet committed");
+    assert.equal(acknowledged, false);
+    await written;
+    assert.equal(committedRows(), 1, "committed by the time it is acknowledged");
+    const queued = docs.write(east, "r", () => ({ name: "r", group: "g", n: 2, state: "ACTIVE" }), { grouped: true });
+    await store.close();
+    await queued;
+    peek.close();
+    const reopened = openSqliteStore(path);
+    assert.equal((await reopened.collection(spec).get(east, "r"))?.n, 2);
+    await reopened.close();
+  });
+
+  test("a write not grouped commits before it returns (a lock held around it is not held for a turn of the loop), taking the queued ones along", async () => {
+    const path = file();
+    const store = openSqliteStore(path);
+    const docs = store.collection(spec);
+    const peek = new Database(path, { readonly: true });
+    const rows = () => peek.prepare("SELECT count(*) FROM documents").pluck().get();
+    const queued = docs.write(east, "w", () => ({ name: "w", group: "g", n: 1, state: "ACTIVE" }), { grouped: true });
+    assert.equal(rows(), 0);
+    const placed = docs.putMany(east, [{ id: "p", doc: { name: "p", group: "g", n: 2, state: "ACTIVE" } }]);
+    assert.equal(rows(), 2, "both committed, the queued write with it");
+    const alone = docs.write(east, "x", () => ({ name: "x", group: "g", n: 3, state: "ACTIVE" }));
+    assert.equal(rows(), 3);
+    const appended = docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
+    assert.equal(rows(), 4);
+    peek.close();
+    await Promise.all([queued, placed, alone, appended]);
+    await store.close();
+  });
 });

@@ -58,7 +58,7 @@ async function heartbeat(deps: PollDeps, scope: Scope, read: StoredInstance): Pr
   const due = (cur: StoredInstance) => Heartbeats.due(cur, now, deps.agentTimeoutMs);
   // `read` is the record as the poll began; only the store's own copy is checked before writing.
   if (!due(read)) return;
-  await deps.state.instances.write(scope, read.id, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined));
+  await deps.state.instances.write(scope, read.id, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined), { grouped: true });
 }
 
 async function recordHealth(deps: PollDeps, scope: Scope, health: NonNullable<PollRequest["health"]>): Promise<void> {
@@ -72,7 +72,7 @@ async function recordHealth(deps: PollDeps, scope: Scope, health: NonNullable<Po
         containers: reports.map((r) => ({ containerName: r.containerName, healthStatus: r.healthStatus })),
       }, deps.now());
       return task === cur.task ? undefined : { ...cur, task };
-    });
+    }, { grouped: true });
   }
 }
 

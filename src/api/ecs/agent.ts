@@ -95,7 +95,7 @@ async function report(ctx: RequestContext, clusterRef: string | undefined, taskR
     if (!cur) return undefined;
     const task = applyTaskReport(cur.task, cur.taskDefinition, change, ctx.now);
     return task === cur.task ? undefined : { ...cur, task };
-  });
+  }, { grouped: true }); // every agent reports every task: these share commits under load
   // A stop decided here (an essential container exited) must reach the agent.
   if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId, id);
   // The service that owns the task may have something to do about it.

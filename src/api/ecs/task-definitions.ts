@@ -41,7 +41,7 @@ async function registerTaskDefinition(
       }),
       tags: input.tags ?? [],
     },
-  }));
+  }), { grouped: true }); // CI pipelines register revisions in bursts; no lock is held here
   return { taskDefinition: stored.taskDefinition, tags: stored.tags };
 }
 

