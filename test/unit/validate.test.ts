@@ -61,4 +61,20 @@ describe("model validation", () => {
     fails("CreateCluster", { tags: tooMany }, "InvalidParameterException", "tags");
     fails("CreateCluster", { tags: [{ key: "", value: "v" }] }, "InvalidParameterException", "tags[0].key");
   });
+  test("timestamps become Dates: epoch seconds as SDKs send them, or a string of them, or ISO 8601; anything else is refused", () => {
+    const body: Record<string, unknown> = {
+      task: "t",
+      pullStartedAt: 1795690254.332,
+      pullStoppedAt: "1795690255",
+      executionStoppedAt: "2026-11-26T10:00:00.250Z",
+      containers: [{ containerName: "a", status: "RUNNING" }],
+    };
+    check("SubmitTaskStateChange", body);
+    assert.deepEqual(body.pullStartedAt, new Date(1795690254332));
+    assert.deepEqual(body.pullStoppedAt, new Date(1795690255000));
+    assert.deepEqual(body.executionStoppedAt, new Date("2026-11-26T10:00:00.250Z"));
+    assert.deepEqual(body.containers, [{ containerName: "a", status: "RUNNING" }], "other members are left as they were");
+    fails("SubmitTaskStateChange", { task: "t", pullStartedAt: "yesterday" }, "SerializationException", "pullStartedAt");
+    fails("SubmitTaskStateChange", { task: "t", pullStartedAt: true }, "SerializationException", "pullStartedAt");
+  });
 });

@@ -1,5 +1,6 @@
 // Checks a request body against the ECS model at the edge, once, so handlers can trust
-// their typed input: JSON types, required members, enums, lengths and ranges.
+// their typed input: JSON types, required members, enums, lengths and ranges. Timestamps
+// (epoch seconds on the wire) become Dates here, as the model's types say they are.
 // A value of the wrong JSON type is a SerializationException (as AWS JSON services answer
 // "STRING_VALUE can not be converted to an Integer"); a well-typed value that breaks a
 // constraint is an InvalidParameterException naming the member.
@@ -29,7 +30,8 @@ function join(path: string, member: string): string {
   return path ? `${path}.${member}` : member;
 }
 
-function check(model: ServiceModel, shape: Shape, value: unknown, path: string): void {
+/** Checks `value` against `shape`; returns it, or the Date a timestamp stands for. */
+function check(model: ServiceModel, shape: Shape, value: unknown, path: string): unknown {
   switch (shape.type) {
     case "structure":
       return checkStructure(model, shape, value, path);
@@ -39,9 +41,10 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string):
       const memberShape = model.shapes[shape.member!.shape]!;
       value.forEach((item, i) => {
         if (item === null) throw invalidParameter(`Value null at '${path}[${i}]' is not valid: list members must not be null.`);
-        check(model, memberShape, item, `${path}[${i}]`);
+        const checked = check(model, memberShape, item, `${path}[${i}]`);
+        if (checked !== item) value[i] = checked;
       });
-      return;
+      return value;
     }
     case "map": {
       if (typeof value !== "object" || value === null || Array.isArray(value)) throw wrongType(path, "a map", value);
@@ -49,9 +52,10 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string):
       const valueShape = model.shapes[shape.value!.shape]!;
       for (const [k, v] of Object.entries(value)) {
         check(model, keyShape, k, `${path}.${k}(key)`);
-        if (v !== null) check(model, valueShape, v, `${path}.${k}`);
+        const checked = v === null ? v : check(model, valueShape, v, `${path}.${k}`);
+        if (checked !== v) (value as Record<string, unknown>)[k] = checked;
       }
-      return;
+      return value;
     }
     case "string":
       if (typeof value !== "string") throw wrongType(path, "a string", value);
@@ -62,28 +66,38 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string):
         );
       }
       checkLength(shape, value.length, path, "length");
-      return;
+      return value;
     case "integer":
     case "long":
       if (typeof value !== "number" || !Number.isInteger(value)) throw wrongType(path, "an integer", value);
       checkRange(shape, value, path);
-      return;
+      return value;
     case "double":
       if (typeof value !== "number" || !Number.isFinite(value)) throw wrongType(path, "a number", value);
       checkRange(shape, value, path);
-      return;
+      return value;
     case "boolean":
       if (typeof value !== "boolean") throw wrongType(path, "a boolean", value);
-      return;
+      return value;
     case "timestamp":
-      if (typeof value !== "number" && typeof value !== "string") throw wrongType(path, "a timestamp", value);
-      return;
+      return toDate(value, path);
     default:
-      return;
+      return value;
   }
 }
 
-function checkStructure(model: ServiceModel, shape: Shape, value: unknown, path: string): void {
+/** Epoch seconds, as SDKs send them; a string of them, or ISO 8601, as hand-written JSON may. */
+function toDate(value: unknown, path: string): Date {
+  const ms =
+    typeof value === "number" ? value * 1000
+    : typeof value !== "string" ? Number.NaN
+    : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) * 1000
+    : Date.parse(value);
+  if (!Number.isFinite(ms)) throw wrongType(path, "a timestamp (epoch seconds)", value);
+  return new Date(ms);
+}
+
+function checkStructure(model: ServiceModel, shape: Shape, value: unknown, path: string): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw wrongType(path, "a structure", value);
   const record = value as Record<string, unknown>;
   for (const name of shape.required ?? []) {
@@ -96,8 +110,10 @@ function checkStructure(model: ServiceModel, shape: Shape, value: unknown, path:
   for (const [name, ref] of Object.entries(shape.members ?? {})) {
     const member = record[name];
     if (member === undefined || member === null) continue;
-    check(model, model.shapes[ref.shape]!, member, join(path, name));
+    const checked = check(model, model.shapes[ref.shape]!, member, join(path, name));
+    if (checked !== member) record[name] = checked;
   }
+  return record;
 }
 
 function checkLength(shape: Shape, length: number, path: string, what: string): void {
