@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sdkClient } from "../test/support/clients.js";
+import { freePort } from "../test/support/ports.js";
 import { berthServerArgs } from "./client.js";
 import { fmt, summary } from "./stats.js";
 
@@ -27,8 +28,12 @@ async function timeToFirstAnswer(args: string[], port: number, ask: () => Promis
       }
     }
   } finally {
-    child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
+    // A child that already died (say its port was taken meanwhile) has no exit left to wait for.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+    }
   }
 }
 
@@ -38,11 +43,12 @@ writeFileSync(hello, `require("http").createServer((q, s) => s.end("hi")).listen
 const berthTimes: number[] = [];
 const helloTimes: number[] = [];
 for (let i = 0; i < runs; i++) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
+  const helloPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
   const ecs = sdkClient(`http://127.0.0.1:${port}`);
   berthTimes.push(await timeToFirstAnswer(berthServerArgs(port, dataDir), port, () => ecs.send(new ListClustersCommand({}))));
-  helloTimes.push(await timeToFirstAnswer([hello, String(port + 1)], port + 1, () => fetch(`http://127.0.0.1:${port + 1}/`)));
+  helloTimes.push(await timeToFirstAnswer([hello, String(helloPort)], helloPort, () => fetch(`http://127.0.0.1:${helloPort}/`)));
 }
 const b = summary(berthTimes);
 const h = summary(helloTimes);
