@@ -18,6 +18,7 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { PollRequest, PollResponse } from "../api/agent-channel/protocol.js";
+import { toAwsJson } from "../api/protocol/json.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 
 export interface ControlPlaneConnection {
@@ -63,11 +64,8 @@ export class ControlPlaneClient {
    * rejects with an Error named after its __type. No retries.
    */
   async call(operation: string, input: object): Promise<unknown> {
-    const body = JSON.stringify(input, function (this: Record<string, unknown>, key, value: unknown) {
-      const raw = this[key];
-      return raw instanceof Date ? raw.getTime() / 1000 : value; // the AWS JSON protocol's epoch seconds
-    });
-    const { status, text } = await this.signedPost(new URL(this.conn.endpoint), body, undefined, `AmazonEC2ContainerServiceV20141113.${operation}`);
+    const target = `AmazonEC2ContainerServiceV20141113.${operation}`;
+    const { status, text } = await this.signedPost(new URL(this.conn.endpoint), toAwsJson(input), undefined, target);
     const answer = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (status === 200) return answer;
     const error = new Error(String(answer.message ?? answer.Message ?? `${operation} failed (${status})`));
