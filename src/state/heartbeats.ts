@@ -30,7 +30,13 @@ export class Heartbeats {
 
   /** The later of what the store holds and what this control plane heard (epoch ms). */
   lastSeenMs(scope: Scope, host: StoredInstance): number {
-    return Math.max(this.hosts(scope).get(host.id) ?? 0, host.lastSeenAt.getTime());
+    return latest(this.hosts(scope), host);
+  }
+
+  /** lastSeenMs for many hosts of one scope (RunTask asks about every instance of a cluster). */
+  lastSeenLookup(scope: Scope): (host: StoredInstance) => number {
+    const heard = this.hosts(scope);
+    return (host) => latest(heard, host);
   }
 
   lastSeen(scope: Scope, host: StoredInstance): Date {
@@ -41,4 +47,8 @@ export class Heartbeats {
   static due(host: StoredInstance, now: Date, agentTimeoutMs: number): boolean {
     return now.getTime() - host.lastSeenAt.getTime() >= agentTimeoutMs / 4;
   }
+}
+
+function latest(heard: ReadonlyMap<string, number>, host: StoredInstance): number {
+  return Math.max(heard.get(host.id) ?? 0, host.lastSeenAt.getTime());
 }

@@ -188,17 +188,18 @@ describe("placement: filters", () => {
     const cluster = [instance("d", { status: "DRAINING" }), instance("i", { status: "INACTIVE" }), instance("a")];
     const result = place(cluster, request({ count: 2 }), firstTie);
     assert.deepEqual(ids(result.placements), ["a", "a"]);
+    assert.deepEqual(result.placedAt, [2, 2], "indexes into the instances given, not into the ACTIVE ones");
     const failing = place(cluster, request({ count: 1 }, { cpu: 99_999 }), firstTie);
     assert.deepEqual(reasons(failing.failures), { a: "RESOURCE:CPU" }, "failures list ACTIVE instances only");
     for (const instances of [[], [instance("d", { status: "DRAINING" })]]) {
       const empty = place(instances, request(), firstTie);
-      assert.deepEqual(empty, { placements: [], failures: [], noContainerInstances: true });
+      assert.deepEqual(empty, { placements: [], placedAt: [], failures: [], noContainerInstances: true });
     }
   });
 
   test("failures are empty when every task is placed, and count 0 places nothing", () => {
     assert.deepEqual(place([instance("a")], request({ count: 2 }), firstTie).failures, []);
-    assert.deepEqual(place([instance("a")], request({ count: 0 }), firstTie), { placements: [], failures: [], noContainerInstances: false });
+    assert.deepEqual(place([instance("a")], request({ count: 0 }), firstTie), { placements: [], placedAt: [], failures: [], noContainerInstances: false });
   });
 
   test("checkInstance answers for one named instance (StartTask)", () => {
@@ -471,11 +472,12 @@ describe("placement: properties over random clusters", () => {
       const where = `seed ${seed}`;
 
       if (model.active.length === 0) {
-        assert.deepEqual(result, { placements: [], failures: [], noContainerInstances: true }, where);
+        assert.deepEqual(result, { placements: [], placedAt: [], failures: [], noContainerInstances: true }, where);
         continue;
       }
       assert.equal(result.noContainerInstances, false, where);
       assert.ok(result.placements.length <= req.count, where);
+      assert.deepEqual(result.placedAt.map((i) => cluster[i]!.arn), result.placements, `${where}: placedAt points at each placement's instance`);
       for (const arn of result.placements) {
         const chosen = byArn.get(arn);
         assert.ok(chosen, `${where}: placed on an ACTIVE instance`);

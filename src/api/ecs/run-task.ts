@@ -22,7 +22,7 @@ import { reservationOf } from "../../domain/task/reservation.js";
 import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
 import { runTaskTokenId, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
-import { agentConnected, clusterInstances, instancePlacementView } from "./container-instances.js";
+import { agentConnected, clusterPlacementViews } from "./container-instances.js";
 import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { findTaskDefinition } from "./task-definitions.js";
@@ -283,8 +283,7 @@ export async function placeOnInstances(
   ask: PlacementAsk,
   count: number,
 ): Promise<PlacementOutcome> {
-  const candidates = await clusterInstances(ctx, cluster);
-  const views = candidates.map((c) => instancePlacementView(ctx, c.stored, c.usage));
+  const { instances, views } = await clusterPlacementViews(ctx, cluster);
   const reservation = reservationOf(td, ask.overrides);
   let result;
   try {
@@ -311,10 +310,9 @@ export async function placeOnInstances(
     if (err instanceof PlacementError || err instanceof QueryError) throw invalidParameter(err.message);
     throw err;
   }
-  const byArn = new Map(candidates.map((c) => [c.stored.instance.containerInstanceArn!, c.stored] as const));
   return {
-    targets: result.placements.map((arn) => {
-      const host = byArn.get(arn)!;
+    targets: result.placedAt.map((i) => {
+      const host = instances[i]!;
       return { host, availabilityZone: azOf(host) };
     }),
     failures: result.failures,

@@ -28,8 +28,10 @@ import {
  */
 export function place(instances: readonly InstanceView[], request: PlacementRequest, rng: () => number): PlacementResult {
   const { filters, strategies } = compileRequest(request);
-  const active = instances.filter((instance) => instance.status === "ACTIVE");
-  if (active.length === 0) return { placements: [], failures: [], noContainerInstances: true };
+  const activeAt: number[] = []; // where each ACTIVE instance sits in `instances`
+  for (let i = 0; i < instances.length; i++) if (instances[i]!.status === "ACTIVE") activeAt.push(i);
+  const active = activeAt.map((i) => instances[i]!);
+  if (active.length === 0) return { placements: [], placedAt: [], failures: [], noContainerInstances: true };
 
   const cluster = new WorkingCluster(active, request.needs);
   const rankers = strategies.map((strategy) => rankerFor(cluster, strategy));
@@ -47,6 +49,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
   }
 
   const placements: string[] = [];
+  const placedAt: number[] = [];
   const tied = new Int32Array(n);
   const keys = rankers.map((ranker) => ranker.keys);
   const best = new Float64Array(rankers.length);
@@ -56,6 +59,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
         ? pickUniform(feasible, feasibleCount, rng)
         : pickUniform(tied, rankFeasible(feasible, feasibleCount, keys, best, tied), rng);
     placements.push(active[i]!.arn);
+    placedAt.push(activeAt[i]!);
     cluster.commit(i);
     for (const ranker of rankers) ranker.placed?.(i);
     const reason = firstRefusal(dynamicFilters, cluster, i);
@@ -69,7 +73,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
 
   const failures =
     placements.length < request.count ? active.map((instance, i) => ({ arn: instance.arn, reason: reasons[i]! })) : [];
-  return { placements, failures, noContainerInstances: false };
+  return { placements, placedAt, failures, noContainerInstances: false };
 }
 
 /**

@@ -88,6 +88,8 @@ export interface PlacementFailure {
 export interface PlacementResult {
   /** Container instance ARN per placed task, in placement order (length ≤ count). */
   placements: string[];
+  /** Where each of `placements` sits in the instances given, so callers need not look ARNs up. */
+  placedAt: number[];
   /**
    * Empty when every task was placed. Otherwise one entry per ACTIVE instance, in input
    * order, with the reason of the first filter that rejected the next task.
