@@ -1,4 +1,4 @@
-import { ECSServiceException } from "@aws-sdk/client-ecs";
+import { EcsError } from "../../src/domain/errors.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { paginate } from "../../src/domain/pagination.js";
@@ -30,7 +30,7 @@ test("a page boundary survives items added before it", () => {
 });
 
 test("maxResults outside its range and garbage tokens are InvalidParameterException", () => {
-  const isInvalid = (err: unknown) => err instanceof ECSServiceException && err.name === "InvalidParameterException";
+  const isInvalid = (err: unknown) => err instanceof EcsError && err.name === "InvalidParameterException";
   assert.throws(() => paginate(["a"], id, { ...opts, maxResults: 0 }), isInvalid);
   assert.throws(() => paginate(["a"], id, { ...opts, maxResults: 6 }), isInvalid);
   assert.throws(() => paginate(["a"], id, { ...opts, nextToken: "not-a-token" }), isInvalid);

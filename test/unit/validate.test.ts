@@ -1,8 +1,8 @@
 // Input validation against the real ECS model.
-import { ECSServiceException } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ProtocolError } from "../../src/api/protocol/errors.js";
+import { EcsError } from "../../src/domain/errors.js";
 import { ecsModel } from "../../src/api/protocol/model.js";
 import { validateInput } from "../../src/api/protocol/validate.js";
 
@@ -13,7 +13,7 @@ function fails(operation: string, body: unknown, code: string, member: string) {
   assert.throws(
     () => check(operation, body),
     (err: unknown) => {
-      const name = err instanceof ProtocolError ? err.code : err instanceof ECSServiceException ? err.name : "";
+      const name = err instanceof ProtocolError ? err.code : err instanceof EcsError ? err.name : "";
       assert.equal(name, code);
       assert.match((err as Error).message, new RegExp(member.replace(/[[\].]/g, "\\$&")));
       return true;

@@ -19,7 +19,6 @@ import type {
   UpdateContainerInstancesStateRequest,
   UpdateContainerInstancesStateResponse,
 } from "@aws-sdk/client-ecs";
-import { AttributeLimitExceededException, TargetNotFoundException } from "@aws-sdk/client-ecs";
 import {
   containerInstanceArnOf,
   containerInstanceView,
@@ -28,7 +27,7 @@ import {
   validateAttribute,
   type HostUsage,
 } from "../../domain/container-instance.js";
-import { invalidParameter } from "../../domain/errors.js";
+import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression, type InstanceView } from "../../scheduler/placement/index.js";
 import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
@@ -225,7 +224,7 @@ async function attributeTarget(ctx: RequestContext, cluster: string, a: Attribut
     throw invalidParameter("Attributes need a targetId, and targetType container-instance.");
   }
   const found = await findInstance(ctx, cluster, a.targetId);
-  if (!found) throw new TargetNotFoundException({ message: `Could not find ${a.targetId}.`, $metadata: {} });
+  if (!found) throw new EcsError("TargetNotFoundException", `Could not find ${a.targetId}.`);
   return found;
 }
 
@@ -233,7 +232,7 @@ async function putAttributes(ctx: RequestContext, input: PutAttributesRequest): 
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const attributes = input.attributes ?? [];
   if (attributes.length > MAX_CUSTOM_ATTRIBUTES) {
-    throw new AttributeLimitExceededException({ message: "You can apply up to 10 custom attributes per resource.", $metadata: {} });
+    throw new EcsError("AttributeLimitExceededException", "You can apply up to 10 custom attributes per resource.");
   }
   attributes.forEach(validateAttribute);
   const targets = await Promise.all(attributes.map((a) => attributeTarget(ctx, cluster, a)));
@@ -243,7 +242,7 @@ async function putAttributes(ctx: RequestContext, input: PutAttributesRequest): 
       const rest = (cur.instance.attributes ?? []).filter((x) => x.name !== a.name);
       const custom = rest.filter((x) => !x.name!.startsWith("ecs.") && !x.name!.startsWith("com.amazonaws.ecs."));
       if (custom.length >= MAX_CUSTOM_ATTRIBUTES) {
-        throw new AttributeLimitExceededException({ message: "You can apply up to 10 custom attributes per resource.", $metadata: {} });
+        throw new EcsError("AttributeLimitExceededException", "You can apply up to 10 custom attributes per resource.");
       }
       const attribute: Attribute = a.value === undefined ? { name: a.name } : { name: a.name, value: a.value };
       return { ...cur, instance: { ...cur.instance, attributes: [...rest, attribute] } };

@@ -16,9 +16,8 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { ServiceNotActiveException, ServiceNotFoundException } from "@aws-sdk/client-ecs";
 import { nameFromRef } from "../../domain/arn.js";
-import { invalidParameter } from "../../domain/errors.js";
+import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import {
   newService,
@@ -35,9 +34,8 @@ import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, resolveDefinition } from "./run-task.js";
 
-const meta = { $metadata: {} };
-const serviceNotFound = () => new ServiceNotFoundException({ message: "Service not found.", ...meta });
-const serviceNotActive = () => new ServiceNotActiveException({ message: "Service was not ACTIVE.", ...meta });
+const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
+const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
 
 export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
 const lockKey = (ctx: RequestContext) => `${ctx.scope.accountId}/${ctx.scope.region}`;

@@ -1,6 +1,7 @@
 // Errors that belong to the wire protocol rather than to ECS: they are not in the ECS
-// model (signature, serialization, routing), so @aws-sdk/client-ecs has no class for them.
-import { ECSServiceException } from "@aws-sdk/client-ecs";
+// model (signature, serialization, routing), so they are not EcsErrors.
+import { EcsError } from "../../domain/errors.js";
+import { ecsModel } from "./model.js";
 
 export type ProtocolErrorCode =
   | "SerializationException"
@@ -32,8 +33,8 @@ export interface WireError {
 /** One place decides how any thrown value looks on the wire; anything unexpected is a logged 500. */
 export function toWireError(err: unknown, log: (msg: string) => void): WireError {
   if (err instanceof ProtocolError) return { status: err.status, type: err.code, message: err.message };
-  if (err instanceof ECSServiceException) {
-    const server = err.$fault === "server";
+  if (err instanceof EcsError) {
+    const server = ecsModel().shapes[err.name]?.fault === true;
     return { status: server ? 500 : 400, type: err.name, message: err.message };
   }
   log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -20,6 +20,8 @@ export interface Shape {
   max?: number;
   pattern?: string;
   exception?: boolean;
+  /** An exception that is the service's fault (HTTP 500), not the caller's. */
+  fault?: boolean;
 }
 
 export interface Operation {

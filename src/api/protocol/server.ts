@@ -1,9 +1,9 @@
 // The AWS JSON 1.1 front door: POST / with X-Amz-Target. Parse → authenticate → validate
 // against the model → call the handler → serialise; every failure leaves through
 // toWireError, so handlers never see the protocol and clients never see a stack trace.
-import { UnsupportedFeatureException } from "@aws-sdk/client-ecs";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { EcsError } from "../../domain/errors.js";
 import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { ControlPlaneSettings, HandlerTable, RequestContext } from "../ecs/context.js";
@@ -94,10 +94,7 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
         validateInput(opts.model, operation.input, input);
         const handler = opts.operations[operationName];
         if (!handler) {
-          throw new UnsupportedFeatureException({
-            message: `${operationName} is part of the ECS API but is not implemented by berth yet.`,
-            $metadata: {},
-          });
+          throw new EcsError("UnsupportedFeatureException", `${operationName} is part of the ECS API but is not implemented by berth yet.`);
         }
         const ctx: RequestContext = {
           scope,
