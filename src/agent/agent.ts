@@ -1,17 +1,17 @@
-// The berth agent: registers its host, long-polls the control plane for the tasks it
-// should run, runs each through a TaskRunner on the container runtime, and reports back.
-// It talks to the control plane only through the ECS API and the signed poll channel.
+// The berth agent: registers its host, keeps a channel open to the control plane, which
+// pushes the tasks it should run, runs each through a TaskRunner on the container runtime,
+// and reports back. It talks to the control plane only through the ECS API and that signed channel.
 import type { Attribute } from "@aws-sdk/client-ecs";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TaskAssignment } from "../api/agent-channel/protocol.js";
-import type { HostVersion } from "../api/agent-channel/notifier.js";
+import type { Assignments, TaskAssignment } from "../api/agent-channel/protocol.js";
 import { FARGATE_HOST_ATTRIBUTE } from "../domain/container-instance.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import { TaskRunner } from "./task-runner/index.js";
 import { capabilityAttributes } from "./capabilities.js";
-import type { ControlPlaneClient } from "./control-plane-client.js";
+import type { AgentChannel } from "./channel.js";
+import { taskStateChangeRequest, type ControlPlaneClient } from "./control-plane-client.js";
 import { HostPortAllocator } from "./host-ports.js";
 import { authFor, type RegistryAuthTable } from "./registry-auth.js";
 
@@ -39,17 +39,16 @@ export interface AgentOptions {
 }
 
 const HEALTH_CHECK_MS = 1_000;
-const RETRY_MS = 1_000;
 
 export class Agent {
   private arn?: string;
-  private seen?: HostVersion;
+  private channel?: AgentChannel;
+  /** The first push after a start: this host's containers are adopted, not started again. */
+  private first = true;
   private readonly runners = new Map<string, TaskRunner>();
   /** Tasks whose runner has finished: never started again, even while still listed. */
   private readonly finished = new Set<string>();
   private readonly ports = new HostPortAllocator();
-  private stopped = false;
-  private poll?: AbortController;
   private lastHealth = "";
   private healthTimer?: NodeJS.Timeout;
 
@@ -65,8 +64,15 @@ export class Agent {
 
   async start(): Promise<void> {
     await this.register();
+    this.channel = this.opts.client.channel(() => this.arn!, {
+      assignments: (message) => this.reconcile(message),
+      // Silent too long, the host was taken for terminated and deregistered: join again.
+      unregistered: () => this.register(),
+      log: (m) => this.opts.log(m),
+    });
+    this.channel.setHealth(this.health());
+    this.channel.start();
     this.healthTimer = setInterval(() => this.checkHealth(), HEALTH_CHECK_MS);
-    void this.loop();
   }
 
   /** Registers the host, as the instance it was before when the state file remembers one. */
@@ -100,50 +106,23 @@ export class Agent {
     this.opts.log(`${this.opts.fargate ? "FARGATE capacity" : `container instance of cluster ${this.opts.cluster}`} registered: ${this.arn}`);
   }
 
-  /** Stops polling; running containers keep running (a restarted agent adopts them). */
+  /** Closes the channel; running containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.healthTimer);
-    this.poll?.abort();
+    await this.channel?.stop();
   }
 
   private health() {
     return [...this.runners.entries()].flatMap(([taskArn, r]) => r.health().map((h) => ({ taskArn, ...h })));
   }
 
-  /** A health change cuts the current poll short so the control plane hears of it at once. */
+  /** A health change is sent at once. */
   private checkHealth(): void {
-    const now = JSON.stringify(this.health());
-    if (now !== this.lastHealth) this.poll?.abort();
-  }
-
-  private async loop(): Promise<void> {
-    let first = true;
-    while (!this.stopped) {
-      this.poll = new AbortController();
-      const health = this.health();
-      try {
-        const res = await this.opts.client.poll(
-          { containerInstanceArn: this.arn!, seen: this.seen, health, waitMs: 20_000 },
-          this.poll.signal,
-        );
-        this.lastHealth = JSON.stringify(health);
-        await this.reconcile(res.tasks, res.assigned, first);
-        // Only once acted on: a poll after a failure is answered with the same changes again.
-        this.seen = res.version;
-        first = false;
-      } catch (err) {
-        if (this.stopped) return;
-        if ((err as Error).name !== "AbortError") {
-          this.opts.log(`poll: ${(err as Error).message}`);
-          await new Promise((r) => setTimeout(r, RETRY_MS));
-          // Silent too long, the host was taken for terminated and deregistered: join again.
-          if (/is not registered/.test((err as Error).message)) await this.register().catch((e: unknown) => this.opts.log(`register: ${(e as Error).message}`));
-        } else {
-          this.lastHealth = JSON.stringify(health);
-        }
-      }
-    }
+    const health = this.health();
+    const now = JSON.stringify(health);
+    if (now === this.lastHealth) return;
+    this.lastHealth = now;
+    this.channel?.setHealth(health);
   }
 
   private deps() {
@@ -158,10 +137,10 @@ export class Agent {
     };
   }
 
-  /** `changed`: the assignments that changed since the last poll; `assignedArns`: every task assigned here. */
-  private async reconcile(changed: readonly TaskAssignment[], assignedArns: readonly string[], afterStart: boolean): Promise<void> {
+  /** `tasks`: the assignments that changed since the last push acted on; `assigned`: every task assigned here. */
+  private async reconcile({ tasks: changed, assigned: assignedArns }: Assignments): Promise<void> {
     // After a restart, the containers of this host's tasks are adopted, not started again.
-    const existing = afterStart ? await this.opts.driver.list({}).catch(() => []) : [];
+    const existing = this.first ? await this.opts.driver.list({}).catch(() => []) : [];
     // A task the control plane no longer assigns here was stopped without us (the host was
     // taken for lost): its containers must not run on unaccounted for.
     const assigned = new Set(assignedArns);
@@ -175,7 +154,9 @@ export class Agent {
         continue;
       }
       if (this.finished.has(a.taskArn)) continue;
-      const report = (change: TaskReport) => this.opts.client.submitTaskStateChange(a.clusterArn, a.taskArn, change);
+      const report = async (change: TaskReport) => {
+        await this.channel!.call("SubmitTaskStateChange", taskStateChangeRequest(a.clusterArn, a.taskArn, change));
+      };
       const adopted = existing.filter((c) => c.labels["com.amazonaws.ecs.task-arn"] === a.taskArn);
       if (a.desiredStatus === "STOPPED" && adopted.length === 0) {
         // Stopped before it ever ran here: nothing to tear down, only to confirm.
@@ -195,5 +176,6 @@ export class Agent {
           this.finished.add(a.taskArn);
         });
     }
+    this.first = false;
   }
 }

@@ -1,8 +1,8 @@
 // How an agent reaches the control plane: the ECS API's agent operations through the AWS
-// SDK, and the SigV4-signed long poll for its task assignments. The poll runs once per
-// change of the host, so it keeps one signer (which keeps the day's signing key) and
-// keep-alive connections: fetch and a signer per call cost the simulated agents of the
-// benchmarks ~0.5 ms of CPU per task more, on the machine the control plane runs on.
+// SDK, or signed by hand (`call`) where thousands are made, and the SigV4-signed channel
+// that pushes its task assignments (AgentChannel). One signer is kept (it keeps the day's
+// signing key) and keep-alive connections: fetch and a signer per call cost the simulated
+// agents of the benchmarks ~0.5 ms of CPU per call more, on the machine the control plane runs on.
 import {
   DiscoverPollEndpointCommand,
   ECSClient,
@@ -17,7 +17,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { PollRequest, PollResponse } from "../api/agent-channel/protocol.js";
+import { WebSocket } from "ws";
+import { AgentChannel, type ChannelHandlers } from "./channel.js";
 import { toAwsJson } from "../api/protocol/json.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 
@@ -29,8 +30,8 @@ export interface ControlPlaneConnection {
 
 export class ControlPlaneClient {
   readonly ecs: ECSClient;
-  private pollEndpoint?: string;
-  private signer?: SignatureV4;
+  private channelEndpoint?: string;
+  private signerKept?: SignatureV4;
   private readonly connections = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
   constructor(private readonly conn: ControlPlaneConnection) {
@@ -49,8 +50,8 @@ export class ControlPlaneClient {
 
   async discover(cluster: string, containerInstance: string): Promise<string> {
     const out = await this.ecs.send(new DiscoverPollEndpointCommand({ cluster, containerInstance }));
-    this.pollEndpoint = out.endpoint!;
-    return this.pollEndpoint;
+    this.channelEndpoint = out.endpoint!;
+    return this.channelEndpoint;
   }
 
   async submitTaskStateChange(clusterArn: string, taskArn: string, report: TaskReport): Promise<void> {
@@ -60,43 +61,74 @@ export class ControlPlaneClient {
   /**
    * One ECS call, signed and sent without the SDK's per-call machinery (~1 ms of CPU), for
    * callers that make thousands: the simulated agents of the benchmarks share their machine
-   * with the control plane they measure. Resolves with the parsed answer; an AWS error
-   * rejects with an Error named after its __type. No retries.
+   * with the control plane they measure; and the channel's way for a call while it is down.
+   * Resolves with the parsed answer; an AWS error rejects with an Error named after its
+   * __type. No retries.
    */
   async call(operation: string, input: object): Promise<unknown> {
     const target = `AmazonEC2ContainerServiceV20141113.${operation}`;
-    const { status, text } = await this.signedPost(new URL(this.conn.endpoint), toAwsJson(input), undefined, target);
-    const answer = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (status === 200) return answer;
-    const error = new Error(String(answer.message ?? answer.Message ?? `${operation} failed (${status})`));
-    error.name = String(answer.__type ?? "UnknownError").split("#").pop()!;
-    throw error;
+    const { status, text } = await this.signedPost(new URL(this.conn.endpoint), toAwsJson(input), target);
+    if (status !== 200) throw awsError(status, text, operation);
+    return text ? (JSON.parse(text) as unknown) : {};
   }
 
-  /** One long poll; resolves with the host's assignments once they change or the wait ends. */
-  async poll(request: PollRequest, signal: AbortSignal): Promise<PollResponse> {
-    if (!this.pollEndpoint) throw new Error("discover the poll endpoint first");
-    const { status, text } = await this.signedPost(new URL(this.pollEndpoint), JSON.stringify(request), signal);
-    if (status !== 200) throw new Error(`poll failed (${status}): ${text}`);
-    return JSON.parse(text) as PollResponse;
+  /** The channel of the host (not yet open: call start()); its ARN is asked for at every connection, as registering again may change it. */
+  channel(containerInstanceArn: () => string, handlers: ChannelHandlers): AgentChannel {
+    return new AgentChannel({ open: () => this.openSocket(containerInstanceArn()), call: (operation, input) => this.call(operation, input) }, handlers);
   }
 
-  private async signedPost(url: URL, body: string, signal?: AbortSignal, target?: string): Promise<{ status: number; text: string }> {
-    this.signer ??= new SignatureV4({ service: "ecs", region: this.conn.region, credentials: this.ecs.config.credentials, sha256: Hash.bind(null, "sha256") });
-    const signed = await this.signer.sign(
+  /** Opens the channel's WebSocket with a signed upgrade request; a refusal rejects with the AWS error. */
+  private async openSocket(containerInstanceArn: string): Promise<WebSocket> {
+    if (!this.channelEndpoint) throw new Error("discover the channel endpoint first");
+    const url = new URL(this.channelEndpoint);
+    const signed = await this.signer().sign(
+      new HttpRequest({
+        method: "GET",
+        protocol: url.protocol,
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query: { containerInstance: containerInstanceArn },
+        headers: { host: url.host },
+      }),
+    );
+    const scheme = url.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${url.host}${url.pathname}?containerInstance=${encodeURIComponent(containerInstanceArn)}`, {
+      headers: signed.headers,
+      perMessageDeflate: false,
+    });
+    return new Promise((resolve, reject) => {
+      socket.once("open", () => resolve(socket));
+      socket.once("error", reject);
+      socket.once("unexpected-response", (_req, res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => reject(awsError(res.statusCode ?? 0, text, "channel")));
+        res.on("error", reject);
+      });
+    });
+  }
+
+  private signer(): SignatureV4 {
+    return (this.signerKept ??= new SignatureV4({ service: "ecs", region: this.conn.region, credentials: this.ecs.config.credentials, sha256: Hash.bind(null, "sha256") }));
+  }
+
+  private async signedPost(url: URL, body: string, target: string): Promise<{ status: number; text: string }> {
+    const signed = await this.signer().sign(
       new HttpRequest({
         method: "POST",
         protocol: url.protocol,
         hostname: url.hostname,
         port: Number(url.port),
         path: url.pathname || "/",
-        headers: { host: url.host, "content-type": "application/x-amz-json-1.1", ...(target ? { "x-amz-target": target } : {}) },
+        headers: { host: url.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
         body,
       }),
     );
     const https = url.protocol === "https:";
     return new Promise((resolve, reject) => {
-      const options = { method: "POST", headers: signed.headers, signal };
+      const options = { method: "POST", headers: signed.headers };
       const onResponse = (res: IncomingMessage) => {
         let text = "";
         res.setEncoding("utf8");
@@ -118,6 +150,19 @@ export class ControlPlaneClient {
     this.connections.https.destroy();
     this.ecs.destroy();
   }
+}
+
+/** An AWS error answer as an Error named after its __type. */
+function awsError(status: number, text: string, what: string): Error {
+  let answer: Record<string, unknown> = {};
+  try {
+    answer = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON: named by status below
+  }
+  const error = new Error(String(answer.message ?? answer.Message ?? `${what} failed (${status})`));
+  error.name = String(answer.__type ?? "UnknownError").split("#").pop()!;
+  return error;
 }
 
 /** The SubmitTaskStateChange request that reports `report` of one task. */

@@ -10,7 +10,8 @@ import { KeyedSerializer } from "../api/ecs/serial.js";
 import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../api/ecs/housekeeping.js";
 import { ServiceScheduler } from "../api/ecs/service-loop.js";
 import { ecsModel } from "../api/protocol/model.js";
-import { createApiHandler } from "../api/protocol/server.js";
+import { createApiHandler, operationInvoker, type ApiOptions } from "../api/protocol/server.js";
+import { AgentChannelEndpoint } from "../api/agent-channel/endpoint.js";
 import { TaskEventHub } from "../api/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
@@ -64,7 +65,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   ];
   for (const timer of housekeeping) timer.unref();
   const events = new TaskEventHub(state.tasks, () => new Date());
-  const handler = createApiHandler({
+  const api: ApiOptions = {
     model: ecsModel(),
     operations: ecsOperations,
     state,
@@ -75,8 +76,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     events,
     accountFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
-  });
-  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, createApiHandler(api));
+  const channels = new AgentChannelEndpoint(api, operationInvoker(api));
+  server.on("upgrade", channels.handleUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -91,6 +94,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
       for (const timer of housekeeping) clearInterval(timer);
       scheduler.stop();
       events.close();
+      channels.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,6 +1,6 @@
-// When each agent was last heard from. Agents poll every few seconds; writing each poll to
-// the instance's document cost a transaction per poll and made every placement view of
-// that instance stale. The control plane that hears an agent remembers it here, and
+// When each agent was last heard from. Agents are heard every few seconds (pongs and
+// messages on their channels); writing each to the instance's document cost a transaction
+// each and made every placement view of that instance stale. The control plane that hears an agent remembers it here, and
 // persists lastSeenAt only when the stored one has aged a quarter of the agent timeout: an
 // agent is heard from at least every half timeout, so the stored value, which a restarted
 // (or another) control plane reads, is never older than three quarters of the timeout.

@@ -1,13 +1,24 @@
-// agentConnected tells the truth: an agent that stops polling shows disconnected once the
-// timeout passes (30 s by default; shortened here through the environment), and gets no tasks.
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+// agentConnected tells the truth: an agent that goes silent shows disconnected once the
+// timeout passes (30 s by default; shortened here through the environment), and gets no tasks;
+// and the agent's ways in: its light signed calls and its channel.
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { WebSocket } from "ws";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-process.js";
+import type { Assignments } from "../../src/api/agent-channel/protocol.js";
 import { sdkClient } from "../support/clients.js";
 
-test("a vanished agent shows agentConnected false, gets no tasks, and reconnects by polling", async () => {
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test("a vanished agent shows agentConnected false, gets no tasks, and is connected again once its channel opens", async () => {
   const berth = await startBerth({ env: { BERTH_AGENT_TIMEOUT_SECONDS: "2" } });
   try {
     const ecs = sdkClient(berth.endpoint);
@@ -22,14 +33,24 @@ test("a vanished agent shows agentConnected false, gets no tasks, and reconnects
     assert.deepEqual(run.tasks, []);
     assert.deepEqual(run.failures, [{ arn, reason: "AGENT" }]);
     await agent.discover("default", arn);
-    await agent.poll({ containerInstanceArn: arn, waitMs: 0 }, new AbortController().signal);
+    const pushed: Assignments[] = [];
+    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: () => undefined });
+    channel.start();
+    await until(() => pushed.length > 0);
     assert.equal(await connected(), true);
+    // Pinged every half second (a quarter of the timeout), it stays connected.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(await connected(), true);
+    const placed = await ecs.send(new RunTaskCommand({ taskDefinition: "t" }));
+    await until(() => pushed.some((m) => m.tasks.some((t) => t.taskArn === placed.tasks![0]!.taskArn)));
+    await channel.stop();
+    agent.close();
   } finally {
     await berth.stop();
   }
 });
 
-test("the agent client's light calls: answers with dates carried, AWS errors by name, and a poll its signal cuts short", async () => {
+test("the agent client's light calls: answers with dates carried, AWS errors by name", async () => {
   const berth = await startBerth();
   const agent = new ControlPlaneClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
   try {
@@ -52,12 +73,63 @@ test("the agent client's light calls: answers with dates carried, AWS errors by 
     await assert.rejects(agent.call("SubmitTaskStateChange", { cluster: "default", task: "0123456789abcdef0123456789abcdef", status: "RUNNING" }),
       (err: Error) => err.name === "InvalidParameterException" && /not found/.test(err.message));
     await assert.rejects(agent.call("DescribeClusters", { clusters: "default" }), (err: Error) => err.name === "SerializationException");
+  } finally {
+    agent.close();
+    await berth.stop();
+  }
+});
 
-    const first = await agent.poll({ containerInstanceArn: arn, waitMs: 0 }, new AbortController().signal);
-    const cut = new AbortController();
-    const waiting = agent.poll({ containerInstanceArn: arn, seen: first.version, waitMs: 20_000 }, cut.signal);
-    setTimeout(() => cut.abort(), 100);
-    await assert.rejects(waiting, (err: Error) => err.name === "AbortError");
+test("the channel: pushes what changed since the agent's version, answers agent calls as the API does, and refuses what it should", async () => {
+  const berth = await startBerth();
+  const agent = new ControlPlaneClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+  try {
+    const ecs = sdkClient(berth.endpoint);
+    const arn = (await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] })).containerInstanceArn!;
+    const endpoint = await agent.discover("default", arn);
+    assert.match(endpoint, /\/agent\/v1\/connect$/);
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: "t", containerDefinitions: [{ name: "a", image: "busybox", memory: 16 }] }));
+    const before = (await ecs.send(new RunTaskCommand({ taskDefinition: "t" }))).tasks![0]!;
+
+    const pushed: Assignments[] = [];
+    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: () => undefined });
+    channel.start();
+    // Connected with no version: everything assigned.
+    await until(() => pushed.length === 1);
+    assert.deepEqual(pushed[0]!.tasks.map((t) => t.taskArn), [before.taskArn]);
+    assert.equal(pushed[0]!.tasks[0]!.taskDefinition.family, "t");
+    // Then only what changed, with every assigned ARN.
+    const after = (await ecs.send(new RunTaskCommand({ taskDefinition: "t" }))).tasks![0]!;
+    await until(() => pushed.length === 2);
+    assert.deepEqual(pushed[1]!.tasks.map((t) => t.taskArn), [after.taskArn]);
+    assert.deepEqual(new Set(pushed[1]!.assigned), new Set([before.taskArn, after.taskArn]));
+
+    // Agent operations over the channel, answered as over HTTP.
+    assert.deepEqual(await channel.call("SubmitTaskStateChange", taskStateChangeRequest(after.clusterArn!, after.taskArn!, { status: "RUNNING", containers: [{ containerName: "a", status: "RUNNING" }] })), { acknowledgment: "ACK" });
+    assert.equal((await ecs.send(new DescribeTasksCommand({ tasks: [after.taskArn!] }))).tasks![0]!.lastStatus, "RUNNING");
+    await assert.rejects(channel.call("SubmitTaskStateChange", { cluster: "default", task: "0123456789abcdef0123456789abcdef", status: "RUNNING" }),
+      (err: Error) => err.name === "InvalidParameterException" && /not found/.test(err.message));
+    await assert.rejects(channel.call("SubmitTaskStateChange", { cluster: "default", task: after.taskArn, status: 5 }), (err: Error) => err.name === "SerializationException");
+    await assert.rejects(channel.call("DeleteCluster", { cluster: "default" }), (err: Error) => err.name === "UnknownOperationException");
+    // A stop is pushed.
+    await ecs.send(new StopTaskCommand({ task: after.taskArn! }));
+    await until(() => pushed.some((m) => m.tasks.some((t) => t.taskArn === after.taskArn && t.desiredStatus === "STOPPED")));
+    await channel.stop();
+
+    // Refused before any WebSocket exists: unknown host, unsigned upgrade.
+    const logged: string[] = [];
+    let unregistered = 0;
+    const stranger = agent.channel(() => arn.replace(/[0-9a-f]{32}$/, "0".repeat(32)), { assignments: async () => undefined, unregistered: async () => void unregistered++, log: (m) => logged.push(m) });
+    stranger.start();
+    await until(() => unregistered > 0);
+    await stranger.stop();
+    assert.match(logged[0]!, /is not registered/);
+    const unsigned = await new Promise<{ status?: number; type?: string | string[] }>((resolve, reject) => {
+      const ws = new WebSocket(`${endpoint.replace(/^http/, "ws")}?containerInstance=${encodeURIComponent(arn)}`);
+      ws.on("unexpected-response", (_req, res) => resolve({ status: res.statusCode, type: res.headers["x-amzn-errortype"] }));
+      ws.on("open", () => reject(new Error("an unsigned upgrade was accepted")));
+      ws.on("error", () => undefined);
+    });
+    assert.deepEqual(unsigned, { status: 400, type: "MissingAuthenticationTokenException" });
   } finally {
     agent.close();
     await berth.stop();

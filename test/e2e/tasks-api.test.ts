@@ -22,14 +22,51 @@ import {
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ControlPlaneClient } from "../../src/agent/control-plane-client.js";
-import type { PollResponse } from "../../src/api/agent-channel/protocol.js";
+import type { AgentChannel } from "../../src/agent/channel.js";
+import type { Assignments } from "../../src/api/agent-channel/protocol.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
 
 interface SimulatedHost {
   client: ControlPlaneClient;
   arn: string;
-  poll(): Promise<PollResponse>;
+  /** The next push of the host's channel, in order (the first, on connecting, is taken already). */
+  next(): Promise<Assignments>;
+  /** A second channel for the host, as after an agent restart: its first push. */
+  reconnect(): Promise<Assignments>;
+}
+
+const openChannels: AgentChannel[] = [];
+
+/** A channel whose pushes queue up until taken. */
+function queuedChannel(client: ControlPlaneClient, arn: string): { channel: AgentChannel; next(): Promise<Assignments> } {
+  const queue: Assignments[] = [];
+  const waiting: ((m: Assignments) => void)[] = [];
+  const channel = client.channel(() => arn, {
+    assignments: async (m) => {
+      const taker = waiting.shift();
+      if (taker) taker(m);
+      else queue.push(m);
+    },
+    unregistered: async () => undefined,
+    log: () => undefined,
+  });
+  channel.start();
+  openChannels.push(channel);
+  return {
+    channel,
+    next: () => {
+      const queued = queue.shift();
+      if (queued) return Promise.resolve(queued);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("nothing pushed within 5 s")), 5000);
+        waiting.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      });
+    },
+  };
 }
 
 async function simulatedHost(endpoint: string, opts: { cluster?: string; memory?: number; az?: string; fargate?: boolean; attributes?: { name: string; value?: string }[] } = {}): Promise<SimulatedHost> {
@@ -43,17 +80,12 @@ async function simulatedHost(endpoint: string, opts: { cluster?: string; memory?
     instanceIdentityDocument: JSON.stringify({ availabilityZone: opts.az ?? "us-east-1a", instanceType: "t3.small", instanceId: `i-${Math.random().toString(16).slice(2, 12)}` }),
     attributes: [...(opts.fargate ? [{ name: "berth.capacity", value: "fargate" }] : []), ...(opts.attributes ?? [])],
   });
-  await client.discover(opts.cluster ?? "default", instance.containerInstanceArn!);
-  let seen: PollResponse["version"] | undefined;
-  return {
-    client,
-    arn: instance.containerInstanceArn!,
-    async poll() {
-      const res = await client.poll({ containerInstanceArn: instance.containerInstanceArn!, seen, waitMs: 2000 }, new AbortController().signal);
-      seen = res.version;
-      return res;
-    },
-  };
+  const arn = instance.containerInstanceArn!;
+  await client.discover(opts.cluster ?? "default", arn);
+  const { next } = queuedChannel(client, arn);
+  // On connecting, the host is told what it holds: nothing yet.
+  assert.deepEqual((await next()).assigned, []);
+  return { client, arn, next, reconnect: () => queuedChannel(client, arn).next() };
 }
 
 const web = (family = "web", memory = 256) => ({
@@ -75,6 +107,7 @@ describe("tasks and container instances (simulated agent)", () => {
     await ecs.send(new RegisterTaskDefinitionCommand(web()));
   });
   after(async () => {
+    await Promise.all(openChannels.map((c) => c.stop()));
     await berth.stop();
   });
 
@@ -121,7 +154,7 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.ok(ci.remainingResources!.find((r) => r.name === "PORTS")!.stringSetValue!.includes("8080"));
     assert.equal(ci.pendingTasksCount, 1);
 
-    const assigned = await host.poll();
+    const assigned = await host.next();
     const mine = assigned.tasks.find((t) => t.taskArn === task.taskArn)!;
     assert.equal(mine.desiredStatus, "RUNNING");
     assert.equal(mine.taskDefinition.family, "web");
@@ -153,7 +186,7 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.equal(stop.task!.desiredStatus, "STOPPED");
     assert.equal(stop.task!.stopCode, "UserInitiated");
     assert.equal(stop.task!.stoppedReason, "enough");
-    const told = await host.poll();
+    const told = await host.next();
     assert.equal(told.tasks.find((t) => t.taskArn === task.taskArn)!.desiredStatus, "STOPPED");
     await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, {
       status: "STOPPED",
@@ -171,30 +204,30 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.ok(!listedRunning.taskArns!.includes(task.taskArn!));
   });
 
-  test("a poll carries the tasks changed since the agent's version in full, and every assigned ARN", async () => {
+  test("the channel pushes the tasks changed since the agent's version in full, and every assigned ARN", async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: "delta" }));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "quiet", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }));
     const h = await simulatedHost(berth.endpoint, { cluster: "delta", memory: 4096 });
     const arns = (tasks: { taskArn?: string }[]) => tasks.map((t) => t.taskArn!).sort();
     const first = (await ecs.send(new RunTaskCommand({ cluster: "delta", taskDefinition: "quiet", count: 2 }))).tasks!;
-    const full = await h.poll();
+    const full = await h.next();
     assert.deepEqual(arns(full.tasks), arns(first));
     assert.deepEqual([...full.assigned].sort(), arns(first));
 
     const second = (await ecs.send(new RunTaskCommand({ cluster: "delta", taskDefinition: "quiet" }))).tasks!;
-    const delta = await h.poll();
+    const delta = await h.next();
     assert.deepEqual(arns(delta.tasks), arns(second));
     assert.deepEqual([...delta.assigned].sort(), arns([...first, ...second]));
 
     // A report the agent made itself is not sent back to it; a stop it must carry out is.
     await h.client.submitTaskStateChange(second[0]!.clusterArn!, second[0]!.taskArn!, { status: "RUNNING", containers: [{ containerName: "app", status: "RUNNING" }] });
     await ecs.send(new StopTaskCommand({ cluster: "delta", task: first[0]!.taskArn! }));
-    const stopping = await h.poll();
+    const stopping = await h.next();
     assert.deepEqual(stopping.tasks.map((t) => [t.taskArn, t.desiredStatus]), [[first[0]!.taskArn, "STOPPED"]]);
 
     // Once stopped it leaves the assigned list; an agent without a version is told everything.
     await h.client.submitTaskStateChange(first[0]!.clusterArn!, first[0]!.taskArn!, { status: "STOPPED", containers: [{ containerName: "app", status: "STOPPED", exitCode: 0 }] });
-    const restarted = await h.client.poll({ containerInstanceArn: h.arn, waitMs: 0 }, new AbortController().signal);
+    const restarted = await h.reconnect();
     assert.deepEqual(arns(restarted.tasks), arns([first[1]!, ...second]));
     assert.deepEqual([...restarted.assigned].sort(), arns([first[1]!, ...second]));
   });
@@ -309,7 +342,7 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.equal(eni(a).subnetId, "subnet-0abc");
     assert.notEqual(eni(a).privateIPv4Address, eni(b).privateIPv4Address);
     assert.equal(a!.containers![0]!.networkInterfaces![0]!.privateIpv4Address, eni(a).privateIPv4Address);
-    const polled = await fargate.poll();
+    const polled = await fargate.next();
     const assignment = polled.tasks.find((t) => t.taskArn === a!.taskArn)!;
     assert.match(assignment.network!.loopbackAddress, /^127\.1\.\d+\.\d+$/);
     assert.notEqual(assignment.network!.loopbackAddress, polled.tasks.find((t) => t.taskArn === b!.taskArn)!.network!.loopbackAddress);

@@ -1,8 +1,9 @@
 // A TEST DOUBLE of the berth agent: registers a host through the real agent client and
 // acknowledges its assignments at once (RUNNING when wanted, STOPPED when told), without
 // containers. For scheduler tests and benchmarks that need many hosts.
+import type { AgentChannel } from "../../src/agent/channel.js";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
-import type { PollResponse, TaskAssignment } from "../../src/api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../src/api/agent-channel/protocol.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
 export interface SimulatedAgentOptions {
@@ -19,11 +20,8 @@ export interface SimulatedAgentOptions {
 export class SimulatedAgent {
   readonly client: ControlPlaneClient;
   arn = "";
-  private seen?: PollResponse["version"];
-  private stopped = false;
-  private abort = new AbortController();
+  private channel?: AgentChannel;
   private readonly handled = new Map<string, string>();
-  loop?: Promise<void>;
 
   constructor(endpoint: string, private readonly opts: SimulatedAgentOptions = {}) {
     this.client = new ControlPlaneClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
@@ -46,36 +44,33 @@ export class SimulatedAgent {
     });
     this.arn = instance.containerInstanceArn!;
     await this.client.discover(this.opts.cluster ?? "default", this.arn);
-    this.loop = this.run();
+    const debug = (m: string) => {
+      if (process.env.BERTH_SIM_DEBUG) console.error(`simulated agent ${this.arn.slice(-8)}: ${m}`);
+    };
+    this.channel = this.client.channel(() => this.arn, {
+      assignments: async (pushed) => {
+        try {
+          await Promise.all(pushed.tasks.map((a) => this.act(a)));
+        } catch (err) {
+          // A moment before the control plane is asked for the same changes again.
+          await new Promise((r) => setTimeout(r, 200));
+          throw err;
+        }
+      },
+      unregistered: async () => debug("not registered any more"),
+      log: debug,
+    });
+    this.channel.start();
     return this;
   }
 
-  /** Stops polling: to the control plane the agent vanished. */
+  /** Closes the channel: to the control plane the agent vanished. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.loop?.catch(() => undefined);
+    await this.channel?.stop();
     this.client.close();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        // As long as the real agent waits (the control plane caps it at half its agent timeout).
-        const res = await this.client.poll({ containerInstanceArn: this.arn, seen: this.seen, waitMs: 20_000 }, this.abort.signal);
-        this.seen = res.version;
-        await Promise.all(res.tasks.map((a) => this.act(a)));
-      } catch (err) {
-        if (this.stopped) return;
-        if (process.env.BERTH_SIM_DEBUG) console.error(`simulated agent ${this.arn.slice(-8)}: ${(err as Error).message}`);
-        // Ask again for everything at once: what failed is retried from the full list.
-        this.seen = undefined;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  }
-
-  /** A report that failed (the control plane was busy) is retried on a later poll, as the real agent retries. */
+  /** A report that failed (the control plane was busy) is retried when the changes are pushed again, as the real agent retries. */
   private async act(a: TaskAssignment): Promise<void> {
     const before = this.handled.get(a.taskArn);
     try {
@@ -91,7 +86,7 @@ export class SimulatedAgent {
     const done = this.handled.get(a.taskArn);
     // Signed and sent without the SDK: a fleet of these shares the machine with what it measures.
     const report = (change: Parameters<ControlPlaneClient["submitTaskStateChange"]>[2]) =>
-      this.client.call("SubmitTaskStateChange", taskStateChangeRequest(a.clusterArn, a.taskArn, change));
+      this.channel!.call("SubmitTaskStateChange", taskStateChangeRequest(a.clusterArn, a.taskArn, change));
     const containers = (status: "RUNNING" | "STOPPED", exitCode?: number) =>
       a.containers.map((c) => ({ containerName: c.name, status, runtimeId: `sim-${a.taskArn.slice(-8)}-${c.name}`, ...(exitCode !== undefined ? { exitCode } : {}) }));
     if (a.desiredStatus === "STOPPED") {

@@ -1,5 +1,5 @@
-// Wakes the long polls of agents when something about their tasks changes, and remembers
-// at which of the host's versions each task last changed, so a poll answers with what the
+// Tells the agent channels of hosts when something about their tasks changes, and remembers
+// at which of the host's versions each task last changed, so a push carries what the
 // agent has not seen rather than every task of its host. In one control-plane process an
 // in-memory counter per host is enough; a control plane spread over several nodes would
 // feed the same interface from the database (LISTEN/NOTIFY).
@@ -15,7 +15,7 @@ export interface HostVersion {
 export class HostNotifier {
   readonly epoch = randomUUID();
   private readonly counters = new Map<string, number>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<() => void>>();
   /** Per host: task id → the host version its last change was made at. */
   private readonly changedAt = new Map<string, Map<string, number>>();
 
@@ -36,10 +36,8 @@ export class HostNotifier {
     let changed = this.changedAt.get(key);
     if (!changed) this.changedAt.set(key, (changed = new Map()));
     changed.set(taskId, n);
-    const waiting = this.waiters.get(key);
-    if (!waiting) return;
-    this.waiters.delete(key);
-    for (const wake of waiting) wake();
+    const listening = this.listeners.get(key);
+    if (listening) for (const listener of listening) listener();
   }
 
   /**
@@ -60,23 +58,21 @@ export class HostNotifier {
     for (const id of changed.keys()) if (!assigned.has(id)) changed.delete(id);
   }
 
-  /** Resolves once the host's version differs from `seen`, or after `timeoutMs`. */
-  async waitForChange(scope: Scope, hostId: string, seen: HostVersion | undefined, timeoutMs: number, abort: AbortSignal): Promise<void> {
-    const now = this.current(scope, hostId);
-    if (!seen || seen.epoch !== now.epoch || seen.n !== now.n) return;
+  /** Calls `listener` after every change of the host's version, until the returned function is called. */
+  subscribe(scope: Scope, hostId: string, listener: () => void): () => void {
     const key = this.key(scope, hostId);
-    await new Promise<void>((resolve) => {
-      let set = this.waiters.get(key);
-      if (!set) this.waiters.set(key, (set = new Set()));
-      const done = () => {
-        clearTimeout(timer);
-        abort.removeEventListener("abort", done);
-        set!.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      abort.addEventListener("abort", done, { once: true });
-      set.add(done);
-    });
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(key) === set) this.listeners.delete(key);
+    };
+  }
+
+  /** Whether an agent that has seen `seen` is behind the host's current version. */
+  behind(scope: Scope, hostId: string, seen: HostVersion | undefined): boolean {
+    const now = this.current(scope, hostId);
+    return !seen || seen.epoch !== now.epoch || seen.n !== now.n;
   }
 }

@@ -1,23 +1,47 @@
-// The push channel between the control plane and its agents: a SigV4-signed long poll.
-// The agent says which host it is and what it has seen; the answer comes when the tasks
-// assigned to that host change (or after a while, as a heartbeat), and carries the tasks
-// that changed since, in full, and the ARNs of all the others. Container health rides
-// along on the request, as the ECS agent sends it over its telemetry connection.
+// The channel between the control plane and an agent: a WebSocket the agent opens with a
+// SigV4-signed upgrade request, as the ECS agent opens its ACS connection. Over it the
+// control plane pushes the host's task assignments whenever they change, and the agent
+// sends its task state reports (the ECS API's agent operations, answered as over HTTP)
+// and its containers' health, as the ECS agent sends health over its telemetry connection.
+// One open connection per host instead of a request per change: a long poll cost the control
+// plane a request (HTTP parse, signature check, answer) for every task it placed, and the
+// agent a signed request too.
 import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
 import type { TaskNetwork } from "../../domain/task/lifecycle.js";
 import type { HostVersion } from "./notifier.js";
 
-export const POLL_PATH = "/agent/v1/poll";
+/** Upgraded to a WebSocket; the query names the host: `?containerInstance=<ARN>`. */
+export const CHANNEL_PATH = "/agent/v1/connect";
 
-export interface PollRequest {
-  /** The container instance ARN RegisterContainerInstance returned. */
-  containerInstanceArn: string;
-  seen?: HostVersion;
-  /** Health of containers that have health checks, as Docker reports it. */
-  health?: { taskArn: string; containerName: string; healthStatus: "HEALTHY" | "UNHEALTHY" | "UNKNOWN" }[];
-  /** How long the control plane may hold the request (ms). */
-  waitMs?: number;
+/** Close code the control plane ends a channel with when it no longer knows the host. */
+export const CLOSE_NOT_REGISTERED = 4404;
+
+/** The ECS operations an agent may call over its channel (any other is answered with an error). */
+export const CHANNEL_OPERATIONS: ReadonlySet<string> = new Set(["SubmitTaskStateChange", "SubmitContainerStateChange", "SubmitAttachmentStateChanges"]);
+
+export interface ContainerHealth {
+  taskArn: string;
+  containerName: string;
+  healthStatus: "HEALTHY" | "UNHEALTHY" | "UNKNOWN";
 }
+
+/** What an agent sends. */
+export type AgentMessage =
+  /**
+   * First on every connection, and again whenever the agent could not act on a push: send
+   * what changed since `seen` (everything, without it). Carries the current health.
+   */
+  | { type: "sync"; seen?: HostVersion; health?: ContainerHealth[] }
+  /** Health of containers that have health checks, as Docker reports it, whenever it changes. */
+  | { type: "health"; health: ContainerHealth[] }
+  /** One ECS API call (one of CHANNEL_OPERATIONS); `id` pairs it with its answer. */
+  | { type: "call"; id: number; operation: string; input: unknown };
+
+/** What the control plane sends. */
+export type ControlPlaneMessage =
+  | ({ type: "assignments" } & Assignments)
+  | { type: "result"; id: number; output: unknown }
+  | { type: "error"; id: number; error: { __type: string; message: string } };
 
 /** One task the host should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface TaskAssignment {
@@ -36,7 +60,7 @@ export interface TaskAssignment {
   version: number;
 }
 
-export interface PollResponse {
+export interface Assignments {
   version: HostVersion;
   /**
    * The tasks assigned to the host that changed since the version the agent had seen:

@@ -1,5 +1,5 @@
 // The operations only agents call: registering a host, reporting task and container
-// state, and finding the poll endpoint.
+// state, and finding the endpoint of the agent channel.
 import type {
   DiscoverPollEndpointRequest,
   DiscoverPollEndpointResponse,
@@ -12,7 +12,7 @@ import type {
   SubmitTaskStateChangeRequest,
   SubmitTaskStateChangeResponse,
 } from "@aws-sdk/client-ecs";
-import { POLL_PATH } from "../agent-channel/protocol.js";
+import { CHANNEL_PATH } from "../agent-channel/protocol.js";
 import {
   FARGATE_HOST_ATTRIBUTE,
   containerInstanceArnOf,
@@ -82,7 +82,7 @@ async function discoverPollEndpoint(
   ctx: RequestContext,
   _input: DiscoverPollEndpointRequest,
 ): Promise<DiscoverPollEndpointResponse> {
-  const endpoint = `${ctx.endpoint}${POLL_PATH}`;
+  const endpoint = `${ctx.endpoint}${CHANNEL_PATH}`;
   return { endpoint, telemetryEndpoint: endpoint, serviceConnectEndpoint: endpoint };
 }
 

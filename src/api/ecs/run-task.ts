@@ -1,5 +1,5 @@
 // RunTask and StartTask: check the request against ECS's rules, decide where each task
-// runs, and record the tasks; their agents learn of them through the poll channel.
+// runs, and record the tasks; their agents learn of them through their channels.
 import type {
   CapacityProviderStrategyItem,
   Failure,

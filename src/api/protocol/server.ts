@@ -9,8 +9,6 @@ import type { EcsState } from "../../state/ecs-state.js";
 import type { ControlPlaneSettings, HandlerTable, RequestContext } from "../ecs/context.js";
 import type { KeyedSerializer } from "../ecs/serial.js";
 import type { HostNotifier } from "../agent-channel/notifier.js";
-import { handlePoll } from "../agent-channel/poll.js";
-import { POLL_PATH, type PollRequest } from "../agent-channel/protocol.js";
 import { EVENTS_PATH, type TaskEventHub } from "../events/task-events.js";
 import { findActiveCluster } from "../ecs/lookup.js";
 import { ProtocolError, toWireError } from "./errors.js";
@@ -42,9 +40,48 @@ export interface ApiOptions {
   now?: () => Date;
 }
 
+/** Who calls: the scope and principal a verified signature stands for, and where it reached berth. */
+export interface Caller {
+  scope: Scope;
+  principalArn: string;
+  /** e.g. http://127.0.0.1:4545, for DiscoverPollEndpoint. */
+  endpoint: string;
+}
+
+export type OperationInvoker = (caller: Caller, operationName: string, input: unknown, at: Date) => Promise<unknown>;
+
+/**
+ * Validates `input` against the model and calls the operation's handler: the part of a call
+ * that is the same over HTTP and over an agent's channel. Throws what the wire should show.
+ */
+export function operationInvoker(opts: ApiOptions): OperationInvoker {
+  return async (caller, operationName, input, at) => {
+    const operation = opts.model.operations[operationName];
+    if (!operation) throw new ProtocolError("UnknownOperationException", `Unknown operation ${operationName}.`);
+    validateInput(opts.model, operation.input, input);
+    const handler = opts.operations[operationName];
+    if (!handler) {
+      throw new EcsError("UnsupportedFeatureException", `${operationName} is part of the ECS API but is not implemented by berth yet.`);
+    }
+    const ctx: RequestContext = {
+      scope: caller.scope,
+      principalArn: caller.principalArn,
+      now: at,
+      state: opts.state,
+      hosts: opts.hosts,
+      placementLock: opts.placementLock,
+      endpoint: caller.endpoint,
+      options: opts.settings,
+      scheduler: opts.scheduler,
+    };
+    return handler(ctx, input);
+  };
+}
+
 export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const now = opts.now ?? (() => new Date());
   const prefix = `${opts.model.metadata.targetPrefix}.`;
+  const invoke = operationInvoker(opts);
   return (req, res) => {
     const requestId = randomUUID();
     readBody(req)
@@ -58,56 +95,26 @@ export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: 
           throw new ProtocolError("UnknownOperationException", `${req.method} ${req.url} is not an ECS API call.`, 404);
         }
         const at = now();
-        const caller = verifySigV4(
+        const verified = verifySigV4(
           { method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body },
           opts.model.metadata.signingName,
           (key) => opts.accountFor(key)?.secretAccessKey,
           at,
         );
-        const account = opts.accountFor(caller.accessKeyId)!;
-        const scope: Scope = { accountId: account.accountId, region: caller.region };
+        const account = opts.accountFor(verified.accessKeyId)!;
+        const scope: Scope = { accountId: account.accountId, region: verified.region };
         if (eventStream) return openEventStream(opts, scope, new URLSearchParams(query).get("cluster") ?? undefined, res, requestId);
-        if (req.url === POLL_PATH) {
-          const abort = new AbortController();
-          // Only while the poll waits: aborting after the answer would build an AbortError
-          // (with its stack) for every poll, one per agent every few seconds.
-          const hangUp = () => abort.abort();
-          res.once("close", hangUp);
-          const poll = parseAwsJson(body) as PollRequest;
-          const deps = { state: opts.state, hosts: opts.hosts, hostPortBindIp: opts.settings.hostPortBindIp, agentTimeoutMs: opts.settings.agentTimeoutMs, now };
-          try {
-            return send(res, 200, requestId, await handlePoll(deps, scope, poll, abort.signal));
-          } finally {
-            res.off("close", hangUp);
-          }
-        }
         const target = String(req.headers["x-amz-target"] ?? "");
         const operationName = target.startsWith(prefix) ? target.slice(prefix.length) : "";
-        const operation = opts.model.operations[operationName];
-        if (!operation) throw new ProtocolError("UnknownOperationException", `Unknown operation ${target || "(none)"}.`);
+        if (!opts.model.operations[operationName]) throw new ProtocolError("UnknownOperationException", `Unknown operation ${target || "(none)"}.`);
         let input: unknown;
         try {
           input = parseAwsJson(body);
         } catch (err) {
           throw new ProtocolError("SerializationException", `Unable to parse the request body as JSON: ${(err as Error).message}`);
         }
-        validateInput(opts.model, operation.input, input);
-        const handler = opts.operations[operationName];
-        if (!handler) {
-          throw new EcsError("UnsupportedFeatureException", `${operationName} is part of the ECS API but is not implemented by berth yet.`);
-        }
-        const ctx: RequestContext = {
-          scope,
-          principalArn: account.principalArn,
-          now: at,
-          state: opts.state,
-          hosts: opts.hosts,
-          placementLock: opts.placementLock,
-          endpoint: `http://${req.headers.host ?? "127.0.0.1"}`,
-          options: opts.settings,
-          scheduler: opts.scheduler,
-        };
-        send(res, 200, requestId, await handler(ctx, input));
+        const caller = { scope, principalArn: account.principalArn, endpoint: `http://${req.headers.host ?? "127.0.0.1"}` };
+        send(res, 200, requestId, await invoke(caller, operationName, input, at));
       })
       .catch((err: unknown) => {
         const wire = toWireError(err, opts.log);

@@ -21,7 +21,7 @@ export const migrations: readonly string[] = [
      last    INTEGER NOT NULL,
      PRIMARY KEY (account, region, kind, parent)
    ) WITHOUT ROWID;`,
-  // A second lookup key (a task's host), so an agent's poll reads its own tasks only; and
+  // A second lookup key (a task's host), so a push to an agent reads its host's tasks only; and
   // indexes that cover the hot queries (ids and versions by parent or ref, filtered by
   // status), so listing answers from the index and decodes only what the cache lacks.
   `ALTER TABLE documents ADD COLUMN ref TEXT NOT NULL DEFAULT '';

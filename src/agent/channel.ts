@@ -1,0 +1,145 @@
+// The agent's end of its channel to the control plane (src/api/agent-channel/protocol.ts):
+// keeps a WebSocket open, opening it again after any loss, acts on the assignments pushed
+// over it one push at a time, and sends calls and health. A call made while the channel is
+// down, or cut off by its loss, goes over HTTP instead: state reports are idempotent.
+import type { WebSocket } from "ws";
+import type { HostVersion } from "../api/agent-channel/notifier.js";
+import { CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ContainerHealth, type ControlPlaneMessage } from "../api/agent-channel/protocol.js";
+import { toAwsJson } from "../api/protocol/json.js";
+
+export interface ChannelHandlers {
+  /** Resolves once the push is acted on; a rejection asks the control plane for the same changes again. */
+  assignments(message: Assignments): Promise<void>;
+  /** The control plane no longer knows the host (deregistered, or taken for lost). */
+  unregistered(): Promise<void>;
+  log(message: string): void;
+}
+
+export interface ChannelTransport {
+  /** Opens a signed connection; rejects with an Error named after the AWS error when refused. */
+  open(): Promise<WebSocket>;
+  /** The same call over HTTP. */
+  call(operation: string, input: object): Promise<unknown>;
+}
+
+interface PendingCall {
+  operation: string;
+  input: object;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+const RETRY_MS = 1_000;
+
+export class AgentChannel {
+  private socket?: WebSocket;
+  private seen?: HostVersion;
+  private health: ContainerHealth[] = [];
+  private nextId = 1;
+  private readonly calls = new Map<number, PendingCall>();
+  /** Pushes are acted on in order, each after the one before. */
+  private acting: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private running?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly transport: ChannelTransport,
+    private readonly handlers: ChannelHandlers,
+    private readonly retryMs = RETRY_MS,
+  ) {}
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Closes the channel for good; calls still waiting go over HTTP. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.socket?.close(1000);
+    this.wake?.();
+    await this.running;
+  }
+
+  call(operation: string, input: object): Promise<unknown> {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== socket.OPEN) return this.transport.call(operation, input);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.calls.set(id, { operation, input, resolve, reject });
+      this.send(socket, { type: "call", id, operation, input });
+    });
+  }
+
+  /** The health of containers with health checks; sent now if it changed, and on every reconnection. */
+  setHealth(health: ContainerHealth[]): void {
+    this.health = health;
+    if (this.socket) this.send(this.socket, { type: "health", health });
+  }
+
+  private send(socket: WebSocket, message: AgentMessage): void {
+    if (socket.readyState === socket.OPEN) socket.send(toAwsJson(message));
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const socket = await this.transport.open();
+        if (this.stopped) {
+          socket.close(1000);
+          return;
+        }
+        const code = await this.serve(socket);
+        if (code === CLOSE_NOT_REGISTERED && !this.stopped) await this.handlers.unregistered();
+      } catch (err) {
+        if (this.stopped) return;
+        this.handlers.log(`channel: ${(err as Error).message}`);
+        if (/is not registered/.test((err as Error).message)) await this.handlers.unregistered().catch((e: unknown) => this.handlers.log(`register: ${(e as Error).message}`));
+      }
+      if (!this.stopped) await new Promise<void>((resolve) => setTimeout((this.wake = resolve), this.retryMs));
+    }
+  }
+
+  /** Uses an open connection until it closes; resolves with the close code. */
+  private serve(socket: WebSocket): Promise<number> {
+    this.socket = socket;
+    this.send(socket, { type: "sync", seen: this.seen, health: this.health });
+    socket.on("message", (data: Buffer) => this.receive(socket, data));
+    return new Promise((resolve) => {
+      socket.on("error", (err) => this.handlers.log(`channel: ${err.message}`));
+      socket.on("close", (code) => {
+        this.socket = undefined;
+        // Cut off: each call still waiting is made again over HTTP.
+        for (const [id, call] of this.calls) {
+          this.calls.delete(id);
+          this.transport.call(call.operation, call.input).then(call.resolve, call.reject);
+        }
+        resolve(code);
+      });
+    });
+  }
+
+  private receive(socket: WebSocket, data: Buffer): void {
+    const message = JSON.parse(data.toString("utf8")) as ControlPlaneMessage;
+    if (message.type === "assignments") {
+      this.acting = this.acting
+        .then(() => this.handlers.assignments(message))
+        .then(
+          () => {
+            this.seen = message.version;
+          },
+          (err: unknown) => {
+            this.handlers.log(`acting on assignments: ${(err as Error).message}`);
+            // Only once acted on is a version seen: ask again for what changed since the last one.
+            this.send(socket, { type: "sync", seen: this.seen, health: this.health });
+          },
+        );
+      return;
+    }
+    const call = this.calls.get(message.id);
+    if (!call) return;
+    this.calls.delete(message.id);
+    if (message.type === "result") call.resolve(message.output);
+    else call.reject(Object.assign(new Error(message.error.message), { name: message.error.__type }));
+  }
+}

@@ -1,0 +1,107 @@
+// Where agents' channels open: the HTTP server's upgrade requests. The upgrade is signed
+// like any ECS request (SigV4, empty body) and names the container instance in its query;
+// what fails is answered as the HTTP API answers it, before any WebSocket exists.
+import { STATUS_CODES, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { nameFromRef, parseArn } from "../../domain/arn.js";
+import { invalidParameter } from "../../domain/errors.js";
+import type { Scope } from "../../domain/scope.js";
+import { ProtocolError, toWireError } from "../protocol/errors.js";
+import type { ApiOptions, OperationInvoker } from "../protocol/server.js";
+import { verifySigV4 } from "../protocol/sigv4.js";
+import { AgentSession } from "./session.js";
+import { CHANNEL_PATH } from "./protocol.js";
+
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+export class AgentChannelEndpoint {
+  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: true });
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly opts: ApiOptions,
+    private readonly invoke: OperationInvoker,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** For the HTTP server's "upgrade" event. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", () => socket.destroy());
+    this.open(req)
+      .then(({ scope, principalArn, host }) => {
+        const endpoint = `http://${req.headers.host ?? "127.0.0.1"}`;
+        const { state, hosts, settings } = this.opts;
+        this.sockets.handleUpgrade(req, socket, head, (ws) => {
+          new AgentSession(
+            {
+              state,
+              hosts,
+              hostPortBindIp: settings.hostPortBindIp,
+              agentTimeoutMs: settings.agentTimeoutMs,
+              now: this.now,
+              invoke: (operation, input) => this.invoke({ scope, principalArn, endpoint }, operation, input, this.now()),
+              wireError: (err) => {
+                const wire = toWireError(err, this.opts.log);
+                return { __type: wire.type, message: wire.message };
+              },
+            },
+            scope,
+            host,
+            ws,
+          );
+        });
+      })
+      .catch((err: unknown) => refuse(socket, err, this.opts.log));
+  };
+
+  /** Authenticates the upgrade and finds the host it is for. */
+  private async open(req: IncomingMessage) {
+    const url = req.url ?? "/";
+    const [path, query] = url.split("?", 2) as [string, string | undefined];
+    if (req.method !== "GET" || path !== CHANNEL_PATH) {
+      throw new ProtocolError("UnknownOperationException", `${req.method} ${path} is not an agent channel.`, 404);
+    }
+    const verified = verifySigV4(
+      { method: "GET", url, headers: req.headers, body: EMPTY },
+      this.opts.model.metadata.signingName,
+      (key) => this.opts.accountFor(key)?.secretAccessKey,
+      this.now(),
+    );
+    const account = this.opts.accountFor(verified.accessKeyId)!;
+    const scope: Scope = { accountId: account.accountId, region: verified.region };
+    const arn = new URLSearchParams(query).get("containerInstance") ?? "";
+    const hostId = parseArn(arn) ? nameFromRef(scope, arn, "container-instance")?.split("/").pop() : undefined;
+    if (!hostId) throw invalidParameter("containerInstance must be the ARN RegisterContainerInstance returned.");
+    const host = await this.opts.state.instances.get(scope, hostId);
+    if (!host || host.instance.status === "INACTIVE") throw invalidParameter(`The container instance ${arn} is not registered.`);
+    return { scope, principalArn: account.principalArn, host };
+  }
+
+  /** Ends every channel (the control plane is stopping). */
+  close(): void {
+    for (const ws of this.sockets.clients) ws.terminate();
+    this.sockets.close();
+  }
+}
+
+/** Answers a refused upgrade as an AWS JSON error, then hangs up. */
+function refuse(socket: Duplex, err: unknown, log: (message: string) => void): void {
+  const wire = toWireError(err, log);
+  const body = JSON.stringify({ __type: wire.type, message: wire.message });
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${wire.status} ${STATUS_CODES[wire.status] ?? ""}\r\n` +
+      "content-type: application/x-amz-json-1.1\r\n" +
+      `x-amzn-errortype: ${wire.type}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      "connection: close\r\n\r\n" +
+      body,
+    () => socket.destroy(),
+  );
+}

@@ -1,0 +1,220 @@
+// One agent's channel, as the control plane holds it: pushes the host's assignments when
+// they change, answers the agent's calls, records its health, and hears it. The control
+// plane pings; a pong or any message is a heartbeat, and a ping left unanswered until the
+// next one ends the session (the agent then counts as gone once its heartbeat ages out).
+import type { WebSocket } from "ws";
+import { applyTaskReport } from "../../domain/task/lifecycle.js";
+import type { Scope } from "../../domain/scope.js";
+import type { EcsState, StoredInstance, StoredTask } from "../../state/ecs-state.js";
+import { Heartbeats } from "../../state/heartbeats.js";
+import { ProtocolError } from "../protocol/errors.js";
+import { toAwsJson } from "../protocol/json.js";
+import type { HostNotifier, HostVersion } from "./notifier.js";
+import {
+  CHANNEL_OPERATIONS,
+  CLOSE_NOT_REGISTERED,
+  type AgentMessage,
+  type Assignments,
+  type ContainerHealth,
+  type ControlPlaneMessage,
+  type TaskAssignment,
+} from "./protocol.js";
+
+export interface SessionDeps {
+  state: EcsState;
+  hosts: HostNotifier;
+  hostPortBindIp: string;
+  agentTimeoutMs: number;
+  now(): Date;
+  /** Calls an ECS operation as the channel's caller; rejects with what the HTTP API would answer. */
+  invoke(operation: string, input: unknown): Promise<unknown>;
+  /** An error as the wire shows it. */
+  wireError(err: unknown): { __type: string; message: string };
+}
+
+/** How often the control plane pings: often enough that the agent is heard well within its timeout. */
+export const pingIntervalMs = (agentTimeoutMs: number) => Math.min(10_000, agentTimeoutMs / 4);
+
+export class AgentSession {
+  /** The version the agent has been sent, or asked to be sent the changes since. */
+  private seen?: HostVersion;
+  /** Nothing is pushed before the agent has said what it has seen. */
+  private synced = false;
+  private pushing = false;
+  private pushAgain = false;
+  private pushScheduled = false;
+  private answeredPing = true;
+  private readonly unsubscribe: () => void;
+  private readonly pinger: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly scope: Scope,
+    /** The stored record as last read or written here: heartbeats compare against it. */
+    private host: StoredInstance,
+    private readonly socket: WebSocket,
+  ) {
+    this.unsubscribe = deps.hosts.subscribe(scope, host.id, () => this.pushSoon());
+    socket.on("message", (data: Buffer) => this.receive(data));
+    socket.on("pong", () => {
+      this.answeredPing = true;
+      void this.heard();
+    });
+    socket.on("close", () => this.end());
+    socket.on("error", () => socket.terminate());
+    this.pinger = setInterval(() => void this.tick(), pingIntervalMs(deps.agentTimeoutMs));
+    void this.heard();
+  }
+
+  private end(): void {
+    clearInterval(this.pinger);
+    this.unsubscribe();
+  }
+
+  private send(message: ControlPlaneMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(toAwsJson(message));
+  }
+
+  private receive(data: Buffer): void {
+    let message: AgentMessage;
+    try {
+      message = JSON.parse(data.toString("utf8")) as AgentMessage;
+    } catch {
+      this.socket.close(1007, "messages must be JSON");
+      return;
+    }
+    void this.heard();
+    switch (message.type) {
+      case "sync":
+        this.seen = message.seen;
+        this.synced = true;
+        void this.recordHealth(message.health ?? []).then(() => this.push());
+        return;
+      case "health":
+        void this.recordHealth(message.health ?? []);
+        return;
+      case "call":
+        void this.call(message.id, message.operation, message.input);
+        return;
+      default:
+        this.socket.close(1008, `unknown message type ${String((message as { type?: unknown }).type)}`);
+    }
+  }
+
+  private async call(id: number, operation: string, input: unknown): Promise<void> {
+    try {
+      if (!CHANNEL_OPERATIONS.has(operation)) throw new ProtocolError("UnknownOperationException", `${operation} is not an agent operation; call it over HTTP.`);
+      this.send({ type: "result", id, output: await this.deps.invoke(operation, input) });
+    } catch (err) {
+      this.send({ type: "error", id, error: this.deps.wireError(err) });
+    }
+  }
+
+  /** Pushes once the code at hand is done: the tasks a RunTask places on a host go in one push. */
+  private pushSoon(): void {
+    if (this.pushScheduled) return;
+    this.pushScheduled = true;
+    queueMicrotask(() => {
+      this.pushScheduled = false;
+      void this.push();
+    });
+  }
+
+  /** Sends what changed since the agent's version, until it has everything; one push at a time. */
+  private async push(): Promise<void> {
+    if (this.pushing) {
+      this.pushAgain = true;
+      return;
+    }
+    this.pushing = true;
+    try {
+      do {
+        this.pushAgain = false;
+        if (!this.synced || this.socket.readyState !== this.socket.OPEN) return;
+        if (!this.deps.hosts.behind(this.scope, this.host.id, this.seen)) continue;
+        const assignments = await assignmentsSince(this.deps, this.scope, this.host.id, this.seen);
+        this.send({ type: "assignments", ...assignments });
+        this.seen = assignments.version;
+      } while (this.pushAgain);
+    } finally {
+      this.pushing = false;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.answeredPing) {
+      this.socket.terminate();
+      return;
+    }
+    this.answeredPing = false;
+    this.socket.ping();
+    const stored = await this.deps.state.instances.get(this.scope, this.host.id);
+    if (!stored || stored.instance.status === "INACTIVE") {
+      this.socket.close(CLOSE_NOT_REGISTERED, "The container instance is not registered.");
+    }
+  }
+
+  /** Records that the agent was heard from; the stored record only now and then (see Heartbeats). */
+  private async heard(): Promise<void> {
+    const now = this.deps.now();
+    const { state, agentTimeoutMs } = this.deps;
+    state.heartbeats.record(this.scope, this.host.id, now);
+    const due = (cur: StoredInstance) => Heartbeats.due(cur, now, agentTimeoutMs);
+    if (!due(this.host)) return;
+    const written = await state.instances.write(this.scope, this.host.id, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined), { grouped: true });
+    if (written) this.host = written;
+  }
+
+  private async recordHealth(health: readonly ContainerHealth[]): Promise<void> {
+    const byTask = new Map<string, ContainerHealth[]>();
+    for (const h of health) byTask.set(h.taskArn, [...(byTask.get(h.taskArn) ?? []), h]);
+    for (const [taskArn, reports] of byTask) {
+      const id = taskArn.split("/").pop()!;
+      await this.deps.state.tasks.write(this.scope, id, (cur) => {
+        if (!cur || cur.task.lastStatus === "STOPPED" || cur.hostId !== this.host.id) return undefined;
+        const task = applyTaskReport(cur.task, cur.taskDefinition, {
+          containers: reports.map((r) => ({ containerName: r.containerName, healthStatus: r.healthStatus })),
+        }, this.deps.now());
+        return task === cur.task ? undefined : { ...cur, task };
+      }, { grouped: true });
+    }
+  }
+}
+
+/** The host's assignments that changed since `seen`, with every assigned ARN. */
+export async function assignmentsSince(
+  deps: Pick<SessionDeps, "state" | "hosts" | "hostPortBindIp">,
+  scope: Scope,
+  hostId: string,
+  seen: HostVersion | undefined,
+): Promise<Assignments> {
+  // The version before the read: a change landing in between is sent again, never lost.
+  const version = deps.hosts.current(scope, hostId);
+  const mine = await deps.state.tasks.list(scope, { ref: hostId, status: "LIVE" });
+  const ids = new Set<string>();
+  const tasks: TaskAssignment[] = [];
+  for (const t of mine) {
+    const id = t.task.taskArn!.split("/").pop()!;
+    ids.add(id);
+    if (deps.hosts.unseen(scope, hostId, seen, id)) tasks.push(assignment(t, deps.hostPortBindIp));
+  }
+  deps.hosts.retain(scope, hostId, ids);
+  return { version, tasks, assigned: mine.map((t) => t.task.taskArn!) };
+}
+
+function assignment(t: StoredTask, hostPortBindIp: string): TaskAssignment {
+  return {
+    taskArn: t.task.taskArn!,
+    clusterArn: t.task.clusterArn!,
+    desiredStatus: t.task.desiredStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+    lastStatus: t.task.lastStatus!,
+    launchType: t.task.launchType!,
+    group: t.task.group!,
+    taskDefinition: t.taskDefinition,
+    overrides: t.task.overrides ?? {},
+    containers: (t.task.containers ?? []).map((c) => ({ name: c.name!, containerArn: c.containerArn! })),
+    ...(t.network ? { network: t.network } : {}),
+    hostPortBindIp,
+    version: t.task.version!,
+  };
+}

@@ -1,0 +1,144 @@
+// The agent's end of its channel, against a stand-in control plane (a WebSocket server on
+// 127.0.0.1 that speaks the channel's messages): versions acknowledged only once acted on,
+// calls answered or cut off, reconnection, and a host the control plane no longer knows.
+import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
+import { test } from "node:test";
+import { WebSocket, WebSocketServer } from "ws";
+import { AgentChannel } from "../../src/agent/channel.js";
+import { CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/api/agent-channel/protocol.js";
+
+interface StandIn {
+  server: WebSocketServer;
+  /** Every message received, with the connection it came on (1, 2, …). */
+  received: { connection: number; message: AgentMessage }[];
+  sockets: WebSocket[];
+  url: string;
+}
+
+async function standIn(): Promise<StandIn> {
+  const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise((r) => server.once("listening", r));
+  const out: StandIn = { server, received: [], sockets: [], url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  server.on("connection", (ws) => {
+    out.sockets.push(ws);
+    const connection = out.sockets.length;
+    ws.on("message", (data: Buffer) => out.received.push({ connection, message: JSON.parse(data.toString()) as AgentMessage }));
+  });
+  return out;
+}
+
+const send = (ws: WebSocket, m: ControlPlaneMessage) => ws.send(JSON.stringify(m));
+const push = (n: number, taskArns: string[]): ControlPlaneMessage => ({ type: "assignments", version: { epoch: "e", n }, tasks: [], assigned: taskArns });
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function channelOn(cp: StandIn, handlers: Partial<ConstructorParameters<typeof AgentChannel>[1]> = {}, overHttp: (op: string, input: object) => Promise<unknown> = async () => ({ overHttp: true })) {
+  return new AgentChannel(
+    {
+      open: () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(cp.url);
+          ws.once("open", () => resolve(ws));
+          ws.once("error", reject);
+        }),
+      call: overHttp,
+    },
+    { assignments: async () => undefined, unregistered: async () => undefined, log: () => undefined, ...handlers },
+    20,
+  );
+}
+
+test("a version is acknowledged only once acted on: a failed push asks for the changes again; a new connection starts from the last one", async () => {
+  const cp = await standIn();
+  let fail = true;
+  const acted: Assignments[] = [];
+  const channel = channelOn(cp, {
+    assignments: async (m) => {
+      if (m.version.n === 1 && fail) {
+        fail = false;
+        throw new Error("the runtime was busy");
+      }
+      acted.push(m);
+    },
+  });
+  channel.setHealth([{ taskArn: "t", containerName: "app", healthStatus: "HEALTHY" }]);
+  channel.start();
+  try {
+    await until(() => cp.received.length === 1);
+    assert.deepEqual(cp.received[0], { connection: 1, message: { type: "sync", health: [{ taskArn: "t", containerName: "app", healthStatus: "HEALTHY" }] } });
+    send(cp.sockets[0]!, push(1, ["a"]));
+    // Not acted on: asked again from the version before (none).
+    await until(() => cp.received.length === 2);
+    assert.deepEqual(cp.received[1]!.message, { type: "sync", health: [{ taskArn: "t", containerName: "app", healthStatus: "HEALTHY" }] });
+    send(cp.sockets[0]!, push(1, ["a"]));
+    send(cp.sockets[0]!, push(2, ["a", "b"]));
+    await until(() => acted.length === 2);
+    assert.deepEqual(acted.map((m) => m.version.n), [1, 2]);
+    // Health goes out as it changes.
+    channel.setHealth([]);
+    await until(() => cp.received.length === 3);
+    assert.deepEqual(cp.received[2]!.message, { type: "health", health: [] });
+    // The connection is lost: the next one says what was seen.
+    cp.sockets[0]!.terminate();
+    await until(() => cp.received.some((r) => r.connection === 2));
+    assert.deepEqual(cp.received.find((r) => r.connection === 2)!.message, { type: "sync", seen: { epoch: "e", n: 2 }, health: [] });
+  } finally {
+    await channel.stop();
+    cp.server.close();
+  }
+});
+
+test("calls: answered by id, errors named by __type, cut-off ones made again over HTTP, and over HTTP while no connection is open", async () => {
+  const cp = await standIn();
+  const overHttp: { op: string; input: object }[] = [];
+  const channel = channelOn(cp, {}, async (op, input) => {
+    overHttp.push({ op, input });
+    return { acknowledgment: "over HTTP" };
+  });
+  try {
+    assert.deepEqual(await channel.call("SubmitTaskStateChange", { task: "before" }), { acknowledgment: "over HTTP" });
+    channel.start();
+    await until(() => cp.sockets.length === 1 && cp.received.length === 1);
+    const answered = channel.call("SubmitTaskStateChange", { task: "x" });
+    const refused = channel.call("SubmitTaskStateChange", { task: "y" });
+    await until(() => cp.received.length === 3);
+    const calls = cp.received.slice(1).map((r) => r.message as Extract<AgentMessage, { type: "call" }>);
+    assert.deepEqual(calls.map((c) => [c.operation, c.input]), [["SubmitTaskStateChange", { task: "x" }], ["SubmitTaskStateChange", { task: "y" }]]);
+    // Answered out of order: the ids pair them.
+    send(cp.sockets[0]!, { type: "error", id: calls[1]!.id, error: { __type: "InvalidParameterException", message: "no such task" } });
+    send(cp.sockets[0]!, { type: "result", id: calls[0]!.id, output: { acknowledgment: "ACK" } });
+    assert.deepEqual(await answered, { acknowledgment: "ACK" });
+    await assert.rejects(refused, (err: Error) => err.name === "InvalidParameterException" && err.message === "no such task");
+    // A call the connection's loss leaves unanswered goes over HTTP.
+    const cut = channel.call("SubmitTaskStateChange", { task: "z" });
+    await until(() => cp.received.length === 4);
+    cp.sockets[0]!.terminate();
+    assert.deepEqual(await cut, { acknowledgment: "over HTTP" });
+    assert.deepEqual(overHttp.map((c) => c.input), [{ task: "before" }, { task: "z" }]);
+  } finally {
+    await channel.stop();
+    cp.server.close();
+  }
+});
+
+test("a host the control plane no longer knows: the channel says so, then connects again", async () => {
+  const cp = await standIn();
+  let unregistered = 0;
+  const channel = channelOn(cp, { unregistered: async () => void unregistered++ });
+  channel.start();
+  try {
+    await until(() => cp.sockets.length === 1);
+    cp.sockets[0]!.close(CLOSE_NOT_REGISTERED, "The container instance is not registered.");
+    await until(() => unregistered === 1 && cp.sockets.length === 2);
+  } finally {
+    await channel.stop();
+    cp.server.close();
+  }
+});
