@@ -1,6 +1,6 @@
 // Simulated agents (test/support/simulated-agent.ts, a test double that acknowledges its
 // assignments at once) in a worker thread of their own, so a benchmark's observer — its
-// DescribeServices polling — is not queued behind a thousand agents' polls and reports.
+// DescribeServices polling — is not queued behind a thousand agents' channels and reports.
 import { Worker } from "node:worker_threads";
 
 export interface FleetSetup {
@@ -27,7 +27,7 @@ export class AgentFleet {
     return new AgentFleet(worker, arns);
   }
 
-  /** The first `count` agents stop polling and reporting: to the control plane they vanish. */
+  /** The first `count` agents close their channels and stop reporting: to the control plane they vanish. */
   async vanish(count: number): Promise<string[]> {
     this.worker.postMessage({ type: "vanish", count } satisfies FleetCommand);
     const gone = await AgentFleet.next(this.worker, "vanished");

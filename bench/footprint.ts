@@ -141,7 +141,7 @@ async function answered(ask: () => Promise<unknown>, started: number, limitMs = 
 }
 
 const children: ChildProcess[] = [];
-// Registered instances are never polled; a long agent timeout keeps them eligible for RunTask.
+// Registered instances have no agent behind them; a long agent timeout keeps them eligible for RunTask.
 const berthEnv = { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" };
 
 async function stop(child: ChildProcess): Promise<void> {
