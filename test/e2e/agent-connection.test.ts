@@ -10,6 +10,24 @@ import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-p
 import type { Assignments } from "../../src/api/agent-channel/protocol.js";
 import { sdkClient } from "../support/clients.js";
 
+/** An agent client whose small host is registered in the default cluster. */
+async function registeredAgent(endpoint: string): Promise<{ agent: ControlPlaneClient; arn: string }> {
+  const agent = new ControlPlaneClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+  const instance = await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] });
+  return { agent, arn: instance.containerInstanceArn! };
+}
+
+/** A berth with one registered agent; the berth is stopped again if registering fails. */
+async function berthWithAgent() {
+  const berth = await startBerth();
+  try {
+    return { berth, ...(await registeredAgent(berth.endpoint)) };
+  } catch (err) {
+    await berth.stop();
+    throw err;
+  }
+}
+
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -22,8 +40,7 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
   const berth = await startBerth({ env: { BERTH_AGENT_TIMEOUT_SECONDS: "2" } });
   try {
     const ecs = sdkClient(berth.endpoint);
-    const agent = new ControlPlaneClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
-    const arn = (await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] })).containerInstanceArn!;
+    const { agent, arn } = await registeredAgent(berth.endpoint);
     const connected = async () => (await ecs.send(new DescribeContainerInstancesCommand({ containerInstances: [arn] }))).containerInstances![0]!.agentConnected;
     assert.equal(await connected(), true);
     await new Promise((r) => setTimeout(r, 2500));
@@ -51,11 +68,9 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
 });
 
 test("the agent client's light calls: answers with dates carried, AWS errors by name", async () => {
-  const berth = await startBerth();
-  const agent = new ControlPlaneClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+  const { berth, agent, arn } = await berthWithAgent();
   try {
     const ecs = sdkClient(berth.endpoint);
-    const arn = (await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] })).containerInstanceArn!;
     await agent.discover("default", arn);
     const described = (await agent.call("DescribeContainerInstances", { containerInstances: [arn] })) as { containerInstances: { containerInstanceArn: string }[] };
     assert.equal(described.containerInstances[0]!.containerInstanceArn, arn);
@@ -80,11 +95,9 @@ test("the agent client's light calls: answers with dates carried, AWS errors by 
 });
 
 test("the channel: pushes what changed since the agent's version, answers agent calls as the API does, and refuses what it should", async () => {
-  const berth = await startBerth();
-  const agent = new ControlPlaneClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+  const { berth, agent, arn } = await berthWithAgent();
   try {
     const ecs = sdkClient(berth.endpoint);
-    const arn = (await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] })).containerInstanceArn!;
     const endpoint = await agent.discover("default", arn);
     assert.match(endpoint, /\/agent\/v1\/connect$/);
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "t", containerDefinitions: [{ name: "a", image: "busybox", memory: 16 }] }));
