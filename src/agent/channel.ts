@@ -120,7 +120,14 @@ export class AgentChannel {
   }
 
   private receive(socket: WebSocket, data: Buffer): void {
-    const message = JSON.parse(data.toString("utf8")) as ControlPlaneMessage;
+    let message: ControlPlaneMessage;
+    try {
+      message = JSON.parse(data.toString("utf8")) as ControlPlaneMessage;
+      if (message === null || typeof message !== "object") throw new TypeError("not an object");
+    } catch {
+      socket.close(1007, "messages must be JSON objects");
+      return;
+    }
     if (message.type === "assignments") {
       this.acting = this.acting
         .then(() => this.handlers.assignments(message))

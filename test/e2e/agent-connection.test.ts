@@ -2,6 +2,9 @@
 // timeout passes (30 s by default; shortened here through the environment), and gets no tasks;
 // and the agent's ways in: its light signed calls and its channel.
 import { DescribeContainerInstancesCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { Hash } from "@smithy/hash-node";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { WebSocket } from "ws";
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -143,6 +146,20 @@ test("the channel: pushes what changed since the agent's version, answers agent 
       ws.on("error", () => undefined);
     });
     assert.deepEqual(unsigned, { status: 400, type: "MissingAuthenticationTokenException" });
+
+    // Messages that are not JSON objects end that connection only; berth stays up.
+    for (const garbage of ["not json", "null", "42"]) {
+      const url = new URL(endpoint);
+      const signed = await new SignatureV4({ service: "ecs", region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY }, sha256: Hash.bind(null, "sha256") }).sign(
+        new HttpRequest({ method: "GET", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: { containerInstance: arn }, headers: { host: url.host } }),
+      );
+      const ws = new WebSocket(`ws://${url.host}${url.pathname}?containerInstance=${encodeURIComponent(arn)}`, { headers: signed.headers });
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+      ws.send(garbage);
+      assert.equal(await closed, 1007);
+    }
+    assert.equal((await ecs.send(new DescribeTasksCommand({ tasks: [after.taskArn!] }))).tasks!.length, 1);
   } finally {
     agent.close();
     await berth.stop();

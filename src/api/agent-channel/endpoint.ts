@@ -47,6 +47,7 @@ export class AgentChannelEndpoint {
                 const wire = toWireError(err, this.opts.log);
                 return { __type: wire.type, message: wire.message };
               },
+              log: this.opts.log,
             },
             scope,
             host,

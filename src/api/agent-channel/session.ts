@@ -30,6 +30,7 @@ export interface SessionDeps {
   invoke(operation: string, input: unknown): Promise<unknown>;
   /** An error as the wire shows it. */
   wireError(err: unknown): { __type: string; message: string };
+  log(message: string): void;
 }
 
 /** How often the control plane pings: often enough that the agent is heard well within its timeout. */
@@ -58,12 +59,17 @@ export class AgentSession {
     socket.on("message", (data: Buffer) => this.receive(data));
     socket.on("pong", () => {
       this.answeredPing = true;
-      void this.heard();
+      this.background(this.heard());
     });
     socket.on("close", () => this.end());
     socket.on("error", () => socket.terminate());
-    this.pinger = setInterval(() => void this.tick(), pingIntervalMs(deps.agentTimeoutMs));
-    void this.heard();
+    this.pinger = setInterval(() => this.background(this.tick()), pingIntervalMs(deps.agentTimeoutMs));
+    this.background(this.heard());
+  }
+
+  /** Work the session starts and does not wait for: a failure (the store's) is logged, never left unhandled. */
+  private background(work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.deps.log(`agent channel of host ${this.host.id}: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   private end(): void {
@@ -79,22 +85,23 @@ export class AgentSession {
     let message: AgentMessage;
     try {
       message = JSON.parse(data.toString("utf8")) as AgentMessage;
+      if (message === null || typeof message !== "object") throw new TypeError("not an object");
     } catch {
-      this.socket.close(1007, "messages must be JSON");
+      this.socket.close(1007, "messages must be JSON objects");
       return;
     }
-    void this.heard();
+    this.background(this.heard());
     switch (message.type) {
       case "sync":
         this.seen = message.seen;
         this.synced = true;
-        void this.recordHealth(message.health ?? []).then(() => this.push());
+        this.background(this.recordHealth(message.health ?? []).then(() => this.push()));
         return;
       case "health":
-        void this.recordHealth(message.health ?? []);
+        this.background(this.recordHealth(message.health ?? []));
         return;
       case "call":
-        void this.call(message.id, message.operation, message.input);
+        this.background(this.call(message.id, message.operation, message.input));
         return;
       default:
         this.socket.close(1008, `unknown message type ${String((message as { type?: unknown }).type)}`);
@@ -116,7 +123,7 @@ export class AgentSession {
     this.pushScheduled = true;
     queueMicrotask(() => {
       this.pushScheduled = false;
-      void this.push();
+      this.background(this.push());
     });
   }
 
