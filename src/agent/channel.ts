@@ -96,8 +96,19 @@ export class AgentChannel {
         this.handlers.log(`channel: ${(err as Error).message}`);
         if (/is not registered/.test((err as Error).message)) await this.handlers.unregistered().catch((e: unknown) => this.handlers.log(`register: ${(e as Error).message}`));
       }
-      if (!this.stopped) await new Promise<void>((resolve) => setTimeout((this.wake = resolve), this.retryMs));
+      if (!this.stopped) await this.pause();
     }
+  }
+
+  /** Waits before connecting again; stop() cuts it short. */
+  private pause(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.retryMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Uses an open connection until it closes; resolves with the close code. */

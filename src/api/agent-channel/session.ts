@@ -41,6 +41,8 @@ export class AgentSession {
   private seen?: HostVersion;
   /** Nothing is pushed before the agent has said what it has seen. */
   private synced = false;
+  /** Counts the agent's syncs, so a push under way does not overwrite the version a later sync set. */
+  private syncs = 0;
   private pushing = false;
   private pushAgain = false;
   private pushScheduled = false;
@@ -95,6 +97,7 @@ export class AgentSession {
       case "sync":
         this.seen = message.seen;
         this.synced = true;
+        this.syncs++;
         this.background(this.recordHealth(message.health ?? []).then(() => this.push()));
         return;
       case "health":
@@ -139,9 +142,12 @@ export class AgentSession {
         this.pushAgain = false;
         if (!this.synced || this.socket.readyState !== this.socket.OPEN) return;
         if (!this.deps.hosts.behind(this.scope, this.host.id, this.seen)) continue;
+        const syncs = this.syncs;
         const assignments = await assignmentsSince(this.deps, this.scope, this.host.id, this.seen);
         this.send({ type: "assignments", ...assignments });
-        this.seen = assignments.version;
+        // A sync that came meanwhile asked for the changes since its own version: that stands,
+        // and the push it started (pushAgain) sends them.
+        if (this.syncs === syncs) this.seen = assignments.version;
       } while (this.pushAgain);
     } finally {
       this.pushing = false;
