@@ -171,6 +171,37 @@ describe("SQLite store", () => {
     assert.deepEqual(await tasks.list(east, { parentPrefix: "c0" }), []);
   });
 
+  test("a write that keeps the indexed columns is seen by every read, also by another store on the same file", async () => {
+    const path = file();
+    const docs = openSqliteStore(path).collection(spec);
+    await docs.write(east, "r", () => ({ name: "r", group: "g", n: 1, state: "LIVE", host: "h1", history: [] }));
+    for (let i = 0; i < 5; i++) {
+      await docs.write(east, "r", (cur) => ({ ...cur!, history: [...cur!.history!, { at: new Date(i), what: `step ${i}` }] }), { grouped: true });
+    }
+    const steps = (d: Doc | undefined) => d?.history?.map((h) => h.what);
+    const expected = ["step 0", "step 1", "step 2", "step 3", "step 4"];
+    assert.deepEqual(steps(await docs.get(east, "r")), expected);
+    assert.deepEqual(steps((await docs.list(east, { ref: "h1", status: "LIVE" }))[0]), expected);
+    // A second store has nothing cached: it reads rows and versions as they are on disk.
+    const other = openSqliteStore(path).collection(spec);
+    assert.deepEqual(steps((await other.list(east, { parent: "g" }))[0]), expected);
+    await docs.write(east, "r", (cur) => ({ ...cur!, history: [] }));
+    assert.deepEqual(steps((await other.list(east, { parent: "g" }))[0]), [], "the other store sees the row's new version and reads it again");
+    await docs.write(east, "r", (cur) => ({ ...cur!, state: "STOPPED" }));
+    assert.equal(await other.count(east, { ref: "h1", status: "LIVE" }), 0, "a changed key moves the document in the indexes");
+    assert.equal(await other.count(east, { ref: "h1", status: "STOPPED" }), 1);
+  });
+
+  test("encoding a document leaves Date's own JSON form as it was, even when it fails", async () => {
+    const docs = openSqliteStore(file()).collection(spec);
+    const iso = JSON.stringify({ at: new Date(0) });
+    await docs.write(east, "d", () => ({ name: "d", group: "", n: 0, state: "", at: new Date(0) }));
+    assert.equal(JSON.stringify({ at: new Date(0) }), iso);
+    await assert.rejects(docs.write(east, "bad", () => ({ name: "bad", group: "", n: 0, state: "", at: new Date(0), big: 1n }) as Doc), TypeError);
+    assert.equal(JSON.stringify({ at: new Date(0) }), iso);
+    assert.equal(await docs.get(east, "bad"), undefined);
+  });
+
   test("putMany writes every document or none", async () => {
     const docs = openSqliteStore(file()).collection(spec);
     await docs.putMany(east, [1, 2, 3].map((n) => ({ id: `p${n}`, doc: { name: `p${n}`, group: "p", n, state: "LIVE" } })));

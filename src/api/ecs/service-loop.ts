@@ -33,6 +33,7 @@ import {
   type Target,
 } from "./run-task.js";
 import { findTaskDefinition } from "./task-definitions.js";
+import { sameJson } from "../../domain/same-json.js";
 
 /** ECS's default for REPLICA services: balance across zones, then across instances. */
 const DEFAULT_SPREAD = [
@@ -254,7 +255,7 @@ export class ServiceScheduler {
         },
       };
       // A service at rest is looked at every sweep; most runs change nothing worth a write.
-      return JSON.stringify(next) === JSON.stringify(cur) ? undefined : next;
+      return sameJson(next, cur) ? undefined : next;
     });
     if (startedArns.length || plan.stop.length) this.poke(scope, id);
     if (plan.wakeAt) {

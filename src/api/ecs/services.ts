@@ -33,6 +33,7 @@ import type { StoredService } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, resolveDefinition } from "./run-task.js";
+import { sameJson } from "../../domain/same-json.js";
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
 const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
@@ -149,7 +150,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
       const changed =
         input.forceNewDeployment === true ||
         primary?.taskDefinition !== td.taskDefinitionArn ||
-        (input.networkConfiguration !== undefined && JSON.stringify(input.networkConfiguration) !== JSON.stringify(cur.service.networkConfiguration));
+        (input.networkConfiguration !== undefined && !sameJson(input.networkConfiguration, cur.service.networkConfiguration));
       const deployments = changed
         ? startDeployment(cur.deployments, {
             id: newDeploymentId(Math.random),

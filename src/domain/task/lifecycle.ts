@@ -5,6 +5,7 @@ import type { Attachment, Container, ContainerDefinition, Task, TaskDefinition, 
 import { ecsArn } from "../arn.js";
 import type { Scope } from "../scope.js";
 import { effectiveContainers, taskCpu, taskMemory } from "./reservation.js";
+import { sameJson } from "../same-json.js";
 
 /** The order of lastStatus; a task never moves backwards through it. */
 export const TASK_STATUS_ORDER = [
@@ -248,5 +249,5 @@ export function markStopped(task: Task, now: Date): Task {
 }
 
 function bumpIfChanged(before: Task, after: Task): Task {
-  return JSON.stringify(before) === JSON.stringify(after) ? before : { ...after, version: (before.version ?? 0) + 1 };
+  return sameJson(before, after) ? before : { ...after, version: (before.version ?? 0) + 1 };
 }
