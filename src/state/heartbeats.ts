@@ -24,8 +24,16 @@ export class Heartbeats {
     return hosts;
   }
 
+  private readonly listeners = new Set<(scope: Scope, hostId: string) => void>();
+
   record(scope: Scope, hostId: string, at: Date): void {
     this.hosts(scope).set(hostId, at.getTime());
+    for (const listener of this.listeners) listener(scope, hostId);
+  }
+
+  /** Calls `listener` each time an agent is heard from. */
+  onHeard(listener: (scope: Scope, hostId: string) => void): void {
+    this.listeners.add(listener);
   }
 
   /** The later of what the store holds and what this control plane heard (epoch ms). */

@@ -11,6 +11,7 @@ import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection } from "./store.js";
 
 interface LiveTask extends HeldTask {
+  taskArn: string;
   hostId: string;
   cluster: string;
   fargate: boolean;
@@ -50,6 +51,7 @@ function counter(t: LiveTask): keyof ClusterTaskCounts | undefined {
 function liveTask(doc: StoredTask | undefined): LiveTask | undefined {
   if (!doc?.hostId || taskIndexStatus(doc.task) !== "LIVE") return undefined;
   return {
+    taskArn: doc.task.taskArn!,
     hostId: doc.hostId,
     cluster: doc.cluster,
     fargate: doc.task.launchType === "FARGATE",
@@ -86,6 +88,12 @@ export class LiveTaskIndex {
       if (!host) return NO_USAGE;
       return (host.usage ??= Object.freeze(usageOf(host.tasks.values())));
     };
+  }
+
+  /** The live tasks on `hostId`: id and ARN of each. */
+  async tasksOn(scope: Scope, hostId: string): Promise<{ id: string; taskArn: string }[]> {
+    const host = (await this.mirror.state(scope)).hosts.get(hostId);
+    return host ? [...host.tasks].map(([id, t]) => ({ id, taskArn: t.taskArn })) : [];
   }
 
   async clusterCounts(scope: Scope, cluster: string): Promise<ClusterTaskCounts> {

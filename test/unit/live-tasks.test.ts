@@ -41,6 +41,7 @@ test("usage sums the live tasks on a host and follows writes, stops and removals
   usage = await state.liveTasks.usage(scope, "h1");
   assert.deepEqual([usage.cpu, usage.ports.length], [50, 0], "a STOPPED task holds nothing");
   assert.deepEqual(await state.liveTasks.networks(scope), [], "its address is free again");
+  assert.deepEqual(await state.liveTasks.tasksOn(scope, "h1"), [{ id: "b", taskArn: "arn:aws:ecs:us-east-1:111111111111:task/c/b" }], "a STOPPED task is no longer on its host");
   await state.tasks.putMany(scope, [{ id: "c", doc: task("c", "h2", "PENDING", 7) }]);
   assert.equal((await state.liveTasks.usage(scope, "h2")).cpu, 7);
   await state.tasks.remove(scope, "c");
@@ -77,5 +78,7 @@ test("after random writes the index equals a sum over the store", async () => {
     const expected = usageOf((await state.tasks.list(scope, { ref: host, status: "LIVE" })).map((t) => ({ ...t, lastStatus: t.task.lastStatus!, group: t.task.group!, family: "web" })));
     const actual = await state.liveTasks.usage(scope, host);
     assert.deepEqual({ ...actual, tasks: [...actual.tasks].sort((a, b) => a.group.localeCompare(b.group)) }, { ...expected, tasks: expected.tasks.sort((a, b) => a.group.localeCompare(b.group)) }, host);
+    const arns = (await state.tasks.list(scope, { ref: host, status: "LIVE" })).map((t) => t.task.taskArn!).sort();
+    assert.deepEqual((await state.liveTasks.tasksOn(scope, host)).map((t) => t.taskArn).sort(), arns, `the tasks on ${host}`);
   }
 });

@@ -203,16 +203,16 @@ export async function assignmentsSince(
 ): Promise<Assignments> {
   // The version before the read: a change landing in between is sent again, never lost.
   const version = deps.hosts.current(scope, hostId);
-  const mine = await deps.state.tasks.list(scope, { ref: hostId, status: "LIVE" });
-  const ids = new Set<string>();
-  const tasks: TaskAssignment[] = [];
-  for (const t of mine) {
-    const id = t.task.taskArn!.split("/").pop()!;
-    ids.add(id);
-    if (deps.hosts.unseen(scope, hostId, seen, id)) tasks.push(assignment(t, deps.hostPortBindIp));
-  }
-  deps.hosts.retain(scope, hostId, ids);
-  return { version, tasks, assigned: mine.map((t) => t.task.taskArn!) };
+  // The host's tasks come from the in-memory index; only those the agent has not seen are read.
+  const mine = await deps.state.liveTasks.tasksOn(scope, hostId);
+  const unseen = mine.filter((t) => deps.hosts.unseen(scope, hostId, seen, t.id)).map((t) => t.id);
+  const docs = await deps.state.tasks.getMany(scope, unseen);
+  const tasks = unseen.flatMap((id) => {
+    const doc = docs.get(id);
+    return doc ? [assignment(doc, deps.hostPortBindIp)] : [];
+  });
+  deps.hosts.retain(scope, hostId, new Set(mine.map((t) => t.id)));
+  return { version, tasks, assigned: mine.map((t) => t.taskArn) };
 }
 
 function assignment(t: StoredTask, hostPortBindIp: string): TaskAssignment {

@@ -29,10 +29,11 @@ import {
 } from "../../domain/container-instance.js";
 import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
-import { QueryError, matches, parseExpression, type InstanceView } from "../../scheduler/placement/index.js";
+import { QueryError, matches, parseExpression } from "../../scheduler/placement/index.js";
 import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
+import { placementBoards, placementView, type PlacementViews } from "./placement-boards.js";
 
 const MAX_CUSTOM_ATTRIBUTES = 10;
 
@@ -55,60 +56,12 @@ function instanceView(ctx: RequestContext, stored: StoredInstance, usage: HostUs
   return containerInstanceView(stored.instance, usage, ctx.state.heartbeats.lastSeen(ctx.scope, stored), ctx.now, ctx.options.agentTimeoutMs);
 }
 
-/** The placement module's view of an instance. */
-export function placementView(view: ContainerInstance, usage: HostUsage): InstanceView {
-  const remaining = (name: string) => view.remainingResources?.find((r) => r.name === name);
-  return {
-    arn: view.containerInstanceArn!,
-    ec2InstanceId: view.ec2InstanceId!,
-    status: view.status as InstanceView["status"],
-    agentConnected: view.agentConnected ?? false,
-    registeredAt: view.registeredAt!,
-    attributes: Object.fromEntries((view.attributes ?? []).map((a) => [a.name!, a.value])),
-    remaining: {
-      cpu: remaining("CPU")?.integerValue ?? 0,
-      memory: remaining("MEMORY")?.integerValue ?? 0,
-      ports: (remaining("PORTS")?.stringSetValue ?? []).map(Number),
-      portsUdp: (remaining("PORTS_UDP")?.stringSetValue ?? []).map(Number),
-    },
-    tasks: usage.tasks,
-    tasksByGroup: usage.byGroup,
-    agentVersion: view.versionInfo?.agentVersion,
-    runningTasksCount: view.runningTasksCount,
-  };
-}
-
-/**
- * Placement views by instance document, valid while the document (stored documents are
- * shared and frozen, so a change is a new object), what its tasks hold and whether its agent
- * is connected stay the same: a RunTask then rebuilds only the views of instances that changed.
- */
-const placementViews = new WeakMap<StoredInstance, { usage: HostUsage; connected: boolean; view: InstanceView }>();
-
-function instancePlacementView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage, connected: boolean): InstanceView {
-  const memo = placementViews.get(stored);
-  if (memo && memo.usage === usage && memo.connected === connected) return memo.view;
-  const view = placementView(instanceView(ctx, stored, usage), usage);
-  placementViews.set(stored, { usage, connected, view });
-  return view;
-}
-
 /**
  * The placement view of every container instance of a cluster (FARGATE capacity excluded),
- * in the order of `instances`. RunTask asks for a thousand of them per call, so the usage and
- * heartbeat lookups are found once per call and nothing is built per instance that did not change.
+ * in the order of `instances`, from the cluster's placement board.
  */
-export async function clusterPlacementViews(ctx: RequestContext, cluster: string): Promise<{ instances: readonly StoredInstance[]; views: InstanceView[] }> {
-  const instances = await ctx.state.instancesByCluster.list(ctx.scope, cluster);
-  const usageOf = await ctx.state.liveTasks.usages(ctx.scope);
-  const lastSeenMs = ctx.state.heartbeats.lastSeenLookup(ctx.scope);
-  const views = new Array<InstanceView>(instances.length);
-  for (let i = 0; i < instances.length; i++) {
-    const stored = instances[i]!;
-    const connected = isAgentConnected(stored.instance, lastSeenMs(stored), ctx.now, ctx.options.agentTimeoutMs);
-    views[i] = instancePlacementView(ctx, stored, usageOf(stored.id), connected);
-  }
-  return { instances, views };
+export function clusterPlacementViews(ctx: RequestContext, cluster: string): Promise<PlacementViews> {
+  return placementBoards(ctx.state).views(ctx.scope, cluster, ctx.now, ctx.options.agentTimeoutMs);
 }
 
 /** Container instances of a cluster (FARGATE capacity excluded), each with what its tasks hold. */

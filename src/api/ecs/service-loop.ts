@@ -20,7 +20,8 @@ import {
 import { taskParent, type EcsState, type StoredService } from "../../state/ecs-state.js";
 import type { Store } from "../../state/store.js";
 import type { HostNotifier } from "../agent-channel/notifier.js";
-import { agentConnected, clusterInstances, describeInstance, placementView } from "./container-instances.js";
+import { agentConnected, clusterInstances, describeInstance } from "./container-instances.js";
+import { placementView } from "./placement-boards.js";
 import type { ControlPlaneSettings, RequestContext } from "./context.js";
 import type { KeyedSerializer } from "./serial.js";
 import {

@@ -1,9 +1,12 @@
 // AWS JSON 1.1 bodies: timestamps travel as epoch seconds, absent members are omitted.
+import { stringifyWithDates } from "../../json-dates.js";
+
+function epochSeconds(this: Date): number {
+  return this.getTime() / 1000;
+}
+
 export function toAwsJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
-    const raw = this[key];
-    return raw instanceof Date ? raw.getTime() / 1000 : v;
-  });
+  return stringifyWithDates(value, epochSeconds);
 }
 
 export function parseAwsJson(body: Buffer): unknown {

@@ -9,8 +9,7 @@ export class WorkingCluster {
   readonly size: number;
   readonly cpu: Float64Array;
   readonly memory: Float64Array;
-  /** Tasks of the request's group on each instance, placed ones included. */
-  readonly groupCount: Float64Array; // a strategy key, so the same array type as cpu/memory
+  private groupCounts?: Float64Array;
   private readonly tcp: (Set<number> | undefined)[];
   private readonly udp: (Set<number> | undefined)[];
   private readonly placed: (Task[] | undefined)[];
@@ -22,21 +21,33 @@ export class WorkingCluster {
     const n = (this.size = instances.length);
     this.cpu = new Float64Array(n);
     this.memory = new Float64Array(n);
-    this.groupCount = new Float64Array(n);
     this.tcp = new Array(n);
     this.udp = new Array(n);
     this.placed = new Array(n);
     for (let i = 0; i < n; i++) {
-      const instance = instances[i]!;
-      this.cpu[i] = instance.remaining.cpu;
-      this.memory[i] = instance.remaining.memory;
-      if (instance.tasksByGroup) this.groupCount[i] = instance.tasksByGroup.get(needs.group) ?? 0;
-      else {
-        let count = 0;
-        for (const task of instance.tasks) if (task.group === needs.group) count++;
-        this.groupCount[i] = count;
-      }
+      const remaining = instances[i]!.remaining;
+      this.cpu[i] = remaining.cpu;
+      this.memory[i] = remaining.memory;
     }
+  }
+
+  /**
+   * Tasks of the request's group on each instance, placed ones included (a strategy key, so
+   * the same array type as cpu/memory). Counted on first use: only spread and distinctInstance
+   * ask, and a lookup per instance was most of building the working copy.
+   */
+  get groupCount(): Float64Array {
+    if (this.groupCounts) return this.groupCounts;
+    const counts = (this.groupCounts = new Float64Array(this.size));
+    const group = this.needs.group;
+    for (let i = 0; i < this.size; i++) {
+      const instance = this.instances[i]!;
+      let count = this.placed[i]?.length ?? 0; // placed ones are all of the request's group
+      if (instance.tasksByGroup) count += instance.tasksByGroup.get(group) ?? 0;
+      else for (const task of instance.tasks) if (task.group === group) count++;
+      counts[i] = count;
+    }
+    return counts;
   }
 
   /** Host ports in use on instance i, built on first use (most tasks have no static port). */
@@ -64,7 +75,7 @@ export class WorkingCluster {
     const needs = this.needs;
     this.cpu[i] -= needs.cpu;
     this.memory[i] -= needs.memory;
-    this.groupCount[i] += 1;
+    if (this.groupCounts) this.groupCounts[i] += 1;
     for (const { port, protocol } of needs.hostPorts) (this.portsInUse(i, protocol) as Set<number>).add(port);
     (this.placed[i] ??= []).push({ group: needs.group, family: needs.family });
   }
