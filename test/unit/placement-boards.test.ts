@@ -6,7 +6,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { PlacementBoards } from "../../src/api/ecs/placement-boards.js";
+import { PlacementBoards, placementView } from "../../src/api/ecs/placement-boards.js";
+import { containerInstanceView } from "../../src/domain/container-instance.js";
 import { ecsState, type EcsState, type StoredInstance, type StoredTask } from "../../src/state/ecs-state.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 import { mulberry32 } from "../support/random.js";
@@ -50,9 +51,13 @@ function task(id: string, cluster: string, hostId: string, lastStatus: string, c
 
 const freshState = () => ecsState(openSqliteStore(join(mkdtempSync(join(tmpdir(), "berth-boards-")), "state.sqlite")));
 
-/** The views as a board made now, with nothing kept, sees them. */
+/** The views built the long way, with nothing kept: from each instance's DescribeContainerInstances view. */
 async function fromScratch(state: EcsState, cluster: string, now: number) {
-  return (await new PlacementBoards(state).views(scope, cluster, new Date(now), TIMEOUT)).views;
+  const usageOf = await state.liveTasks.usages(scope);
+  return (await state.instancesByCluster.list(scope, cluster)).map((stored) => {
+    const usage = usageOf(stored.id);
+    return placementView(containerInstanceView(stored.instance, usage, state.heartbeats.lastSeen(scope, stored), new Date(now), TIMEOUT), usage);
+  });
 }
 
 test("a board's views equal views built from scratch after any mix of changes", async () => {

@@ -41,14 +41,17 @@ export class HostNotifier {
   }
 
   /**
-   * Whether an agent that has seen `seen` must be sent task `taskId` again. A version from
-   * before this control plane started (or none) knows nothing; a task changed after `seen`,
-   * or not heard of since the start, is sent.
+   * Which tasks an agent that has seen `seen` must be sent again. A version from before this
+   * control plane started (or none) knows nothing; a task changed after `seen`, or not heard
+   * of since the start, is sent.
    */
-  unseen(scope: Scope, hostId: string, seen: HostVersion | undefined, taskId: string): boolean {
-    if (!seen || seen.epoch !== this.epoch) return true;
-    const at = this.changedAt.get(this.key(scope, hostId))?.get(taskId);
-    return at === undefined || at > seen.n;
+  unseen(scope: Scope, hostId: string, seen: HostVersion | undefined): (taskId: string) => boolean {
+    if (!seen || seen.epoch !== this.epoch) return () => true;
+    const changed = this.changedAt.get(this.key(scope, hostId));
+    return (taskId) => {
+      const at = changed?.get(taskId);
+      return at === undefined || at > seen.n;
+    };
   }
 
   /** Drops what is remembered of tasks no longer assigned to the host. */

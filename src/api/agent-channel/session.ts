@@ -205,7 +205,8 @@ export async function assignmentsSince(
   const version = deps.hosts.current(scope, hostId);
   // The host's tasks come from the in-memory index; only those the agent has not seen are read.
   const mine = await deps.state.liveTasks.tasksOn(scope, hostId);
-  const unseen = mine.filter((t) => deps.hosts.unseen(scope, hostId, seen, t.id)).map((t) => t.id);
+  const isUnseen = deps.hosts.unseen(scope, hostId, seen);
+  const unseen = mine.filter((t) => isUnseen(t.id)).map((t) => t.id);
   const docs = await deps.state.tasks.getMany(scope, unseen);
   const tasks = unseen.flatMap((id) => {
     const doc = docs.get(id);

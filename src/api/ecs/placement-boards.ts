@@ -7,7 +7,7 @@
 // board knows the earliest moment a connected agent's heartbeat can age out and looks at
 // every host again only then.
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
-import { containerInstanceView, isAgentConnected, type HostUsage } from "../../domain/container-instance.js";
+import { isAgentConnected, type HostUsage } from "../../domain/container-instance.js";
 import type { Scope } from "../../domain/scope.js";
 import type { InstanceView } from "../../scheduler/placement/index.js";
 import type { EcsState, StoredInstance } from "../../state/ecs-state.js";
@@ -79,7 +79,7 @@ export class PlacementBoards {
       const connected = isAgentConnected(stored.instance, seenMs, now, agentTimeoutMs);
       const usage = usageOf(stored.id);
       board.connected[i] = connected ? 1 : 0;
-      board.views[i] = placementView(containerInstanceView(stored.instance, usage, new Date(seenMs), now, agentTimeoutMs), usage);
+      board.views[i] = placementViewOf(stored.instance, usage, connected);
       if (connected) board.recheckAt = Math.min(board.recheckAt, seenMs + agentTimeoutMs);
     };
     if (nowMs >= board.recheckAt) {
@@ -126,7 +126,45 @@ export function placementBoards(state: EcsState): PlacementBoards {
   return boards;
 }
 
-/** The placement module's view of an instance. */
+/**
+ * The placement view of an instance holding `usage`: what placementView makes of its
+ * DescribeContainerInstances view, built directly (boards build one per task landing).
+ */
+export function placementViewOf(instance: ContainerInstance, usage: HostUsage, connected: boolean): InstanceView {
+  let cpu = 0;
+  let memory = 0;
+  let ports: number[] = [];
+  let portsUdp: number[] = [];
+  for (const r of instance.registeredResources ?? []) {
+    if (r.name === "CPU") cpu = r.integerValue! - usage.cpu;
+    else if (r.name === "MEMORY") memory = r.integerValue! - usage.memory;
+    else if (r.name === "PORTS") ports = [...(r.stringSetValue ?? []).map(Number), ...usage.ports];
+    else if (r.name === "PORTS_UDP") portsUdp = [...(r.stringSetValue ?? []).map(Number), ...usage.portsUdp];
+  }
+  return {
+    arn: instance.containerInstanceArn!,
+    ec2InstanceId: instance.ec2InstanceId!,
+    status: instance.status as InstanceView["status"],
+    agentConnected: connected,
+    registeredAt: instance.registeredAt!,
+    attributes: attributesOf(instance),
+    remaining: { cpu, memory, ports, portsUdp },
+    tasks: usage.tasks,
+    tasksByGroup: usage.byGroup,
+    agentVersion: instance.versionInfo?.agentVersion,
+    runningTasksCount: usage.running,
+  };
+}
+
+/** Attributes by name, per stored instance document (frozen, so a change is a new object). */
+const attributeRecords = new WeakMap<ContainerInstance, Record<string, string | undefined>>();
+function attributesOf(instance: ContainerInstance): Record<string, string | undefined> {
+  let record = attributeRecords.get(instance);
+  if (!record) attributeRecords.set(instance, (record = Object.fromEntries((instance.attributes ?? []).map((a) => [a.name!, a.value]))));
+  return record;
+}
+
+/** The placement module's view of an instance, from its DescribeContainerInstances view. */
 export function placementView(view: ContainerInstance, usage: HostUsage): InstanceView {
   const remaining = (name: string) => view.remainingResources?.find((r) => r.name === name);
   return {
