@@ -113,7 +113,7 @@ export const taskIndexStatus = (t: Task) => (t.lastStatus === "STOPPED" ? "STOPP
 export function ecsState(store: Store): EcsState {
   const tasks = store.collection<StoredTask>({
     name: "task",
-    keys: (t) => ({ parent: taskParent(t.cluster, t.task.group ?? ""), seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task), ref: t.hostId ?? "" }),
+    keys: (t) => ({ parent: taskParent(t.cluster, t.task.group ?? ""), seq: t.task.createdAt!.getTime(), status: taskIndexStatus(t.task) }),
     share: shareTaskDefinition,
   });
   const instances = store.collection<StoredInstance>({

@@ -10,23 +10,20 @@ export type { Scope };
 
 /**
  * Columns a collection indexes beside its JSON document: `parent` groups documents (a
- * task definition's family, a task's cluster), `seq` orders them within a parent, `status`
- * filters them, and `ref` is a second way in (a task's host), so the hot questions —
- * "what runs on this host?" — read only the documents they need.
+ * task definition's family, a task's cluster and group), `seq` orders them within a parent,
+ * and `status` filters them. (What runs on a host is asked of the live-task index in memory,
+ * not of the store: a second index by host cost every task write a fifth of its time.)
  */
 export interface IndexKeys {
   parent: string;
   seq: number;
   status: string;
-  ref?: string;
 }
 
 export interface ListQuery {
   parent?: string;
   parentPrefix?: string;
   status?: string;
-  /** Documents with this (non-empty) ref. */
-  ref?: string;
   /** Documents come back ordered by (parent, seq, id); "desc" reverses it. */
   order?: "asc" | "desc";
 }

@@ -19,7 +19,7 @@ interface Doc {
   history?: { at: Date; what: string }[];
 }
 
-const spec: CollectionSpec<Doc> = { name: "doc", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state, ref: d.host ?? "" }) };
+const spec: CollectionSpec<Doc> = { name: "doc", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state }) };
 const east = { accountId: "111111111111", region: "us-east-1" };
 const west = { accountId: "111111111111", region: "us-west-2" };
 const file = () => join(mkdtempSync(join(tmpdir(), "berth-store-")), "state.sqlite");
@@ -128,22 +128,6 @@ describe("SQLite store", () => {
     assert.deepEqual([...many.keys()].sort(), ["a:9", "b:2"]);
   });
 
-  test("ref finds documents by their second key and follows it when it changes", async () => {
-    const docs = openSqliteStore(file()).collection(spec);
-    await docs.write(east, "t1", () => ({ name: "t1", group: "c", n: 1, state: "LIVE", host: "h1" }));
-    await docs.write(east, "t2", () => ({ name: "t2", group: "c", n: 2, state: "LIVE", host: "h2" }));
-    await docs.write(east, "t3", () => ({ name: "t3", group: "c", n: 3, state: "STOPPED", host: "h1" }));
-    await docs.write(east, "t4", () => ({ name: "t4", group: "c", n: 4, state: "LIVE" }));
-    const names = async (q = {}) => (await docs.list(east, q)).map((d) => d.name);
-    assert.deepEqual(await names({ ref: "h1" }), ["t1", "t3"]);
-    assert.deepEqual(await names({ ref: "h1", status: "LIVE" }), ["t1"]);
-    assert.equal(await docs.count(east, { ref: "h2", status: "LIVE" }), 1);
-    assert.deepEqual(await names({ ref: "" }), [], "no ref is not a key");
-    await docs.write(east, "t2", (cur) => ({ ...cur!, host: "h1" }));
-    assert.deepEqual(await names({ ref: "h1", status: "LIVE" }), ["t1", "t2"]);
-    assert.equal(await docs.count(east, { ref: "h2" }), 0);
-  });
-
   test("dates come back as dates at any depth, and look-alike objects are left alone", async () => {
     const docs = openSqliteStore(file()).collection(spec);
     const at = new Date("2026-03-04T05:06:07.089Z");
@@ -156,7 +140,7 @@ describe("SQLite store", () => {
     assert.deepEqual((await docs.get(east, "e"))!.history![0], lookAlike);
   });
 
-  test("a state file from the first schema gains the ref key and grouped task parents on open", async () => {
+  test("a state file from the first schema gains grouped task parents on open, and keeps its documents through every migration", async () => {
     const path = file();
     const old = new Database(path);
     old.exec(migrations[0]!);
@@ -164,8 +148,9 @@ describe("SQLite store", () => {
     old.prepare("INSERT INTO documents VALUES ('111111111111','us-east-1','task','t1','c',1,'LIVE',1,?)")
       .run(JSON.stringify({ name: "t1", group: "c", n: 1, state: "LIVE", hostId: "h9", task: { group: "service:web" } }));
     old.close();
-    const tasks = openSqliteStore(path).collection<Doc & { hostId: string }>({ name: "task", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state, ref: d.hostId }) });
-    assert.deepEqual((await tasks.list(east, { ref: "h9" })).map((d) => d.name), ["t1"]);
+    const tasks = openSqliteStore(path).collection<Doc & { hostId: string }>({ name: "task", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state }) });
+    assert.equal((await tasks.get(east, "t1"))?.hostId, "h9");
+    assert.deepEqual((await tasks.list(east, { status: "LIVE" })).map((d) => d.name), ["t1"]);
     assert.deepEqual((await tasks.list(east, { parent: "c/service:web" })).map((d) => d.name), ["t1"], "tasks are grouped by cluster and group");
     assert.deepEqual((await tasks.list(east, { parentPrefix: "c/" })).map((d) => d.name), ["t1"]);
     assert.deepEqual(await tasks.list(east, { parentPrefix: "c0" }), []);
@@ -181,15 +166,15 @@ describe("SQLite store", () => {
     const steps = (d: Doc | undefined) => d?.history?.map((h) => h.what);
     const expected = ["step 0", "step 1", "step 2", "step 3", "step 4"];
     assert.deepEqual(steps(await docs.get(east, "r")), expected);
-    assert.deepEqual(steps((await docs.list(east, { ref: "h1", status: "LIVE" }))[0]), expected);
+    assert.deepEqual(steps((await docs.list(east, { parent: "g", status: "LIVE" }))[0]), expected);
     // A second store has nothing cached: it reads rows and versions as they are on disk.
     const other = openSqliteStore(path).collection(spec);
     assert.deepEqual(steps((await other.list(east, { parent: "g" }))[0]), expected);
     await docs.write(east, "r", (cur) => ({ ...cur!, history: [] }));
     assert.deepEqual(steps((await other.list(east, { parent: "g" }))[0]), [], "the other store sees the row's new version and reads it again");
     await docs.write(east, "r", (cur) => ({ ...cur!, state: "STOPPED" }));
-    assert.equal(await other.count(east, { ref: "h1", status: "LIVE" }), 0, "a changed key moves the document in the indexes");
-    assert.equal(await other.count(east, { ref: "h1", status: "STOPPED" }), 1);
+    assert.equal(await other.count(east, { parent: "g", status: "LIVE" }), 0, "a changed key moves the document in the index");
+    assert.equal(await other.count(east, { parent: "g", status: "STOPPED" }), 1);
   });
 
   test("encoding a document leaves Date's own JSON form as it was, even when it fails", async () => {

@@ -28,7 +28,7 @@ import { applyTaskReport, type ContainerReport, type TaskReport } from "../../do
 import type { HandlerTable, RequestContext } from "./context.js";
 import { clusterName } from "./lookup.js";
 import { describeInstance } from "./container-instances.js";
-import { findTask } from "./tasks.js";
+import { inAskedCluster, taskIdOf } from "./tasks.js";
 
 /** The cluster an agent names, created on the spot when it is the default one, as ECS does. */
 async function agentCluster(ctx: RequestContext, ref: string | undefined): Promise<string> {
@@ -88,14 +88,19 @@ async function discoverPollEndpoint(
 
 async function report(ctx: RequestContext, clusterRef: string | undefined, taskRef: string | undefined, change: TaskReport) {
   if (!taskRef) throw invalidParameter("task is required.");
-  const found = await findTask(ctx, clusterRef, taskRef);
-  if (!found) throw invalidParameter(`The referenced task was not found: ${taskRef}`);
-  const id = found.task.taskArn!.split("/").pop()!;
+  const ref: string = taskRef;
+  const notFound = () => invalidParameter(`The referenced task was not found: ${ref}`);
+  const id = taskIdOf(ref);
+  if (id === undefined) throw notFound();
+  let found = false;
+  // The task is looked up by the write itself: one read of it per report, not two.
   const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
-    if (!cur) return undefined;
+    if (!cur || !inAskedCluster(ctx, clusterRef, ref, cur)) return undefined;
+    found = true;
     const task = applyTaskReport(cur.task, cur.taskDefinition, change, ctx.now);
     return task === cur.task ? undefined : { ...cur, task };
   }, { grouped: true }); // every agent reports every task: these share commits under load
+  if (!found) throw notFound();
   // A stop decided here (an essential container exited) must reach the agent.
   if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId, id);
   // The service that owns the task may have something to do about it.

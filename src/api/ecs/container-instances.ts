@@ -39,7 +39,8 @@ const MAX_CUSTOM_ATTRIBUTES = 10;
 
 /** Tasks that hold resources on a host: everything not yet STOPPED. */
 export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<StoredTask[]> {
-  return ctx.state.tasks.list(ctx.scope, { ref: hostId, status: "LIVE" });
+  const ids = (await ctx.state.liveTasks.tasksOn(ctx.scope, hostId)).map((t) => t.id);
+  return [...(await ctx.state.tasks.getMany(ctx.scope, ids)).values()];
 }
 
 /** Whether the host's agent is connected, by the freshest heartbeat this control plane knows. */

@@ -67,8 +67,7 @@ export async function retireLostHosts(deps: LostHostDeps, now: Date, since: Date
       const silentSince = Math.max(deps.state.heartbeats.lastSeen(scope, host).getTime(), since.getTime());
       if (now.getTime() - silentSince < lostAfterMs) continue;
       const reason = `Host EC2 (instance ${host.instance.ec2InstanceId}) terminated.`;
-      for (const t of await deps.state.tasks.list(scope, { ref: host.id, status: "LIVE" })) {
-        const id = t.task.taskArn!.split("/").pop()!;
+      for (const { id } of await deps.state.liveTasks.tasksOn(scope, host.id)) {
         const stopped = await deps.state.tasks.write(scope, id, (cur) => {
           if (!cur || cur.task.lastStatus === "STOPPED") return undefined;
           return { ...cur, task: markStopped(requestStop(cur.task, "TerminationNotice", reason, now), now) };

@@ -20,14 +20,23 @@ import { runTask, startTask } from "./run-task.js";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 
-/** A task of the cluster by id or ARN (a task ARN names its cluster). */
-export async function findTask(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredTask | undefined> {
+/** The task id a reference (id or ARN) names, if it can name one. */
+export function taskIdOf(ref: string): string | undefined {
   const id = ref.split("/").pop()!;
-  if (!TASK_ID.test(id)) return undefined;
-  const stored = await ctx.state.tasks.get(ctx.scope, id);
-  if (!stored) return undefined;
+  return TASK_ID.test(id) ? id : undefined;
+}
+
+/** Whether `stored`, found by `ref`, is a task of the cluster asked for (a task ARN names its cluster). */
+export function inAskedCluster(ctx: RequestContext, clusterRef: string | undefined, ref: string, stored: StoredTask): boolean {
   const cluster = ref.startsWith("arn:") && !clusterRef ? stored.cluster : clusterName(ctx, clusterRef);
-  return stored.cluster === cluster ? stored : undefined;
+  return stored.cluster === cluster;
+}
+
+/** A task of the cluster by id or ARN. */
+async function findTask(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredTask | undefined> {
+  const id = taskIdOf(ref);
+  const stored = id === undefined ? undefined : await ctx.state.tasks.get(ctx.scope, id);
+  return stored && inAskedCluster(ctx, clusterRef, ref, stored) ? stored : undefined;
 }
 
 async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<StopTaskResponse> {

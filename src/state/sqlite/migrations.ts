@@ -60,4 +60,8 @@ export const migrations: readonly string[] = [
    DROP INDEX documents_by_ref;
    CREATE INDEX documents_by_parent ON documents (account, region, kind, parent, seq, id, status);
    CREATE INDEX documents_by_ref ON documents (account, region, kind, ref, status, parent, seq, id) WHERE ref <> '';`,
+  // What runs on a host is asked of the live-task index in memory; the index by host cost
+  // every task insert a random page of its own.
+  `DROP INDEX documents_by_ref;
+   ALTER TABLE documents DROP COLUMN ref;`,
 ];

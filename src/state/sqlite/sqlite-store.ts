@@ -263,7 +263,7 @@ class CommitQueue {
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 function sameKeys(a: IndexKeys, b: IndexKeys): boolean {
-  return a.parent === b.parent && a.seq === b.seq && a.status === b.status && (a.ref ?? "") === (b.ref ?? "");
+  return a.parent === b.parent && a.seq === b.seq && a.status === b.status;
 }
 
 /** Answers a committed write; what its `committed` step throws becomes its error. */
@@ -291,10 +291,10 @@ class SqliteCollection<T> implements Collection<T> {
       row: db.prepare(`SELECT rowid, version FROM documents WHERE ${k} AND id = @id`),
       body: db.prepare(`SELECT body FROM documents WHERE ${k} AND id = @id`).pluck(),
       upsert: db.prepare(
-        `INSERT INTO documents (account, region, kind, id, parent, seq, status, ref, version, body)
-         VALUES (@account, @region, @kind, @id, @parent, @seq, @status, @ref, 1, @body)
+        `INSERT INTO documents (account, region, kind, id, parent, seq, status, version, body)
+         VALUES (@account, @region, @kind, @id, @parent, @seq, @status, 1, @body)
          ON CONFLICT (account, region, kind, id) DO UPDATE SET
-           parent = excluded.parent, seq = excluded.seq, status = excluded.status, ref = excluded.ref,
+           parent = excluded.parent, seq = excluded.seq, status = excluded.status,
            version = documents.version + 1, body = excluded.body
          RETURNING version`,
       ).pluck(),
@@ -362,11 +362,6 @@ class SqliteCollection<T> implements Collection<T> {
     if (query.status !== undefined) {
       sql += " AND status = @status";
       params.status = query.status;
-    }
-    if (query.ref !== undefined) {
-      // "ref <> ''" lets SQLite use the partial index documents_by_ref.
-      sql += " AND ref = @ref AND ref <> ''";
-      params.ref = query.ref;
     }
     return { sql, params };
   }
@@ -473,7 +468,7 @@ class SqliteCollection<T> implements Collection<T> {
   /** Writes the document and returns its new row version. */
   private put(scope: Scope, id: string, doc: T): number {
     this.scopes.note(scope);
-    const keys = this.spec.keys(doc);
-    return this.stmt.upsert.get({ ...this.key(scope), id, ...keys, ref: keys.ref ?? "", body: encode(doc) }) as number;
+    const { parent, seq, status } = this.spec.keys(doc);
+    return this.stmt.upsert.get({ ...this.key(scope), id, parent, seq, status, body: encode(doc) }) as number;
   }
 }
