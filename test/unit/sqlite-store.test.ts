@@ -258,6 +258,25 @@ describe("SQLite store", () => {
     await store.close();
   });
 
+  test("after a batch is undone and run again, no read is served what the undone attempt read", async () => {
+    const store = openSqliteStore(file());
+    const docs = store.collection(spec);
+    await docs.write(east, "x", () => ({ name: "x", group: "g", n: 0, state: "ACTIVE" }));
+    const grouped = { grouped: true };
+    let attempt = 0;
+    // Runs once per attempt at the batch; its result differs per attempt only to show which one is read.
+    const first = docs.write(east, "x", (cur) => ({ ...cur!, name: `attempt ${++attempt}` }), grouped);
+    const second = docs.write(east, "x", (cur) => ({ ...cur!, n: cur!.n + 1, what: cur!.name }) as Doc, grouped);
+    const failing = docs.write(east, "y", () => {
+      throw new Error("refused");
+    }, grouped);
+    assert.equal((await first)!.name, "attempt 2", "the batch ran again after the failure");
+    assert.equal(((await second) as Doc & { what: string }).what, "attempt 2", "the second write saw the first as committed, not as undone");
+    await assert.rejects(failing, /refused/);
+    assert.equal(((await docs.get(east, "x")) as Doc & { what: string }).what, "attempt 2");
+    await store.close();
+  });
+
   test("a grouped write is acknowledged only once committed, and what is queued at close is committed first", async () => {
     const path = file();
     const store = openSqliteStore(path);

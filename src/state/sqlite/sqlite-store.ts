@@ -244,7 +244,10 @@ class CommitQueue {
     try {
       return this.db.transaction(() => batch.map((item): Outcome => ({ ok: true, value: item.run() })))();
     } catch {
-      // Whatever failed is found again below, item by item.
+      // Whatever failed is found again below, item by item. What the attempt read may have
+      // been cached as decoded from writes now rolled back (a row version is only unique
+      // among committed writes), so the cache starts over.
+      this.forget();
     }
     const outcomes: Outcome[] = [];
     this.db.transaction(() => {
