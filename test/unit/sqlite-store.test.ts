@@ -258,7 +258,7 @@ describe("SQLite store", () => {
     await store.close();
   });
 
-  test("after a batch is undone and run again, no read is served what the undone attempt read", async () => {
+  test("a batch undone by one failing write runs again without it, each write seeing what the ones before it wrote", async () => {
     const store = openSqliteStore(file());
     const docs = store.collection(spec);
     await docs.write(east, "x", () => ({ name: "x", group: "g", n: 0, state: "ACTIVE" }));

@@ -244,9 +244,10 @@ class CommitQueue {
     try {
       return this.db.transaction(() => batch.map((item): Outcome => ({ ok: true, value: item.run() })))();
     } catch {
-      // Whatever failed is found again below, item by item. What the attempt read may have
-      // been cached as decoded from writes now rolled back (a row version is only unique
-      // among committed writes), so the cache starts over.
+      // Whatever failed is found again below, item by item. The attempt may have cached
+      // documents it read from writes now undone; a pure mutation writes the same again under
+      // the same version, but nothing here can tell, so the cache starts over (rarely: writes
+      // seldom fail).
       this.forget();
     }
     const outcomes: Outcome[] = [];
