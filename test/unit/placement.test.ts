@@ -143,6 +143,23 @@ describe("placement: filters", () => {
     assert.deepEqual(ids(place(cluster, request({ count: 2, constraints }), firstTie).placements), ["a", "a"]);
   });
 
+  test("memberOf verdicts follow an instance's new attributes and its other fields from call to call", () => {
+    const expression = "attribute:stack == prod";
+    const prod = { stack: "prod" };
+    const a = instance("a", { attributes: prod });
+    const b = instance("b", { attributes: { stack: "dev" } });
+    const byAttribute = request({ constraints: [{ type: "memberOf", expression }] });
+    assert.deepEqual(ids(place([a, b], byAttribute, firstTie).placements), ["a"]);
+    // The same instances, a's attributes changed (a new record): the next call sees it.
+    const a2 = { ...a, attributes: { stack: "dev" } };
+    const b2 = { ...b, attributes: prod };
+    assert.deepEqual(ids(place([a2, b2], byAttribute, firstTie).placements), ["b"]);
+    // An expression on more than attributes is judged afresh every call.
+    const busy = request({ constraints: [{ type: "memberOf", expression: "attribute:stack == prod and runningTasksCount < 2" }] });
+    assert.deepEqual(ids(place([a, b], busy, firstTie).placements), ["a"]);
+    assert.deepEqual(ids(place([{ ...a, runningTasksCount: 5 }, b], busy, firstTie).placements), []);
+  });
+
   test("task:group affinity follows the tasks this request places", () => {
     const cluster = [instance("a"), instance("b", { tasks: [{ group: "service:db", family: "db" }] }), instance("c")];
     const affinity = place(cluster, request({ count: 3, constraints: [{ type: "memberOf", expression: "task:group == service:db" }] }), firstTie);

@@ -7,6 +7,7 @@
 // picks, so only its verdict is re-checked; a pick is one pass over the feasible set.
 import type { Filter } from "./filters/filter.js";
 import { type Strategy, compileRequest } from "./request.js";
+import { scratch } from "./scratch.js";
 import { WorkingCluster } from "./state.js";
 import { binpack } from "./strategies/binpack.js";
 import { pickUniform } from "./strategies/random.js";
@@ -28,6 +29,7 @@ import {
  */
 export function place(instances: readonly InstanceView[], request: PlacementRequest, rng: () => number): PlacementResult {
   const { filters, strategies } = compileRequest(request);
+  scratch.startOver();
   const activeAt: number[] = []; // where each ACTIVE instance sits in `instances`
   for (let i = 0; i < instances.length; i++) if (instances[i]!.status === "ACTIVE") activeAt.push(i);
   const active = activeAt.map((i) => instances[i]!);
@@ -39,8 +41,8 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
   const n = cluster.size;
 
   const reasons: (PlacementFailureReason | undefined)[] = new Array(n);
-  const feasible = new Int32Array(n);
-  const slot = new Int32Array(n); // where instance i sits in `feasible`
+  const feasible = scratch.int32(n);
+  const slot = scratch.int32(n); // where instance i sits in `feasible`
   let feasibleCount = 0;
   for (let i = 0; i < n; i++) {
     const reason = firstRefusal(filters, cluster, i);
@@ -50,7 +52,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
 
   const placements: string[] = [];
   const placedAt: number[] = [];
-  const tied = new Int32Array(n);
+  const tied = scratch.int32(n);
   const keys = rankers.map((ranker) => ranker.keys);
   const best = new Float64Array(rankers.length);
   while (placements.length < request.count && feasibleCount > 0) {
@@ -82,6 +84,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
  */
 export function checkInstance(instance: InstanceView, request: PlacementRequest): PlacementFailureReason | undefined {
   if (instance.status !== "ACTIVE") return FailureReason.inactive;
+  scratch.startOver();
   return firstRefusal(compileRequest(request).filters, new WorkingCluster([instance], request.needs), 0);
 }
 

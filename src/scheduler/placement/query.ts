@@ -338,6 +338,18 @@ export function dependsOnTasks(expr: Expression): boolean {
   }
 }
 
+/** True when every comparison in the expression is on an attribute. */
+export function dependsOnAttributesOnly(expr: Expression): boolean {
+  switch (expr.type) {
+    case "compare":
+      return expr.subject === "attribute";
+    case "not":
+      return dependsOnAttributesOnly(expr.operand);
+    default:
+      return dependsOnAttributesOnly(expr.left) && dependsOnAttributesOnly(expr.right);
+  }
+}
+
 export function matches(expr: Expression, instance: InstanceView): boolean {
   switch (expr.type) {
     case "compare":

@@ -48,7 +48,7 @@ function compileConstraints(constraints: readonly PlacementConstraint[]): Filter
   for (const constraint of constraints) {
     if (constraint.type === "memberOf") {
       if (!constraint.expression?.trim()) throw new PlacementError("A memberOf placement constraint requires an expression.");
-      filters.push(memberOf(parseExpression(constraint.expression)));
+      filters.push(memberOf(parseExpression(constraint.expression), constraint.expression));
     } else if (constraint.type === "distinctInstance") {
       if (constraint.expression) throw new PlacementError("A distinctInstance placement constraint cannot have an expression.");
       distinct = true;

@@ -1,6 +1,7 @@
 // The working copy placement consumes as it places: remaining CPU and memory, ports in
 // use, and the tasks of the request's group per instance. Instances are addressed by
 // index so the hot loop reads typed arrays; the input views are never mutated.
+import { scratch } from "./scratch.js";
 import type { InstanceView, TaskNeeds } from "./types.js";
 
 type Task = { group: string; family: string };
@@ -19,8 +20,8 @@ export class WorkingCluster {
     readonly needs: TaskNeeds,
   ) {
     const n = (this.size = instances.length);
-    this.cpu = new Float64Array(n);
-    this.memory = new Float64Array(n);
+    this.cpu = scratch.float64(n);
+    this.memory = scratch.float64(n);
     this.tcp = new Array(n);
     this.udp = new Array(n);
     this.placed = new Array(n);
@@ -38,7 +39,7 @@ export class WorkingCluster {
    */
   get groupCount(): Float64Array {
     if (this.groupCounts) return this.groupCounts;
-    const counts = (this.groupCounts = new Float64Array(this.size));
+    const counts = (this.groupCounts = scratch.float64(this.size));
     const group = this.needs.group;
     for (let i = 0; i < this.size; i++) {
       const instance = this.instances[i]!;

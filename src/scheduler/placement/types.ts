@@ -9,8 +9,12 @@ export interface InstanceView {
   status: InstanceStatus;
   agentConnected: boolean;
   registeredAt: Date;
-  /** Attribute name → value; a name mapped to `undefined` is present without a value (capabilities). */
-  attributes: Record<string, string | undefined>;
+  /**
+   * Attribute name → value; a name mapped to `undefined` is present without a value
+   * (capabilities). Never changed once made (a changed instance gets a new record): verdicts of
+   * memberOf expressions over attributes are remembered per record.
+   */
+  attributes: Readonly<Record<string, string | undefined>>;
   /** `ports`/`portsUdp` are host ports already in use on the instance. */
   remaining: { cpu: number; memory: number; ports: number[]; portsUdp: number[] };
   /** Tasks that hold resources on the instance (pending and running). */

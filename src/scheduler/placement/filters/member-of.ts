@@ -1,14 +1,41 @@
 // memberOf: the instance must satisfy a cluster query language expression. Expressions on
 // task:group are re-evaluated as tasks land; the others depend on nothing placement changes.
-import { type Expression, dependsOnTasks, matches } from "../query.js";
+import { type Expression, dependsOnAttributesOnly, dependsOnTasks, matches } from "../query.js";
 import { FailureReason } from "../types.js";
 import type { Filter } from "./filter.js";
 
-export function memberOf(expression: Expression): Filter {
+/**
+ * Verdicts on expressions over attributes alone, by expression text and then by attributes
+ * record. Views of an instance share one record until its attributes change, so a cluster's
+ * verdicts hold from one placement to the next: matching the expression (often a regular
+ * expression) on every instance in every call was a fifth of a spread + memberOf placement.
+ */
+const verdicts = new Map<string, WeakMap<object, boolean>>();
+const REMEMBERED_EXPRESSIONS = 256;
+
+function verdictsOn(text: string): WeakMap<object, boolean> {
+  let known = verdicts.get(text);
+  if (!known) {
+    if (verdicts.size >= REMEMBERED_EXPRESSIONS) verdicts.clear();
+    verdicts.set(text, (known = new WeakMap()));
+  }
+  return known;
+}
+
+/** `text` is the expression as written: given, verdicts on attribute-only expressions are remembered. */
+export function memberOf(expression: Expression, text?: string): Filter {
   const dynamic = dependsOnTasks(expression);
+  const known = text !== undefined && dependsOnAttributesOnly(expression) ? verdictsOn(text) : undefined;
   return {
     reason: FailureReason.memberOf,
     dynamic,
-    admits: (cluster, i) => matches(expression, dynamic ? cluster.view(i) : cluster.instances[i]!),
+    admits: known
+      ? (cluster, i) => {
+          const instance = cluster.instances[i]!;
+          let verdict = known.get(instance.attributes);
+          if (verdict === undefined) known.set(instance.attributes, (verdict = matches(expression, instance)));
+          return verdict;
+        }
+      : (cluster, i) => matches(expression, dynamic ? cluster.view(i) : cluster.instances[i]!),
   };
 }

@@ -1,6 +1,7 @@
 // spread: fewest tasks of the group first. "Service tasks are spread based on the tasks
 // from that service. Standalone tasks are spread based on the tasks from the same task
 // group" — both are the request's group here (service:<name> or family:<name>/custom).
+import { scratch } from "../scratch.js";
 import type { WorkingCluster } from "../state.js";
 import type { Ranker } from "./ranker.js";
 
@@ -16,7 +17,7 @@ export function spreadInstances(cluster: WorkingCluster): Ranker {
  * a placement bumps the key of each instance in the chosen instance's bucket.
  */
 export function spreadAttribute(cluster: WorkingCluster, attribute: string): Ranker {
-  const bucketOf = new Int32Array(cluster.size);
+  const bucketOf = scratch.int32(cluster.size);
   const members: number[][] = [];
   const bucketIds = new Map<string | undefined, number>();
   for (let i = 0; i < cluster.size; i++) {
@@ -31,8 +32,9 @@ export function spreadAttribute(cluster: WorkingCluster, attribute: string): Ran
     members[bucket]!.push(i);
   }
   const totals = new Float64Array(members.length);
-  for (let i = 0; i < cluster.size; i++) totals[bucketOf[i]!] += cluster.groupCount[i]!;
-  const keys = new Float64Array(cluster.size);
+  const groupCount = cluster.groupCount;
+  for (let i = 0; i < cluster.size; i++) totals[bucketOf[i]!] += groupCount[i]!;
+  const keys = scratch.float64(cluster.size);
   for (let i = 0; i < cluster.size; i++) keys[i] = totals[bucketOf[i]!]!;
   return {
     keys,
