@@ -6,8 +6,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { PlacementBoards, placementView } from "../../src/api/ecs/placement-boards.js";
-import { containerInstanceView } from "../../src/domain/container-instance.js";
+import type { ContainerInstance } from "@aws-sdk/client-ecs";
+import { PlacementBoards } from "../../src/api/ecs/placement-boards.js";
+import { containerInstanceView, type HostUsage } from "../../src/domain/container-instance.js";
+import type { InstanceView } from "../../src/scheduler/placement/index.js";
 import { ecsState, type EcsState, type StoredInstance, type StoredTask } from "../../src/state/ecs-state.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 import { mulberry32 } from "../support/random.js";
@@ -51,12 +53,35 @@ function task(id: string, cluster: string, hostId: string, lastStatus: string, c
 
 const freshState = () => ecsState(openSqliteStore(join(mkdtempSync(join(tmpdir(), "berth-boards-")), "state.sqlite")));
 
+/** An instance's placement view read off its DescribeContainerInstances view: the reference. */
+function fromDescribed(view: ContainerInstance, usage: HostUsage): InstanceView {
+  const remaining = (name: string) => view.remainingResources?.find((r) => r.name === name);
+  return {
+    arn: view.containerInstanceArn!,
+    ec2InstanceId: view.ec2InstanceId!,
+    status: view.status as InstanceView["status"],
+    agentConnected: view.agentConnected ?? false,
+    registeredAt: view.registeredAt!,
+    attributes: Object.fromEntries((view.attributes ?? []).map((a) => [a.name!, a.value])),
+    remaining: {
+      cpu: remaining("CPU")?.integerValue ?? 0,
+      memory: remaining("MEMORY")?.integerValue ?? 0,
+      ports: (remaining("PORTS")?.stringSetValue ?? []).map(Number),
+      portsUdp: (remaining("PORTS_UDP")?.stringSetValue ?? []).map(Number),
+    },
+    tasks: usage.tasks,
+    tasksByGroup: usage.byGroup,
+    agentVersion: view.versionInfo?.agentVersion,
+    runningTasksCount: view.runningTasksCount,
+  };
+}
+
 /** The views built the long way, with nothing kept: from each instance's DescribeContainerInstances view. */
 async function fromScratch(state: EcsState, cluster: string, now: number) {
   const usageOf = await state.liveTasks.usages(scope);
   return (await state.instancesByCluster.list(scope, cluster)).map((stored) => {
     const usage = usageOf(stored.id);
-    return placementView(containerInstanceView(stored.instance, usage, state.heartbeats.lastSeen(scope, stored), new Date(now), TIMEOUT), usage);
+    return fromDescribed(containerInstanceView(stored.instance, usage, state.heartbeats.lastSeen(scope, stored), new Date(now), TIMEOUT), usage);
   });
 }
 

@@ -119,7 +119,7 @@ async function listContainerInstances(
   for (const { stored, usage } of all) {
     if (input.status ? stored.instance.status !== input.status : stored.instance.status === "INACTIVE") continue;
     const view = await describeInstance(ctx, stored, usage);
-    if (expression && !matches(expression, placementView(view, usage))) continue;
+    if (expression && !matches(expression, placementView(stored.instance, usage, view.agentConnected ?? false))) continue;
     arns.push(view.containerInstanceArn!);
   }
   const page = paginate(arns, (a) => a, { ...input, defaultMax: 100, limit: 100 });

@@ -79,7 +79,7 @@ export class PlacementBoards {
       const connected = isAgentConnected(stored.instance, seenMs, now, agentTimeoutMs);
       const usage = usageOf(stored.id);
       board.connected[i] = connected ? 1 : 0;
-      board.views[i] = placementViewOf(stored.instance, usage, connected);
+      board.views[i] = placementView(stored.instance, usage, connected);
       if (connected) board.recheckAt = Math.min(board.recheckAt, seenMs + agentTimeoutMs);
     };
     if (nowMs >= board.recheckAt) {
@@ -127,10 +127,10 @@ export function placementBoards(state: EcsState): PlacementBoards {
 }
 
 /**
- * The placement view of an instance holding `usage`: what placementView makes of its
- * DescribeContainerInstances view, built directly (boards build one per task landing).
+ * The placement module's view of an instance holding `usage`: its DescribeContainerInstances
+ * figures (remaining resources, running tasks), built straight from the stored instance.
  */
-export function placementViewOf(instance: ContainerInstance, usage: HostUsage, connected: boolean): InstanceView {
+export function placementView(instance: ContainerInstance, usage: HostUsage, connected: boolean): InstanceView {
   let cpu = 0;
   let memory = 0;
   let ports: number[] = [];
@@ -162,27 +162,4 @@ function attributesOf(instance: ContainerInstance): Record<string, string | unde
   let record = attributeRecords.get(instance);
   if (!record) attributeRecords.set(instance, (record = Object.fromEntries((instance.attributes ?? []).map((a) => [a.name!, a.value]))));
   return record;
-}
-
-/** The placement module's view of an instance, from its DescribeContainerInstances view. */
-export function placementView(view: ContainerInstance, usage: HostUsage): InstanceView {
-  const remaining = (name: string) => view.remainingResources?.find((r) => r.name === name);
-  return {
-    arn: view.containerInstanceArn!,
-    ec2InstanceId: view.ec2InstanceId!,
-    status: view.status as InstanceView["status"],
-    agentConnected: view.agentConnected ?? false,
-    registeredAt: view.registeredAt!,
-    attributes: Object.fromEntries((view.attributes ?? []).map((a) => [a.name!, a.value])),
-    remaining: {
-      cpu: remaining("CPU")?.integerValue ?? 0,
-      memory: remaining("MEMORY")?.integerValue ?? 0,
-      ports: (remaining("PORTS")?.stringSetValue ?? []).map(Number),
-      portsUdp: (remaining("PORTS_UDP")?.stringSetValue ?? []).map(Number),
-    },
-    tasks: usage.tasks,
-    tasksByGroup: usage.byGroup,
-    agentVersion: view.versionInfo?.agentVersion,
-    runningTasksCount: view.runningTasksCount,
-  };
 }

@@ -292,7 +292,7 @@ export class ServiceScheduler {
       let eligible = true;
       if (td) {
         // Eligible: the constraints and attributes fit; resources are the daemon's own business.
-        const problem = checkInstance({ ...placementView(view, usage), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
+        const problem = checkInstance({ ...placementView(inst.instance, usage, view.agentConnected ?? false), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
           count: 1,
           needs: {
             cpu: 0, memory: 0, hostPorts: [],
