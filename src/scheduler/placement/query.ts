@@ -326,28 +326,20 @@ export function parseExpression(text: string): Expression {
   return new Parser(text).parse();
 }
 
-/** True when the expression names task:group, whose value changes as tasks are placed. */
-export function dependsOnTasks(expr: Expression): boolean {
+/** The subjects an expression compares: what its verdict on an instance depends on. */
+export function subjectsOf(expr: Expression, into = new Set<SubjectKind>()): Set<SubjectKind> {
   switch (expr.type) {
     case "compare":
-      return expr.subject === "task:group";
+      into.add(expr.subject);
+      break;
     case "not":
-      return dependsOnTasks(expr.operand);
+      subjectsOf(expr.operand, into);
+      break;
     default:
-      return dependsOnTasks(expr.left) || dependsOnTasks(expr.right);
+      subjectsOf(expr.left, into);
+      subjectsOf(expr.right, into);
   }
-}
-
-/** True when every comparison in the expression is on an attribute. */
-export function dependsOnAttributesOnly(expr: Expression): boolean {
-  switch (expr.type) {
-    case "compare":
-      return expr.subject === "attribute";
-    case "not":
-      return dependsOnAttributesOnly(expr.operand);
-    default:
-      return dependsOnAttributesOnly(expr.left) && dependsOnAttributesOnly(expr.right);
-  }
+  return into;
 }
 
 export function matches(expr: Expression, instance: InstanceView): boolean {

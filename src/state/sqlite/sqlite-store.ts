@@ -169,9 +169,9 @@ interface QueuedWrite {
 
 /**
  * Group commit. Grouped writes queue up while the event loop handles the requests at hand
- * and are committed together in one transaction once it turns (setImmediate), each inside a
- * savepoint of its own so one write's failure leaves the others; any other write commits at
- * once, taking what is queued along. A commit costs about as much as a write (the log
+ * and are committed together in one transaction once it turns (setImmediate), one write's
+ * failure leaving the others (commitAll); any other write commits at once, taking what is
+ * queued along. A commit costs about as much as a write (the log
  * appends every page a transaction dirtied, and writes that land together share pages):
  * with 16 writers, ~65 µs of CPU per write instead of ~100, and 1.5× the writes per second;
  * a lone grouped writer pays ~10 µs for the turn it waits. A write is acknowledged (its

@@ -1,6 +1,6 @@
 // memberOf: the instance must satisfy a cluster query language expression. Expressions on
 // task:group are re-evaluated as tasks land; the others depend on nothing placement changes.
-import { type Expression, dependsOnAttributesOnly, dependsOnTasks, matches } from "../query.js";
+import { type Expression, matches, subjectsOf } from "../query.js";
 import { FailureReason } from "../types.js";
 import type { Filter } from "./filter.js";
 
@@ -24,8 +24,11 @@ function verdictsOn(text: string): WeakMap<object, boolean> {
 
 /** `text` is the expression as written: given, verdicts on attribute-only expressions are remembered. */
 export function memberOf(expression: Expression, text?: string): Filter {
-  const dynamic = dependsOnTasks(expression);
-  const known = text !== undefined && dependsOnAttributesOnly(expression) ? verdictsOn(text) : undefined;
+  const subjects = subjectsOf(expression);
+  // task:group changes as tasks land; attributes alone change only with a new record.
+  const dynamic = subjects.has("task:group");
+  const attributesOnly = subjects.size === 1 && subjects.has("attribute");
+  const known = text !== undefined && attributesOnly ? verdictsOn(text) : undefined;
   return {
     reason: FailureReason.memberOf,
     dynamic,
