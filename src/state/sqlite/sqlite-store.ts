@@ -291,7 +291,6 @@ class SqliteCollection<T> implements Collection<T> {
   ) {
     const k = "account = @account AND region = @region AND kind = @kind";
     this.stmt = {
-      version: db.prepare(`SELECT version FROM documents WHERE ${k} AND id = @id`).pluck(),
       row: db.prepare(`SELECT rowid, version FROM documents WHERE ${k} AND id = @id`),
       body: db.prepare(`SELECT body FROM documents WHERE ${k} AND id = @id`).pluck(),
       upsert: db.prepare(
@@ -325,9 +324,14 @@ class SqliteCollection<T> implements Collection<T> {
     return `${this.spec.name}\0${scope.accountId}\0${scope.region}\0${id}`;
   }
 
+  /** Where the document's row is and its version, if it exists. */
+  private row(scope: Scope, id: string): { rowid: number; version: number } | undefined {
+    return this.stmt.row.get({ ...this.key(scope), id }) as { rowid: number; version: number } | undefined;
+  }
+
   private getNow(scope: Scope, id: string): T | undefined {
-    const version = this.stmt.version.get({ ...this.key(scope), id }) as number | undefined;
-    return version === undefined ? undefined : this.load(scope, id, version);
+    const row = this.row(scope, id);
+    return row && this.load(scope, id, row.version);
   }
 
   /** The document at `version`: from the cache, or read, decoded and cached. */
@@ -397,7 +401,7 @@ class SqliteCollection<T> implements Collection<T> {
   write(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined, options?: WriteOptions): Promise<T | undefined> {
     return this.commits.enqueue(
       () => {
-        const row = this.stmt.row.get({ ...this.key(scope), id }) as { rowid: number; version: number } | undefined;
+        const row = this.row(scope, id);
         const current = row && this.load(scope, id, row.version);
         const next = mutate(current);
         if (next === undefined) return { doc: current };
