@@ -14,7 +14,7 @@ import type {
   TaskOverride,
 } from "@aws-sdk/client-ecs";
 import { clientException, invalidParameter } from "../../domain/errors.js";
-import { newResourceId, newUuid } from "../../domain/ids.js";
+import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
 import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
 import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
 import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNET_ID } from "../../domain/task/network.js";
@@ -150,7 +150,7 @@ export async function createTasks(ctx: RequestContext, l: Launch, targets: reado
   for (const target of targets) {
     const network = l.subnetId && inUse ? await allocateNetwork(ctx, l.subnetId, inUse) : undefined;
     if (network && inUse) holdAddresses(inUse, network);
-    const taskId = newResourceId();
+    const taskId = newTimeOrderedId(ctx.now.getTime());
     const task = newTask({
       scope: ctx.scope,
       clusterName: l.cluster,
