@@ -177,6 +177,28 @@ describe("SQLite store", () => {
     assert.equal(await other.count(east, { parent: "g", status: "STOPPED" }), 1);
   });
 
+  test("a write starting from a cached copy builds on the row as it is when another store changed it meanwhile", async () => {
+    const path = file();
+    const mine = openSqliteStore(path).collection(spec);
+    const theirs = openSqliteStore(path).collection(spec);
+    const append = (what: string) => (cur: Doc | undefined) => ({ ...cur!, history: [...cur!.history!, { at: new Date(0), what }] });
+    await mine.write(east, "c", () => ({ name: "c", group: "g", n: 1, state: "LIVE", history: [] }));
+    await mine.write(east, "c", append("mine 1")); // cached here, at version 2
+    await theirs.write(east, "c", append("theirs")); // version 3, unknown to `mine`'s cache
+    const written = await mine.write(east, "c", append("mine 2"), { grouped: true });
+    const steps = (d: Doc | undefined) => d?.history?.map((h) => h.what);
+    assert.deepEqual(steps(written), ["mine 1", "theirs", "mine 2"]);
+    assert.deepEqual(steps(await theirs.get(east, "c")), ["mine 1", "theirs", "mine 2"]);
+    // Two writes of one document in one group commit: the second builds on the first.
+    await Promise.all([mine.write(east, "c", append("a"), { grouped: true }), mine.write(east, "c", append("b"), { grouped: true })]);
+    assert.deepEqual(steps(await theirs.get(east, "c")), ["mine 1", "theirs", "mine 2", "a", "b"]);
+    assert.deepEqual(steps(await mine.get(east, "c")), ["mine 1", "theirs", "mine 2", "a", "b"]);
+    // A write that finds nothing to change in a stale copy still looks at the row as it is.
+    await theirs.write(east, "c", (cur) => ({ ...cur!, n: 7 }));
+    const seen = await mine.write(east, "c", (cur) => (cur!.n === 7 ? { ...cur!, history: [] } : undefined));
+    assert.deepEqual(steps(seen), []);
+  });
+
   test("encoding a document leaves Date's own JSON form as it was, even when it fails", async () => {
     const docs = openSqliteStore(file()).collection(spec);
     const iso = JSON.stringify({ at: new Date(0) });
