@@ -199,6 +199,29 @@ describe("SQLite store", () => {
     assert.deepEqual(steps(seen), []);
   });
 
+  test("a cached document is read again once another store has committed, and only then", async () => {
+    const path = file();
+    const mine = openSqliteStore(path).collection(spec);
+    const theirs = openSqliteStore(path).collection(spec);
+    await mine.write(east, "x", () => ({ name: "x", group: "g", n: 1, state: "LIVE" }));
+    await mine.write(east, "y", () => ({ name: "y", group: "g", n: 2, state: "LIVE" }));
+    const first = await mine.get(east, "x");
+    assert.equal(await mine.get(east, "x"), first, "the same cached copy while nothing else wrote");
+    // Their commits land between two of my reads in the same turn of the event loop.
+    await theirs.write(east, "x", (cur) => ({ ...cur!, name: "x2" }));
+    assert.equal((await mine.get(east, "x"))?.name, "x2");
+    await theirs.write(east, "y", (cur) => ({ ...cur!, name: "y2" }));
+    await theirs.remove(east, "x");
+    const many = await mine.getMany(east, ["x", "y"]);
+    assert.deepEqual([...many.keys()], ["y"]);
+    assert.equal(many.get("y")?.name, "y2");
+    assert.equal(await mine.get(east, "x"), undefined);
+    // My own writes need no second look.
+    await mine.write(east, "y", (cur) => ({ ...cur!, name: "y3" }));
+    assert.equal((await mine.get(east, "y"))?.name, "y3");
+    assert.equal((await theirs.get(east, "y"))?.name, "y3");
+  });
+
   test("encoding a document leaves Date's own JSON form as it was, even when it fails", async () => {
     const docs = openSqliteStore(file()).collection(spec);
     const iso = JSON.stringify({ at: new Date(0) });

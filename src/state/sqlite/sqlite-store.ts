@@ -32,7 +32,7 @@ export function openSqliteStore(path: string): Store {
   migrate(db);
   const checkpointer = startCheckpointer(path);
   const collections = new Map<string, SqliteCollection<unknown>>();
-  const cache = new DocumentCache(Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
+  const cache = new DocumentCache(db, Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
   const scopes = new KnownScopes(db);
   const commits = new CommitQueue(db, () => cache.clear());
   return {
@@ -103,21 +103,55 @@ function deepFreeze(value: object): void {
 }
 
 /**
- * Decoded documents by kind, scope and id, each with the row version it was decoded from.
- * Reads ask SQLite for ids and versions and decode only what the cache lacks, so a hot
- * query (every live task of a cluster) costs a row scan, not a JSON parse per row. Cached
- * documents are deeply frozen because every reader shares them. Once the cache is full the
- * least recently written entries go first (a hit does not reorder: a list of thousands of
- * hits would otherwise pay for thousands of reinsertions); correctness never depends on a hit.
+ * Decoded documents by kind, scope and id, each with the row (rowid and version) it was
+ * decoded from. Cached documents are deeply frozen because every reader shares them. Once the
+ * cache is full the least recently written entries go first (a hit does not reorder: a list of
+ * thousands of hits would otherwise pay for thousands of reinsertions); correctness never
+ * depends on a hit.
+ *
+ * A read need not ask SQLite for the row at all when no other connection has committed since
+ * the cached copy was known to be current: SQLite's data_version changes exactly then (this
+ * connection's own commits reach the cache as they land). So reads look at data_version first
+ * (~3 µs, against ~8 µs for looking up a row), and each entry carries the `epoch` of
+ * data_version it was last known current in; DescribeTasks of 100 tasks looks once. Hot
+ * queries (every live task of a cluster) still list rows and versions, and decode only what
+ * the cache lacks.
  */
 class DocumentCache {
   private readonly entries = new Map<string, CachedDocument>();
+  private readonly dataVersion;
+  private seenDataVersion = -1;
+  /** Counts the changes of data_version seen: entries stamped with an older one may be stale. */
+  private epoch = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    db: Db,
+    private readonly capacity: number,
+  ) {
+    this.dataVersion = db.prepare("PRAGMA data_version").pluck();
+  }
 
+  /** Notes whether another connection has committed since the last look; before any read that trusts `fresh`. */
+  look(): void {
+    const now = this.dataVersion.get() as number;
+    if (now !== this.seenDataVersion) {
+      this.seenDataVersion = now;
+      this.epoch++;
+    }
+  }
+
+  /** The entry, if nothing can have changed its row since it was known current. */
+  fresh(key: string): CachedDocument | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.epoch === this.epoch ? hit : undefined;
+  }
+
+  /** The document at `version` (just read from its row), now known current. */
   get(key: string, version: number): unknown {
     const hit = this.entries.get(key);
-    return hit && hit.version === version ? hit.doc : undefined;
+    if (!hit || hit.version !== version) return undefined;
+    hit.epoch = this.epoch;
+    return hit.doc;
   }
 
   /** The entry at whatever version it holds: a write may start from it and check the version as it writes. */
@@ -125,9 +159,10 @@ class DocumentCache {
     return this.entries.get(key);
   }
 
-  set(key: string, entry: CachedDocument): void {
+  /** Caches what was just read from its row, or just committed to it: current as of now. */
+  set(key: string, row: RowRef, doc: unknown): void {
     this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, { version: row.version, rowid: row.rowid, doc, epoch: this.epoch });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
@@ -145,6 +180,8 @@ interface CachedDocument {
   doc: unknown;
   /** Where the row is, so a write can go straight to it. */
   rowid: number;
+  /** The data_version epoch the entry was last known current in. */
+  epoch: number;
 }
 
 interface RowRef {
@@ -351,6 +388,14 @@ class SqliteCollection<T> implements Collection<T> {
   }
 
   private getNow(scope: Scope, id: string): T | undefined {
+    this.cache.look();
+    return this.current(scope, id);
+  }
+
+  /** The document as it is: from the cache when nothing can have changed it since (see DocumentCache), else from its row. */
+  private current(scope: Scope, id: string): T | undefined {
+    const fresh = this.cache.fresh(this.cacheKey(scope, id));
+    if (fresh) return fresh.doc as T;
     const row = this.row(scope, id);
     return row && this.load(scope, id, row);
   }
@@ -362,14 +407,15 @@ class SqliteCollection<T> implements Collection<T> {
     if (cached !== undefined) return cached as T;
     const decoded = decode<T>(this.stmt.body.get(row.rowid) as string);
     const doc = this.spec.share ? this.spec.share(decoded) : decoded;
-    this.cache.set(key, { version: row.version, doc, rowid: row.rowid });
+    this.cache.set(key, row, doc);
     return doc;
   }
 
   async getMany(scope: Scope, ids: readonly string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
+    this.cache.look();
     for (const id of ids) {
-      const doc = this.getNow(scope, id);
+      const doc = this.current(scope, id);
       if (doc !== undefined) found.set(id, doc);
     }
     return found;
@@ -485,7 +531,7 @@ class SqliteCollection<T> implements Collection<T> {
 
   private remember(scope: Scope, id: string, row: RowRef, doc: T): void {
     deepFreeze(doc as object);
-    this.cache.set(this.cacheKey(scope, id), { version: row.version, doc, rowid: row.rowid });
+    this.cache.set(this.cacheKey(scope, id), row, doc);
     this.changed(scope, id, doc);
   }
 
