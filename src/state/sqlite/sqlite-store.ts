@@ -352,7 +352,7 @@ class SqliteCollection<T> implements Collection<T> {
       body: db.prepare(`SELECT body FROM documents WHERE rowid = ?`).pluck(),
       upsert: db.prepare(
         `INSERT INTO documents (account, region, kind, id, parent, seq, status, version, body)
-         VALUES (@account, @region, @kind, @id, @parent, @seq, @status, 1, @body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
          ON CONFLICT (account, region, kind, id) DO UPDATE SET
            parent = excluded.parent, seq = excluded.seq, status = excluded.status,
            version = documents.version + 1, body = excluded.body
@@ -562,6 +562,6 @@ class SqliteCollection<T> implements Collection<T> {
   private put(scope: Scope, id: string, doc: T): RowRef {
     this.scopes.note(scope);
     const { parent, seq, status } = this.spec.keys(doc);
-    return this.stmt.upsert.get({ ...this.key(scope), id, parent, seq, status, body: encode(doc) }) as RowRef;
+    return this.stmt.upsert.get(scope.accountId, scope.region, this.spec.name, id, parent, seq, status, encode(doc)) as RowRef;
   }
 }
