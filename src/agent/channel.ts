@@ -2,9 +2,17 @@
 // keeps a WebSocket open, opening it again after any loss, acts on the assignments pushed
 // over it one push at a time, and sends calls and health. A call made while the channel is
 // down, or cut off by its loss, goes over HTTP instead: state reports are idempotent.
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { WebSocket } from "ws";
 import type { HostVersion } from "../api/agent-channel/notifier.js";
-import { CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ContainerHealth, type ControlPlaneMessage } from "../api/agent-channel/protocol.js";
+import {
+  CLOSE_NOT_REGISTERED,
+  type AgentMessage,
+  type Assignments,
+  type ContainerHealth,
+  type ControlPlaneMessage,
+  type PushedAssignments,
+} from "../api/agent-channel/protocol.js";
 import { toAwsJson } from "../api/protocol/json.js";
 
 export interface ChannelHandlers {
@@ -115,7 +123,9 @@ export class AgentChannel {
   private serve(socket: WebSocket): Promise<number> {
     this.socket = socket;
     this.send(socket, { type: "sync", seen: this.seen, health: this.health });
-    socket.on("message", (data: Buffer) => this.receive(socket, data));
+    // The task definitions this connection has carried, by ARN (see PushedAssignments).
+    const definitions = new Map<string, TaskDefinition>();
+    socket.on("message", (data: Buffer) => this.receive(socket, data, definitions));
     return new Promise((resolve) => {
       socket.on("error", (err) => this.handlers.log(`channel: ${err.message}`));
       socket.on("close", (code) => {
@@ -130,7 +140,7 @@ export class AgentChannel {
     });
   }
 
-  private receive(socket: WebSocket, data: Buffer): void {
+  private receive(socket: WebSocket, data: Buffer, definitions: Map<string, TaskDefinition>): void {
     let message: ControlPlaneMessage;
     try {
       message = JSON.parse(data.toString("utf8")) as ControlPlaneMessage;
@@ -140,8 +150,13 @@ export class AgentChannel {
       return;
     }
     if (message.type === "assignments") {
+      const assignments = withDefinitions(message, definitions);
+      if (!assignments) {
+        socket.close(1008, "an assignment names a task definition this connection has not carried");
+        return;
+      }
       this.acting = this.acting
-        .then(() => this.handlers.assignments(message))
+        .then(() => this.handlers.assignments(assignments))
         .then(
           () => {
             this.seen = message.version;
@@ -160,4 +175,16 @@ export class AgentChannel {
     if (message.type === "result") call.resolve(message.output);
     else call.reject(Object.assign(new Error(message.error.message), { name: message.error.__type }));
   }
+}
+
+/** The push with each task's definition in full, or undefined if one names a definition never carried. */
+function withDefinitions({ type: _type, taskDefinitions, tasks, ...rest }: PushedAssignments & { type: "assignments" }, carried: Map<string, TaskDefinition>): Assignments | undefined {
+  for (const td of taskDefinitions ?? []) carried.set(td.taskDefinitionArn!, td);
+  const resolved = [];
+  for (const { taskDefinitionArn, ...task } of tasks) {
+    const taskDefinition = carried.get(taskDefinitionArn);
+    if (!taskDefinition) return undefined;
+    resolved.push({ ...task, taskDefinition });
+  }
+  return { ...rest, tasks: resolved };
 }

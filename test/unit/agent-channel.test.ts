@@ -1,11 +1,13 @@
 // The agent's end of its channel, against a stand-in control plane (a WebSocket server on
 // 127.0.0.1 that speaks the channel's messages): versions acknowledged only once acted on,
-// calls answered or cut off, reconnection, and a host the control plane no longer knows.
+// calls answered or cut off, reconnection, a host the control plane no longer knows, and task
+// definitions carried once per connection (both ends).
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { AgentChannel } from "../../src/agent/channel.js";
+import { asPushed } from "../../src/api/agent-channel/session.js";
 import { CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/api/agent-channel/protocol.js";
 
 interface StandIn {
@@ -141,4 +143,79 @@ test("a host the control plane no longer knows: the channel says so, then connec
     await channel.stop();
     cp.server.close();
   }
+});
+
+test("task definitions: carried once per connection and named by ARN after that; a new connection starts over", async () => {
+  const cp = await standIn();
+  const acted: Assignments[] = [];
+  const channel = channelOn(cp, { assignments: async (m) => void acted.push(m) });
+  const web = { taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", family: "web", revision: 1 };
+  const task = (n: number) => ({
+    taskArn: `arn:aws:ecs:us-east-1:123456789012:task/c/${n}`,
+    clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+    desiredStatus: "RUNNING" as const,
+    lastStatus: "PENDING",
+    launchType: "EC2",
+    group: "family:web",
+    overrides: {},
+    containers: [],
+    hostPortBindIp: "127.0.0.1",
+    version: 1,
+    taskDefinitionArn: web.taskDefinitionArn,
+  });
+  const pushOf = (n: number, withDefinition: boolean): ControlPlaneMessage => ({
+    type: "assignments",
+    version: { epoch: "e", n },
+    tasks: [task(n)],
+    assigned: [task(n).taskArn],
+    ...(withDefinition ? { taskDefinitions: [web] } : {}),
+  });
+  channel.start();
+  try {
+    await until(() => cp.sockets.length === 1);
+    send(cp.sockets[0]!, pushOf(1, true));
+    send(cp.sockets[0]!, pushOf(2, false));
+    await until(() => acted.length === 2);
+    assert.deepEqual(acted.map((m) => m.tasks.map((t) => t.taskDefinition)), [[web], [web]]);
+    assert.equal("taskDefinitionArn" in acted[1]!.tasks[0]!, false);
+    // A new connection has carried nothing: a push naming a definition it never carried is refused.
+    cp.sockets[0]!.terminate();
+    await until(() => cp.sockets.length === 2 && cp.received.some((r) => r.connection === 2));
+    const closed = new Promise<number>((resolve) => cp.sockets[1]!.once("close", resolve));
+    send(cp.sockets[1]!, pushOf(3, false));
+    assert.equal(await closed, 1008);
+    assert.equal(acted.length, 2);
+  } finally {
+    await channel.stop();
+    cp.server.close();
+  }
+});
+
+test("the control plane's end: a push carries a definition in full only the first time its connection needs it", () => {
+  const def = (family: string) => ({ taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:1`, family });
+  const assignment = (n: number, family: string) => ({
+    taskArn: `t${n}`,
+    clusterArn: "c",
+    desiredStatus: "RUNNING" as const,
+    lastStatus: "PENDING",
+    launchType: "EC2",
+    group: `family:${family}`,
+    overrides: {},
+    containers: [],
+    hostPortBindIp: "127.0.0.1",
+    version: 1,
+    taskDefinition: def(family),
+  });
+  const carried = new Set<string>();
+  const first = asPushed({ version: { epoch: "e", n: 1 }, tasks: [assignment(1, "web"), assignment(2, "web")], assigned: ["t1", "t2"] }, carried);
+  assert.deepEqual(first.taskDefinitions, [def("web")]);
+  assert.deepEqual(first.tasks.map((t) => [t.taskArn, t.taskDefinitionArn, "taskDefinition" in t]), [
+    ["t1", def("web").taskDefinitionArn, false],
+    ["t2", def("web").taskDefinitionArn, false],
+  ]);
+  const second = asPushed({ version: { epoch: "e", n: 2 }, tasks: [assignment(3, "web"), assignment(4, "db")], assigned: ["t1", "t2", "t3", "t4"] }, carried);
+  assert.deepEqual(second.taskDefinitions, [def("db")]);
+  const third = asPushed({ version: { epoch: "e", n: 3 }, tasks: [assignment(5, "db")], assigned: [] }, carried);
+  assert.equal("taskDefinitions" in third, false);
+  assert.deepEqual(third.version, { epoch: "e", n: 3 });
 });

@@ -39,7 +39,7 @@ export type AgentMessage =
 
 /** What the control plane sends. */
 export type ControlPlaneMessage =
-  | ({ type: "assignments" } & Assignments)
+  | ({ type: "assignments" } & PushedAssignments)
   | { type: "result"; id: number; output: unknown }
   | { type: "error"; id: number; error: { __type: string; message: string } };
 
@@ -70,3 +70,17 @@ export interface Assignments {
   /** The ARN of every task assigned to the host; a task missing here was taken away from it. */
   assigned: string[];
 }
+
+/**
+ * Assignments as a push carries them: each task names its definition by ARN, and a definition
+ * goes over a connection in full only the first time (`taskDefinitions`). A definition is the
+ * bulk of an assignment (every container's image, environment, secrets and settings), and a
+ * host runs many tasks of few definitions. A new connection starts over on both ends.
+ */
+export interface PushedAssignments extends Omit<Assignments, "tasks"> {
+  tasks: PushedTaskAssignment[];
+  /** The definitions this push's tasks name that the connection has not carried before. */
+  taskDefinitions?: TaskDefinition[];
+}
+
+export type PushedTaskAssignment = Omit<TaskAssignment, "taskDefinition"> & { taskDefinitionArn: string };

@@ -2,6 +2,7 @@
 // they change, answers the agent's calls, records its health, and hears it. The control
 // plane pings; a pong or any message is a heartbeat, and a ping left unanswered until the
 // next one ends the session (the agent then counts as gone once its heartbeat ages out).
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { WebSocket } from "ws";
 import { applyTaskReport } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
@@ -17,6 +18,7 @@ import {
   type Assignments,
   type ContainerHealth,
   type ControlPlaneMessage,
+  type PushedAssignments,
   type TaskAssignment,
 } from "./protocol.js";
 
@@ -47,6 +49,8 @@ export class AgentSession {
   private pushAgain = false;
   private pushScheduled = false;
   private answeredPing = true;
+  /** The task definitions (by ARN) this connection has carried: later pushes name them only. */
+  private readonly definitionsSent = new Set<string>();
   private readonly unsubscribe: () => void;
   private readonly pinger: NodeJS.Timeout;
 
@@ -144,7 +148,7 @@ export class AgentSession {
         if (!this.deps.hosts.behind(this.scope, this.host.id, this.seen)) continue;
         const syncs = this.syncs;
         const assignments = await assignmentsSince(this.deps, this.scope, this.host.id, this.seen);
-        this.send({ type: "assignments", ...assignments });
+        this.send({ type: "assignments", ...asPushed(assignments, this.definitionsSent) });
         // A sync that came meanwhile asked for the changes since its own version: that stands,
         // and the push it started (pushAgain) sends them.
         if (this.syncs === syncs) this.seen = assignments.version;
@@ -231,4 +235,22 @@ function assignment(t: StoredTask, hostPortBindIp: string): TaskAssignment {
     hostPortBindIp,
     version: t.task.version!,
   };
+}
+
+/**
+ * The assignments as pushed over a connection that has carried the definitions in `carried`
+ * (by ARN): each task names its definition, and those not carried yet go along in full and
+ * join `carried`.
+ */
+export function asPushed({ tasks, ...rest }: Assignments, carried: Set<string>): PushedAssignments {
+  const taskDefinitions: TaskDefinition[] = [];
+  const pushed = tasks.map(({ taskDefinition, ...task }) => {
+    const taskDefinitionArn = taskDefinition.taskDefinitionArn!;
+    if (!carried.has(taskDefinitionArn)) {
+      carried.add(taskDefinitionArn);
+      taskDefinitions.push(taskDefinition);
+    }
+    return { ...task, taskDefinitionArn };
+  });
+  return { ...rest, tasks: pushed, ...(taskDefinitions.length ? { taskDefinitions } : {}) };
 }
