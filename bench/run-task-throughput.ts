@@ -15,7 +15,16 @@ import { fmt, median } from "./stats.js";
 
 export interface RunTaskThroughput {
   agents: number;
-  rounds: { heldBefore: number; tasks: number; persistedPerSecond: number; runningPerSecond: number; serverCpuMsPerTask: number; harnessCpuMsPerTask: number }[];
+  rounds: {
+    heldBefore: number;
+    tasks: number;
+    persistedPerSecond: number;
+    runningPerSecond: number;
+    serverCpuMsPerTask: number;
+    /** Share of the persisting phase the server's main thread was on a CPU: near 1, it is what limits. */
+    serverMainThreadBusy: number;
+    harnessCpuMsPerTask: number;
+  }[];
   medianPersistedPerSecond: number;
   medianRunningPerSecond: number;
 }
@@ -23,8 +32,12 @@ export interface RunTaskThroughput {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU time (user + system, every thread) a process has used, from /proc: noise on a shared machine does not inflate it. */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+const processCpuMs = (pid: number) => cpuMsIn(`/proc/${pid}/stat`);
+/** The same for a process's main thread alone (its thread id is the process id). */
+const mainThreadCpuMs = (pid: number) => cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
+
+function cpuMsIn(statFile: string): number {
+  const fields = readFileSync(statFile, "utf8").split(") ")[1]!.split(" ");
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
@@ -47,6 +60,7 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
     const round = async (calls: number) => {
       const before = await held();
       const cpuBefore = processCpuMs(berth.child.pid!);
+      const mainBefore = mainThreadCpuMs(berth.child.pid!);
       // This process: the client and the simulated agents' thread, on the same two cores.
       const harnessBefore = process.cpuUsage();
       const started = performance.now();
@@ -58,6 +72,7 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
         }
       }));
       const persistedS = (performance.now() - started) / 1000;
+      const serverMainThreadBusy = (mainThreadCpuMs(berth.child.pid!) - mainBefore) / 1000 / persistedS;
       const after = await held();
       if (after.all - before.all !== calls * 10) throw new Error(`placed ${after.all - before.all} of ${calls * 10} tasks`);
       while ((await held()).running < after.all) {
@@ -68,7 +83,7 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
       const serverCpuMsPerTask = (processCpuMs(berth.child.pid!) - cpuBefore) / (calls * 10);
       const harness = process.cpuUsage(harnessBefore);
       const harnessCpuMsPerTask = (harness.user + harness.system) / 1000 / (calls * 10);
-      return { heldBefore: before.all, tasks: calls * 10, persistedPerSecond: (calls * 10) / persistedS, runningPerSecond: (calls * 10) / runningS, serverCpuMsPerTask, harnessCpuMsPerTask };
+      return { heldBefore: before.all, tasks: calls * 10, persistedPerSecond: (calls * 10) / persistedS, runningPerSecond: (calls * 10) / runningS, serverCpuMsPerTask, serverMainThreadBusy, harnessCpuMsPerTask };
     };
     await round(Math.max(5, Math.round(opts.callsPerRound / 20))); // warm-up
     const rounds = [];
@@ -88,7 +103,7 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
 export function printRunTaskThroughput(r: RunTaskThroughput, concurrency: number): void {
   console.log(`  end to end: RunTask count 10 (light client, ${concurrency} in flight) into berth + SQLite over ${r.agents} simulated agents`);
   for (const round of r.rounds) {
-    console.log(`    ${round.tasks} tasks among ${round.heldBefore} held: ${fmt(round.persistedPerSecond, 0).padStart(6)} tasks/s persisted, ${fmt(round.runningPerSecond, 0).padStart(6)} tasks/s reported RUNNING by the agents, server CPU ${fmt(round.serverCpuMsPerTask, 2)} ms per task (client and agents ${fmt(round.harnessCpuMsPerTask, 2)} ms)`);
+    console.log(`    ${round.tasks} tasks among ${round.heldBefore} held: ${fmt(round.persistedPerSecond, 0).padStart(6)} tasks/s persisted, ${fmt(round.runningPerSecond, 0).padStart(6)} tasks/s reported RUNNING by the agents, server CPU ${fmt(round.serverCpuMsPerTask, 2)} ms per task (client and agents ${fmt(round.harnessCpuMsPerTask, 2)} ms), server main thread busy ${fmt(round.serverMainThreadBusy * 100, 0)}%`);
   }
   const rate = r.medianPersistedPerSecond;
   console.log(`    median ${fmt(rate, 0)} tasks/s persisted  ${fmt(rate / 270, 1)}× kube-scheduler's 270 pods/s  ${fmt(rate / 3750, 2)}× Nomad C1M 3,750/s  target 2,000: ${rate >= 2000 ? "met" : "MISSED"}`);
