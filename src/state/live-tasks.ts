@@ -39,6 +39,7 @@ interface ScopeIndex {
 }
 
 const NO_USAGE: HostUsage = Object.freeze(usageOf([]));
+const NO_TASKS: ReadonlyMap<string, LiveTask> = new Map();
 const noTasks = (): ClusterTaskCounts => ({ runningEC2: 0, runningFargate: 0, pendingEC2: 0, pendingFargate: 0 });
 
 /** The counter a task adds to, if any. */
@@ -90,10 +91,12 @@ export class LiveTaskIndex {
     };
   }
 
-  /** The live tasks on `hostId`: id and ARN of each. */
-  async tasksOn(scope: Scope, hostId: string): Promise<{ id: string; taskArn: string }[]> {
-    const host = (await this.mirror.state(scope)).hosts.get(hostId);
-    return host ? [...host.tasks].map(([id, t]) => ({ id, taskArn: t.taskArn })) : [];
+  /**
+   * The live tasks on `hostId`, by id: the index's own map, not a copy (a push asks this for
+   * every task placed). Later committed writes change it; copy what is kept across a write.
+   */
+  async tasksOn(scope: Scope, hostId: string): Promise<ReadonlyMap<string, { readonly taskArn: string }>> {
+    return (await this.mirror.state(scope)).hosts.get(hostId)?.tasks ?? NO_TASKS;
   }
 
   async clusterCounts(scope: Scope, cluster: string): Promise<ClusterTaskCounts> {

@@ -41,7 +41,7 @@ test("usage sums the live tasks on a host and follows writes, stops and removals
   usage = await state.liveTasks.usage(scope, "h1");
   assert.deepEqual([usage.cpu, usage.ports.length], [50, 0], "a STOPPED task holds nothing");
   assert.deepEqual(await state.liveTasks.networks(scope), [], "its address is free again");
-  assert.deepEqual(await state.liveTasks.tasksOn(scope, "h1"), [{ id: "b", taskArn: "arn:aws:ecs:us-east-1:111111111111:task/c/b" }], "a STOPPED task is no longer on its host");
+  assert.deepEqual([...(await state.liveTasks.tasksOn(scope, "h1"))].map(([id, t]) => ({ id, taskArn: t.taskArn })), [{ id: "b", taskArn: "arn:aws:ecs:us-east-1:111111111111:task/c/b" }], "a STOPPED task is no longer on its host");
   await state.tasks.putMany(scope, [{ id: "c", doc: task("c", "h2", "PENDING", 7) }]);
   assert.equal((await state.liveTasks.usage(scope, "h2")).cpu, 7);
   await state.tasks.remove(scope, "c");
@@ -80,6 +80,6 @@ test("after random writes the index equals a sum over the store", async () => {
     const actual = await state.liveTasks.usage(scope, host);
     assert.deepEqual({ ...actual, tasks: [...actual.tasks].sort((a, b) => a.group.localeCompare(b.group)) }, { ...expected, tasks: expected.tasks.sort((a, b) => a.group.localeCompare(b.group)) }, host);
     const arns = onHost.map((t) => t.task.taskArn!).sort();
-    assert.deepEqual((await state.liveTasks.tasksOn(scope, host)).map((t) => t.taskArn).sort(), arns, `the tasks on ${host}`);
+    assert.deepEqual([...(await state.liveTasks.tasksOn(scope, host)).values()].map((t) => t.taskArn).sort(), arns, `the tasks on ${host}`);
   }
 });

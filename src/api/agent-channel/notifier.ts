@@ -55,7 +55,7 @@ export class HostNotifier {
   }
 
   /** Drops what is remembered of tasks no longer assigned to the host. */
-  retain(scope: Scope, hostId: string, assigned: ReadonlySet<string>): void {
+  retain(scope: Scope, hostId: string, assigned: { has(taskId: string): boolean }): void {
     const changed = this.changedAt.get(this.key(scope, hostId));
     if (!changed) return;
     for (const id of changed.keys()) if (!assigned.has(id)) changed.delete(id);

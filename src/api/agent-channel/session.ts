@@ -210,14 +210,20 @@ export async function assignmentsSince(
   // The host's tasks come from the in-memory index; only those the agent has not seen are read.
   const mine = await deps.state.liveTasks.tasksOn(scope, hostId);
   const isUnseen = deps.hosts.unseen(scope, hostId, seen);
-  const unseen = mine.filter((t) => isUnseen(t.id)).map((t) => t.id);
+  const unseen: string[] = [];
+  const assigned: string[] = [];
+  for (const [id, { taskArn }] of mine) {
+    assigned.push(taskArn);
+    if (isUnseen(id)) unseen.push(id);
+  }
+  // Before the read below, as the lists above: `mine` is the live index, not a copy.
+  deps.hosts.retain(scope, hostId, mine);
   const docs = await deps.state.tasks.getMany(scope, unseen);
   const tasks = unseen.flatMap((id) => {
     const doc = docs.get(id);
     return doc ? [assignment(doc, deps.hostPortBindIp)] : [];
   });
-  deps.hosts.retain(scope, hostId, new Set(mine.map((t) => t.id)));
-  return { version, tasks, assigned: mine.map((t) => t.taskArn) };
+  return { version, tasks, assigned };
 }
 
 function assignment(t: StoredTask, hostPortBindIp: string): TaskAssignment {

@@ -39,7 +39,7 @@ const MAX_CUSTOM_ATTRIBUTES = 10;
 
 /** Tasks that hold resources on a host: everything not yet STOPPED. */
 export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<StoredTask[]> {
-  const ids = (await ctx.state.liveTasks.tasksOn(ctx.scope, hostId)).map((t) => t.id);
+  const ids = [...(await ctx.state.liveTasks.tasksOn(ctx.scope, hostId)).keys()];
   return [...(await ctx.state.tasks.getMany(ctx.scope, ids)).values()];
 }
 

@@ -67,7 +67,8 @@ export async function retireLostHosts(deps: LostHostDeps, now: Date, since: Date
       const silentSince = Math.max(deps.state.heartbeats.lastSeen(scope, host).getTime(), since.getTime());
       if (now.getTime() - silentSince < lostAfterMs) continue;
       const reason = `Host EC2 (instance ${host.instance.ec2InstanceId}) terminated.`;
-      for (const { id } of await deps.state.liveTasks.tasksOn(scope, host.id)) {
+      // A copy: each write below takes its task off the host.
+      for (const id of [...(await deps.state.liveTasks.tasksOn(scope, host.id)).keys()]) {
         const stopped = await deps.state.tasks.write(scope, id, (cur) => {
           if (!cur || cur.task.lastStatus === "STOPPED") return undefined;
           return { ...cur, task: markStopped(requestStop(cur.task, "TerminationNotice", reason, now), now) };

@@ -328,7 +328,7 @@ export async function placeOnFargate(ctx: RequestContext, count: number): Promis
   const hosts = await fargateHosts(ctx);
   if (!hosts.length) return [];
   const load = new Map<string, number>();
-  for (const h of hosts) load.set(h.id, (await ctx.state.liveTasks.tasksOn(ctx.scope, h.id)).length);
+  for (const h of hosts) load.set(h.id, (await ctx.state.liveTasks.tasksOn(ctx.scope, h.id)).size);
   return Array.from({ length: count }, () => {
     const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
     load.set(host.id, (load.get(host.id) ?? 0) + 1);

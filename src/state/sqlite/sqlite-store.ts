@@ -99,7 +99,11 @@ function revive(value: object): unknown {
 function deepFreeze(value: object): void {
   if (Object.isFrozen(value)) return;
   Object.freeze(value);
-  for (const item of Object.values(value)) if (item !== null && typeof item === "object") deepFreeze(item);
+  // for…in rather than Object.values: no array per object frozen (documents are plain data).
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item === "object") deepFreeze(item);
+  }
 }
 
 /**
