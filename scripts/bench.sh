@@ -4,6 +4,8 @@
 # ends with one JSON line. --quick makes a fast smoke run.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+# task-start runs real containers: the same packages and Docker Engine as the tests.
+. "$root/scripts/prerequisites.sh" "berth bench"
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 names=()
 flags=()
