@@ -26,6 +26,8 @@ export interface ListQuery {
   status?: string;
   /** Documents come back ordered by (parent, seq, id); "desc" reverses it. */
   order?: "asc" | "desc";
+  /** At most this many, the first in that order (a family's latest revision, not all of them). */
+  limit?: number;
 }
 
 export interface Collection<T> {

@@ -123,6 +123,9 @@ describe("SQLite store", () => {
     assert.deepEqual(await names({ parent: "a" }), ["a:9", "a:10"]);
     assert.deepEqual(await names({ parentPrefix: "a" }), ["a:9", "a:10", "ab:1"]);
     assert.deepEqual(await names({ status: "ACTIVE" }), ["a:10", "ab:1", "b:2"]);
+    assert.deepEqual(await names({ parent: "a", order: "desc", limit: 1 }), ["a:10"], "the latest of a parent");
+    assert.deepEqual(await names({ status: "ACTIVE", limit: 2 }), ["a:10", "ab:1"]);
+    assert.deepEqual(await names({ limit: 0 }), []);
     assert.equal(await docs.count(east, { status: "ACTIVE" }), 3);
     const many = await docs.getMany(east, ["a:9", "zz", "b:2"]);
     assert.deepEqual([...many.keys()].sort(), ["a:9", "b:2"]);

@@ -59,6 +59,7 @@ export async function findTaskDefinition(ctx: RequestContext, ref: string): Prom
     parent: parsed.family,
     status: "ACTIVE",
     order: "desc",
+    limit: 1,
   });
   return active[0];
 }

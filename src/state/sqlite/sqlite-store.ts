@@ -448,7 +448,9 @@ class SqliteCollection<T> implements Collection<T> {
   async list(scope: Scope, query: ListQuery = {}): Promise<T[]> {
     const { sql, params } = this.where(scope, query);
     const dir = query.order === "desc" ? "DESC" : "ASC";
-    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY parent ${dir}, seq ${dir}, id ${dir}`)
+    const limit = query.limit !== undefined ? " LIMIT @limit" : "";
+    if (query.limit !== undefined) params.limit = query.limit;
+    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY parent ${dir}, seq ${dir}, id ${dir}${limit}`)
       .all(params) as ListedRow[];
     return rows.map((r) => this.load(scope, r.id, r));
   }
