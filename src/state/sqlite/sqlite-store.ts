@@ -193,6 +193,12 @@ interface RowRef {
   version: number;
 }
 
+/** What a write leaves: the document as it now is, and its row when it wrote one. */
+interface Written<T> {
+  doc: T | undefined;
+  row?: RowRef;
+}
+
 /**
  * The accounts and regions that hold documents: read from the database once, then kept from
  * the writes. Sweeps ask every few seconds, and the DISTINCT over every document it replaces
@@ -490,26 +496,27 @@ class SqliteCollection<T> implements Collection<T> {
    * so if the row has moved on (another connection, or an earlier write of the same
    * transaction) nothing is written and the write starts over from the row as it is.
    */
-  private writeNow(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): { doc: T | undefined; row?: RowRef } {
+  private writeNow(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Written<T> {
     const known = this.cache.peek(this.cacheKey(scope, id));
     if (known) {
-      const current = known.doc as T;
-      const next = mutate(current);
-      if (next !== undefined && sameKeys(this.spec.keys(current), this.spec.keys(next))) {
-        const row = { rowid: known.rowid, version: known.version + 1 };
-        if (this.stmt.rewrite.run(row.version, encode(next), known.rowid, known.version).changes === 1) return { doc: next, row };
-      }
+      const next = mutate(known.doc as T);
+      const written = next !== undefined && this.rewrite(known, known.doc as T, next);
+      if (written) return written;
       // Nothing to write (the cached copy may be behind), new keys, or a moved-on row.
     }
     const row = this.row(scope, id);
     const current = row && this.load(scope, id, row);
     const next = mutate(current);
     if (next === undefined) return { doc: current };
-    if (row && sameKeys(this.spec.keys(current!), this.spec.keys(next))) {
-      this.stmt.rewrite.run(row.version + 1, encode(next), row.rowid, row.version);
-      return { doc: next, row: { rowid: row.rowid, version: row.version + 1 } };
-    }
-    return { doc: next, row: this.put(scope, id, next) };
+    return (row && this.rewrite(row, current!, next)) || { doc: next, row: this.put(scope, id, next) };
+  }
+
+  /** Rewrites the row alone if `next` keeps the indexed columns and the row is still at `row.version`. */
+  private rewrite(row: RowRef, current: T, next: T): Written<T> | undefined {
+    if (!sameKeys(this.spec.keys(current), this.spec.keys(next))) return undefined;
+    const version = row.version + 1;
+    const changed = this.stmt.rewrite.run(version, encode(next), row.rowid, row.version).changes === 1;
+    return changed ? { doc: next, row: { rowid: row.rowid, version } } : undefined;
   }
 
   putMany(scope: Scope, docs: readonly { id: string; doc: T }[]): Promise<void> {
