@@ -19,10 +19,7 @@ export function paginate<T>(
   keyOf: (item: T) => string,
   opts: { nextToken?: string; maxResults?: number; defaultMax: number; limit: number },
 ): Page<T> {
-  const max = opts.maxResults ?? opts.defaultMax;
-  if (max < 1 || max > opts.limit) {
-    throw invalidParameter(`maxResults must be between 1 and ${opts.limit}.`);
-  }
+  const max = pageSize(opts);
   let start = 0;
   if (opts.nextToken !== undefined && opts.nextToken !== "") {
     const cursor = decodeCursor(opts.nextToken);
@@ -33,6 +30,32 @@ export function paginate<T>(
   const end = start + page.length;
   if (end >= items.length || page.length === 0) return { items: page };
   return { items: page, nextToken: encodeCursor({ k: keyOf(page[page.length - 1]!), o: end - 1 }) };
+}
+
+/** maxResults, or the default; one outside 1..limit is refused as ECS refuses it. */
+export function pageSize(opts: { maxResults?: number; defaultMax: number; limit: number }): number {
+  const max = opts.maxResults ?? opts.defaultMax;
+  if (max < 1 || max > opts.limit) {
+    throw invalidParameter(`maxResults must be between 1 and ${opts.limit}.`);
+  }
+  return max;
+}
+
+/**
+ * Keyset pages, for lists the store reads in (seq, id) order page by page (see ListQuery.after):
+ * the token names the (seq, id) of the last item returned.
+ */
+export function tokenAfter(position: { seq: number; id: string }): string {
+  return encodeCursor({ k: `${position.seq}/${position.id}`, o: 0 });
+}
+
+/** The (seq, id) a tokenAfter token names; anything else is an invalid token. */
+export function positionOf(token: string): { seq: number; id: string } {
+  const { k } = decodeCursor(token);
+  const slash = k.indexOf("/");
+  const seq = Number(k.slice(0, slash));
+  if (slash < 1 || !Number.isSafeInteger(seq) || slash === k.length - 1) throw invalidParameter("Invalid token provided.");
+  return { seq, id: k.slice(slash + 1) };
 }
 
 function encodeCursor(cursor: Cursor): string {

@@ -26,6 +26,13 @@ export interface ListQuery {
   status?: string;
   /** Documents come back ordered by (parent, seq, id); "desc" reverses it. */
   order?: "asc" | "desc";
+  /**
+   * "seq": ordered by (seq, id) alone, across parents (a cluster's tasks oldest first, whatever
+   * their group). With `after`, only documents past that (seq, id) in this order: a page
+   * boundary that holds while documents before it come and go.
+   */
+  orderBy?: "seq";
+  after?: { seq: number; id: string };
   /** At most this many, the first in that order (a family's latest revision, not all of them). */
   limit?: number;
 }

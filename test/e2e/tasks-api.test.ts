@@ -204,6 +204,50 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.ok(!listedRunning.taskArns!.includes(task.taskArn!));
   });
 
+  test("ListTasks pages through a cluster's tasks oldest first across groups, with filters, past tasks stopped meanwhile", async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: "pages" }));
+    for (const family of ["pa", "pb"]) {
+      await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }));
+    }
+    await simulatedHost(berth.endpoint, { cluster: "pages", memory: 8192 });
+    const arns: string[] = [];
+    // Interleaved in time across the two groups (family:pa, family:pb).
+    for (const family of ["pa", "pb", "pa", "pb"]) {
+      const run = await ecs.send(new RunTaskCommand({ cluster: "pages", taskDefinition: family, count: 5, startedBy: `by-${family}` }));
+      assert.equal(run.tasks!.length, 5);
+      arns.push(...run.tasks!.map((t) => t.taskArn!));
+    }
+    const described = (await ecs.send(new DescribeTasksCommand({ cluster: "pages", tasks: arns }))).tasks!;
+    const idOf = (arn: string) => arn.split("/").pop()!;
+    const oldestFirst = described
+      .sort((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime() || (idOf(a.taskArn!) < idOf(b.taskArn!) ? -1 : 1))
+      .map((t) => t.taskArn!);
+    const pages = async (input: { maxResults: number; family?: string; startedBy?: string }) => {
+      const out: string[][] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await ecs.send(new ListTasksCommand({ cluster: "pages", ...input, nextToken }));
+        out.push(page.taskArns!);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return out;
+    };
+    const all = await pages({ maxResults: 7 });
+    assert.deepEqual(all.map((p) => p.length), [7, 7, 6]);
+    assert.deepEqual(all.flat(), oldestFirst);
+    const onlyPb = await pages({ maxResults: 3, family: "pb" });
+    assert.deepEqual(onlyPb.map((p) => p.length), [3, 3, 3, 1]);
+    assert.deepEqual(onlyPb.flat(), oldestFirst.filter((arn) => described.find((t) => t.taskArn === arn)!.group === "family:pb"));
+    assert.deepEqual((await pages({ maxResults: 100, startedBy: "by-pa" })).flat().length, 10);
+    // A task of the first page stopped before the second is asked for: the boundary holds.
+    const first = await ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 7 }));
+    await ecs.send(new StopTaskCommand({ cluster: "pages", task: first.taskArns![6]!, reason: "gone" }));
+    const second = await ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 7, nextToken: first.nextToken }));
+    assert.deepEqual(second.taskArns, oldestFirst.slice(7, 14));
+    await assert.rejects(ecs.send(new ListTasksCommand({ cluster: "pages", nextToken: "bm90LWEtdG9rZW4" })), (err: Error) => err.name === "InvalidParameterException");
+    await assert.rejects(ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 101 })), (err: Error) => err.name === "InvalidParameterException");
+  });
+
   test("the channel pushes the tasks changed since the agent's version in full, and every assigned ARN", async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: "delta" }));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "quiet", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }));

@@ -1,7 +1,7 @@
 import { EcsError } from "../../src/domain/errors.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { paginate } from "../../src/domain/pagination.js";
+import { paginate, positionOf, tokenAfter } from "../../src/domain/pagination.js";
 
 const opts = { defaultMax: 3, limit: 5 };
 const id = (s: string) => s;
@@ -34,4 +34,17 @@ test("maxResults outside its range and garbage tokens are InvalidParameterExcept
   assert.throws(() => paginate(["a"], id, { ...opts, maxResults: 0 }), isInvalid);
   assert.throws(() => paginate(["a"], id, { ...opts, maxResults: 6 }), isInvalid);
   assert.throws(() => paginate(["a"], id, { ...opts, nextToken: "not-a-token" }), isInvalid);
+});
+
+test("keyset tokens name a (seq, id) position and refuse anything else", () => {
+  const isInvalid = (err: unknown) => err instanceof EcsError && err.name === "InvalidParameterException";
+  const position = { seq: 1795707956433, id: "019ac2f4e1d1a2b3c4d5e6f708192a3b" };
+  assert.deepEqual(positionOf(tokenAfter(position)), position);
+  assert.deepEqual(positionOf(tokenAfter({ seq: 0, id: "a/b" })), { seq: 0, id: "a/b" });
+  assert.throws(() => positionOf("not-a-token"), isInvalid);
+  // A token of the offset kind, or one naming no number, is no position.
+  const offsetToken = paginate(["a", "b"], id, { ...opts, maxResults: 1 }).nextToken!;
+  assert.throws(() => positionOf(offsetToken), isInvalid);
+  assert.throws(() => positionOf(Buffer.from(JSON.stringify({ k: "x/abc", o: 0 })).toString("base64url")), isInvalid);
+  assert.throws(() => positionOf(Buffer.from(JSON.stringify({ k: "12/", o: 0 })).toString("base64url")), isInvalid);
 });

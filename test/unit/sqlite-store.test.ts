@@ -126,6 +126,12 @@ describe("SQLite store", () => {
     assert.deepEqual(await names({ parent: "a", order: "desc", limit: 1 }), ["a:10"], "the latest of a parent");
     assert.deepEqual(await names({ status: "ACTIVE", limit: 2 }), ["a:10", "ab:1"]);
     assert.deepEqual(await names({ limit: 0 }), []);
+    // Across parents by (seq, id), and past a position in that order.
+    assert.deepEqual(await names({ orderBy: "seq" }), ["ab:1", "b:2", "a:9", "a:10"]);
+    assert.deepEqual(await names({ orderBy: "seq", after: { seq: 2, id: "b:2" }, limit: 1 }), ["a:9"]);
+    assert.deepEqual(await names({ orderBy: "seq", order: "desc", after: { seq: 9, id: "a:9" } }), ["b:2", "ab:1"]);
+    assert.deepEqual(await names({ orderBy: "seq", status: "ACTIVE", after: { seq: 1, id: "ab:1" } }), ["b:2", "a:10"]);
+    await assert.rejects(names({ after: { seq: 1, id: "ab:1" } }), /orderBy/);
     assert.equal(await docs.count(east, { status: "ACTIVE" }), 3);
     const many = await docs.getMany(east, ["a:9", "zz", "b:2"]);
     assert.deepEqual([...many.keys()].sort(), ["a:9", "b:2"]);

@@ -11,7 +11,7 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { ecsArn } from "../../domain/arn.js";
 import { invalidParameter } from "../../domain/errors.js";
-import { paginate } from "../../domain/pagination.js";
+import { pageSize, positionOf, tokenAfter } from "../../domain/pagination.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { clusterTasks, taskParent, type StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
@@ -77,25 +77,48 @@ async function describeTasks(ctx: RequestContext, input: DescribeTasksRequest): 
 
 async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<ListTasksResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const max = pageSize({ maxResults: input.maxResults, defaultMax: 100, limit: 100 });
+  let after = input.nextToken ? positionOf(input.nextToken) : undefined;
   const desired = input.desiredStatus ?? "RUNNING";
   const instanceId = input.containerInstance?.split("/").pop();
-  const where = input.serviceName ? { parent: taskParent(cluster, `service:${input.serviceName}`) } : clusterTasks(cluster);
-  const all = await ctx.state.tasks.list(ctx.scope, { ...where, ...(desired === "RUNNING" ? { status: "LIVE" } : {}) });
-  // Oldest first across the cluster's groups.
-  all.sort((a, b) => a.task.createdAt!.getTime() - b.task.createdAt!.getTime() || (a.task.taskArn! < b.task.taskArn! ? -1 : 1));
   const family = input.family;
-  const matching = all.filter(({ task, taskDefinition, hostId }) =>
+  const where = input.serviceName ? { parent: taskParent(cluster, `service:${input.serviceName}`) } : clusterTasks(cluster);
+  const matches = ({ task, taskDefinition, hostId }: StoredTask) =>
     task.desiredStatus === desired &&
     (!family || taskDefinition.family === family) &&
     (!instanceId || hostId === instanceId) &&
     (!input.serviceName || task.group === `service:${input.serviceName}`) &&
     (!input.startedBy || task.startedBy === input.startedBy) &&
-    (!input.launchType || task.launchType === input.launchType),
-  );
-  const arns = matching.map((t) => t.task.taskArn!);
-  const page = paginate(arns, (a) => a, { ...input, defaultMax: 100, limit: 100 });
-  return { taskArns: page.items, nextToken: page.nextToken };
+    (!input.launchType || task.launchType === input.launchType);
+  // Oldest first across the cluster's groups, read a batch at a time past the last one seen:
+  // a page costs what it returns (and what the filters pass over), not the cluster's size.
+  // One more than a page tells whether there is a next one.
+  const found: StoredTask[] = [];
+  for (;;) {
+    const batch = await ctx.state.tasks.list(ctx.scope, {
+      ...where,
+      ...(desired === "RUNNING" ? { status: "LIVE" } : {}),
+      orderBy: "seq",
+      ...(after ? { after } : {}),
+      limit: LIST_TASKS_BATCH,
+    });
+    for (const t of batch) {
+      if (matches(t) && found.push(t) > max) break;
+    }
+    if (found.length > max || batch.length < LIST_TASKS_BATCH) break;
+    after = positionOfTask(batch[batch.length - 1]!);
+  }
+  const page = found.slice(0, max);
+  return {
+    taskArns: page.map((t) => t.task.taskArn!),
+    ...(found.length > max ? { nextToken: tokenAfter(positionOfTask(page[page.length - 1]!)) } : {}),
+  };
 }
+
+const LIST_TASKS_BATCH = 200;
+
+/** Where a task stands in the store's (seq, id) order: its creation time, then its id. */
+const positionOfTask = (t: StoredTask) => ({ seq: t.task.createdAt!.getTime(), id: t.task.taskArn!.split("/").pop()! });
 
 export const taskOperations = {
   RunTask: runTask,

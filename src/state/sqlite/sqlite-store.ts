@@ -452,12 +452,21 @@ class SqliteCollection<T> implements Collection<T> {
   }
 
   async list(scope: Scope, query: ListQuery = {}): Promise<T[]> {
-    const { sql, params } = this.where(scope, query);
+    const where = this.where(scope, query);
+    const { params } = where;
+    let { sql } = where;
     const dir = query.order === "desc" ? "DESC" : "ASC";
+    if (query.after) {
+      if (query.orderBy !== "seq") throw new Error("list: `after` is a position in the (seq, id) order: it needs orderBy \"seq\"");
+      const past = query.order === "desc" ? "<" : ">";
+      sql += ` AND (seq ${past} @afterSeq OR (seq = @afterSeq AND id ${past} @afterId))`;
+      params.afterSeq = query.after.seq;
+      params.afterId = query.after.id;
+    }
+    const order = query.orderBy === "seq" ? `seq ${dir}, id ${dir}` : `parent ${dir}, seq ${dir}, id ${dir}`;
     const limit = query.limit !== undefined ? " LIMIT @limit" : "";
     if (query.limit !== undefined) params.limit = query.limit;
-    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY parent ${dir}, seq ${dir}, id ${dir}${limit}`)
-      .all(params) as ListedRow[];
+    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY ${order}${limit}`).all(params) as ListedRow[];
     return rows.map((r) => this.load(scope, r.id, r));
   }
 
