@@ -11,7 +11,7 @@ import {
   type Assignments,
   type ContainerHealth,
   type ControlPlaneMessage,
-  type PushedAssignments,
+  withDefinitions,
 } from "../api/agent-channel/protocol.js";
 import { toAwsJson } from "../api/protocol/json.js";
 
@@ -175,16 +175,4 @@ export class AgentChannel {
     if (message.type === "result") call.resolve(message.output);
     else call.reject(Object.assign(new Error(message.error.message), { name: message.error.__type }));
   }
-}
-
-/** The push with each task's definition in full, or undefined if one names a definition never carried. */
-function withDefinitions({ type: _type, taskDefinitions, tasks, ...rest }: PushedAssignments & { type: "assignments" }, carried: Map<string, TaskDefinition>): Assignments | undefined {
-  for (const td of taskDefinitions ?? []) carried.set(td.taskDefinitionArn!, td);
-  const resolved = [];
-  for (const { taskDefinitionArn, ...task } of tasks) {
-    const taskDefinition = carried.get(taskDefinitionArn);
-    if (!taskDefinition) return undefined;
-    resolved.push({ ...task, taskDefinition });
-  }
-  return { ...rest, tasks: resolved };
 }

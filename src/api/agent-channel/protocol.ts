@@ -84,3 +84,36 @@ export interface PushedAssignments extends Omit<Assignments, "tasks"> {
 }
 
 export type PushedTaskAssignment = Omit<TaskAssignment, "taskDefinition"> & { taskDefinitionArn: string };
+
+// The two ends of PushedAssignments, side by side: the control plane's (asPushed) and the
+// agent's (withDefinitions).
+
+/**
+ * The assignments as pushed over a connection that has carried the definitions in `carried`
+ * (by ARN): each task names its definition, and those not carried yet go along in full and
+ * join `carried`.
+ */
+export function asPushed({ tasks, ...rest }: Assignments, carried: Set<string>): PushedAssignments {
+  const taskDefinitions: TaskDefinition[] = [];
+  const pushed = tasks.map(({ taskDefinition, ...task }) => {
+    const taskDefinitionArn = taskDefinition.taskDefinitionArn!;
+    if (!carried.has(taskDefinitionArn)) {
+      carried.add(taskDefinitionArn);
+      taskDefinitions.push(taskDefinition);
+    }
+    return { ...task, taskDefinitionArn };
+  });
+  return { ...rest, tasks: pushed, ...(taskDefinitions.length ? { taskDefinitions } : {}) };
+}
+
+/** The push with each task's definition in full, or undefined if one names a definition never carried. */
+export function withDefinitions({ type: _type, taskDefinitions, tasks, ...rest }: PushedAssignments & { type: "assignments" }, carried: Map<string, TaskDefinition>): Assignments | undefined {
+  for (const td of taskDefinitions ?? []) carried.set(td.taskDefinitionArn!, td);
+  const resolved = [];
+  for (const { taskDefinitionArn, ...task } of tasks) {
+    const taskDefinition = carried.get(taskDefinitionArn);
+    if (!taskDefinition) return undefined;
+    resolved.push({ ...task, taskDefinition });
+  }
+  return { ...rest, tasks: resolved };
+}

@@ -2,7 +2,6 @@
 // they change, answers the agent's calls, records its health, and hears it. The control
 // plane pings; a pong or any message is a heartbeat, and a ping left unanswered until the
 // next one ends the session (the agent then counts as gone once its heartbeat ages out).
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { WebSocket } from "ws";
 import { applyTaskReport } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
@@ -12,13 +11,13 @@ import { ProtocolError } from "../protocol/errors.js";
 import { toAwsJson } from "../protocol/json.js";
 import type { HostNotifier, HostVersion } from "./notifier.js";
 import {
+  asPushed,
   CHANNEL_OPERATIONS,
   CLOSE_NOT_REGISTERED,
   type AgentMessage,
   type Assignments,
   type ContainerHealth,
   type ControlPlaneMessage,
-  type PushedAssignments,
   type TaskAssignment,
 } from "./protocol.js";
 
@@ -241,22 +240,4 @@ function assignment(t: StoredTask, hostPortBindIp: string): TaskAssignment {
     hostPortBindIp,
     version: t.task.version!,
   };
-}
-
-/**
- * The assignments as pushed over a connection that has carried the definitions in `carried`
- * (by ARN): each task names its definition, and those not carried yet go along in full and
- * join `carried`.
- */
-export function asPushed({ tasks, ...rest }: Assignments, carried: Set<string>): PushedAssignments {
-  const taskDefinitions: TaskDefinition[] = [];
-  const pushed = tasks.map(({ taskDefinition, ...task }) => {
-    const taskDefinitionArn = taskDefinition.taskDefinitionArn!;
-    if (!carried.has(taskDefinitionArn)) {
-      carried.add(taskDefinitionArn);
-      taskDefinitions.push(taskDefinition);
-    }
-    return { ...task, taskDefinitionArn };
-  });
-  return { ...rest, tasks: pushed, ...(taskDefinitions.length ? { taskDefinitions } : {}) };
 }
