@@ -2,7 +2,9 @@
 // (the machine's Python moto), plus a bare Node `http` hello-world as the ceiling for any
 // Node server, all on 127.0.0.1 in the same run. The ceiling is measured twice: with the SDK,
 // and with one light client (bench/raw-load.ts, a signed request replayed) for both servers,
-// because on two cores the SDK client, not the server, is what saturates.
+// because on two cores the SDK client, not the server, is what saturates. Each cell also
+// reads the servers' CPU time per call from /proc: calls per second of server CPU are the
+// servers' own capacities, whatever the client costs and however busy the machine is.
 // Run: node dist/bench/api-throughput.js [--quick]
 import {
   CreateClusterCommand,
@@ -22,6 +24,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
+import { processCpuMs } from "./process-cpu.js";
 import { fmt, percentile, median } from "./stats.js";
 import { freePort } from "../test/support/ports.js";
 import { benchClient, berthServerArgs } from "./client.js";
@@ -50,12 +53,19 @@ interface Result {
   rps: number;
   p50: number;
   p99: number;
+  /** The server's CPU time per call (every thread), when its process was named. */
+  serverCpuUs?: number;
 }
 
-/** `total` calls with `concurrency` in flight; returns throughput and latency percentiles (ms). */
-async function drive(call: () => Promise<unknown>, total: number, concurrency: number): Promise<Result> {
+/**
+ * `total` calls with `concurrency` in flight; returns throughput and latency percentiles (ms),
+ * and what the calls cost the server process `serverPid` in CPU. On two shared cores the
+ * client's own CPU bounds the rates; the server's CPU per call is its capacity alone.
+ */
+async function drive(call: () => Promise<unknown>, total: number, concurrency: number, serverPid?: number): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = serverPid === undefined ? 0 : processCpuMs(serverPid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -68,7 +78,8 @@ async function drive(call: () => Promise<unknown>, total: number, concurrency: n
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { rps: total / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
+  const serverCpuUs = serverPid === undefined ? undefined : ((processCpuMs(serverPid) - cpuBefore) * 1000) / total;
+  return { rps: total / seconds, p50: median(latencies), p99: percentile(latencies, 99), serverCpuUs };
 }
 
 const td = (family: string) => ({ family, containerDefinitions: [{ name: "app", image: "busybox", memory: 64, portMappings: [{ containerPort: 80 }] }] });
@@ -101,11 +112,13 @@ async function main(): Promise<void> {
   const helloPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
   // The seeded instance has no agent: a long agent timeout keeps it eligible for RunTask.
-  children.push(spawn(process.execPath, berthServerArgs(berthPort, dataDir), { stdio: "ignore", env: { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" } }));
-  children.push(spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], { stdio: "ignore" }));
+  const berthServer = spawn(process.execPath, berthServerArgs(berthPort, dataDir), { stdio: "ignore", env: { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" } });
+  const motoServer = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], { stdio: "ignore" });
+  children.push(berthServer, motoServer);
   const hello = join(dataDir, "hello.cjs");
   writeFileSync(hello, `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end("{}")); }).listen(${helloPort}, "127.0.0.1");`);
-  children.push(spawn(process.execPath, [hello], { stdio: "ignore" }));
+  const helloServer = spawn(process.execPath, [hello], { stdio: "ignore" });
+  children.push(helloServer);
   await Promise.all([waitUp(`http://127.0.0.1:${berthPort}/healthz`), waitUp(`http://127.0.0.1:${motoPort}/`), waitUp(`http://127.0.0.1:${helloPort}/`)]);
 
   const targets = { berth: client(`http://127.0.0.1:${berthPort}`), moto: client(`http://127.0.0.1:${motoPort}`) };
@@ -129,15 +142,22 @@ async function main(): Promise<void> {
   };
   const summary: Record<string, unknown> = {};
   console.log(`API throughput (SDK client, keep-alive, 127.0.0.1): berth ${n.berth} calls, moto ${n.moto} calls per cell`);
-  console.log("operation                 conc   berth req/s  p99 ms |  moto req/s  p99 ms | ratio");
+  // One cell: the same calls against berth (after a warm-up) and moto, side by side.
+  const compare = async (key: string, name: string, concurrency: number, caller: (c: ECSClient) => () => Promise<unknown>) => {
+    await drive(caller(targets.berth), 50, concurrency);
+    const b = await drive(caller(targets.berth), n.berth, concurrency, berthServer.pid);
+    const m = await drive(caller(targets.moto), n.moto, concurrency, motoServer.pid);
+    const ratio = b.rps / m.rps;
+    // Calls answered per second of server CPU, berth against moto: the servers' capacities alone.
+    const cpuRatio = m.serverCpuUs! / b.serverCpuUs!;
+    console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)}  ${fmt(b.serverCpuUs!, 0).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)}  ${fmt(m.serverCpuUs!, 0).padStart(6)} | ${fmt(ratio, 1).padStart(5)}×  ${fmt(cpuRatio, 1).padStart(5)}×`);
+    summary[key] = { berth: b, moto: m, ratio, cpuRatio };
+  };
+  const header = "operation                 conc   berth req/s  p99 ms  CPU µs |  moto req/s  p99 ms  CPU µs | req/s  per CPU (× moto)";
+  console.log(header);
   for (const [name, op] of Object.entries(operations)) {
     for (const concurrency of [1, 32]) {
-      await drive((() => { let i = 0; return () => op(targets.berth, i++); })(), 50, concurrency); // warm-up
-      const b = await drive((() => { let i = 0; return () => op(targets.berth, i++); })(), n.berth, concurrency);
-      const m = await drive((() => { let i = 0; return () => op(targets.moto, i++); })(), n.moto, concurrency);
-      const ratio = b.rps / m.rps;
-      console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)} | ${fmt(ratio, 1)}× moto`);
-      summary[`${name}/c${concurrency}`] = { berth: b, moto: m, ratio };
+      await compare(`${name}/c${concurrency}`, name, concurrency, (c) => { let i = 0; return () => op(c, i++); });
     }
   }
   // The same operations with the light client against both servers: each request signed
@@ -154,21 +174,15 @@ async function main(): Promise<void> {
     "DescribeTasks (100)": (c) => signedEcsRequest(ports.get(c)!, "DescribeTasks", { cluster: "bench", tasks: seeds.get(c)!.taskArns }, credentials),
   };
   console.log("\nsame operations, light client (signed per call, answers not parsed)");
-  console.log("operation                 conc   berth req/s  p99 ms |  moto req/s  p99 ms | ratio");
+  console.log(header);
   for (const [name, make] of Object.entries(rawOperations)) {
     for (const concurrency of [1, 32]) {
       // Fresh connections per cell: a server may drop keep-alive connections left idle
       // while the other one was measured (moto_server does), and a replay on one fails.
       const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-      const caller = (c: ECSClient, offset: number) => { let i = offset; return async () => rawSend(await make(c, i++), agent); };
-      // Distinct numbers per cell: CreateService names must not repeat.
-      const base = concurrency * 10_000_000;
-      await drive(caller(targets.berth, base + 5_000_000), 50, concurrency); // warm-up
-      const b = await drive(caller(targets.berth, base), n.berth, concurrency);
-      const m = await drive(caller(targets.moto, base), n.moto, concurrency);
-      const ratio = b.rps / m.rps;
-      console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)} | ${fmt(ratio, 1)}× moto`);
-      summary[`raw ${name}/c${concurrency}`] = { berth: b, moto: m, ratio };
+      // Distinct numbers per call: CreateService names must not repeat across cells or runs.
+      let i = concurrency * 10_000_000;
+      await compare(`raw ${name}/c${concurrency}`, name, concurrency, (c) => async () => rawSend(await make(c, i++), agent));
       agent.destroy();
     }
   }
@@ -180,9 +194,11 @@ async function main(): Promise<void> {
     req.end("{}");
   });
   await drive(helloCall, 200, 32);
-  const h = await drive(helloCall, quick ? 500 : 10000, 32);
+  const h = await drive(helloCall, quick ? 500 : 10000, 32, helloServer.pid);
   const d = await drive(() => operations.DescribeTaskDefinition!(targets.berth, 0), quick ? 200 : 3000, 32);
-  console.log(`bare node http hello (c32, raw client): ${fmt(h.rps, 0)} req/s; berth DescribeTaskDefinition (c32, SDK client): ${fmt(d.rps, 0)} req/s = ${fmt(d.rps / h.rps, 2)}×`);
+  // A bare Node server's CPU per request is the floor under any route of berth's: against it,
+  // moto's CPU per call bounds the per-CPU ratio any Node server could reach.
+  console.log(`bare node http hello (c32, raw client): ${fmt(h.rps, 0)} req/s, server CPU ${fmt(h.serverCpuUs!, 0)} µs per request; berth DescribeTaskDefinition (c32, SDK client): ${fmt(d.rps, 0)} req/s = ${fmt(d.rps / h.rps, 2)}×`);
   // The same light client for both: a DescribeTaskDefinition signed once and replayed.
   const describeRaw = rawCaller(await signedEcsRequest(berthPort, "DescribeTaskDefinition", { taskDefinition: "seed:2" }, { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY }));
   await drive(describeRaw, 200, 32);

@@ -5,12 +5,12 @@
 // requests come from the light signed-once client (bench/raw-load.ts), so the figure is the
 // server's rather than the SDK's. Rounds follow one another on the same cluster, so later
 // rounds place among more tasks already held.
-import { readFileSync } from "node:fs";
 import { CreateClusterCommand, DescribeClustersCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { AgentFleet } from "./agent-fleet.js";
 import { benchClient } from "./client.js";
 import { rawCaller, signedEcsRequest } from "./raw-load.js";
+import { mainThreadCpuMs, processCpuMs } from "./process-cpu.js";
 import { fmt, median } from "./stats.js";
 
 export interface RunTaskThroughput {
@@ -30,18 +30,6 @@ export interface RunTaskThroughput {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU time (user + system, every thread) a process has used, from /proc: noise on a shared machine does not inflate it. */
-const processCpuMs = (pid: number) => cpuMsIn(`/proc/${pid}/stat`);
-/** The same for a process's main thread alone (its thread id is the process id). */
-const mainThreadCpuMs = (pid: number) => cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
-
-function cpuMsIn(statFile: string): number {
-  const fields = readFileSync(statFile, "utf8").split(") ")[1]!.split(" ");
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-}
-const CLOCK_TICKS_PER_SECOND = 100;
 
 export async function runTaskThroughput(opts: { agents: number; callsPerRound: number; rounds: number; concurrency: number; serverNodeArgs?: string[] }): Promise<RunTaskThroughput> {
   const berth = await startBerth({ nodeArgs: opts.serverNodeArgs });
