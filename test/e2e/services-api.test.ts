@@ -172,5 +172,27 @@ describe("services (simulated agents)", () => {
     const result = await waitUntilServicesInactive({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, services: ["cb"] });
     assert.equal(result.state, "SUCCESS");
     assert.equal((await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: "cb" }))).taskArns!.length, 0);
+    // An INACTIVE service's name can be used again, for a new service.
+    const again = await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "cb", taskDefinition: await taskDef("cb-again"), desiredCount: 0 }));
+    assert.equal(again.service!.status, "ACTIVE");
+    assert.equal((await describeService("cb")).taskDefinition, again.service!.taskDefinition);
+  });
+
+  test("concurrent creations: distinct names all land; one name lands once, or once per client token", async () => {
+    const td = await taskDef("many");
+    const create = (serviceName: string, clientToken?: string) =>
+      ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName, taskDefinition: td, desiredCount: 0, ...(clientToken ? { clientToken } : {}) }));
+    const distinct = await Promise.all(Array.from({ length: 20 }, (_, i) => create(`many-${i}`)));
+    assert.equal(new Set(distinct.map((d) => d.service!.serviceArn)).size, 20);
+    const described = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["many-0", "many-7", "many-19"] }));
+    assert.deepEqual(described.services!.map((s) => s.status), ["ACTIVE", "ACTIVE", "ACTIVE"]);
+
+    const racing = await Promise.allSettled(Array.from({ length: 8 }, () => create("contested")));
+    assert.equal(racing.filter((r) => r.status === "fulfilled").length, 1, "exactly one creation wins");
+    for (const r of racing) if (r.status === "rejected") assert.equal((r.reason as Error).name, "InvalidParameterException");
+
+    const retried = await Promise.all(Array.from({ length: 8 }, () => create("retried", "token-1")));
+    assert.equal(new Set(retried.map((r) => r.service!.serviceArn)).size, 1);
+    assert.equal(new Set(retried.map((r) => r.service!.createdAt!.getTime())).size, 1, "the retries answer the one service created");
   });
 });

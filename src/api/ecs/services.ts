@@ -1,5 +1,5 @@
-// Service operations. Every change to a service runs under the same lock as the service
-// scheduler's own writes, then pokes the scheduler to act on it.
+// Service operations. Every change to an existing service runs under the same lock as the
+// service scheduler's own writes, then pokes the scheduler to act on it.
 import type {
   CreateServiceRequest,
   CreateServiceResponse,
@@ -83,29 +83,30 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
   const name = cluster.clusterName!;
   const id = serviceId(name, input.serviceName!);
-  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
-    ctx.state.services.write(ctx.scope, id, (current) => {
-      if (current && current.service.status !== "INACTIVE") {
-        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
-        throw invalidParameter("Creation of service was not idempotent.");
-      }
-      const service = newService({
-        scope: ctx.scope, cluster: name, input, taskDefinitionArn: td.taskDefinitionArn!,
-        launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
-        deploymentConfiguration, principalArn: ctx.principalArn, now: ctx.now,
-      });
-      const deployments = startDeployment([], {
-        id: newDeploymentId(Math.random),
-        taskDefinition: td.taskDefinitionArn!,
-        desiredCount: service.desiredCount!,
-        ...(service.launchType ? { launchType: service.launchType } : {}),
-        ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
-        ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
-        ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
-      }, ctx.now);
-      return { service, cluster: name, deployments, memory: emptyMemory(), unplaced: [], ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
-    }),
-  );
+  // Unlike the other changes, creation takes no lock: it writes only a service that is absent
+  // or INACTIVE, and neither the scheduler nor UpdateService or DeleteService writes one of
+  // those, so no read-modify-write of theirs can be overtaken. Creations then share commits.
+  const stored = await ctx.state.services.write(ctx.scope, id, (current) => {
+    if (current && current.service.status !== "INACTIVE") {
+      if (input.clientToken && current.clientToken === input.clientToken) return undefined;
+      throw invalidParameter("Creation of service was not idempotent.");
+    }
+    const service = newService({
+      scope: ctx.scope, cluster: name, input, taskDefinitionArn: td.taskDefinitionArn!,
+      launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
+      deploymentConfiguration, principalArn: ctx.principalArn, now: ctx.now,
+    });
+    const deployments = startDeployment([], {
+      id: newDeploymentId(Math.random),
+      taskDefinition: td.taskDefinitionArn!,
+      desiredCount: service.desiredCount!,
+      ...(service.launchType ? { launchType: service.launchType } : {}),
+      ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
+      ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+      ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+    }, ctx.now);
+    return { service, cluster: name, deployments, memory: emptyMemory(), unplaced: [], ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
+  }, { grouped: true });
   ctx.scheduler.poke(ctx.scope, id);
   return { service: serviceView(stored!) };
 }
