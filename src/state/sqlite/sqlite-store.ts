@@ -372,11 +372,12 @@ class SqliteCollection<T> implements Collection<T> {
       // nothing (and says so) unless the row is still at the version the write started from.
       rewrite: db.prepare(`UPDATE documents SET version = ?, body = ? WHERE rowid = ? AND version = ?`),
       remove: db.prepare(`DELETE FROM documents WHERE ${k} AND id = @id`),
-      lastSeq: db.prepare(`SELECT last FROM sequences WHERE ${k} AND parent = @parent`).pluck(),
-      setSeq: db.prepare(
-        `INSERT INTO sequences (account, region, kind, parent, last) VALUES (@account, @region, @kind, @parent, @last)
-         ON CONFLICT (account, region, kind, parent) DO UPDATE SET last = excluded.last`,
-      ),
+      // Takes the parent's next number in one statement: the first is 1.
+      nextSeq: db.prepare(
+        `INSERT INTO sequences (account, region, kind, parent, last) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (account, region, kind, parent) DO UPDATE SET last = sequences.last + 1
+         RETURNING last`,
+      ).pluck(),
     };
   }
 
@@ -538,9 +539,8 @@ class SqliteCollection<T> implements Collection<T> {
   append(scope: Scope, parent: string, make: (seq: number) => { id: string; doc: T }, options?: WriteOptions): Promise<T> {
     return this.commits.enqueue(
       () => {
-        const last = (this.stmt.lastSeq.get({ ...this.key(scope), parent }) as number | undefined) ?? 0;
-        const { id, doc } = make(last + 1);
-        this.stmt.setSeq.run({ ...this.key(scope), parent, last: last + 1 });
+        const seq = this.stmt.nextSeq.get(scope.accountId, scope.region, this.spec.name, parent) as number;
+        const { id, doc } = make(seq);
         return { id, doc, row: this.put(scope, id, doc) };
       },
       ({ id, doc, row }) => {
