@@ -354,10 +354,9 @@ class SqliteCollection<T> implements Collection<T> {
     private readonly commits: CommitQueue,
     private readonly spec: CollectionSpec<T>,
   ) {
-    const k = "account = @account AND region = @region AND kind = @kind";
     this.stmt = {
-      // The hottest statements take their parameters by position: binding by name (and the
-      // object it needs) cost ~20% of a lookup.
+      // Statements take their parameters by position: binding by name (and the object it
+      // needs) cost ~20% of a lookup.
       row: db.prepare(`SELECT rowid, version FROM documents WHERE account = ? AND region = ? AND kind = ? AND id = ?`),
       body: db.prepare(`SELECT body FROM documents WHERE rowid = ?`).pluck(),
       upsert: db.prepare(
@@ -371,7 +370,7 @@ class SqliteCollection<T> implements Collection<T> {
       // No index holds the body or the version, so this rewrites the row alone. It changes
       // nothing (and says so) unless the row is still at the version the write started from.
       rewrite: db.prepare(`UPDATE documents SET version = ?, body = ? WHERE rowid = ? AND version = ?`),
-      remove: db.prepare(`DELETE FROM documents WHERE ${k} AND id = @id`),
+      remove: db.prepare(`DELETE FROM documents WHERE account = ? AND region = ? AND kind = ? AND id = ?`),
       // Takes the parent's next number in one statement: the first is 1.
       nextSeq: db.prepare(
         `INSERT INTO sequences (account, region, kind, parent, last) VALUES (?, ?, ?, ?, 1)
@@ -379,10 +378,6 @@ class SqliteCollection<T> implements Collection<T> {
          RETURNING last`,
       ).pluck(),
     };
-  }
-
-  private key(scope: Scope) {
-    return { account: scope.accountId, region: scope.region, kind: this.spec.name };
   }
 
   async get(scope: Scope, id: string): Promise<T | undefined> {
@@ -432,22 +427,23 @@ class SqliteCollection<T> implements Collection<T> {
     return found;
   }
 
-  private where(scope: Scope, query: ListQuery): { sql: string; params: Record<string, unknown> } {
-    const params: Record<string, unknown> = { ...this.key(scope) };
-    let sql = "account = @account AND region = @region AND kind = @kind";
+  /** The condition a query puts on rows, with its parameters in order (bound by position, like the hot statements). */
+  private where(scope: Scope, query: ListQuery): { sql: string; params: unknown[] } {
+    const params: unknown[] = [scope.accountId, scope.region, this.spec.name];
+    let sql = "account = ? AND region = ? AND kind = ?";
     if (query.parent !== undefined) {
-      sql += " AND parent = @parent";
-      params.parent = query.parent;
+      sql += " AND parent = ?";
+      params.push(query.parent);
     }
     if (query.parentPrefix) {
       // A range rather than substr(), so the parent index serves it.
-      sql += " AND parent >= @prefix AND parent < @prefixEnd";
-      params.prefix = query.parentPrefix;
-      params.prefixEnd = query.parentPrefix.slice(0, -1) + String.fromCharCode(query.parentPrefix.charCodeAt(query.parentPrefix.length - 1) + 1);
+      const prefix = query.parentPrefix;
+      sql += " AND parent >= ? AND parent < ?";
+      params.push(prefix, prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1));
     }
     if (query.status !== undefined) {
-      sql += " AND status = @status";
-      params.status = query.status;
+      sql += " AND status = ?";
+      params.push(query.status);
     }
     return { sql, params };
   }
@@ -460,20 +456,19 @@ class SqliteCollection<T> implements Collection<T> {
     if (query.after) {
       if (query.orderBy !== "seq") throw new Error("list: `after` is a position in the (seq, id) order: it needs orderBy \"seq\"");
       const past = query.order === "desc" ? "<" : ">";
-      sql += ` AND (seq ${past} @afterSeq OR (seq = @afterSeq AND id ${past} @afterId))`;
-      params.afterSeq = query.after.seq;
-      params.afterId = query.after.id;
+      sql += ` AND (seq ${past} ? OR (seq = ? AND id ${past} ?))`;
+      params.push(query.after.seq, query.after.seq, query.after.id);
     }
     const order = query.orderBy === "seq" ? `seq ${dir}, id ${dir}` : `parent ${dir}, seq ${dir}, id ${dir}`;
-    const limit = query.limit !== undefined ? " LIMIT @limit" : "";
-    if (query.limit !== undefined) params.limit = query.limit;
-    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY ${order}${limit}`).all(params) as ListedRow[];
+    const limit = query.limit !== undefined ? " LIMIT ?" : "";
+    if (query.limit !== undefined) params.push(query.limit);
+    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY ${order}${limit}`).all(...params) as ListedRow[];
     return rows.map((r) => this.load(scope, r.id, r));
   }
 
   async count(scope: Scope, query: ListQuery = {}): Promise<number> {
     const { sql, params } = this.where(scope, query);
-    return this.prepared(`SELECT count(*) FROM documents WHERE ${sql}`).pluck().get(params) as number;
+    return this.prepared(`SELECT count(*) FROM documents WHERE ${sql}`).pluck().get(...params) as number;
   }
 
   /** Queries are built from a handful of shapes; each is prepared once. */
@@ -560,7 +555,7 @@ class SqliteCollection<T> implements Collection<T> {
   remove(scope: Scope, id: string): Promise<boolean> {
     // Through the queue, so it lands after the writes asked for before it.
     return this.commits.enqueue(
-      () => this.stmt.remove.run({ ...this.key(scope), id }).changes > 0,
+      () => this.stmt.remove.run(scope.accountId, scope.region, this.spec.name, id).changes > 0,
       (removed) => {
         this.cache.delete(this.cacheKey(scope, id));
         if (removed) this.changed(scope, id, undefined);
