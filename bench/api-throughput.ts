@@ -209,10 +209,14 @@ async function main(): Promise<void> {
   });
   await drive(helloCall, 200, 32);
   const h = await drive(helloCall, quick ? 500 : 10000, 32, helloServer.pid);
+  // One at a time, every request wakes a sleeping server and client: the floor per call at c1.
+  await drive(helloCall, 200, 1);
+  const h1 = await drive(helloCall, quick ? 500 : 3000, 1, helloServer.pid);
   const d = await drive(() => operations.DescribeTaskDefinition!(targets.berth, 0), quick ? 200 : 3000, 32);
   // A bare Node server's CPU per request is the floor under any route of berth's: against it,
   // moto's CPU per call bounds the per-CPU ratio any Node server could reach.
-  console.log(`bare node http hello (c32, raw client): ${fmt(h.rps, 0)} req/s, server CPU ${fmt(h.serverCpuUs!, 0)} µs per request; berth DescribeTaskDefinition (c32, SDK client): ${fmt(d.rps, 0)} req/s = ${fmt(d.rps / h.rps, 2)}×`);
+  console.log(`bare node http hello (raw client): c32 ${fmt(h.rps, 0)} req/s, server CPU ${fmt(h.serverCpuUs!, 0)} µs per request; c1 ${fmt(h1.rps, 0)} req/s, ${fmt(h1.serverCpuUs!, 0)} µs`);
+  console.log(`berth DescribeTaskDefinition (c32, SDK client): ${fmt(d.rps, 0)} req/s = ${fmt(d.rps / h.rps, 2)}× the hello`);
   // The same light client for both: a DescribeTaskDefinition signed once and replayed.
   const describeRaw = rawCaller(await signedEcsRequest(berthPort, "DescribeTaskDefinition", { taskDefinition: "seed:2" }, { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY }));
   await drive(describeRaw, 200, 32);
@@ -236,6 +240,7 @@ async function main(): Promise<void> {
   const pacedRaw = await pacedP99(describeRaw);
   console.log(`berth at ${fmt(pacedSdk.rate, 0)} req/s offered: p99 ${fmt(pacedSdk.p99)} ms with the SDK client, ${fmt(pacedRaw.p99)} ms with the raw client (target ≤ 20 ms → ${pacedRaw.p99 <= 20 ? "met" : "MISSED"} by the server${pacedSdk.p99 <= 20 ? ", and with the SDK" : ""})`);
   summary.hello = h;
+  summary.helloC1 = h1;
   summary.describeSdkVsHello = d.rps / h.rps;
   summary.describeRaw = dr;
   summary.describeRawVsHello = dr.rps / h.rps;
