@@ -1,7 +1,7 @@
 // Verifies AWS Signature Version 4 on an incoming request. SDKs sign; nothing on npm
 // verifies, so the canonical request is rebuilt here from what the client says it signed.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { ProtocolError } from "./errors.js";
 
@@ -22,7 +22,8 @@ export interface VerifiedCaller {
 const ALLOWED_SKEW_MS = 5 * 60 * 1000;
 
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
-const sha256Hex = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
+// One-shot: no Hash object per call (~1.5 µs of the ~9 a verification costs).
+const sha256Hex = (data: Buffer | string) => hash("sha256", data, "hex");
 
 /**
  * Signing keys by secret and credential scope. A key is four HMACs deep and changes only
