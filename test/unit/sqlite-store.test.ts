@@ -132,6 +132,9 @@ describe("SQLite store", () => {
     assert.deepEqual(await names({ orderBy: "seq", order: "desc", after: { seq: 9, id: "a:9" } }), ["b:2", "ab:1"]);
     assert.deepEqual(await names({ orderBy: "seq", status: "ACTIVE", after: { seq: 1, id: "ab:1" } }), ["b:2", "a:10"]);
     await assert.rejects(names({ after: { seq: 1, id: "ab:1" } }), /orderBy/);
+    // The limit is written into the SQL: only a whole number gets there.
+    await assert.rejects(names({ limit: 1.5 }), /limit/);
+    await assert.rejects(names({ limit: "1; DROP TABLE documents" as unknown as number }), /limit/);
     assert.equal(await docs.count(east, { status: "ACTIVE" }), 3);
     const many = await docs.getMany(east, ["a:9", "zz", "b:2"]);
     assert.deepEqual([...many.keys()].sort(), ["a:9", "b:2"]);
