@@ -7,6 +7,8 @@ interface Cursor {
   k: string;
   /** its position then, used when that item has since disappeared */
   o: number;
+  /** keyset tokens: the parent of the last item, when the list is ordered by parent first */
+  p?: string;
 }
 
 export interface Page<T> {
@@ -42,20 +44,27 @@ export function pageSize(opts: { maxResults?: number; defaultMax: number; limit:
 }
 
 /**
- * Keyset pages, for lists the store reads in (seq, id) order page by page (see ListQuery.after):
- * the token names the (seq, id) of the last item returned.
+ * Keyset pages, for lists the store reads page by page past a position in its order (see
+ * ListQuery.after): the token names the position of the last item returned, with its parent
+ * when the order is by parent first.
  */
-export function tokenAfter(position: { seq: number; id: string }): string {
-  return encodeCursor({ k: `${position.seq}/${position.id}`, o: 0 });
+export function tokenAfter(position: KeysetPosition): string {
+  return encodeCursor({ k: `${position.seq}/${position.id}`, o: 0, ...(position.parent !== undefined ? { p: position.parent } : {}) });
 }
 
-/** The (seq, id) a tokenAfter token names; anything else is an invalid token. */
-export function positionOf(token: string): { seq: number; id: string } {
-  const { k } = decodeCursor(token);
+/** The position a tokenAfter token names; anything else is an invalid token. */
+export function positionOf(token: string): KeysetPosition {
+  const { k, p } = decodeCursor(token);
   const slash = k.indexOf("/");
   const seq = Number(k.slice(0, slash));
   if (slash < 1 || !Number.isSafeInteger(seq) || slash === k.length - 1) throw invalidParameter("Invalid token provided.");
-  return { seq, id: k.slice(slash + 1) };
+  return { seq, id: k.slice(slash + 1), ...(p !== undefined ? { parent: p } : {}) };
+}
+
+export interface KeysetPosition {
+  parent?: string;
+  seq: number;
+  id: string;
 }
 
 function encodeCursor(cursor: Cursor): string {
@@ -65,7 +74,7 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(token: string): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Cursor;
-    if (typeof cursor.k === "string" && Number.isInteger(cursor.o) && cursor.o >= 0) return cursor;
+    if (typeof cursor.k === "string" && Number.isInteger(cursor.o) && cursor.o >= 0 && (cursor.p === undefined || typeof cursor.p === "string")) return cursor;
   } catch {
     // fall through to the error below
   }

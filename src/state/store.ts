@@ -26,15 +26,22 @@ export interface ListQuery {
   status?: string;
   /** Documents come back ordered by (parent, seq, id); "desc" reverses it. */
   order?: "asc" | "desc";
-  /**
-   * "seq": ordered by (seq, id) alone, across parents (a cluster's tasks oldest first, whatever
-   * their group). With `after`, only documents past that (seq, id) in this order: a page
-   * boundary that holds while documents before it come and go.
-   */
+  /** "seq": ordered by (seq, id) alone, across parents (a cluster's tasks oldest first, whatever their group). */
   orderBy?: "seq";
-  after?: { seq: number; id: string };
+  /**
+   * Only documents past this position in the order asked for: a page boundary that holds
+   * while documents before it come and go. In the (parent, seq, id) order it names a parent.
+   */
+  after?: ListPosition;
   /** At most this many, the first in that order (a family's latest revision, not all of them). */
   limit?: number;
+}
+
+/** Where a document stands in a list's order: its index keys and id. */
+export interface ListPosition {
+  parent?: string;
+  seq: number;
+  id: string;
 }
 
 export interface Collection<T> {

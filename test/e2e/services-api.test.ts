@@ -186,6 +186,19 @@ describe("services (simulated agents)", () => {
     assert.equal(new Set(distinct.map((d) => d.service!.serviceArn)).size, 20);
     const described = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["many-0", "many-7", "many-19"] }));
     assert.deepEqual(described.services!.map((s) => s.status), ["ACTIVE", "ACTIVE", "ACTIVE"]);
+    // Pages of 7 list what one page of 100 lists, oldest first.
+    const onePage = (await ecs.send(new ListServicesCommand({ cluster: CLUSTER, maxResults: 100 }))).serviceArns!;
+    const paged: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await ecs.send(new ListServicesCommand({ cluster: CLUSTER, maxResults: 7, nextToken }));
+      assert.ok(page.serviceArns!.length <= 7);
+      paged.push(...page.serviceArns!);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    assert.deepEqual(paged, onePage);
+    assert.ok(distinct.every((d) => onePage.includes(d.service!.serviceArn!)));
+    await assert.rejects(ecs.send(new ListServicesCommand({ cluster: CLUSTER, nextToken: "garbage" })), { name: "InvalidParameterException" });
 
     const racing = await Promise.allSettled(Array.from({ length: 8 }, () => create("contested")));
     assert.equal(racing.filter((r) => r.status === "fulfilled").length, 1, "exactly one creation wins");

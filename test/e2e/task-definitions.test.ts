@@ -96,6 +96,28 @@ describe("task definitions (SDK)", () => {
     const desc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "concurrent", sort: "DESC", maxResults: 2 }));
     assert.deepEqual(desc.taskDefinitionArns!.map((a) => a.split(":").pop()), ["50", "49"]);
     assert.ok(desc.nextToken);
+    const descPages = await all(paginateListTaskDefinitions({ client: ecs, pageSize: 7 }, { familyPrefix: "concurrent", sort: "DESC" }));
+    assert.deepEqual(descPages.flatMap((p) => p.taskDefinitionArns!), [...arns].reverse());
+  });
+
+  test("ListTaskDefinitions pages across families, and a page boundary holds while revisions come and go", async () => {
+    for (const family of ["pg-b", "pg-a", "pg-c"]) for (let i = 0; i < 3; i++) await ecs.send(new RegisterTaskDefinitionCommand(simple(family)));
+    const mine = (arns: string[]) => arns.map((a) => a.split("/").pop()!).filter((n) => n.startsWith("pg-"));
+    const everything = (await ecs.send(new ListTaskDefinitionsCommand({ maxResults: 100 }))).taskDefinitionArns!;
+    assert.deepEqual(mine(everything), ["pg-a:1", "pg-a:2", "pg-a:3", "pg-b:1", "pg-b:2", "pg-b:3", "pg-c:1", "pg-c:2", "pg-c:3"]);
+    const paged = await all(paginateListTaskDefinitions({ client: ecs, pageSize: 2 }, {}));
+    assert.deepEqual(paged.flatMap((p) => p.taskDefinitionArns!), everything, "pages of 2 list what one page lists");
+    // Past pg-a:2: deregistering a revision before the boundary, or registering one after it, moves nothing.
+    const first = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "pg-a", maxResults: 2 }));
+    assert.deepEqual(mine(first.taskDefinitionArns!), ["pg-a:1", "pg-a:2"]);
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "pg-a:1" }));
+    await ecs.send(new RegisterTaskDefinitionCommand(simple("pg-a")));
+    const rest = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "pg-a", maxResults: 2, nextToken: first.nextToken }));
+    assert.deepEqual(mine(rest.taskDefinitionArns!), ["pg-a:3", "pg-a:4"]);
+    assert.equal(rest.nextToken, undefined);
+    const inactive = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "pg-a", status: "INACTIVE" }));
+    assert.deepEqual(mine(inactive.taskDefinitionArns!), ["pg-a:1"]);
+    await assert.rejects(ecs.send(new ListTaskDefinitionsCommand({ nextToken: "garbage" })), { name: "InvalidParameterException" });
   });
 
   test("describe by family, family:revision and ARN; include TAGS", async () => {

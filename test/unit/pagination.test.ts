@@ -36,11 +36,13 @@ test("maxResults outside its range and garbage tokens are InvalidParameterExcept
   assert.throws(() => paginate(["a"], id, { ...opts, nextToken: "not-a-token" }), isInvalid);
 });
 
-test("keyset tokens name a (seq, id) position and refuse anything else", () => {
+test("keyset tokens name a (parent, seq, id) position and refuse anything else", () => {
   const isInvalid = (err: unknown) => err instanceof EcsError && err.name === "InvalidParameterException";
   const position = { seq: 1795707956433, id: "019ac2f4e1d1a2b3c4d5e6f708192a3b" };
   assert.deepEqual(positionOf(tokenAfter(position)), position);
   assert.deepEqual(positionOf(tokenAfter({ seq: 0, id: "a/b" })), { seq: 0, id: "a/b" });
+  assert.deepEqual(positionOf(tokenAfter({ parent: "web", seq: 7, id: "web:7" })), { parent: "web", seq: 7, id: "web:7" });
+  assert.throws(() => positionOf(Buffer.from(JSON.stringify({ k: "7/web:7", o: 0, p: 7 })).toString("base64url")), isInvalid);
   assert.throws(() => positionOf("not-a-token"), isInvalid);
   // A token of the offset kind, or one naming no number, is no position.
   const offsetToken = paginate(["a", "b"], id, { ...opts, maxResults: 1 }).nextToken!;

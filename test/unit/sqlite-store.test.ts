@@ -131,7 +131,13 @@ describe("SQLite store", () => {
     assert.deepEqual(await names({ orderBy: "seq", after: { seq: 2, id: "b:2" }, limit: 1 }), ["a:9"]);
     assert.deepEqual(await names({ orderBy: "seq", order: "desc", after: { seq: 9, id: "a:9" } }), ["b:2", "ab:1"]);
     assert.deepEqual(await names({ orderBy: "seq", status: "ACTIVE", after: { seq: 1, id: "ab:1" } }), ["b:2", "a:10"]);
-    await assert.rejects(names({ after: { seq: 1, id: "ab:1" } }), /orderBy/);
+    // In the (parent, seq, id) order, past a position that names its parent.
+    assert.deepEqual(await names({ after: { parent: "a", seq: 9, id: "a:9" } }), ["a:10", "ab:1", "b:2"]);
+    assert.deepEqual(await names({ after: { parent: "a", seq: 10, id: "a:10" }, limit: 1 }), ["ab:1"]);
+    assert.deepEqual(await names({ order: "desc", after: { parent: "ab", seq: 1, id: "ab:1" } }), ["a:10", "a:9"]);
+    assert.deepEqual(await names({ status: "ACTIVE", after: { parent: "a", seq: 9, id: "a:9" } }), ["a:10", "ab:1", "b:2"]);
+    assert.deepEqual(await names({ parent: "a", after: { parent: "a", seq: 9, id: "a:9" } }), ["a:10"]);
+    await assert.rejects(names({ after: { seq: 1, id: "ab:1" } }), /parent/);
     // The limit is written into the SQL: only a whole number gets there.
     await assert.rejects(names({ limit: 1.5 }), /limit/);
     await assert.rejects(names({ limit: "1; DROP TABLE documents" as unknown as number }), /limit/);

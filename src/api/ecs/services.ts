@@ -18,7 +18,8 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { nameFromRef } from "../../domain/arn.js";
 import { EcsError, invalidParameter } from "../../domain/errors.js";
-import { paginate } from "../../domain/pagination.js";
+import { pageSize, paginate } from "../../domain/pagination.js";
+import { keysetPage } from "./keyset-page.js";
 import {
   newService,
   serviceArnOf,
@@ -203,16 +204,18 @@ async function describeServices(ctx: RequestContext, input: DescribeServicesRequ
 
 async function listServices(ctx: RequestContext, input: ListServicesRequest): Promise<ListServicesResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
-  const all = await ctx.state.services.list(ctx.scope, { parent: cluster });
-  const arns = all
-    .filter(({ service: s }) =>
+  // Oldest first, a batch at a time past the last one returned.
+  const page = await keysetPage({
+    nextToken: input.nextToken,
+    max: pageSize({ maxResults: input.maxResults, defaultMax: 10, limit: 100 }),
+    read: (after, limit) => ctx.state.services.list(ctx.scope, { parent: cluster, orderBy: "seq", ...(after ? { after } : {}), limit }),
+    matches: ({ service: s }) =>
       s.status !== "INACTIVE" &&
       (!input.launchType || s.launchType === input.launchType) &&
       (!input.schedulingStrategy || s.schedulingStrategy === input.schedulingStrategy),
-    )
-    .map((s) => s.service.serviceArn!);
-  const page = paginate(arns, (a) => a, { ...input, defaultMax: 10, limit: 100 });
-  return { serviceArns: page.items, nextToken: page.nextToken };
+    positionOf: (s) => ({ seq: s.service.createdAt!.getTime(), id: serviceId(s.cluster, s.service.serviceName!) }),
+  });
+  return { serviceArns: page.items.map((s) => s.service.serviceArn!), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
 async function listServicesByNamespace(

@@ -15,7 +15,8 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { clientException, invalidParameter } from "../../domain/errors.js";
-import { paginate } from "../../domain/pagination.js";
+import { pageSize, paginate } from "../../domain/pagination.js";
+import { keysetPage } from "./keyset-page.js";
 import { buildTaskDefinition, validateTaskDefinition } from "../../domain/task-definition/index.js";
 import { parseTaskDefinitionRef } from "../../domain/task-definition-ref.js";
 import { validateTags } from "../../domain/tags.js";
@@ -80,15 +81,22 @@ async function listTaskDefinitions(
   ctx: RequestContext,
   input: ListTaskDefinitionsRequest,
 ): Promise<ListTaskDefinitionsResponse> {
-  const rows = await ctx.state.taskDefinitions.list(ctx.scope, {
-    // familyPrefix is, despite its name, a whole family name in ECS.
-    ...(input.familyPrefix ? { parent: input.familyPrefix } : {}),
-    status: input.status ?? "ACTIVE",
-    order: input.sort === "DESC" ? "desc" : "asc",
+  // By family, then revision; a page at a time past the last one returned.
+  const page = await keysetPage({
+    nextToken: input.nextToken,
+    max: pageSize({ maxResults: input.maxResults, defaultMax: 100, limit: 100 }),
+    read: (after, limit) =>
+      ctx.state.taskDefinitions.list(ctx.scope, {
+        // familyPrefix is, despite its name, a whole family name in ECS.
+        ...(input.familyPrefix ? { parent: input.familyPrefix } : {}),
+        status: input.status ?? "ACTIVE",
+        order: input.sort === "DESC" ? "desc" : "asc",
+        ...(after ? { after } : {}),
+        limit,
+      }),
+    positionOf: ({ taskDefinition: td }) => ({ parent: td.family!, seq: td.revision!, id: taskDefinitionId(td.family!, td.revision!) }),
   });
-  const arns = rows.map((r) => r.taskDefinition.taskDefinitionArn!);
-  const page = paginate(arns, (arn) => arn, { ...input, defaultMax: 100, limit: 100 });
-  return { taskDefinitionArns: page.items, nextToken: page.nextToken };
+  return { taskDefinitionArns: page.items.map((r) => r.taskDefinition.taskDefinitionArn!), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
 async function listTaskDefinitionFamilies(

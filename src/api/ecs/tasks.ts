@@ -11,7 +11,8 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { ecsArn } from "../../domain/arn.js";
 import { invalidParameter } from "../../domain/errors.js";
-import { pageSize, positionOf, tokenAfter } from "../../domain/pagination.js";
+import { pageSize } from "../../domain/pagination.js";
+import { keysetPage } from "./keyset-page.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { clusterTasks, taskParent, type StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
@@ -78,44 +79,27 @@ async function describeTasks(ctx: RequestContext, input: DescribeTasksRequest): 
 async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<ListTasksResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const max = pageSize({ maxResults: input.maxResults, defaultMax: 100, limit: 100 });
-  let after = input.nextToken ? positionOf(input.nextToken) : undefined;
   const desired = input.desiredStatus ?? "RUNNING";
   const instanceId = input.containerInstance?.split("/").pop();
   const family = input.family;
   const where = input.serviceName ? { parent: taskParent(cluster, `service:${input.serviceName}`) } : clusterTasks(cluster);
-  const matches = ({ task, taskDefinition, hostId }: StoredTask) =>
-    task.desiredStatus === desired &&
-    (!family || taskDefinition.family === family) &&
-    (!instanceId || hostId === instanceId) &&
-    (!input.serviceName || task.group === `service:${input.serviceName}`) &&
-    (!input.startedBy || task.startedBy === input.startedBy) &&
-    (!input.launchType || task.launchType === input.launchType);
-  // Oldest first across the cluster's groups, read a batch at a time past the last one seen:
-  // a page costs what it returns (and what the filters pass over), not the cluster's size.
-  // One more than a page tells whether there is a next one.
-  const found: StoredTask[] = [];
-  for (;;) {
-    const batch = await ctx.state.tasks.list(ctx.scope, {
-      ...where,
-      ...(desired === "RUNNING" ? { status: "LIVE" } : {}),
-      orderBy: "seq",
-      ...(after ? { after } : {}),
-      limit: LIST_TASKS_BATCH,
-    });
-    for (const t of batch) {
-      if (matches(t) && found.push(t) > max) break;
-    }
-    if (found.length > max || batch.length < LIST_TASKS_BATCH) break;
-    after = positionOfTask(batch[batch.length - 1]!);
-  }
-  const page = found.slice(0, max);
-  return {
-    taskArns: page.map((t) => t.task.taskArn!),
-    ...(found.length > max ? { nextToken: tokenAfter(positionOfTask(page[page.length - 1]!)) } : {}),
-  };
+  // Oldest first across the cluster's groups.
+  const page = await keysetPage({
+    nextToken: input.nextToken,
+    max,
+    read: (after, limit) =>
+      ctx.state.tasks.list(ctx.scope, { ...where, ...(desired === "RUNNING" ? { status: "LIVE" } : {}), orderBy: "seq", ...(after ? { after } : {}), limit }),
+    matches: ({ task, taskDefinition, hostId }: StoredTask) =>
+      task.desiredStatus === desired &&
+      (!family || taskDefinition.family === family) &&
+      (!instanceId || hostId === instanceId) &&
+      (!input.serviceName || task.group === `service:${input.serviceName}`) &&
+      (!input.startedBy || task.startedBy === input.startedBy) &&
+      (!input.launchType || task.launchType === input.launchType),
+    positionOf: positionOfTask,
+  });
+  return { taskArns: page.items.map((t) => t.task.taskArn!), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
-
-const LIST_TASKS_BATCH = 200;
 
 /** Where a task stands in the store's (seq, id) order: its creation time, then its id. */
 const positionOfTask = (t: StoredTask) => ({ seq: t.task.createdAt!.getTime(), id: t.task.taskArn!.split("/").pop()! });

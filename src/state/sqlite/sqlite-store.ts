@@ -454,10 +454,19 @@ class SqliteCollection<T> implements Collection<T> {
     let { sql } = where;
     const dir = query.order === "desc" ? "DESC" : "ASC";
     if (query.after) {
-      if (query.orderBy !== "seq") throw new Error("list: `after` is a position in the (seq, id) order: it needs orderBy \"seq\"");
+      // Row values, which the index by (parent, seq, id) serves as a range.
       const past = query.order === "desc" ? "<" : ">";
-      sql += ` AND (seq ${past} ? OR (seq = ? AND id ${past} ?))`;
-      params.push(query.after.seq, query.after.seq, query.after.id);
+      const { parent, seq, id } = query.after;
+      // Within one parent, (seq, id) alone: the index then starts at the position, where the
+      // three-column form would walk the parent's rows up to it.
+      if (query.orderBy === "seq" || (query.parent !== undefined && parent === query.parent)) {
+        sql += ` AND (seq, id) ${past} (?, ?)`;
+        params.push(seq, id);
+      } else {
+        if (parent === undefined) throw new Error("list: `after` in the (parent, seq, id) order needs a parent");
+        sql += ` AND (parent, seq, id) ${past} (?, ?, ?)`;
+        params.push(parent, seq, id);
+      }
     }
     const order = query.orderBy === "seq" ? `seq ${dir}, id ${dir}` : `parent ${dir}, seq ${dir}, id ${dir}`;
     // The limit is written into the statement, not bound: SQLite re-prepares a statement each
