@@ -3,6 +3,7 @@
 // why every method is async and every write is a read-modify-write of one document
 // that the implementation runs in one transaction.
 
+import type { KeysetPosition } from "../domain/pagination.js";
 import type { Scope } from "../domain/scope.js";
 
 /** Every key carries the account and region: state is partitioned by them. */
@@ -37,12 +38,8 @@ export interface ListQuery {
   limit?: number;
 }
 
-/** Where a document stands in a list's order: its index keys and id. */
-export interface ListPosition {
-  parent?: string;
-  seq: number;
-  id: string;
-}
+/** Where a document stands in a list's order: its index keys and id (what a keyset page token names). */
+export type ListPosition = KeysetPosition;
 
 export interface Collection<T> {
   get(scope: Scope, id: string): Promise<T | undefined>;
