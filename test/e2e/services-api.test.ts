@@ -129,8 +129,15 @@ describe("services (simulated agents)", () => {
   test("DAEMON: one task per active instance; a draining instance loses its task", async () => {
     const td = await taskDef("daemon");
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "daemon", taskDefinition: td, schedulingStrategy: "DAEMON" }));
-    await stable("daemon");
+    // A DAEMON service's desired count is the scheduler's to set (0 until it has looked, as on
+    // ECS), so "stable" is asked only once it has: before, 0 running of 0 desired passes.
     let s = await describeService("daemon");
+    for (let i = 0; i < 100 && s.desiredCount !== 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await describeService("daemon");
+    }
+    await stable("daemon");
+    s = await describeService("daemon");
     assert.equal(s.desiredCount, 3);
     assert.equal(s.runningCount, 3);
     const joined = await new SimulatedAgent(berth.endpoint, { cluster: CLUSTER, az: "us-east-1d" }).start();
