@@ -8,7 +8,7 @@ import { startBerth } from "../test/support/berth-process.js";
 import { sdkClient } from "../test/support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../test/support/images.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
-import { subscribeTaskEvents } from "../src/api/events/client.js";
+import { subscribeTaskEvents } from "../src/services/ecs/events/client.js";
 import { fmt, summary } from "./stats.js";
 
 const credentials = { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY };

@@ -17,7 +17,7 @@ def strip(node):
     return node
 
 out = {"metadata": strip(model["metadata"]), "operations": strip(model["operations"]), "shapes": strip(model["shapes"])}
-dst = os.path.join(os.path.dirname(__file__), "..", "src/api/model/ecs-2014-11-13.json")
+dst = os.path.join(os.path.dirname(__file__), "..", "src/services/ecs/model/ecs-2014-11-13.json")
 with open(dst, "w") as f:
     json.dump(out, f, separators=(",", ":"), sort_keys=True)
 print(f"{len(out['operations'])} operations, {len(out['shapes'])} shapes -> {dst}")

@@ -4,7 +4,7 @@
 import type { Attribute } from "@aws-sdk/client-ecs";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Assignments } from "../api/agent-channel/protocol.js";
+import type { Assignments } from "../wire/agent-channel.js";
 import { FARGATE_HOST_ATTRIBUTE } from "../domain/container-instance.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 import type { RuntimeDriver } from "../runtime/driver.js";

@@ -1,10 +1,9 @@
-// The agent's end of its channel to the control plane (src/api/agent-channel/protocol.ts):
+// The agent's end of its channel to the control plane (src/wire/agent-channel.ts):
 // keeps a WebSocket open, opening it again after any loss, acts on the assignments pushed
 // over it one push at a time, and sends calls and health. A call made while the channel is
 // down, or cut off by its loss, goes over HTTP instead: state reports are idempotent.
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { WebSocket } from "ws";
-import type { HostVersion } from "../api/agent-channel/notifier.js";
 import {
   CLOSE_NOT_REGISTERED,
   type AgentMessage,
@@ -12,8 +11,9 @@ import {
   type ContainerHealth,
   type ControlPlaneMessage,
   withDefinitions,
-} from "../api/agent-channel/protocol.js";
-import { toAwsJson } from "../api/protocol/json.js";
+  type HostVersion,
+} from "../wire/agent-channel.js";
+import { toAwsJson } from "../wire/aws-json.js";
 
 export interface ChannelHandlers {
   /** Resolves once the push is acted on; a rejection asks the control plane for the same changes again. */

@@ -19,7 +19,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { WebSocket } from "ws";
 import { AgentChannel, type ChannelHandlers } from "./channel.js";
-import { toAwsJson } from "../api/protocol/json.js";
+import { toAwsJson } from "../wire/aws-json.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 
 export interface ControlPlaneConnection {

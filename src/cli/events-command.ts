@@ -4,7 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { subscribeTaskEvents, type TaskEvent } from "../api/events/client.js";
+import { subscribeTaskEvents, type TaskEvent } from "../services/ecs/events/client.js";
 import { DEFAULT_PORT, UsageError } from "./config.js";
 import { readCredentials, type Credentials } from "./credentials.js";
 

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import type { ContainerDefinition, TaskDefinition } from "@aws-sdk/client-ecs";
-import type { TaskAssignment } from "../../src/api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../src/wire/agent-channel.js";
 import type { TaskReport } from "../../src/domain/task/lifecycle.js";
 import type { TaskRunnerDeps } from "../../src/agent/task-runner/index.js";
 import type { RuntimeDriver } from "../../src/runtime/driver.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { ContainerDefinition, TaskDefinition } from "@aws-sdk/client-ecs";
-import type { TaskAssignment } from "../../src/api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../src/wire/agent-channel.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { ESSENTIAL_EXITED, LABEL, OOM_REASON, TaskRunner } from "../../src/agent/task-runner/index.js";
 import { ensureBusyboxImage } from "../support/images.js";

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-process.js";
-import type { Assignments } from "../../src/api/agent-channel/protocol.js";
+import type { Assignments } from "../../src/wire/agent-channel.js";
 import { sdkClient } from "../support/clients.js";
 
 /** An agent client whose small host is registered in the default cluster. */

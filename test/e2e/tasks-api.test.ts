@@ -23,7 +23,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ControlPlaneClient } from "../../src/agent/control-plane-client.js";
 import type { AgentChannel } from "../../src/agent/channel.js";
-import type { Assignments } from "../../src/api/agent-channel/protocol.js";
+import type { Assignments } from "../../src/wire/agent-channel.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
 

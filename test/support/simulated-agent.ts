@@ -3,7 +3,7 @@
 // containers. For scheduler tests and benchmarks that need many hosts.
 import type { AgentChannel } from "../../src/agent/channel.js";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
-import type { TaskAssignment } from "../../src/api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../src/wire/agent-channel.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
 export interface SimulatedAgentOptions {

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { AgentChannel } from "../../src/agent/channel.js";
-import { asPushed, CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/api/agent-channel/protocol.js";
+import { asPushed, CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/wire/agent-channel.js";
 
 interface StandIn {
   server: WebSocketServer;

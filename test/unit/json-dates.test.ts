@@ -1,7 +1,7 @@
 // Dates written in the caller's form (epoch seconds on the AWS wire), and Date left as it was.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { toAwsJson } from "../../src/api/protocol/json.js";
+import { toAwsJson } from "../../src/wire/aws-json.js";
 import { stringifyWithDates } from "../../src/json-dates.js";
 
 test("AWS JSON writes timestamps as epoch seconds at any depth and omits absent members", () => {

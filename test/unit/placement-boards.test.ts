@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
-import { PlacementBoards } from "../../src/api/ecs/placement-boards.js";
+import { PlacementBoards } from "../../src/services/ecs/placement-boards.js";
 import { containerInstanceView, type HostUsage } from "../../src/domain/container-instance.js";
 import type { InstanceView } from "../../src/scheduler/placement/index.js";
 import { ecsState, type EcsState, type StoredInstance, type StoredTask } from "../../src/state/ecs-state.js";

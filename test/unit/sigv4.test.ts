@@ -4,8 +4,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { Hash } from "@smithy/hash-node";
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ProtocolError } from "../../src/api/protocol/errors.js";
-import { verifySigV4 } from "../../src/api/protocol/sigv4.js";
+import { ProtocolError } from "../../src/aws/errors.js";
+import { verifySigV4 } from "../../src/aws/sigv4.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const KEY = "AKIDEXAMPLE";

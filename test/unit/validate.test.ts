@@ -1,10 +1,10 @@
 // Input validation against the real ECS model.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ProtocolError } from "../../src/api/protocol/errors.js";
+import { ProtocolError } from "../../src/aws/errors.js";
 import { EcsError } from "../../src/domain/errors.js";
-import { ecsModel } from "../../src/api/protocol/model.js";
-import { validateInput } from "../../src/api/protocol/validate.js";
+import { ecsModel } from "../../src/aws/model.js";
+import { validateInput } from "../../src/aws/validate.js";
 
 const model = ecsModel();
 const check = (operation: string, body: unknown) => validateInput(model, model.operations[operation]!.input, body);

@@ -1,7 +1,7 @@
 // How anything thrown looks on the wire: the ECS model decides the status of an EcsError.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ProtocolError, toWireError } from "../../src/api/protocol/errors.js";
+import { ProtocolError, toWireError } from "../../src/aws/errors.js";
 import { EcsError, invalidParameter, serverException } from "../../src/domain/errors.js";
 
 test("an EcsError is the caller's fault (400) unless the model marks it the service's (ServerException, 500); anything else is a logged 500", () => {

@@ -1,6 +1,6 @@
 // Who a task and its containers are on the host: Docker names, the ECS labels every container
 // carries (how an agent finds its containers again after a restart) and the ids inside ARNs. Pure.
-import type { TaskAssignment } from "../../api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../wire/agent-channel.js";
 
 /** The container-name label of an awsvpc task's network-namespace holder, as the ECS agent names it. */
 export const PAUSE_CONTAINER_NAME = "~internal~ecs~pause";

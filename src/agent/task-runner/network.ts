@@ -4,7 +4,7 @@
 // also publishes the task's ports on the task's loopback address, so the host reaches the task
 // at 127.1.x.y:<containerPort> as it would reach an ENI's address.
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
-import type { TaskAssignment } from "../../api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../wire/agent-channel.js";
 import { type ContainerSpec, type ContainerState, type NetworkAttachment, type RuntimeDriver } from "../../runtime/driver.js";
 import { createOwned } from "./create.js";
 import { failure, TaskFailure } from "./failure.js";

@@ -3,7 +3,7 @@
 // watch exits and health → orderly stop (dependants first) → report STOPPED → remove.
 // Every state change goes to the control plane through an ordered, retrying reporter.
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
-import type { TaskAssignment } from "../../api/agent-channel/protocol.js";
+import type { TaskAssignment } from "../../wire/agent-channel.js";
 import type { TaskReport } from "../../domain/task/lifecycle.js";
 import { effectiveContainers, taskCpu, taskMemory } from "../../domain/task/reservation.js";
 import type { ContainerHealth, ContainerState, Protocol, RegistryAuth, RuntimeDriver } from "../../runtime/driver.js";

@@ -2,7 +2,7 @@
 // scripts/extract-model.py): the one source for operation names and input constraints.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../paths.js";
+import { packageRoot } from "../paths.js";
 
 export interface ShapeRef {
   shape: string;
@@ -39,6 +39,6 @@ export interface ServiceModel {
 let loaded: ServiceModel | undefined;
 
 export function ecsModel(): ServiceModel {
-  loaded ??= JSON.parse(readFileSync(join(packageRoot, "src/api/model/ecs-2014-11-13.json"), "utf8")) as ServiceModel;
+  loaded ??= JSON.parse(readFileSync(join(packageRoot, "src/services/ecs/model/ecs-2014-11-13.json"), "utf8")) as ServiceModel;
   return loaded;
 }

@@ -4,14 +4,14 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { nameFromRef, parseArn } from "../../domain/arn.js";
-import { invalidParameter } from "../../domain/errors.js";
-import type { Scope } from "../../domain/scope.js";
-import { ProtocolError, toWireError } from "../protocol/errors.js";
-import type { ApiOptions, OperationInvoker } from "../protocol/server.js";
-import { verifySigV4 } from "../protocol/sigv4.js";
+import { nameFromRef, parseArn } from "../../../domain/arn.js";
+import { invalidParameter } from "../../../domain/errors.js";
+import type { Scope } from "../../../domain/scope.js";
+import { ProtocolError, toWireError } from "../../../aws/errors.js";
+import type { ApiOptions, OperationInvoker } from "../../../aws/server.js";
+import { verifySigV4 } from "../../../aws/sigv4.js";
 import { AgentSession } from "./session.js";
-import { CHANNEL_PATH } from "./protocol.js";
+import { CHANNEL_PATH } from "../../../wire/agent-channel.js";
 
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);

@@ -1,6 +1,6 @@
 import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
-import type { HostNotifier } from "../agent-channel/notifier.js";
+import type { HostNotifier } from "./agent-channel/notifier.js";
 import type { KeyedSerializer } from "./serial.js";
 
 /** What every ECS handler gets besides its input. */

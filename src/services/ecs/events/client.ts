@@ -4,7 +4,7 @@ import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { request, type IncomingMessage } from "node:http";
-import type { EcsEvent, TaskEventDetail } from "../../domain/task/state-change-event.js";
+import type { EcsEvent, TaskEventDetail } from "../../../domain/task/state-change-event.js";
 import { EVENTS_PATH } from "./task-events.js";
 
 export interface EventStreamConnection {

@@ -7,8 +7,14 @@
 // plane a request (HTTP parse, signature check, answer) for every task it placed, and the
 // agent a signed request too.
 import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
-import type { TaskNetwork } from "../../domain/task/lifecycle.js";
-import type { HostVersion } from "./notifier.js";
+import type { TaskNetwork } from "../domain/task/lifecycle.js";
+
+/** A host's place in the stream of changes to its tasks; a push names the one it brings. */
+export interface HostVersion {
+  /** Changes when the control plane restarts, so an agent's remembered counter is void. */
+  epoch: string;
+  n: number;
+}
 
 /** Upgraded to a WebSocket; the query names the host: `?containerInstance=<ARN>`. */
 export const CHANNEL_PATH = "/agent/v1/connect";

@@ -3,13 +3,14 @@
 // plane pings; a pong or any message is a heartbeat, and a ping left unanswered until the
 // next one ends the session (the agent then counts as gone once its heartbeat ages out).
 import type { WebSocket } from "ws";
-import { applyTaskReport } from "../../domain/task/lifecycle.js";
-import type { Scope } from "../../domain/scope.js";
-import type { EcsState, StoredInstance, StoredTask } from "../../state/ecs-state.js";
-import { Heartbeats } from "../../state/heartbeats.js";
-import { ProtocolError } from "../protocol/errors.js";
-import { toAwsJson } from "../protocol/json.js";
-import type { HostNotifier, HostVersion } from "./notifier.js";
+import { applyTaskReport } from "../../../domain/task/lifecycle.js";
+import type { Scope } from "../../../domain/scope.js";
+import type { EcsState, StoredInstance, StoredTask } from "../../../state/ecs-state.js";
+import { Heartbeats } from "../../../state/heartbeats.js";
+import { ProtocolError } from "../../../aws/errors.js";
+import { toAwsJson } from "../../../wire/aws-json.js";
+import type { HostVersion } from "../../../wire/agent-channel.js";
+import type { HostNotifier } from "./notifier.js";
 import {
   asPushed,
   CHANNEL_OPERATIONS,
@@ -19,7 +20,7 @@ import {
   type ContainerHealth,
   type ControlPlaneMessage,
   type TaskAssignment,
-} from "./protocol.js";
+} from "../../../wire/agent-channel.js";
 
 export interface SessionDeps {
   state: EcsState;

@@ -1,5 +1,5 @@
 // AWS JSON 1.1 bodies: timestamps travel as epoch seconds, absent members are omitted.
-import { stringifyWithDates } from "../../json-dates.js";
+import { stringifyWithDates } from "../json-dates.js";
 
 function epochSeconds(this: Date): number {
   return this.getTime() / 1000;

@@ -2,12 +2,12 @@
 // service it reads a snapshot, asks the pure reconciler for a plan, and applies it —
 // placing and starting tasks, stopping tasks, writing deployments, events and memory.
 import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
-import { rootPrincipal } from "../../domain/account-settings.js";
-import { newUuid } from "../../domain/ids.js";
-import type { Scope } from "../../domain/scope.js";
-import { prependEvents } from "../../domain/service.js";
-import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
-import { checkInstance } from "../../scheduler/placement/index.js";
+import { rootPrincipal } from "../domain/account-settings.js";
+import { newUuid } from "../domain/ids.js";
+import type { Scope } from "../domain/scope.js";
+import { prependEvents } from "../domain/service.js";
+import { markStopped, requestStop } from "../domain/task/lifecycle.js";
+import { checkInstance } from "./placement/index.js";
 import {
   newDeploymentId,
   observeTask,
@@ -16,14 +16,14 @@ import {
   type Plan,
   type ServiceInstance,
   type UnplacedTasks,
-} from "../../scheduler/service/index.js";
-import { taskParent, type EcsState, type StoredService } from "../../state/ecs-state.js";
-import type { Store } from "../../state/store.js";
-import type { HostNotifier } from "../agent-channel/notifier.js";
-import { agentConnected, clusterInstances, describeInstance } from "./container-instances.js";
-import { placementView } from "./placement-boards.js";
-import type { ControlPlaneSettings, RequestContext } from "./context.js";
-import type { KeyedSerializer } from "./serial.js";
+} from "./service/index.js";
+import { taskParent, type EcsState, type StoredService } from "../state/ecs-state.js";
+import type { Store } from "../state/store.js";
+import type { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
+import { agentConnected, clusterInstances, describeInstance } from "../services/ecs/container-instances.js";
+import { placementView } from "../services/ecs/placement-boards.js";
+import type { ControlPlaneSettings, RequestContext } from "../services/ecs/context.js";
+import type { KeyedSerializer } from "../services/ecs/serial.js";
 import {
   FARGATE_CAPACITY_UNAVAILABLE,
   checkNetworkConfiguration,
@@ -32,9 +32,9 @@ import {
   placeOnFargate,
   placeOnInstances,
   type Target,
-} from "./run-task.js";
-import { findTaskDefinition } from "./task-definitions.js";
-import { sameJson } from "../../domain/same-json.js";
+} from "../services/ecs/run-task.js";
+import { findTaskDefinition } from "../services/ecs/task-definitions.js";
+import { sameJson } from "../domain/same-json.js";
 
 /** ECS's default for REPLICA services: balance across zones, then across instances. */
 const DEFAULT_SPREAD = [

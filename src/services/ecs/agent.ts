@@ -12,7 +12,7 @@ import type {
   SubmitTaskStateChangeRequest,
   SubmitTaskStateChangeResponse,
 } from "@aws-sdk/client-ecs";
-import { CHANNEL_PATH } from "../agent-channel/protocol.js";
+import { CHANNEL_PATH } from "../../wire/agent-channel.js";
 import {
   FARGATE_HOST_ATTRIBUTE,
   containerInstanceArnOf,

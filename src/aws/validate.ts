@@ -4,7 +4,7 @@
 // A value of the wrong JSON type is a SerializationException (as AWS JSON services answer
 // "STRING_VALUE can not be converted to an Integer"); a well-typed value that breaks a
 // constraint is an InvalidParameterException naming the member.
-import { invalidParameter } from "../../domain/errors.js";
+import { invalidParameter } from "../domain/errors.js";
 import { ProtocolError } from "./errors.js";
 import type { Shape, ShapeRef, ServiceModel } from "./model.js";
 

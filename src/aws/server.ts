@@ -3,16 +3,16 @@
 // toWireError, so handlers never see the protocol and clients never see a stack trace.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { EcsError } from "../../domain/errors.js";
-import type { Scope } from "../../domain/scope.js";
-import type { EcsState } from "../../state/ecs-state.js";
-import type { ControlPlaneSettings, HandlerTable, RequestContext } from "../ecs/context.js";
-import type { KeyedSerializer } from "../ecs/serial.js";
-import type { HostNotifier } from "../agent-channel/notifier.js";
-import { EVENTS_PATH, type TaskEventHub } from "../events/task-events.js";
-import { findActiveCluster } from "../ecs/lookup.js";
+import { EcsError } from "../domain/errors.js";
+import type { Scope } from "../domain/scope.js";
+import type { EcsState } from "../state/ecs-state.js";
+import type { ControlPlaneSettings, HandlerTable, RequestContext } from "../services/ecs/context.js";
+import type { KeyedSerializer } from "../services/ecs/serial.js";
+import type { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
+import { EVENTS_PATH, type TaskEventHub } from "../services/ecs/events/task-events.js";
+import { findActiveCluster } from "../services/ecs/lookup.js";
 import { ProtocolError, toWireError } from "./errors.js";
-import { parseAwsJson, toAwsJson } from "./json.js";
+import { parseAwsJson, toAwsJson } from "../wire/aws-json.js";
 import type { ServiceModel } from "./model.js";
 import { verifySigV4 } from "./sigv4.js";
 import { validateInput } from "./validate.js";

@@ -1,6 +1,6 @@
 // Errors that belong to the wire protocol rather than to ECS: they are not in the ECS
 // model (signature, serialization, routing), so they are not EcsErrors.
-import { EcsError } from "../../domain/errors.js";
+import { EcsError } from "../domain/errors.js";
 import { ecsModel } from "./model.js";
 
 export type ProtocolErrorCode =

@@ -6,10 +6,10 @@
 // event carries the task's version, so one already seen is recognised.
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { Scope } from "../../domain/scope.js";
-import { taskStateChangeEvent } from "../../domain/task/state-change-event.js";
-import type { StoredTask } from "../../state/ecs-state.js";
-import type { Collection } from "../../state/store.js";
+import type { Scope } from "../../../domain/scope.js";
+import { taskStateChangeEvent } from "../../../domain/task/state-change-event.js";
+import type { StoredTask } from "../../../state/ecs-state.js";
+import type { Collection } from "../../../state/store.js";
 
 export const EVENTS_PATH = "/berth/v1/events";
 

@@ -4,13 +4,8 @@
 // in-memory counter per host is enough; a control plane spread over several nodes would
 // feed the same interface from the database (LISTEN/NOTIFY).
 import { randomUUID } from "node:crypto";
-import type { Scope } from "../../domain/scope.js";
-
-export interface HostVersion {
-  /** Changes when the control plane restarts, so an agent's remembered counter is void. */
-  epoch: string;
-  n: number;
-}
+import type { Scope } from "../../../domain/scope.js";
+import type { HostVersion } from "../../../wire/agent-channel.js";
 
 export class HostNotifier {
   readonly epoch = randomUUID();
