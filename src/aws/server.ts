@@ -1,132 +1,103 @@
-// The AWS JSON 1.1 front door: POST / with X-Amz-Target. Parse → authenticate → validate
-// against the model → call the handler → serialise; every failure leaves through
-// toWireError, so handlers never see the protocol and clients never see a stack trace.
+// The front door of every AWS service berth serves, on one endpoint. For each request:
+// find the service (the SigV4 credential scope's service name, else the request's shape),
+// verify the signature, read the operation and its input in the service's protocol,
+// validate the input against the service's model, call its handler, and write the answer;
+// every failure leaves through toWireError and the service's protocol, so handlers never
+// see the wire and clients never see a stack trace.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { EcsError } from "../domain/errors.js";
-import type { Scope } from "../domain/scope.js";
-import type { EcsState } from "../state/ecs-state.js";
-import type { ControlPlaneSettings, HandlerTable, RequestContext } from "../services/ecs/context.js";
-import type { KeyedSerializer } from "../services/ecs/serial.js";
-import type { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
-import { EVENTS_PATH, type TaskEventHub } from "../services/ecs/events/task-events.js";
-import { findActiveCluster } from "../services/ecs/lookup.js";
 import { ProtocolError, toWireError } from "./errors.js";
-import { parseAwsJson, toAwsJson } from "../wire/aws-json.js";
-import type { ServiceModel } from "./model.js";
-import { verifySigV4 } from "./sigv4.js";
-import { validateInput } from "./validate.js";
+import type { IncomingCall, Reply } from "./protocols/index.js";
+import type { AwsService, Caller, Principal, Route } from "./service.js";
+import { credentialScopeService, verifySigV4 } from "./sigv4.js";
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-export interface Account {
-  accountId: string;
+/** A key pair berth accepts, and whom it stands for. */
+export interface Credential {
   secretAccessKey: string;
-  principalArn: string;
+  principal: Principal;
 }
 
-export interface ApiOptions {
-  model: ServiceModel;
-  operations: HandlerTable;
-  state: EcsState;
-  hosts: HostNotifier;
-  placementLock: KeyedSerializer;
-  settings: ControlPlaneSettings;
-  scheduler: RequestContext["scheduler"];
-  events: TaskEventHub;
-  /** The account an access key belongs to, or undefined when the key is unknown. */
-  accountFor(accessKeyId: string): Account | undefined;
+export interface FrontDoorOptions {
+  /** The first one answers what belongs to no service (its protocol shapes the error). */
+  services: readonly AwsService[];
+  /** The credential an access key id names, or undefined when the key is unknown. */
+  credentialFor(accessKeyId: string): Credential | undefined;
   log(message: string): void;
   now?: () => Date;
 }
 
-/** Who calls: the scope and principal a verified signature stands for, and where it reached berth. */
-export interface Caller {
-  scope: Scope;
-  principalArn: string;
-  /** e.g. http://127.0.0.1:4545, for DiscoverPollEndpoint. */
-  endpoint: string;
+export interface FrontDoor {
+  /** For an HTTP server's "request" event. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Verifies a request signed for `service` and says who sent it; throws ProtocolError. */
+  authenticate(call: IncomingCall, service: AwsService, at: Date, requestId: string): Caller;
 }
 
-export type OperationInvoker = (caller: Caller, operationName: string, input: unknown, at: Date) => Promise<unknown>;
-
-/**
- * Validates `input` against the model and calls the operation's handler: the part of a call
- * that is the same over HTTP and over an agent's channel. Throws what the wire should show.
- */
-export function operationInvoker(opts: ApiOptions): OperationInvoker {
-  return async (caller, operationName, input, at) => {
-    const operation = opts.model.operations[operationName];
-    if (!operation) throw new ProtocolError("UnknownOperationException", `Unknown operation ${operationName}.`);
-    validateInput(opts.model, operation.input, input);
-    const handler = opts.operations[operationName];
-    if (!handler) {
-      throw new EcsError("UnsupportedFeatureException", `${operationName} is part of the ECS API but is not implemented by berth yet.`);
-    }
-    const ctx: RequestContext = {
-      scope: caller.scope,
-      principalArn: caller.principalArn,
-      now: at,
-      state: opts.state,
-      hosts: opts.hosts,
-      placementLock: opts.placementLock,
-      endpoint: caller.endpoint,
-      options: opts.settings,
-      scheduler: opts.scheduler,
-    };
-    return handler(ctx, input);
-  };
-}
-
-export function createApiHandler(opts: ApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
   const now = opts.now ?? (() => new Date());
-  const prefix = `${opts.model.metadata.targetPrefix}.`;
-  const invoke = operationInvoker(opts);
-  return (req, res) => {
-    const requestId = randomUUID();
-    readBody(req)
-      .then(async (body) => {
-        if (req.method === "GET" && (req.url === "/healthz" || req.url === "/ping")) {
-          return send(res, 200, requestId, { status: "ok" });
-        }
-        const [path, query] = (req.url ?? "/").split("?", 2) as [string, string | undefined];
-        const eventStream = req.method === "GET" && path === EVENTS_PATH;
-        if (req.method !== "POST" && !eventStream) {
-          throw new ProtocolError("UnknownOperationException", `${req.method} ${req.url} is not an ECS API call.`, 404);
-        }
-        const at = now();
-        const verified = verifySigV4(
-          { method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body },
-          opts.model.metadata.signingName,
-          (key) => opts.accountFor(key)?.secretAccessKey,
-          at,
-        );
-        const account = opts.accountFor(verified.accessKeyId)!;
-        const scope: Scope = { accountId: account.accountId, region: verified.region };
-        if (eventStream) return openEventStream(opts, scope, new URLSearchParams(query).get("cluster") ?? undefined, res, requestId);
-        const target = String(req.headers["x-amz-target"] ?? "");
-        const operationName = target.startsWith(prefix) ? target.slice(prefix.length) : "";
-        if (!opts.model.operations[operationName]) throw new ProtocolError("UnknownOperationException", `Unknown operation ${target || "(none)"}.`);
-        let input: unknown;
-        try {
-          input = parseAwsJson(body);
-        } catch (err) {
-          throw new ProtocolError("SerializationException", `Unable to parse the request body as JSON: ${(err as Error).message}`);
-        }
-        const caller = { scope, principalArn: account.principalArn, endpoint: `http://${req.headers.host ?? "127.0.0.1"}` };
-        send(res, 200, requestId, await invoke(caller, operationName, input, at));
-      })
-      .catch((err: unknown) => {
-        const wire = toWireError(err, opts.log);
-        send(res, wire.status, requestId, { __type: wire.type, message: wire.message }, wire.type);
-      });
-  };
-}
+  const fallback = opts.services[0]!;
+  const bySigningName = new Map<string, AwsService[]>();
+  for (const service of opts.services) bySigningName.set(service.signingName, [...(bySigningName.get(service.signingName) ?? []), service]);
 
-/** The task event stream of a scope, or of one ACTIVE cluster of it (ClusterNotFoundException otherwise). */
-async function openEventStream(opts: ApiOptions, scope: Scope, clusterRef: string | undefined, res: ServerResponse, requestId: string): Promise<void> {
-  const cluster = clusterRef === undefined ? undefined : (await findActiveCluster(opts.state, scope, clusterRef)).clusterName!;
-  opts.events.open(scope, cluster, res, requestId);
+  /** The service a call is for: the one its signature was made for, else the one its shape claims. */
+  function route(call: IncomingCall, path: string): AwsService | undefined {
+    const signedFor = credentialScopeService(call.headers);
+    const candidates = signedFor === undefined ? opts.services : (bySigningName.get(signedFor) ?? []);
+    if (call.method !== "POST") return candidates.find((s) => s.routes.some((r) => r.method === call.method && r.path === path));
+    if (candidates.length === 1 && signedFor !== undefined) return candidates[0];
+    return candidates.find((s) => s.protocol.claims(s.model, call)) ?? (signedFor !== undefined ? candidates[0] : undefined);
+  }
+
+  function authenticate(call: IncomingCall, service: AwsService, at: Date, requestId: string): Caller {
+    const verified = verifySigV4(call, service.signingName, (key) => opts.credentialFor(key)?.secretAccessKey, at);
+    const { principal } = opts.credentialFor(verified.accessKeyId)!;
+    return {
+      scope: { accountId: principal.accountId, region: verified.region },
+      principal,
+      accessKeyId: verified.accessKeyId,
+      endpoint: `http://${call.headers.host ?? "127.0.0.1"}`,
+      requestId,
+    };
+  }
+
+  async function answer(call: IncomingCall, res: ServerResponse, requestId: string, found: (s: AwsService) => void): Promise<void> {
+    const [path, query] = call.url.split("?", 2) as [string, string | undefined];
+    if (call.method === "GET" && (path === "/healthz" || path === "/ping")) {
+      return write(res, { status: 200, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body: '{"status":"ok"}' });
+    }
+    const service = route(call, path);
+    if (!service) {
+      if (call.method !== "POST") throw new ProtocolError("UnknownOperationException", `${call.method} ${call.url} is not an AWS API call.`, 404);
+      if (call.headers.authorization === undefined) throw new ProtocolError("MissingAuthenticationTokenException", "Missing Authentication Token");
+      throw new ProtocolError("UnknownOperationException", `berth serves no AWS service named '${credentialScopeService(call.headers)}'.`);
+    }
+    found(service);
+    const at = now();
+    const caller = authenticate(call, service, at, requestId);
+    if (call.method !== "POST") {
+      const served: Route = service.routes.find((r) => r.method === call.method && r.path === path)!;
+      return served.serve(caller, new URLSearchParams(query), res);
+    }
+    const { operation, input } = service.protocol.read(service.model, call, service.violation);
+    const output = await service.invoke(caller, operation, input, at);
+    write(res, service.protocol.reply(service.model, operation, output, requestId));
+  }
+
+  return {
+    authenticate,
+    handle(req, res) {
+      const requestId = randomUUID();
+      let service = fallback;
+      readBody(req)
+        .then((body) => answer({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body }, res, requestId, (s) => (service = s)))
+        .catch((err: unknown) => {
+          const wire = toWireError(err, service.errors, (m) => opts.log(`${m} (request ${requestId})`));
+          write(res, service.protocol.replyError(service.model, wire, requestId));
+        });
+    },
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -147,15 +118,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: unknown, errorType?: string): void {
+function write(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
-  const payload = toAwsJson(body);
-  const headers: Record<string, string | number> = {
-    "content-type": "application/x-amz-json-1.1",
-    "content-length": Buffer.byteLength(payload),
-    "x-amzn-requestid": requestId,
-  };
-  if (errorType) headers["x-amzn-errortype"] = errorType;
-  res.writeHead(status, headers);
-  res.end(payload);
+  res.writeHead(reply.status, reply.headers);
+  res.end(reply.body);
 }

@@ -105,6 +105,18 @@ export function verifySigV4(
   return { accessKeyId, region };
 }
 
+/**
+ * The service a request's credential scope names (`Credential=AKID/20260101/us-east-1/ecs/…`),
+ * read without verifying anything: the front door routes by it before it verifies.
+ */
+export function credentialScopeService(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = header(headers, "authorization");
+  const start = authorization?.indexOf("Credential=") ?? -1;
+  if (start < 0) return undefined;
+  const end = authorization!.indexOf(",", start);
+  return authorization!.slice(start + 11, end < 0 ? undefined : end).trim().split("/")[3];
+}
+
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(",") : value;

@@ -1,16 +1,19 @@
-// Checks a request body against the ECS model at the edge, once, so handlers can trust
-// their typed input: JSON types, required members, enums, lengths and ranges. Timestamps
-// (epoch seconds on the wire) become Dates here, as the model's types say they are.
+// Checks a request's input against its service's model at the edge, once, so handlers can
+// trust their typed input: types, required members, enums, lengths and ranges. Timestamps
+// (epoch seconds in JSON) become Dates here, as the model's types say they are.
 // A value of the wrong JSON type is a SerializationException (as AWS JSON services answer
 // "STRING_VALUE can not be converted to an Integer"); a well-typed value that breaks a
-// constraint is an InvalidParameterException naming the member.
-import { invalidParameter } from "../domain/errors.js";
+// constraint is the service's own validation error (ECS: InvalidParameterException),
+// which `violation` makes, naming the member.
 import { ProtocolError } from "./errors.js";
 import type { Shape, ShapeRef, ServiceModel } from "./model.js";
 
-export function validateInput(model: ServiceModel, inputRef: ShapeRef | undefined, body: unknown): void {
+/** Makes the error a service answers a constraint violation with, from its message. */
+export type ViolationError = (message: string) => Error;
+
+export function validateInput(model: ServiceModel, inputRef: ShapeRef | undefined, body: unknown, violation: ViolationError): void {
   if (!inputRef) return;
-  check(model, model.shapes[inputRef.shape]!, body, "");
+  check({ model, violation }, model.shapes[inputRef.shape]!, body, "");
 }
 
 function describeJson(value: unknown): string {
@@ -26,33 +29,38 @@ function wrongType(path: string, expected: string, value: unknown): ProtocolErro
   );
 }
 
+interface Rules {
+  model: ServiceModel;
+  violation: ViolationError;
+}
+
 function join(path: string, member: string): string {
   return path ? `${path}.${member}` : member;
 }
 
 /** Checks `value` against `shape`; returns it, or the Date a timestamp stands for. */
-function check(model: ServiceModel, shape: Shape, value: unknown, path: string): unknown {
+function check(rules: Rules, shape: Shape, value: unknown, path: string): unknown {
   switch (shape.type) {
     case "structure":
-      return checkStructure(model, shape, value, path);
+      return checkStructure(rules, shape, value, path);
     case "list": {
       if (!Array.isArray(value)) throw wrongType(path, "a list", value);
-      checkLength(shape, value.length, path, "length");
-      const memberShape = model.shapes[shape.member!.shape]!;
+      checkLength(rules, shape, value.length, path, "length");
+      const memberShape = rules.model.shapes[shape.member!.shape]!;
       value.forEach((item, i) => {
-        if (item === null) throw invalidParameter(`Value null at '${path}[${i}]' is not valid: list members must not be null.`);
-        const checked = check(model, memberShape, item, `${path}[${i}]`);
+        if (item === null) throw rules.violation(`Value null at '${path}[${i}]' is not valid: list members must not be null.`);
+        const checked = check(rules, memberShape, item, `${path}[${i}]`);
         if (checked !== item) value[i] = checked;
       });
       return value;
     }
     case "map": {
       if (typeof value !== "object" || value === null || Array.isArray(value)) throw wrongType(path, "a map", value);
-      const keyShape = model.shapes[shape.key!.shape]!;
-      const valueShape = model.shapes[shape.value!.shape]!;
+      const keyShape = rules.model.shapes[shape.key!.shape]!;
+      const valueShape = rules.model.shapes[shape.value!.shape]!;
       for (const [k, v] of Object.entries(value)) {
-        check(model, keyShape, k, `${path}.${k}(key)`);
-        const checked = v === null ? v : check(model, valueShape, v, `${path}.${k}`);
+        check(rules, keyShape, k, `${path}.${k}(key)`);
+        const checked = v === null ? v : check(rules, valueShape, v, `${path}.${k}`);
         if (checked !== v) (value as Record<string, unknown>)[k] = checked;
       }
       return value;
@@ -60,21 +68,22 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string):
     case "string":
       if (typeof value !== "string") throw wrongType(path, "a string", value);
       if (shape.enum && !shape.enum.includes(value)) {
-        throw invalidParameter(
+        throw rules.violation(
           `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: ` +
             `Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
         );
       }
-      checkLength(shape, value.length, path, "length");
+      checkLength(rules, shape, value.length, path, "length");
       return value;
     case "integer":
     case "long":
       if (typeof value !== "number" || !Number.isInteger(value)) throw wrongType(path, "an integer", value);
-      checkRange(shape, value, path);
+      checkRange(rules, shape, value, path);
       return value;
+    case "float":
     case "double":
       if (typeof value !== "number" || !Number.isFinite(value)) throw wrongType(path, "a number", value);
-      checkRange(shape, value, path);
+      checkRange(rules, shape, value, path);
       return value;
     case "boolean":
       if (typeof value !== "boolean") throw wrongType(path, "a boolean", value);
@@ -88,6 +97,8 @@ function check(model: ServiceModel, shape: Shape, value: unknown, path: string):
 
 /** Epoch seconds, as SDKs send them; a string of them, or ISO 8601, as hand-written JSON may. */
 function toDate(value: unknown, path: string): Date {
+  // A query protocol's reader has made it a Date already.
+  if (value instanceof Date) return value;
   const ms =
     typeof value === "number" ? value * 1000
     : typeof value !== "string" ? Number.NaN
@@ -97,12 +108,12 @@ function toDate(value: unknown, path: string): Date {
   return new Date(ms);
 }
 
-function checkStructure(model: ServiceModel, shape: Shape, value: unknown, path: string): unknown {
+function checkStructure(rules: Rules, shape: Shape, value: unknown, path: string): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw wrongType(path, "a structure", value);
   const record = value as Record<string, unknown>;
   for (const name of shape.required ?? []) {
     if (record[name] === undefined || record[name] === null) {
-      throw invalidParameter(
+      throw rules.violation(
         `1 validation error detected: Value null at '${join(path, name)}' failed to satisfy constraint: Member must not be null`,
       );
     }
@@ -112,33 +123,33 @@ function checkStructure(model: ServiceModel, shape: Shape, value: unknown, path:
   for (const name in members) {
     const member = record[name];
     if (member === undefined || member === null) continue;
-    const checked = check(model, model.shapes[members[name]!.shape]!, member, join(path, name));
+    const checked = check(rules, rules.model.shapes[members[name]!.shape]!, member, join(path, name));
     if (checked !== member) record[name] = checked;
   }
   return record;
 }
 
-function checkLength(shape: Shape, length: number, path: string, what: string): void {
+function checkLength(rules: Rules, shape: Shape, length: number, path: string, what: string): void {
   if (shape.min !== undefined && length < shape.min) {
-    throw invalidParameter(
+    throw rules.violation(
       `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have ${what} greater than or equal to ${shape.min}`,
     );
   }
   if (shape.max !== undefined && length > shape.max) {
-    throw invalidParameter(
+    throw rules.violation(
       `1 validation error detected: Value at '${path}' failed to satisfy constraint: Member must have ${what} less than or equal to ${shape.max}`,
     );
   }
 }
 
-function checkRange(shape: Shape, value: number, path: string): void {
+function checkRange(rules: Rules, shape: Shape, value: number, path: string): void {
   if (shape.min !== undefined && value < shape.min) {
-    throw invalidParameter(
+    throw rules.violation(
       `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${shape.min}`,
     );
   }
   if (shape.max !== undefined && value > shape.max) {
-    throw invalidParameter(
+    throw rules.violation(
       `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${shape.max}`,
     );
   }

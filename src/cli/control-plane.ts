@@ -1,16 +1,15 @@
-// Composition root of the control plane: store, ECS handlers and the HTTP front door.
+// Composition root of the control plane: the store, the services and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { rootPrincipal } from "../domain/account-settings.js";
-import { ecsOperations } from "../services/ecs/index.js";
 import { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
 import { KeyedSerializer } from "../services/ecs/serial.js";
 import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../services/ecs/housekeeping.js";
 import { ServiceScheduler } from "../scheduler/service-loop.js";
-import { ecsModel } from "../aws/model.js";
-import { createApiHandler, operationInvoker, type ApiOptions } from "../aws/server.js";
+import { createFrontDoor, type Credential } from "../aws/server.js";
+import { ecsService } from "../services/ecs/service.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
@@ -37,10 +36,10 @@ export interface RunningControlPlane {
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
   mkdirSync(opts.dataDir, { recursive: true });
   const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"));
-  const account = {
-    accountId: opts.accountId,
+  // The account's root user: what the account's key pair stands for.
+  const account: Credential = {
     secretAccessKey: opts.credentials.secretAccessKey,
-    principalArn: rootPrincipal(opts.accountId),
+    principal: { accountId: opts.accountId, arn: rootPrincipal(opts.accountId), userId: opts.accountId },
   };
   const state = ecsState(store);
   const hosts = new HostNotifier();
@@ -65,20 +64,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   ];
   for (const timer of housekeeping) timer.unref();
   const events = new TaskEventHub(state.tasks, () => new Date());
-  const api: ApiOptions = {
-    model: ecsModel(),
-    operations: ecsOperations,
-    state,
-    hosts,
-    placementLock,
-    settings,
-    scheduler,
-    events,
-    accountFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
+  const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events });
+  const frontDoor = createFrontDoor({
+    services: [ecs],
+    credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
-  };
-  const server = createServer({ keepAliveTimeout: 65_000 }, createApiHandler(api));
-  const channels = new AgentChannelEndpoint(api, operationInvoker(api));
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, frontDoor.handle);
+  const channels = new AgentChannelEndpoint({ ecs, authenticate: frontDoor.authenticate, state, hosts, settings, log: opts.log });
   server.on("upgrade", channels.handleUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

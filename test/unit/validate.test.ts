@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ProtocolError } from "../../src/aws/errors.js";
-import { EcsError } from "../../src/domain/errors.js";
-import { ecsModel } from "../../src/aws/model.js";
+import { EcsError, invalidParameter } from "../../src/domain/errors.js";
+import { ecsModel } from "../../src/services/ecs/model.js";
 import { validateInput } from "../../src/aws/validate.js";
 
 const model = ecsModel();
-const check = (operation: string, body: unknown) => validateInput(model, model.operations[operation]!.input, body);
+const check = (operation: string, body: unknown) => validateInput(model, model.operations[operation]!.input, body, invalidParameter);
 
 function fails(operation: string, body: unknown, code: string, member: string) {
   assert.throws(

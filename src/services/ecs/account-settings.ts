@@ -22,7 +22,7 @@ import {
 } from "../../domain/account-settings.js";
 import { paginate } from "../../domain/pagination.js";
 import { ACCOUNT_DEFAULT_PRINCIPAL, type StoredSetting } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 
 const settingId = (owner: string, name: string) => `${owner}|${name}`;
 
@@ -103,4 +103,4 @@ export const accountSettingOperations = {
   PutAccountSettingDefault: putAccountSettingDefault,
   DeleteAccountSetting: deleteAccountSetting,
   ListAccountSettings: listAccountSettings,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

@@ -25,7 +25,7 @@ import { DEFAULT_CLUSTER, newCluster } from "../../domain/cluster.js";
 import { clusterNotFound, invalidParameter } from "../../domain/errors.js";
 import { newResourceId } from "../../domain/ids.js";
 import { applyTaskReport, type ContainerReport, type TaskReport } from "../../domain/task/lifecycle.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 import { clusterName } from "./lookup.js";
 import { describeInstance } from "./container-instances.js";
 import { inAskedCluster, taskIdOf } from "./tasks.js";
@@ -193,4 +193,4 @@ export const agentOperations = {
   SubmitTaskStateChange: submitTaskStateChange,
   SubmitContainerStateChange: submitContainerStateChange,
   SubmitAttachmentStateChanges: submitAttachmentStateChanges,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

@@ -24,7 +24,7 @@ import {
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { validateTags } from "../../domain/tags.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, capacityProvider } from "./lookup.js";
 
 async function createCapacityProvider(
@@ -140,4 +140,4 @@ export const capacityProviderOperations = {
   DescribeCapacityProviders: describeCapacityProviders,
   UpdateCapacityProvider: updateCapacityProvider,
   DeleteCapacityProvider: deleteCapacityProvider,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

@@ -39,7 +39,7 @@ import {
 import { paginate } from "../../domain/pagination.js";
 import { validateTags } from "../../domain/tags.js";
 import { settingSources } from "./account-settings.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, capacityProvider, clusterName, clusterUsage } from "./lookup.js";
 
 async function createCluster(ctx: RequestContext, input: CreateClusterRequest): Promise<CreateClusterResponse> {
@@ -180,4 +180,4 @@ export const clusterOperations = {
   UpdateClusterSettings: updateClusterSettings,
   PutClusterCapacityProviders: putClusterCapacityProviders,
   DeleteCluster: deleteCluster,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

@@ -31,7 +31,7 @@ import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression } from "../../scheduler/placement/index.js";
 import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { placementBoards, placementView, type PlacementViews } from "./placement-boards.js";
 
@@ -245,4 +245,4 @@ export const containerInstanceOperations = {
   PutAttributes: putAttributes,
   DeleteAttributes: deleteAttributes,
   ListAttributes: listAttributes,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

@@ -1,3 +1,5 @@
+import type * as EcsSdk from "@aws-sdk/client-ecs";
+import type { HandlerTable } from "../../aws/operations.js";
 import type { Scope } from "../../domain/scope.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { HostNotifier } from "./agent-channel/notifier.js";
@@ -12,7 +14,7 @@ export interface RequestContext {
   state: EcsState;
   /** Tells agents to look again when their tasks change. */
   hosts: HostNotifier;
-  /** Serialises placement decisions per account, region and cluster. */
+  /** Serialises placement decisions (and the scheduler's runs) per account and region. */
   placementLock: KeyedSerializer;
   /** How this request reached berth (e.g. http://127.0.0.1:4545), for DiscoverPollEndpoint. */
   endpoint: string;
@@ -29,7 +31,5 @@ export interface ControlPlaneSettings {
   agentTimeoutMs: number;
 }
 
-export type Handler<I, O> = (ctx: RequestContext, input: I) => Promise<O>;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a table of differently typed handlers
-export type HandlerTable = Record<string, Handler<any, object>>;
+/** ECS handlers by operation name, each typed from its @aws-sdk/client-ecs command. */
+export type EcsHandlers = HandlerTable<typeof EcsSdk, RequestContext>;

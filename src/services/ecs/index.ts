@@ -1,5 +1,5 @@
 // Every ECS operation berth serves, by its model name. An operation in the model but not
-// here answers with an explicit "not built yet" error (see protocol/server.ts).
+// here answers with an explicit "not built yet" error (see service.ts).
 import { accountSettingOperations } from "./account-settings.js";
 import { agentOperations } from "./agent.js";
 import { containerInstanceOperations } from "./container-instances.js";
@@ -7,11 +7,11 @@ import { taskOperations } from "./tasks.js";
 import { serviceOperations } from "./services.js";
 import { capacityProviderOperations } from "./capacity-providers.js";
 import { clusterOperations } from "./clusters.js";
-import type { HandlerTable } from "./context.js";
+import type { EcsHandlers } from "./context.js";
 import { tagOperations } from "./tags.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
 
-export const ecsOperations: HandlerTable = {
+export const ecsOperations: EcsHandlers = {
   ...clusterOperations,
   ...taskDefinitionOperations,
   ...tagOperations,

@@ -31,7 +31,7 @@ import {
 import { validateTags } from "../../domain/tags.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, resolveDefinition } from "./run-task.js";
 import { sameJson } from "../../domain/same-json.js";
@@ -244,4 +244,4 @@ export const serviceOperations = {
   DescribeServices: describeServices,
   ListServices: listServices,
   ListServicesByNamespace: listServicesByNamespace,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

@@ -14,7 +14,7 @@ import { clusterNotFound, invalidParameter, resourceNotFound } from "../../domai
 import { mergeTags, removeTags, validateTagKeys, validateTags } from "../../domain/tags.js";
 import type { Collection } from "../../state/store.js";
 import type { EcsState } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 
 interface Taggable<T> {
   collection(state: EcsState): Collection<T>;
@@ -98,4 +98,4 @@ export const tagOperations = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

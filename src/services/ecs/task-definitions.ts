@@ -21,7 +21,7 @@ import { buildTaskDefinition, validateTaskDefinition } from "../../domain/task-d
 import { parseTaskDefinitionRef } from "../../domain/task-definition-ref.js";
 import { validateTags } from "../../domain/tags.js";
 import { type StoredTaskDefinition, taskDefinitionId } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 
 async function registerTaskDefinition(
   ctx: RequestContext,
@@ -181,4 +181,4 @@ export const taskDefinitionOperations = {
   ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
   DeregisterTaskDefinition: deregisterTaskDefinition,
   DeleteTaskDefinitions: deleteTaskDefinitions,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

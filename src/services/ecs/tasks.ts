@@ -15,7 +15,7 @@ import { pageSize } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { clusterTasks, taskParent, type StoredTask } from "../../state/ecs-state.js";
-import type { HandlerTable, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { runTask, startTask } from "./run-task.js";
 
@@ -110,4 +110,4 @@ export const taskOperations = {
   StopTask: stopTask,
   DescribeTasks: describeTasks,
   ListTasks: listTasks,
-} satisfies HandlerTable;
+} satisfies EcsHandlers;

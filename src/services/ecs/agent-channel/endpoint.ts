@@ -1,29 +1,42 @@
 // Where agents' channels open: the HTTP server's upgrade requests. The upgrade is signed
 // like any ECS request (SigV4, empty body) and names the container instance in its query;
 // what fails is answered as the HTTP API answers it, before any WebSocket exists.
+import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { nameFromRef, parseArn } from "../../../domain/arn.js";
 import { invalidParameter } from "../../../domain/errors.js";
-import type { Scope } from "../../../domain/scope.js";
 import { ProtocolError, toWireError } from "../../../aws/errors.js";
-import type { ApiOptions, OperationInvoker } from "../../../aws/server.js";
-import { verifySigV4 } from "../../../aws/sigv4.js";
-import { AgentSession } from "./session.js";
+import type { FrontDoor } from "../../../aws/server.js";
+import type { AwsService } from "../../../aws/service.js";
+import type { EcsState } from "../../../state/ecs-state.js";
 import { CHANNEL_PATH } from "../../../wire/agent-channel.js";
+import type { ControlPlaneSettings } from "../context.js";
+import { ecsErrors } from "../service.js";
+import type { HostNotifier } from "./notifier.js";
+import { AgentSession } from "./session.js";
 
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+
+export interface AgentChannelDeps {
+  /** The ECS service: agents' calls over their channels are its operations. */
+  ecs: AwsService;
+  /** Verifies the upgrade's signature, as the front door verifies any request. */
+  authenticate: FrontDoor["authenticate"];
+  state: EcsState;
+  hosts: HostNotifier;
+  settings: ControlPlaneSettings;
+  log(message: string): void;
+  now?: () => Date;
+}
 
 export class AgentChannelEndpoint {
   private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: true });
   private readonly now: () => Date;
 
-  constructor(
-    private readonly opts: ApiOptions,
-    private readonly invoke: OperationInvoker,
-  ) {
+  constructor(private readonly opts: AgentChannelDeps) {
     this.now = opts.now ?? (() => new Date());
   }
 
@@ -31,9 +44,8 @@ export class AgentChannelEndpoint {
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", () => socket.destroy());
     this.open(req)
-      .then(({ scope, principalArn, host }) => {
-        const endpoint = `http://${req.headers.host ?? "127.0.0.1"}`;
-        const { state, hosts, settings } = this.opts;
+      .then(({ caller, host }) => {
+        const { state, hosts, settings, ecs } = this.opts;
         this.sockets.handleUpgrade(req, socket, head, (ws) => {
           new AgentSession(
             {
@@ -42,14 +54,14 @@ export class AgentChannelEndpoint {
               hostPortBindIp: settings.hostPortBindIp,
               agentTimeoutMs: settings.agentTimeoutMs,
               now: this.now,
-              invoke: (operation, input) => this.invoke({ scope, principalArn, endpoint }, operation, input, this.now()),
+              invoke: (operation, input) => ecs.invoke(caller, operation, input, this.now()),
               wireError: (err) => {
-                const wire = toWireError(err, this.opts.log);
+                const wire = toWireError(err, ecsErrors, this.opts.log);
                 return { __type: wire.type, message: wire.message };
               },
               log: this.opts.log,
             },
-            scope,
+            caller.scope,
             host,
             ws,
           );
@@ -65,20 +77,14 @@ export class AgentChannelEndpoint {
     if (req.method !== "GET" || path !== CHANNEL_PATH) {
       throw new ProtocolError("UnknownOperationException", `${req.method} ${path} is not an agent channel.`, 404);
     }
-    const verified = verifySigV4(
-      { method: "GET", url, headers: req.headers, body: EMPTY },
-      this.opts.model.metadata.signingName,
-      (key) => this.opts.accountFor(key)?.secretAccessKey,
-      this.now(),
-    );
-    const account = this.opts.accountFor(verified.accessKeyId)!;
-    const scope: Scope = { accountId: account.accountId, region: verified.region };
+    const caller = this.opts.authenticate({ method: "GET", url, headers: req.headers, body: EMPTY }, this.opts.ecs, this.now(), randomUUID());
+    const { scope } = caller;
     const arn = new URLSearchParams(query).get("containerInstance") ?? "";
     const hostId = parseArn(arn) ? nameFromRef(scope, arn, "container-instance")?.split("/").pop() : undefined;
     if (!hostId) throw invalidParameter("containerInstance must be the ARN RegisterContainerInstance returned.");
     const host = await this.opts.state.instances.get(scope, hostId);
     if (!host || host.instance.status === "INACTIVE") throw invalidParameter(`The container instance ${arn} is not registered.`);
-    return { scope, principalArn: account.principalArn, host };
+    return { caller, host };
   }
 
   /** Ends every channel (the control plane is stopping). */
@@ -90,7 +96,7 @@ export class AgentChannelEndpoint {
 
 /** Answers a refused upgrade as an AWS JSON error, then hangs up. */
 function refuse(socket: Duplex, err: unknown, log: (message: string) => void): void {
-  const wire = toWireError(err, log);
+  const wire = toWireError(err, ecsErrors, log);
   const body = JSON.stringify({ __type: wire.type, message: wire.message });
   if (!socket.writable) {
     socket.destroy();
