@@ -1,4 +1,4 @@
-// Composition root of the control plane: the store, the services and the HTTP front door.
+// Composition root of the control plane: the store, the services (ECS, STS) and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +10,7 @@ import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHo
 import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
+import { stsService } from "../services/sts/index.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
@@ -66,7 +67,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const events = new TaskEventHub(state.tasks, () => new Date());
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events });
   const frontDoor = createFrontDoor({
-    services: [ecs],
+    services: [ecs, stsService()],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
