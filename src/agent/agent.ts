@@ -8,7 +8,7 @@ import type { Assignments } from "../wire/agent-channel.js";
 import { FARGATE_HOST_ATTRIBUTE } from "../domain/container-instance.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
-import { TaskRunner } from "./task-runner/index.js";
+import { occupiedPools, TaskRunner } from "./task-runner/index.js";
 import { capabilityAttributes } from "./capabilities.js";
 import type { AgentChannel } from "./channel.js";
 import { taskStateChangeRequest, type ControlPlaneClient } from "./control-plane-client.js";
@@ -39,6 +39,8 @@ export interface AgentOptions {
 }
 
 const HEALTH_CHECK_MS = 1_000;
+/** How often the agent looks for changes in the address pools its host's networks occupy. */
+const NETWORK_CHECK_MS = 5_000;
 
 export class Agent {
   private arn?: string;
@@ -51,11 +53,18 @@ export class Agent {
   private readonly ports = new HostPortAllocator();
   private lastHealth = "";
   private healthTimer?: NodeJS.Timeout;
+  private lastPools = "";
+  private lastNetworkError = "";
+  private networkTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: AgentOptions) {}
 
   get containerInstanceArn(): string | undefined {
     return this.arn;
+  }
+
+  private get role(): string {
+    return this.opts.fargate ? "FARGATE capacity" : `container instance of cluster ${this.opts.cluster}`;
   }
 
   private get stateFile(): string {
@@ -71,8 +80,16 @@ export class Agent {
       log: (m) => this.opts.log(m),
     });
     this.channel.setHealth(this.health());
+    // Before the first sync: the control plane must not plan a subnet into a pool in use here.
+    await this.checkNetworks();
     this.channel.start();
     this.healthTimer = setInterval(() => this.checkHealth(), HEALTH_CHECK_MS);
+    let checking = false;
+    this.networkTimer = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void this.checkNetworks().finally(() => (checking = false));
+    }, NETWORK_CHECK_MS);
   }
 
   /** Registers the host, as the instance it was before when the state file remembers one. */
@@ -103,12 +120,13 @@ export class Agent {
     mkdirSync(this.opts.stateDir, { recursive: true });
     writeFileSync(this.stateFile, JSON.stringify({ arn: this.arn }) + "\n");
     await this.opts.client.discover(this.opts.cluster, this.arn);
-    this.opts.log(`${this.opts.fargate ? "FARGATE capacity" : `container instance of cluster ${this.opts.cluster}`} registered: ${this.arn}`);
+    this.opts.log(`${this.role} registered: ${this.arn}`);
   }
 
   /** Closes the channel; running containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
+    clearInterval(this.networkTimer);
     await this.channel?.stop();
   }
 
@@ -123,6 +141,23 @@ export class Agent {
     if (now === this.lastHealth) return;
     this.lastHealth = now;
     this.channel?.setHealth(health);
+  }
+
+  /** Sends the pools the host's networks occupy (see occupiedPools) when they change. */
+  private async checkNetworks(): Promise<void> {
+    try {
+      const pools = await occupiedPools(this.opts.driver);
+      this.lastNetworkError = "";
+      const now = JSON.stringify(pools);
+      if (now === this.lastPools) return;
+      this.lastPools = now;
+      this.channel?.setPools(pools);
+    } catch (err) {
+      // Once per distinct failure: an engine that is down would otherwise fill the log.
+      const message = (err as Error).message;
+      if (message !== this.lastNetworkError) this.opts.log(`could not list the host's networks: ${message}`);
+      this.lastNetworkError = message;
+    }
   }
 
   private deps() {
@@ -176,6 +211,8 @@ export class Agent {
           this.finished.add(a.taskArn);
         });
     }
+    // The control plane has heard the first sync, and with it the host's occupied pools.
+    if (this.first) this.opts.log(`${this.role} connected: ${assigned.size} task(s) assigned`);
     this.first = false;
   }
 }

@@ -43,6 +43,7 @@ export class AgentChannel {
   private socket?: WebSocket;
   private seen?: HostVersion;
   private health: ContainerHealth[] = [];
+  private pools?: string[];
   private nextId = 1;
   private readonly calls = new Map<number, PendingCall>();
   /** Pushes are acted on in order, each after the one before. */
@@ -85,6 +86,12 @@ export class AgentChannel {
     if (this.socket) this.send(this.socket, { type: "health", health });
   }
 
+  /** The host's occupied address pools; sent now, and on every reconnection. */
+  setPools(pools: string[]): void {
+    this.pools = pools;
+    if (this.socket) this.send(this.socket, { type: "pools", pools });
+  }
+
   private send(socket: WebSocket, message: AgentMessage): void {
     if (socket.readyState === socket.OPEN) socket.send(toAwsJson(message));
   }
@@ -122,7 +129,7 @@ export class AgentChannel {
   /** Uses an open connection until it closes; resolves with the close code. */
   private serve(socket: WebSocket): Promise<number> {
     this.socket = socket;
-    this.send(socket, { type: "sync", seen: this.seen, health: this.health });
+    this.send(socket, { type: "sync", seen: this.seen, health: this.health, pools: this.pools });
     // The task definitions this connection has carried, by ARN (see PushedAssignments).
     const definitions = new Map<string, TaskDefinition>();
     socket.on("message", (data: Buffer) => this.receive(socket, data, definitions));

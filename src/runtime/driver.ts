@@ -172,6 +172,20 @@ export interface HostInfo {
   serverVersion: string;
 }
 
+/** A network of the engine, as far as choosing and reclaiming address pools needs. */
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  /** The IPv4 pools of its address configuration (CIDRs); none for "host" and "none". */
+  ipv4Subnets: string[];
+  labels: Record<string, string>;
+  /**
+   * The containers, in any state, that join it (sorted ids): a created one joins once started.
+   * The engine refuses to remove the network only while one of them runs.
+   */
+  containers: string[];
+}
+
 export interface RuntimeDriver {
   /** Rejects with kind "unavailable" when the engine cannot be reached. */
   ping(): Promise<void>;
@@ -202,13 +216,19 @@ export interface RuntimeDriver {
   inspect(id: string): Promise<ContainerState | undefined>;
   /** Containers in any state carrying all these labels: what an agent recovers after a restart. */
   list(labelFilter: Record<string, string>): Promise<ContainerState[]>;
-  /** Idempotent on the name: an existing network is returned as it is. */
+  /**
+   * Idempotent on the name: an existing network is returned as it is, whatever its subnet.
+   * A `subnet` overlapping another network's pool rejects with kind "conflict" (Docker: "Pool
+   * overlaps with other one on this address space"); without one the engine picks a free pool.
+   */
   createNetwork(
     name: string,
     opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean },
   ): Promise<{ id: string; subnet: string; gateway: string }>;
-  /** Fine if gone; rejects with kind "conflict" while containers are attached. */
+  /** Fine if gone; rejects with kind "conflict" while containers are attached, or for a predefined network. */
   removeNetwork(name: string): Promise<void>;
+  /** Every network, the engine's predefined ones ("bridge", "host", "none") included, by name. */
+  listNetworks(): Promise<NetworkSummary[]>;
   /** Idempotent on the name. */
   createVolume(name: string, opts: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<void>;
   /** Fine if gone; rejects with kind "conflict" while in use. */

@@ -35,11 +35,18 @@ export interface ContainerHealth {
 export type AgentMessage =
   /**
    * First on every connection, and again whenever the agent could not act on a push: send
-   * what changed since `seen` (everything, without it). Carries the current health.
+   * what changed since `seen` (everything, without it). Carries the current health, and the
+   * occupied pools once the agent has looked.
    */
-  | { type: "sync"; seen?: HostVersion; health?: ContainerHealth[] }
+  | { type: "sync"; seen?: HostVersion; health?: ContainerHealth[]; pools?: string[] }
   /** Health of containers that have health checks, as Docker reports it, whenever it changes. */
   | { type: "health"; health: ContainerHealth[] }
+  /**
+   * The IPv4 pools (CIDRs) Docker networks hold on the host that the agent cannot take back
+   * (not berth's, or joined by containers), whenever they change: a new subnet's pool must
+   * not overlap them, or Docker refuses its network.
+   */
+  | { type: "pools"; pools: string[] }
   /** One ECS API call (one of CHANNEL_OPERATIONS); `id` pairs it with its answer. */
   | { type: "call"; id: number; operation: string; input: unknown };
 

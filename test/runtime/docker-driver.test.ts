@@ -313,6 +313,35 @@ describe("docker driver", { concurrency: true }, () => {
     await driver.removeNetwork(name); // already gone
   });
 
+  test("networks: listed with pools, labels and the containers that join them in any state; an overlapping pool is a conflict", async () => {
+    const name = `berth-test-pools-${run}`;
+    const third = 16 + (parseInt(run.slice(2, 4), 16) % 200);
+    const subnet = `10.214.${third}.0/24`;
+    networks.add(name).add(`${name}-b`);
+    const network = await driver.createNetwork(name, { subnet, labels: LABELS });
+    await expectRuntimeError(driver.createNetwork(`${name}-b`, { subnet: `10.214.${third}.128/25`, labels: LABELS }), "conflict", /^Pool overlaps with other one on this address space$/);
+
+    const created = await driver.create(spec({ command: ["sleep", "30"], network: { mode: "network", name } }));
+    const running = await driver.create(spec({ command: ["sleep", "30"], network: { mode: "network", name } }));
+    await driver.start(running);
+    const joiner = await driver.create(spec({ command: ["true"], network: { mode: "container", containerId: running } }));
+    const listed = await driver.listNetworks();
+    assert.deepEqual(listed.find((n) => n.name === name), { id: network.id, name, ipv4Subnets: [subnet], labels: LABELS, containers: [created, running].sort() });
+    assert.deepEqual(listed.map((n) => n.name), listed.map((n) => n.name).sort(), "by name");
+    assert.equal(listed.find((n) => n.name === "bridge")!.ipv4Subnets.length, 1);
+    assert.deepEqual(listed.find((n) => n.name === "host")!.ipv4Subnets, []);
+    assert.ok(!listed.some((n) => n.containers.includes(joiner)), "a shared namespace joins no network");
+    await expectRuntimeError(driver.removeNetwork("bridge"), "conflict", /bridge is a pre-defined network and cannot be removed/);
+
+    // Only a running container keeps the network from being removed.
+    await expectRuntimeError(driver.removeNetwork(name), "conflict", /active endpoints/);
+    await driver.destroy(joiner);
+    await driver.destroy(running);
+    await driver.removeNetwork(name);
+    assert.equal((await driver.listNetworks()).find((n) => n.name === name), undefined);
+    await driver.destroy(created);
+  });
+
   test("health check turns HEALTHY and UNHEALTHY, with events", async () => {
     const events: RuntimeEvent[] = [];
     const subscription = driver.events((e) => events.push(e));

@@ -1,7 +1,7 @@
 // The agent's end of its channel, against a stand-in control plane (a WebSocket server on
 // 127.0.0.1 that speaks the channel's messages): versions acknowledged only once acted on,
-// calls answered or cut off, reconnection, a host the control plane no longer knows, and task
-// definitions carried once per connection (both ends).
+// calls answered or cut off, reconnection, a host the control plane no longer knows, task
+// definitions carried once per connection (both ends), and the host's occupied address pools.
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
@@ -90,6 +90,26 @@ test("a version is acknowledged only once acted on: a failed push asks for the c
     cp.sockets[0]!.terminate();
     await until(() => cp.received.some((r) => r.connection === 2));
     assert.deepEqual(cp.received.find((r) => r.connection === 2)!.message, { type: "sync", seen: { epoch: "e", n: 2 }, health: [] });
+  } finally {
+    await channel.stop();
+    cp.server.close();
+  }
+});
+
+test("occupied pools: in every sync once known, and sent whenever they change", async () => {
+  const cp = await standIn();
+  const channel = channelOn(cp);
+  channel.setPools(["10.211.0.0/24"]);
+  channel.start();
+  try {
+    await until(() => cp.received.length === 1);
+    assert.deepEqual(cp.received[0]!.message, { type: "sync", health: [], pools: ["10.211.0.0/24"] });
+    channel.setPools(["10.211.0.0/24", "172.17.0.0/16"]);
+    await until(() => cp.received.length === 2);
+    assert.deepEqual(cp.received[1]!.message, { type: "pools", pools: ["10.211.0.0/24", "172.17.0.0/16"] });
+    cp.sockets[0]!.terminate();
+    await until(() => cp.received.some((r) => r.connection === 2));
+    assert.deepEqual(cp.received.find((r) => r.connection === 2)!.message, { type: "sync", health: [], pools: ["10.211.0.0/24", "172.17.0.0/16"] });
   } finally {
     await channel.stop();
     cp.server.close();

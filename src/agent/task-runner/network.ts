@@ -8,8 +8,9 @@ import type { TaskAssignment } from "../../wire/agent-channel.js";
 import { type ContainerSpec, type ContainerState, type NetworkAttachment, type RuntimeDriver } from "../../runtime/driver.js";
 import { createOwned } from "./create.js";
 import { failure, TaskFailure } from "./failure.js";
-import { dockerName, ecsLabels, LABEL, PAUSE_CONTAINER_NAME, type TaskIdentity } from "./identity.js";
+import { dockerName, ecsLabels, PAUSE_CONTAINER_NAME, type TaskIdentity } from "./identity.js";
 import { pausePortBindings } from "./ports.js";
+import { ensureSubnetNetwork } from "./subnet-network.js";
 
 /** How a task container attaches, given the task's network mode (and the pause container for awsvpc). */
 export function attachmentFor(task: TaskIdentity, pauseId?: string): NetworkAttachment {
@@ -46,8 +47,9 @@ export function pauseSpec(assignment: TaskAssignment, task: TaskIdentity, defs: 
 }
 
 /**
- * Creates the subnet's network if missing and starts the task's pause container (adopting one
- * left by an earlier agent run); returns its id. Failures are ResourceInitializationErrors.
+ * Makes the subnet's network as planned (see subnet-network.ts) and starts the task's pause
+ * container (adopting one left by an earlier agent run); returns its id. Failures are
+ * ResourceInitializationErrors.
  */
 export async function startPause(
   driver: RuntimeDriver,
@@ -62,7 +64,7 @@ export async function startPause(
   try {
     if (existing?.status === "running") return existing.id;
     if (existing) await driver.destroy(existing.id);
-    await driver.createNetwork(net.networkName, { subnet: net.cidr, gateway: net.gateway, labels: { [LABEL.managed]: "1" } });
+    await ensureSubnetNetwork(driver, net);
     const id = await createOwned(driver, spec, task.taskArn);
     await driver.start(id);
     return id;

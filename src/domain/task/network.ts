@@ -1,6 +1,7 @@
 // Addresses for awsvpc tasks. Each subnet named in a network configuration is a
 // berth-managed Docker network with its own /24; each task takes the lowest free address
 // in it, and a loopback address 127.1.x.y of its own through which the host reaches it.
+import { cidrsOverlap } from "../../ipv4-cidr.js";
 import { invalidParameter } from "../errors.js";
 
 export const SUBNET_ID = /^subnet-[0-9a-zA-Z]{1,32}$/;
@@ -12,10 +13,19 @@ export interface SubnetPlan {
   gateway: string;
 }
 
-/** The n-th subnet berth has seen gets 10.211.n.0/24 (n < 256). */
-export function planSubnet(subnetId: string, index: number): SubnetPlan {
-  if (index > 255) throw invalidParameter("berth supports at most 256 distinct subnets per region.");
-  return { networkName: `berth-${subnetId}`, cidr: `10.211.${index}.0/24`, gateway: `10.211.${index}.1` };
+/**
+ * A new subnet gets the lowest 10.211.n.0/24 that overlaps no pool in `taken`: those of the
+ * subnets planned before it, and those Docker networks hold on the hosts. Docker refuses a
+ * network whose pool overlaps another's, so a pool in use there would fail every task of the
+ * subnet.
+ */
+export function planSubnet(subnetId: string, taken: Iterable<string>): SubnetPlan {
+  const busy = [...taken];
+  for (let n = 0; n < 256; n++) {
+    const cidr = `10.211.${n}.0/24`;
+    if (!busy.some((pool) => cidrsOverlap(pool, cidr))) return { networkName: `berth-${subnetId}`, cidr, gateway: `10.211.${n}.1` };
+  }
+  throw invalidParameter("berth supports at most 256 distinct subnets per region, in 10.211.0.0/16 less the pools Docker networks on its hosts hold.");
 }
 
 /** Lowest host address of a /24 not in `taken` (.1 is the gateway). */

@@ -6,6 +6,7 @@ import type {
   EventSubscription,
   ExitStatus,
   HostInfo,
+  NetworkSummary,
   RegistryAuth,
   RuntimeDriver,
   RuntimeEvent,
@@ -79,6 +80,10 @@ export class DockerDriver implements RuntimeDriver {
 
   removeNetwork(name: string): Promise<void> {
     return networks.removeNetwork(this.docker, name);
+  }
+
+  listNetworks(): Promise<NetworkSummary[]> {
+    return networks.listNetworks(this.docker);
   }
 
   createVolume(name: string, opts: volumes.VolumeOptions): Promise<void> {

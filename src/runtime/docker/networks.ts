@@ -1,8 +1,9 @@
 // User-defined bridge networks on Docker: one per awsvpc-style task or per cluster, made idempotent
 // on the name because an agent that restarts creates them again.
 import type Docker from "dockerode";
-import { RuntimeError } from "../driver.js";
-import { callOrMissing, statusCode, toRuntimeError } from "./client.js";
+import { parseCidr } from "../../ipv4-cidr.js";
+import { RuntimeError, type NetworkSummary } from "../driver.js";
+import { call, callOrMissing, dockerMessage, statusCode, toRuntimeError } from "./client.js";
 
 export interface NetworkOptions {
   subnet?: string;
@@ -46,7 +47,11 @@ async function createOnce(docker: Docker, name: string, opts: NetworkOptions): P
   } catch (err) {
     // Lost a race with another process creating the same name (Docker says 409, or that the
     // pool overlaps): that network is the answer.
-    if (!(await inspectNetwork(docker, name))) throw toRuntimeError(err);
+    if (!(await inspectNetwork(docker, name))) {
+      // Otherwise Docker's 403 says that the pool overlaps another network's: the space is taken.
+      if (statusCode(err) === 403) throw new RuntimeError("conflict", dockerMessage(err), { cause: err });
+      throw toRuntimeError(err);
+    }
   }
   const created = await inspectNetwork(docker, name);
   if (!created) throw new RuntimeError("failed", `network ${name} vanished right after it was created`);
@@ -62,6 +67,31 @@ export async function removeNetwork(docker: Docker, name: string): Promise<void>
     if (statusCode(err) === 403) throw new RuntimeError("conflict", toRuntimeError(err).message, { cause: err });
     throw toRuntimeError(err);
   }
+}
+
+/**
+ * Every network with the containers that join it. Docker's network list leaves out its
+ * containers, and inspecting a network shows only running ones; the container list names the
+ * networks of containers in every state.
+ */
+export async function listNetworks(docker: Docker): Promise<NetworkSummary[]> {
+  const [networks, containers] = await Promise.all([
+    call(() => docker.listNetworks() as Promise<Docker.NetworkInspectInfo[]>, "list networks"),
+    call(() => docker.listContainers({ all: true }), "list containers"),
+  ]);
+  const joined = new Map<string, string[]>();
+  for (const c of containers) {
+    for (const name of Object.keys(c.NetworkSettings?.Networks ?? {})) joined.set(name, [...(joined.get(name) ?? []), c.Id]);
+  }
+  return networks
+    .map((n) => ({
+      id: n.Id,
+      name: n.Name,
+      ipv4Subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet && parseCidr(c.Subnet) ? [c.Subnet] : [])),
+      labels: n.Labels ?? {},
+      containers: (joined.get(n.Name) ?? []).sort(),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function inspectNetwork(docker: Docker, name: string): Promise<NetworkInfo | undefined> {

@@ -11,6 +11,7 @@ import {
   type EventSubscription,
   type ExitStatus,
   type HostInfo,
+  type NetworkSummary,
   type RegistryAuth,
   type RuntimeDriver,
   type RuntimeEvent,
@@ -224,9 +225,23 @@ export class FakeDriver implements RuntimeDriver {
     this.enter("removeNetwork");
     const network = this.networks.networks.get(name);
     if (!network) return;
+    if (network.predefined) throw new RuntimeError("conflict", `${name} is a pre-defined network and cannot be removed`);
     const attached = [...this.containers.values()].some((c) => c.spec.network.mode === "network" && c.spec.network.name === name && c.state.status === "running");
     if (attached) throw new RuntimeError("conflict", `error while removing network: network ${name} id ${network.id} has active endpoints`);
     this.networks.networks.delete(name);
+  }
+
+  async listNetworks(): Promise<NetworkSummary[]> {
+    this.enter("listNetworks");
+    return [...this.networks.networks.values()]
+      .map((n) => ({
+        id: n.id,
+        name: n.name,
+        ipv4Subnets: n.subnet ? [n.subnet] : [],
+        labels: { ...n.labels },
+        containers: [...this.containers.values()].filter((c) => joins(c.spec, n.name)).map((c) => c.state.id).sort(),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async createVolume(name: string, opts: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<void> {
@@ -316,6 +331,19 @@ export class FakeDriver implements RuntimeDriver {
 
   private newId(): string {
     return hash(`${this.options.seed ?? "fake"}/${this.nextId++}`);
+  }
+}
+
+/** Whether a container (in any state) joins the network as Docker names them: bridge mode joins "bridge". */
+function joins(spec: ContainerSpec, network: string): boolean {
+  switch (spec.network.mode) {
+    case "network":
+      return spec.network.name === network;
+    case "container":
+      // In another container's namespace, on no network of its own.
+      return false;
+    default:
+      return spec.network.mode === network;
   }
 }
 

@@ -1,5 +1,7 @@
 // Bookkeeping the fake driver shares across containers: host ports, networks and their addresses,
 // volumes. Deterministic: allocation always takes the lowest free value.
+import { createHash } from "node:crypto";
+import { cidrsOverlap } from "../../ipv4-cidr.js";
 import { RuntimeError, type PortBinding, type Protocol } from "../driver.js";
 
 /** ECS's dynamic host port range. */
@@ -71,6 +73,8 @@ export interface FakeNetwork {
   gateway: string;
   labels: Record<string, string>;
   internal: boolean;
+  /** Docker's own "bridge", "host" and "none": always there, never removed. */
+  predefined: boolean;
   /** Last octet handed out; the fake only models /24-sized pools. */
   nextHost: number;
 }
@@ -80,24 +84,49 @@ export class NetworkTable {
   private nextSubnet = 0;
   private bridgeHost = 1;
 
-  constructor(private readonly newId: () => string) {}
+  constructor(private readonly newId: () => string) {
+    // As on a fresh Docker host; "host" and "none" have no address pool.
+    this.add("bridge", "172.17.0.0/16", "172.17.0.1", true);
+    this.add("host", "", "", true);
+    this.add("none", "", "", true);
+  }
 
+  /** Refuses a pool that overlaps another network's, and picks a free one when none is asked for, as Docker does. */
   create(name: string, opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean }): FakeNetwork {
     const existing = this.networks.get(name);
     if (existing) return existing;
-    const subnet = opts.subnet ?? `10.200.${this.nextSubnet++ % 256}.0/24`;
+    if (opts.subnet && this.overlapping(opts.subnet)) throw new RuntimeError("conflict", "Pool overlaps with other one on this address space");
+    const subnet = opts.subnet ?? this.freeSubnet();
     const base = subnet.split("/")[0]!.split(".").slice(0, 3).join(".");
+    return this.add(name, subnet, opts.gateway ?? `${base}.1`, false, opts);
+  }
+
+  private add(name: string, subnet: string, gateway: string, predefined: boolean, opts: { labels?: Record<string, string>; internal?: boolean } = {}): FakeNetwork {
     const network: FakeNetwork = {
-      id: this.newId(),
+      // Predefined networks take no id from the sequence, so container ids stay as they were.
+      id: predefined ? createHash("sha256").update(`predefined/${name}`).digest("hex") : this.newId(),
       name,
       subnet,
-      gateway: opts.gateway ?? `${base}.1`,
+      gateway,
       labels: { ...opts.labels },
       internal: opts.internal ?? false,
+      predefined,
       nextHost: 1,
     };
     this.networks.set(name, network);
     return network;
+  }
+
+  private overlapping(subnet: string): boolean {
+    return [...this.networks.values()].some((n) => cidrsOverlap(n.subnet, subnet));
+  }
+
+  private freeSubnet(): string {
+    for (let i = 0; i < 256; i++) {
+      const subnet = `10.200.${this.nextSubnet++ % 256}.0/24`;
+      if (!this.overlapping(subnet)) return subnet;
+    }
+    throw new RuntimeError("failed", "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
   }
 
   /** The network, or Docker's not-found error. */

@@ -110,8 +110,9 @@ function holdAddresses(inUse: AddressesInUse, network: TaskNetwork): void {
 async function allocateNetwork(ctx: RequestContext, subnetId: string, inUse: AddressesInUse): Promise<TaskNetwork> {
   let subnet = await ctx.state.subnets.get(ctx.scope, subnetId);
   if (!subnet) {
-    const index = await ctx.state.subnets.count(ctx.scope);
-    subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, index) }))!;
+    const planned = (await ctx.state.subnets.list(ctx.scope)).map((s) => s.cidr);
+    const taken = [...planned, ...ctx.hosts.pools.all()];
+    subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, taken) }))!;
   }
   const ipv4Address = freeAddress(subnet.cidr, inUse.ipv4.get(subnetId) ?? new Set());
   if (!ipv4Address) throw clientException(`Subnet ${subnetId} has no free IP addresses.`);

@@ -6,9 +6,12 @@
 import { randomUUID } from "node:crypto";
 import type { Scope } from "../../../domain/scope.js";
 import type { HostVersion } from "../../../wire/agent-channel.js";
+import { OccupiedPools } from "./occupied-pools.js";
 
 export class HostNotifier {
   readonly epoch = randomUUID();
+  /** What agents report of their hosts' Docker networks, for RunTask to plan subnets around. */
+  readonly pools = new OccupiedPools();
   private readonly counters = new Map<string, number>();
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Per host: task id → the host version its last change was made at. */

@@ -1,7 +1,8 @@
 // One agent's channel, as the control plane holds it: pushes the host's assignments when
-// they change, answers the agent's calls, records its health, and hears it. The control
-// plane pings; a pong or any message is a heartbeat, and a ping left unanswered until the
-// next one ends the session (the agent then counts as gone once its heartbeat ages out).
+// they change, answers the agent's calls, records its health and the address pools its host's
+// networks occupy, and hears it. The control plane pings; a pong or any message is a
+// heartbeat, and a ping left unanswered until the next one ends the session (the agent then
+// counts as gone once its heartbeat ages out).
 import type { WebSocket } from "ws";
 import { applyTaskReport } from "../../../domain/task/lifecycle.js";
 import type { Scope } from "../../../domain/scope.js";
@@ -102,10 +103,14 @@ export class AgentSession {
         this.seen = message.seen;
         this.synced = true;
         this.syncs++;
+        if (message.pools) this.deps.hosts.pools.set(this.scope, this.host.id, message.pools);
         this.background(this.recordHealth(message.health ?? []).then(() => this.push()));
         return;
       case "health":
         this.background(this.recordHealth(message.health ?? []));
+        return;
+      case "pools":
+        this.deps.hosts.pools.set(this.scope, this.host.id, message.pools);
         return;
       case "call":
         this.background(this.call(message.id, message.operation, message.input));
