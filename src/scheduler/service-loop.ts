@@ -2,6 +2,7 @@
 // service it reads a snapshot, asks the pure reconciler for a plan, and applies it —
 // placing and starting tasks, stopping tasks, writing deployments, events and memory.
 import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
+import { idFromRef } from "../domain/arn.js";
 import { rootPrincipal } from "../domain/account-settings.js";
 import { newUuid } from "../domain/ids.js";
 import type { Scope } from "../domain/scope.js";
@@ -313,7 +314,7 @@ export class ServiceScheduler {
 
   private async applyStops(ctx: RequestContext, plan: Plan): Promise<void> {
     for (const stop of plan.stop) {
-      const id = stop.taskArn.split("/").pop()!;
+      const id = idFromRef(stop.taskArn);
       const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
         if (!cur) return undefined;
         let task = requestStop(cur.task, "ServiceSchedulerInitiated", stop.reason, ctx.now);
@@ -342,7 +343,7 @@ export class ServiceScheduler {
           unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: [{ arn: "", reason: FARGATE_CAPACITY_UNAVAILABLE as never }], noContainerInstances: false });
         }
       } else if (start.instanceArn) {
-        const host = await ctx.state.instances.get(ctx.scope, start.instanceArn.split("/").pop()!);
+        const host = await ctx.state.instances.get(ctx.scope, idFromRef(start.instanceArn));
         if (host && host.instance.status === "ACTIVE") {
           targets = [{ host, availabilityZone: host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "" }];
         }

@@ -27,6 +27,7 @@ import {
   validateAttribute,
   type HostUsage,
 } from "../../domain/container-instance.js";
+import { idFromRef } from "../../domain/arn.js";
 import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression } from "../../scheduler/placement/index.js";
@@ -72,12 +73,8 @@ export async function clusterInstances(ctx: RequestContext, cluster: string): Pr
   return instances.map((stored) => ({ stored, usage: usageOf(stored.id) }));
 }
 
-function instanceIdOf(ref: string): string {
-  return ref.split("/").pop()!;
-}
-
 async function findInstance(ctx: RequestContext, cluster: string, ref: string): Promise<StoredInstance | undefined> {
-  const stored = await ctx.state.instances.get(ctx.scope, instanceIdOf(ref));
+  const stored = await ctx.state.instances.get(ctx.scope, idFromRef(ref));
   return stored && stored.cluster === cluster && !stored.fargateHost ? stored : undefined;
 }
 

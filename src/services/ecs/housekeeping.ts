@@ -1,6 +1,7 @@
 // Periodic work of the control plane that no request triggers: forgetting tasks that have
 // been STOPPED for longer than ECS keeps them visible (at least an hour), and giving up on
 // hosts whose agents have been silent so long that they are taken for terminated.
+import { idFromRef } from "../../domain/arn.js";
 import { deregistered } from "../../domain/container-instance.js";
 import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
@@ -14,7 +15,7 @@ export const HOST_LOST_AFTER_MS = 10 * 60 * 1000;
 export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
   return purgeOlderThan(store, state.tasks, { status: "STOPPED" }, {
     since: (t) => t.task.stoppedAt ?? t.task.createdAt!,
-    idOf: (t) => t.task.taskArn!.split("/").pop()!,
+    idOf: (t) => idFromRef(t.task.taskArn!),
   }, now, retentionMs);
 }
 

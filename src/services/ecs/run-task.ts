@@ -13,6 +13,7 @@ import type {
   TaskDefinition,
   TaskOverride,
 } from "@aws-sdk/client-ecs";
+import { idFromRef } from "../../domain/arn.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
 import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
@@ -255,7 +256,7 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
     }, targets);
     if (tokenId && tasks.length) {
       // After the tasks: a crash in between costs a retry a second launch, never a lost task.
-      const taskIds = tasks.map((t) => t.taskArn!.split("/").pop()!);
+      const taskIds = tasks.map((t) => idFromRef(t.taskArn!));
       await ctx.state.runTaskTokens.write(ctx.scope, tokenId, () => ({ cluster: name, clientToken: input.clientToken!, taskIds, createdAt: ctx.now }));
     }
     return { tasks, failures };
@@ -351,7 +352,7 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
     const failures: Failure[] = [];
     const targets: Target[] = [];
     for (const ref of refs) {
-      const host = await ctx.state.instances.get(ctx.scope, ref.split("/").pop()!);
+      const host = await ctx.state.instances.get(ctx.scope, idFromRef(ref));
       if (!host || host.cluster !== name || host.fargateHost) failures.push({ arn: ref, reason: "MISSING" });
       else if (host.instance.status !== "ACTIVE") failures.push({ arn: host.instance.containerInstanceArn, reason: "INACTIVE" });
       else targets.push({ host, availabilityZone: azOf(host) });

@@ -16,7 +16,7 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { nameFromRef } from "../../domain/arn.js";
+import { idFromRef, nameFromRef } from "../../domain/arn.js";
 import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { pageSize, paginate } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
@@ -54,7 +54,9 @@ export function serviceView(stored: StoredService, withTags = true): Service {
 
 async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
   const cluster = clusterName(ctx, clusterRef);
-  const name = ref.startsWith("arn:") ? nameFromRef(ctx.scope, ref, "service")?.split("/").pop() : ref;
+  // A service ARN's resource is "<cluster>/<name>".
+  const resource = nameFromRef(ctx.scope, ref, "service");
+  const name = resource && ref.startsWith("arn:") ? idFromRef(resource) : resource;
   return name ? ctx.state.services.get(ctx.scope, serviceId(cluster, name)) : undefined;
 }
 
