@@ -5,7 +5,7 @@ import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
 import { idFromRef } from "../domain/arn.js";
 import { rootPrincipal } from "../domain/account-settings.js";
 import { newUuid } from "../domain/ids.js";
-import type { Scope } from "../domain/scope.js";
+import { scopeKey, type Scope } from "../domain/scope.js";
 import { prependEvents } from "../domain/service.js";
 import { markStopped, requestStop } from "../domain/task/lifecycle.js";
 import { checkInstance } from "./placement/index.js";
@@ -114,7 +114,7 @@ export class ServiceScheduler {
 
   /** Something about this service changed: reconcile it soon. */
   poke(scope: Scope, id: string): void {
-    const key = `${scope.accountId}/${scope.region}/${id}`;
+    const key = scopeKey(scope, id);
     this.restingUntil.delete(key);
     this.dirty.set(key, { scope, id });
     setImmediate(() => void this.drain());
@@ -135,7 +135,7 @@ export class ServiceScheduler {
     // sweep a set walk, not a read and decode of every service every two seconds.
     for (const scope of await this.deps.store.scopes()) {
       for (const id of await this.deps.state.serviceIds.state(scope)) {
-        const key = `${scope.accountId}/${scope.region}/${id}`;
+        const key = scopeKey(scope, id);
         if (!this.restingUntil.has(key)) this.dirty.set(key, { scope, id });
       }
     }
@@ -151,7 +151,7 @@ export class ServiceScheduler {
         this.dirty.delete(key);
         let outcome = { observeMs: 0, resting: false };
         try {
-          outcome = await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
+          outcome = await this.deps.placementLock.run(scopeKey(item.scope), () => this.reconcileOne(item.scope, item.id));
         } catch (err) {
           this.deps.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
         }

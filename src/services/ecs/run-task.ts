@@ -20,6 +20,7 @@ import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
 import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
 import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNET_ID } from "../../domain/task/network.js";
 import { reservationOf } from "../../domain/task/reservation.js";
+import { scopeKey } from "../../domain/scope.js";
 import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
 import { runTaskTokenId, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
@@ -222,7 +223,7 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
   const name = cluster.clusterName!;
-  return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
+  return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
     const tokenId = input.clientToken ? runTaskTokenId(name, input.clientToken) : undefined;
     if (tokenId) {
       const earlier = await ctx.state.runTaskTokens.get(ctx.scope, tokenId);
@@ -348,7 +349,7 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
   const name = cluster.clusterName!;
-  return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
+  return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
     const failures: Failure[] = [];
     const targets: Target[] = [];
     for (const ref of refs) {

@@ -28,6 +28,7 @@ import {
   validateServiceRegistries,
   withDeploymentDefaults,
 } from "../../domain/service.js";
+import { scopeKey } from "../../domain/scope.js";
 import { validateTags } from "../../domain/tags.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
@@ -40,7 +41,6 @@ const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service 
 const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
 
 export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
-const lockKey = (ctx: RequestContext) => `${ctx.scope.accountId}/${ctx.scope.region}`;
 
 /** The service as DescribeServices shows it: deployments PRIMARY first, INACTIVE ones hidden. */
 export function serviceView(stored: StoredService, withTags = true): Service {
@@ -134,7 +134,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
     ? withDeploymentDefaults(daemon ? "DAEMON" : "REPLICA", { ...found.service.deploymentConfiguration, ...input.deploymentConfiguration })
     : found.service.deploymentConfiguration;
   const id = serviceId(cluster.clusterName!, found.service.serviceName!);
-  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+  const stored = await ctx.placementLock.run(scopeKey(ctx.scope), () =>
     ctx.state.services.write(ctx.scope, id, (cur) => {
       if (!cur) throw serviceNotFound();
       if (cur.service.status !== "ACTIVE") throw serviceNotActive();
@@ -176,7 +176,7 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found || found.service.status === "INACTIVE") throw serviceNotFound();
   const id = serviceId(cluster.clusterName!, found.service.serviceName!);
-  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+  const stored = await ctx.placementLock.run(scopeKey(ctx.scope), () =>
     ctx.state.services.write(ctx.scope, id, (cur) => {
       if (!cur || cur.service.status === "INACTIVE") throw serviceNotFound();
       if (cur.service.status === "DRAINING") return undefined;
