@@ -4,6 +4,7 @@
 import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
 import { idFromRef } from "../domain/arn.js";
 import { rootPrincipal } from "../domain/account-settings.js";
+import { availabilityZoneOf } from "../domain/container-instance.js";
 import { newUuid } from "../domain/ids.js";
 import { scopeKey, type Scope } from "../domain/scope.js";
 import { prependEvents } from "../domain/service.js";
@@ -345,7 +346,7 @@ export class ServiceScheduler {
       } else if (start.instanceArn) {
         const host = await ctx.state.instances.get(ctx.scope, idFromRef(start.instanceArn));
         if (host && host.instance.status === "ACTIVE") {
-          targets = [{ host, availabilityZone: host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "" }];
+          targets = [{ host, availabilityZone: availabilityZoneOf(host.instance) }];
         }
       } else {
         const outcome = await placeOnInstances(ctx, stored.cluster, td, {

@@ -14,6 +14,7 @@ import type {
   TaskOverride,
 } from "@aws-sdk/client-ecs";
 import { idFromRef } from "../../domain/arn.js";
+import { availabilityZoneOf } from "../../domain/container-instance.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
 import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
@@ -189,9 +190,6 @@ export async function createTasks(ctx: RequestContext, l: Launch, targets: reado
   return created;
 }
 
-const azOf = (host: StoredInstance) =>
-  host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "us-east-1a";
-
 export async function resolveDefinition(ctx: RequestContext, ref: string): Promise<StoredTaskDefinition> {
   const stored = await findTaskDefinition(ctx, ref);
   if (!stored) throw clientException("Unable to describe task definition.");
@@ -315,7 +313,7 @@ export async function placeOnInstances(
   return {
     targets: result.placedAt.map((i) => {
       const host = instances[i]!;
-      return { host, availabilityZone: azOf(host) };
+      return { host, availabilityZone: availabilityZoneOf(host.instance) };
     }),
     failures: result.failures,
     noContainerInstances: result.noContainerInstances,
@@ -334,7 +332,7 @@ export async function placeOnFargate(ctx: RequestContext, count: number): Promis
   return Array.from({ length: count }, () => {
     const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
     load.set(host.id, (load.get(host.id) ?? 0) + 1);
-    return { host, availabilityZone: azOf(host) };
+    return { host, availabilityZone: availabilityZoneOf(host.instance) };
   });
 }
 
@@ -356,7 +354,7 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
       const host = await ctx.state.instances.get(ctx.scope, idFromRef(ref));
       if (!host || host.cluster !== name || host.fargateHost) failures.push({ arn: ref, reason: "MISSING" });
       else if (host.instance.status !== "ACTIVE") failures.push({ arn: host.instance.containerInstanceArn, reason: "INACTIVE" });
-      else targets.push({ host, availabilityZone: azOf(host) });
+      else targets.push({ host, availabilityZone: availabilityZoneOf(host.instance) });
     }
     const tasks = await createTasks(ctx, {
       cluster: name, td, overrides: input.overrides, launch, subnetId,
