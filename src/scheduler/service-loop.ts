@@ -8,6 +8,7 @@ import { availabilityZoneOf } from "../domain/container-instance.js";
 import { newUuid } from "../domain/ids.js";
 import { scopeKey, type Scope } from "../domain/scope.js";
 import { prependEvents } from "../domain/service.js";
+import { checkNetworkConfiguration, chooseLaunch, serviceTaskTags } from "../domain/task/launch-rules.js";
 import { markStopped, requestStop } from "../domain/task/lifecycle.js";
 import { checkInstance } from "./placement/index.js";
 import {
@@ -28,8 +29,6 @@ import type { ControlPlaneSettings, RequestContext } from "../services/ecs/conte
 import type { KeyedSerializer } from "../services/ecs/serial.js";
 import {
   FARGATE_CAPACITY_UNAVAILABLE,
-  checkNetworkConfiguration,
-  chooseLaunch,
   createTasks,
   placeOnFargate,
   placeOnInstances,
@@ -361,7 +360,7 @@ export class ServiceScheduler {
       }
       if (!targets.length) continue;
       const network = deployment?.networkConfiguration ?? service.networkConfiguration;
-      const tags = service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? definition.tags : [];
+      const tags = serviceTaskTags(service, definition.tags);
       const created = await createTasks(ctx, {
         cluster: stored.cluster,
         td,

@@ -1,14 +1,11 @@
 // RunTask and StartTask: check the request against ECS's rules, decide where each task
 // runs, and record the tasks; their agents learn of them through their channels.
 import type {
-  CapacityProviderStrategyItem,
   Failure,
-  NetworkConfiguration,
   RunTaskRequest,
   RunTaskResponse,
   StartTaskRequest,
   StartTaskResponse,
-  Tag,
   Task,
   TaskDefinition,
   TaskOverride,
@@ -17,12 +14,11 @@ import { idFromRef } from "../../domain/arn.js";
 import { availabilityZoneOf } from "../../domain/container-instance.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
-import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
+import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, taskTags, type LaunchChoice } from "../../domain/task/launch-rules.js";
 import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
-import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNET_ID } from "../../domain/task/network.js";
+import { freeAddress, freeLoopback, macFor, planSubnet } from "../../domain/task/network.js";
 import { reservationOf } from "../../domain/task/reservation.js";
 import { scopeKey } from "../../domain/scope.js";
-import { validateTags } from "../../domain/tags.js";
 import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
 import { runTaskTokenId, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
 import { agentConnected, clusterPlacementViews } from "./container-instances.js";
@@ -30,60 +26,10 @@ import type { RequestContext } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { findTaskDefinition } from "./task-definitions.js";
 
-export interface LaunchChoice {
-  launchType: "EC2" | "FARGATE";
-  capacityProviderName?: string;
-}
-
 /** Where a host runs a task: a container instance (EC2) or berth's FARGATE capacity. */
 export interface Target {
   host: StoredInstance;
   availabilityZone: string;
-}
-
-export function chooseLaunch(input: Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">, clusterStrategy: readonly CapacityProviderStrategyItem[]): LaunchChoice {
-  if (input.launchType && input.capacityProviderStrategy?.length) {
-    throw invalidParameter("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again.");
-  }
-  if (input.launchType === "EXTERNAL") throw invalidParameter("berth has no EXTERNAL instances; use EC2 or FARGATE.");
-  if (input.launchType === "FARGATE" || input.launchType === "EC2") return { launchType: input.launchType };
-  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : clusterStrategy;
-  if (!strategy.length) return { launchType: "EC2" };
-  // The provider with a base goes first; after that the largest weight wins.
-  const pick = [...strategy].sort((a, b) => (b.base ?? 0) - (a.base ?? 0) || (b.weight ?? 0) - (a.weight ?? 0))[0]!;
-  const name = pick.capacityProvider!;
-  return name.startsWith("FARGATE") ? { launchType: "FARGATE", capacityProviderName: name } : { launchType: "EC2", capacityProviderName: name };
-}
-
-export function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides: TaskOverride | undefined): void {
-  if (!td.compatibilities?.includes(launch.launchType)) {
-    throw invalidParameter(`Task definition does not support launch_type ${launch.launchType}.`);
-  }
-  if (launch.launchType === "FARGATE" && (overrides?.cpu || overrides?.memory)) {
-    if (!isValidFargateSize(overrides.cpu ?? td.cpu, overrides.memory ?? td.memory)) {
-      throw clientException(`No Fargate configuration exists for given values: ${overrides.cpu ?? td.cpu} CPU, ${overrides.memory ?? td.memory} memory.`);
-    }
-  }
-  const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
-  for (const o of overrides?.containerOverrides ?? []) {
-    if (!names.has(o.name)) throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
-  }
-}
-
-export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkConfiguration | undefined): string | undefined {
-  const awsvpc = td.networkMode === "awsvpc";
-  const vpc = config?.awsvpcConfiguration;
-  if (!awsvpc) {
-    if (vpc) throw invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
-    return undefined;
-  }
-  if (!vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-  const subnets = vpc.subnets ?? [];
-  if (subnets.length < 1 || subnets.length > 16) throw invalidParameter("subnets can have at least 1 and at most 16 items.");
-  for (const s of subnets) if (!SUBNET_ID.test(s)) throw invalidParameter(`Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
-  if ((vpc.securityGroups ?? []).length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
-  for (const g of vpc.securityGroups ?? []) if (!SECURITY_GROUP_ID.test(g)) throw invalidParameter(`Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
-  return subnets[0];
 }
 
 async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
@@ -199,24 +145,13 @@ export async function resolveDefinition(ctx: RequestContext, ref: string): Promi
   return stored;
 }
 
-/** The task's tags: its own, plus the task definition's when propagateTags says so. */
-export function taskTags(own: Tag[] | undefined, propagate: string | undefined, definition: StoredTaskDefinition): Tag[] {
-  if (propagate === "SERVICE") throw invalidParameter("propagateTags SERVICE is only valid for tasks of a service.");
-  const tags = [...(own ?? [])];
-  if (propagate === "TASK_DEFINITION") {
-    for (const t of definition.tags) if (!tags.some((x) => x.key === t.key)) tags.push(t);
-  }
-  validateTags(tags);
-  return tags;
-}
-
 export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promise<RunTaskResponse> {
   const cluster = await activeCluster(ctx, input.cluster);
   const count = input.count ?? 1;
   if (count < 1 || count > 10) throw invalidParameter("The count parameter must be between 1 and 10.");
   const definition = await resolveDefinition(ctx, input.taskDefinition!);
   const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition);
+  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
   const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy ?? []);
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
@@ -342,7 +277,7 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
   if (refs.length < 1 || refs.length > 10) throw invalidParameter("containerInstances must have between 1 and 10 items.");
   const definition = await resolveDefinition(ctx, input.taskDefinition!);
   const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition);
+  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
   const launch: LaunchChoice = { launchType: "EC2" };
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);

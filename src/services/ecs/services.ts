@@ -30,11 +30,12 @@ import {
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
 import { validateTags } from "../../domain/tags.js";
+import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
-import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, resolveDefinition } from "./run-task.js";
+import { resolveDefinition } from "./run-task.js";
 import { sameJson } from "../../domain/same-json.js";
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
