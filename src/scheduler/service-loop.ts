@@ -32,8 +32,9 @@ import {
   createTasks,
   placeOnFargate,
   placeOnInstances,
+  requiredAttributes,
   type Target,
-} from "../services/ecs/run-task.js";
+} from "../services/ecs/launch.js";
 import { findTaskDefinition } from "../services/ecs/task-definitions.js";
 import { sameJson } from "../domain/same-json.js";
 
@@ -297,7 +298,7 @@ export class ServiceScheduler {
           count: 1,
           needs: {
             cpu: 0, memory: 0, hostPorts: [],
-            requiresAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) })),
+            requiresAttributes: requiredAttributes(td),
             group: `service:${stored.service.serviceName}`, family: td.family!,
           },
           strategy: [],

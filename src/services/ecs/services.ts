@@ -35,7 +35,7 @@ import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/s
 import type { StoredService } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
-import { resolveDefinition } from "./run-task.js";
+import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
