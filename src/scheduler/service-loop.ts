@@ -9,7 +9,6 @@ import { newUuid } from "../domain/ids.js";
 import { scopeKey, type Scope } from "../domain/scope.js";
 import { prependEvents } from "../domain/service.js";
 import { checkNetworkConfiguration, chooseLaunch, serviceTaskTags } from "../domain/task/launch-rules.js";
-import { markStopped, requestStop } from "../domain/task/lifecycle.js";
 import { checkInstance } from "./placement/index.js";
 import {
   newDeploymentId,
@@ -36,6 +35,7 @@ import {
   type Target,
 } from "../services/ecs/launch.js";
 import { findTaskDefinition } from "../services/ecs/task-definitions.js";
+import { stopStoredTask } from "../services/ecs/task-stops.js";
 import { sameJson } from "../domain/same-json.js";
 
 /** ECS's default for REPLICA services: balance across zones, then across instances. */
@@ -316,13 +316,7 @@ export class ServiceScheduler {
   private async applyStops(ctx: RequestContext, plan: Plan): Promise<void> {
     for (const stop of plan.stop) {
       const id = idFromRef(stop.taskArn);
-      const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
-        if (!cur) return undefined;
-        let task = requestStop(cur.task, "ServiceSchedulerInitiated", stop.reason, ctx.now);
-        if (!cur.hostId) task = markStopped(task, ctx.now);
-        return task === cur.task ? undefined : { ...cur, task };
-      });
-      ctx.hosts.bump(ctx.scope, updated?.hostId, id);
+      await stopStoredTask(ctx, id, { code: "ServiceSchedulerInitiated", reason: stop.reason });
     }
   }
 

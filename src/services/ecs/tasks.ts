@@ -13,11 +13,11 @@ import { ecsArn, idFromRef } from "../../domain/arn.js";
 import { invalidParameter } from "../../domain/errors.js";
 import { pageSize } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
-import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { clusterTasks, taskParent, type StoredTask } from "../../state/ecs-state.js";
 import type { HandlerTable, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { runTask, startTask } from "./run-task.js";
+import { stopStoredTask } from "./task-stops.js";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 
@@ -46,15 +46,7 @@ async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<St
   if (!found) throw invalidParameter("The referenced task was not found.");
   const reason = input.reason ?? "Task stopped by user";
   if (reason.length > 1024) throw invalidParameter("reason can be at most 1024 characters.");
-  const id = idFromRef(found.task.taskArn!);
-  const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
-    if (!cur) return undefined;
-    let task = requestStop(cur.task, "UserInitiated", reason, ctx.now);
-    // A task no agent will ever pick up again stops at once.
-    if (!cur.hostId) task = markStopped(task, ctx.now);
-    return task === cur.task ? undefined : { ...cur, task };
-  });
-  ctx.hosts.bump(ctx.scope, updated!.hostId, id);
+  const updated = await stopStoredTask(ctx, idFromRef(found.task.taskArn!), { code: "UserInitiated", reason });
   return { task: updated!.task };
 }
 
