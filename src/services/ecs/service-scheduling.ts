@@ -92,13 +92,13 @@ export class EcsServicePort implements ServicePort {
 
   async apply(scope: Scope, id: string, plan: Plan, now: Date): Promise<AppliedPlan> {
     const ctx = this.at(scope, now);
-    const stored = await ctx.state.services.get(scope, id);
-    if (!stored) return { started: 0, unplaced: [] };
     const batch = new TaskBatch(ctx);
-    const unplaced = await startTasks(ctx, stored, plan, batch);
+    // Only starts need the service's launch settings; most runs start nothing.
+    const stored = plan.start.length ? await ctx.state.services.get(scope, id) : undefined;
+    const unplaced = stored ? await startTasks(ctx, stored, plan, batch) : [];
     const startedArns = batch.records.map((r) => r.doc.task.taskArn!);
     const messages = plan.events.map((e) => e.message);
-    if (startedArns.length) messages.push(startedTasksMessage(stored.service.serviceName!, startedArns));
+    if (stored && startedArns.length) messages.push(startedTasksMessage(stored.service.serviceName!, startedArns));
     const events: ServiceEvent[] = messages.map((message) => ({ id: newUuid(), createdAt: now, message }));
     await writePlan(ctx, {
       stops: plan.stop.map((stop) => ({
