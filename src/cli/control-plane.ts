@@ -11,6 +11,7 @@ import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
 import { stsService } from "../services/sts/index.js";
+import { EcsServicePort } from "../services/ecs/service-scheduling.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
@@ -49,7 +50,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1",
     agentTimeoutMs: Number(process.env.BERTH_AGENT_TIMEOUT_SECONDS ?? 30) * 1000,
   };
-  const scheduler = new ServiceScheduler({ store, state, hosts, placementLock, settings, log: opts.log });
+  const scheduler = new ServiceScheduler(new EcsServicePort({ store, state, hosts, placementLock, settings }), opts.log);
   const retentionMs = Number(process.env.BERTH_STOPPED_TASK_RETENTION_SECONDS ?? 3600) * 1000;
   const lostAfterMs = Number(process.env.BERTH_HOST_LOST_SECONDS ?? HOST_LOST_AFTER_MS / 1000) * 1000;
   const startedAt = new Date();

@@ -41,3 +41,11 @@ export function ecsResourceId(scope: Scope, value: string, type: string): string
 export function nameFromRef(scope: Scope, ref: string, type: string): string | undefined {
   return ref.startsWith("arn:") ? ecsResourceId(scope, ref, type) : ref;
 }
+
+/**
+ * The id at the end of an ARN or reference: what follows its last "/" ("…:task/web/abc" →
+ * "abc"), or the whole reference when it has none.
+ */
+export function idFromRef(ref: string): string {
+  return ref.slice(ref.lastIndexOf("/") + 1);
+}

@@ -9,6 +9,14 @@ import type { Reservation } from "./task/reservation.js";
 /** By default, an agent that has not been heard from for this long shows agentConnected: false. */
 export const AGENT_TIMEOUT_MS = 30_000;
 
+/** Where an instance is when neither its identity document nor its attributes say. */
+export const DEFAULT_AVAILABILITY_ZONE = "us-east-1a";
+
+/** The availability zone of an instance, as its ecs.availability-zone attribute says. */
+export function availabilityZoneOf(instance: ContainerInstance): string {
+  return instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? DEFAULT_AVAILABILITY_ZONE;
+}
+
 /** Marks an agent registration as berth's FARGATE capacity rather than an EC2 instance. */
 export const FARGATE_HOST_ATTRIBUTE = "berth.capacity";
 
@@ -59,7 +67,7 @@ export function defaultAttributes(doc: string | undefined, given: readonly Attri
   put("ecs.os-type", "linux");
   put("ecs.os-family", "LINUX");
   put("ecs.cpu-architecture", "x86_64");
-  put("ecs.availability-zone", identityDocumentField(doc, "availabilityZone") ?? "us-east-1a");
+  put("ecs.availability-zone", identityDocumentField(doc, "availabilityZone") ?? DEFAULT_AVAILABILITY_ZONE);
   put("ecs.instance-type", identityDocumentField(doc, "instanceType") ?? "berth.local");
   for (const a of given) put(a.name!, a.value);
   return [...byName.values()].map((a) => ({ ...a }));

@@ -23,10 +23,6 @@ export const clientException = (message: string) => new EcsError("ClientExceptio
 export const invalidParameter = (message: string) => new EcsError("InvalidParameterException", message);
 export const clusterNotFound = (message = "Cluster not found.") => new EcsError("ClusterNotFoundException", message);
 export const resourceNotFound = (message = "The specified resource could not be found.") => new EcsError("ResourceNotFoundException", message);
-export const resourceInUse = (message: string) => new EcsError("ResourceInUseException", message);
-export const limitExceeded = (message: string) => new EcsError("LimitExceededException", message);
-export const accessDenied = (message: string) => new EcsError("AccessDeniedException", message);
-export const updateInProgress = (message: string) => new EcsError("UpdateInProgressException", message);
 export const serverException = (message: string) => new EcsError("ServerException", message);
 export const clusterContainsServices = (message: string) => new EcsError("ClusterContainsServicesException", message);
 export const clusterContainsTasks = (message: string) => new EcsError("ClusterContainsTasksException", message);

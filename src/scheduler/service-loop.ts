@@ -1,46 +1,11 @@
 // The service scheduler's outer loop: the one place where services act on the world. For a
-// service it reads a snapshot, asks the pure reconciler for a plan, and applies it —
-// placing and starting tasks, stopping tasks, writing deployments, events and memory.
-import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
-import { rootPrincipal } from "../domain/account-settings.js";
-import { newUuid } from "../domain/ids.js";
-import type { Scope } from "../domain/scope.js";
-import { prependEvents } from "../domain/service.js";
-import { markStopped, requestStop } from "../domain/task/lifecycle.js";
-import { checkInstance } from "./placement/index.js";
-import {
-  newDeploymentId,
-  observeTask,
-  reconcile,
-  startedTasksMessage,
-  type Plan,
-  type ServiceInstance,
-  type UnplacedTasks,
-} from "./service/index.js";
-import { taskParent, type EcsState, type StoredService } from "../state/ecs-state.js";
-import type { Store } from "../state/store.js";
-import type { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
-import { agentConnected, clusterInstances, describeInstance } from "../services/ecs/container-instances.js";
-import { placementView } from "../services/ecs/placement-boards.js";
-import type { ControlPlaneSettings, RequestContext } from "../services/ecs/context.js";
-import type { KeyedSerializer } from "../services/ecs/serial.js";
-import {
-  FARGATE_CAPACITY_UNAVAILABLE,
-  checkNetworkConfiguration,
-  chooseLaunch,
-  createTasks,
-  placeOnFargate,
-  placeOnInstances,
-  type Target,
-} from "../services/ecs/run-task.js";
-import { findTaskDefinition } from "../services/ecs/task-definitions.js";
-import { sameJson } from "../domain/same-json.js";
+// service it reads a snapshot through its port, asks the pure reconciler for a plan, and has
+// the port apply it — placing and starting tasks, stopping tasks, writing deployments,
+// events and memory. What is due when (pokes, pacing, services at rest) is decided here.
+import { scopeKey, type Scope } from "../domain/scope.js";
+import { newDeploymentId, reconcile } from "./service/index.js";
+import type { ServicePort } from "./service-port.js";
 
-/** ECS's default for REPLICA services: balance across zones, then across instances. */
-const DEFAULT_SPREAD = [
-  { type: "spread" as const, field: "attribute:ecs.availability-zone" },
-  { type: "spread" as const, field: "instanceId" },
-];
 const SWEEP_MS = 2_000;
 /**
  * After a service is reconciled it waits PACE times as long as observing it took (reading
@@ -71,15 +36,6 @@ function nextRestingSweep(now: number, resting: number): number {
   return now + interval * (0.75 + Math.random() / 2);
 }
 
-export interface ServiceLoopDeps {
-  store: Store;
-  state: EcsState;
-  hosts: HostNotifier;
-  placementLock: KeyedSerializer;
-  settings: ControlPlaneSettings;
-  log(message: string): void;
-}
-
 interface Pending {
   scope: Scope;
   id: string;
@@ -96,7 +52,10 @@ export class ServiceScheduler {
   private wakeTimer?: NodeJS.Timeout;
   private stopped = false;
 
-  constructor(private readonly deps: ServiceLoopDeps) {}
+  constructor(
+    private readonly port: ServicePort,
+    private readonly log: (message: string) => void,
+  ) {}
 
   /** Looks at every service now and then every few seconds: tasks stop and agents vanish unannounced. */
   start(): void {
@@ -113,7 +72,7 @@ export class ServiceScheduler {
 
   /** Something about this service changed: reconcile it soon. */
   poke(scope: Scope, id: string): void {
-    const key = `${scope.accountId}/${scope.region}/${id}`;
+    const key = scopeKey(scope, id);
     this.restingUntil.delete(key);
     this.dirty.set(key, { scope, id });
     setImmediate(() => void this.drain());
@@ -121,9 +80,9 @@ export class ServiceScheduler {
 
   /** The cluster's instances changed (joined, drained, left, relabelled): every service may care. */
   async pokeCluster(scope: Scope, cluster: string): Promise<void> {
-    for (const s of await this.deps.state.services.list(scope, { parent: cluster })) {
-      if (s.service.status !== "INACTIVE") this.poke(scope, `${cluster}/${s.service.serviceName}`);
-    }
+    // A service's id starts with its cluster's name, which cannot hold "/".
+    const prefix = `${cluster}/`;
+    for (const id of await this.port.serviceIds(scope)) if (id.startsWith(prefix)) this.poke(scope, id);
   }
 
   private async sweep(): Promise<void> {
@@ -132,9 +91,9 @@ export class ServiceScheduler {
     for (const [key, at] of this.restingUntil) if (at <= now) this.restingUntil.delete(key);
     // From the in-memory ids, not the documents: thousands of services at rest cost the
     // sweep a set walk, not a read and decode of every service every two seconds.
-    for (const scope of await this.deps.store.scopes()) {
-      for (const id of await this.deps.state.serviceIds.state(scope)) {
-        const key = `${scope.accountId}/${scope.region}/${id}`;
+    for (const scope of await this.port.scopes()) {
+      for (const id of await this.port.serviceIds(scope)) {
+        const key = scopeKey(scope, id);
         if (!this.restingUntil.has(key)) this.dirty.set(key, { scope, id });
       }
     }
@@ -150,9 +109,9 @@ export class ServiceScheduler {
         this.dirty.delete(key);
         let outcome = { observeMs: 0, resting: false };
         try {
-          outcome = await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
+          outcome = await this.port.exclusive(item.scope, () => this.reconcileOne(item.scope, item.id));
         } catch (err) {
-          this.deps.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
+          this.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
         }
         this.notBefore.set(key, Date.now() + PACE * outcome.observeMs);
         if (outcome.resting && !this.dirty.has(key)) this.restingUntil.set(key, nextRestingSweep(Date.now(), this.restingUntil.size));
@@ -184,199 +143,25 @@ export class ServiceScheduler {
     return undefined;
   }
 
-  private context(scope: Scope): RequestContext {
-    const d = this.deps;
-    return {
-      scope,
-      principalArn: rootPrincipal(scope.accountId),
-      now: new Date(),
-      state: d.state,
-      hosts: d.hosts,
-      placementLock: d.placementLock,
-      endpoint: "",
-      options: d.settings,
-      scheduler: this,
-    };
-  }
-
   /** Reconciles one service; returns how long observing and planning took (ms), and whether it is at rest. */
   private async reconcileOne(scope: Scope, id: string): Promise<{ observeMs: number; resting: boolean }> {
     const started = performance.now();
-    const ctx = this.context(scope);
-    const stored = await ctx.state.services.get(scope, id);
-    if (!stored || stored.service.status === "INACTIVE") return { observeMs: 0, resting: false };
-    const { service } = stored;
-    const name = service.serviceName!;
-    const createdAt = service.createdAt!.getTime();
-    const tasks = (await ctx.state.tasks.list(scope, { parent: taskParent(stored.cluster, `service:${name}`) })).filter(
-      (t) => t.task.createdAt!.getTime() >= createdAt,
-    );
-    const instances = await this.instances(ctx, stored);
-    const plan = reconcile({
-      service: {
-        serviceName: name,
-        serviceArn: service.serviceArn!,
-        status: service.status as "ACTIVE" | "DRAINING",
-        desiredCount: service.desiredCount ?? 0,
-        schedulingStrategy: service.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
-        deploymentConfiguration: service.deploymentConfiguration,
-        healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
-      },
-      deployments: stored.deployments,
-      tasks: tasks.map((t) => observeTask(t.task, hasHealthCheck(t.taskDefinition))),
-      instances,
-      memory: stored.memory,
-      now: ctx.now,
-      nextDeploymentId: newDeploymentId(Math.random),
-      unplaced: stored.unplaced,
-    });
+    const now = new Date();
+    const snapshot = await this.port.read(scope, id, now);
+    if (!snapshot) return { observeMs: 0, resting: false };
+    const plan = reconcile({ ...snapshot, now, nextDeploymentId: newDeploymentId(Math.random) });
     const observeMs = performance.now() - started;
-    await this.applyStops(ctx, plan);
-    const { startedArns, unplaced } = await this.applyStarts(ctx, stored, plan);
-    const messages = [...plan.events.map((e) => e.message)];
-    if (startedArns.length) messages.push(startedTasksMessage(name, startedArns));
-    const events: ServiceEvent[] = messages.map((message) => ({ id: newUuid(), createdAt: ctx.now, message }));
-    await ctx.state.services.write(scope, id, (cur) => {
-      if (!cur) return undefined;
-      const primary = plan.deployments.find((d) => d.status === "PRIMARY");
-      const next: StoredService = {
-        ...cur,
-        deployments: plan.deployments.filter((d) => d.status !== "INACTIVE"),
-        memory: plan.memory,
-        unplaced,
-        ...(plan.wakeAt ? { wakeAt: plan.wakeAt.getTime() } : { wakeAt: undefined }),
-        service: {
-          ...cur.service,
-          status: plan.serviceStatus ?? cur.service.status,
-          desiredCount: plan.desiredCount,
-          runningCount: plan.runningCount,
-          pendingCount: plan.pendingCount + startedArns.length,
-          ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
-          events: prependEvents(cur.service.events ?? [], events),
-        },
-      };
-      // A service at rest is looked at every sweep; most runs change nothing worth a write.
-      return sameJson(next, cur) ? undefined : next;
-    });
-    if (startedArns.length || plan.stop.length) this.poke(scope, id);
+    const applied = await this.port.apply(scope, id, plan, now);
+    if (applied.started || plan.stop.length) this.poke(scope, id);
     if (plan.wakeAt) {
       const delay = Math.max(0, plan.wakeAt.getTime() - Date.now());
       setTimeout(() => this.poke(scope, id), Math.min(delay, 2 ** 31 - 1)).unref();
     }
     const live = plan.deployments.filter((d) => d.status !== "INACTIVE");
-    const resting = !plan.start.length && !plan.stop.length && !plan.events.length && !unplaced.length &&
+    const resting = !plan.start.length && !plan.stop.length && !plan.events.length && !applied.unplaced.length &&
       plan.pendingCount === 0 && plan.runningCount === plan.desiredCount &&
       live.length === 1 && live[0]!.rolloutState !== "IN_PROGRESS" &&
       (!plan.wakeAt || plan.wakeAt.getTime() - Date.now() > RESTING_SWEEP_MS);
     return { observeMs, resting };
   }
-
-  private async instances(ctx: RequestContext, stored: StoredService): Promise<ServiceInstance[]> {
-    const daemon = stored.service.schedulingStrategy === "DAEMON";
-    if (!daemon) {
-      // REPLICA needs only the DRAINING instances (their tasks are replaced); the rest is placement's business.
-      const hosts = await ctx.state.instances.list(ctx.scope, { parent: stored.cluster, status: "DRAINING" });
-      return hosts.map((h) => ({
-        arn: h.instance.containerInstanceArn!,
-        status: h.instance.status as ServiceInstance["status"],
-        agentConnected: agentConnected(ctx, h),
-        eligible: true,
-      }));
-    }
-    const found = await clusterInstances(ctx, stored.cluster);
-    const td = (await findTaskDefinition(ctx, stored.service.taskDefinition!))?.taskDefinition;
-    const out: ServiceInstance[] = [];
-    for (const { stored: inst, usage } of found) {
-      if (inst.instance.status === "INACTIVE") continue;
-      const view = await describeInstance(ctx, inst, usage);
-      let eligible = true;
-      if (td) {
-        // Eligible: the constraints and attributes fit; resources are the daemon's own business.
-        const problem = checkInstance({ ...placementView(inst.instance, usage, view.agentConnected ?? false), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
-          count: 1,
-          needs: {
-            cpu: 0, memory: 0, hostPorts: [],
-            requiresAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) })),
-            group: `service:${stored.service.serviceName}`, family: td.family!,
-          },
-          strategy: [],
-          constraints: [...(td.placementConstraints ?? []), ...(stored.service.placementConstraints ?? [])]
-            .filter((c) => c.type === "memberOf")
-            .map((c) => ({ type: "memberOf" as const, expression: c.expression! })),
-        });
-        eligible = problem === undefined || problem === "AGENT";
-      }
-      out.push({ arn: view.containerInstanceArn!, status: view.status as ServiceInstance["status"], agentConnected: view.agentConnected ?? false, eligible });
-    }
-    return out;
-  }
-
-  private async applyStops(ctx: RequestContext, plan: Plan): Promise<void> {
-    for (const stop of plan.stop) {
-      const id = stop.taskArn.split("/").pop()!;
-      const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
-        if (!cur) return undefined;
-        let task = requestStop(cur.task, "ServiceSchedulerInitiated", stop.reason, ctx.now);
-        if (!cur.hostId) task = markStopped(task, ctx.now);
-        return task === cur.task ? undefined : { ...cur, task };
-      });
-      ctx.hosts.bump(ctx.scope, updated?.hostId, id);
-    }
-  }
-
-  private async applyStarts(ctx: RequestContext, stored: StoredService, plan: Plan): Promise<{ startedArns: string[]; unplaced: UnplacedTasks[] }> {
-    const { service } = stored;
-    const cluster = await ctx.state.clusters.get(ctx.scope, stored.cluster);
-    const startedArns: string[] = [];
-    const unplaced: UnplacedTasks[] = [];
-    for (const start of plan.start) {
-      const definition = await findTaskDefinition(ctx, start.taskDefinition);
-      if (!definition) continue;
-      const td: TaskDefinition = definition.taskDefinition;
-      const deployment = plan.deployments.find((d) => d.id === start.deploymentId);
-      const launch = chooseLaunch({ launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy }, cluster?.defaultCapacityProviderStrategy ?? []);
-      let targets: Target[] = [];
-      if (launch.launchType === "FARGATE") {
-        targets = await placeOnFargate(ctx, start.count);
-        if (targets.length < start.count) {
-          unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: [{ arn: "", reason: FARGATE_CAPACITY_UNAVAILABLE as never }], noContainerInstances: false });
-        }
-      } else if (start.instanceArn) {
-        const host = await ctx.state.instances.get(ctx.scope, start.instanceArn.split("/").pop()!);
-        if (host && host.instance.status === "ACTIVE") {
-          targets = [{ host, availabilityZone: host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "" }];
-        }
-      } else {
-        const outcome = await placeOnInstances(ctx, stored.cluster, td, {
-          group: `service:${service.serviceName}`,
-          placementStrategy: service.placementStrategy?.length ? service.placementStrategy : DEFAULT_SPREAD,
-          placementConstraints: service.placementConstraints,
-        }, start.count);
-        targets = outcome.targets;
-        if (targets.length < start.count) {
-          unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: outcome.failures, noContainerInstances: outcome.noContainerInstances });
-        }
-      }
-      if (!targets.length) continue;
-      const network = deployment?.networkConfiguration ?? service.networkConfiguration;
-      const tags = service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? definition.tags : [];
-      const created = await createTasks(ctx, {
-        cluster: stored.cluster,
-        td,
-        launch,
-        subnetId: checkNetworkConfiguration(td, network),
-        group: `service:${service.serviceName}`,
-        startedBy: start.deploymentId,
-        tags,
-        platformVersion: service.platformVersion,
-        enableExecuteCommand: service.enableExecuteCommand,
-      }, targets);
-      startedArns.push(...created.map((t) => t.taskArn!));
-    }
-    return { startedArns, unplaced };
-  }
-}
-
-function hasHealthCheck(td: TaskDefinition): boolean {
-  return (td.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck);
 }

@@ -242,6 +242,23 @@ export function requestStop(task: Task, stopCode: StopCode, reason: string, now:
   return bumpIfChanged(task, next);
 }
 
+/** Why a task is asked to stop, and by whom. */
+export interface StopOrder {
+  code: StopCode;
+  reason: string;
+  /** Its host is gone (taken for terminated): no agent there will ever stop it. */
+  hostGone?: boolean;
+}
+
+/**
+ * A task asked to stop, by a user, the service scheduler or the loss of its host. One that no
+ * agent will stop — none holds it (`onHost` false), or its host is gone — is STOPPED at once.
+ */
+export function applyStop(task: Task, order: StopOrder, now: Date, onHost: boolean): Task {
+  const next = requestStop(task, order.code, order.reason, now);
+  return onHost && !order.hostGone ? next : markStopped(next, now);
+}
+
 /** A task whose agent confirmed nothing of it runs any more (or never will). */
 export function markStopped(task: Task, now: Date): Task {
   if (task.lastStatus === "STOPPED") return task;

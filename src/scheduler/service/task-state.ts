@@ -1,6 +1,7 @@
 // How the service scheduler reads one task: counted toward the service or not, pending or
 // running, healthy for the deployment math, failed for the circuit breaker and the throttle.
 import type { Task } from "@aws-sdk/client-ecs";
+import { idFromRef } from "../../domain/arn.js";
 import { TASK_STATUS_ORDER, type TaskStatus } from "../../domain/task/lifecycle.js";
 import type { ObservedTask } from "./types.js";
 
@@ -68,7 +69,7 @@ export function failedToStart(t: ObservedTask): boolean {
 export const failedHealthChecks = (t: ObservedTask): boolean =>
   t.lastStatus === "STOPPED" && /failed container health checks/i.test(t.stoppedReason ?? "");
 
-export const taskIdOf = (taskArn: string): string => taskArn.slice(taskArn.lastIndexOf("/") + 1);
+export const taskIdOf: (taskArn: string) => string = idFromRef;
 
 /** The reconciler's view of an ECS task; `hasHealthCheck` comes from its task definition. */
 export function observeTask(task: Task, hasHealthCheck: boolean): ObservedTask {

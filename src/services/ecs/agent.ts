@@ -21,6 +21,7 @@ import {
   registeredResources,
   defaultAttributes,
 } from "../../domain/container-instance.js";
+import { idFromRef } from "../../domain/arn.js";
 import { DEFAULT_CLUSTER, newCluster } from "../../domain/cluster.js";
 import { clusterNotFound, invalidParameter } from "../../domain/errors.js";
 import { newResourceId } from "../../domain/ids.js";
@@ -49,7 +50,7 @@ async function registerContainerInstance(
   const fargateHost = (input.attributes ?? []).some((a) => a.name === FARGATE_HOST_ATTRIBUTE && a.value === "fargate");
   const cluster = fargateHost ? "" : await agentCluster(ctx, input.cluster);
   // Re-registration of a known instance keeps its identity (the agent restarted).
-  const existingId = input.containerInstanceArn?.split("/").pop();
+  const existingId = input.containerInstanceArn && idFromRef(input.containerInstanceArn);
   const id = existingId && (await ctx.state.instances.get(ctx.scope, existingId)) ? existingId : newResourceId();
   const ec2InstanceId = identityDocumentInstanceId(input.instanceIdentityDocument) ?? `i-${newResourceId().slice(0, 17)}`;
   const stored = await ctx.state.instances.write(ctx.scope, id, (cur) => {
@@ -169,7 +170,7 @@ async function submitAttachmentStateChanges(
     return { change, owner };
   });
   for (const { change, owner } of owners) {
-    await ctx.state.tasks.write(ctx.scope, owner.task.taskArn!.split("/").pop()!, (cur) =>
+    await ctx.state.tasks.write(ctx.scope, idFromRef(owner.task.taskArn!), (cur) =>
       cur
         ? {
             ...cur,

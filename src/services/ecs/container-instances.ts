@@ -27,11 +27,12 @@ import {
   validateAttribute,
   type HostUsage,
 } from "../../domain/container-instance.js";
+import { idFromRef } from "../../domain/arn.js";
 import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { QueryError, matches, parseExpression } from "../../scheduler/placement/index.js";
 import type { StoredInstance, StoredTask } from "../../state/ecs-state.js";
-import type { EcsHandlers, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext, ScopedState } from "./context.js";
 import { activeCluster } from "./lookup.js";
 import { placementBoards, placementView, type PlacementViews } from "./placement-boards.js";
 
@@ -44,16 +45,16 @@ export async function tasksOnHost(ctx: RequestContext, hostId: string): Promise<
 }
 
 /** Whether the host's agent is connected, by the freshest heartbeat this control plane knows. */
-export function agentConnected(ctx: RequestContext, stored: StoredInstance): boolean {
+export function agentConnected(ctx: ScopedState, stored: StoredInstance): boolean {
   // Asked of every instance of the cluster per RunTask: epoch ms, no Date made.
   return isAgentConnected(stored.instance, ctx.state.heartbeats.lastSeenMs(ctx.scope, stored), ctx.now, ctx.options.agentTimeoutMs);
 }
 
-export async function describeInstance(ctx: RequestContext, stored: StoredInstance, usage?: HostUsage): Promise<ContainerInstance> {
+export async function describeInstance(ctx: ScopedState, stored: StoredInstance, usage?: HostUsage): Promise<ContainerInstance> {
   return instanceView(ctx, stored, usage ?? (await ctx.state.liveTasks.usage(ctx.scope, stored.id)));
 }
 
-function instanceView(ctx: RequestContext, stored: StoredInstance, usage: HostUsage): ContainerInstance {
+function instanceView(ctx: ScopedState, stored: StoredInstance, usage: HostUsage): ContainerInstance {
   return containerInstanceView(stored.instance, usage, ctx.state.heartbeats.lastSeen(ctx.scope, stored), ctx.now, ctx.options.agentTimeoutMs);
 }
 
@@ -61,23 +62,19 @@ function instanceView(ctx: RequestContext, stored: StoredInstance, usage: HostUs
  * The placement view of every container instance of a cluster (FARGATE capacity excluded),
  * in the order of `instances`, from the cluster's placement board.
  */
-export function clusterPlacementViews(ctx: RequestContext, cluster: string): Promise<PlacementViews> {
+export function clusterPlacementViews(ctx: ScopedState, cluster: string): Promise<PlacementViews> {
   return placementBoards(ctx.state).views(ctx.scope, cluster, ctx.now, ctx.options.agentTimeoutMs);
 }
 
 /** Container instances of a cluster (FARGATE capacity excluded), each with what its tasks hold. */
-export async function clusterInstances(ctx: RequestContext, cluster: string): Promise<{ stored: StoredInstance; usage: HostUsage }[]> {
+export async function clusterInstances(ctx: ScopedState, cluster: string): Promise<{ stored: StoredInstance; usage: HostUsage }[]> {
   const instances = await ctx.state.instancesByCluster.list(ctx.scope, cluster);
   const usageOf = await ctx.state.liveTasks.usages(ctx.scope);
   return instances.map((stored) => ({ stored, usage: usageOf(stored.id) }));
 }
 
-function instanceIdOf(ref: string): string {
-  return ref.split("/").pop()!;
-}
-
 async function findInstance(ctx: RequestContext, cluster: string, ref: string): Promise<StoredInstance | undefined> {
-  const stored = await ctx.state.instances.get(ctx.scope, instanceIdOf(ref));
+  const stored = await ctx.state.instances.get(ctx.scope, idFromRef(ref));
   return stored && stored.cluster === cluster && !stored.fargateHost ? stored : undefined;
 }
 

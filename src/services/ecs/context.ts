@@ -24,6 +24,23 @@ export interface RequestContext {
   scheduler: { poke(scope: Scope, serviceId: string): void; pokeCluster(scope: Scope, cluster: string): Promise<void> };
 }
 
+/**
+ * One account and region's ECS state as of `now`: what the reads that handlers share with the
+ * service scheduler take (a RequestContext is one).
+ */
+export interface ScopedState {
+  scope: Scope;
+  state: EcsState;
+  now: Date;
+  /** What decides whether an agent counts as connected. */
+  options: Pick<ControlPlaneSettings, "agentTimeoutMs">;
+}
+
+/** ScopedState and the agents to tell of new or stopped tasks: what launching tasks takes. */
+export interface LaunchScope extends ScopedState {
+  hosts: HostNotifier;
+}
+
 export interface ControlPlaneSettings {
   /** Where published container ports listen on the host: 127.0.0.1 unless told otherwise. */
   hostPortBindIp: string;

@@ -1,11 +1,12 @@
 // Periodic work of the control plane that no request triggers: forgetting tasks that have
 // been STOPPED for longer than ECS keeps them visible (at least an hour), and giving up on
 // hosts whose agents have been silent so long that they are taken for terminated.
+import { idFromRef } from "../../domain/arn.js";
 import { deregistered } from "../../domain/container-instance.js";
-import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import type { Scope } from "../../domain/scope.js";
 import { runTaskTokenId, type EcsState } from "../../state/ecs-state.js";
 import type { Collection, ListQuery, Store } from "../../state/store.js";
+import { stopStoredTask } from "./task-stops.js";
 
 export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 /** How long an agent may be silent before its host is taken for terminated (BERTH_HOST_LOST_SECONDS). */
@@ -14,7 +15,7 @@ export const HOST_LOST_AFTER_MS = 10 * 60 * 1000;
 export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
   return purgeOlderThan(store, state.tasks, { status: "STOPPED" }, {
     since: (t) => t.task.stoppedAt ?? t.task.createdAt!,
-    idOf: (t) => t.task.taskArn!.split("/").pop()!,
+    idOf: (t) => idFromRef(t.task.taskArn!),
   }, now, retentionMs);
 }
 
@@ -69,10 +70,8 @@ export async function retireLostHosts(deps: LostHostDeps, now: Date, since: Date
       const reason = `Host EC2 (instance ${host.instance.ec2InstanceId}) terminated.`;
       // A copy: each write below takes its task off the host.
       for (const id of [...(await deps.state.liveTasks.tasksOn(scope, host.id)).keys()]) {
-        const stopped = await deps.state.tasks.write(scope, id, (cur) => {
-          if (!cur || cur.task.lastStatus === "STOPPED") return undefined;
-          return { ...cur, task: markStopped(requestStop(cur.task, "TerminationNotice", reason, now), now) };
-        });
+        // No agent to tell: the host is gone.
+        const stopped = await stopStoredTask({ scope, state: deps.state, now }, id, { code: "TerminationNotice", reason, hostGone: true });
         if (stopped?.task.group?.startsWith("service:")) deps.pokeService(scope, `${stopped.cluster}/${stopped.task.group.slice(8)}`);
       }
       await deps.state.instances.write(scope, host.id, (cur) =>

@@ -8,7 +8,7 @@
 // every host again only then.
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
 import { isAgentConnected, type HostUsage } from "../../domain/container-instance.js";
-import type { Scope } from "../../domain/scope.js";
+import { scopeKey, type Scope } from "../../domain/scope.js";
 import type { InstanceView } from "../../scheduler/placement/index.js";
 import type { EcsState, StoredInstance } from "../../state/ecs-state.js";
 
@@ -31,8 +31,6 @@ interface Board {
   recheckAt: number;
 }
 
-const hostKey = (scope: Scope, hostId: string) => `${scope.accountId}\0${scope.region}\0${hostId}`;
-const boardKey = (scope: Scope, cluster: string) => `${scope.accountId}\0${scope.region}\0${cluster}`;
 
 export class PlacementBoards {
   private readonly boards = new Map<string, Board>();
@@ -46,13 +44,13 @@ export class PlacementBoards {
     state.instances.watch((scope, id) => this.touch(scope, id));
     // A heartbeat matters only to a host shown disconnected; connected ones age out by time.
     state.heartbeats.onHeard((scope, hostId) => {
-      const board = this.boardOfHost.get(hostKey(scope, hostId));
+      const board = this.boardOfHost.get(scopeKey(scope, hostId));
       if (board && !board.connected[board.slot.get(hostId)!]) board.dirty.add(hostId);
     });
   }
 
   private touch(scope: Scope, hostId: string): void {
-    this.boardOfHost.get(hostKey(scope, hostId))?.dirty.add(hostId);
+    this.boardOfHost.get(scopeKey(scope, hostId))?.dirty.add(hostId);
   }
 
   /** The cluster's views as of `now`. The arrays are shared until the next call: read them, do not keep them. */
@@ -61,7 +59,7 @@ export class PlacementBoards {
     const usageOf = await this.state.liveTasks.usages(scope);
     const lastSeenMs = this.state.heartbeats.lastSeenLookup(scope);
     // Nothing awaits from here on, so two placements never interleave their updates.
-    const key = boardKey(scope, cluster);
+    const key = scopeKey(scope, cluster);
     let board = this.boards.get(key);
     if (instances.length === 0) {
       if (board) this.drop(scope, key, board);
@@ -97,7 +95,7 @@ export class PlacementBoards {
   }
 
   private drop(scope: Scope, key: string, board: Board): void {
-    for (const hostId of board.slot.keys()) if (this.boardOfHost.get(hostKey(scope, hostId)) === board) this.boardOfHost.delete(hostKey(scope, hostId));
+    for (const hostId of board.slot.keys()) if (this.boardOfHost.get(scopeKey(scope, hostId)) === board) this.boardOfHost.delete(scopeKey(scope, hostId));
     this.boards.delete(key);
   }
 
@@ -112,7 +110,7 @@ export class PlacementBoards {
     };
     instances.forEach((stored, i) => {
       board.slot.set(stored.id, i);
-      this.boardOfHost.set(hostKey(scope, stored.id), board);
+      this.boardOfHost.set(scopeKey(scope, stored.id), board);
     });
     return board;
   }

@@ -1,215 +1,16 @@
 // RunTask and StartTask: check the request against ECS's rules, decide where each task
 // runs, and record the tasks; their agents learn of them through their channels.
-import type {
-  CapacityProviderStrategyItem,
-  Failure,
-  NetworkConfiguration,
-  RunTaskRequest,
-  RunTaskResponse,
-  StartTaskRequest,
-  StartTaskResponse,
-  Tag,
-  Task,
-  TaskDefinition,
-  TaskOverride,
-} from "@aws-sdk/client-ecs";
-import { clientException, invalidParameter } from "../../domain/errors.js";
-import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
-import { isValidFargateSize } from "../../domain/task-definition/fargate.js";
-import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
-import { freeAddress, freeLoopback, macFor, planSubnet, SECURITY_GROUP_ID, SUBNET_ID } from "../../domain/task/network.js";
-import { reservationOf } from "../../domain/task/reservation.js";
-import { validateTags } from "../../domain/tags.js";
-import { NO_CONTAINER_INSTANCES, PlacementError, QueryError, place, type PlacementFailure } from "../../scheduler/placement/index.js";
-import { runTaskTokenId, type StoredInstance, type StoredTask, type StoredTaskDefinition } from "../../state/ecs-state.js";
-import { agentConnected, clusterPlacementViews } from "./container-instances.js";
+import type { Failure, RunTaskRequest, RunTaskResponse, StartTaskRequest, StartTaskResponse } from "@aws-sdk/client-ecs";
+import { idFromRef } from "../../domain/arn.js";
+import { availabilityZoneOf } from "../../domain/container-instance.js";
+import { invalidParameter } from "../../domain/errors.js";
+import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, taskTags, type LaunchChoice } from "../../domain/task/launch-rules.js";
+import { scopeKey } from "../../domain/scope.js";
+import { NO_CONTAINER_INSTANCES } from "../../scheduler/placement/index.js";
+import { runTaskTokenId } from "../../state/ecs-state.js";
 import type { RequestContext } from "./context.js";
+import { FARGATE_CAPACITY_UNAVAILABLE, createTasks, placeOnFargate, placeOnInstances, resolveDefinition, type Target } from "./launch.js";
 import { activeCluster } from "./lookup.js";
-import { findTaskDefinition } from "./task-definitions.js";
-
-export interface LaunchChoice {
-  launchType: "EC2" | "FARGATE";
-  capacityProviderName?: string;
-}
-
-/** Where a host runs a task: a container instance (EC2) or berth's FARGATE capacity. */
-export interface Target {
-  host: StoredInstance;
-  availabilityZone: string;
-}
-
-export function chooseLaunch(input: Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">, clusterStrategy: readonly CapacityProviderStrategyItem[]): LaunchChoice {
-  if (input.launchType && input.capacityProviderStrategy?.length) {
-    throw invalidParameter("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again.");
-  }
-  if (input.launchType === "EXTERNAL") throw invalidParameter("berth has no EXTERNAL instances; use EC2 or FARGATE.");
-  if (input.launchType === "FARGATE" || input.launchType === "EC2") return { launchType: input.launchType };
-  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : clusterStrategy;
-  if (!strategy.length) return { launchType: "EC2" };
-  // The provider with a base goes first; after that the largest weight wins.
-  const pick = [...strategy].sort((a, b) => (b.base ?? 0) - (a.base ?? 0) || (b.weight ?? 0) - (a.weight ?? 0))[0]!;
-  const name = pick.capacityProvider!;
-  return name.startsWith("FARGATE") ? { launchType: "FARGATE", capacityProviderName: name } : { launchType: "EC2", capacityProviderName: name };
-}
-
-export function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides: TaskOverride | undefined): void {
-  if (!td.compatibilities?.includes(launch.launchType)) {
-    throw invalidParameter(`Task definition does not support launch_type ${launch.launchType}.`);
-  }
-  if (launch.launchType === "FARGATE" && (overrides?.cpu || overrides?.memory)) {
-    if (!isValidFargateSize(overrides.cpu ?? td.cpu, overrides.memory ?? td.memory)) {
-      throw clientException(`No Fargate configuration exists for given values: ${overrides.cpu ?? td.cpu} CPU, ${overrides.memory ?? td.memory} memory.`);
-    }
-  }
-  const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
-  for (const o of overrides?.containerOverrides ?? []) {
-    if (!names.has(o.name)) throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
-  }
-}
-
-export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkConfiguration | undefined): string | undefined {
-  const awsvpc = td.networkMode === "awsvpc";
-  const vpc = config?.awsvpcConfiguration;
-  if (!awsvpc) {
-    if (vpc) throw invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
-    return undefined;
-  }
-  if (!vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-  const subnets = vpc.subnets ?? [];
-  if (subnets.length < 1 || subnets.length > 16) throw invalidParameter("subnets can have at least 1 and at most 16 items.");
-  for (const s of subnets) if (!SUBNET_ID.test(s)) throw invalidParameter(`Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
-  if ((vpc.securityGroups ?? []).length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
-  for (const g of vpc.securityGroups ?? []) if (!SECURITY_GROUP_ID.test(g)) throw invalidParameter(`Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
-  return subnets[0];
-}
-
-async function fargateHosts(ctx: RequestContext): Promise<StoredInstance[]> {
-  const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
-  return hosts.filter((h) => h.fargateHost && agentConnected(ctx, h));
-}
-
-/** The addresses live tasks hold: read once per RunTask, then kept as tasks are added. */
-interface AddressesInUse {
-  ipv4: Map<string, Set<string>>;
-  loopback: Set<string>;
-}
-
-async function addressesInUse(ctx: RequestContext): Promise<AddressesInUse> {
-  const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set() };
-  for (const network of await ctx.state.liveTasks.networks(ctx.scope)) holdAddresses(inUse, network);
-  return inUse;
-}
-
-function holdAddresses(inUse: AddressesInUse, network: TaskNetwork): void {
-  let subnet = inUse.ipv4.get(network.subnetId);
-  if (!subnet) inUse.ipv4.set(network.subnetId, (subnet = new Set()));
-  subnet.add(network.ipv4Address);
-  inUse.loopback.add(network.loopbackAddress);
-}
-
-async function allocateNetwork(ctx: RequestContext, subnetId: string, inUse: AddressesInUse): Promise<TaskNetwork> {
-  let subnet = await ctx.state.subnets.get(ctx.scope, subnetId);
-  if (!subnet) {
-    const planned = (await ctx.state.subnets.list(ctx.scope)).map((s) => s.cidr);
-    const taken = [...planned, ...ctx.hosts.pools.all()];
-    subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, taken) }))!;
-  }
-  const ipv4Address = freeAddress(subnet.cidr, inUse.ipv4.get(subnetId) ?? new Set());
-  if (!ipv4Address) throw clientException(`Subnet ${subnetId} has no free IP addresses.`);
-  const loopbackAddress = freeLoopback(inUse.loopback)!;
-  const eni = newResourceId().slice(0, 17);
-  return {
-    subnetId,
-    networkName: subnet.networkName,
-    cidr: subnet.cidr,
-    gateway: subnet.gateway,
-    ipv4Address,
-    loopbackAddress,
-    attachmentId: newUuid(),
-    networkInterfaceId: `eni-${eni}`,
-    macAddress: macFor(ipv4Address),
-  };
-}
-
-export interface Launch {
-  cluster: string;
-  td: TaskDefinition;
-  overrides?: TaskOverride;
-  launch: LaunchChoice;
-  subnetId?: string;
-  group: string;
-  startedBy?: string;
-  tags?: Task["tags"];
-  platformVersion?: string;
-  enableExecuteCommand?: boolean;
-}
-
-export async function createTasks(ctx: RequestContext, l: Launch, targets: readonly Target[]): Promise<Task[]> {
-  const created: Task[] = [];
-  const records: { id: string; doc: StoredTask }[] = [];
-  const inUse = l.subnetId && targets.length ? await addressesInUse(ctx) : undefined;
-  for (const target of targets) {
-    const network = l.subnetId && inUse ? await allocateNetwork(ctx, l.subnetId, inUse) : undefined;
-    if (network && inUse) holdAddresses(inUse, network);
-    const taskId = newTimeOrderedId(ctx.now.getTime());
-    const task = newTask({
-      scope: ctx.scope,
-      clusterName: l.cluster,
-      taskId,
-      taskDefinition: l.td,
-      overrides: l.overrides,
-      launchType: l.launch.launchType,
-      capacityProviderName: l.launch.capacityProviderName,
-      containerInstanceArn: l.launch.launchType === "EC2" ? target.host.instance.containerInstanceArn : undefined,
-      availabilityZone: target.availabilityZone,
-      group: l.group,
-      startedBy: l.startedBy,
-      tags: l.tags,
-      network,
-      platformVersion: l.platformVersion,
-      enableExecuteCommand: l.enableExecuteCommand,
-      containerIds: (l.td.containerDefinitions ?? []).map(() => newUuid()),
-      now: ctx.now,
-    });
-    const stored: StoredTask = {
-      task,
-      cluster: l.cluster,
-      hostId: target.host.id,
-      taskDefinition: l.td,
-      reservation: reservationOf(l.td, l.overrides),
-      ...(network ? { network } : {}),
-    };
-    records.push({ id: taskId, doc: stored });
-    created.push(task);
-  }
-  // One transaction for the lot: a service scaling out by thousands commits once.
-  await ctx.state.tasks.putMany(ctx.scope, records);
-  for (const { id, doc } of records) ctx.hosts.bump(ctx.scope, doc.hostId, id);
-  return created;
-}
-
-const azOf = (host: StoredInstance) =>
-  host.instance.attributes?.find((a) => a.name === "ecs.availability-zone")?.value ?? "us-east-1a";
-
-export async function resolveDefinition(ctx: RequestContext, ref: string): Promise<StoredTaskDefinition> {
-  const stored = await findTaskDefinition(ctx, ref);
-  if (!stored) throw clientException("Unable to describe task definition.");
-  if (stored.taskDefinition.status !== "ACTIVE") {
-    throw clientException(`TaskDefinition is inactive: ${stored.taskDefinition.taskDefinitionArn}`);
-  }
-  return stored;
-}
-
-/** The task's tags: its own, plus the task definition's when propagateTags says so. */
-export function taskTags(own: Tag[] | undefined, propagate: string | undefined, definition: StoredTaskDefinition): Tag[] {
-  if (propagate === "SERVICE") throw invalidParameter("propagateTags SERVICE is only valid for tasks of a service.");
-  const tags = [...(own ?? [])];
-  if (propagate === "TASK_DEFINITION") {
-    for (const t of definition.tags) if (!tags.some((x) => x.key === t.key)) tags.push(t);
-  }
-  validateTags(tags);
-  return tags;
-}
 
 export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promise<RunTaskResponse> {
   const cluster = await activeCluster(ctx, input.cluster);
@@ -217,12 +18,12 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
   if (count < 1 || count > 10) throw invalidParameter("The count parameter must be between 1 and 10.");
   const definition = await resolveDefinition(ctx, input.taskDefinition!);
   const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition);
+  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
   const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy ?? []);
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
   const name = cluster.clusterName!;
-  return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
+  return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
     const tokenId = input.clientToken ? runTaskTokenId(name, input.clientToken) : undefined;
     if (tokenId) {
       const earlier = await ctx.state.runTaskTokens.get(ctx.scope, tokenId);
@@ -256,84 +57,10 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
     }, targets);
     if (tokenId && tasks.length) {
       // After the tasks: a crash in between costs a retry a second launch, never a lost task.
-      const taskIds = tasks.map((t) => t.taskArn!.split("/").pop()!);
+      const taskIds = tasks.map((t) => idFromRef(t.taskArn!));
       await ctx.state.runTaskTokens.write(ctx.scope, tokenId, () => ({ cluster: name, clientToken: input.clientToken!, taskIds, createdAt: ctx.now }));
     }
     return { tasks, failures };
-  });
-}
-
-export interface PlacementAsk {
-  group: string;
-  overrides?: TaskOverride;
-  placementStrategy?: RunTaskRequest["placementStrategy"];
-  placementConstraints?: RunTaskRequest["placementConstraints"];
-}
-
-export interface PlacementOutcome {
-  targets: Target[];
-  failures: PlacementFailure[];
-  noContainerInstances: boolean;
-}
-
-/** Where `count` tasks of `td` go among the cluster's container instances (EC2). */
-export async function placeOnInstances(
-  ctx: RequestContext,
-  cluster: string,
-  td: TaskDefinition,
-  ask: PlacementAsk,
-  count: number,
-): Promise<PlacementOutcome> {
-  const { instances, views } = await clusterPlacementViews(ctx, cluster);
-  const reservation = reservationOf(td, ask.overrides);
-  let result;
-  try {
-    result = place(views, {
-      count,
-      needs: {
-        cpu: reservation.cpu,
-        memory: reservation.memory,
-        hostPorts: [
-          ...reservation.ports.map((port) => ({ port, protocol: "tcp" as const })),
-          ...reservation.portsUdp.map((port) => ({ port, protocol: "udp" as const })),
-        ],
-        requiresAttributes: (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) })),
-        group: ask.group,
-        family: td.family!,
-      },
-      strategy: (ask.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
-      constraints: [...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
-        type: c.type as "distinctInstance" | "memberOf",
-        ...(c.expression ? { expression: c.expression } : {}),
-      })),
-    }, Math.random);
-  } catch (err) {
-    if (err instanceof PlacementError || err instanceof QueryError) throw invalidParameter(err.message);
-    throw err;
-  }
-  return {
-    targets: result.placedAt.map((i) => {
-      const host = instances[i]!;
-      return { host, availabilityZone: azOf(host) };
-    }),
-    failures: result.failures,
-    noContainerInstances: result.noContainerInstances,
-  };
-}
-
-export const FARGATE_CAPACITY_UNAVAILABLE =
-  "Capacity is unavailable at this time. Please try again later or in a different availability zone";
-
-/** FARGATE tasks go to the least busy FARGATE host; none connected: no capacity. */
-export async function placeOnFargate(ctx: RequestContext, count: number): Promise<Target[]> {
-  const hosts = await fargateHosts(ctx);
-  if (!hosts.length) return [];
-  const load = new Map<string, number>();
-  for (const h of hosts) load.set(h.id, (await ctx.state.liveTasks.tasksOn(ctx.scope, h.id)).size);
-  return Array.from({ length: count }, () => {
-    const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
-    load.set(host.id, (load.get(host.id) ?? 0) + 1);
-    return { host, availabilityZone: azOf(host) };
   });
 }
 
@@ -343,19 +70,19 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
   if (refs.length < 1 || refs.length > 10) throw invalidParameter("containerInstances must have between 1 and 10 items.");
   const definition = await resolveDefinition(ctx, input.taskDefinition!);
   const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition);
+  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
   const launch: LaunchChoice = { launchType: "EC2" };
   checkCompatibility(td, launch, input.overrides);
   const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
   const name = cluster.clusterName!;
-  return ctx.placementLock.run(`${ctx.scope.accountId}/${ctx.scope.region}`, async () => {
+  return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
     const failures: Failure[] = [];
     const targets: Target[] = [];
     for (const ref of refs) {
-      const host = await ctx.state.instances.get(ctx.scope, ref.split("/").pop()!);
+      const host = await ctx.state.instances.get(ctx.scope, idFromRef(ref));
       if (!host || host.cluster !== name || host.fargateHost) failures.push({ arn: ref, reason: "MISSING" });
       else if (host.instance.status !== "ACTIVE") failures.push({ arn: host.instance.containerInstanceArn, reason: "INACTIVE" });
-      else targets.push({ host, availabilityZone: azOf(host) });
+      else targets.push({ host, availabilityZone: availabilityZoneOf(host.instance) });
     }
     const tasks = await createTasks(ctx, {
       cluster: name, td, overrides: input.overrides, launch, subnetId,

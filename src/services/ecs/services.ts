@@ -16,7 +16,7 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
-import { nameFromRef } from "../../domain/arn.js";
+import { idFromRef, nameFromRef } from "../../domain/arn.js";
 import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { pageSize, paginate } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
@@ -28,19 +28,20 @@ import {
   validateServiceRegistries,
   withDeploymentDefaults,
 } from "../../domain/service.js";
+import { scopeKey } from "../../domain/scope.js";
 import { validateTags } from "../../domain/tags.js";
+import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
-import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, resolveDefinition } from "./run-task.js";
+import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
 const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
 
 export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
-const lockKey = (ctx: RequestContext) => `${ctx.scope.accountId}/${ctx.scope.region}`;
 
 /** The service as DescribeServices shows it: deployments PRIMARY first, INACTIVE ones hidden. */
 export function serviceView(stored: StoredService, withTags = true): Service {
@@ -54,7 +55,9 @@ export function serviceView(stored: StoredService, withTags = true): Service {
 
 async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
   const cluster = clusterName(ctx, clusterRef);
-  const name = ref.startsWith("arn:") ? nameFromRef(ctx.scope, ref, "service")?.split("/").pop() : ref;
+  // A service ARN's resource is "<cluster>/<name>".
+  const resource = nameFromRef(ctx.scope, ref, "service");
+  const name = resource && ref.startsWith("arn:") ? idFromRef(resource) : resource;
   return name ? ctx.state.services.get(ctx.scope, serviceId(cluster, name)) : undefined;
 }
 
@@ -132,7 +135,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
     ? withDeploymentDefaults(daemon ? "DAEMON" : "REPLICA", { ...found.service.deploymentConfiguration, ...input.deploymentConfiguration })
     : found.service.deploymentConfiguration;
   const id = serviceId(cluster.clusterName!, found.service.serviceName!);
-  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+  const stored = await ctx.placementLock.run(scopeKey(ctx.scope), () =>
     ctx.state.services.write(ctx.scope, id, (cur) => {
       if (!cur) throw serviceNotFound();
       if (cur.service.status !== "ACTIVE") throw serviceNotActive();
@@ -174,7 +177,7 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found || found.service.status === "INACTIVE") throw serviceNotFound();
   const id = serviceId(cluster.clusterName!, found.service.serviceName!);
-  const stored = await ctx.placementLock.run(lockKey(ctx), () =>
+  const stored = await ctx.placementLock.run(scopeKey(ctx.scope), () =>
     ctx.state.services.write(ctx.scope, id, (cur) => {
       if (!cur || cur.service.status === "INACTIVE") throw serviceNotFound();
       if (cur.service.status === "DRAINING") return undefined;

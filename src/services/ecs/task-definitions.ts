@@ -21,7 +21,7 @@ import { buildTaskDefinition, validateTaskDefinition } from "../../domain/task-d
 import { parseTaskDefinitionRef } from "../../domain/task-definition-ref.js";
 import { validateTags } from "../../domain/tags.js";
 import { type StoredTaskDefinition, taskDefinitionId } from "../../state/ecs-state.js";
-import type { EcsHandlers, RequestContext } from "./context.js";
+import type { EcsHandlers, RequestContext, ScopedState } from "./context.js";
 
 async function registerTaskDefinition(
   ctx: RequestContext,
@@ -50,7 +50,7 @@ async function registerTaskDefinition(
  * The task definition a reference names: an exact revision in any state but deleted, or
  * for a bare family its latest ACTIVE revision.
  */
-export async function findTaskDefinition(ctx: RequestContext, ref: string): Promise<StoredTaskDefinition | undefined> {
+export async function findTaskDefinition(ctx: Pick<ScopedState, "scope" | "state">, ref: string): Promise<StoredTaskDefinition | undefined> {
   const parsed = parseTaskDefinitionRef(ctx.scope, ref);
   if (!parsed) return undefined;
   if (parsed.revision !== undefined) {

@@ -9,21 +9,21 @@ import type {
   StopTaskResponse,
   Task,
 } from "@aws-sdk/client-ecs";
-import { ecsArn } from "../../domain/arn.js";
+import { ecsArn, idFromRef } from "../../domain/arn.js";
 import { invalidParameter } from "../../domain/errors.js";
 import { pageSize } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
-import { markStopped, requestStop } from "../../domain/task/lifecycle.js";
 import { clusterTasks, taskParent, type StoredTask } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { runTask, startTask } from "./run-task.js";
+import { stopStoredTask } from "./task-stops.js";
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 
 /** The task id a reference (id or ARN) names, if it can name one. */
 export function taskIdOf(ref: string): string | undefined {
-  const id = ref.split("/").pop()!;
+  const id = idFromRef(ref);
   return TASK_ID.test(id) ? id : undefined;
 }
 
@@ -46,15 +46,7 @@ async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<St
   if (!found) throw invalidParameter("The referenced task was not found.");
   const reason = input.reason ?? "Task stopped by user";
   if (reason.length > 1024) throw invalidParameter("reason can be at most 1024 characters.");
-  const id = found.task.taskArn!.split("/").pop()!;
-  const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
-    if (!cur) return undefined;
-    let task = requestStop(cur.task, "UserInitiated", reason, ctx.now);
-    // A task no agent will ever pick up again stops at once.
-    if (!cur.hostId) task = markStopped(task, ctx.now);
-    return task === cur.task ? undefined : { ...cur, task };
-  });
-  ctx.hosts.bump(ctx.scope, updated!.hostId, id);
+  const updated = await stopStoredTask(ctx, idFromRef(found.task.taskArn!), { code: "UserInitiated", reason });
   return { task: updated!.task };
 }
 
@@ -64,9 +56,9 @@ async function describeTasks(ctx: RequestContext, input: DescribeTasksRequest): 
   if (refs.length > 100) throw invalidParameter("tasks can have at most 100 items.");
   const tasks: Task[] = [];
   const failures: Failure[] = [];
-  const found = await ctx.state.tasks.getMany(ctx.scope, refs.map((r) => r.split("/").pop()!));
+  const found = await ctx.state.tasks.getMany(ctx.scope, refs.map(idFromRef));
   for (const ref of refs) {
-    const stored = found.get(ref.split("/").pop()!);
+    const stored = found.get(idFromRef(ref));
     if (!stored || stored.cluster !== cluster) {
       failures.push({ arn: ref.startsWith("arn:") ? ref : ecsArn(ctx.scope, `task/${cluster}/${ref}`), reason: "MISSING" });
       continue;
@@ -80,7 +72,7 @@ async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const max = pageSize({ maxResults: input.maxResults, defaultMax: 100, limit: 100 });
   const desired = input.desiredStatus ?? "RUNNING";
-  const instanceId = input.containerInstance?.split("/").pop();
+  const instanceId = input.containerInstance && idFromRef(input.containerInstance);
   const family = input.family;
   const where = input.serviceName ? { parent: taskParent(cluster, `service:${input.serviceName}`) } : clusterTasks(cluster);
   // Oldest first across the cluster's groups.
@@ -102,7 +94,7 @@ async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<
 }
 
 /** Where a task stands in the store's (seq, id) order: its creation time, then its id. */
-const positionOfTask = (t: StoredTask) => ({ seq: t.task.createdAt!.getTime(), id: t.task.taskArn!.split("/").pop()! });
+const positionOfTask = (t: StoredTask) => ({ seq: t.task.createdAt!.getTime(), id: idFromRef(t.task.taskArn!) });
 
 export const taskOperations = {
   RunTask: runTask,

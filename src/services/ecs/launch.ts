@@ -1,0 +1,242 @@
+// Launching tasks, for RunTask, StartTask and the service scheduler alike: where each task
+// goes (placement among a cluster's instances, or berth's FARGATE capacity), the task
+// definition it runs, and the tasks themselves with their addresses.
+import type { RunTaskRequest, Task, TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
+import { availabilityZoneOf } from "../../domain/container-instance.js";
+import { clientException, invalidParameter } from "../../domain/errors.js";
+import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
+import type { LaunchChoice } from "../../domain/task/launch-rules.js";
+import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
+import { freeAddress, freeLoopback, macFor, planSubnet } from "../../domain/task/network.js";
+import { reservationOf } from "../../domain/task/reservation.js";
+import { PlacementError, QueryError, place, type PlacementFailure, type TaskNeeds } from "../../scheduler/placement/index.js";
+import type { StoredInstance, StoredTask, StoredTaskDefinition } from "../../state/ecs-state.js";
+import { agentConnected, clusterPlacementViews } from "./container-instances.js";
+import type { LaunchScope, ScopedState } from "./context.js";
+import { findTaskDefinition } from "./task-definitions.js";
+
+/** Where a host runs a task: a container instance (EC2) or berth's FARGATE capacity. */
+export interface Target {
+  host: StoredInstance;
+  availabilityZone: string;
+}
+
+/** The ACTIVE task definition `ref` names, or the ClientException RunTask and CreateService answer. */
+export async function resolveDefinition(ctx: Pick<ScopedState, "scope" | "state">, ref: string): Promise<StoredTaskDefinition> {
+  const stored = await findTaskDefinition(ctx, ref);
+  if (!stored) throw clientException("Unable to describe task definition.");
+  if (stored.taskDefinition.status !== "ACTIVE") {
+    throw clientException(`TaskDefinition is inactive: ${stored.taskDefinition.taskDefinitionArn}`);
+  }
+  return stored;
+}
+
+export interface PlacementAsk {
+  group: string;
+  overrides?: TaskOverride;
+  placementStrategy?: RunTaskRequest["placementStrategy"];
+  placementConstraints?: RunTaskRequest["placementConstraints"];
+}
+
+export interface PlacementOutcome {
+  targets: Target[];
+  failures: PlacementFailure[];
+  noContainerInstances: boolean;
+}
+
+/** Where `count` tasks of `td` go among the cluster's container instances (EC2). */
+export async function placeOnInstances(
+  ctx: ScopedState,
+  cluster: string,
+  td: TaskDefinition,
+  ask: PlacementAsk,
+  count: number,
+): Promise<PlacementOutcome> {
+  const { instances, views } = await clusterPlacementViews(ctx, cluster);
+  const reservation = reservationOf(td, ask.overrides);
+  let result;
+  try {
+    result = place(views, {
+      count,
+      needs: {
+        cpu: reservation.cpu,
+        memory: reservation.memory,
+        hostPorts: [
+          ...reservation.ports.map((port) => ({ port, protocol: "tcp" as const })),
+          ...reservation.portsUdp.map((port) => ({ port, protocol: "udp" as const })),
+        ],
+        requiresAttributes: requiredAttributes(td),
+        group: ask.group,
+        family: td.family!,
+      },
+      strategy: (ask.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
+      constraints: [...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
+        type: c.type as "distinctInstance" | "memberOf",
+        ...(c.expression ? { expression: c.expression } : {}),
+      })),
+    }, Math.random);
+  } catch (err) {
+    if (err instanceof PlacementError || err instanceof QueryError) throw invalidParameter(err.message);
+    throw err;
+  }
+  return {
+    targets: result.placedAt.map((i) => {
+      const host = instances[i]!;
+      return { host, availabilityZone: availabilityZoneOf(host.instance) };
+    }),
+    failures: result.failures,
+    noContainerInstances: result.noContainerInstances,
+  };
+}
+
+export const FARGATE_CAPACITY_UNAVAILABLE =
+  "Capacity is unavailable at this time. Please try again later or in a different availability zone";
+
+/** FARGATE tasks go to the least busy FARGATE host; none connected: no capacity. */
+export async function placeOnFargate(ctx: ScopedState, count: number): Promise<Target[]> {
+  const hosts = await fargateHosts(ctx);
+  if (!hosts.length) return [];
+  const load = new Map<string, number>();
+  for (const h of hosts) load.set(h.id, (await ctx.state.liveTasks.tasksOn(ctx.scope, h.id)).size);
+  return Array.from({ length: count }, () => {
+    const host = [...hosts].sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0))[0]!;
+    load.set(host.id, (load.get(host.id) ?? 0) + 1);
+    return { host, availabilityZone: availabilityZoneOf(host.instance) };
+  });
+}
+
+/** The instance attributes a task definition requires, as placement matches them. */
+export function requiredAttributes(td: TaskDefinition): TaskNeeds["requiresAttributes"] {
+  return (td.requiresAttributes ?? []).map((a) => ({ name: a.name!, ...(a.value ? { value: a.value } : {}) }));
+}
+
+async function fargateHosts(ctx: ScopedState): Promise<StoredInstance[]> {
+  const hosts = await ctx.state.instances.list(ctx.scope, { parent: "", status: "ACTIVE" });
+  return hosts.filter((h) => h.fargateHost && agentConnected(ctx, h));
+}
+
+/** The addresses live tasks hold: read once per batch, then kept as tasks are added. */
+interface AddressesInUse {
+  ipv4: Map<string, Set<string>>;
+  loopback: Set<string>;
+}
+
+async function addressesInUse(ctx: ScopedState): Promise<AddressesInUse> {
+  const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set() };
+  for (const network of await ctx.state.liveTasks.networks(ctx.scope)) holdAddresses(inUse, network);
+  return inUse;
+}
+
+function holdAddresses(inUse: AddressesInUse, network: TaskNetwork): void {
+  let subnet = inUse.ipv4.get(network.subnetId);
+  if (!subnet) inUse.ipv4.set(network.subnetId, (subnet = new Set()));
+  subnet.add(network.ipv4Address);
+  inUse.loopback.add(network.loopbackAddress);
+}
+
+async function allocateNetwork(ctx: LaunchScope, subnetId: string, inUse: AddressesInUse): Promise<TaskNetwork> {
+  let subnet = await ctx.state.subnets.get(ctx.scope, subnetId);
+  if (!subnet) {
+    const planned = (await ctx.state.subnets.list(ctx.scope)).map((s) => s.cidr);
+    const taken = [...planned, ...ctx.hosts.pools.all()];
+    subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, taken) }))!;
+  }
+  const ipv4Address = freeAddress(subnet.cidr, inUse.ipv4.get(subnetId) ?? new Set());
+  if (!ipv4Address) throw clientException(`Subnet ${subnetId} has no free IP addresses.`);
+  const loopbackAddress = freeLoopback(inUse.loopback)!;
+  const eni = newResourceId().slice(0, 17);
+  return {
+    subnetId,
+    networkName: subnet.networkName,
+    cidr: subnet.cidr,
+    gateway: subnet.gateway,
+    ipv4Address,
+    loopbackAddress,
+    attachmentId: newUuid(),
+    networkInterfaceId: `eni-${eni}`,
+    macAddress: macFor(ipv4Address),
+  };
+}
+
+export interface Launch {
+  cluster: string;
+  td: TaskDefinition;
+  overrides?: TaskOverride;
+  launch: LaunchChoice;
+  subnetId?: string;
+  group: string;
+  startedBy?: string;
+  tags?: Task["tags"];
+  platformVersion?: string;
+  enableExecuteCommand?: boolean;
+}
+
+/**
+ * New tasks gathered before any is written: a RunTask's, or every start of a service's plan,
+ * so that the lot is written at once. Addresses are read when the first awsvpc task is built
+ * and kept as each task takes its own, so no two tasks of a batch share one.
+ */
+export class TaskBatch {
+  readonly records: { id: string; doc: StoredTask }[] = [];
+  private inUse?: AddressesInUse;
+
+  constructor(private readonly ctx: LaunchScope) {}
+
+  /** Builds the tasks of `l` on `targets` and adds them; of the state, only a subnet seen for the first time is written. */
+  async add(l: Launch, targets: readonly Target[]): Promise<Task[]> {
+    const { ctx } = this;
+    const created: Task[] = [];
+    if (l.subnetId && targets.length) this.inUse ??= await addressesInUse(ctx);
+    const inUse = l.subnetId ? this.inUse : undefined;
+    for (const target of targets) {
+      const network = l.subnetId && inUse ? await allocateNetwork(ctx, l.subnetId, inUse) : undefined;
+      if (network && inUse) holdAddresses(inUse, network);
+      const taskId = newTimeOrderedId(ctx.now.getTime());
+      const task = newTask({
+        scope: ctx.scope,
+        clusterName: l.cluster,
+        taskId,
+        taskDefinition: l.td,
+        overrides: l.overrides,
+        launchType: l.launch.launchType,
+        capacityProviderName: l.launch.capacityProviderName,
+        containerInstanceArn: l.launch.launchType === "EC2" ? target.host.instance.containerInstanceArn : undefined,
+        availabilityZone: target.availabilityZone,
+        group: l.group,
+        startedBy: l.startedBy,
+        tags: l.tags,
+        network,
+        platformVersion: l.platformVersion,
+        enableExecuteCommand: l.enableExecuteCommand,
+        containerIds: (l.td.containerDefinitions ?? []).map(() => newUuid()),
+        now: ctx.now,
+      });
+      const stored: StoredTask = {
+        task,
+        cluster: l.cluster,
+        hostId: target.host.id,
+        taskDefinition: l.td,
+        reservation: reservationOf(l.td, l.overrides),
+        ...(network ? { network } : {}),
+      };
+      this.records.push({ id: taskId, doc: stored });
+      created.push(task);
+    }
+    return created;
+  }
+}
+
+/** Tells each new task's host that it has one more to run. */
+export function announceTasks(ctx: LaunchScope, records: readonly { id: string; doc: StoredTask }[]): void {
+  for (const { id, doc } of records) ctx.hosts.bump(ctx.scope, doc.hostId, id);
+}
+
+/** Creates the tasks of `l` on `targets` and tells their hosts. */
+export async function createTasks(ctx: LaunchScope, l: Launch, targets: readonly Target[]): Promise<Task[]> {
+  const batch = new TaskBatch(ctx);
+  const created = await batch.add(l, targets);
+  // One transaction for the lot: a RunTask of ten tasks commits once.
+  await ctx.state.tasks.putMany(ctx.scope, batch.records);
+  announceTasks(ctx, batch.records);
+  return created;
+}
