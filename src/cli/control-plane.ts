@@ -7,7 +7,7 @@ import { rootPrincipal } from "../domain/account-settings.js";
 import { ecsOperations } from "../services/ecs/index.js";
 import { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
 import { KeyedSerializer } from "../services/ecs/serial.js";
-import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../services/ecs/housekeeping.js";
+import { purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../services/ecs/housekeeping.js";
 import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { ecsModel } from "../aws/model.js";
 import { createApiHandler, operationInvoker, type ApiOptions } from "../aws/server.js";
@@ -23,8 +23,16 @@ export interface ControlPlaneOptions {
   dataDir: string;
   accountId: string;
   credentials: Credentials;
-  /** Where published container ports listen (default 127.0.0.1). */
-  hostPortBindIp?: string;
+  /** Where published container ports listen. */
+  hostPortBindIp: string;
+  /** An agent silent this long shows agentConnected: false and gets no new tasks. */
+  agentTimeoutMs: number;
+  /** How long STOPPED tasks (and RunTask client tokens) are kept. */
+  stoppedTaskRetentionMs: number;
+  /** An agent silent this long: its host is taken for terminated. */
+  hostLostAfterMs: number;
+  /** For openSqliteStore: FULL fsyncs every commit; cacheDocuments undefined: the store's default. */
+  store: { synchronous: "NORMAL" | "FULL"; cacheDocuments?: number };
   log(message: string): void;
 }
 
@@ -45,13 +53,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const state = ecsState(store);
   const hosts = new HostNotifier();
   const placementLock = new KeyedSerializer();
-  const settings = {
-    hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1",
-    agentTimeoutMs: Number(process.env.BERTH_AGENT_TIMEOUT_SECONDS ?? 30) * 1000,
-  };
+  const settings = { hostPortBindIp: opts.hostPortBindIp, agentTimeoutMs: opts.agentTimeoutMs };
   const scheduler = new ServiceScheduler({ store, state, hosts, placementLock, settings, log: opts.log });
-  const retentionMs = Number(process.env.BERTH_STOPPED_TASK_RETENTION_SECONDS ?? 3600) * 1000;
-  const lostAfterMs = Number(process.env.BERTH_HOST_LOST_SECONDS ?? HOST_LOST_AFTER_MS / 1000) * 1000;
+  const { stoppedTaskRetentionMs: retentionMs, hostLostAfterMs: lostAfterMs } = opts;
   const startedAt = new Date();
   const housekeep = (what: string, work: () => Promise<unknown>) =>
     work().catch((err: unknown) => opts.log(`housekeeping (${what}): ${(err as Error).message}`));
@@ -87,8 +91,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   scheduler.start();
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   return {
-    endpoint: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    endpoint,
     server,
     async close() {
       for (const timer of housekeeping) clearInterval(timer);
