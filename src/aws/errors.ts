@@ -1,6 +1,7 @@
 // Errors that belong to the wire protocol rather than to ECS: they are not in the ECS
 // model (signature, serialization, routing), so they are not EcsErrors.
 import { EcsError } from "../domain/errors.js";
+import type { Logger } from "../log/logger.js";
 import { ecsModel } from "./model.js";
 
 export type ProtocolErrorCode =
@@ -31,12 +32,12 @@ export interface WireError {
 }
 
 /** One place decides how any thrown value looks on the wire; anything unexpected is a logged 500. */
-export function toWireError(err: unknown, log: (msg: string) => void): WireError {
+export function toWireError(err: unknown, log: Logger): WireError {
   if (err instanceof ProtocolError) return { status: err.status, type: err.code, message: err.message };
   if (err instanceof EcsError) {
     const server = ecsModel().shapes[err.name]?.fault === true;
     return { status: server ? 500 : 400, type: err.name, message: err.message };
   }
-  log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  log.error("internal error", { err });
   return { status: 500, type: "ServerException", message: "An internal error occurred in berth." };
 }

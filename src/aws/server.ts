@@ -13,6 +13,7 @@ import { EVENTS_PATH, type TaskEventHub } from "../services/ecs/events/task-even
 import { findActiveCluster } from "../services/ecs/lookup.js";
 import { ProtocolError, toWireError } from "./errors.js";
 import { parseAwsJson, toAwsJson } from "../wire/aws-json.js";
+import type { Logger } from "../log/logger.js";
 import type { ServiceModel } from "./model.js";
 import { verifySigV4 } from "./sigv4.js";
 import { validateInput } from "./validate.js";
@@ -36,7 +37,7 @@ export interface ApiOptions {
   events: TaskEventHub;
   /** The account an access key belongs to, or undefined when the key is unknown. */
   accountFor(accessKeyId: string): Account | undefined;
-  log(message: string): void;
+  log: Logger;
   now?: () => Date;
 }
 

@@ -9,6 +9,7 @@ import { ensureBusyboxImage } from "../runtime/docker/local-image.js";
 import { parseCommandLine } from "./config.js";
 import { ensureDocker } from "./docker-setup.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
+import { createLogger, type Logger } from "../log/logger.js";
 
 export const PAUSE_IMAGE = "berth/pause:1";
 
@@ -26,7 +27,7 @@ export interface LocalAgentOptions {
   memoryMiB?: number;
   /** Private registries' credentials, as ECS_ENGINE_AUTH_TYPE and ECS_ENGINE_AUTH_DATA give them. */
   engineAuth: { type?: string; data?: string };
-  log(message: string): void;
+  log: Logger;
 }
 
 /** Starts the agents of this host: a container instance, berth's FARGATE capacity, or both. */
@@ -51,7 +52,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       memoryMiB: opts.memoryMiB,
       pauseImage: PAUSE_IMAGE,
       registryAuth,
-      log: (m) => opts.log(`agent: ${m}`),
+      log: opts.log,
     });
     await agent.start();
     agents.push(agent);
@@ -74,8 +75,10 @@ export async function runAgentCommand(args: string[]): Promise<void> {
     cpu: options.cpu,
     memoryMiB: options.memory,
     engineAuth: { type: options.engineAuthType, data: options.engineAuthData },
-    log: (m) => console.log(m),
+    log: createLogger({ level: options.logLevel }).child({ component: "agent" }),
   });
+  // What the agent joined as, for its user (and for the tests that start it) on stdout.
+  for (const agent of agents) console.log(`${agent.role} registered: ${agent.containerInstanceArn}`);
   const stop = () => {
     void Promise.all(agents.map((a) => a.stop())).then(() => process.exit(0));
   };

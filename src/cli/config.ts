@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CLUSTER } from "../domain/cluster.js";
 import { AGENT_TIMEOUT_MS } from "../domain/container-instance.js";
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from "../log/logger.js";
 import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../services/ecs/housekeeping.js";
 import { describeOptions, flagSwitch, integer, InvalidValue, keyValues, oneOf, parseOptions, text, UsageError, type OptionTable, type Values } from "./options.js";
 
@@ -24,6 +25,13 @@ const SECOND_MS = 1000;
 
 const dataDir = (env: readonly string[]) =>
   text({ flag: "data-dir", env, placeholder: "DIR", help: "where berth keeps its state", default: DEFAULT_DATA_DIR, defaultText: "~/.berth" });
+const logLevel = oneOf(LOG_LEVELS, {
+  flag: "log-level",
+  env: ["BERTH_LOG_LEVEL"],
+  placeholder: "LEVEL",
+  help: `what is logged (stderr): ${LOG_LEVELS.join(", ")}`,
+  default: DEFAULT_LOG_LEVEL,
+});
 const httpUrl = (value: string) => {
   if (!/^https?:\/\/[^/\s]+/.test(value) || !URL.canParse(value)) throw new InvalidValue("must be an http:// or https:// URL");
 };
@@ -84,6 +92,7 @@ const SERVER_OPTIONS = {
   }),
   sqliteSync: oneOf(["NORMAL", "FULL"], { flag: "sqlite-sync", env: ["BERTH_SQLITE_SYNC"], help: "FULL: an fsync a write, to survive power loss", default: "NORMAL" }),
   documentCache: integer({ flag: "document-cache", env: ["BERTH_DOCUMENT_CACHE"], min: 0, help: "decoded documents kept in memory", defaultText: "the store's own" }),
+  logLevel,
 } as const;
 
 const UP_OPTIONS = {
@@ -105,6 +114,7 @@ const AGENT_OPTIONS = {
   capacity: oneOf(["ec2", "fargate", "both"], { flag: "capacity", env: ["BERTH_CAPACITY"], help: "what this host offers", default: "ec2" }),
   cpu: integer({ flag: "cpu", env: ["BERTH_CPU"], min: 1, placeholder: "UNITS", help: "CPU units offered", defaultText: "the whole host" }),
   memory: integer({ flag: "memory", env: ["BERTH_MEMORY"], min: 1, placeholder: "MIB", help: "memory offered", defaultText: "the whole host" }),
+  logLevel,
   ...registryAuth,
 } as const;
 

@@ -15,6 +15,7 @@ import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js"
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
+import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
 
 export interface ControlPlaneOptions {
@@ -33,7 +34,7 @@ export interface ControlPlaneOptions {
   hostLostAfterMs: number;
   /** For openSqliteStore: FULL fsyncs every commit; cacheDocuments undefined: the store's default. */
   store: { synchronous: "NORMAL" | "FULL"; cacheDocuments?: number };
-  log(message: string): void;
+  log: Logger;
 }
 
 export interface RunningControlPlane {
@@ -45,6 +46,7 @@ export interface RunningControlPlane {
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
   mkdirSync(opts.dataDir, { recursive: true });
   const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"));
+  opts.log.debug("store opened", { path: join(opts.dataDir, "berth.sqlite") });
   const account = {
     accountId: opts.accountId,
     secretAccessKey: opts.credentials.secretAccessKey,
@@ -58,7 +60,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const { stoppedTaskRetentionMs: retentionMs, hostLostAfterMs: lostAfterMs } = opts;
   const startedAt = new Date();
   const housekeep = (what: string, work: () => Promise<unknown>) =>
-    work().catch((err: unknown) => opts.log(`housekeeping (${what}): ${(err as Error).message}`));
+    work().catch((err: unknown) => opts.log.error("housekeeping failed", { work: what, err }));
   const housekeeping = [
     setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
     setInterval(() => housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
@@ -92,6 +94,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  opts.log.info("listening", { endpoint });
   return {
     endpoint,
     server,
@@ -105,6 +108,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         server.closeAllConnections();
       });
       await store.close();
+      opts.log.info("stopped");
     },
   };
 }

@@ -1,15 +1,17 @@
 // `berth server` (the control plane alone) and `berth up` (the control plane and a local agent,
-// in one process).
+// in one process, logging to one stream).
 import { mkdirSync } from "node:fs";
 import { startControlPlane } from "./control-plane.js";
 import { awsFiles, loadOrCreateCredentials, writeProfile, type Credentials } from "./credentials.js";
 import { DEFAULT_INSTANCE_TYPE, parseCommandLine } from "./config.js";
+import { createLogger } from "../log/logger.js";
 
 export const PROFILE = "berth";
 
 export async function runServer(args: string[], mode: "server" | "up"): Promise<void> {
   const up = mode === "up" ? parseCommandLine("up", args) : undefined;
   const config = up ?? parseCommandLine("server", args);
+  const log = createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   let credentials: Credentials;
   let created = false;
@@ -30,7 +32,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     stoppedTaskRetentionMs: config.stoppedTaskRetentionSeconds * 1000,
     hostLostAfterMs: config.hostLostSeconds * 1000,
     store: { synchronous: config.sqliteSync, cacheDocuments: config.documentCache },
-    log: (m) => console.error(`berth: ${m}`),
+    log: log.child({ component: "control-plane" }),
   });
   const agents =
     up
@@ -45,7 +47,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
           attributes: [],
           capacity: "both",
           engineAuth: { type: up.engineAuthType, data: up.engineAuthData },
-          log: (m) => console.log(`berth: ${m}`),
+          log: log.child({ component: "agent" }),
         }).catch(async (err: unknown) => {
           await plane.close();
           throw err;

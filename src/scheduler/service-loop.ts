@@ -19,6 +19,7 @@ import {
 } from "./service/index.js";
 import { taskParent, type EcsState, type StoredService } from "../state/ecs-state.js";
 import type { Store } from "../state/store.js";
+import type { Logger } from "../log/logger.js";
 import type { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
 import { agentConnected, clusterInstances, describeInstance } from "../services/ecs/container-instances.js";
 import { placementView } from "../services/ecs/placement-boards.js";
@@ -77,7 +78,7 @@ export interface ServiceLoopDeps {
   hosts: HostNotifier;
   placementLock: KeyedSerializer;
   settings: ControlPlaneSettings;
-  log(message: string): void;
+  log: Logger;
 }
 
 interface Pending {
@@ -152,7 +153,7 @@ export class ServiceScheduler {
         try {
           outcome = await this.deps.placementLock.run(`${item.scope.accountId}/${item.scope.region}`, () => this.reconcileOne(item.scope, item.id));
         } catch (err) {
-          this.deps.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
+          this.deps.log.error("service reconciliation failed", { service: item.id, err });
         }
         this.notBefore.set(key, Date.now() + PACE * outcome.observeMs);
         if (outcome.resting && !this.dirty.has(key)) this.restingUntil.set(key, nextRestingSweep(Date.now(), this.restingUntil.size));

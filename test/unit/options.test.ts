@@ -25,6 +25,7 @@ test("server defaults come from the constants the rest of berth uses", () => {
   assert.equal(o.sqliteSync, "NORMAL");
   assert.equal(o.documentCache, undefined, "the store's own default");
   assert.equal(o.noProfile, false);
+  assert.equal(o.logLevel, "info");
   assert.equal(o.accessKeyId, undefined);
   assert.equal(parseCommandLine("up", [], {}).cluster, DEFAULT_CLUSTER);
 });
@@ -35,6 +36,7 @@ test("a flag wins over its variable, which wins over the default; an empty varia
   assert.equal(parseCommandLine("server", ["--port=0"], {}).port, 0);
   assert.equal(parseCommandLine("server", [], { BERTH_PORT: "" }).port, DEFAULT_PORT);
   assert.equal(parseCommandLine("server", [], { BERTH_AGENT_TIMEOUT_SECONDS: "2" }).agentTimeoutSeconds, 2);
+  assert.equal(parseCommandLine("server", ["--log-level", "debug"], { BERTH_LOG_LEVEL: "error" }).logLevel, "debug");
   assert.equal(parseCommandLine("server", [], { BERTH_SQLITE_SYNC: "FULL", BERTH_DOCUMENT_CACHE: "0" }).sqliteSync, "FULL");
   assert.equal(parseCommandLine("server", [], { BERTH_DOCUMENT_CACHE: "0" }).documentCache, 0);
 });
@@ -79,6 +81,7 @@ test("a bad value is a UsageError naming the flag or variable it came from", () 
     ["server", [], { BERTH_HOST_LOST_SECONDS: "0" }, "BERTH_HOST_LOST_SECONDS must be a whole number of at least 1, not '0'"],
     ["server", [], { BERTH_STOPPED_TASK_RETENTION_SECONDS: "1h" }, "BERTH_STOPPED_TASK_RETENTION_SECONDS must be a whole number of at least 1, not '1h'"],
     ["server", [], { BERTH_DOCUMENT_CACHE: "-1" }, "BERTH_DOCUMENT_CACHE must be a whole number of at least 0, not '-1'"],
+    ["server", ["--log-level", "loud"], {}, "--log-level must be one of trace, debug, info, warn, error, silent, not 'loud'"],
     ["server", [], { BERTH_SQLITE_SYNC: "full" }, "BERTH_SQLITE_SYNC must be one of NORMAL, FULL, not 'full'"],
     ["server", ["--account-id", "12345"], {}, "--account-id must be 12 digits, not '12345'"],
     ["server", [], { BERTH_NO_PROFILE: "maybe" }, "BERTH_NO_PROFILE must be true or false (1 or 0), not 'maybe'"],

@@ -10,6 +10,7 @@ import type { Scope } from "../../../domain/scope.js";
 import { ProtocolError, toWireError } from "../../../aws/errors.js";
 import type { ApiOptions, OperationInvoker } from "../../../aws/server.js";
 import { verifySigV4 } from "../../../aws/sigv4.js";
+import type { Logger } from "../../../log/logger.js";
 import { AgentSession } from "./session.js";
 import { CHANNEL_PATH } from "../../../wire/agent-channel.js";
 
@@ -89,7 +90,7 @@ export class AgentChannelEndpoint {
 }
 
 /** Answers a refused upgrade as an AWS JSON error, then hangs up. */
-function refuse(socket: Duplex, err: unknown, log: (message: string) => void): void {
+function refuse(socket: Duplex, err: unknown, log: Logger): void {
   const wire = toWireError(err, log);
   const body = JSON.stringify({ __type: wire.type, message: wire.message });
   if (!socket.writable) {
