@@ -11,7 +11,19 @@ import { DEFAULT_CLUSTER } from "../domain/cluster.js";
 import { AGENT_TIMEOUT_MS } from "../domain/container-instance.js";
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from "../log/logger.js";
 import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../services/ecs/housekeeping.js";
-import { describeOptions, flagSwitch, integer, InvalidValue, keyValues, oneOf, parseOptions, text, UsageError, type OptionTable, type Values } from "./options.js";
+import {
+  describeOptions,
+  flagSwitch,
+  integer,
+  InvalidValue,
+  keyValues,
+  oneOf,
+  parseOptions,
+  text,
+  UsageError,
+  type OptionTable,
+  type Values,
+} from "./options.js";
 
 export { UsageError } from "./options.js";
 
@@ -24,7 +36,14 @@ const DEFAULT_DATA_DIR = join(homedir(), ".berth");
 const SECOND_MS = 1000;
 
 const dataDir = (env: readonly string[]) =>
-  text({ flag: "data-dir", env, placeholder: "DIR", help: "where berth keeps its state", default: DEFAULT_DATA_DIR, defaultText: "~/.berth" });
+  text({
+    flag: "data-dir",
+    env,
+    placeholder: "DIR",
+    help: "where berth keeps its state",
+    default: DEFAULT_DATA_DIR,
+    defaultText: "~/.berth",
+  });
 const logLevel = oneOf(LOG_LEVELS, {
   flag: "log-level",
   env: ["BERTH_LOG_LEVEL"],
@@ -46,15 +65,36 @@ const jsonObject = (value: string) => {
 };
 // Private registries, named as the ECS agent names them; no flags, to keep passwords out of `ps`.
 const registryAuth = {
-  engineAuthType: oneOf(["docker", "dockercfg"], { env: ["ECS_ENGINE_AUTH_TYPE"], help: "the form of $ECS_ENGINE_AUTH_DATA: docker or dockercfg" }),
-  engineAuthData: text({ env: ["ECS_ENGINE_AUTH_DATA"], help: "private registries' credentials, as for the ECS agent (JSON)", secret: true, check: jsonObject }),
+  engineAuthType: oneOf(["docker", "dockercfg"], {
+    env: ["ECS_ENGINE_AUTH_TYPE"],
+    help: "the form of $ECS_ENGINE_AUTH_DATA: docker or dockercfg",
+  }),
+  engineAuthData: text({
+    env: ["ECS_ENGINE_AUTH_DATA"],
+    help: "private registries' credentials, as for the ECS agent (JSON)",
+    secret: true,
+    check: jsonObject,
+  }),
 } as const;
 
 const SERVER_OPTIONS = {
   host: text({ flag: "host", env: ["BERTH_HOST"], placeholder: "ADDRESS", help: "address to listen on", default: LOOPBACK }),
-  port: integer({ flag: "port", env: ["BERTH_PORT"], min: 0, max: 65535, help: "port to listen on; 0: any free one", default: DEFAULT_PORT }),
+  port: integer({
+    flag: "port",
+    env: ["BERTH_PORT"],
+    min: 0,
+    max: 65535,
+    help: "port to listen on; 0: any free one",
+    default: DEFAULT_PORT,
+  }),
   dataDir: dataDir(["BERTH_DATA_DIR"]),
-  region: text({ flag: "region", env: ["BERTH_REGION"], placeholder: "REGION", help: "region of the written profile", default: DEFAULT_REGION }),
+  region: text({
+    flag: "region",
+    env: ["BERTH_REGION"],
+    placeholder: "REGION",
+    help: "region of the written profile",
+    default: DEFAULT_REGION,
+  }),
   accountId: text({
     flag: "account-id",
     env: ["BERTH_ACCOUNT_ID"],
@@ -65,10 +105,28 @@ const SERVER_OPTIONS = {
       if (!/^\d{12}$/.test(value)) throw new InvalidValue("must be 12 digits");
     },
   }),
-  accessKeyId: text({ flag: "access-key-id", env: ["BERTH_ACCESS_KEY_ID"], placeholder: "KEY", help: "the account's access key", defaultText: "generated once" }),
-  secretAccessKey: text({ flag: "secret-access-key", env: ["BERTH_SECRET_ACCESS_KEY"], placeholder: "SECRET", secret: true, help: "the account's secret key" }),
+  accessKeyId: text({
+    flag: "access-key-id",
+    env: ["BERTH_ACCESS_KEY_ID"],
+    placeholder: "KEY",
+    help: "the account's access key",
+    defaultText: "generated once",
+  }),
+  secretAccessKey: text({
+    flag: "secret-access-key",
+    env: ["BERTH_SECRET_ACCESS_KEY"],
+    placeholder: "SECRET",
+    secret: true,
+    help: "the account's secret key",
+  }),
   noProfile: flagSwitch({ flag: "no-profile", env: ["BERTH_NO_PROFILE"], help: "do not write the berth profile into ~/.aws" }),
-  publishAddress: text({ flag: "publish-address", env: ["BERTH_PUBLISH_ADDRESS"], placeholder: "ADDRESS", help: "where container ports are published; 0.0.0.0: all", default: LOOPBACK }),
+  publishAddress: text({
+    flag: "publish-address",
+    env: ["BERTH_PUBLISH_ADDRESS"],
+    placeholder: "ADDRESS",
+    help: "where container ports are published; 0.0.0.0: all",
+    default: LOOPBACK,
+  }),
   agentTimeoutSeconds: integer({
     flag: "agent-timeout-seconds",
     env: ["BERTH_AGENT_TIMEOUT_SECONDS"],
@@ -90,40 +148,122 @@ const SERVER_OPTIONS = {
     help: "how long STOPPED tasks stay describable",
     default: STOPPED_TASK_RETENTION_MS / SECOND_MS,
   }),
-  sqliteSync: oneOf(["NORMAL", "FULL"], { flag: "sqlite-sync", env: ["BERTH_SQLITE_SYNC"], help: "FULL: an fsync a write, to survive power loss", default: "NORMAL" }),
-  documentCache: integer({ flag: "document-cache", env: ["BERTH_DOCUMENT_CACHE"], min: 0, help: "decoded documents kept in memory", defaultText: "the store's own" }),
+  sqliteSync: oneOf(["NORMAL", "FULL"], {
+    flag: "sqlite-sync",
+    env: ["BERTH_SQLITE_SYNC"],
+    help: "FULL: an fsync a write, to survive power loss",
+    default: "NORMAL",
+  }),
+  documentCache: integer({
+    flag: "document-cache",
+    env: ["BERTH_DOCUMENT_CACHE"],
+    min: 0,
+    help: "decoded documents kept in memory",
+    defaultText: "the store's own",
+  }),
   logLevel,
 } as const;
 
 const UP_OPTIONS = {
   ...SERVER_OPTIONS,
-  cluster: text({ flag: "cluster", env: ["BERTH_CLUSTER"], placeholder: "NAME", help: "the cluster this host's agent joins", default: DEFAULT_CLUSTER, defaultText: `"${DEFAULT_CLUSTER}"` }),
+  cluster: text({
+    flag: "cluster",
+    env: ["BERTH_CLUSTER"],
+    placeholder: "NAME",
+    help: "the cluster this host's agent joins",
+    default: DEFAULT_CLUSTER,
+    defaultText: `"${DEFAULT_CLUSTER}"`,
+  }),
   ...registryAuth,
 } as const;
 
 const AGENT_OPTIONS = {
-  endpoint: text({ flag: "endpoint", env: ["BERTH_ENDPOINT"], placeholder: "URL", help: "the control plane", required: true, check: httpUrl }),
-  cluster: text({ flag: "cluster", env: ["BERTH_CLUSTER"], placeholder: "NAME", help: "cluster to join", default: DEFAULT_CLUSTER, defaultText: `"${DEFAULT_CLUSTER}"` }),
+  endpoint: text({
+    flag: "endpoint",
+    env: ["BERTH_ENDPOINT"],
+    placeholder: "URL",
+    help: "the control plane",
+    required: true,
+    check: httpUrl,
+  }),
+  cluster: text({
+    flag: "cluster",
+    env: ["BERTH_CLUSTER"],
+    placeholder: "NAME",
+    help: "cluster to join",
+    default: DEFAULT_CLUSTER,
+    defaultText: `"${DEFAULT_CLUSTER}"`,
+  }),
   region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
-  accessKeyId: text({ flag: "access-key-id", env: ["AWS_ACCESS_KEY_ID"], placeholder: "KEY", help: "credentials", defaultText: "the AWS SDK's usual chain" }),
-  secretAccessKey: text({ flag: "secret-access-key", env: ["AWS_SECRET_ACCESS_KEY"], placeholder: "SECRET", secret: true, help: "the access key's secret" }),
+  accessKeyId: text({
+    flag: "access-key-id",
+    env: ["AWS_ACCESS_KEY_ID"],
+    placeholder: "KEY",
+    help: "credentials",
+    defaultText: "the AWS SDK's usual chain",
+  }),
+  secretAccessKey: text({
+    flag: "secret-access-key",
+    env: ["AWS_SECRET_ACCESS_KEY"],
+    placeholder: "SECRET",
+    secret: true,
+    help: "the access key's secret",
+  }),
   dataDir: dataDir(["BERTH_AGENT_DATA_DIR", "BERTH_DATA_DIR"]),
-  availabilityZone: text({ flag: "availability-zone", env: ["BERTH_AVAILABILITY_ZONE"], placeholder: "AZ", help: "ecs.availability-zone", default: `${DEFAULT_REGION}a` }),
-  instanceType: text({ flag: "instance-type", env: ["BERTH_INSTANCE_TYPE"], placeholder: "TYPE", help: "ecs.instance-type", default: DEFAULT_INSTANCE_TYPE }),
+  availabilityZone: text({
+    flag: "availability-zone",
+    env: ["BERTH_AVAILABILITY_ZONE"],
+    placeholder: "AZ",
+    help: "ecs.availability-zone",
+    default: `${DEFAULT_REGION}a`,
+  }),
+  instanceType: text({
+    flag: "instance-type",
+    env: ["BERTH_INSTANCE_TYPE"],
+    placeholder: "TYPE",
+    help: "ecs.instance-type",
+    default: DEFAULT_INSTANCE_TYPE,
+  }),
   attribute: keyValues({ flag: "attribute", help: "a custom attribute (repeatable)" }),
   capacity: oneOf(["ec2", "fargate", "both"], { flag: "capacity", env: ["BERTH_CAPACITY"], help: "what this host offers", default: "ec2" }),
   cpu: integer({ flag: "cpu", env: ["BERTH_CPU"], min: 1, placeholder: "UNITS", help: "CPU units offered", defaultText: "the whole host" }),
-  memory: integer({ flag: "memory", env: ["BERTH_MEMORY"], min: 1, placeholder: "MIB", help: "memory offered", defaultText: "the whole host" }),
+  memory: integer({
+    flag: "memory",
+    env: ["BERTH_MEMORY"],
+    min: 1,
+    placeholder: "MIB",
+    help: "memory offered",
+    defaultText: "the whole host",
+  }),
   logLevel,
   ...registryAuth,
 } as const;
 
 const EVENTS_OPTIONS = {
-  endpoint: text({ flag: "endpoint", env: ["BERTH_ENDPOINT"], placeholder: "URL", help: "the control plane", default: `http://${LOOPBACK}:${DEFAULT_PORT}`, check: httpUrl }),
+  endpoint: text({
+    flag: "endpoint",
+    env: ["BERTH_ENDPOINT"],
+    placeholder: "URL",
+    help: "the control plane",
+    default: `http://${LOOPBACK}:${DEFAULT_PORT}`,
+    check: httpUrl,
+  }),
   cluster: text({ flag: "cluster", placeholder: "NAME", help: "only this cluster's tasks", defaultText: "every cluster" }),
   region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
-  accessKeyId: text({ flag: "access-key-id", env: ["AWS_ACCESS_KEY_ID"], placeholder: "KEY", help: "credentials", defaultText: "<data-dir>/credentials.json, then the AWS SDK's chain" }),
-  secretAccessKey: text({ flag: "secret-access-key", env: ["AWS_SECRET_ACCESS_KEY"], placeholder: "SECRET", secret: true, help: "the access key's secret" }),
+  accessKeyId: text({
+    flag: "access-key-id",
+    env: ["AWS_ACCESS_KEY_ID"],
+    placeholder: "KEY",
+    help: "credentials",
+    defaultText: "<data-dir>/credentials.json, then the AWS SDK's chain",
+  }),
+  secretAccessKey: text({
+    flag: "secret-access-key",
+    env: ["AWS_SECRET_ACCESS_KEY"],
+    placeholder: "SECRET",
+    secret: true,
+    help: "the access key's secret",
+  }),
   dataDir: dataDir(["BERTH_DATA_DIR"]),
   json: flagSwitch({ flag: "json", help: "print each event as it arrives, one JSON document a line" }),
 } as const;
@@ -139,10 +279,15 @@ export type CommandName = keyof typeof COMMANDS;
 export type CommandOptions<C extends CommandName> = Values<(typeof COMMANDS)[C]["options"]>;
 
 /** A command's options from its arguments and the environment; a UsageError says what is wrong. */
-export function parseCommandLine<C extends CommandName>(command: C, args: readonly string[], env: NodeJS.ProcessEnv = process.env): CommandOptions<C> {
+export function parseCommandLine<C extends CommandName>(
+  command: C,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CommandOptions<C> {
   const values = parseOptions(COMMANDS[command].options, args, env) as CommandOptions<C>;
   const { accessKeyId, secretAccessKey } = values as { accessKeyId?: string; secretAccessKey?: string };
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) throw new UsageError("--access-key-id and --secret-access-key go together");
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+    throw new UsageError("--access-key-id and --secret-access-key go together");
   return values;
 }
 
@@ -153,5 +298,14 @@ export function commandUsage(command: CommandName): string {
 
 export function mainUsage(): string {
   const commands = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}  ${c.summary}`);
-  return ["usage: berth <command> [flags]", "", "commands:", ...commands, `  ${"help".padEnd(8)}  show this`, "", "berth <command> --help lists the flags of a command.", ""].join("\n");
+  return [
+    "usage: berth <command> [flags]",
+    "",
+    "commands:",
+    ...commands,
+    `  ${"help".padEnd(8)}  show this`,
+    "",
+    "berth <command> --help lists the flags of a command.",
+    "",
+  ].join("\n");
 }

@@ -68,20 +68,31 @@ export function text<const S extends Declaration<string>>(spec: S & { check?(val
 
 export function integer<const S extends Declaration<number> & { min?: number; max?: number }>(spec: S): SingleOption<number> & S {
   const { min, max } = spec;
-  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` of at least ${min}` : max !== undefined ? ` of at most ${max}` : "";
+  const range =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` of at least ${min}`
+        : max !== undefined
+          ? ` of at most ${max}`
+          : "";
   return {
     kind: "single",
     placeholder: "N",
     ...spec,
     parse: (value) => {
       const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) throw new InvalidValue(`must be a whole number${range}`);
+      if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max))
+        throw new InvalidValue(`must be a whole number${range}`);
       return n;
     },
   };
 }
 
-export function oneOf<const V extends readonly string[], const S extends Declaration<V[number]>>(values: V, spec: S): SingleOption<V[number]> & S {
+export function oneOf<const V extends readonly string[], const S extends Declaration<V[number]>>(
+  values: V,
+  spec: S,
+): SingleOption<V[number]> & S {
   return {
     kind: "single",
     placeholder: values.join("|"),
@@ -96,7 +107,9 @@ export function oneOf<const V extends readonly string[], const S extends Declara
 const TRUE = ["1", "true", "yes", "on"];
 const FALSE = ["0", "false", "no", "off"];
 
-export function flagSwitch<const S extends Omit<Declaration<boolean>, "default" | "required">>(spec: S): SingleOption<boolean> & S & { default: boolean } {
+export function flagSwitch<const S extends Omit<Declaration<boolean>, "default" | "required">>(
+  spec: S,
+): SingleOption<boolean> & S & { default: boolean } {
   return {
     kind: "single",
     switch: true,

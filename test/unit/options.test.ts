@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { COMMANDS, commandUsage, DEFAULT_PORT, parseCommandLine, UsageError, type CommandName } from "../../src/cli/config.js";
-import { describeOptions } from "../../src/cli/options.js";
+import { describeOptions, type OptionTable } from "../../src/cli/options.js";
 import { DEFAULT_CLUSTER } from "../../src/domain/cluster.js";
 import { AGENT_TIMEOUT_MS } from "../../src/domain/container-instance.js";
 import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../../src/services/ecs/housekeeping.js";
@@ -43,25 +43,32 @@ test("a flag wins over its variable, which wins over the default; an empty varia
 
 test("switches: the flag alone, or a variable that says true or false", () => {
   assert.equal(parseCommandLine("server", ["--no-profile"], {}).noProfile, true);
-  for (const yes of ["1", "true", "TRUE", "yes"]) assert.equal(parseCommandLine("server", [], { BERTH_NO_PROFILE: yes }).noProfile, true, yes);
+  for (const yes of ["1", "true", "TRUE", "yes"])
+    assert.equal(parseCommandLine("server", [], { BERTH_NO_PROFILE: yes }).noProfile, true, yes);
   for (const no of ["0", "false", "no"]) assert.equal(parseCommandLine("server", [], { BERTH_NO_PROFILE: no }).noProfile, false, no);
   assert.equal(parseCommandLine("events", ["--json"], {}).json, true);
 });
 
 test("the data dir is --data-dir or $BERTH_DATA_DIR for every command; berth agent still reads $BERTH_AGENT_DATA_DIR first", () => {
-  const agent = (args: string[], env: NodeJS.ProcessEnv) => parseCommandLine("agent", ["--endpoint", "http://127.0.0.1:4545", ...args], env).dataDir;
-  for (const command of ["up", "server", "events"] as const) assert.equal(parseCommandLine(command, [], { BERTH_DATA_DIR: "/d" }).dataDir, "/d");
+  const agent = (args: string[], env: NodeJS.ProcessEnv) =>
+    parseCommandLine("agent", ["--endpoint", "http://127.0.0.1:4545", ...args], env).dataDir;
+  for (const command of ["up", "server", "events"] as const)
+    assert.equal(parseCommandLine(command, [], { BERTH_DATA_DIR: "/d" }).dataDir, "/d");
   assert.equal(agent([], { BERTH_DATA_DIR: "/d" }), "/d");
   assert.equal(agent([], { BERTH_AGENT_DATA_DIR: "/a", BERTH_DATA_DIR: "/d" }), "/a");
   assert.equal(agent(["--data-dir", "/f"], { BERTH_AGENT_DATA_DIR: "/a", BERTH_DATA_DIR: "/d" }), "/f");
 });
 
 test("agent options: repeatable NAME=VALUE attributes, capacity, resources, its own variables", () => {
-  const o = parseCommandLine("agent", ["--endpoint", "http://h:1", "--attribute", "stack=prod", "--attribute", "gpu", "--attribute", "eq=a=b", "--cpu", "2048"], {
-    BERTH_CAPACITY: "both",
-    BERTH_MEMORY: "4096",
-    AWS_REGION: "eu-west-1",
-  });
+  const o = parseCommandLine(
+    "agent",
+    ["--endpoint", "http://h:1", "--attribute", "stack=prod", "--attribute", "gpu", "--attribute", "eq=a=b", "--cpu", "2048"],
+    {
+      BERTH_CAPACITY: "both",
+      BERTH_MEMORY: "4096",
+      AWS_REGION: "eu-west-1",
+    },
+  );
   assert.deepEqual(o.attribute, [{ name: "stack", value: "prod" }, { name: "gpu" }, { name: "eq", value: "a=b" }]);
   assert.equal(o.capacity, "both");
   assert.equal(o.cpu, 2048);
@@ -79,7 +86,12 @@ test("a bad value is a UsageError naming the flag or variable it came from", () 
     ["server", [], { BERTH_PORT: "http" }, "BERTH_PORT must be a whole number from 0 to 65535, not 'http'"],
     ["server", [], { BERTH_AGENT_TIMEOUT_SECONDS: "abc" }, "BERTH_AGENT_TIMEOUT_SECONDS must be a whole number of at least 1, not 'abc'"],
     ["server", [], { BERTH_HOST_LOST_SECONDS: "0" }, "BERTH_HOST_LOST_SECONDS must be a whole number of at least 1, not '0'"],
-    ["server", [], { BERTH_STOPPED_TASK_RETENTION_SECONDS: "1h" }, "BERTH_STOPPED_TASK_RETENTION_SECONDS must be a whole number of at least 1, not '1h'"],
+    [
+      "server",
+      [],
+      { BERTH_STOPPED_TASK_RETENTION_SECONDS: "1h" },
+      "BERTH_STOPPED_TASK_RETENTION_SECONDS must be a whole number of at least 1, not '1h'",
+    ],
     ["server", [], { BERTH_DOCUMENT_CACHE: "-1" }, "BERTH_DOCUMENT_CACHE must be a whole number of at least 0, not '-1'"],
     ["server", ["--log-level", "loud"], {}, "--log-level must be one of trace, debug, info, warn, error, silent, not 'loud'"],
     ["server", [], { BERTH_SQLITE_SYNC: "full" }, "BERTH_SQLITE_SYNC must be one of NORMAL, FULL, not 'full'"],
@@ -94,11 +106,20 @@ test("a bad value is a UsageError naming the flag or variable it came from", () 
     ["agent", ["--endpoint", "http://h", "--capacity", "spot"], {}, "--capacity must be one of ec2, fargate, both, not 'spot'"],
     ["agent", ["--endpoint", "http://h", "--cpu", "0"], {}, "--cpu must be a whole number of at least 1, not '0'"],
     ["agent", ["--endpoint", "http://h", "--attribute", "=x"], {}, "--attribute must be NAME=VALUE or NAME, not '=x'"],
-    ["agent", ["--endpoint", "http://h"], { ECS_ENGINE_AUTH_TYPE: "basic" }, "ECS_ENGINE_AUTH_TYPE must be one of docker, dockercfg, not 'basic'"],
+    [
+      "agent",
+      ["--endpoint", "http://h"],
+      { ECS_ENGINE_AUTH_TYPE: "basic" },
+      "ECS_ENGINE_AUTH_TYPE must be one of docker, dockercfg, not 'basic'",
+    ],
     ["events", ["--endpoint", "localhost"], {}, "--endpoint must be an http:// or https:// URL, not 'localhost'"],
   ];
   for (const [command, args, env, message] of cases) {
-    assert.throws(() => parseCommandLine(command, args, env), (err: unknown) => err instanceof UsageError && err.message.startsWith(message), `${command} ${args.join(" ")} ${JSON.stringify(env)}: ${message}`);
+    assert.throws(
+      () => parseCommandLine(command, args, env),
+      (err: unknown) => err instanceof UsageError && err.message.startsWith(message),
+      `${command} ${args.join(" ")} ${JSON.stringify(env)}: ${message}`,
+    );
   }
 });
 
@@ -113,10 +134,12 @@ test("an error about a credential does not repeat it", () => {
 test("--help lists every option of a command: its flag, its variables, its default", () => {
   for (const command of Object.keys(COMMANDS) as CommandName[]) {
     const usage = commandUsage(command);
-    for (const option of Object.values(COMMANDS[command].options)) {
+    const options: OptionTable = COMMANDS[command].options;
+    for (const option of Object.values(options)) {
       if (option.flag) assert.match(usage, new RegExp(`^  --${option.flag}\\b`, "m"), `${command}: --${option.flag}`);
       for (const name of option.kind === "single" ? (option.env ?? []) : []) assert.ok(usage.includes(`$${name}`), `${command}: $${name}`);
-      if (option.kind === "single" && typeof option.default === "number") assert.ok(usage.includes(`(default ${option.default})`), `${command}: --${option.flag} default`);
+      if (option.kind === "single" && typeof option.default === "number")
+        assert.ok(usage.includes(`(default ${option.default})`), `${command}: --${option.flag} default`);
     }
   }
   assert.match(commandUsage("server"), /--port N +port to listen on; 0: any free one \(default 4545\) +\[\$BERTH_PORT\]/);
@@ -125,6 +148,7 @@ test("--help lists every option of a command: its flag, its variables, its defau
 test("README.md shows the options of berth up and berth agent as --help does", () => {
   const readme = readFileSync(join(packageRoot, "README.md"), "utf8");
   for (const command of ["up", "agent"] as const) {
-    for (const line of describeOptions(COMMANDS[command].options).split("\n")) assert.ok(readme.includes(line), `README.md lacks, for berth ${command}:\n${line}`);
+    for (const line of describeOptions(COMMANDS[command].options).split("\n"))
+      assert.ok(readme.includes(line), `README.md lacks, for berth ${command}:\n${line}`);
   }
 });
