@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Assignments } from "../wire/agent-channel.js";
 import { FARGATE_HOST_ATTRIBUTE } from "../domain/container-instance.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
+import type { Logger } from "../log/logger.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import { occupiedPools, TaskRunner } from "./task-runner/index.js";
 import { capabilityAttributes } from "./capabilities.js";
@@ -35,7 +36,7 @@ export interface AgentOptions {
   pauseImage: string;
   /** Private registry credentials (ECS_ENGINE_AUTH_DATA). */
   registryAuth?: RegistryAuthTable;
-  log(message: string): void;
+  log: Logger;
 }
 
 const HEALTH_CHECK_MS = 1_000;
@@ -56,14 +57,19 @@ export class Agent {
   private lastPools = "";
   private lastNetworkError = "";
   private networkTimer?: NodeJS.Timeout;
+  /** Once registered, every line names the container instance. */
+  private log: Logger;
 
-  constructor(private readonly opts: AgentOptions) {}
+  constructor(private readonly opts: AgentOptions) {
+    this.log = opts.log;
+  }
 
   get containerInstanceArn(): string | undefined {
     return this.arn;
   }
 
-  private get role(): string {
+  /** What this agent registers as, for people. */
+  get role(): string {
     return this.opts.fargate ? "FARGATE capacity" : `container instance of cluster ${this.opts.cluster}`;
   }
 
@@ -77,7 +83,7 @@ export class Agent {
       assignments: (message) => this.reconcile(message),
       // Silent too long, the host was taken for terminated and deregistered: join again.
       unregistered: () => this.register(),
-      log: (m) => this.opts.log(m),
+      log: this.log,
     });
     this.channel.setHealth(this.health());
     // Before the first sync: the control plane must not plan a subnet into a pool in use here.
@@ -120,7 +126,8 @@ export class Agent {
     mkdirSync(this.opts.stateDir, { recursive: true });
     writeFileSync(this.stateFile, JSON.stringify({ arn: this.arn }) + "\n");
     await this.opts.client.discover(this.opts.cluster, this.arn);
-    this.opts.log(`${this.role} registered: ${this.arn}`);
+    this.log = this.opts.log.child({ containerInstance: this.arn });
+    this.log.info(`${this.role} registered`);
   }
 
   /** Closes the channel; running containers keep running (a restarted agent adopts them). */
@@ -155,7 +162,7 @@ export class Agent {
     } catch (err) {
       // Once per distinct failure: an engine that is down would otherwise fill the log.
       const message = (err as Error).message;
-      if (message !== this.lastNetworkError) this.opts.log(`could not list the host's networks: ${message}`);
+      if (message !== this.lastNetworkError) this.log.warn("could not list the host's networks", { err });
       this.lastNetworkError = message;
     }
   }
@@ -163,7 +170,6 @@ export class Agent {
   private deps() {
     return {
       driver: this.opts.driver,
-      log: (m: string) => this.opts.log(m),
       pauseImage: this.opts.pauseImage,
       allocateHostPort: (ip: string, protocol: "tcp" | "udp") => this.ports.allocate(ip, protocol),
       releaseHostPort: (ip: string, protocol: "tcp" | "udp", port: number) => this.ports.release(ip, protocol, port),
@@ -196,23 +202,23 @@ export class Agent {
       if (a.desiredStatus === "STOPPED" && adopted.length === 0) {
         // Stopped before it ever ran here: nothing to tear down, only to confirm.
         this.finished.add(a.taskArn);
-        void report({ status: "STOPPED", executionStoppedAt: new Date() }).catch((err) => this.opts.log(`report ${a.taskArn}: ${(err as Error).message}`));
+        void report({ status: "STOPPED", executionStoppedAt: new Date() }).catch((err: unknown) => this.log.warn("could not report the task stopped", { taskArn: a.taskArn, err }));
         continue;
       }
-      const deps = { ...this.deps(), report };
+      const deps = { ...this.deps(), log: this.log.child({ taskArn: a.taskArn }), report };
       const next = adopted.length ? TaskRunner.recover(a, deps, adopted) : new TaskRunner(a, deps);
       this.runners.set(a.taskArn, next);
       if (a.desiredStatus === "STOPPED") next.stop();
       next
         .run()
-        .catch((err: unknown) => this.opts.log(`task ${a.taskArn}: ${(err as Error).message}`))
+        .catch((err: unknown) => deps.log.error("task failed", { err }))
         .finally(() => {
           this.runners.delete(a.taskArn);
           this.finished.add(a.taskArn);
         });
     }
     // The control plane has heard the first sync, and with it the host's occupied pools.
-    if (this.first) this.opts.log(`${this.role} connected: ${assigned.size} task(s) assigned`);
+    if (this.first) this.log.info(`${this.role} connected`, { tasksAssigned: assigned.size });
     this.first = false;
   }
 }

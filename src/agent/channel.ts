@@ -13,6 +13,7 @@ import {
   withDefinitions,
   type HostVersion,
 } from "../wire/agent-channel.js";
+import type { Logger } from "../log/logger.js";
 import { toAwsJson } from "../wire/aws-json.js";
 
 export interface ChannelHandlers {
@@ -20,7 +21,7 @@ export interface ChannelHandlers {
   assignments(message: Assignments): Promise<void>;
   /** The control plane no longer knows the host (deregistered, or taken for lost). */
   unregistered(): Promise<void>;
-  log(message: string): void;
+  log: Logger;
 }
 
 export interface ChannelTransport {
@@ -108,8 +109,8 @@ export class AgentChannel {
         if (code === CLOSE_NOT_REGISTERED && !this.stopped) await this.handlers.unregistered();
       } catch (err) {
         if (this.stopped) return;
-        this.handlers.log(`channel: ${(err as Error).message}`);
-        if (/is not registered/.test((err as Error).message)) await this.handlers.unregistered().catch((e: unknown) => this.handlers.log(`register: ${(e as Error).message}`));
+        this.handlers.log.warn("channel to the control plane failed", { err });
+        if (/is not registered/.test((err as Error).message)) await this.handlers.unregistered().catch((e: unknown) => this.handlers.log.error("could not register again", { err: e }));
       }
       if (!this.stopped) await this.pause();
     }
@@ -134,7 +135,7 @@ export class AgentChannel {
     const definitions = new Map<string, TaskDefinition>();
     socket.on("message", (data: Buffer) => this.receive(socket, data, definitions));
     return new Promise((resolve) => {
-      socket.on("error", (err) => this.handlers.log(`channel: ${err.message}`));
+      socket.on("error", (err) => this.handlers.log.warn("channel to the control plane failed", { err }));
       socket.on("close", (code) => {
         this.socket = undefined;
         // Cut off: each call still waiting is made again over HTTP.
@@ -169,7 +170,7 @@ export class AgentChannel {
             this.seen = message.version;
           },
           (err: unknown) => {
-            this.handlers.log(`acting on assignments: ${(err as Error).message}`);
+            this.handlers.log.error("could not act on assignments", { err });
             // Only once acted on is a version seen: ask again for what changed since the last one.
             this.send(socket, { type: "sync", seen: this.seen, health: this.health });
           },

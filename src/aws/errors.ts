@@ -1,6 +1,7 @@
 // Errors of the wire rather than of a service: signatures, request bodies, routing. No
 // service model lists them, every AWS protocol has its own names for them (see each
 // protocol's writer), and they are named here as the JSON protocols name them.
+import type { Logger } from "../log/logger.js";
 import type { ServiceModel } from "./model.js";
 
 export type ProtocolErrorCode =
@@ -52,10 +53,10 @@ export function modeledError(model: ServiceModel, name: string, message: string)
 }
 
 /** One place decides how any thrown value looks on the wire; anything unexpected is a logged 500. */
-export function toWireError(err: unknown, errors: ServiceErrors, log: (msg: string) => void): WireError {
+export function toWireError(err: unknown, errors: ServiceErrors, log: Logger): WireError {
   if (err instanceof ProtocolError) return { status: err.status, type: err.code, message: err.message };
   const described = errors.describe(err);
   if (described) return described;
-  log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  log.error("internal error", { err });
   return { status: 500, type: errors.internalErrorCode, message: "An internal error occurred in berth." };
 }

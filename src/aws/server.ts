@@ -6,6 +6,7 @@
 // see the wire and clients never see a stack trace.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../log/logger.js";
 import { ProtocolError, toWireError } from "./errors.js";
 import type { IncomingCall, Reply } from "./protocols/index.js";
 import type { AwsService, Caller, Principal, Route } from "./service.js";
@@ -24,7 +25,7 @@ export interface FrontDoorOptions {
   services: readonly AwsService[];
   /** The credential an access key id names, or undefined when the key is unknown. */
   credentialFor(accessKeyId: string): Credential | undefined;
-  log(message: string): void;
+  log: Logger;
   now?: () => Date;
 }
 
@@ -32,7 +33,7 @@ export interface FrontDoor {
   /** For an HTTP server's "request" event. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Verifies a request signed for `service` and says who sent it; throws ProtocolError. */
-  authenticate(call: IncomingCall, service: AwsService, at: Date, requestId: string): Caller;
+  authenticate(call: IncomingCall, service: AwsService, at: Date, log: RequestLog): Caller;
 }
 
 export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
@@ -50,7 +51,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     return candidates.find((s) => s.protocol.claims(s.model, call)) ?? (signedFor !== undefined ? candidates[0] : undefined);
   }
 
-  function authenticate(call: IncomingCall, service: AwsService, at: Date, requestId: string): Caller {
+  function authenticate(call: IncomingCall, service: AwsService, at: Date, log: RequestLog): Caller {
     const verified = verifySigV4(call, service.signingName, (key) => opts.credentialFor(key)?.secretAccessKey, at);
     const { principal } = opts.credentialFor(verified.accessKeyId)!;
     return {
@@ -58,11 +59,13 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       principal,
       accessKeyId: verified.accessKeyId,
       endpoint: `http://${call.headers.host ?? "127.0.0.1"}`,
-      requestId,
+      requestId: log.requestId,
+      log,
     };
   }
 
-  async function answer(call: IncomingCall, res: ServerResponse, requestId: string, found: (s: AwsService) => void): Promise<void> {
+  async function answer(call: IncomingCall, res: ServerResponse, log: RequestLog, found: (s: AwsService) => void): Promise<void> {
+    const { requestId } = log;
     const [path, query] = call.url.split("?", 2) as [string, string | undefined];
     if (call.method === "GET" && (path === "/healthz" || path === "/ping")) {
       return write(res, { status: 200, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body: '{"status":"ok"}' });
@@ -75,7 +78,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     }
     found(service);
     const at = now();
-    const caller = authenticate(call, service, at, requestId);
+    const caller = authenticate(call, service, at, log);
     if (call.method !== "POST") {
       const served: Route = service.routes.find((r) => r.method === call.method && r.path === path)!;
       return served.serve(caller, new URLSearchParams(query), res);
@@ -88,15 +91,33 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
   return {
     authenticate,
     handle(req, res) {
-      const requestId = randomUUID();
+      const log = requestLog(opts.log, randomUUID());
       let service = fallback;
       readBody(req)
-        .then((body) => answer({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body }, res, requestId, (s) => (service = s)))
+        .then((body) => answer({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body }, res, log, (s) => (service = s)))
         .catch((err: unknown) => {
-          const wire = toWireError(err, service.errors, (m) => opts.log(`${m} (request ${requestId})`));
-          write(res, service.protocol.replyError(service.model, wire, requestId));
+          const wire = toWireError(err, service.errors, log);
+          write(res, service.protocol.replyError(service.model, wire, log.requestId));
         });
     },
+  };
+}
+
+/** A request's logger: its lines carry the request id; the child logger is made only if a line is written. */
+export interface RequestLog extends Logger {
+  readonly requestId: string;
+}
+
+export function requestLog(base: Logger, requestId: string): RequestLog {
+  let child: Logger | undefined;
+  const log = () => (child ??= base.child({ requestId }));
+  return {
+    requestId,
+    debug: (message, fields) => log().debug(message, fields),
+    info: (message, fields) => log().info(message, fields),
+    warn: (message, fields) => log().warn(message, fields),
+    error: (message, fields) => log().error(message, fields),
+    child: (bindings) => log().child(bindings),
   };
 }
 

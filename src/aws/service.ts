@@ -4,6 +4,7 @@
 // the composition root hands them all to the front door.
 import type { ServerResponse } from "node:http";
 import type { Scope } from "../domain/scope.js";
+import type { Logger } from "../log/logger.js";
 import { ProtocolError, type ServiceErrors } from "./errors.js";
 import { signingNameOf, type ServiceModel } from "./model.js";
 import type { Handler, HandlerTable } from "./operations.js";
@@ -27,6 +28,8 @@ export interface Caller {
   /** How the request reached berth, e.g. http://127.0.0.1:4545. */
   endpoint: string;
   requestId: string;
+  /** Lines logged for this request carry its id, the one the client got. */
+  log: Logger;
 }
 
 /** A plain HTTP route a service serves beside its operations, signed like them (e.g. ECS's task event stream). */

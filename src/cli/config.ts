@@ -1,85 +1,311 @@
-// Command-line flags, each with an environment variable, and their defaults.
+// Every option of every berth command, declared once: its flag, its environment variables,
+// its type and range, its default (from the constant the rest of berth uses) and its help.
+// `berth <command> --help` prints these tables; README.md shows the same.
+//
+// The data dir is one thing everywhere: where this host's berth keeps its state (the control
+// plane's database and credentials, the agent's registrations under agent/), --data-dir or
+// $BERTH_DATA_DIR. `berth agent` still reads its older $BERTH_AGENT_DATA_DIR first.
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { DEFAULT_CLUSTER } from "../domain/cluster.js";
+import { AGENT_TIMEOUT_MS } from "../domain/container-instance.js";
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from "../log/logger.js";
+import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../services/ecs/housekeeping.js";
+import {
+  describeOptions,
+  flagSwitch,
+  integer,
+  InvalidValue,
+  keyValues,
+  oneOf,
+  parseOptions,
+  text,
+  UsageError,
+  type OptionTable,
+  type Values,
+} from "./options.js";
+
+export { UsageError } from "./options.js";
 
 export const DEFAULT_PORT = 4545;
+export const LOOPBACK = "127.0.0.1";
+export const DEFAULT_REGION = "us-east-1";
+export const DEFAULT_ACCOUNT_ID = "000000000000";
+export const DEFAULT_INSTANCE_TYPE = "berth.local";
+const DEFAULT_DATA_DIR = join(homedir(), ".berth");
+const SECOND_MS = 1000;
 
-export interface ServerConfig {
-  host: string;
-  port: number;
-  dataDir: string;
-  region: string;
-  accountId: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  /** Write the `berth` profile into ~/.aws (off with --no-profile). */
-  writeProfile: boolean;
-  /** `up`: the cluster the local agent joins. */
-  cluster: string;
-  /** Where published container ports listen. */
-  publishAddress: string;
-  /** `up` without the local agent (for a control plane that only agents elsewhere use). */
-  agent: boolean;
-}
-
-export const SERVER_FLAGS = {
-  host: { type: "string", env: "BERTH_HOST", help: "address to listen on", default: "127.0.0.1" },
-  port: { type: "string", env: "BERTH_PORT", help: "port to listen on", default: String(DEFAULT_PORT) },
-  "data-dir": { type: "string", env: "BERTH_DATA_DIR", help: "where state and credentials live", default: join(homedir(), ".berth") },
-  region: { type: "string", env: "BERTH_REGION", help: "region of the printed profile", default: "us-east-1" },
-  "account-id": { type: "string", env: "BERTH_ACCOUNT_ID", help: "12-digit account id", default: "000000000000" },
-  "access-key-id": { type: "string", env: "BERTH_ACCESS_KEY_ID", help: "the account's access key (default: generated)" },
-  "secret-access-key": { type: "string", env: "BERTH_SECRET_ACCESS_KEY", help: "the account's secret key (default: generated)" },
-  "no-profile": { type: "boolean", env: "BERTH_NO_PROFILE", help: "do not write the berth profile into ~/.aws" },
-  cluster: { type: "string", env: "BERTH_CLUSTER", help: "up: the cluster the local agent joins", default: "default" },
-  "publish-address": { type: "string", env: "BERTH_PUBLISH_ADDRESS", help: "where container ports are published (0.0.0.0 for all)", default: "127.0.0.1" },
+const dataDir = (env: readonly string[]) =>
+  text({
+    flag: "data-dir",
+    env,
+    placeholder: "DIR",
+    help: "where berth keeps its state",
+    default: DEFAULT_DATA_DIR,
+    defaultText: "~/.berth",
+  });
+const logLevel = oneOf(LOG_LEVELS, {
+  flag: "log-level",
+  env: ["BERTH_LOG_LEVEL"],
+  placeholder: "LEVEL",
+  help: `what is logged (stderr): ${LOG_LEVELS.join(", ")}`,
+  default: DEFAULT_LOG_LEVEL,
+});
+const httpUrl = (value: string) => {
+  if (!/^https?:\/\/[^/\s]+/.test(value) || !URL.canParse(value)) throw new InvalidValue("must be an http:// or https:// URL");
+};
+const jsonObject = (value: string) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidValue("must be a JSON object");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new InvalidValue("must be a JSON object");
+};
+// Private registries, named as the ECS agent names them; no flags, to keep passwords out of `ps`.
+const registryAuth = {
+  engineAuthType: oneOf(["docker", "dockercfg"], {
+    env: ["ECS_ENGINE_AUTH_TYPE"],
+    help: "the form of $ECS_ENGINE_AUTH_DATA: docker or dockercfg",
+  }),
+  engineAuthData: text({
+    env: ["ECS_ENGINE_AUTH_DATA"],
+    help: "private registries' credentials, as for the ECS agent (JSON)",
+    secret: true,
+    check: jsonObject,
+  }),
 } as const;
 
-export class UsageError extends Error {}
+const SERVER_OPTIONS = {
+  host: text({ flag: "host", env: ["BERTH_HOST"], placeholder: "ADDRESS", help: "address to listen on", default: LOOPBACK }),
+  port: integer({
+    flag: "port",
+    env: ["BERTH_PORT"],
+    min: 0,
+    max: 65535,
+    help: "port to listen on; 0: any free one",
+    default: DEFAULT_PORT,
+  }),
+  dataDir: dataDir(["BERTH_DATA_DIR"]),
+  region: text({
+    flag: "region",
+    env: ["BERTH_REGION"],
+    placeholder: "REGION",
+    help: "region of the written profile",
+    default: DEFAULT_REGION,
+  }),
+  accountId: text({
+    flag: "account-id",
+    env: ["BERTH_ACCOUNT_ID"],
+    placeholder: "ID",
+    help: "the account's 12-digit id",
+    default: DEFAULT_ACCOUNT_ID,
+    check: (value) => {
+      if (!/^\d{12}$/.test(value)) throw new InvalidValue("must be 12 digits");
+    },
+  }),
+  accessKeyId: text({
+    flag: "access-key-id",
+    env: ["BERTH_ACCESS_KEY_ID"],
+    placeholder: "KEY",
+    help: "the account's access key",
+    defaultText: "generated once",
+  }),
+  secretAccessKey: text({
+    flag: "secret-access-key",
+    env: ["BERTH_SECRET_ACCESS_KEY"],
+    placeholder: "SECRET",
+    secret: true,
+    help: "the account's secret key",
+  }),
+  noProfile: flagSwitch({ flag: "no-profile", env: ["BERTH_NO_PROFILE"], help: "do not write the berth profile into ~/.aws" }),
+  publishAddress: text({
+    flag: "publish-address",
+    env: ["BERTH_PUBLISH_ADDRESS"],
+    placeholder: "ADDRESS",
+    help: "where container ports are published; 0.0.0.0: all",
+    default: LOOPBACK,
+  }),
+  agentTimeoutSeconds: integer({
+    flag: "agent-timeout-seconds",
+    env: ["BERTH_AGENT_TIMEOUT_SECONDS"],
+    min: 1,
+    help: "an agent silent this long shows agentConnected: false",
+    default: AGENT_TIMEOUT_MS / SECOND_MS,
+  }),
+  hostLostSeconds: integer({
+    flag: "host-lost-seconds",
+    env: ["BERTH_HOST_LOST_SECONDS"],
+    min: 1,
+    help: "an agent silent this long: its host is taken for terminated",
+    default: HOST_LOST_AFTER_MS / SECOND_MS,
+  }),
+  stoppedTaskRetentionSeconds: integer({
+    flag: "stopped-task-retention-seconds",
+    env: ["BERTH_STOPPED_TASK_RETENTION_SECONDS"],
+    min: 1,
+    help: "how long STOPPED tasks stay describable",
+    default: STOPPED_TASK_RETENTION_MS / SECOND_MS,
+  }),
+  sqliteSync: oneOf(["NORMAL", "FULL"], {
+    flag: "sqlite-sync",
+    env: ["BERTH_SQLITE_SYNC"],
+    help: "FULL: an fsync a write, to survive power loss",
+    default: "NORMAL",
+  }),
+  documentCache: integer({
+    flag: "document-cache",
+    env: ["BERTH_DOCUMENT_CACHE"],
+    min: 0,
+    help: "decoded documents kept in memory",
+    defaultText: "the store's own",
+  }),
+  logLevel,
+} as const;
 
-export function parseServerConfig(args: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const { values } = parseArgs({
-    args,
-    options: Object.fromEntries(Object.entries(SERVER_FLAGS).map(([name, f]) => [name, { type: f.type }])),
-    strict: true,
-    allowPositionals: false,
-  });
-  const get = (name: keyof typeof SERVER_FLAGS): string | undefined => {
-    const flag = SERVER_FLAGS[name];
-    const value = values[name] ?? env[flag.env];
-    return value === undefined ? ("default" in flag ? flag.default : undefined) : String(value);
-  };
-  const port = Number(get("port"));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, not ${get("port")}`);
-  const accountId = get("account-id")!;
-  if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, not ${accountId}`);
-  const accessKeyId = get("access-key-id");
-  const secretAccessKey = get("secret-access-key");
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+const UP_OPTIONS = {
+  ...SERVER_OPTIONS,
+  cluster: text({
+    flag: "cluster",
+    env: ["BERTH_CLUSTER"],
+    placeholder: "NAME",
+    help: "the cluster this host's agent joins",
+    default: DEFAULT_CLUSTER,
+    defaultText: `"${DEFAULT_CLUSTER}"`,
+  }),
+  ...registryAuth,
+} as const;
+
+const AGENT_OPTIONS = {
+  endpoint: text({
+    flag: "endpoint",
+    env: ["BERTH_ENDPOINT"],
+    placeholder: "URL",
+    help: "the control plane",
+    required: true,
+    check: httpUrl,
+  }),
+  cluster: text({
+    flag: "cluster",
+    env: ["BERTH_CLUSTER"],
+    placeholder: "NAME",
+    help: "cluster to join",
+    default: DEFAULT_CLUSTER,
+    defaultText: `"${DEFAULT_CLUSTER}"`,
+  }),
+  region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
+  accessKeyId: text({
+    flag: "access-key-id",
+    env: ["AWS_ACCESS_KEY_ID"],
+    placeholder: "KEY",
+    help: "credentials",
+    defaultText: "the AWS SDK's usual chain",
+  }),
+  secretAccessKey: text({
+    flag: "secret-access-key",
+    env: ["AWS_SECRET_ACCESS_KEY"],
+    placeholder: "SECRET",
+    secret: true,
+    help: "the access key's secret",
+  }),
+  dataDir: dataDir(["BERTH_AGENT_DATA_DIR", "BERTH_DATA_DIR"]),
+  availabilityZone: text({
+    flag: "availability-zone",
+    env: ["BERTH_AVAILABILITY_ZONE"],
+    placeholder: "AZ",
+    help: "ecs.availability-zone",
+    default: `${DEFAULT_REGION}a`,
+  }),
+  instanceType: text({
+    flag: "instance-type",
+    env: ["BERTH_INSTANCE_TYPE"],
+    placeholder: "TYPE",
+    help: "ecs.instance-type",
+    default: DEFAULT_INSTANCE_TYPE,
+  }),
+  attribute: keyValues({ flag: "attribute", help: "a custom attribute (repeatable)" }),
+  capacity: oneOf(["ec2", "fargate", "both"], { flag: "capacity", env: ["BERTH_CAPACITY"], help: "what this host offers", default: "ec2" }),
+  cpu: integer({ flag: "cpu", env: ["BERTH_CPU"], min: 1, placeholder: "UNITS", help: "CPU units offered", defaultText: "the whole host" }),
+  memory: integer({
+    flag: "memory",
+    env: ["BERTH_MEMORY"],
+    min: 1,
+    placeholder: "MIB",
+    help: "memory offered",
+    defaultText: "the whole host",
+  }),
+  logLevel,
+  ...registryAuth,
+} as const;
+
+const EVENTS_OPTIONS = {
+  endpoint: text({
+    flag: "endpoint",
+    env: ["BERTH_ENDPOINT"],
+    placeholder: "URL",
+    help: "the control plane",
+    default: `http://${LOOPBACK}:${DEFAULT_PORT}`,
+    check: httpUrl,
+  }),
+  cluster: text({ flag: "cluster", placeholder: "NAME", help: "only this cluster's tasks", defaultText: "every cluster" }),
+  region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
+  accessKeyId: text({
+    flag: "access-key-id",
+    env: ["AWS_ACCESS_KEY_ID"],
+    placeholder: "KEY",
+    help: "credentials",
+    defaultText: "<data-dir>/credentials.json, then the AWS SDK's chain",
+  }),
+  secretAccessKey: text({
+    flag: "secret-access-key",
+    env: ["AWS_SECRET_ACCESS_KEY"],
+    placeholder: "SECRET",
+    secret: true,
+    help: "the access key's secret",
+  }),
+  dataDir: dataDir(["BERTH_DATA_DIR"]),
+  json: flagSwitch({ flag: "json", help: "print each event as it arrives, one JSON document a line" }),
+} as const;
+
+export const COMMANDS = {
+  up: { synopsis: "berth up [flags]", summary: "run berth: the control plane and a local agent", options: UP_OPTIONS },
+  server: { synopsis: "berth server [flags]", summary: "run the control plane alone", options: SERVER_OPTIONS },
+  agent: { synopsis: "berth agent --endpoint URL [flags]", summary: "join this host to a running control plane", options: AGENT_OPTIONS },
+  events: { synopsis: "berth events [flags]", summary: "follow task state changes as they happen", options: EVENTS_OPTIONS },
+} as const satisfies Record<string, { synopsis: string; summary: string; options: OptionTable }>;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandOptions<C extends CommandName> = Values<(typeof COMMANDS)[C]["options"]>;
+
+/** A command's options from its arguments and the environment; a UsageError says what is wrong. */
+export function parseCommandLine<C extends CommandName>(
+  command: C,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): CommandOptions<C> {
+  const values = parseOptions(COMMANDS[command].options, args, env) as CommandOptions<C>;
+  const { accessKeyId, secretAccessKey } = values as { accessKeyId?: string; secretAccessKey?: string };
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
     throw new UsageError("--access-key-id and --secret-access-key go together");
-  }
-  const noProfile = values["no-profile"] === true || ["1", "true"].includes(env.BERTH_NO_PROFILE ?? "");
-  return {
-    host: get("host")!,
-    port,
-    dataDir: get("data-dir")!,
-    region: get("region")!,
-    accountId,
-    accessKeyId,
-    secretAccessKey,
-    writeProfile: !noProfile,
-    cluster: get("cluster")!,
-    publishAddress: get("publish-address")!,
-    agent: true,
-  };
+  return values;
 }
 
-export function flagHelp(): string {
-  return Object.entries(SERVER_FLAGS)
-    .map(([name, f]) => {
-      const dflt = "default" in f ? ` (default ${f.default})` : "";
-      return `  --${name.padEnd(18)} ${f.help}${dflt}  [$${f.env}]`;
-    })
-    .join("\n");
+export function commandUsage(command: CommandName): string {
+  const { synopsis, summary, options } = COMMANDS[command];
+  return `usage: ${synopsis}\n${summary}\n\n${describeOptions(options)}\n`;
+}
+
+export function mainUsage(): string {
+  const commands = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}  ${c.summary}`);
+  return [
+    "usage: berth <command> [flags]",
+    "",
+    "commands:",
+    ...commands,
+    `  ${"help".padEnd(8)}  show this`,
+    "",
+    "berth <command> --help lists the flags of a command.",
+    "",
+  ].join("\n");
 }

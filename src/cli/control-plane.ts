@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { rootPrincipal } from "../domain/account-settings.js";
 import { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
 import { KeyedSerializer } from "../services/ecs/serial.js";
-import { HOST_LOST_AFTER_MS, purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../services/ecs/housekeeping.js";
+import { purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../services/ecs/housekeeping.js";
 import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
@@ -16,6 +16,7 @@ import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js"
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ecsState } from "../state/ecs-state.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
+import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
 
 export interface ControlPlaneOptions {
@@ -24,9 +25,17 @@ export interface ControlPlaneOptions {
   dataDir: string;
   accountId: string;
   credentials: Credentials;
-  /** Where published container ports listen (default 127.0.0.1). */
-  hostPortBindIp?: string;
-  log(message: string): void;
+  /** Where published container ports listen. */
+  hostPortBindIp: string;
+  /** An agent silent this long shows agentConnected: false and gets no new tasks. */
+  agentTimeoutMs: number;
+  /** How long STOPPED tasks (and RunTask client tokens) are kept. */
+  stoppedTaskRetentionMs: number;
+  /** An agent silent this long: its host is taken for terminated. */
+  hostLostAfterMs: number;
+  /** For openSqliteStore: FULL fsyncs every commit; cacheDocuments undefined: the store's default. */
+  store: { synchronous: "NORMAL" | "FULL"; cacheDocuments?: number };
+  log: Logger;
 }
 
 export interface RunningControlPlane {
@@ -38,6 +47,7 @@ export interface RunningControlPlane {
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
   mkdirSync(opts.dataDir, { recursive: true });
   const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"));
+  opts.log.debug("store opened", { path: join(opts.dataDir, "berth.sqlite") });
   // The account's root user: what the account's key pair stands for.
   const account: Credential = {
     secretAccessKey: opts.credentials.secretAccessKey,
@@ -46,16 +56,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const state = ecsState(store);
   const hosts = new HostNotifier();
   const placementLock = new KeyedSerializer();
-  const settings = {
-    hostPortBindIp: opts.hostPortBindIp ?? "127.0.0.1",
-    agentTimeoutMs: Number(process.env.BERTH_AGENT_TIMEOUT_SECONDS ?? 30) * 1000,
-  };
+  const settings = { hostPortBindIp: opts.hostPortBindIp, agentTimeoutMs: opts.agentTimeoutMs };
   const scheduler = new ServiceScheduler(new EcsServicePort({ store, state, hosts, placementLock, settings }), opts.log);
-  const retentionMs = Number(process.env.BERTH_STOPPED_TASK_RETENTION_SECONDS ?? 3600) * 1000;
-  const lostAfterMs = Number(process.env.BERTH_HOST_LOST_SECONDS ?? HOST_LOST_AFTER_MS / 1000) * 1000;
+  const { stoppedTaskRetentionMs: retentionMs, hostLostAfterMs: lostAfterMs } = opts;
   const startedAt = new Date();
   const housekeep = (what: string, work: () => Promise<unknown>) =>
-    work().catch((err: unknown) => opts.log(`housekeeping (${what}): ${(err as Error).message}`));
+    work().catch((err: unknown) => opts.log.error("housekeeping failed", { work: what, err }));
   const housekeeping = [
     setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
     setInterval(() => housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
@@ -82,8 +88,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   scheduler.start();
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  opts.log.info("listening", { endpoint });
   return {
-    endpoint: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    endpoint,
     server,
     async close() {
       for (const timer of housekeeping) clearInterval(timer);
@@ -95,6 +103,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         server.closeAllConnections();
       });
       await store.close();
+      opts.log.info("stopped");
     },
   };
 }

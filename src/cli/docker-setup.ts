@@ -3,6 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, openSync } from "node:fs";
 import { join } from "node:path";
+import type { Logger } from "../log/logger.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 
 export class DockerUnavailable extends Error {}
@@ -23,7 +24,7 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
-export async function ensureDocker(driver: RuntimeDriver, dataDir: string, log: (m: string) => void): Promise<void> {
+export async function ensureDocker(driver: RuntimeDriver, dataDir: string, log: Logger): Promise<void> {
   if (await reachable(driver)) return;
   const root = process.getuid?.() === 0;
   if (!which("dockerd")) {
@@ -33,13 +34,13 @@ export async function ensureDocker(driver: RuntimeDriver, dataDir: string, log: 
           "`sudo apt-get install -y docker.io && sudo systemctl start docker`), or run `./berth up` as root to let berth do it.",
       );
     }
-    log("installing Docker Engine (apt-get install docker.io)...");
+    log.info("installing Docker Engine (apt-get install docker.io)");
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
     execFileSync("apt-get", ["install", "-y", "-qq", "docker.io"], { stdio: "inherit", env });
   }
   if (!root) throw new DockerUnavailable("Docker Engine is installed but not running: start it (`sudo systemctl start docker`) or run berth as root.");
-  log("starting dockerd...");
+  log.info("starting dockerd", { output: join(dataDir, "dockerd.log") });
   const out = openSync(join(dataDir, "dockerd.log"), "a");
   const daemon = spawn(which("dockerd")!, [], { detached: true, stdio: ["ignore", out, out] });
   daemon.unref();

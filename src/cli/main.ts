@@ -2,24 +2,13 @@
 // The berth command line; the only place that wires the parts together.
 // The AWS SDK warns on every client that Node 20 support ends in 2027; berth's users need not hear it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-import { flagHelp, UsageError } from "./config.js";
+import { COMMANDS, commandUsage, mainUsage, UsageError, type CommandName } from "./config.js";
 import { runServer } from "./server-command.js";
 
-const USAGE = `usage: berth <command> [flags]
+const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
 
-commands:
-  up        run berth: the control plane and a local agent
-  server    run the control plane alone
-  agent     join this host to a running control plane (berth agent --help)
-  events    follow task state changes as they happen (berth events --help)
-  help      show this
-
-flags of up and server:
-${flagHelp()}
-`;
-
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
+async function main(command: string | undefined, rest: string[]): Promise<void> {
+  if (isCommand(command) && (rest.includes("--help") || rest.includes("-h"))) return console.log(commandUsage(command));
   switch (command) {
     case "up":
       return runServer(rest, "up");
@@ -27,29 +16,28 @@ async function main(argv: string[]): Promise<void> {
       return runServer(rest, "server");
     case "agent": {
       // Loaded on demand: the control plane alone never needs the agent or Docker's client.
-      const { AGENT_USAGE, runAgentCommand } = await import("./agent-command.js");
-      if (rest.includes("--help")) return console.log(AGENT_USAGE);
+      const { runAgentCommand } = await import("./agent-command.js");
       return runAgentCommand(rest);
     }
     case "events": {
-      const { EVENTS_USAGE, runEventsCommand } = await import("./events-command.js");
-      if (rest.includes("--help")) return console.log(EVENTS_USAGE);
+      const { runEventsCommand } = await import("./events-command.js");
       return runEventsCommand(rest);
     }
     case undefined:
     case "help":
     case "--help":
     case "-h":
-      console.log(USAGE);
+      console.log(mainUsage());
       return;
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    console.error(`berth: ${(err as Error).message}\n\n${USAGE}`);
+const [command, ...rest] = process.argv.slice(2);
+main(command, rest).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(`berth: ${err.message}\n\n${isCommand(command) ? commandUsage(command) : mainUsage()}`);
     process.exit(2);
   }
   console.error(`berth: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,13 +1,17 @@
-// `berth server` (the control plane alone) and `berth up` (with the local agent, once it exists).
+// `berth server` (the control plane alone) and `berth up` (the control plane and a local agent,
+// in one process, logging to one stream).
 import { mkdirSync } from "node:fs";
 import { startControlPlane } from "./control-plane.js";
 import { awsFiles, loadOrCreateCredentials, writeProfile, type Credentials } from "./credentials.js";
-import { parseServerConfig } from "./config.js";
+import { DEFAULT_INSTANCE_TYPE, parseCommandLine } from "./config.js";
+import { createLogger } from "../log/logger.js";
 
 export const PROFILE = "berth";
 
 export async function runServer(args: string[], mode: "server" | "up"): Promise<void> {
-  const config = parseServerConfig(args);
+  const up = mode === "up" ? parseCommandLine("up", args) : undefined;
+  const config = up ?? parseCommandLine("server", args);
+  const log = createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   let credentials: Credentials;
   let created = false;
@@ -24,27 +28,32 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     accountId: config.accountId,
     credentials,
     hostPortBindIp: config.publishAddress,
-    log: (m) => console.error(`berth: ${m}`),
+    agentTimeoutMs: config.agentTimeoutSeconds * 1000,
+    stoppedTaskRetentionMs: config.stoppedTaskRetentionSeconds * 1000,
+    hostLostAfterMs: config.hostLostSeconds * 1000,
+    store: { synchronous: config.sqliteSync, cacheDocuments: config.documentCache },
+    log: log.child({ component: "control-plane" }),
   });
   const agents =
-    mode === "up"
+    up
       ? await (await import("./agent-command.js")).startAgents({
           endpoint: plane.endpoint,
           region: config.region,
           credentials,
-          cluster: config.cluster,
+          cluster: up.cluster,
           dataDir: config.dataDir,
           availabilityZone: `${config.region}a`,
-          instanceType: "berth.local",
+          instanceType: DEFAULT_INSTANCE_TYPE,
           attributes: [],
           capacity: "both",
-          log: (m) => console.log(`berth: ${m}`),
+          engineAuth: { type: up.engineAuthType, data: up.engineAuthData },
+          log: log.child({ component: "agent" }),
         }).catch(async (err: unknown) => {
           await plane.close();
           throw err;
         })
       : [];
-  if (config.writeProfile) {
+  if (!config.noProfile) {
     writeProfile(awsFiles(), PROFILE, credentials, plane.endpoint, config.region);
   }
   const lines = [
@@ -54,13 +63,13 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     `  access key  ${credentials.accessKeyId}${created ? "   (new; secret below)" : ""}`,
   ];
   if (created) lines.push(`  secret key  ${credentials.secretAccessKey}`);
-  if (config.writeProfile) {
+  if (!config.noProfile) {
     lines.push(`  profile     '${PROFILE}' written to ~/.aws/config and ~/.aws/credentials`);
     lines.push("", `Try:  aws --profile ${PROFILE} ecs list-clusters`);
   } else {
     lines.push("", `Try:  aws --endpoint-url ${plane.endpoint} --region ${config.region} ecs list-clusters`);
   }
-  if (mode === "up") lines.push(`  agent       this host runs tasks of cluster '${config.cluster}' and berth's FARGATE capacity (Docker)`);
+  if (up) lines.push(`  agent       this host runs tasks of cluster '${up.cluster}' and berth's FARGATE capacity (Docker)`);
   console.log(lines.join("\n"));
   const stop = (signal: string) => {
     console.log(`\nberth: ${signal}, shutting down`);

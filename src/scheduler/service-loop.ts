@@ -5,6 +5,7 @@
 import { scopeKey, type Scope } from "../domain/scope.js";
 import { newDeploymentId, reconcile } from "./service/index.js";
 import type { ServicePort } from "./service-port.js";
+import type { Logger } from "../log/logger.js";
 
 const SWEEP_MS = 2_000;
 /**
@@ -54,7 +55,7 @@ export class ServiceScheduler {
 
   constructor(
     private readonly port: ServicePort,
-    private readonly log: (message: string) => void,
+    private readonly log: Logger,
   ) {}
 
   /** Looks at every service now and then every few seconds: tasks stop and agents vanish unannounced. */
@@ -111,7 +112,7 @@ export class ServiceScheduler {
         try {
           outcome = await this.port.exclusive(item.scope, () => this.reconcileOne(item.scope, item.id));
         } catch (err) {
-          this.log(`service ${item.id}: ${(err as Error).stack ?? err}`);
+          this.log.error("service reconciliation failed", { service: item.id, err });
         }
         this.notBefore.set(key, Date.now() + PACE * outcome.observeMs);
         if (outcome.resting && !this.dirty.has(key)) this.restingUntil.set(key, nextRestingSweep(Date.now(), this.restingUntil.size));

@@ -7,6 +7,7 @@ import type { TaskAssignment } from "../../src/wire/agent-channel.js";
 import type { TaskReport } from "../../src/domain/task/lifecycle.js";
 import type { TaskRunnerDeps } from "../../src/agent/task-runner/index.js";
 import type { RuntimeDriver } from "../../src/runtime/driver.js";
+import { createLogger } from "../../src/log/logger.js";
 
 export const CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/default";
 
@@ -63,7 +64,7 @@ export function recorder(driver: RuntimeDriver, overrides: Partial<TaskRunnerDep
       reports.push(structuredClone(change));
       for (const l of listeners) l();
     },
-    log: (m) => logs.push(m),
+    log: createLogger({ level: "debug", destination: { write: (line: string) => void logs.push(line.trimEnd()) } }),
     pauseImage: "berth/pause:latest",
     allocateHostPort: async () => nextPort++,
     now: () => new Date(),

@@ -9,6 +9,7 @@ import { WebSocket } from "ws";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
+import { createLogger } from "../../src/log/logger.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-process.js";
 import type { Assignments } from "../../src/wire/agent-channel.js";
 import { sdkClient } from "../support/clients.js";
@@ -54,7 +55,7 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
     assert.deepEqual(run.failures, [{ arn, reason: "AGENT" }]);
     await agent.discover("default", arn);
     const pushed: Assignments[] = [];
-    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: () => undefined });
+    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: createLogger({ level: "silent" }) });
     channel.start();
     await until(() => pushed.length > 0);
     assert.equal(await connected(), true);
@@ -107,7 +108,7 @@ test("the channel: pushes what changed since the agent's version, answers agent 
     const before = (await ecs.send(new RunTaskCommand({ taskDefinition: "t" }))).tasks![0]!;
 
     const pushed: Assignments[] = [];
-    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: () => undefined });
+    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: createLogger({ level: "silent" }) });
     channel.start();
     // Connected with no version: everything assigned.
     await until(() => pushed.length === 1);
@@ -134,7 +135,7 @@ test("the channel: pushes what changed since the agent's version, answers agent 
     // Refused before any WebSocket exists: unknown host, unsigned upgrade.
     const logged: string[] = [];
     let unregistered = 0;
-    const stranger = agent.channel(() => arn.replace(/[0-9a-f]{32}$/, "0".repeat(32)), { assignments: async () => undefined, unregistered: async () => void unregistered++, log: (m) => logged.push(m) });
+    const stranger = agent.channel(() => arn.replace(/[0-9a-f]{32}$/, "0".repeat(32)), { assignments: async () => undefined, unregistered: async () => void unregistered++, log: createLogger({ level: "debug", destination: { write: (line: string) => void logged.push(line) } }) });
     stranger.start();
     await until(() => unregistered > 0);
     await stranger.stop();

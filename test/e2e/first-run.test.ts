@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { newDataDir, startBerth } from "../support/berth-process.js";
 import { availableClis } from "../support/clients.js";
+import { packageRoot } from "../../src/paths.js";
 
 function userEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, AWS_PAGER: "" };
@@ -62,4 +63,51 @@ test("first start creates credentials and a berth profile the AWS CLI uses", asy
   const client = new ECSClient({ endpoint: second.endpoint, region: "us-east-1", credentials: saved });
   assert.deepEqual((await client.send(new ListClustersCommand({}))).clusterArns, []);
   assert.equal(await second.stop(), 0, "Ctrl-C/SIGTERM shuts down cleanly");
+});
+
+test("with stderr not a terminal, berth logs JSON lines (--log-level debug shows debug lines) beside its banner", async () => {
+  const env = { ...process.env };
+  delete env.BERTH_LOG_LEVEL;
+  const quiet = await startBerth({ env });
+  const loud = await startBerth({ env, extraArgs: ["--log-level", "debug"] });
+  try {
+    const jsonLines = (out: string) =>
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const berth of [quiet, loud]) {
+      const lines = jsonLines(berth.output());
+      assert.ok(lines.length > 0, berth.output());
+      for (const line of lines) {
+        assert.ok(["trace", "debug", "info", "warn", "error"].includes(line.level as string), JSON.stringify(line));
+        assert.ok(!Number.isNaN(Date.parse(line.time as string)), JSON.stringify(line));
+        assert.equal(typeof line.msg, "string", JSON.stringify(line));
+      }
+      assert.ok(lines.some((l) => l.msg === "listening" && l.endpoint === berth.endpoint && l.component === "control-plane"), berth.output());
+      assert.match(berth.output(), /^berth control plane is running/m);
+    }
+    assert.ok(jsonLines(loud.output()).some((l) => l.level === "debug"), loud.output());
+    assert.ok(!jsonLines(quiet.output()).some((l) => l.level === "debug"), quiet.output());
+  } finally {
+    await quiet.stop();
+    await loud.stop();
+  }
+});
+
+test("a bad option value stops berth at start: a message naming it, the usage, exit code 2", () => {
+  const main = join(packageRoot, "dist/src/cli/main.js");
+  const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [["server", "--port", "abc"], {}, /^berth: --port must be a whole number from 0 to 65535, not 'abc'$/m],
+    [["server", "--log-level", "loud"], {}, /^berth: --log-level must be one of trace, debug, info, warn, error, silent, not 'loud'$/m],
+    [["server"], { BERTH_AGENT_TIMEOUT_SECONDS: "abc" }, /^berth: BERTH_AGENT_TIMEOUT_SECONDS must be a whole number of at least 1, not 'abc'$/m],
+    [["agent", "--capacity", "ec2"], {}, /^berth: --endpoint or \$BERTH_ENDPOINT is required$/m],
+  ];
+  for (const [args, extraEnv, message] of cases) {
+    const r = spawnSync(process.execPath, [main, ...args, "--data-dir", newDataDir()], { env: { ...process.env, ...extraEnv }, encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, new RegExp(`^usage: berth ${args[0]} `, "m"));
+    assert.equal(r.stdout, "");
+  }
 });

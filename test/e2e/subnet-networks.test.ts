@@ -23,6 +23,7 @@ import { startAgent } from "../support/agent-process.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
+import { silentLog } from "../support/log.js";
 
 const run = randomBytes(3).toString("hex");
 const CLUSTER = `subnets-${process.pid}`;
@@ -100,7 +101,7 @@ describe("the control plane plans subnets around the pools agents report", () =>
       channel = client.channel(() => host.containerInstanceArn!, {
         assignments: async () => void pushes++,
         unregistered: async () => undefined,
-        log: () => undefined,
+        log: silentLog,
       });
       channel.setPools(["10.211.0.0/24", "10.211.2.0/23", "172.17.0.0/16"]);
       channel.start();

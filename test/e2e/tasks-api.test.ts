@@ -23,6 +23,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ControlPlaneClient } from "../../src/agent/control-plane-client.js";
 import type { AgentChannel } from "../../src/agent/channel.js";
+import { createLogger } from "../../src/log/logger.js";
 import type { Assignments } from "../../src/wire/agent-channel.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
@@ -49,7 +50,7 @@ function queuedChannel(client: ControlPlaneClient, arn: string): { channel: Agen
       else queue.push(m);
     },
     unregistered: async () => undefined,
-    log: () => undefined,
+    log: createLogger({ level: "silent" }),
   });
   channel.start();
   openChannels.push(channel);

@@ -4,6 +4,7 @@
 import type { AgentChannel } from "../../src/agent/channel.js";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import type { TaskAssignment } from "../../src/wire/agent-channel.js";
+import { createLogger } from "../../src/log/logger.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
 export interface SimulatedAgentOptions {
@@ -44,9 +45,7 @@ export class SimulatedAgent {
     });
     this.arn = instance.containerInstanceArn!;
     await this.client.discover(this.opts.cluster ?? "default", this.arn);
-    const debug = (m: string) => {
-      if (process.env.BERTH_SIM_DEBUG) console.error(`simulated agent ${this.arn.slice(-8)}: ${m}`);
-    };
+    const log = createLogger({ level: process.env.BERTH_SIM_DEBUG ? "debug" : "silent" }).child({ simulatedAgent: this.arn.slice(-8) });
     this.channel = this.client.channel(() => this.arn, {
       assignments: async (pushed) => {
         try {
@@ -57,8 +56,8 @@ export class SimulatedAgent {
           throw err;
         }
       },
-      unregistered: async () => debug("not registered any more"),
-      log: debug,
+      unregistered: async () => log.debug("not registered any more"),
+      log,
     });
     this.channel.start();
     return this;

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { AgentChannel } from "../../src/agent/channel.js";
+import { createLogger } from "../../src/log/logger.js";
 import { asPushed, CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/wire/agent-channel.js";
 
 interface StandIn {
@@ -51,7 +52,7 @@ function channelOn(cp: StandIn, handlers: Partial<ConstructorParameters<typeof A
         }),
       call: overHttp,
     },
-    { assignments: async () => undefined, unregistered: async () => undefined, log: () => undefined, ...handlers },
+    { assignments: async () => undefined, unregistered: async () => undefined, log: createLogger({ level: "silent" }), ...handlers },
     20,
   );
 }

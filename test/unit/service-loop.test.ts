@@ -7,6 +7,8 @@ import { ServiceScheduler } from "../../src/scheduler/service-loop.js";
 import type { AppliedPlan, ServicePort, ServiceSnapshot } from "../../src/scheduler/service-port.js";
 import { emptyMemory, type Plan } from "../../src/scheduler/service/index.js";
 import { deployment, service } from "../support/service-world.js";
+import type { Logger } from "../../src/log/logger.js";
+import { memoryLog } from "../support/log.js";
 
 const SCOPE: Scope = { accountId: "123456789012", region: "us-east-1" };
 
@@ -68,10 +70,16 @@ async function until(what: string, done: () => boolean): Promise<void> {
   }
 }
 
+/** A logger that fails the test on any line: these runs must not log. */
+const failOnLog: Logger = { debug: fail, info: fail, warn: fail, error: fail, child: () => failOnLog };
+function fail(message: string): never {
+  assert.fail(message);
+}
+
 describe("service loop", () => {
   test("a poked service is read and its plan applied, both under the scope's lock, at one time", async () => {
     const port = new RecordingPort(["web/api"], () => snapshot(2), { started: 2, unplaced: [] });
-    const loop = new ServiceScheduler(port, (m) => assert.fail(m));
+    const loop = new ServiceScheduler(port, failOnLog);
     try {
       loop.poke(SCOPE, "web/api");
       await until("the plan applied", () => port.applied.length === 1);
@@ -89,7 +97,7 @@ describe("service loop", () => {
 
   test("pokeCluster pokes the cluster's services and no other's", async () => {
     const port = new RecordingPort(["web/a", "webx/b", "web/c", "db/d"], () => undefined);
-    const loop = new ServiceScheduler(port, (m) => assert.fail(m));
+    const loop = new ServiceScheduler(port, failOnLog);
     try {
       await loop.pokeCluster(SCOPE, "web");
       await until("both read", () => port.reads.length === 2);
@@ -101,19 +109,20 @@ describe("service loop", () => {
   });
 
   test("a service that fails is logged; the others still run", async () => {
-    const logged: string[] = [];
+    const { log, lines: logged } = memoryLog();
     const port = new RecordingPort(["web/bad", "web/good"], (id) => {
       if (id === "web/bad") throw new Error("no such luck");
       return snapshot(1);
     });
-    const loop = new ServiceScheduler(port, (m) => logged.push(m));
+    const loop = new ServiceScheduler(port, log);
     try {
       loop.poke(SCOPE, "web/bad");
       loop.poke(SCOPE, "web/good");
       await until("the good one applied", () => port.applied.length === 1);
       assert.equal(port.applied[0]!.id, "web/good");
       await until("the failure logged", () => logged.length === 1);
-      assert.match(logged[0]!, /^service web\/bad: Error: no such luck/);
+      assert.equal(logged[0]!.service, "web/bad");
+      assert.match(JSON.stringify(logged[0]!.err), /no such luck/);
     } finally {
       loop.stop();
     }

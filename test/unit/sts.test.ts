@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import { createFrontDoor } from "../../src/aws/server.js";
 import { stsService } from "../../src/services/sts/index.js";
 import { inProcessHandler } from "../support/in-process.js";
+import { silentLog } from "../support/log.js";
 
 const KEY = "AKIAINPROCESS0000000";
 const SECRET = "in-process-secret";
@@ -13,7 +14,7 @@ const principal = { accountId: "111122223333", arn: "arn:aws:iam::111122223333:r
 const frontDoor = createFrontDoor({
   services: [stsService()],
   credentialFor: (key) => (key === KEY ? { secretAccessKey: SECRET, principal } : undefined),
-  log: () => {},
+  log: silentLog,
 });
 
 const sts = (credentials = { accessKeyId: KEY, secretAccessKey: SECRET }) =>

@@ -3,11 +3,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ProtocolError, toWireError } from "../../src/aws/errors.js";
 import { EcsError, invalidParameter, serverException } from "../../src/domain/errors.js";
+import { createLogger } from "../../src/log/logger.js";
 import { ecsErrors } from "../../src/services/ecs/service.js";
 
 test("an EcsError is the caller's fault (400) unless the model marks it the service's (ServerException, 500); anything else is a logged 500", () => {
   const logged: string[] = [];
-  const log = (m: string) => logged.push(m);
+  const log = createLogger({ level: "debug", destination: { write: (line: string) => void logged.push(line) } });
   assert.deepEqual(toWireError(invalidParameter("bad"), ecsErrors, log), { status: 400, type: "InvalidParameterException", message: "bad" });
   assert.deepEqual(toWireError(new EcsError("ServiceNotFoundException", "Service not found."), ecsErrors, log), { status: 400, type: "ServiceNotFoundException", message: "Service not found." });
   assert.deepEqual(toWireError(serverException("broken"), ecsErrors, log), { status: 500, type: "ServerException", message: "broken" });

@@ -1,6 +1,7 @@
 // Images a task needs: pulled when missing ("once" pull behaviour: a present tag is used as it
 // is), with the engine's progress in the agent log. A failed pull is the container's
 // CannotPullContainerError, with Docker's own message.
+import type { Logger } from "../../log/logger.js";
 import type { RegistryAuth, RuntimeDriver } from "../../runtime/driver.js";
 import { messageOf } from "./failure.js";
 
@@ -14,7 +15,7 @@ export interface ImageResult {
 export async function ensureImages(
   driver: RuntimeDriver,
   images: readonly string[],
-  log: (m: string) => void,
+  log: Logger,
   authFor: (image: string) => RegistryAuth | undefined = () => undefined,
 ): Promise<Map<string, ImageResult>> {
   const unique = [...new Set(images)];
@@ -22,22 +23,22 @@ export async function ensureImages(
   return new Map(unique.map((image, i) => [image, results[i]!]));
 }
 
-async function ensureImage(driver: RuntimeDriver, image: string, log: (m: string) => void, auth: RegistryAuth | undefined): Promise<ImageResult> {
+async function ensureImage(driver: RuntimeDriver, image: string, log: Logger, auth: RegistryAuth | undefined): Promise<ImageResult> {
   try {
     // One inspect answers both "is it here?" and "what is its digest?" when it is present,
     // as it is for every task after the first: each Engine call costs milliseconds.
     let info = await driver.inspectImage(image);
     if (!info) {
       const started = Date.now();
-      log(`pulling ${image}`);
+      log.info("pulling an image", { image });
       let last = "";
       await driver.pullImage(image, (line) => {
         // Layer progress bars repeat many times a second; log each new status once.
         const status = line.replace(/\s*\[[=> ]*\].*$/, "");
-        if (status !== last) log(`${image}: ${status}`);
+        if (status !== last) log.debug(status, { image });
         last = status;
       }, auth);
-      log(`pulled ${image} in ${Date.now() - started} ms`);
+      log.info("pulled an image", { image, ms: Date.now() - started });
       info = await driver.inspectImage(image);
     }
     const digest = info?.repoDigests.map((d) => d.slice(d.indexOf("@") + 1)).find((d) => d.startsWith("sha256:"));

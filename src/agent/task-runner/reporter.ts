@@ -1,6 +1,7 @@
 // State changes to the control plane, in order: each is retried with backoff until accepted,
 // so a RUNNING never overtakes its PENDING and a stop is never lost to a brief outage.
 import type { TaskReport } from "../../domain/task/lifecycle.js";
+import type { Logger } from "../../log/logger.js";
 
 export class Reporter {
   private readonly queue: TaskReport[] = [];
@@ -10,7 +11,7 @@ export class Reporter {
 
   constructor(
     private readonly send: (change: TaskReport) => Promise<void>,
-    private readonly log: (message: string) => void,
+    private readonly log: Logger,
     private readonly backoff = { firstMs: 200, maxMs: 15_000 },
   ) {}
 
@@ -41,7 +42,7 @@ export class Reporter {
           this.queue.shift();
           delay = this.backoff.firstMs;
         } catch (err) {
-          this.log(`state change not accepted yet (retrying in ${delay} ms): ${err instanceof Error ? err.message : String(err)}`);
+          this.log.warn("state change not accepted yet", { retryInMs: delay, err });
           await this.pause(delay);
           delay = Math.min(this.backoff.maxMs, delay * 2);
         }

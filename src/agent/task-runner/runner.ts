@@ -5,6 +5,7 @@
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import type { TaskAssignment } from "../../wire/agent-channel.js";
 import type { TaskReport } from "../../domain/task/lifecycle.js";
+import type { Logger } from "../../log/logger.js";
 import { effectiveContainers, taskCpu, taskMemory } from "../../domain/task/reservation.js";
 import type { ContainerHealth, ContainerState, Protocol, RegistryAuth, RuntimeDriver } from "../../runtime/driver.js";
 import { ContainerRun } from "./container-run.js";
@@ -26,7 +27,8 @@ export interface TaskRunnerDeps {
   driver: RuntimeDriver;
   /** Sends a state change to the control plane; a rejection is retried with backoff until accepted or disposed. */
   report(change: TaskReport): Promise<void>;
-  log(message: string): void;
+  /** Says which task it runs for (the agent binds its ARN). */
+  log: Logger;
   /** Image for the per-task network-namespace holder of awsvpc tasks; its own CMD must keep it running. */
   pauseImage: string;
   /** Picks a free host port in 49153–65535 for a dynamic (hostPort 0) mapping on this bind address. */
@@ -84,7 +86,7 @@ export class TaskRunner {
     this.defs = effectiveContainers(assignment.taskDefinition, assignment.overrides);
     this.runs = new Map(this.defs.map((d) => [d.name!, new ContainerRun(d)]));
     this.edges = dependencyEdges(this.defs);
-    this.reporter = new Reporter((change) => deps.report(change), (m) => this.log(m));
+    this.reporter = new Reporter((change) => deps.report(change), deps.log);
     this.healthWatch = new HealthWatch(deps.driver, deps.healthPollMs ?? 5_000, (id, health) => this.onHealth(id, health));
     if (assignment.desiredStatus === "STOPPED") this.requestStop(undefined);
   }
@@ -137,8 +139,8 @@ export class TaskRunner {
     if (!this.stoppedAt) return Promise.resolve();
     clearTimeout(this.cleanupTimer);
     this.cleaning ??= (async () => {
-      for (const c of this.runs.values()) if (c.id) await this.deps.driver.destroy(c.id).catch((err) => this.log(`could not remove ${c.name}: ${messageOf(err)}`));
-      await removeTaskVolumes(this.deps.driver, this.volumePlan, (m) => this.log(m));
+      for (const c of this.runs.values()) if (c.id) await this.deps.driver.destroy(c.id).catch((err: unknown) => this.log.warn("could not remove a container", { container: c.name, err }));
+      await removeTaskVolumes(this.deps.driver, this.volumePlan, this.log);
     })();
     return this.cleaning;
   }
@@ -199,7 +201,7 @@ export class TaskRunner {
   private async pullImages(fresh: ContainerRun[]): Promise<void> {
     const pause = this.task.networkMode === "awsvpc" && this.pauseState?.status !== "running" ? [this.deps.pauseImage] : [];
     const images = [...pause, ...fresh.map((c) => c.def.image!)];
-    const results = await ensureImages(this.deps.driver, images, (m) => this.log(m), (image) => this.deps.registryAuth?.(image));
+    const results = await ensureImages(this.deps.driver, images, this.log, (image) => this.deps.registryAuth?.(image));
     this.pullStoppedAt = this.deps.now();
     const pauseError = pause.length > 0 ? results.get(this.deps.pauseImage)?.error : undefined;
     if (pauseError) throw new TaskFailure(`ResourceInitializationError: pause image: ${pauseError}`);
@@ -311,7 +313,7 @@ export class TaskRunner {
     c.exitWatch = this.deps.driver.wait(id, { stopRequested: () => this.stopping }).then(
       (status) => this.onExit(c, status.exitCode, status.oomKilled),
       (err) => {
-        this.log(`lost track of ${c.name}: ${messageOf(err)}`);
+        this.log.warn("lost track of a container", { container: c.name, err });
         this.onExit(c, undefined, false);
       },
     );
@@ -320,7 +322,7 @@ export class TaskRunner {
   private onExit(c: ContainerRun, exitCode: number | undefined, oomKilled: boolean): void {
     c.markExited(exitCode, oomKilled);
     this.healthWatch.unwatch(c.id!);
-    this.log(`container ${c.name} exited (${exitCode ?? "unknown"}${oomKilled ? ", OOM" : ""})`);
+    this.log.info("container exited", { container: c.name, exitCode, oomKilled });
     this.changes.notify();
     if (this.stopping || this.detached) return;
     this.reporter.push({ containers: [c.report()] });
@@ -338,7 +340,7 @@ export class TaskRunner {
   private failContainer(c: ContainerRun, reason: string): void {
     if (c.status === "STOPPED") return;
     c.markFailed(reason);
-    this.log(`container ${c.name}: ${reason}`);
+    this.log.warn("container failed", { container: c.name, reason });
     this.changes.notify();
     if (this.stopping) return;
     this.reporter.push({ containers: [c.report()] });
@@ -349,7 +351,7 @@ export class TaskRunner {
     if (this.stopping) return;
     this.stopping = true;
     this.stopReason = reason;
-    if (reason) this.log(`stopping: ${reason}`);
+    if (reason) this.log.info("stopping the task", { reason });
     this.changes.notify();
     this.signalStop();
   }
@@ -361,7 +363,7 @@ export class TaskRunner {
     this.healthWatch.close();
     for (const p of this.allocatedPorts.splice(0)) this.deps.releaseHostPort?.(p.ip, p.protocol, p.port);
     const pause = this.pauseId ?? this.pauseState?.id;
-    if (pause) await this.deps.driver.destroy(pause).catch((err) => this.log(`could not remove the pause container: ${messageOf(err)}`));
+    if (pause) await this.deps.driver.destroy(pause).catch((err: unknown) => this.log.warn("could not remove the pause container", { err }));
     this.stoppedAt = this.deps.now();
     for (const c of this.runs.values()) c.status = "STOPPED";
     const report: TaskReport = { status: "STOPPED", executionStoppedAt: this.stoppedAt, containers: [...this.runs.values()].map((c) => c.report()) };
@@ -386,7 +388,7 @@ export class TaskRunner {
     try {
       await this.deps.driver.stop(c.id, c.stopTimeoutSeconds);
     } catch (err) {
-      this.log(`could not stop ${c.name}: ${messageOf(err)}`);
+      this.log.warn("could not stop a container", { container: c.name, err });
       return;
     }
     await c.exitWatch;
@@ -394,7 +396,7 @@ export class TaskRunner {
 
   // ---- plumbing ----
 
-  private log(message: string): void {
-    this.deps.log(`task ${this.task.taskId}: ${message}`);
+  private get log(): Logger {
+    return this.deps.log;
   }
 }

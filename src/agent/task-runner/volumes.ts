@@ -4,6 +4,7 @@
 // created when `autoprovision` is set and kept when the task ends (without autoprovision Docker
 // creates a missing one with the default driver at mount time, where ECS would fail the task).
 import type { TaskDefinition, Volume } from "@aws-sdk/client-ecs";
+import type { Logger } from "../../log/logger.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
 import type { VolumeSources } from "./container-spec.js";
 import { failure, TaskFailure } from "./failure.js";
@@ -76,8 +77,8 @@ export async function provisionVolumes(driver: RuntimeDriver, plan: readonly Pla
 }
 
 /** Call once the task's containers are gone: a volume still in use cannot be removed. */
-export async function removeTaskVolumes(driver: RuntimeDriver, plan: readonly PlannedVolume[], log: (m: string) => void): Promise<void> {
+export async function removeTaskVolumes(driver: RuntimeDriver, plan: readonly PlannedVolume[], log: Logger): Promise<void> {
   for (const v of plan.filter((p) => p.taskScoped)) {
-    await driver.removeVolume(v.source).catch((err) => log(`could not remove volume ${v.source}: ${String(err)}`));
+    await driver.removeVolume(v.source).catch((err: unknown) => log.warn("could not remove a volume", { volume: v.source, err }));
   }
 }

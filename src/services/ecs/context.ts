@@ -1,6 +1,7 @@
 import type * as EcsSdk from "@aws-sdk/client-ecs";
 import type { HandlerTable } from "../../aws/operations.js";
 import type { Scope } from "../../domain/scope.js";
+import type { Logger } from "../../log/logger.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { HostNotifier } from "./agent-channel/notifier.js";
 import type { KeyedSerializer } from "./serial.js";
@@ -8,6 +9,8 @@ import type { KeyedSerializer } from "./serial.js";
 /** What every ECS handler gets besides its input. */
 export interface RequestContext {
   scope: Scope;
+  /** This request's log: its lines carry the request id the client got. */
+  log: Logger;
   /** The caller, as ECS names it in registeredBy and account settings. */
   principalArn: string;
   now: Date;

@@ -11,7 +11,7 @@ import { findActiveCluster } from "./lookup.js";
 import { ecsModel } from "./model.js";
 
 /** What ECS handlers share across requests: the parts of a request context that are not the request's. */
-export type EcsDeps = Omit<RequestContext, "scope" | "principalArn" | "now" | "endpoint"> & {
+export type EcsDeps = Omit<RequestContext, "scope" | "log" | "principalArn" | "now" | "endpoint"> & {
   /** Where the task event stream's subscribers are kept. */
   events: TaskEventHub;
 };
@@ -27,7 +27,7 @@ export function ecsService(deps: EcsDeps): AwsService {
   return defineService<typeof EcsSdk, RequestContext>({
     model: ecsModel(),
     handlers: ecsOperations,
-    context: (caller, at) => ({ ...shared, scope: caller.scope, principalArn: caller.principal.arn, now: at, endpoint: caller.endpoint }),
+    context: (caller, at) => ({ ...shared, scope: caller.scope, log: caller.log, principalArn: caller.principal.arn, now: at, endpoint: caller.endpoint }),
     errors: ecsErrors,
     violation: invalidParameter,
     notImplemented: (operation) => new EcsError("UnsupportedFeatureException", `${operation} is part of the ECS API but is not implemented by berth yet.`),

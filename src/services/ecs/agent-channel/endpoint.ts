@@ -8,7 +8,8 @@ import { WebSocketServer } from "ws";
 import { nameFromRef, parseArn } from "../../../domain/arn.js";
 import { invalidParameter } from "../../../domain/errors.js";
 import { ProtocolError, toWireError } from "../../../aws/errors.js";
-import type { FrontDoor } from "../../../aws/server.js";
+import { requestLog, type FrontDoor } from "../../../aws/server.js";
+import type { Logger } from "../../../log/logger.js";
 import type { AwsService } from "../../../aws/service.js";
 import type { EcsState } from "../../../state/ecs-state.js";
 import { CHANNEL_PATH } from "../../../wire/agent-channel.js";
@@ -28,7 +29,7 @@ export interface AgentChannelDeps {
   state: EcsState;
   hosts: HostNotifier;
   settings: ControlPlaneSettings;
-  log(message: string): void;
+  log: Logger;
   now?: () => Date;
 }
 
@@ -77,7 +78,7 @@ export class AgentChannelEndpoint {
     if (req.method !== "GET" || path !== CHANNEL_PATH) {
       throw new ProtocolError("UnknownOperationException", `${req.method} ${path} is not an agent channel.`, 404);
     }
-    const caller = this.opts.authenticate({ method: "GET", url, headers: req.headers, body: EMPTY }, this.opts.ecs, this.now(), randomUUID());
+    const caller = this.opts.authenticate({ method: "GET", url, headers: req.headers, body: EMPTY }, this.opts.ecs, this.now(), requestLog(this.opts.log, randomUUID()));
     const { scope } = caller;
     const arn = new URLSearchParams(query).get("containerInstance") ?? "";
     const hostId = parseArn(arn) ? nameFromRef(scope, arn, "container-instance")?.split("/").pop() : undefined;
@@ -95,7 +96,7 @@ export class AgentChannelEndpoint {
 }
 
 /** Answers a refused upgrade as an AWS JSON error, then hangs up. */
-function refuse(socket: Duplex, err: unknown, log: (message: string) => void): void {
+function refuse(socket: Duplex, err: unknown, log: Logger): void {
   const wire = toWireError(err, ecsErrors, log);
   const body = JSON.stringify({ __type: wire.type, message: wire.message });
   if (!socket.writable) {

@@ -9,6 +9,7 @@ import type { Scope } from "../../../domain/scope.js";
 import type { EcsState, StoredInstance, StoredTask } from "../../../state/ecs-state.js";
 import { Heartbeats } from "../../../state/heartbeats.js";
 import { ProtocolError } from "../../../aws/errors.js";
+import type { Logger } from "../../../log/logger.js";
 import { toAwsJson } from "../../../wire/aws-json.js";
 import type { HostVersion } from "../../../wire/agent-channel.js";
 import type { HostNotifier } from "./notifier.js";
@@ -33,7 +34,7 @@ export interface SessionDeps {
   invoke(operation: string, input: unknown): Promise<unknown>;
   /** An error as the wire shows it. */
   wireError(err: unknown): { __type: string; message: string };
-  log(message: string): void;
+  log: Logger;
 }
 
 /** How often the control plane pings: often enough that the agent is heard well within its timeout. */
@@ -76,7 +77,7 @@ export class AgentSession {
 
   /** Work the session starts and does not wait for: a failure (the store's) is logged, never left unhandled. */
   private background(work: Promise<unknown>): void {
-    work.catch((err: unknown) => this.deps.log(`agent channel of host ${this.host.id}: ${err instanceof Error ? err.message : String(err)}`));
+    work.catch((err: unknown) => this.deps.log.error("agent channel work failed", { host: this.host.id, err }));
   }
 
   private end(): void {
