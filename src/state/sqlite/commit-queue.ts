@@ -26,6 +26,8 @@ export class CommitQueue {
     private readonly db: Db,
     /** Forgets cached documents: after a failed commit they may include what was rolled back. */
     private readonly forget: () => void,
+    /** Hears a failure that no write's caller is told of. */
+    private readonly onError: (err: unknown) => void,
   ) {}
 
   /**
@@ -82,9 +84,11 @@ export class CommitQueue {
    * failure leaves the others. Writes may run twice: mutations are pure (the Store contract).
    */
   private commitAll(batch: readonly QueuedWrite[]): Outcome[] {
+    let firstError: unknown;
     try {
       return this.db.transaction(() => batch.map((item): Outcome => ({ ok: true, value: item.run() })))();
-    } catch {
+    } catch (error) {
+      firstError = error;
       // Whatever failed is found again below, item by item. The attempt may have cached
       // documents it read from writes now undone; a pure mutation writes the same again under
       // the same version, but nothing here can tell, so the cache starts over (rarely: writes
@@ -101,6 +105,9 @@ export class CommitQueue {
         }
       }
     })();
+    // Nothing failed this time (a transient error, or a mutation that is not pure): no caller
+    // hears of the first failure, so it is reported here.
+    if (outcomes.every((outcome) => outcome.ok)) this.onError(firstError);
     return outcomes;
   }
 }

@@ -6,10 +6,7 @@ import { migrate } from "./migrations.js";
 
 export type Db = Database.Database;
 
-/**
- * NORMAL in WAL mode keeps every commit across a process crash (kill -9); FULL adds an
- * fsync per commit to also survive power loss.
- */
+/** How durable a commit is (SqliteStoreOptions.synchronous tells them apart). */
 export type Synchronous = "NORMAL" | "FULL";
 
 export function openDatabase(path: string, synchronous: Synchronous): Db {

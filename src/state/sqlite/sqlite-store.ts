@@ -10,16 +10,33 @@ import { DocumentCache } from "./document-cache.js";
 import { KnownScopes } from "./known-scopes.js";
 import { openDatabase } from "./open.js";
 
-/** How many decoded documents the store keeps (BERTH_DOCUMENT_CACHE overrides). */
-const DEFAULT_CACHE_DOCUMENTS = 50_000;
+export interface SqliteStoreOptions {
+  /**
+   * NORMAL in WAL mode keeps every commit across a process crash (kill -9); FULL adds an
+   * fsync per commit to also survive power loss.
+   */
+  synchronous?: "NORMAL" | "FULL";
+  /** How many decoded documents the store keeps. */
+  cacheDocuments?: number;
+  /** Hears the errors no caller is told of (a failing checkpoint, say); the store carries on. */
+  onError?(what: string, err: unknown): void;
+}
 
-export function openSqliteStore(path: string): Store {
-  const db = openDatabase(path, process.env.BERTH_SQLITE_SYNC === "FULL" ? "FULL" : "NORMAL");
-  const checkpointer = startCheckpointer(path);
+export const DEFAULT_SYNCHRONOUS = "NORMAL";
+export const DEFAULT_CACHE_DOCUMENTS = 50_000;
+/** Without an onError, those errors go to stderr rather than nowhere. */
+export const DEFAULT_ON_ERROR = (what: string, err: unknown): void => {
+  console.error(`berth: SQLite store (${what}): ${err instanceof Error ? err.message : String(err)}`);
+};
+
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  const onError = options.onError ?? DEFAULT_ON_ERROR;
+  const db = openDatabase(path, options.synchronous ?? DEFAULT_SYNCHRONOUS);
+  const checkpointer = startCheckpointer(path, (err) => onError("checkpoint", err));
   const collections = new Map<string, SqliteCollection<unknown>>();
-  const cache = new DocumentCache(db, Number(process.env.BERTH_DOCUMENT_CACHE ?? DEFAULT_CACHE_DOCUMENTS));
+  const cache = new DocumentCache(db, options.cacheDocuments ?? DEFAULT_CACHE_DOCUMENTS);
   const scopes = new KnownScopes(db);
-  const commits = new CommitQueue(db, () => cache.clear());
+  const commits = new CommitQueue(db, () => cache.clear(), (err) => onError("group commit", err));
   return {
     collection<T>(spec: CollectionSpec<T>): Collection<T> {
       let c = collections.get(spec.name);
