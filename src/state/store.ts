@@ -95,6 +95,6 @@ export interface Store {
   collection<T>(spec: CollectionSpec<T>): Collection<T>;
   /** Every account and region that holds state, for housekeeping across them all. */
   scopes(): Promise<Scope[]>;
-  /** A small key-value area for the control plane's own records (credentials, schema). */
+  /** Commits the writes still queued, then lets go of the state: the store is not used after. */
   close(): Promise<void>;
 }
