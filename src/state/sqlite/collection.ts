@@ -15,7 +15,7 @@ interface ListedRow {
 }
 
 /** What a write leaves: the document as it now is, and its row when it wrote one. */
-interface Written<T> {
+export interface Written<T> {
   doc: T | undefined;
   row?: RowRef;
 }
@@ -32,7 +32,7 @@ export class SqliteCollection<T> implements Collection<T> {
     private readonly cache: DocumentCache,
     private readonly scopes: KnownScopes,
     private readonly commits: CommitQueue,
-    private readonly spec: CollectionSpec<T>,
+    readonly spec: CollectionSpec<T>,
   ) {
     this.stmt = {
       // Statements take their parameters by position: binding by name (and the object it
@@ -64,7 +64,7 @@ export class SqliteCollection<T> implements Collection<T> {
     return this.getNow(scope, id);
   }
 
-  private cacheKey(scope: Scope, id: string): string {
+  cacheKey(scope: Scope, id: string): string {
     return `${this.spec.name}\0${scope.accountId}\0${scope.region}\0${id}`;
   }
 
@@ -189,13 +189,14 @@ export class SqliteCollection<T> implements Collection<T> {
   }
 
   /**
-   * One write, inside its transaction. Most writes (a task's progress) leave the indexed
-   * columns as they were and rewrite the row alone. A document in the cache is rewritten
-   * straight from it, with no lookup first: the rewrite names the version it started from,
-   * so if the row has moved on (another connection, or an earlier write of the same
-   * transaction) nothing is written and the write starts over from the row as it is.
+   * One write, inside its transaction (its own, or a Store.transact's). Most writes (a task's
+   * progress) leave the indexed columns as they were and rewrite the row alone. A document in
+   * the cache is rewritten straight from it, with no lookup first: the rewrite names the
+   * version it started from, so if the row has moved on (another connection, or an earlier
+   * write of the same transaction) nothing is written and the write starts over from the row
+   * as it is.
    */
-  private writeNow(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Written<T> {
+  writeNow(scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): Written<T> {
     const known = this.cache.peek(this.cacheKey(scope, id));
     if (known) {
       const next = mutate(known.doc as T);
@@ -208,6 +209,17 @@ export class SqliteCollection<T> implements Collection<T> {
     const next = mutate(current);
     if (next === undefined) return { doc: current };
     return (row && this.rewrite(row, current!, next)) || { doc: next, row: this.put(scope, id, next) };
+  }
+
+  /**
+   * A write of a document that the open Store.transact wrote already: it builds on what that
+   * wrote, which is not committed yet, so it is neither in the cache nor to be read back into it.
+   */
+  writeOver(scope: Scope, id: string, earlier: Written<T> & { row: RowRef }, mutate: (current: T | undefined) => T | undefined): Written<T> {
+    const current = earlier.doc!;
+    const next = mutate(current);
+    if (next === undefined) return { doc: current };
+    return this.rewrite(earlier.row, current, next) || { doc: next, row: this.put(scope, id, next) };
   }
 
   /** Rewrites the row alone if `next` keeps the indexed columns and the row is still at `row.version`. */
@@ -240,7 +252,8 @@ export class SqliteCollection<T> implements Collection<T> {
     );
   }
 
-  private remember(scope: Scope, id: string, row: RowRef, doc: T): void {
+  /** After the commit: caches what was written and tells the listeners. */
+  remember(scope: Scope, id: string, row: RowRef, doc: T): void {
     deepFreeze(doc as object);
     this.cache.set(this.cacheKey(scope, id), row, doc);
     this.changed(scope, id, doc);
@@ -270,7 +283,7 @@ export class SqliteCollection<T> implements Collection<T> {
   }
 
   /** Writes the document and returns its row and new version. */
-  private put(scope: Scope, id: string, doc: T): RowRef {
+  put(scope: Scope, id: string, doc: T): RowRef {
     this.scopes.note(scope);
     const { parent, seq, status } = this.spec.keys(doc);
     return this.stmt.upsert.get(scope.accountId, scope.region, this.spec.name, id, parent, seq, status, encode(doc)) as RowRef;

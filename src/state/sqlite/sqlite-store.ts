@@ -2,13 +2,14 @@
 // on disk before the write is acknowledged, so an acknowledged write survives kill -9 of berth.
 // better-sqlite3 is synchronous, so each write's read-modify-write runs whole, with no
 // other request interleaving; writes asked for together commit together (CommitQueue).
-import type { Collection, CollectionSpec, Store } from "../store.js";
+import type { Collection, CollectionSpec, Store, Transaction, WriteOptions } from "../store.js";
 import { startCheckpointer } from "./checkpointer.js";
 import { SqliteCollection } from "./collection.js";
 import { CommitQueue } from "./commit-queue.js";
 import { DocumentCache } from "./document-cache.js";
 import { KnownScopes } from "./known-scopes.js";
 import { openDatabase } from "./open.js";
+import { SqliteTransaction } from "./transaction.js";
 
 export interface SqliteStoreOptions {
   /**
@@ -37,6 +38,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const cache = new DocumentCache(db, options.cacheDocuments ?? DEFAULT_CACHE_DOCUMENTS);
   const scopes = new KnownScopes(db);
   const commits = new CommitQueue(db, () => cache.clear(), (err) => onError("group commit", err));
+  const own = <T>(collection: Collection<T>): SqliteCollection<T> => {
+    if (collection instanceof SqliteCollection && collections.get(collection.spec.name) === collection) return collection as SqliteCollection<T>;
+    throw new Error("transact: a collection of another store");
+  };
   return {
     collection<T>(spec: CollectionSpec<T>): Collection<T> {
       let c = collections.get(spec.name);
@@ -48,6 +53,19 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     async scopes() {
       return scopes.all();
+    },
+    transact<R>(work: (tx: Transaction) => R, options?: WriteOptions): Promise<R> {
+      return commits.enqueue(
+        () => {
+          const tx = new SqliteTransaction(own);
+          return { tx, result: work(tx) };
+        },
+        ({ tx, result }) => {
+          tx.committed();
+          return result;
+        },
+        options?.grouped,
+      );
     },
     async close() {
       commits.flush();
