@@ -1,81 +1,25 @@
 // The collections the ECS control plane keeps, and the index keys of each.
-import type { CapacityProvider, Cluster, ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
-import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../scheduler/service/types.js";
-import type { TaskNetwork } from "../domain/task/lifecycle.js";
-import type { Reservation } from "../domain/task/reservation.js";
+import type { CapacityProvider, Cluster, TaskDefinition } from "@aws-sdk/client-ecs";
+import {
+  serviceId,
+  taskIndexStatus,
+  taskParent,
+  type StoredInstance,
+  type StoredRunTaskToken,
+  type StoredService,
+  type StoredSetting,
+  type StoredSubnet,
+  type StoredTask,
+  type StoredTaskDefinition,
+} from "./ecs-documents.js";
 import { Heartbeats } from "./heartbeats.js";
 import { LiveTaskIndex } from "./live-tasks.js";
 import { ParentIndex } from "./parent-index.js";
 import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection, Store } from "./store.js";
 
-export interface StoredTaskDefinition {
-  taskDefinition: TaskDefinition;
-  tags: Tag[];
-}
-
-/** An account setting as set by a principal; principalArn "default" holds the account default. */
-export type StoredSetting = Setting & { name: string; value: string; principalArn: string };
-
-export const ACCOUNT_DEFAULT_PRINCIPAL = "default";
-
-/**
- * A registered agent host. EC2-style hosts are the cluster's container instances; a host
- * registered as berth's FARGATE capacity serves FARGATE tasks of every cluster and never
- * shows up as a container instance.
- */
-export interface StoredInstance {
-  id: string;
-  /** "" for FARGATE capacity, which belongs to no cluster */
-  cluster: string;
-  fargateHost: boolean;
-  instance: ContainerInstance;
-  lastSeenAt: Date;
-}
-
-export interface StoredTask {
-  task: Task;
-  cluster: string;
-  /** The agent host that runs it: a container instance id or a FARGATE host id. */
-  hostId?: string;
-  /** The definition it runs, as it was when the task was created. */
-  taskDefinition: TaskDefinition;
-  reservation: Reservation;
-  network?: TaskNetwork;
-}
-
-/** A RunTask's client token and the tasks that call started, so a retry returns them. */
-export interface StoredRunTaskToken {
-  cluster: string;
-  clientToken: string;
-  taskIds: string[];
-  createdAt: Date;
-}
-
-export const runTaskTokenId = (cluster: string, clientToken: string) => `${cluster}/${clientToken}`;
-
-export interface StoredService {
-  /** As DescribeServices shows it, but for deployments, which live below. */
-  service: Service;
-  cluster: string;
-  /** PRIMARY first, then ACTIVE; INACTIVE ones are dropped. */
-  deployments: DeploymentRecord[];
-  /** What the reconciler keeps between runs. */
-  memory: ReconcilerMemory;
-  /** What the last run could not place, for the next run's events and throttle. */
-  unplaced: UnplacedTasks[];
-  /** The scheduler should look again by then (epoch ms), even if nothing changes. */
-  wakeAt?: number;
-  clientToken?: string;
-}
-
-/** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */
-export interface StoredSubnet {
-  subnetId: string;
-  networkName: string;
-  cidr: string;
-  gateway: string;
-}
+// The documents' types and keys live beside this, where the derived views can import them.
+export * from "./ecs-documents.js";
 
 export interface EcsState {
   clusters: Collection<Cluster>;
@@ -97,18 +41,7 @@ export interface EcsState {
   heartbeats: Heartbeats;
 }
 
-/**
- * Tasks are grouped by cluster and then by group ("service:web", "family:app"), so a service
- * reads only its own tasks; cluster names cannot hold "/", so a cluster's tasks are the
- * parents under "<cluster>/".
- */
-export const taskParent = (cluster: string, group: string) => `${cluster}/${group}`;
-export const clusterTasks = (cluster: string) => ({ parentPrefix: `${cluster}/` });
-
 const registeredAtOf = (i: StoredInstance) => i.instance.registeredAt!.getTime();
-
-/** Tasks whose record may still change; STOPPED ones only wait to be purged. */
-export const taskIndexStatus = (t: Task) => (t.lastStatus === "STOPPED" ? "STOPPED" : "LIVE");
 
 export function ecsState(store: Store): EcsState {
   const tasks = store.collection<StoredTask>({
@@ -180,8 +113,3 @@ function shareTaskDefinition(t: StoredTask): StoredTask {
   }
   return shared === td ? t : Object.freeze({ ...t, taskDefinition: shared });
 }
-
-/** A service's document id: its cluster and name. */
-export const serviceId = (s: StoredService) => `${s.cluster}/${s.service.serviceName}`;
-
-export const taskDefinitionId = (family: string, revision: number) => `${family}:${revision}`;

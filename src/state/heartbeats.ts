@@ -5,7 +5,7 @@
 // agent is heard from at least every half timeout, so the stored value, which a restarted
 // (or another) control plane reads, is never older than three quarters of the timeout.
 import type { Scope } from "../domain/scope.js";
-import type { StoredInstance } from "./ecs-state.js";
+import type { StoredInstance } from "./ecs-documents.js";
 
 export class Heartbeats {
   /** Epoch ms by scope, then host id: placement asks about every instance of a cluster per call. */

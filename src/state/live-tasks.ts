@@ -6,7 +6,7 @@
 import { PENDING_STATES, usageOf, type HeldTask, type HostUsage } from "../domain/container-instance.js";
 import type { Scope } from "../domain/scope.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
-import { taskIndexStatus, type StoredTask } from "./ecs-state.js";
+import { taskIndexStatus, type StoredTask } from "./ecs-documents.js";
 import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection } from "./store.js";
 

@@ -1,7 +1,7 @@
 // The state store berth's control plane reads and writes through. SQLite fills it today
 // (src/state/sqlite); a PostgreSQL implementation can fill the same interface, which is
-// why every method is async and every write is a read-modify-write of one document
-// that the implementation runs in one transaction.
+// why every method is async and every write is a read-modify-write of one document (or,
+// through transact, of several) that the implementation runs in one transaction.
 
 import type { KeysetPosition } from "../domain/pagination.js";
 import type { Scope } from "../domain/scope.js";
@@ -91,10 +91,24 @@ export interface CollectionSpec<T> {
   share?(doc: T): T;
 }
 
+/** Writes to several documents, of any collections, that commit together or not at all. */
+export interface Transaction {
+  /** As Collection.write, inside the transaction: returns the document as it now is (undefined if absent and left so). */
+  write<T>(collection: Collection<T>, scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): T | undefined;
+  /** As Collection.putMany for one document. */
+  put<T>(collection: Collection<T>, scope: Scope, id: string, doc: T): void;
+}
+
 export interface Store {
   collection<T>(spec: CollectionSpec<T>): Collection<T>;
   /** Every account and region that holds state, for housekeeping across them all. */
   scopes(): Promise<Scope[]>;
-  /** A small key-value area for the control plane's own records (credentials, schema). */
+  /**
+   * Runs `work` in one transaction (pure and synchronous, like a mutate); resolves once
+   * committed, with what it returned. Change listeners hear of every document written, after
+   * the commit. A throw rolls everything back and rejects.
+   */
+  transact<R>(work: (tx: Transaction) => R, options?: WriteOptions): Promise<R>;
+  /** Commits the writes still queued, then lets go of the state: the store is not used after. */
   close(): Promise<void>;
 }

@@ -1,5 +1,9 @@
 // The plain data that placement reads and returns. Nothing here knows about storage,
 // the wire or the clock: the caller builds a snapshot, placement returns a plan.
+import type { PlacementFailure } from "../../domain/placement-failure.js";
+
+// A stored service keeps its placement failures too (UnplacedTasks), so they live in src/domain.
+export { FailureReason, type PlacementFailure, type PlacementFailureReason } from "../../domain/placement-failure.js";
 
 export type InstanceStatus = "ACTIVE" | "DRAINING" | "INACTIVE" | "REGISTERING" | "DEREGISTERING" | "REGISTRATION_FAILED";
 
@@ -61,33 +65,8 @@ export interface PlacementRequest {
   constraints: PlacementConstraint[];
 }
 
-/**
- * The reasons RunTask reports in `failures[]`. The RESOURCE:* and AGENT/ATTRIBUTE codes
- * are the ones the ECS developer guide lists ("API failure reasons"); the two constraint
- * sentences are the exact strings ECS reports when a constraint rules an instance out.
- */
-export const FailureReason = {
-  agent: "AGENT",
-  attribute: "ATTRIBUTE",
-  cpu: "RESOURCE:CPU",
-  memory: "RESOURCE:MEMORY",
-  ports: "RESOURCE:PORTS",
-  portsUdp: "RESOURCE:PORTS_UDP",
-  memberOf: "MemberOf placement constraint unsatisfied.",
-  distinctInstance: "DistinctInstance placement constraint unsatisfied.",
-  /** StartTask on a deregistered (or otherwise not ACTIVE) instance. */
-  inactive: "INACTIVE",
-} as const;
-
-export type PlacementFailureReason = (typeof FailureReason)[keyof typeof FailureReason];
-
 /** What ECS answers (as InvalidParameterException) when a cluster has no usable instance. */
 export const NO_CONTAINER_INSTANCES = "No Container Instances were found in your cluster.";
-
-export interface PlacementFailure {
-  arn: string;
-  reason: PlacementFailureReason;
-}
 
 export interface PlacementResult {
   /** Container instance ARN per placed task, in placement order (length ≤ count). */

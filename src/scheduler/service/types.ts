@@ -2,12 +2,15 @@
 // snapshot (service, deployments, tasks, instances, memory, `now`), calls `reconcile`, and
 // applies the plan: it places and starts tasks, stops tasks, writes the deployments, the
 // events and the memory. Nothing here knows about storage, the wire or the clock.
-import type { Deployment, DeploymentConfiguration, DeploymentRolloutState, ServiceEvent } from "@aws-sdk/client-ecs";
-import type { InstanceStatus, PlacementFailure } from "../placement/types.js";
+import type { DeploymentConfiguration, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../../domain/deployment.js";
+import type { InstanceStatus } from "../placement/types.js";
+
+// What the store persists of a service lives in src/domain (the store may not import the scheduler).
+export { emptyMemory, type DeploymentRecord, type DeploymentStatus, type ReconcilerMemory, type UnplacedTasks } from "../../domain/deployment.js";
 
 export type ServiceStatus = "ACTIVE" | "DRAINING" | "INACTIVE";
 export type SchedulingStrategy = "REPLICA" | "DAEMON";
-export type DeploymentStatus = "PRIMARY" | "ACTIVE" | "INACTIVE";
 
 export interface ServiceSpec {
   serviceName: string;
@@ -20,24 +23,6 @@ export interface ServiceSpec {
   /** Missing percentages take ECS's defaults: REPLICA 100/200, DAEMON 0/100. */
   deploymentConfiguration?: DeploymentConfiguration;
   healthCheckGracePeriodSeconds?: number;
-}
-
-/** An ECS `Deployment` whose bookkeeping fields are always present. Other fields pass through. */
-export interface DeploymentRecord extends Deployment {
-  /** "ecs-svc/" + 19 digits; the service's tasks carry it as `startedBy`. */
-  id: string;
-  status: DeploymentStatus;
-  /** Task definition ARN. */
-  taskDefinition: string;
-  desiredCount: number;
-  pendingCount: number;
-  runningCount: number;
-  /** Failed launches (and health-check failures) counted by the circuit breaker. */
-  failedTasks: number;
-  rolloutState: DeploymentRolloutState;
-  rolloutStateReason: string;
-  createdAt: Date;
-  updatedAt: Date;
 }
 
 /** What the reconciler needs of a task of the service (`observeTask` builds it from an ECS `Task`). */
@@ -65,35 +50,6 @@ export interface ServiceInstance {
   agentConnected: boolean;
   /** DAEMON only: the instance meets the service's placement constraints (the caller decides). */
   eligible: boolean;
-}
-
-/** Tasks the loop could not place when it applied the previous plan. */
-export interface UnplacedTasks {
-  deploymentId: string;
-  count: number;
-  /** From `PlacementResult`: the first entry is taken as "the closest matching" instance. */
-  failures: readonly PlacementFailure[];
-  noContainerInstances: boolean;
-}
-
-/**
- * What the reconciler remembers between runs; the loop persists it as it is (JSON-safe:
- * times are epoch milliseconds). `emptyMemory()` is the value for a new service.
- */
-export interface ReconcilerMemory {
-  /** Task ARNs already seen running, healthy and stopped; pruned to the tasks still in the snapshot. */
-  seenRunning: string[];
-  seenHealthy: string[];
-  seenStopped: string[];
-  /** Consecutive launch failures (throttle), and the earliest time the next launch may happen. */
-  launchFailures: number;
-  nextLaunchAt?: number;
-  /** Conditions whose event was emitted: message key → when. Cleared when the condition ends. */
-  conditions: Record<string, number>;
-  /** Where the circuit breaker rolls back to. */
-  lastCompleted?: { id: string; taskDefinition: string };
-  /** The PRIMARY of the previous run: a new one resets the throttle, as ECS does. */
-  primaryId?: string;
 }
 
 export interface ReconcileInput {
@@ -149,11 +105,3 @@ export interface Plan {
   runningCount: number;
   pendingCount: number;
 }
-
-export const emptyMemory = (): ReconcilerMemory => ({
-  seenRunning: [],
-  seenHealthy: [],
-  seenStopped: [],
-  launchFailures: 0,
-  conditions: {},
-});

@@ -3,16 +3,26 @@
 // waits for the writer; what it cannot copy yet it copies next time.
 import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
+import type { CheckpointFailure } from "./checkpointer.js";
 
 const { path, intervalMs } = workerData as { path: string; intervalMs: number };
 const db = new Database(path);
 db.pragma("busy_timeout = 5000");
 
+/** The failure last reported, so one that persists is reported once, not every round. */
+let failing: string | undefined;
+
 const timer = setInterval(() => {
   try {
     db.pragma("wal_checkpoint(PASSIVE)");
-  } catch {
-    // Busy or closing: the next round tries again, and the writer's backstop remains.
+    failing = undefined;
+  } catch (error) {
+    // The next round tries again, and the writer's backstop remains. (A checkpoint that
+    // finds the log busy is no error: PASSIVE says so in its result and copies what it can.)
+    const failure: CheckpointFailure = { message: (error as Error).message, code: (error as { code?: string }).code };
+    if (failure.message === failing) return;
+    failing = failure.message;
+    parentPort!.postMessage(failure);
   }
 }, intervalMs);
 

@@ -15,16 +15,25 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-export function startCheckpointer(path: string): Checkpointer {
+/** What the worker posts when a checkpoint fails (an Error loses its code on the way). */
+export interface CheckpointFailure {
+  message: string;
+  code?: string;
+}
+
+/** `onError` hears a failing checkpoint (once while the same failure lasts) and the thread's death; the writer's backstop remains. */
+export function startCheckpointer(path: string, onError: (err: unknown) => void): Checkpointer {
   const worker = new Worker(new URL("./checkpointer-worker.js", import.meta.url), {
     workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
     // It holds one connection and a timer; the limit bounds its heap (the isolate itself
-    // still costs ~8 MB of RSS, measured: 72 → 80 MB for an empty control plane).
+    // still costs some RSS: bench/RESULTS.md).
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 },
   });
-  // Never what keeps berth (or a test) running.
+  worker.on("error", onError);
+  worker.on("message", (failure: CheckpointFailure) => onError(Object.assign(new Error(failure.message), { code: failure.code })));
+  // Never what keeps berth (or a test) running. After the listeners: adding the first
+  // "message" listener refs the worker's port again.
   worker.unref();
-  worker.on("error", () => undefined);
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {
     async close() {

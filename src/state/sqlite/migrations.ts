@@ -1,4 +1,17 @@
 // Schema changes, applied in order; PRAGMA user_version records how many have run.
+import type Database from "better-sqlite3";
+
+/** Applies the migrations the file has not had yet, each in its own transaction. */
+export function migrate(db: Database.Database): void {
+  const applied = db.pragma("user_version", { simple: true }) as number;
+  for (let i = applied; i < migrations.length; i++) {
+    db.transaction(() => {
+      db.exec(migrations[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
 export const migrations: readonly string[] = [
   `CREATE TABLE documents (
      account TEXT NOT NULL,
