@@ -46,7 +46,10 @@ export interface RunningControlPlane {
 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"));
+  const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"), {
+    ...opts.store,
+    onError: (what, err) => opts.log.error("store error", { what, err }),
+  });
   opts.log.debug("store opened", { path: join(opts.dataDir, "berth.sqlite") });
   // The account's root user: what the account's key pair stands for.
   const account: Credential = {

@@ -100,7 +100,7 @@ export class EcsServicePort implements ServicePort {
     const messages = plan.events.map((e) => e.message);
     if (stored && startedArns.length) messages.push(startedTasksMessage(stored.service.serviceName!, startedArns));
     const events: ServiceEvent[] = messages.map((message) => ({ id: newUuid(), createdAt: now, message }));
-    await writePlan(ctx, {
+    await writePlan(this.deps.store, ctx, {
       stops: plan.stop.map((stop) => ({
         id: idFromRef(stop.taskArn),
         write: stopWrite({ code: "ServiceSchedulerInitiated", reason: stop.reason }, now),
@@ -124,17 +124,18 @@ interface PlanWrites {
 }
 
 /**
- * The one place a plan reaches the store: the stops, the new tasks and the service's record,
- * then the hosts are told. (Once the store writes several collections in one transaction,
- * these writes go into one and the hosts are told after it commits.)
+ * The one place a plan reaches the store: the stops, the new tasks and the service's record
+ * commit together or not at all (a crash between them cannot leave tasks started that the
+ * service's record does not know of); the hosts are told once it has committed.
  */
-async function writePlan(ctx: LaunchScope, writes: PlanWrites): Promise<void> {
+async function writePlan(store: Store, ctx: LaunchScope, writes: PlanWrites): Promise<void> {
   const { state, scope } = ctx;
-  const stopped: (StoredTask | undefined)[] = [];
-  for (const stop of writes.stops) stopped.push(await state.tasks.write(scope, stop.id, stop.write));
-  // One transaction for the new tasks: a service scaling out by thousands commits once.
-  if (writes.newTasks.length) await state.tasks.putMany(scope, writes.newTasks);
-  await state.services.write(scope, writes.service.id, writes.service.write);
+  const stopped = await store.transact((tx) => {
+    const stops = writes.stops.map((stop) => tx.write(state.tasks, scope, stop.id, stop.write));
+    for (const task of writes.newTasks) tx.put(state.tasks, scope, task.id, task.doc);
+    tx.write(state.services, scope, writes.service.id, writes.service.write);
+    return stops;
+  });
   writes.stops.forEach((stop, i) => ctx.hosts.bump(scope, stopped[i]?.hostId, stop.id));
   announceTasks(ctx, writes.newTasks);
 }
