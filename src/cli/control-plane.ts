@@ -1,7 +1,8 @@
 // Composition root of the control plane: the store, the services (ECS, STS) and the HTTP front door.
 import { mkdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { join } from "node:path";
 import { rootPrincipal } from "../domain/account-settings.js";
 import { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
@@ -19,9 +20,13 @@ import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
 
-export interface ControlPlaneOptions {
+/** Where the control plane listens. */
+export interface ListenOptions {
   host: string;
   port: number;
+}
+
+export interface ControlPlaneOptions {
   dataDir: string;
   accountId: string;
   credentials: Credentials;
@@ -38,13 +43,24 @@ export interface ControlPlaneOptions {
   log: Logger;
 }
 
+/** The control plane without a socket: what an HTTP server (or a test, in-process) hands requests to. */
+export interface ControlPlane {
+  /** For an HTTP server's "request" event. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** For an HTTP server's "upgrade" event: the agents' channels. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Starts what runs without requests: the service scheduler and housekeeping. */
+  start(): void;
+  close(): Promise<void>;
+}
+
 export interface RunningControlPlane {
   endpoint: string;
   server: Server;
   close(): Promise<void>;
 }
 
-export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
+export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   mkdirSync(opts.dataDir, { recursive: true });
   const store = openSqliteStore(join(opts.dataDir, "berth.sqlite"), {
     ...opts.store,
@@ -65,15 +81,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
   const startedAt = new Date();
   const housekeep = (what: string, work: () => Promise<unknown>) =>
     work().catch((err: unknown) => opts.log.error("housekeeping failed", { work: what, err }));
-  const housekeeping = [
-    setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
-    setInterval(() => housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
-    setInterval(
-      () => housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
-      Math.max(250, Math.min(30_000, lostAfterMs / 4)),
-    ),
-  ];
-  for (const timer of housekeeping) timer.unref();
+  const housekeeping: NodeJS.Timeout[] = [];
   const events = new TaskEventHub(state.tasks, () => new Date());
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events });
   const frontDoor = createFrontDoor({
@@ -81,14 +89,46 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, frontDoor.handle);
   const channels = new AgentChannelEndpoint({ ecs, authenticate: frontDoor.authenticate, state, hosts, settings, log: opts.log });
-  server.on("upgrade", channels.handleUpgrade);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  scheduler.start();
+  return {
+    handle: frontDoor.handle,
+    upgrade: channels.handleUpgrade,
+    start() {
+      housekeeping.push(
+        setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
+        setInterval(() => housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
+        setInterval(
+          () => housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
+          Math.max(250, Math.min(30_000, lostAfterMs / 4)),
+        ),
+      );
+      for (const timer of housekeeping) timer.unref();
+      scheduler.start();
+    },
+    async close() {
+      for (const timer of housekeeping) clearInterval(timer);
+      scheduler.stop();
+      events.close();
+      channels.close();
+      await store.close();
+    },
+  };
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions & ListenOptions): Promise<RunningControlPlane> {
+  const plane = buildControlPlane(opts);
+  const server = createServer({ keepAliveTimeout: 65_000 }, plane.handle);
+  server.on("upgrade", plane.upgrade);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port, opts.host, () => resolve());
+    });
+  } catch (err) {
+    await plane.close();
+    throw err;
+  }
+  plane.start();
   const { port } = server.address() as AddressInfo;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
@@ -97,15 +137,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     endpoint,
     server,
     async close() {
-      for (const timer of housekeeping) clearInterval(timer);
-      scheduler.stop();
-      events.close();
-      channels.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await store.close();
+      await plane.close();
       opts.log.info("stopped");
     },
   };
