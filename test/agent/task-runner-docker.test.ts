@@ -11,6 +11,7 @@ import type { TaskAssignment } from "../../src/wire/agent-channel.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { ESSENTIAL_EXITED, LABEL, OOM_REASON, TaskRunner } from "../../src/agent/task-runner/index.js";
 import { ensureBusyboxImage } from "../support/images.js";
+import { waitFor } from "../support/wait.js";
 import { ensurePauseImage } from "./docker-images.js";
 import { assignment as baseAssignment, freeHostPort, recorder } from "./helpers.js";
 
@@ -36,18 +37,16 @@ function deps() {
   return recorder(driver, { pauseImage, allocateHostPort: (ip) => freeHostPort(ip), healthPollMs: 500 });
 }
 
+/** The body of the first 200 from `url`: the server in the container may still be starting. */
 async function get(url: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+  const answer = await waitFor(
+    async () => {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return await res.text();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+      return res.ok && { body: await res.text() };
+    },
+    { message: `an answer from ${url}`, timeoutMs, retryErrors: true },
+  );
+  return answer.body;
 }
 
 const httpd = (text: string): string[] => ["sh", "-c", `mkdir -p /tmp && echo ${text} > /tmp/index.html && exec httpd -f -p 8080 -h /tmp`];

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { AgentChannel } from "../../src/agent/channel.js";
 import { asPushed, CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/wire/agent-channel.js";
+import { waitFor } from "../support/wait.js";
 
 interface StandIn {
   server: WebSocketServer;
@@ -32,13 +33,8 @@ async function standIn(): Promise<StandIn> {
 const send = (ws: WebSocket, m: ControlPlaneMessage) => ws.send(JSON.stringify(m));
 const push = (n: number, taskArns: string[]): ControlPlaneMessage => ({ type: "assignments", version: { epoch: "e", n }, tasks: [], assigned: taskArns });
 
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** What the stand-in and the handlers collect is in this process: look often. */
+const until = (condition: () => boolean) => waitFor(condition, { timeoutMs: 5000, intervalMs: 5 });
 
 function channelOn(cp: StandIn, handlers: Partial<ConstructorParameters<typeof AgentChannel>[1]> = {}, overHttp: (op: string, input: object) => Promise<unknown> = async () => ({ overHttp: true })) {
   return new AgentChannel(
