@@ -69,10 +69,8 @@ describe("task runner (Docker)", () => {
     ]);
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
-    const t0 = Date.now();
     const done = runner.run();
     const running = await rec.until((r) => r.status === "RUNNING");
-    const startMs = Date.now() - t0;
     const [binding] = running.containers![0]!.networkBindings!;
     assert.equal(binding!.bindIP, "127.0.0.1");
     assert.ok(binding!.hostPort! >= 49153);
@@ -80,10 +78,8 @@ describe("task runner (Docker)", () => {
     const state = await driver.inspect(running.containers![0]!.runtimeId!);
     assert.equal(state!.labels[LABEL.family], `berth-test-${run}`);
     assert.match(state!.name, new RegExp(`^ecs-berth-test-${run}-3-web-[0-9a-f]{32}$`));
-    const t1 = Date.now();
     runner.stop("Task stopped by user");
     await done;
-    console.log(`# bridge task: RUNNING after ${startMs} ms, stopped and removed in ${Date.now() - t1} ms`);
     const final = rec.reports.at(-1)!;
     assert.equal(final.status, "STOPPED");
     assert.equal(final.containers![0]!.exitCode, 143);
@@ -99,17 +95,14 @@ describe("task runner (Docker)", () => {
     });
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
-    const t0 = Date.now();
     const done = runner.run();
     const running = await rec.until((r) => r.status === "RUNNING");
-    const startMs = Date.now() - t0;
     assert.deepEqual(running.containers![0]!.networkBindings, [{ bindIP: "127.1.250.5", containerPort: 8080, hostPort: 8080, protocol: "tcp" }]);
     assert.equal((await get("http://127.1.250.5:8080/index.html")).trim(), "hello-awsvpc");
     const [pause] = await driver.list({ [LABEL.taskArn]: a.taskArn, [LABEL.containerName]: "~internal~ecs~pause" });
     assert.equal(pause!.networks[NETWORK]!.ipv4Address, "10.211.250.5");
     runner.stop();
     await done;
-    console.log(`# awsvpc task: RUNNING after ${startMs} ms`);
     assert.deepEqual(await driver.list({ [LABEL.taskArn]: a.taskArn }), [], "task and pause containers removed");
   });
 
