@@ -167,7 +167,9 @@ test("task definitions: carried once per connection and named by ARN after that;
   });
   channel.start();
   try {
-    await until(() => cp.sockets.length === 1);
+    // Pushed once the agent's sync came, as the control plane does (it pushes only when synced):
+    // a push sent at once could reach the channel before it listens, and be lost.
+    await until(() => cp.sockets.length === 1 && cp.received.length === 1);
     send(cp.sockets[0]!, pushOf(1, true));
     send(cp.sockets[0]!, pushOf(2, false));
     await until(() => acted.length === 2);
