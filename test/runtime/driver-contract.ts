@@ -66,8 +66,8 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
     const id = await started(s);
     return { id, ...(await driver.wait(id)) };
   };
-  /** This run's subnet for `n`: a second run at the same time picks other ones. */
-  const subnet = (n: number) => `10.${213 + n}.${16 + (parseInt(run.slice(0, 2), 16) % 200)}`;
+  /** This run's /24 (its first three octets): a second run at the same time most likely picks another. */
+  const subnetBase = `10.213.${16 + (parseInt(run.slice(0, 2), 16) % 200)}`;
 
   describe(`${name}: the RuntimeDriver contract`, { concurrency: true }, () => {
     before(async () => {
@@ -277,14 +277,14 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
     test("user-defined networks: idempotent on the name, fixed or assigned addresses, busy while a container runs on it", async () => {
       const fixed = `berth-test-${run}-fixed`;
       networks.add(fixed);
-      const network = await driver.createNetwork(fixed, { subnet: `${subnet(0)}.0/24`, labels: LABELS });
-      assert.deepEqual({ subnet: network.subnet, gateway: network.gateway }, { subnet: `${subnet(0)}.0/24`, gateway: `${subnet(0)}.1` });
-      assert.deepEqual(await driver.createNetwork(fixed, { subnet: `${subnet(0)}.0/24`, labels: LABELS }), network, "idempotent on the name");
-      const server = await started(spec({ network: { mode: "network", name: fixed, ipv4Address: `${subnet(0)}.10`, aliases: ["alpha"] } }));
-      assert.deepEqual((await driver.inspect(server))?.networks, { [fixed]: { ipv4Address: `${subnet(0)}.10` } });
+      const network = await driver.createNetwork(fixed, { subnet: `${subnetBase}.0/24`, labels: LABELS });
+      assert.deepEqual({ subnet: network.subnet, gateway: network.gateway }, { subnet: `${subnetBase}.0/24`, gateway: `${subnetBase}.1` });
+      assert.deepEqual(await driver.createNetwork(fixed, { subnet: `${subnetBase}.0/24`, labels: LABELS }), network, "idempotent on the name");
+      const server = await started(spec({ network: { mode: "network", name: fixed, ipv4Address: `${subnetBase}.10`, aliases: ["alpha"] } }));
+      assert.deepEqual((await driver.inspect(server))?.networks, { [fixed]: { ipv4Address: `${subnetBase}.10` } });
       const other = await started(spec({ network: { mode: "network", name: fixed } }));
       const assigned = (await driver.inspect(other))!.networks[fixed]!.ipv4Address;
-      assert.ok(assigned.startsWith(`${subnet(0)}.`) && assigned !== `${subnet(0)}.10`, assigned);
+      assert.ok(assigned.startsWith(`${subnetBase}.`) && assigned !== `${subnetBase}.10`, assigned);
 
       await expectRuntimeError(driver.removeNetwork(fixed), "conflict", /active endpoints/);
       await driver.stop(server, 0);
