@@ -32,8 +32,14 @@ describe("a production install (npm ci --omit=dev)", () => {
     // takes minutes of compiling here (no prebuilt binary can be downloaded) and says nothing
     // about which packages the install brings. The repository's own build of it, from the same
     // lockfile, is copied in instead.
-    await promisify(execFile)("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, timeout: 300_000 });
-    cpSync(join(packageRoot, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"), join(dir, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"));
+    await promisify(execFile)("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], {
+      cwd: dir,
+      timeout: 300_000,
+    });
+    cpSync(
+      join(packageRoot, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"),
+      join(dir, "node_modules/better-sqlite3/build/Release/better_sqlite3.node"),
+    );
   });
   after(async () => {
     await agent?.kill();
@@ -56,7 +62,8 @@ describe("a production install (npm ci --omit=dev)", () => {
     const [arn] = await agent.registered;
     assert.deepEqual((await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }))).containerInstanceArns, [arn]);
     const instance = await waitFor(
-      async () => (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [arn!] }))).containerInstances![0]!,
+      async () =>
+        (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [arn] }))).containerInstances![0],
       { until: (i) => i.agentConnected === true, message: "the agent connected" },
     );
     assert.equal(instance.status, "ACTIVE");

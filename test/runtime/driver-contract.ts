@@ -36,7 +36,7 @@ export interface ContractSubject {
   unreachable: RuntimeDriver;
 }
 
-export function driverContract(name: string, subject: () => Promise<ContractSubject>): void {
+export function driverContract(name: string, subject: () => ContractSubject | Promise<ContractSubject>): void {
   const run = randomBytes(4).toString("hex");
   const LABELS = { "berth.test": "1", "berth.test.run": run };
   const networks = new Set<string>();
@@ -88,7 +88,13 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
     });
 
     test("an engine that cannot be reached rejects every call as unavailable", async () => {
-      for (const call of [unreachable.ping(), unreachable.inspect("x"), unreachable.list(LABELS), unreachable.hasImage(image), unreachable.create(spec())]) {
+      for (const call of [
+        unreachable.ping(),
+        unreachable.inspect("x"),
+        unreachable.list(LABELS),
+        unreachable.hasImage(image),
+        unreachable.create(spec()),
+      ]) {
         await expectRuntimeError(call, "unavailable", /^(ping: )?Cannot connect to the Docker daemon/);
       }
     });
@@ -229,28 +235,38 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
     });
 
     test("ports are published on the asked address, a free host port when none is given, and released on stop", async () => {
-      const id = await started(spec({
-        portBindings: [
-          { containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1" },
-          { containerPort: 53, protocol: "udp", hostIp: "127.0.0.1" },
-        ],
-      }));
+      const id = await started(
+        spec({
+          portBindings: [
+            { containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1" },
+            { containerPort: 53, protocol: "udp", hostIp: "127.0.0.1" },
+          ],
+        }),
+      );
       const ports = (await driver.inspect(id))!.ports.sort((a, b) => a.containerPort - b.containerPort);
-      assert.deepEqual(ports.map(({ hostPort: _, ...p }) => p), [
-        { containerPort: 53, protocol: "udp", hostIp: "127.0.0.1" },
-        { containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1" },
-      ]);
-      assert.ok(ports.every((p) => p.hostPort > 0), JSON.stringify(ports));
+      assert.deepEqual(
+        ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, hostIp: p.hostIp })),
+        [
+          { containerPort: 53, protocol: "udp", hostIp: "127.0.0.1" },
+          { containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1" },
+        ],
+      );
+      assert.ok(
+        ports.every((p) => p.hostPort > 0),
+        JSON.stringify(ports),
+      );
       await driver.stop(id, 0);
       assert.deepEqual((await driver.inspect(id))?.ports, [], "ports are released when the container stops");
       // Host networking publishes nothing of its own.
-      const host = await started(spec({ network: { mode: "host" }, portBindings: [{ containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1" }] }));
+      const host = await started(
+        spec({ network: { mode: "host" }, portBindings: [{ containerPort: 8080, protocol: "tcp", hostIp: "127.0.0.1" }] }),
+      );
       assert.deepEqual((await driver.inspect(host))?.ports, []);
     });
 
     test("a taken host port is a conflict (0.0.0.0 takes it on every address); the port is free again once its holder is gone", async () => {
       const holder = await started(spec({ portBindings: [{ containerPort: 80, protocol: "tcp", hostIp: "0.0.0.0" }] }));
-      const hostPort = (await driver.inspect(holder))!.ports[0]!.hostPort;
+      const hostPort = (await driver.inspect(holder))!.ports[0].hostPort;
       const second = await driver.create(spec({ portBindings: [{ containerPort: 80, hostPort, protocol: "tcp", hostIp: "127.0.0.1" }] }));
       await expectRuntimeError(driver.start(second), "conflict", /already allocated|address already in use/);
       const failed = await driver.inspect(second);
@@ -267,7 +283,7 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
       assert.deepEqual(await byMode({ mode: "host" }), { host: { ipv4Address: "" } });
       assert.deepEqual(await byMode({ mode: "none" }), { none: { ipv4Address: "" } });
       const owner = await started(spec());
-      assert.match((await driver.inspect(owner))!.networks.bridge!.ipv4Address, /^\d+\.\d+\.\d+\.\d+$/);
+      assert.match((await driver.inspect(owner))!.networks.bridge.ipv4Address, /^\d+\.\d+\.\d+\.\d+$/);
       const joiner = await started(spec({ network: { mode: "container", containerId: owner } }));
       assert.deepEqual((await driver.inspect(joiner))?.networks, {}, "a joined namespace is the owner's");
       await driver.stop(owner, 0);
@@ -279,11 +295,17 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
       networks.add(fixed);
       const network = await driver.createNetwork(fixed, { subnet: `${subnetBase}.0/24`, labels: LABELS });
       assert.deepEqual({ subnet: network.subnet, gateway: network.gateway }, { subnet: `${subnetBase}.0/24`, gateway: `${subnetBase}.1` });
-      assert.deepEqual(await driver.createNetwork(fixed, { subnet: `${subnetBase}.0/24`, labels: LABELS }), network, "idempotent on the name");
-      const server = await started(spec({ network: { mode: "network", name: fixed, ipv4Address: `${subnetBase}.10`, aliases: ["alpha"] } }));
+      assert.deepEqual(
+        await driver.createNetwork(fixed, { subnet: `${subnetBase}.0/24`, labels: LABELS }),
+        network,
+        "idempotent on the name",
+      );
+      const server = await started(
+        spec({ network: { mode: "network", name: fixed, ipv4Address: `${subnetBase}.10`, aliases: ["alpha"] } }),
+      );
       assert.deepEqual((await driver.inspect(server))?.networks, { [fixed]: { ipv4Address: `${subnetBase}.10` } });
       const other = await started(spec({ network: { mode: "network", name: fixed } }));
-      const assigned = (await driver.inspect(other))!.networks[fixed]!.ipv4Address;
+      const assigned = (await driver.inspect(other))!.networks[fixed].ipv4Address;
       assert.ok(assigned.startsWith(`${subnetBase}.`) && assigned !== `${subnetBase}.10`, assigned);
 
       await expectRuntimeError(driver.removeNetwork(fixed), "conflict", /active endpoints/);
@@ -300,7 +322,7 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
       assert.match(chosen.subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
       assert.ok(inSubnet(chosen.gateway, chosen.subnet), JSON.stringify(chosen));
       const member = await started(spec({ network: { mode: "network", name: picked } }));
-      const address = (await driver.inspect(member))!.networks[picked]!.ipv4Address;
+      const address = (await driver.inspect(member))!.networks[picked].ipv4Address;
       assert.ok(inSubnet(address, chosen.subnet), `${address} in ${chosen.subnet}`);
     });
 
@@ -336,7 +358,9 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
         assert.ok(events.some((e) => e.id === id && e.action === "start"));
         const destroyed = await started(spec());
         await driver.destroy(destroyed);
-        const killed = await waitFor(() => events.find((e) => e.id === destroyed && e.action === "die"), { message: "the destroyed container's die event" });
+        const killed = await waitFor(() => events.find((e) => e.id === destroyed && e.action === "die"), {
+          message: "the destroyed container's die event",
+        });
         assert.equal(killed.exitCode, 137);
       } finally {
         subscription.close();
@@ -358,9 +382,13 @@ export function driverContract(name: string, subject: () => Promise<ContractSubj
         await waitFor(() => healthOf(healthy), { until: (h) => h === "HEALTHY", message: "HEALTHY", timeoutMs: 20_000 });
         await waitFor(() => healthOf(sick), { until: (h) => h === "UNHEALTHY", message: "UNHEALTHY", timeoutMs: 20_000 });
         assert.equal(await healthOf(plain), undefined, "no health check, no health");
-        await waitFor(() => events.some((e) => e.id === healthy && e.health === "HEALTHY") && events.some((e) => e.id === sick && e.health === "UNHEALTHY"), {
-          message: "health events",
-        });
+        await waitFor(
+          () =>
+            events.some((e) => e.id === healthy && e.health === "HEALTHY") && events.some((e) => e.id === sick && e.health === "UNHEALTHY"),
+          {
+            message: "health events",
+          },
+        );
         const event = events.find((e) => e.id === healthy && e.action === "health_status");
         assert.equal(event?.attributes["berth.test.run"], run);
       } finally {
@@ -383,5 +411,5 @@ function inSubnet(address: string, cidr: string): boolean {
   const [base, bits] = cidr.split("/");
   const toNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
   const size = 2 ** (32 - Number(bits));
-  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base!) / size);
+  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
 }

@@ -29,7 +29,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions 
   const { timeoutMs = 10_000, intervalMs = 100, retryErrors = false } = opts;
   const accepts = opts.until ?? ((value: T) => Boolean(value));
   const deadline = Date.now() + timeoutMs;
-  let last: { value: T } | { error: unknown } | undefined;
+  let last: Seen<T> | undefined;
   for (;;) {
     try {
       const value = await probe();
@@ -40,9 +40,16 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitOptions 
       last = { error };
     }
     if (Date.now() >= deadline) {
-      const seen = last === undefined ? "nothing" : "error" in last ? `error ${String(last.error)}` : inspect(last.value, { depth: 4, breakLength: Infinity });
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.message ?? String(probe)}; last seen: ${seen}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.message ?? String(probe)}; last seen: ${lastSeen(last)}`);
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }
+}
+
+type Seen<T> = { value: T } | { error: unknown };
+
+function lastSeen<T>(last: Seen<T> | undefined): string {
+  if (last === undefined) return "nothing";
+  if ("error" in last) return `error ${String(last.error)}`;
+  return inspect(last.value, { depth: 4, breakLength: Infinity });
 }

@@ -18,16 +18,22 @@ test("with `until`, resolves with the value it accepts, falsy or not", async () 
 test("past the deadline, fails naming what it waited for and the last value seen", async () => {
   let n = 0;
   const started = Date.now();
-  await assert.rejects(waitFor(() => ({ running: n++ % 2 }), { until: (s) => s.running === 3, message: "3 running", timeoutMs: 50, intervalMs: 5 }), (err: Error) => {
-    assert.match(err.message, /^timed out after 50 ms waiting for 3 running; last seen: \{ running: [01] \}$/);
-    return true;
-  });
+  await assert.rejects(
+    waitFor(() => ({ running: n++ % 2 }), { until: (s) => s.running === 3, message: "3 running", timeoutMs: 50, intervalMs: 5 }),
+    (err: Error) => {
+      assert.match(err.message, /^timed out after 50 ms waiting for 3 running; last seen: \{ running: [01] \}$/);
+      return true;
+    },
+  );
   assert.ok(Date.now() - started >= 50, "not before the deadline");
 });
 
 test("without a message, names the probe by its source", async () => {
   const count = 0;
-  await assert.rejects(waitFor(() => count > 1, { timeoutMs: 10, intervalMs: 5 }), /waiting for \(\) => count > 1; last seen: false$/);
+  await assert.rejects(
+    waitFor(() => count > 1, { timeoutMs: 10, intervalMs: 5 }),
+    /waiting for \(\) => count > 1; last seen: false$/,
+  );
 });
 
 test("a probe that throws fails at once, unless errors are to be retried", async () => {
@@ -42,10 +48,13 @@ test("a probe that throws fails at once, unless errors are to be retried", async
   assert.equal(probes, 1);
 
   let attempts = 0;
-  const ok = await waitFor(() => {
-    if (++attempts < 3) throw new Error("ECONNREFUSED");
-    return "up";
-  }, { retryErrors: true, intervalMs: 1 });
+  const ok = await waitFor(
+    () => {
+      if (++attempts < 3) throw new Error("ECONNREFUSED");
+      return "up";
+    },
+    { retryErrors: true, intervalMs: 1 },
+  );
   assert.equal(ok, "up");
   await assert.rejects(
     waitFor(() => Promise.reject(new Error("ECONNREFUSED")), { retryErrors: true, message: "the server", timeoutMs: 20, intervalMs: 5 }),
