@@ -1,6 +1,7 @@
 // Task start overhead: RunTask → RUNNING (as berth's task event stream reports it) on a real agent and
 // Docker, against creating and starting the same container directly through Docker's Engine
-// API in the same run, the image already present. Run: node dist/bench/task-start.js [--quick]
+// API in the same run, the image already present; and berth's Docker driver alone (create+start
+// through it) against the same baseline. Run: node dist/bench/task-start.js [--quick]
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import Docker from "dockerode";
 import { startAgent } from "../test/support/agent-process.js";
@@ -9,6 +10,7 @@ import { sdkClient } from "../test/support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../test/support/images.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../test/support/berth-process.js";
 import { subscribeTaskEvents } from "../src/services/ecs/events/client.js";
+import { DockerDriver } from "../src/runtime/docker/index.js";
 import { fmt, summary } from "./stats.js";
 
 const credentials = { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY };
@@ -63,14 +65,27 @@ async function main(): Promise<void> {
       await c.start();
       return performance.now() - t0;
     };
+    const driver = new DockerDriver();
+    const viaDriver = async (): Promise<number> => {
+      const t0 = performance.now();
+      const id = await driver.create({
+        name: `berth-bench-${process.pid}-${direct.length}`, image, command: ["sleep", "600"], env: {}, memoryMiB: 16,
+        portBindings: [], network: { mode: "bridge" }, mounts: [], labels: { "berth.bench": "1" },
+      });
+      direct.push(id);
+      await driver.start(id);
+      return performance.now() - t0;
+    };
 
     await viaBerth();
     await viaDocker(); // warm-up
     const seqBerth: number[] = [];
     const seqDocker: number[] = [];
+    const seqDriver: number[] = [];
     for (let i = 0; i < SEQUENTIAL; i++) {
       seqDocker.push(await viaDocker());
       seqBerth.push(await viaBerth());
+      seqDriver.push(await viaDriver());
     }
     // Docker slows as containers accumulate, so the concurrent rounds go docker, berth, berth,
     // docker: neither side always starts among more containers than the other.
@@ -89,6 +104,11 @@ async function main(): Promise<void> {
       console.log(`  ${name.padEnd(11)} berth median ${fmt(b.median, 0)} ms (p90 ${fmt(b.p90, 0)}) | docker median ${fmt(d.median, 0)} ms (p90 ${fmt(d.p90, 0)}) | ${fmt(ratio, 2)}× (target ≤ 1.15)`);
       out[name] = { berth: b, docker: d, ratio };
     }
+    // The driver alone: what the agent adds is the rest of berth's figure. (The pod start SLO is 5 s.)
+    const viaDriverOnly = summary(seqDriver);
+    const sequentialDocker = rows[0][2];
+    console.log(`  driver      DockerDriver create+start median ${fmt(viaDriverOnly.median, 0)} ms (p90 ${fmt(viaDriverOnly.p90, 0)}) | docker median ${fmt(sequentialDocker.median, 0)} ms | ${fmt(viaDriverOnly.median / sequentialDocker.median, 2)}×`);
+    out.driver = { driver: viaDriverOnly, docker: sequentialDocker, ratio: viaDriverOnly.median / sequentialDocker.median };
     console.log(JSON.stringify({ bench: "task-start", ...out }));
     events.close();
   } finally {

@@ -14,4 +14,12 @@ if [ "$#" -gt 0 ]; then
   # ./berth test <name>...: only the test files whose path contains one of the names
   mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -F "$(printf '%s\n' "$@")")
 fi
-exec node --test --test-reporter=spec "${files[@]}"
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "berth test: no test file matches: $*" >&2
+  exit 1
+fi
+status=0
+node --test --test-reporter=spec "${files[@]}" || status=$?
+# The whole run, prerequisites included (bash counts SECONDS from this script's start).
+printf 'berth test: %d test files in %dm%02ds, exit status %d\n' "${#files[@]}" $((SECONDS / 60)) $((SECONDS % 60)) "$status"
+exit "$status"

@@ -11,6 +11,7 @@ import type { TaskAssignment } from "../../src/wire/agent-channel.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { ESSENTIAL_EXITED, LABEL, OOM_REASON, TaskRunner } from "../../src/agent/task-runner/index.js";
 import { ensureBusyboxImage } from "../support/images.js";
+import { waitFor } from "../support/wait.js";
 import { ensurePauseImage } from "./docker-images.js";
 import { assignment as baseAssignment, freeHostPort, recorder } from "./helpers.js";
 
@@ -36,18 +37,16 @@ function deps() {
   return recorder(driver, { pauseImage, allocateHostPort: (ip) => freeHostPort(ip), healthPollMs: 500 });
 }
 
+/** The body of the first 200 from `url`: the server in the container may still be starting. */
 async function get(url: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
+  const answer = await waitFor(
+    async () => {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return await res.text();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+      return res.ok && { body: await res.text() };
+    },
+    { message: `an answer from ${url}`, timeoutMs, retryErrors: true },
+  );
+  return answer.body;
 }
 
 const httpd = (text: string): string[] => ["sh", "-c", `mkdir -p /tmp && echo ${text} > /tmp/index.html && exec httpd -f -p 8080 -h /tmp`];
@@ -70,10 +69,8 @@ describe("task runner (Docker)", () => {
     ]);
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
-    const t0 = Date.now();
     const done = runner.run();
     const running = await rec.until((r) => r.status === "RUNNING");
-    const startMs = Date.now() - t0;
     const [binding] = running.containers![0]!.networkBindings!;
     assert.equal(binding!.bindIP, "127.0.0.1");
     assert.ok(binding!.hostPort! >= 49153);
@@ -81,10 +78,8 @@ describe("task runner (Docker)", () => {
     const state = await driver.inspect(running.containers![0]!.runtimeId!);
     assert.equal(state!.labels[LABEL.family], `berth-test-${run}`);
     assert.match(state!.name, new RegExp(`^ecs-berth-test-${run}-3-web-[0-9a-f]{32}$`));
-    const t1 = Date.now();
     runner.stop("Task stopped by user");
     await done;
-    console.log(`# bridge task: RUNNING after ${startMs} ms, stopped and removed in ${Date.now() - t1} ms`);
     const final = rec.reports.at(-1)!;
     assert.equal(final.status, "STOPPED");
     assert.equal(final.containers![0]!.exitCode, 143);
@@ -100,17 +95,14 @@ describe("task runner (Docker)", () => {
     });
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
-    const t0 = Date.now();
     const done = runner.run();
     const running = await rec.until((r) => r.status === "RUNNING");
-    const startMs = Date.now() - t0;
     assert.deepEqual(running.containers![0]!.networkBindings, [{ bindIP: "127.1.250.5", containerPort: 8080, hostPort: 8080, protocol: "tcp" }]);
     assert.equal((await get("http://127.1.250.5:8080/index.html")).trim(), "hello-awsvpc");
     const [pause] = await driver.list({ [LABEL.taskArn]: a.taskArn, [LABEL.containerName]: "~internal~ecs~pause" });
     assert.equal(pause!.networks[NETWORK]!.ipv4Address, "10.211.250.5");
     runner.stop();
     await done;
-    console.log(`# awsvpc task: RUNNING after ${startMs} ms`);
     assert.deepEqual(await driver.list({ [LABEL.taskArn]: a.taskArn }), [], "task and pause containers removed");
   });
 

@@ -266,6 +266,7 @@ describe("task runner (fake driver)", () => {
     const done = runner.run();
     const jobReport = await rec.until((r) => r.containers?.some((c) => c.containerName === "job" && c.status === "STOPPED") ?? false);
     assert.equal(jobReport.containers![0]!.exitCode, 7);
+    // A moment in which the adopting runner must NOT create anything: a window, not a wait.
     await sleep(20);
     assert.equal(driver.calls.create, creates);
     assert.ok(!rec.statuses().includes("PENDING"));

@@ -8,11 +8,13 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { WebSocket } from "ws";
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import { createLogger } from "../../src/log/logger.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-process.js";
 import type { Assignments } from "../../src/wire/agent-channel.js";
 import { sdkClient } from "../support/clients.js";
+import { waitFor } from "../support/wait.js";
 
 /** An agent client whose small host is registered in the default cluster. */
 async function registeredAgent(endpoint: string): Promise<{ agent: ControlPlaneClient; arn: string }> {
@@ -32,13 +34,8 @@ async function berthWithAgent() {
   }
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** What the channel handlers collect is in this process: look often. */
+const until = (condition: () => boolean) => waitFor(condition, { timeoutMs: 5000, intervalMs: 10 });
 
 test("a vanished agent shows agentConnected false, gets no tasks, and is connected again once its channel opens", async () => {
   const berth = await startBerth({ env: { BERTH_AGENT_TIMEOUT_SECONDS: "2" } });
@@ -47,7 +44,8 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
     const { agent, arn } = await registeredAgent(berth.endpoint);
     const connected = async () => (await ecs.send(new DescribeContainerInstancesCommand({ containerInstances: [arn] }))).containerInstances![0]!.agentConnected;
     assert.equal(await connected(), true);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Silent past the 2 s timeout, it shows disconnected.
+    await waitFor(async () => (await connected()) === false, { message: "agentConnected false", timeoutMs: 10_000 });
     assert.equal(await connected(), false);
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "t", containerDefinitions: [{ name: "a", image: "busybox", memory: 16 }] }));
     const run = await ecs.send(new RunTaskCommand({ taskDefinition: "t" }));
@@ -59,8 +57,9 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
     channel.start();
     await until(() => pushed.length > 0);
     assert.equal(await connected(), true);
-    // Pinged every half second (a quarter of the timeout), it stays connected.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Pinged every half second (a quarter of the timeout), it stays connected: a window longer
+    // than the 2 s timeout in which it must NOT go disconnected, so a sleep, not a wait.
+    await sleep(2500);
     assert.equal(await connected(), true);
     const placed = await ecs.send(new RunTaskCommand({ taskDefinition: "t" }));
     await until(() => pushed.some((m) => m.tasks.some((t) => t.taskArn === placed.tasks![0]!.taskArn)));

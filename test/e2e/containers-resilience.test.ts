@@ -19,6 +19,7 @@ import { newDataDir, startBerth, type BerthProcess } from "../support/berth-proc
 import { sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { freePort } from "../support/ports.js";
+import { waitFor } from "../support/wait.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `resilience-${process.pid}`;
@@ -63,8 +64,11 @@ describe("tasks survive failures around them", () => {
     const arn = await run();
     await untilRunning([arn]);
     const runtimeId = (await describeTask(arn)).containers![0]!.runtimeId!;
+    const heard = agent.output().length;
     await berth.kill9();
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once the agent has found the control plane gone (a reconnection refused), its containers
+    // must still run: it does not stop what it runs for want of a control plane.
+    await waitFor(() => /channel: .*ECONNREFUSED/.test(agent.output().slice(heard)), { message: "the agent to find the control plane gone", timeoutMs: 15_000 });
     assert.equal((await docker.getContainer(runtimeId).inspect()).State.Running, true, "the container runs on without the control plane");
     berth = await startBerth({ dataDir, port });
     ecs = sdkClient(berth.endpoint);

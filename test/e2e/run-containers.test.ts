@@ -17,10 +17,12 @@ import {
 import Docker from "dockerode";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
+import { waitFor } from "../support/wait.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `containers-${process.pid}`;
@@ -29,15 +31,10 @@ let IMAGE = "";
 // A short stopTimeout: busybox as PID 1 ignores SIGTERM, and the tests need not wait 30 s for SIGKILL.
 const container = (c: Partial<ContainerDefinition> & { name: string }): ContainerDefinition => ({ image: IMAGE, memory: 64, stopTimeout: 2, ...c });
 
+/** The body at `url`, once the server in the container accepts connections. */
 async function fetchText(url: string): Promise<string> {
-  for (let i = 0; ; i++) {
-    try {
-      return await (await fetch(url)).text();
-    } catch (err) {
-      if (i > 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const answer = await waitFor(async () => ({ body: await (await fetch(url)).text() }), { message: `an answer from ${url}`, retryErrors: true });
+  return answer.body;
 }
 
 describe("tasks in real containers", () => {
@@ -195,11 +192,7 @@ describe("tasks in real containers", () => {
     });
     const task = await runOne("healthy");
     await untilRunning([task.taskArn!]);
-    let t = await describeTask(task.taskArn!);
-    for (let i = 0; i < 30 && t.healthStatus !== "HEALTHY"; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      t = await describeTask(task.taskArn!);
-    }
+    const t = await waitFor(() => describeTask(task.taskArn!), { until: (d) => d.healthStatus === "HEALTHY", message: "a HEALTHY task", timeoutMs: 15_000, intervalMs: 500 });
     assert.equal(t.healthStatus, "HEALTHY");
     assert.equal(t.containers![0]!.healthStatus, "HEALTHY");
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
@@ -216,11 +209,7 @@ describe("tasks in real containers", () => {
     });
     const task = await runOne("sick");
     await untilRunning([task.taskArn!]);
-    let t = await describeTask(task.taskArn!);
-    for (let i = 0; i < 40 && t.healthStatus !== "UNHEALTHY"; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      t = await describeTask(task.taskArn!);
-    }
+    const t = await waitFor(() => describeTask(task.taskArn!), { until: (d) => d.healthStatus === "UNHEALTHY", message: "an UNHEALTHY task", timeoutMs: 20_000, intervalMs: 500 });
     assert.equal(t.healthStatus, "UNHEALTHY");
     assert.equal(t.containers![0]!.healthStatus, "UNHEALTHY");
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
@@ -287,7 +276,8 @@ describe("tasks in real containers", () => {
     agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER, "--capacity", "both"], registrations: 2, dataDir: agent.dataDir });
     const arns = await agent.registered;
     assert.ok(arns.length === 2);
-    await new Promise((r) => setTimeout(r, 1500));
+    // A window for the restarted agent to act on what it found: it must NOT start the task again.
+    await sleep(1500);
     const t = await describeTask(task.taskArn!);
     assert.equal(t.lastStatus, "RUNNING");
     assert.equal(t.containers![0]!.runtimeId, before, "the same container, not a new one");

@@ -22,6 +22,7 @@ import { after, before, describe, test } from "node:test";
 import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
 import { SimulatedAgent } from "../support/simulated-agent.js";
+import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "svc";
 
@@ -33,11 +34,7 @@ describe("services (simulated agents)", () => {
     (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services![0]!;
   /** The PRIMARY deployment COMPLETED: its tasks stayed up through the 10 s startup window. */
   const completed = async (name: string): Promise<Service> => {
-    let s = await describeService(name);
-    for (let i = 0; i < 300 && s.deployments![0]!.rolloutState !== "COMPLETED"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      s = await describeService(name);
-    }
+    const s = await waitFor(() => describeService(name), { until: (d) => d.deployments![0]!.rolloutState === "COMPLETED", message: `${name}'s deployment COMPLETED`, timeoutMs: 30_000 });
     assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
     return s;
   };
@@ -87,15 +84,15 @@ describe("services (simulated agents)", () => {
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", taskDefinition: v2 }));
     let max = 0;
     let minHealthy = Infinity;
-    for (let i = 0; i < 200; i++) {
+    // Sampled while waiting for the rollout to end.
+    await waitFor(async () => {
       const s = await describeService("web");
       const total = s.deployments!.reduce((n, d) => n + d.runningCount! + d.pendingCount!, 0);
       const running = s.deployments!.reduce((n, d) => n + d.runningCount!, 0);
       max = Math.max(max, total);
       minHealthy = Math.min(minHealthy, running);
-      if (s.deployments!.length === 1 && s.deployments![0]!.taskDefinition === v2 && s.runningCount === 4) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return s.deployments!.length === 1 && s.deployments![0]!.taskDefinition === v2 && s.runningCount === 4;
+    }, { message: "4 running of v2 alone", timeoutMs: 40_000, intervalMs: 50 });
     assert.ok(max <= 8, `never above 200%: ${max}`);
     assert.ok(minHealthy >= 2, `never below 50%: ${minHealthy}`);
     const s = await completed("web");
@@ -115,11 +112,11 @@ describe("services (simulated agents)", () => {
     await completed("cb");
     const bad = await taskDef("cb", "broken:1");
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "cb", taskDefinition: bad }));
-    let s = await describeService("cb");
-    for (let i = 0; i < 600 && !(s.deployments!.length === 1 && s.deployments![0]!.taskDefinition === good && s.deployments![0]!.rolloutState === "COMPLETED"); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      s = await describeService("cb");
-    }
+    const s = await waitFor(() => describeService("cb"), {
+      until: (d) => d.deployments!.length === 1 && d.deployments![0]!.taskDefinition === good && d.deployments![0]!.rolloutState === "COMPLETED",
+      message: "the rollback COMPLETED",
+      timeoutMs: 60_000,
+    });
     assert.equal(s.deployments![0]!.taskDefinition, good, "rolled back to the last completed revision");
     assert.ok(s.events!.some((e) => /deployment failed: tasks failed to start/.test(e.message!)), JSON.stringify(s.events!.map((e) => e.message)));
     assert.ok(s.events!.some((e) => /rolling back to deployment/.test(e.message!)));
@@ -131,27 +128,17 @@ describe("services (simulated agents)", () => {
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "daemon", taskDefinition: td, schedulingStrategy: "DAEMON" }));
     // A DAEMON service's desired count is the scheduler's to set (0 until it has looked, as on
     // ECS), so "stable" is asked only once it has: before, 0 running of 0 desired passes.
-    let s = await describeService("daemon");
-    for (let i = 0; i < 100 && s.desiredCount !== 3; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      s = await describeService("daemon");
-    }
+    let s = await waitFor(() => describeService("daemon"), { until: (d) => d.desiredCount === 3, message: "desiredCount 3", timeoutMs: 20_000 });
     await stable("daemon");
     s = await describeService("daemon");
     assert.equal(s.desiredCount, 3);
     assert.equal(s.runningCount, 3);
     const joined = await new SimulatedAgent(berth.endpoint, { cluster: CLUSTER, az: "us-east-1d" }).start();
     agents.push(joined);
-    for (let i = 0; i < 100 && s.runningCount !== 4; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      s = await describeService("daemon");
-    }
+    s = await waitFor(() => describeService("daemon"), { until: (d) => d.runningCount === 4, message: "4 running", timeoutMs: 20_000 });
     assert.equal(s.runningCount, 4, "the joining instance gets its task");
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: CLUSTER, containerInstances: [joined.arn], status: "DRAINING" }));
-    for (let i = 0; i < 100 && s.runningCount !== 3; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      s = await describeService("daemon");
-    }
+    s = await waitFor(() => describeService("daemon"), { until: (d) => d.runningCount === 3, message: "3 running", timeoutMs: 20_000 });
     assert.equal(s.runningCount, 3);
   });
 

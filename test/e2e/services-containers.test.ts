@@ -18,11 +18,13 @@ import {
 import Docker from "dockerode";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { freePort } from "../support/ports.js";
+import { waitFor } from "../support/wait.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `services-${process.pid}`;
@@ -40,11 +42,7 @@ describe("services on real containers", () => {
     (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services![0]!;
   /** The PRIMARY deployment COMPLETED: its tasks stayed up through the 10 s startup window. */
   const completed = async (name: string): Promise<Service> => {
-    let s = await describeService(name);
-    for (let i = 0; i < 300 && s.deployments![0]!.rolloutState !== "COMPLETED"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      s = await describeService(name);
-    }
+    const s = await waitFor(() => describeService(name), { until: (d) => d.deployments![0]!.rolloutState === "COMPLETED", message: `${name}'s deployment COMPLETED`, timeoutMs: 30_000 });
     assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
     return s;
   };
@@ -101,13 +99,11 @@ describe("services on real containers", () => {
   test("a container killed outside berth is replaced, with ECS's events", async () => {
     const [victim] = await serviceTasks("web");
     await docker.getContainer(victim!.containers![0]!.runtimeId!).kill();
-    let s = await describeService("web");
-    for (let i = 0; i < 300; i++) {
-      const replaced = (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING" && t.taskArn !== victim!.taskArn).length === 3;
-      if (replaced) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    s = await describeService("web");
+    await waitFor(async () => (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING" && t.taskArn !== victim!.taskArn).length === 3, {
+      message: "3 RUNNING tasks besides the victim",
+      timeoutMs: 60_000,
+    });
+    const s = await describeService("web");
     assert.equal(s.runningCount, 3);
     const stoppedVictim = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [victim!.taskArn!] }))).tasks![0]!;
     assert.equal(stoppedVictim.lastStatus, "STOPPED");
@@ -124,13 +120,13 @@ describe("services on real containers", () => {
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", taskDefinition: next }));
     let most = 0;
     let least = Infinity;
-    for (let i = 0; i < 600; i++) {
+    // Sampled while waiting for the rollout to end.
+    await waitFor(async () => {
       const s = await describeService("web");
       most = Math.max(most, s.deployments!.reduce((n, d) => n + d.runningCount! + d.pendingCount!, 0));
       least = Math.min(least, s.deployments!.reduce((n, d) => n + d.runningCount!, 0));
-      if (s.deployments!.length === 1 && s.taskDefinition === next && s.runningCount === 4) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return s.deployments!.length === 1 && s.taskDefinition === next && s.runningCount === 4;
+    }, { message: "4 running of the new revision alone", timeoutMs: 120_000 });
     assert.ok(most <= 8, `above 200%: ${most}`);
     assert.ok(least >= 2, `below 50%: ${least}`);
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", desiredCount: 3 }));
@@ -147,11 +143,12 @@ describe("services on real containers", () => {
     await completed("cb");
     const bad = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-cb", containerDefinitions: [{ name: "web", image, memory: 32, command: ["sh", "-c", "exit 1"] }] }))).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "cb", taskDefinition: bad }));
-    let s = await describeService("cb");
-    for (let i = 0; i < 900 && !(s.deployments!.length === 1 && s.deployments![0]!.taskDefinition === good && s.deployments![0]!.rolloutState === "COMPLETED"); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      s = await describeService("cb");
-    }
+    const s = await waitFor(() => describeService("cb"), {
+      until: (d) => d.deployments!.length === 1 && d.deployments![0]!.taskDefinition === good && d.deployments![0]!.rolloutState === "COMPLETED",
+      message: "the rollback COMPLETED",
+      timeoutMs: 180_000,
+      intervalMs: 200,
+    });
     assert.equal(s.deployments![0]!.taskDefinition, good, JSON.stringify(s.events!.map((e) => e.message)));
     assert.ok(s.events!.some((e) => /deployment failed/.test(e.message!)));
   });
@@ -159,7 +156,11 @@ describe("services on real containers", () => {
   test("kill -9 of the control plane mid-rollout: the deployment finishes, no task lost, duplicated or orphaned", async () => {
     const v2 = (await httpd("svc-web", "v2")).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", taskDefinition: v2, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 } }));
-    await new Promise((r) => setTimeout(r, 700));
+    // Mid-rollout: the new deployment has started tasks.
+    await waitFor(async () => {
+      const primary = (await describeService("web")).deployments!.find((d) => d.status === "PRIMARY");
+      return primary?.taskDefinition === v2 && primary.runningCount! + primary.pendingCount! > 0;
+    }, { message: "the rollout to v2 under way", timeoutMs: 30_000 });
     await berth.kill9();
     berth = await startBerth({ dataDir, port });
     ecs = sdkClient(berth.endpoint);
@@ -180,11 +181,7 @@ describe("services on real containers", () => {
       const containers = (await berthContainers("svc-web")).map((c) => c.Labels["com.amazonaws.ecs.task-arn"]!).sort();
       return { running, containers };
     };
-    let now = await settled();
-    for (let i = 0; i < 150 && JSON.stringify(now.running) !== JSON.stringify(now.containers); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      now = await settled();
-    }
+    const now = await waitFor(settled, { until: (n) => JSON.stringify(n.running) === JSON.stringify(n.containers), message: "containers and RUNNING tasks alike", timeoutMs: 60_000, intervalMs: 200 });
     assert.equal(now.running.length, 3);
     assert.deepEqual(now.containers, now.running);
   });
@@ -192,19 +189,16 @@ describe("services on real containers", () => {
   test("a DAEMON service follows agents joining and draining", async () => {
     const td = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-daemon", containerDefinitions: [{ name: "d", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }] }))).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "daemon", taskDefinition: td, schedulingStrategy: "DAEMON" }));
+    // A DAEMON service's desired count is the scheduler's to set (0 until it has looked, as on
+    // ECS), so "stable" is asked only once it has: before, 0 running of 0 desired passes.
+    await waitFor(() => describeService("daemon"), { until: (s) => s.desiredCount === 1, message: "desiredCount 1", timeoutMs: 20_000 });
     await stable("daemon");
     assert.equal((await describeService("daemon")).runningCount, 1);
     const second = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER, "--availability-zone", "us-east-1b"] });
     try {
       const [arn] = await second.registered;
-      const until = async (n: number) => {
-        let s = await describeService("daemon");
-        for (let i = 0; i < 300 && !(s.runningCount === n && s.desiredCount === n); i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          s = await describeService("daemon");
-        }
-        return s;
-      };
+      const until = (n: number) =>
+        waitFor(() => describeService("daemon"), { until: (s) => s.runningCount === n && s.desiredCount === n, message: `${n} running of ${n} desired`, timeoutMs: 60_000 });
       assert.equal((await until(2)).runningCount, 2, "the joining instance gets its daemon task");
       const onSecond = (await serviceTasks("daemon")).filter((t) => t.containerInstanceArn === arn && t.lastStatus === "RUNNING");
       assert.equal(onSecond.length, 1);
@@ -234,7 +228,8 @@ describe("services on real containers", () => {
     await agent.kill();
     agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER], dataDir: agent.dataDir });
     await agent.registered;
-    await new Promise((r) => setTimeout(r, 3000));
+    // A window for the restarted agent to act on what it found: nothing may change in it.
+    await sleep(3000);
     assert.deepEqual((await serviceTasks("web")).map((t) => t.taskArn).sort(), before);
     const s = await describeService("web");
     assert.equal(s.runningCount, 3);

@@ -10,6 +10,7 @@ import { subscribeTaskEvents, type TaskEvent } from "../../src/services/ecs/even
 import { EVENTS_PATH } from "../../src/services/ecs/events/task-events.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
+import { waitFor } from "../support/wait.js";
 import { SimulatedAgent } from "../support/simulated-agent.js";
 
 const credentials = { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY };
@@ -130,11 +131,11 @@ describe("task event stream", () => {
       await Promise.all([text.following, json.following]);
       const arn = (await ecs.send(new RunTaskCommand({ cluster: "events", taskDefinition: "evt" }))).tasks![0]!.taskArn!;
       const id = arn.split("/").pop()!;
-      const deadline = Date.now() + 10_000;
-      while (!(text.out().includes(`events/${id}  RUNNING`) && json.out().includes('"lastStatus":"RUNNING"'))) {
-        if (Date.now() > deadline) assert.fail(`no RUNNING line:\n${text.out()}${text.err()}\n${json.out()}${json.err()}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(() => ({ text: text.out() + text.err(), json: json.out() + json.err() }), {
+        until: () => text.out().includes(`events/${id}  RUNNING`) && json.out().includes('"lastStatus":"RUNNING"'),
+        message: "a RUNNING line from both",
+        intervalMs: 50,
+      });
       assert.match(text.out(), new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z  events/${id}  PENDING \\(desired RUNNING\\) v1$`, "m"));
       const events = json.out().trim().split("\n").map((l) => JSON.parse(l) as TaskEvent);
       assert.ok(events.every((e) => e["detail-type"] === "ECS Task State Change" && e.detail.taskArn === arn));

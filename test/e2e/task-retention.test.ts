@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { ControlPlaneClient } from "../../src/agent/control-plane-client.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
+import { waitFor } from "../support/wait.js";
 
 test("a STOPPED task is purged once its retention has passed", async () => {
   const berth = await startBerth({ env: { BERTH_STOPPED_TASK_RETENTION_SECONDS: "2" } });
@@ -19,11 +20,10 @@ test("a STOPPED task is purged once its retention has passed", async () => {
     await agent.submitTaskStateChange(task.clusterArn!, task.taskArn!, { status: "STOPPED" });
     const right = await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }));
     assert.equal(right.tasks![0]!.lastStatus, "STOPPED");
-    let gone = false;
-    for (let i = 0; i < 40 && !gone; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      gone = (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).failures!.length === 1;
-    }
+    const gone = await waitFor(async () => (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).failures!.length === 1, {
+      message: "the task purged",
+      intervalMs: 250,
+    });
     assert.ok(gone, "the stopped task was purged");
   } finally {
     await berth.stop();

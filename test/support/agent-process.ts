@@ -16,12 +16,12 @@ export interface AgentProcess {
 
 export function startAgent(
   endpoint: string,
-  opts: { args?: string[]; dataDir?: string; registrations?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { args?: string[]; dataDir?: string; registrations?: number; env?: NodeJS.ProcessEnv; packageDir?: string } = {},
 ): AgentProcess {
   const dataDir = opts.dataDir ?? newDataDir();
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, join(packageRoot, "dist/src/cli/main.js"), "agent", "--endpoint", endpoint, "--access-key-id", TEST_ACCESS_KEY,
+    [...NODE_FLAGS, join(opts.packageDir ?? packageRoot, "dist/src/cli/main.js"), "agent", "--endpoint", endpoint, "--access-key-id", TEST_ACCESS_KEY,
       "--secret-access-key", TEST_SECRET_KEY, "--data-dir", dataDir, ...(opts.args ?? [])],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } },
   );

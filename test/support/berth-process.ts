@@ -31,6 +31,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Use the account's fixed test credentials (default) or let berth generate its own. */
   fixedCredentials?: boolean;
+  /** The berth to run: a built package elsewhere (default: this repository). */
+  packageDir?: string;
 }
 
 export function newDataDir(): string {
@@ -42,7 +44,7 @@ export async function startBerth(opts: StartOptions = {}): Promise<BerthProcess>
   const args = [
     ...NODE_FLAGS,
     ...(opts.nodeArgs ?? []),
-    join(packageRoot, "dist/src/cli/main.js"),
+    join(opts.packageDir ?? packageRoot, "dist/src/cli/main.js"),
     "server",
     "--port",
     String(opts.port ?? 0),

@@ -1,10 +1,11 @@
-// The real-world task definitions in ../shared/fixtures (see SOURCE.md there).
+// The real-world task definitions in test/fixtures/task-definitions (see SOURCE.md there).
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
 import { packageRoot } from "../../src/paths.js";
 
-export const FIXTURES_DIR = resolve(packageRoot, "../shared/fixtures/task-definitions");
+// From the package root, not this module: tsc compiles test/ to dist/test/ but does not copy JSON.
+export const FIXTURES_DIR = resolve(packageRoot, "test/fixtures/task-definitions");
 
 export function taskDefinitionFixtures(): { file: string; input: RegisterTaskDefinitionRequest }[] {
   return readdirSync(FIXTURES_DIR)

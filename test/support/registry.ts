@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.js";
+import { waitFor } from "./wait.js";
 
 export interface LocalRegistry {
   address: string;
@@ -28,15 +29,10 @@ export async function startRegistry(auth?: { username: string; password: string 
     `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: ${address}\n${authBlock}`,
   );
   const child: ChildProcess = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: "ignore" });
-  for (let i = 0; ; i++) {
-    try {
-      const res = await fetch(`http://${address}/v2/`);
-      if (res.status === 200 || res.status === 401) break;
-    } catch {
-      if (i > 100) throw new Error("docker-registry did not start");
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(async () => {
+    const res = await fetch(`http://${address}/v2/`);
+    return res.status === 200 || res.status === 401;
+  }, { message: "docker-registry to answer", retryErrors: true });
   // A docker config dir of our own keeps the login out of the user's ~/.docker.
   const dockerConfig = join(dir, "docker");
   if (auth) {

@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { AgentChannel } from "../../src/agent/channel.js";
 import { createLogger } from "../../src/log/logger.js";
 import { asPushed, CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/wire/agent-channel.js";
+import { waitFor } from "../support/wait.js";
 
 interface StandIn {
   server: WebSocketServer;
@@ -33,13 +34,8 @@ async function standIn(): Promise<StandIn> {
 const send = (ws: WebSocket, m: ControlPlaneMessage) => ws.send(JSON.stringify(m));
 const push = (n: number, taskArns: string[]): ControlPlaneMessage => ({ type: "assignments", version: { epoch: "e", n }, tasks: [], assigned: taskArns });
 
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** What the stand-in and the handlers collect is in this process: look often. */
+const until = (condition: () => boolean) => waitFor(condition, { timeoutMs: 5000, intervalMs: 5 });
 
 function channelOn(cp: StandIn, handlers: Partial<ConstructorParameters<typeof AgentChannel>[1]> = {}, overHttp: (op: string, input: object) => Promise<unknown> = async () => ({ overHttp: true })) {
   return new AgentChannel(
@@ -192,7 +188,9 @@ test("task definitions: carried once per connection and named by ARN after that;
   });
   channel.start();
   try {
-    await until(() => cp.sockets.length === 1);
+    // Pushed once the agent's sync came, as the control plane does (it pushes only when synced):
+    // a push sent at once could reach the channel before it listens, and be lost.
+    await until(() => cp.sockets.length === 1 && cp.received.length === 1);
     send(cp.sockets[0]!, pushOf(1, true));
     send(cp.sockets[0]!, pushOf(2, false));
     await until(() => acted.length === 2);

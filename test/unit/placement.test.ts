@@ -560,8 +560,10 @@ describe("placement: properties over random clusters", () => {
   });
 });
 
-describe("placement: throughput", () => {
-  test("10,000 tasks over 1,000 instances (prints placements/s)", () => {
+// How fast is bench/placement.ts's to say (placements/s against a first-fit baseline); this checks
+// that every strategy places a service-sized count at that scale.
+describe("placement: at scale", () => {
+  test("10,000 tasks over 1,000 instances, in one call for each strategy", () => {
     const rng = mulberry32(2024);
     const cluster = Array.from({ length: 1000 }, (_, i) =>
       instance(`n${i}`, {
@@ -578,17 +580,8 @@ describe("placement: throughput", () => {
     ];
     for (const [name, strategy, constraints] of runs) {
       const req = request({ count: 10_000, strategy, constraints }, { cpu: 256, memory: 512, group: "service:web" });
-      const started = process.hrtime.bigint();
       const result = place(cluster, req, mulberry32(1));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       assert.equal(result.placements.length, 10_000);
-      console.log(`placement throughput [${name}]: ${Math.round(10_000 / seconds).toLocaleString("en")} placements/s (one call of 10,000)`);
     }
-    // RunTask-sized calls: 1,000 calls of 10 tasks, each re-reading the 1,000-instance snapshot.
-    const small = request({ count: 10, strategy: [{ type: "spread", field: `attribute:${AZ}` }, { type: "spread", field: "instanceId" }] });
-    const started = process.hrtime.bigint();
-    for (let call = 0; call < 1000; call++) place(cluster, small, rng);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(`placement throughput [1,000 calls × 10 tasks]: ${Math.round(10_000 / seconds).toLocaleString("en")} placements/s`);
   });
 });

@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { migrations } from "../../src/state/sqlite/migrations.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 import type { CollectionSpec } from "../../src/state/store.js";
+import { waitFor } from "../support/wait.js";
 
 interface Doc {
   name: string;
@@ -77,8 +78,7 @@ describe("SQLite store", () => {
     for (let i = 0; i < 1_000; i++) await docs.write(east, `d${i}`, () => ({ name: padding, group: "g", n: i, state: "ACTIVE" }));
     // ~2 MB written: far below the writer's own checkpoint threshold, so only the
     // checkpointer thread moves it from the WAL into the database file.
-    const deadline = Date.now() + 5_000;
-    while (statSync(path).size < 1_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => statSync(path).size, { until: (bytes) => bytes >= 1_000_000, message: "a database file of 1 MB", timeoutMs: 5_000, intervalMs: 50 });
     assert.ok(statSync(path).size >= 1_000_000, `database file holds ${statSync(path).size} bytes`);
     await store.close();
     const reopened = openSqliteStore(path);

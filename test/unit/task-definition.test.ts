@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
 import {
   buildTaskDefinition,
@@ -11,6 +10,7 @@ import {
   parseTaskMemory,
   validateTaskDefinition,
 } from "../../src/domain/task-definition/index.js";
+import { FIXTURES_DIR } from "../support/fixtures.js";
 
 const ctx = {
   region: "us-east-1",
@@ -336,18 +336,7 @@ test("buildTaskDefinition does not alias the request", () => {
   assert.equal(input.containerDefinitions![0]!.name, "app");
 });
 
-function repoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("package.json not found above the test file");
-    dir = parent;
-  }
-  return dir;
-}
-
-const FIXTURES = path.resolve(repoRoot(), "../shared/fixtures/task-definitions");
-const fixture = (file: string): RegisterTaskDefinitionRequest => JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8"));
+const fixture = (file: string): RegisterTaskDefinitionRequest => JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, file), "utf8"));
 
 // Real ECS refuses a hostPort that differs from containerPort under awsvpc
 // ("When networkMode=awsvpc, the host ports and container ports in port mappings must match."),
@@ -355,7 +344,7 @@ const fixture = (file: string): RegisterTaskDefinitionRequest => JSON.parse(fs.r
 const AWSVPC_PORT_MISMATCH = ["kibana_kibana_ec2.json", "tomcat_tomcat_ec2.json"];
 
 test("real-world fixtures", () => {
-  const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort();
+  const files = fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".json")).sort();
   assert.equal(files.length, 14);
   for (const file of files) {
     const input = fixture(file);

@@ -35,7 +35,7 @@ export interface FakeBehaviour {
   /** Health reached after start when the spec has a health check (default HEALTHY). */
   health?: ContainerHealth;
   healthAfterMs?: number;
-  /** start() fails with this message, as Docker does for a missing executable (exit code 127). */
+  /** start() fails (kind "invalid") with this message, as Docker does for a missing executable (exit code 127). */
   startError?: string;
 }
 
@@ -124,8 +124,8 @@ export class FakeDriver implements RuntimeDriver {
     if (holder) {
       throw new RuntimeError("conflict", `Conflict. The container name "/${spec.name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
-    if (spec.network.mode === "container") this.get(spec.network.containerId);
-    if (spec.network.mode === "network") this.networks.require(spec.network.name);
+    // Like Docker, named volumes a mount needs exist from create on; networks are looked up at start.
+    for (const m of spec.mounts) if (m.type === "volume" && !this.volumes.has(m.source)) this.volumes.set(m.source, {});
     const id = this.newId();
     const state: ContainerState = {
       id,
@@ -136,7 +136,7 @@ export class FakeDriver implements RuntimeDriver {
       oomKilled: false,
       createdAt: new Date(this.clock.now()),
       ports: [],
-      networks: {},
+      networks: networksOf(spec),
       labels: { ...spec.labels },
     };
     const behaviour = this.options.behaviour?.(spec) ?? {};
@@ -149,11 +149,17 @@ export class FakeDriver implements RuntimeDriver {
     this.enter("start");
     const c = this.get(id);
     if (c.state.status === "running") return;
-    if (c.behaviour.startError) {
-      Object.assign(c.state, { exitCode: 127, error: c.behaviour.startError });
-      throw new RuntimeError("failed", c.behaviour.startError);
+    try {
+      if (c.behaviour.startError) throw new RuntimeError("invalid", c.behaviour.startError);
+      if (c.spec.network.mode === "container") this.get(c.spec.network.containerId);
+      if (c.spec.network.mode === "network") this.networks.require(c.spec.network.name);
+      c.state.ports = this.ports.claim(id, c.spec.network.mode === "bridge" || c.spec.network.mode === "network" ? c.spec.portBindings : []);
+    } catch (err) {
+      // Docker records a failed start on the container, which stays "created": exit code 127
+      // for a missing executable, 128 for anything else.
+      Object.assign(c.state, { exitCode: c.behaviour.startError ? 127 : 128, error: (err as Error).message });
+      throw err;
     }
-    c.state.ports = this.ports.claim(id, c.spec.network.mode === "bridge" || c.spec.network.mode === "network" ? c.spec.portBindings : []);
     c.state.networks = this.attach(c.spec);
     Object.assign(c.state, { status: "running", startedAt: new Date(this.clock.now()), oomKilled: false });
     delete c.state.exitCode;
@@ -275,7 +281,7 @@ export class FakeDriver implements RuntimeDriver {
     if (c.state.status !== "running") return;
     for (const timer of c.timers.splice(0)) this.clock.clearTimeout(timer);
     this.ports.release(id);
-    Object.assign(c.state, { status: "exited", exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: new Date(this.clock.now()), ports: [] });
+    Object.assign(c.state, { status: "exited", exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: new Date(this.clock.now()), ports: [], networks: networksOf(c.spec) });
     if (opts.oomKilled) this.emit(c, "oom");
     this.emit(c, "die", { exitCode });
     const status = { exitCode, oomKilled: c.state.oomKilled };
@@ -307,17 +313,15 @@ export class FakeDriver implements RuntimeDriver {
     return c;
   }
 
+  /** The container's networks with their addresses, while it runs. */
   private attach(spec: ContainerSpec): ContainerState["networks"] {
     switch (spec.network.mode) {
       case "bridge":
         return { bridge: { ipv4Address: this.networks.bridgeAddress() } };
       case "network":
         return { [spec.network.name]: { ipv4Address: this.networks.address(spec.network.name, spec.network.ipv4Address) } };
-      case "host":
-        return { host: { ipv4Address: "" } };
-      case "none":
-      case "container":
-        return {};
+      default:
+        return networksOf(spec);
     }
   }
 
@@ -349,6 +353,19 @@ function joins(spec: ContainerSpec, network: string): boolean {
 
 function hash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** The networks Docker shows for a container that is not running: named, without addresses. */
+function networksOf(spec: ContainerSpec): ContainerState["networks"] {
+  switch (spec.network.mode) {
+    case "network":
+      return { [spec.network.name]: { ipv4Address: "" } };
+    case "container":
+      // A joined namespace is its owner's: Docker lists none.
+      return {};
+    default:
+      return { [spec.network.mode]: { ipv4Address: "" } };
+  }
 }
 
 function copy(state: ContainerState): ContainerState {
