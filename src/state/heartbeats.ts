@@ -4,8 +4,8 @@
 // persists lastSeenAt only when the stored one has aged a quarter of the agent timeout: an
 // agent is heard from at least every half timeout, so the stored value, which a restarted
 // (or another) control plane reads, is never older than three quarters of the timeout.
-import type { Scope } from "../domain/scope.js";
 import type { StoredInstance } from "./ecs-documents.js";
+import { scopeKey, type Scope } from "../domain/scope.js";
 
 export class Heartbeats {
   /** Epoch ms by scope, then host id: placement asks about every instance of a cluster per call. */
@@ -17,7 +17,7 @@ export class Heartbeats {
   private hosts(scope: Scope): Map<string, number> {
     let hosts = this.byScopeObject.get(scope);
     if (hosts) return hosts;
-    const key = `${scope.accountId}\0${scope.region}`;
+    const key = scopeKey(scope);
     hosts = this.heard.get(key);
     if (!hosts) this.heard.set(key, (hosts = new Map()));
     this.byScopeObject.set(scope, hosts);

@@ -9,6 +9,7 @@ import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import { taskIndexStatus, type StoredTask } from "./ecs-documents.js";
 import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection } from "./store.js";
+import { idFromRef } from "../domain/arn.js";
 
 interface LiveTask extends HeldTask {
   taskArn: string;
@@ -70,7 +71,7 @@ export class LiveTaskIndex {
   constructor(tasks: Collection<StoredTask>) {
     this.mirror = new ScopeMirror(tasks, {
       query: { status: "LIVE" },
-      idOf: (doc) => doc.task.taskArn!.split("/").pop()!,
+      idOf: (doc) => idFromRef(doc.task.taskArn!),
       empty: () => ({ hosts: new Map(), hostOf: new Map(), clusters: new Map() }),
       apply: (index, id, doc) => this.set(index, id, liveTask(doc)),
     });

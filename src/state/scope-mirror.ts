@@ -3,8 +3,8 @@
 // (once, shared by concurrent askers), and every committed write after that is applied
 // before the writing call returns. The derived indexes (live tasks by host, instances by
 // cluster) are built on it.
-import type { Scope } from "../domain/scope.js";
 import type { Collection, ListQuery } from "./store.js";
+import { scopeKey, type Scope } from "../domain/scope.js";
 
 export interface MirrorSpec<T, S> {
   /** What the first load reads; later changes arrive whatever they are. */
@@ -21,8 +21,6 @@ interface Mirrored<S> {
   touched?: Set<string>;
   loaded: Promise<void>;
 }
-
-const scopeKey = (scope: Scope) => `${scope.accountId}\0${scope.region}`;
 
 export class ScopeMirror<T, S> {
   private readonly scopes = new Map<string, Mirrored<S>>();

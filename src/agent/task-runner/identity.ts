@@ -1,6 +1,7 @@
 // Who a task and its containers are on the host: Docker names, the ECS labels every container
 // carries (how an agent finds its containers again after a restart) and the ids inside ARNs. Pure.
 import type { TaskAssignment } from "../../wire/agent-channel.js";
+import { idFromRef } from "../../domain/arn.js";
 
 /** The container-name label of an awsvpc task's network-namespace holder, as the ECS agent names it. */
 export const PAUSE_CONTAINER_NAME = "~internal~ecs~pause";
@@ -30,7 +31,7 @@ export function taskIdentity(assignment: TaskAssignment): TaskIdentity {
   return {
     clusterArn: assignment.clusterArn,
     taskArn: assignment.taskArn,
-    taskId: lastSegment(assignment.taskArn),
+    taskId: idFromRef(assignment.taskArn),
     family: td.family ?? "task",
     revision: td.revision ?? 0,
     networkMode: mode === "host" || mode === "none" || mode === "awsvpc" ? mode : "bridge",
@@ -58,9 +59,5 @@ export function ecsLabels(task: TaskIdentity, containerName: string): Record<str
 /** The uuid ending a container ARN (…:container/<cluster>/<task id>/<uuid>): the metadata endpoint's key. */
 export function containerUuid(assignment: TaskAssignment, containerName: string): string {
   const arn = assignment.containers.find((c) => c.name === containerName)?.containerArn;
-  return arn ? lastSegment(arn) : `${lastSegment(assignment.taskArn)}-${containerName}`;
-}
-
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
+  return arn ? idFromRef(arn) : `${idFromRef(assignment.taskArn)}-${containerName}`;
 }

@@ -7,6 +7,7 @@ import type { CommitQueue } from "./commit-queue.js";
 import type { DocumentCache, RowRef } from "./document-cache.js";
 import type { KnownScopes } from "./known-scopes.js";
 import type { Db } from "./open.js";
+import { scopeKey } from "../../domain/scope.js";
 
 interface ListedRow {
   id: string;
@@ -65,7 +66,7 @@ export class SqliteCollection<T> implements Collection<T> {
   }
 
   cacheKey(scope: Scope, id: string): string {
-    return `${this.spec.name}\0${scope.accountId}\0${scope.region}\0${id}`;
+    return `${this.spec.name}\0${scopeKey(scope, id)}`;
   }
 
   /** Where the document's row is and its version, if it exists. */

@@ -1,5 +1,6 @@
 import type { Scope } from "../store.js";
 import type { Db } from "./open.js";
+import { scopeKey } from "../../domain/scope.js";
 
 /**
  * The accounts and regions that hold documents: read from the database once, then kept from
@@ -23,7 +24,7 @@ export class KnownScopes {
   }
 
   note(scope: Scope): void {
-    const key = `${scope.accountId}\0${scope.region}`;
+    const key = scopeKey(scope);
     if (this.known && !this.known.has(key)) this.known.set(key, { accountId: scope.accountId, region: scope.region });
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { nameFromRef, parseArn } from "../../../domain/arn.js";
+import { idFromRef, nameFromRef, parseArn } from "../../../domain/arn.js";
 import { invalidParameter } from "../../../domain/errors.js";
 import { ProtocolError, toWireError } from "../../../aws/errors.js";
 import { requestLog, type FrontDoor } from "../../../aws/server.js";
@@ -81,7 +81,8 @@ export class AgentChannelEndpoint {
     const caller = this.opts.authenticate({ method: "GET", url, headers: req.headers, body: EMPTY }, this.opts.ecs, this.now(), requestLog(this.opts.log, randomUUID()));
     const { scope } = caller;
     const arn = new URLSearchParams(query).get("containerInstance") ?? "";
-    const hostId = parseArn(arn) ? nameFromRef(scope, arn, "container-instance")?.split("/").pop() : undefined;
+    const name = parseArn(arn) ? nameFromRef(scope, arn, "container-instance") : undefined;
+    const hostId = name ? idFromRef(name) : undefined;
     if (!hostId) throw invalidParameter("containerInstance must be the ARN RegisterContainerInstance returned.");
     const host = await this.opts.state.instances.get(scope, hostId);
     if (!host || host.instance.status === "INACTIVE") throw invalidParameter(`The container instance ${arn} is not registered.`);

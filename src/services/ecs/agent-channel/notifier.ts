@@ -4,9 +4,9 @@
 // in-memory counter per host is enough; a control plane spread over several nodes would
 // feed the same interface from the database (LISTEN/NOTIFY).
 import { randomUUID } from "node:crypto";
-import type { Scope } from "../../../domain/scope.js";
 import type { HostVersion } from "../../../wire/agent-channel.js";
 import { OccupiedPools } from "./occupied-pools.js";
+import { scopeKey, type Scope } from "../../../domain/scope.js";
 
 export class HostNotifier {
   readonly epoch = randomUUID();
@@ -18,7 +18,7 @@ export class HostNotifier {
   private readonly changedAt = new Map<string, Map<string, number>>();
 
   private key(scope: Scope, hostId: string): string {
-    return `${scope.accountId}/${scope.region}/${hostId}`;
+    return scopeKey(scope, hostId);
   }
 
   current(scope: Scope, hostId: string): HostVersion {

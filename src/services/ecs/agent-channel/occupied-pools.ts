@@ -4,7 +4,7 @@
 // may share one Docker engine, and Docker refuses a network whose pool overlaps another's.
 // Memory is enough: an agent reports again on every connection.
 import { parseCidr } from "../../../ipv4-cidr.js";
-import type { Scope } from "../../../domain/scope.js";
+import { scopeKey, type Scope } from "../../../domain/scope.js";
 
 export class OccupiedPools {
   private readonly byHost = new Map<string, readonly string[]>();
@@ -12,7 +12,7 @@ export class OccupiedPools {
   /** Replaces what the host reported before; entries that are no IPv4 CIDR are dropped. */
   set(scope: Scope, hostId: string, pools: unknown): void {
     const valid = Array.isArray(pools) ? pools.filter((p): p is string => typeof p === "string" && parseCidr(p) !== undefined) : [];
-    this.byHost.set(`${scope.accountId}/${scope.region}/${hostId}`, valid);
+    this.byHost.set(scopeKey(scope, hostId), valid);
   }
 
   /** Every pool reported occupied on any host. */

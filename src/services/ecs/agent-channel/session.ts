@@ -13,6 +13,7 @@ import type { Logger } from "../../../log/logger.js";
 import { toAwsJson } from "../../../wire/aws-json.js";
 import type { HostVersion } from "../../../wire/agent-channel.js";
 import type { HostNotifier } from "./notifier.js";
+import { idFromRef } from "../../../domain/arn.js";
 import {
   asPushed,
   CHANNEL_OPERATIONS,
@@ -192,7 +193,7 @@ export class AgentSession {
     const byTask = new Map<string, ContainerHealth[]>();
     for (const h of health) byTask.set(h.taskArn, [...(byTask.get(h.taskArn) ?? []), h]);
     for (const [taskArn, reports] of byTask) {
-      const id = taskArn.split("/").pop()!;
+      const id = idFromRef(taskArn);
       await this.deps.state.tasks.write(this.scope, id, (cur) => {
         if (!cur || cur.task.lastStatus === "STOPPED" || cur.hostId !== this.host.id) return undefined;
         const task = applyTaskReport(cur.task, cur.taskDefinition, {
