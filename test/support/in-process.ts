@@ -1,10 +1,21 @@
-// Calls berth's front door in-process, with no port: an HTTP handler for the AWS SDK that
-// hands each signed request to the front door's plain (req, res) function and reads back
-// what it wrote. Handler tests then run at function-call speed with the real SDK's
-// serialisation, signing and error parsing, beside the e2e suites that start the binary.
+// Calls berth in-process, with no port: an HTTP handler for the AWS SDK that hands each
+// signed request to the front door's plain (req, res) function and reads back what it
+// wrote, and a whole control plane built in the test's process to hand them to. Handler
+// tests (test/api/) then run at function-call speed with the real SDK's serialisation,
+// signing and error parsing, beside the e2e suites that start the binary.
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { STSClient } from "@aws-sdk/client-sts";
 import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
+import { buildControlPlane } from "../../src/cli/control-plane.js";
+import { AGENT_TIMEOUT_MS } from "../../src/domain/container-instance.js";
+import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../../src/services/ecs/housekeeping.js";
+import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "./berth-process.js";
+import { silentLog } from "./log.js";
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -45,7 +56,9 @@ class RecordedResponse {
 function bodyOf(request: HttpRequest): Buffer {
   const body: unknown = request.body;
   if (body === undefined || body === null) return Buffer.alloc(0);
-  if (typeof body === "string" || body instanceof Uint8Array) return Buffer.from(body);
+  if (typeof body === "string") return Buffer.from(body);
+  // The bytes as they are: Buffer.from(view) would ask the SDK's string-backed views for valueOf().
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   throw new Error("in-process calls take string or byte bodies, not streams");
 }
 
@@ -70,4 +83,56 @@ export function inProcessHandler(listener: RequestListener): HttpHandler {
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
   } as HttpHandler;
+}
+
+/** A whole control plane (store, services, scheduler) in this process, with SDK clients that reach it without a port. */
+export interface InProcessBerth {
+  ecs: ECSClient;
+  sts: STSClient;
+  /** Other clients of this berth, e.g. in another region or with other credentials. */
+  ecsClient(opts?: ClientOptions): ECSClient;
+  stsClient(opts?: ClientOptions): STSClient;
+  close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+const IN_PROCESS_ENDPOINT = "http://berth.in-process";
+
+export function inProcessBerth(): InProcessBerth {
+  const dataDir = mkdtempSync(join(tmpdir(), "berth-in-process-"));
+  const plane = buildControlPlane({
+    dataDir,
+    accountId: TEST_ACCOUNT,
+    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+    hostPortBindIp: "127.0.0.1",
+    agentTimeoutMs: AGENT_TIMEOUT_MS,
+    stoppedTaskRetentionMs: STOPPED_TASK_RETENTION_MS,
+    hostLostAfterMs: HOST_LOST_AFTER_MS,
+    store: { synchronous: "NORMAL" },
+    log: silentLog,
+  });
+  plane.start();
+  const requestHandler = inProcessHandler(plane.handle);
+  const config = (opts: ClientOptions = {}) => ({
+    endpoint: IN_PROCESS_ENDPOINT,
+    region: opts.region ?? "us-east-1",
+    credentials: { accessKeyId: opts.accessKeyId ?? TEST_ACCESS_KEY, secretAccessKey: opts.secretAccessKey ?? TEST_SECRET_KEY },
+    maxAttempts: 1,
+    requestHandler,
+  });
+  return {
+    ecs: new ECSClient(config()),
+    sts: new STSClient(config()),
+    ecsClient: (opts) => new ECSClient(config(opts)),
+    stsClient: (opts) => new STSClient(config(opts)),
+    async close() {
+      await plane.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
