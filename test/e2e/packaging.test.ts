@@ -59,11 +59,11 @@ describe("a production install (npm ci --omit=dev)", () => {
     const ecs = sdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     agent = startAgent(berth.endpoint, { packageDir: dir, dataDir: join(dir, "data/agent"), args: ["--cluster", CLUSTER] });
-    const [arn] = await agent.registered;
+    const arn = (await agent.registered)[0]!;
     assert.deepEqual((await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }))).containerInstanceArns, [arn]);
     const instance = await waitFor(
       async () =>
-        (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [arn] }))).containerInstances![0],
+        (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [arn] }))).containerInstances![0]!,
       { until: (i) => i.agentConnected === true, message: "the agent connected" },
     );
     assert.equal(instance.status, "ACTIVE");

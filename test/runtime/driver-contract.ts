@@ -266,7 +266,7 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
 
     test("a taken host port is a conflict (0.0.0.0 takes it on every address); the port is free again once its holder is gone", async () => {
       const holder = await started(spec({ portBindings: [{ containerPort: 80, protocol: "tcp", hostIp: "0.0.0.0" }] }));
-      const hostPort = (await driver.inspect(holder))!.ports[0].hostPort;
+      const hostPort = (await driver.inspect(holder))!.ports[0]!.hostPort;
       const second = await driver.create(spec({ portBindings: [{ containerPort: 80, hostPort, protocol: "tcp", hostIp: "127.0.0.1" }] }));
       await expectRuntimeError(driver.start(second), "conflict", /already allocated|address already in use/);
       const failed = await driver.inspect(second);
@@ -283,7 +283,7 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       assert.deepEqual(await byMode({ mode: "host" }), { host: { ipv4Address: "" } });
       assert.deepEqual(await byMode({ mode: "none" }), { none: { ipv4Address: "" } });
       const owner = await started(spec());
-      assert.match((await driver.inspect(owner))!.networks.bridge.ipv4Address, /^\d+\.\d+\.\d+\.\d+$/);
+      assert.match((await driver.inspect(owner))!.networks.bridge!.ipv4Address, /^\d+\.\d+\.\d+\.\d+$/);
       const joiner = await started(spec({ network: { mode: "container", containerId: owner } }));
       assert.deepEqual((await driver.inspect(joiner))?.networks, {}, "a joined namespace is the owner's");
       await driver.stop(owner, 0);
@@ -305,7 +305,7 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       );
       assert.deepEqual((await driver.inspect(server))?.networks, { [fixed]: { ipv4Address: `${subnetBase}.10` } });
       const other = await started(spec({ network: { mode: "network", name: fixed } }));
-      const assigned = (await driver.inspect(other))!.networks[fixed].ipv4Address;
+      const assigned = (await driver.inspect(other))!.networks[fixed]!.ipv4Address;
       assert.ok(assigned.startsWith(`${subnetBase}.`) && assigned !== `${subnetBase}.10`, assigned);
 
       await expectRuntimeError(driver.removeNetwork(fixed), "conflict", /active endpoints/);
@@ -322,7 +322,7 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       assert.match(chosen.subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
       assert.ok(inSubnet(chosen.gateway, chosen.subnet), JSON.stringify(chosen));
       const member = await started(spec({ network: { mode: "network", name: picked } }));
-      const address = (await driver.inspect(member))!.networks[picked].ipv4Address;
+      const address = (await driver.inspect(member))!.networks[picked]!.ipv4Address;
       assert.ok(inSubnet(address, chosen.subnet), `${address} in ${chosen.subnet}`);
     });
 
@@ -408,7 +408,7 @@ export async function expectRuntimeError(promise: Promise<unknown>, kind: string
 }
 
 function inSubnet(address: string, cidr: string): boolean {
-  const [base, bits] = cidr.split("/");
+  const [base = "", bits] = cidr.split("/");
   const toNumber = (ip: string) => ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
   const size = 2 ** (32 - Number(bits));
   return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);

@@ -9,7 +9,7 @@ const same = (a: string[] | undefined, b: string[]) => JSON.stringify(a) === JSO
 
 function asOnDocker(spec: ContainerSpec): FakeBehaviour {
   const health: FakeBehaviour = same(spec.healthCheck?.command, HEALTH_CHECKS.fails) ? { health: "UNHEALTHY" } : {};
-  const exit = /^exit (\d+)$/.exec(spec.command?.[0] === "sh" && spec.command[1] === "-c" ? spec.command[2] : "");
+  const exit = /^exit (\d+)$/.exec(spec.command?.[0] === "sh" && spec.command[1] === "-c" ? (spec.command[2] ?? "") : "");
   if (exit) return { exitAfterMs: 0, exitCode: Number(exit[1]) };
   // With an init as PID 1, SIGTERM reaches sleep and ends it (the fake's default: 143).
   if (same(spec.command, PROGRAMS.sleeps)) return spec.init ? health : { ...health, ignoresSigterm: true };

@@ -4,10 +4,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createLogger, type LogLevel } from "../../src/log/logger.js";
 
+type LogEntry = Record<string, unknown>;
+
 function captured(level: LogLevel, pretty?: boolean) {
   const lines: string[] = [];
   const log = createLogger({ level, pretty, destination: { write: (line: string) => void lines.push(line) } });
-  return { log, lines, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { log, lines, entries: () => lines.map((l) => JSON.parse(l) as LogEntry) };
 }
 
 test("lines below the level are dropped; silent drops all", () => {
@@ -28,7 +30,7 @@ test("lines below the level are dropped; silent drops all", () => {
   assert.equal(quiet.lines.length, 0);
   const everything = captured("trace");
   everything.log.debug("d");
-  assert.equal(everything.entries()[0].level, "debug");
+  assert.equal(everything.entries()[0]!.level, "debug");
 });
 
 test("a line is one JSON document: level, time, msg and the fields; an error with its message and stack", () => {
@@ -39,7 +41,7 @@ test("a line is one JSON document: level, time, msg and the fields; an error wit
     lines.every((l) => l.endsWith("\n") && l.indexOf("\n") === l.length - 1),
     "one line each",
   );
-  const [started, failed] = entries();
+  const [started, failed] = entries() as [LogEntry, LogEntry];
   assert.equal(started.level, "info");
   assert.equal(started.msg, "task started");
   assert.equal(started.taskArn, "arn:aws:ecs:us-east-1:123456789012:task/default/abc");
@@ -59,7 +61,7 @@ test("a child's lines carry its bindings and its parent's; the parent's do not",
   task.info("container exited", { exitCode: 0 });
   agent.info("registered");
   log.info("listening");
-  const [fromTask, fromAgent, fromRoot] = entries();
+  const [fromTask, fromAgent, fromRoot] = entries() as [LogEntry, LogEntry, LogEntry];
   assert.equal(fromTask.component, "agent");
   assert.equal(fromTask.taskArn, "arn:t");
   assert.equal(fromTask.exitCode, 0);
@@ -72,8 +74,9 @@ test("for a person: readable lines, not JSON", () => {
   const { log, lines } = captured("info", true);
   log.warn("state change not accepted yet", { retryInMs: 200 });
   assert.equal(lines.length, 1);
-  assert.ok(!lines[0].startsWith("{"), lines[0]);
-  assert.match(lines[0], /WARN/);
-  assert.match(lines[0], /state change not accepted yet/);
-  assert.match(lines[0], /retryInMs/);
+  const [line = ""] = lines;
+  assert.ok(!line.startsWith("{"), line);
+  assert.match(line, /WARN/);
+  assert.match(line, /state change not accepted yet/);
+  assert.match(line, /retryInMs/);
 });

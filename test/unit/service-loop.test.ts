@@ -83,7 +83,7 @@ describe("service loop", () => {
     try {
       loop.poke(SCOPE, "web/api");
       await until("the plan applied", () => port.applied.length === 1);
-      const [{ id, plan, sameNow }] = port.applied;
+      const { id, plan, sameNow } = port.applied[0]!;
       assert.equal(id, "web/api");
       assert.deepEqual(plan.start.map((s) => s.count), [2]);
       assert.ok(sameNow, "apply gets the time the snapshot was read at");

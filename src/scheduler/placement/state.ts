@@ -74,9 +74,9 @@ export class WorkingCluster {
   /** Reserves one task's resources on instance i. */
   commit(i: number): void {
     const needs = this.needs;
-    this.cpu[i] -= needs.cpu;
-    this.memory[i] -= needs.memory;
-    if (this.groupCounts) this.groupCounts[i] += 1;
+    this.cpu[i]! -= needs.cpu;
+    this.memory[i]! -= needs.memory;
+    if (this.groupCounts) this.groupCounts[i]! += 1;
     for (const { port, protocol } of needs.hostPorts) (this.portsInUse(i, protocol) as Set<number>).add(port);
     (this.placed[i] ??= []).push({ group: needs.group, family: needs.family });
   }

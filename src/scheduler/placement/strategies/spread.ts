@@ -33,13 +33,13 @@ export function spreadAttribute(cluster: WorkingCluster, attribute: string): Ran
   }
   const totals = new Float64Array(members.length);
   const groupCount = cluster.groupCount;
-  for (let i = 0; i < cluster.size; i++) totals[bucketOf[i]!] += groupCount[i]!;
+  for (let i = 0; i < cluster.size; i++) totals[bucketOf[i]!]! += groupCount[i]!;
   const keys = scratch.float64(cluster.size);
   for (let i = 0; i < cluster.size; i++) keys[i] = totals[bucketOf[i]!]!;
   return {
     keys,
     placed(i) {
-      for (const j of members[bucketOf[i]!]!) keys[j] += 1;
+      for (const j of members[bucketOf[i]!]!) keys[j]! += 1;
     },
   };
 }
