@@ -48,11 +48,10 @@ interface Convergence {
 
 /** Polls DescribeServices every 100 ms until runningCount == desired or `limitMs` passes. */
 async function converge(ecs: ECSClient, desired: number, startedAt: number, limitMs: number, minSeen?: { min: number }): Promise<Convergence> {
-  let running = 0;
   for (;;) {
     const out = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
     const s = out.services![0]!;
-    running = s.runningCount ?? 0;
+    const running = s.runningCount ?? 0;
     if (minSeen) minSeen.min = Math.min(minSeen.min, running);
     const elapsed = performance.now() - startedAt;
     if (running === desired && s.desiredCount === desired) return { desired, converged: true, seconds: elapsed / 1000, runningCount: running, tasksPerSecond: 0 };

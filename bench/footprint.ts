@@ -111,7 +111,7 @@ async function readEverything(ecs: ECSClient): Promise<number> {
 
 /** Resident memory in MB of a process and its descendants (moto_server may sit behind a shim). */
 function rssMb(pid: number): number {
-  let kb = 0;
+  let kb: number;
   try {
     kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {

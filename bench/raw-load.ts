@@ -30,7 +30,7 @@ export async function signedEcsRequest(port: number, operation: string, input: u
     },
     body,
   }));
-  return { port, headers: signed.headers as Record<string, string>, body };
+  return { port, headers: signed.headers, body };
 }
 
 /** A call that sends `req` and resolves when the whole response has arrived (rejects on non-2xx). */

@@ -141,7 +141,10 @@ export class AgentChannel {
         // Cut off: each call still waiting is made again over HTTP.
         for (const [id, call] of this.calls) {
           this.calls.delete(id);
-          this.transport.call(call.operation, call.input).then(call.resolve, call.reject);
+          this.transport.call(call.operation, call.input).then(
+            (output) => call.resolve(output),
+            (err: unknown) => call.reject(err),
+          );
         }
         resolve(code);
       });

@@ -154,14 +154,14 @@ export class ControlPlaneClient {
 
 /** An AWS error answer as an Error named after its __type. */
 function awsError(status: number, text: string, what: string): Error {
-  let answer: Record<string, unknown> = {};
+  let answer: { message?: string; Message?: string; __type?: string } = {};
   try {
-    answer = JSON.parse(text) as Record<string, unknown>;
+    answer = JSON.parse(text) as typeof answer;
   } catch {
     // not JSON: named by status below
   }
-  const error = new Error(String(answer.message ?? answer.Message ?? `${what} failed (${status})`));
-  error.name = String(answer.__type ?? "UnknownError").split("#").pop()!;
+  const error = new Error(answer.message ?? answer.Message ?? `${what} failed (${status})`);
+  error.name = (answer.__type ?? "UnknownError").split("#").pop()!;
   return error;
 }
 

@@ -11,7 +11,7 @@ export function parseEngineAuth(type: string | undefined, data: string | undefin
   if (type !== "docker" && type !== "dockercfg") throw new Error(`ECS_ENGINE_AUTH_TYPE must be docker or dockercfg, not ${type}`);
   let parsed: Record<string, { username?: string; password?: string; auth?: string }>;
   try {
-    parsed = JSON.parse(data);
+    parsed = JSON.parse(data) as typeof parsed;
   } catch {
     throw new Error("ECS_ENGINE_AUTH_DATA is not valid JSON");
   }

@@ -31,9 +31,9 @@ export interface FrontDoorOptions {
 
 export interface FrontDoor {
   /** For an HTTP server's "request" event. */
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** Verifies a request signed for `service` and says who sent it; throws ProtocolError. */
-  authenticate(call: IncomingCall, service: AwsService, at: Date, log: RequestLog): Caller;
+  authenticate: (call: IncomingCall, service: AwsService, at: Date, log: RequestLog) => Caller;
 }
 
 export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {

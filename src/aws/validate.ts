@@ -58,7 +58,7 @@ function check(rules: Rules, shape: Shape, value: unknown, path: string): unknow
       if (typeof value !== "object" || value === null || Array.isArray(value)) throw wrongType(path, "a map", value);
       const keyShape = rules.model.shapes[shape.key!.shape]!;
       const valueShape = rules.model.shapes[shape.value!.shape]!;
-      for (const [k, v] of Object.entries(value)) {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         check(rules, keyShape, k, `${path}.${k}(key)`);
         const checked = v === null ? v : check(rules, valueShape, v, `${path}.${k}`);
         if (checked !== v) (value as Record<string, unknown>)[k] = checked;

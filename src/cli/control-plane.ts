@@ -46,9 +46,9 @@ export interface ControlPlaneOptions {
 /** The control plane without a socket: what an HTTP server (or a test, in-process) hands requests to. */
 export interface ControlPlane {
   /** For an HTTP server's "request" event. */
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** For an HTTP server's "upgrade" event: the agents' channels. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Starts what runs without requests: the service scheduler and housekeeping. */
   start(): void;
   close(): Promise<void>;
@@ -95,10 +95,10 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     upgrade: channels.handleUpgrade,
     start() {
       housekeeping.push(
-        setInterval(() => housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
-        setInterval(() => housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
+        setInterval(() => void housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
+        setInterval(() => void housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
         setInterval(
-          () => housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
+          () => void housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
           Math.max(250, Math.min(30_000, lostAfterMs / 4)),
         ),
       );

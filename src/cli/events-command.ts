@@ -9,7 +9,7 @@ import { readCredentials, type Credentials } from "./credentials.js";
 export function describeEvent(e: TaskEvent): string {
   const d = e.detail;
   const task = d.taskArn.split("/").slice(-2).join("/");
-  const stop = d.stopCode ? ` ${String(d.stopCode)}: ${String(d.stoppedReason ?? "")}` : "";
+  const stop = typeof d.stopCode === "string" ? ` ${d.stopCode}: ${typeof d.stoppedReason === "string" ? d.stoppedReason : ""}` : "";
   return `${e.time}  ${task}  ${d.lastStatus} (desired ${d.desiredStatus}) v${d.version}${stop}`;
 }
 

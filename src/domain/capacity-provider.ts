@@ -79,7 +79,7 @@ export function newCapacityProvider(scope: Scope, input: CreateCapacityProviderR
     provider.autoScalingGroupProvider = withAsgDefaults(input.autoScalingGroupProvider);
     provider.type = "EC2_AUTOSCALING";
   } else {
-    provider.managedInstancesProvider = input.managedInstancesProvider as CapacityProvider["managedInstancesProvider"];
+    provider.managedInstancesProvider = input.managedInstancesProvider;
     provider.type = "MANAGED_INSTANCES";
     if (input.cluster) provider.cluster = input.cluster;
   }

@@ -92,7 +92,7 @@ export function ecsState(store: Store): EcsState {
     }),
     subnets: store.collection<StoredSubnet>({
       name: "subnet",
-      keys: (s) => ({ parent: "", seq: 0, status: "" }),
+      keys: () => ({ parent: "", seq: 0, status: "" }),
     }),
   };
 }

@@ -19,7 +19,7 @@ export class Heartbeats {
     if (hosts) return hosts;
     const key = scopeKey(scope);
     hosts = this.heard.get(key);
-    if (!hosts) this.heard.set(key, (hosts = new Map()));
+    if (!hosts) this.heard.set(key, (hosts = new Map<string, number>()));
     this.byScopeObject.set(scope, hosts);
     return hosts;
   }

@@ -64,7 +64,7 @@ describe("dependencies", () => {
       await new Promise((resolve) => setTimeout(resolve, name === "logs" ? 20 : 1));
       order.push(name);
     });
-    const before = (a: string, b: string) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} before ${b}: ${order}`);
+    const before = (a: string, b: string) => assert.ok(order.indexOf(a) < order.indexOf(b), `${a} before ${b}: ${order.join(", ")}`);
     before("logs", "app");
     before("app", "migrate");
     before("app", "proxy");

@@ -232,7 +232,7 @@ describe("task runner (fake driver)", () => {
         await rec.deps.report(change);
       },
     });
-    const runner = new TaskRunner(assignment([{ name: "app", image: "app:1" }]), { ...flaky.deps, report: flaky.deps.report });
+    const runner = new TaskRunner(assignment([{ name: "app", image: "app:1" }]), flaky.deps);
     const done = runner.run();
     await rec.until((r) => r.status === "RUNNING");
     runner.stop();

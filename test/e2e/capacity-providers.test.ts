@@ -36,7 +36,7 @@ describe("capacity providers", () => {
   const one = async (name: string): Promise<CapacityProvider> => {
     const out = await describeCps({ capacityProviders: [name], include: ["TAGS"] });
     assert.equal(out.capacityProviders?.length, 1, JSON.stringify(out.failures));
-    return out.capacityProviders![0]!;
+    return out.capacityProviders[0]!;
   };
   const associate = (cluster: string, capacityProviders: string[], defaultCapacityProviderStrategy: CapacityProviderStrategyItem[] = []) =>
     ecs.send(new PutClusterCapacityProvidersCommand({ cluster, capacityProviders, defaultCapacityProviderStrategy }));

@@ -70,7 +70,7 @@ describe("AWS JSON 1.1 protocol", () => {
     assert.equal(cluster!.clusterArn, "arn:aws:ecs:eu-west-1:123456789012:cluster/regional");
     const inWest = await west.send(new ListClustersCommand({}));
     const inEast = await east.send(new ListClustersCommand({}));
-    assert.ok(inWest.clusterArns!.includes(cluster!.clusterArn!));
+    assert.ok(inWest.clusterArns!.includes(cluster!.clusterArn));
     assert.ok(!inEast.clusterArns!.some((a) => a.includes("regional")));
   });
 

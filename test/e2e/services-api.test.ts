@@ -128,9 +128,9 @@ describe("services (simulated agents)", () => {
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "daemon", taskDefinition: td, schedulingStrategy: "DAEMON" }));
     // A DAEMON service's desired count is the scheduler's to set (0 until it has looked, as on
     // ECS), so "stable" is asked only once it has: before, 0 running of 0 desired passes.
-    let s = await waitFor(() => describeService("daemon"), { until: (d) => d.desiredCount === 3, message: "desiredCount 3", timeoutMs: 20_000 });
+    await waitFor(() => describeService("daemon"), { until: (d) => d.desiredCount === 3, message: "desiredCount 3", timeoutMs: 20_000 });
     await stable("daemon");
-    s = await describeService("daemon");
+    let s = await describeService("daemon");
     assert.equal(s.desiredCount, 3);
     assert.equal(s.runningCount, 3);
     const joined = await new SimulatedAgent(berth.endpoint, { cluster: CLUSTER, az: "us-east-1d" }).start();

@@ -56,7 +56,7 @@ describe("tags", () => {
     resources["cluster"] = { arn: cluster.cluster!.clusterArn!, initial };
     resources["task definition"] = { arn: td.taskDefinition!.taskDefinitionArn!, initial };
     resources["capacity provider"] = { arn: cp.capacityProvider!.capacityProviderArn!, initial };
-    assert.equal(resources["task definition"]!.arn, arn("task-definition/tagged:1"));
+    assert.equal(resources["task definition"].arn, arn("task-definition/tagged:1"));
   });
   after(async () => {
     ecs?.destroy();

@@ -77,7 +77,7 @@ describe("task event stream", () => {
       assert.equal(stopped.detail.stoppedReason, "done with it");
       const versions = mine.events.filter((e) => e.detail.taskArn === arn).map((e) => e.detail.version);
       assert.deepEqual(versions, [...versions].sort((a, b) => a - b), "in the order they were committed");
-      assert.ok(versions.length >= 3, `creation, RUNNING and STOPPED at least: ${versions}`);
+      assert.ok(versions.length >= 3, `creation, RUNNING and STOPPED at least: ${versions.join(", ")}`);
 
       const otherArn = other.tasks![0]!.taskArn!;
       await everything.next((e) => e.detail.taskArn === otherArn && e.detail.lastStatus === "RUNNING");

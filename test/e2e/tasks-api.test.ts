@@ -32,7 +32,7 @@ interface SimulatedHost {
   client: ControlPlaneClient;
   arn: string;
   /** The next push of the host's channel, in order (the first, on connecting, is taken already). */
-  next(): Promise<Assignments>;
+  next: () => Promise<Assignments>;
   /** A second channel for the host, as after an agent restart: its first push. */
   reconnect(): Promise<Assignments>;
 }
@@ -40,7 +40,7 @@ interface SimulatedHost {
 const openChannels: AgentChannel[] = [];
 
 /** A channel whose pushes queue up until taken. */
-function queuedChannel(client: ControlPlaneClient, arn: string): { channel: AgentChannel; next(): Promise<Assignments> } {
+function queuedChannel(client: ControlPlaneClient, arn: string): { channel: AgentChannel; next: () => Promise<Assignments> } {
   const queue: Assignments[] = [];
   const waiting: ((m: Assignments) => void)[] = [];
   const channel = client.channel(() => arn, {

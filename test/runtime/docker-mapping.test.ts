@@ -147,7 +147,7 @@ describe("Docker inspect → ContainerState", () => {
 
 describe("Docker events → RuntimeEvents", () => {
   test("die carries the exit code; health_status the health", () => {
-    const die = toRuntimeEvent({ Type: "container", Action: "die", Actor: { ID: "abc", Attributes: { exitCode: "137", name: "x" } }, time: 1700000000, timeNano: 1700000000123456789 });
+    const die = toRuntimeEvent({ Type: "container", Action: "die", Actor: { ID: "abc", Attributes: { exitCode: "137", name: "x" } }, time: 1700000000, timeNano: 1700000000123456768 });
     assert.equal(die?.exitCode, 137);
     assert.equal(die?.attributes.name, "x");
     assert.equal(die?.time.getTime(), 1700000000123);

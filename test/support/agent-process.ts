@@ -37,11 +37,11 @@ export function startAgent(
         resolve(arns);
       }
     };
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
       check();
     });
-    child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`agent exited with ${code}:\n${out}`));

@@ -62,8 +62,8 @@ export async function startBerth(opts: StartOptions = {}): Promise<BerthProcess>
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const endpoint = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`berth did not start in 15 s:\n${out}`)), 15_000);
@@ -74,7 +74,7 @@ export async function startBerth(opts: StartOptions = {}): Promise<BerthProcess>
         resolve(m[1]!);
       }
     };
-    child.stdout!.on("data", check);
+    child.stdout.on("data", check);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`berth exited with ${code} before starting:\n${out}`));

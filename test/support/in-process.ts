@@ -72,7 +72,7 @@ export function inProcessHandler(listener: RequestListener): HttpHandler {
       const req = Readable.from([bodyOf(request)]) as unknown as IncomingMessage;
       Object.assign(req, {
         method: request.method,
-        url: request.path + (query.size ? `?${query}` : ""),
+        url: request.path + (query.size ? `?${query.toString()}` : ""),
         headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
       });
       const res = new RecordedResponse();
@@ -82,7 +82,7 @@ export function inProcessHandler(listener: RequestListener): HttpHandler {
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs: () => ({}),
-  } as HttpHandler;
+  };
 }
 
 /** A whole control plane (store, services, scheduler) in this process, with SDK clients that reach it without a port. */

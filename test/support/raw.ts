@@ -33,7 +33,7 @@ export async function rawCall(
     const signed = await signer.sign(
       new HttpRequest({ method: "POST", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: "/", headers, body }),
     );
-    headers = signed.headers as Record<string, string>;
+    headers = signed.headers;
   }
   const res = await fetch(endpoint + "/", { method: "POST", headers, body });
   const text = await res.text();

@@ -542,7 +542,7 @@ describe("placement: properties over random clusters", () => {
       assert.equal(result.placements.length, count);
       const perAz = new Array<number>(azs).fill(0);
       for (const id of ids(result.placements)) perAz[Number(id.slice(1)) % azs]! += 1;
-      assert.ok(Math.max(...perAz) - Math.min(...perAz) <= 1, `seed ${seed}: ${perAz}`);
+      assert.ok(Math.max(...perAz) - Math.min(...perAz) <= 1, `seed ${seed}: ${perAz.join(", ")}`);
     }
   });
 
@@ -581,7 +581,7 @@ describe("placement: at scale", () => {
     for (const [name, strategy, constraints] of runs) {
       const req = request({ count: 10_000, strategy, constraints }, { cpu: 256, memory: 512, group: "service:web" });
       const result = place(cluster, req, mulberry32(1));
-      assert.equal(result.placements.length, 10_000);
+      assert.equal(result.placements.length, 10_000, name);
     }
   });
 });

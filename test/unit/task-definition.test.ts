@@ -382,7 +382,7 @@ test("real-world fixtures", () => {
     } else {
       assert.deepEqual(out.compatibilities, ["EXTERNAL", "EC2"], file);
     }
-    if (input.requiresCompatibilities?.includes("FARGATE")) assert.ok(out.compatibilities!.includes("FARGATE"), file);
+    if (input.requiresCompatibilities?.includes("FARGATE")) assert.ok(out.compatibilities.includes("FARGATE"), file);
     assert.ok(out.requiresAttributes!.some((a) => a.name === "com.amazonaws.ecs.capability.logging-driver.awslogs"), file);
   }
   // Spot checks against what ECS prints for these inputs.

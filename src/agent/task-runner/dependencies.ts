@@ -19,7 +19,7 @@ export function dependencyEdges(defs: readonly ContainerDefinition[]): Map<strin
   const edges = new Map<string, Edge[]>();
   for (const def of defs) {
     const list: Edge[] = [];
-    for (const d of def.dependsOn ?? []) list.push({ target: d.containerName!, kind: "dependsOn", condition: d.condition as Condition });
+    for (const d of def.dependsOn ?? []) list.push({ target: d.containerName!, kind: "dependsOn", condition: d.condition });
     for (const link of def.links ?? []) list.push({ target: link.split(":")[0]!, kind: "link", condition: "START" });
     for (const v of def.volumesFrom ?? []) list.push({ target: v.sourceContainer!, kind: "volumesFrom" });
     edges.set(def.name!, list);

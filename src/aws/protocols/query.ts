@@ -6,7 +6,6 @@
 //   `<Response><Errors><Error><Code><Message></Error></Errors><RequestID>`.
 import type { ProtocolErrorCode, WireError } from "../errors.js";
 import { ProtocolError } from "../errors.js";
-import type { ServiceModel } from "../model.js";
 import type { IncomingCall, Protocol, Reply } from "./protocol.js";
 import { formPairs, readQueryInput, type QueryDialect } from "./query-input.js";
 import { escapeXml, structureXml } from "./xml-output.js";

@@ -17,6 +17,7 @@ export function checkImage(c: ContainerDefinition): void {
   // (ECS) "Container.image should not be null or empty."
   if (c.image === undefined || c.image.trim() === "") throw clientException("Container.image should not be null or empty.");
   // Docker refuses whitespace and control characters in references (ECS: "Container.image contains invalid characters.").
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
   if (/[\s\u0000-\u001f]/.test(c.image)) throw clientException("Container.image contains invalid characters.");
 }
 
@@ -67,7 +68,7 @@ export function checkPortMappings(c: ContainerDefinition, mode: string, hostPort
   for (const p of mappings) {
     const protocol = p.protocol ?? "tcp";
     if (protocol !== "tcp" && protocol !== "udp") {
-      throw invalidParameter(`Invalid protocol '${protocol}' for container '${name}'. Valid values: tcp, udp.`);
+      throw invalidParameter(`Invalid protocol '${String(protocol)}' for container '${name}'. Valid values: tcp, udp.`);
     }
     if (p.containerPortRange !== undefined) {
       const m = CONTAINER_PORT_RANGE.exec(p.containerPortRange);

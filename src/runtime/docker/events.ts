@@ -27,7 +27,7 @@ export function subscribeEvents(
     if (closed) return;
     onError?.(err);
     since ??= Math.floor(Date.now() / 1000);
-    timer = setTimeout(connect, Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures++));
+    timer = setTimeout(() => void connect(), Math.min(MAX_BACKOFF_MS, 100 * 2 ** failures++));
   };
 
   async function connect(): Promise<void> {
@@ -76,7 +76,7 @@ export function subscribeEvents(
 
 export function toRuntimeEvent(raw: Record<string, unknown>): RuntimeEvent | undefined {
   const actor = (raw.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
-  const fullAction = String(raw.Action ?? raw.status ?? "");
+  const fullAction = typeof raw.Action === "string" ? raw.Action : typeof raw.status === "string" ? raw.status : "";
   // Health changes arrive as "health_status: healthy".
   const [action, detail] = fullAction.split(/:\s*/, 2) as [string, string | undefined];
   if (!ACTIONS.includes(action as RuntimeEventAction)) return undefined;
@@ -84,7 +84,7 @@ export function toRuntimeEvent(raw: Record<string, unknown>): RuntimeEvent | und
   const nanos = typeof raw.timeNano === "number" ? raw.timeNano : undefined;
   const seconds = typeof raw.time === "number" ? raw.time : Date.now() / 1000;
   const event: RuntimeEvent = {
-    id: actor.ID ?? String(raw.id ?? ""),
+    id: actor.ID ?? (typeof raw.id === "string" ? raw.id : ""),
     action: action as RuntimeEventAction,
     time: new Date(nanos !== undefined ? nanos / 1e6 : seconds * 1000),
     attributes,

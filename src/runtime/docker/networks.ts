@@ -76,7 +76,7 @@ export async function removeNetwork(docker: Docker, name: string): Promise<void>
  */
 export async function listNetworks(docker: Docker): Promise<NetworkSummary[]> {
   const [networks, containers] = await Promise.all([
-    call(() => docker.listNetworks() as Promise<Docker.NetworkInspectInfo[]>, "list networks"),
+    call(() => docker.listNetworks(), "list networks"),
     call(() => docker.listContainers({ all: true }), "list containers"),
   ]);
   const joined = new Map<string, string[]>();
@@ -95,7 +95,7 @@ export async function listNetworks(docker: Docker): Promise<NetworkSummary[]> {
 }
 
 async function inspectNetwork(docker: Docker, name: string): Promise<NetworkInfo | undefined> {
-  const info = await callOrMissing(() => docker.getNetwork(name).inspect() as Promise<Docker.NetworkInspectInfo>);
+  const info = await callOrMissing(() => docker.getNetwork(name).inspect());
   // Docker also resolves id prefixes; only an exact name is the same network.
   if (!info || info.Name !== name) return undefined;
   const config = info.IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(":")) ?? info.IPAM?.Config?.[0];

@@ -47,7 +47,7 @@ export class PortTable {
   private take(owner: string, protocol: Protocol, port: number, ip: string): void {
     const key = `${protocol}/${port}`;
     let holders = this.held.get(key);
-    if (!holders) this.held.set(key, (holders = new Map()));
+    if (!holders) this.held.set(key, (holders = new Map<string, string>()));
     holders.set(owner, ip);
   }
 

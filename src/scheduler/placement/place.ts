@@ -40,7 +40,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
   const dynamicFilters = filters.filter((filter) => filter.dynamic);
   const n = cluster.size;
 
-  const reasons: (PlacementFailureReason | undefined)[] = new Array(n);
+  const reasons = new Array<PlacementFailureReason | undefined>(n);
   const feasible = scratch.int32(n);
   const slot = scratch.int32(n); // where instance i sits in `feasible`
   let feasibleCount = 0;

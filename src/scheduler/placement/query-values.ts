@@ -18,7 +18,7 @@ export function parseQueryDate(text: string): QueryDate | undefined {
   if (!m) return undefined;
   const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((part) => (part === undefined ? 0 : Number(part)));
   if (mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-  let ms = Date.UTC(y!, mo! - 1, d!, h, mi, s);
+  let ms = Date.UTC(y!, mo! - 1, d, h, mi, s);
   if (new Date(ms).getUTCDate() !== d) return undefined; // 2018-02-30
   const zone = m[7];
   if (zone && zone !== "Z") {

@@ -53,7 +53,7 @@ function compileConstraints(constraints: readonly PlacementConstraint[]): Filter
       if (constraint.expression) throw new PlacementError("A distinctInstance placement constraint cannot have an expression.");
       distinct = true;
     } else {
-      throw new PlacementError(`Unknown placement constraint type: ${String((constraint as PlacementConstraint).type)}.`);
+      throw new PlacementError(`Unknown placement constraint type: ${String((constraint).type)}.`);
     }
   }
   // Checked last: a reason that names the constraint beats one that names a resource only

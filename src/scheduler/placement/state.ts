@@ -22,9 +22,9 @@ export class WorkingCluster {
     const n = (this.size = instances.length);
     this.cpu = scratch.float64(n);
     this.memory = scratch.float64(n);
-    this.tcp = new Array(n);
-    this.udp = new Array(n);
-    this.placed = new Array(n);
+    this.tcp = new Array<Set<number> | undefined>(n);
+    this.udp = new Array<Set<number> | undefined>(n);
+    this.placed = new Array<Task[] | undefined>(n);
     for (let i = 0; i < n; i++) {
       const remaining = instances[i]!.remaining;
       this.cpu[i] = remaining.cpu;

@@ -79,7 +79,7 @@ export function observeTask(task: Task, hasHealthCheck: boolean): ObservedTask {
     deploymentId: startedBy?.startsWith("ecs-svc/") ? startedBy : undefined,
     lastStatus: task.lastStatus ?? "PROVISIONING",
     desiredStatus: task.desiredStatus ?? "RUNNING",
-    healthStatus: task.healthStatus as ObservedTask["healthStatus"],
+    healthStatus: task.healthStatus,
     hasHealthCheck,
     createdAt: task.createdAt ?? new Date(0),
     startedAt: task.startedAt,

@@ -23,7 +23,7 @@ export const ecsErrors: ServiceErrors = {
 };
 
 export function ecsService(deps: EcsDeps): AwsService {
-  const { events, ...shared } = deps;
+  const { events: _events, ...shared } = deps;
   return defineService<typeof EcsSdk, RequestContext>({
     model: ecsModel(),
     handlers: ecsOperations,

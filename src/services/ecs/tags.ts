@@ -25,7 +25,7 @@ interface Taggable<T> {
 }
 
 function taggable<T>(t: Taggable<T>): Taggable<unknown> {
-  return t as Taggable<unknown>;
+  return t;
 }
 
 const TAGGABLE: Record<string, Taggable<unknown>> = {

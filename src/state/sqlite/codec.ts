@@ -12,7 +12,7 @@ export const encode = (doc: unknown): string => stringifyWithDates(doc, storedDa
 export function decode<T>(body: string): T {
   // A walk after a plain parse, rather than a JSON.parse reviver, which calls back for every
   // value. It freezes as it goes: decoded documents are cached and shared.
-  return revive(JSON.parse(body)) as T;
+  return revive(JSON.parse(body) as object) as T;
 }
 
 function revive(value: object): unknown {

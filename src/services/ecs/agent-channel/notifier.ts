@@ -32,7 +32,7 @@ export class HostNotifier {
     const n = (this.counters.get(key) ?? 0) + 1;
     this.counters.set(key, n);
     let changed = this.changedAt.get(key);
-    if (!changed) this.changedAt.set(key, (changed = new Map()));
+    if (!changed) this.changedAt.set(key, (changed = new Map<string, number>()));
     changed.set(taskId, n);
     const listening = this.listeners.get(key);
     if (listening) for (const listener of listening) listener();
