@@ -68,7 +68,8 @@ describe("tasks survive failures around them", () => {
     await berth.kill9();
     // Once the agent has found the control plane gone (a reconnection refused), its containers
     // must still run: it does not stop what it runs for want of a control plane.
-    await waitFor(() => /channel: .*ECONNREFUSED/.test(agent.output().slice(heard)), { message: "the agent to find the control plane gone", timeoutMs: 15_000 });
+    const refused = (line: string) => line.includes("channel to the control plane failed") && line.includes("ECONNREFUSED");
+    await waitFor(() => agent.output().slice(heard).split("\n").some(refused), { message: "the agent to find the control plane gone", timeoutMs: 15_000 });
     assert.equal((await docker.getContainer(runtimeId).inspect()).State.Running, true, "the container runs on without the control plane");
     berth = await startBerth({ dataDir, port });
     ecs = sdkClient(berth.endpoint);
