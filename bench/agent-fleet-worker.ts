@@ -9,7 +9,13 @@ const send = (m: FleetMessage) => parentPort!.postMessage(m);
 
 for (let i = 0; i < setup.count; i += 50) {
   const batch = Array.from({ length: Math.min(50, setup.count - i) }, (_, j) =>
-    new SimulatedAgent(setup.endpoint, { cluster: setup.cluster, az: setup.zones[(i + j) % setup.zones.length], cpu: setup.cpu, memory: setup.memory }).start());
+    new SimulatedAgent(setup.endpoint, {
+      cluster: setup.cluster,
+      az: setup.zones[(i + j) % setup.zones.length],
+      cpu: setup.cpu,
+      memory: setup.memory,
+    }).start(),
+  );
   agents.push(...(await Promise.all(batch)));
 }
 send({ type: "ready", arns: agents.map((a) => a.arn) });

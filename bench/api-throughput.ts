@@ -34,7 +34,6 @@ import { rawCaller, rawSend, signedEcsRequest, type RawRequest } from "./raw-loa
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const quick = process.argv.includes("--quick");
 
-
 async function waitUp(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
@@ -96,18 +95,28 @@ async function quietCpuMs(pid: number): Promise<number> {
   return last;
 }
 
-const td = (family: string) => ({ family, containerDefinitions: [{ name: "app", image: "busybox", memory: 64, portMappings: [{ containerPort: 80 }] }] });
+const td = (family: string) => ({
+  family,
+  containerDefinitions: [{ name: "app", image: "busybox", memory: 64, portMappings: [{ containerPort: 80 }] }],
+});
 
 /** The state the Describe operations read: a cluster, an instance, 100 tasks, 10 services. */
 async function seed(c: ECSClient, ec2InstanceId: string): Promise<{ taskArns: string[]; services: string[] }> {
   for (let i = 0; i < 3; i++) await c.send(new RegisterTaskDefinitionCommand(td("seed")));
   await c.send(new CreateClusterCommand({ clusterName: "bench" }));
-  await c.send(new RegisterContainerInstanceCommand({
-    cluster: "bench",
-    instanceIdentityDocument: JSON.stringify({ instanceId: ec2InstanceId, availabilityZone: "us-east-1a", instanceType: "m5.24xlarge" }),
-    totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 98304 }, { name: "MEMORY", type: "INTEGER", integerValue: 393216 }],
-  }));
-  await c.send(new RegisterTaskDefinitionCommand({ family: "small", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }));
+  await c.send(
+    new RegisterContainerInstanceCommand({
+      cluster: "bench",
+      instanceIdentityDocument: JSON.stringify({ instanceId: ec2InstanceId, availabilityZone: "us-east-1a", instanceType: "m5.24xlarge" }),
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 98304 },
+        { name: "MEMORY", type: "INTEGER", integerValue: 393216 },
+      ],
+    }),
+  );
+  await c.send(
+    new RegisterTaskDefinitionCommand({ family: "small", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }),
+  );
   const taskArns: string[] = [];
   for (let i = 0; i < 10; i++) {
     const out = await c.send(new RunTaskCommand({ cluster: "bench", taskDefinition: "small", count: 10 }));
@@ -115,7 +124,8 @@ async function seed(c: ECSClient, ec2InstanceId: string): Promise<{ taskArns: st
   }
   if (taskArns.length !== 100) throw new Error(`seeded ${taskArns.length} of 100 tasks`);
   const services = Array.from({ length: 10 }, (_, i) => `seed-${i}`);
-  for (const serviceName of services) await c.send(new CreateServiceCommand({ cluster: "bench", serviceName, taskDefinition: "small", desiredCount: 0 }));
+  for (const serviceName of services)
+    await c.send(new CreateServiceCommand({ cluster: "bench", serviceName, taskDefinition: "small", desiredCount: 0 }));
   return { taskArns, services };
 }
 
@@ -126,14 +136,24 @@ async function main(): Promise<void> {
   const helloPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "berth-bench-"));
   // The seeded instance has no agent: a long agent timeout keeps it eligible for RunTask.
-  const berthServer = spawn(process.execPath, berthServerArgs(berthPort, dataDir), { stdio: "ignore", env: { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" } });
+  const berthServer = spawn(process.execPath, berthServerArgs(berthPort, dataDir), {
+    stdio: "ignore",
+    env: { ...process.env, BERTH_AGENT_TIMEOUT_SECONDS: "86400" },
+  });
   const motoServer = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], { stdio: "ignore" });
   children.push(berthServer, motoServer);
   const hello = join(dataDir, "hello.cjs");
-  writeFileSync(hello, `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end("{}")); }).listen(${helloPort}, "127.0.0.1");`);
+  writeFileSync(
+    hello,
+    `require("http").createServer((q, s) => { q.resume(); q.on("end", () => s.end("{}")); }).listen(${helloPort}, "127.0.0.1");`,
+  );
   const helloServer = spawn(process.execPath, [hello], { stdio: "ignore" });
   children.push(helloServer);
-  await Promise.all([waitUp(`http://127.0.0.1:${berthPort}/healthz`), waitUp(`http://127.0.0.1:${motoPort}/`), waitUp(`http://127.0.0.1:${helloPort}/`)]);
+  await Promise.all([
+    waitUp(`http://127.0.0.1:${berthPort}/healthz`),
+    waitUp(`http://127.0.0.1:${motoPort}/`),
+    waitUp(`http://127.0.0.1:${helloPort}/`),
+  ]);
 
   const targets = { berth: client(`http://127.0.0.1:${berthPort}`), moto: client(`http://127.0.0.1:${motoPort}`) };
   const n = { berth: quick ? 200 : 3000, moto: quick ? 50 : 400 };
@@ -141,13 +161,17 @@ async function main(): Promise<void> {
     berth: await seed(targets.berth, "i-0123456789abcdef0"),
     moto: await seed(targets.moto, (await motoEc2Instances(`http://127.0.0.1:${motoPort}`, TEST_ACCESS_KEY, 1))[0]!),
   };
-  const seeds = new Map<ECSClient, typeof seeded.berth>([[targets.berth, seeded.berth], [targets.moto, seeded.moto]]);
+  const seeds = new Map<ECSClient, typeof seeded.berth>([
+    [targets.berth, seeded.berth],
+    [targets.moto, seeded.moto],
+  ]);
   let created = 0;
   const operations: Record<string, (c: ECSClient, i: number) => Promise<unknown>> = {
     RegisterTaskDefinition: (c) => c.send(new RegisterTaskDefinitionCommand(td("bench"))),
     DescribeTaskDefinition: (c) => c.send(new DescribeTaskDefinitionCommand({ taskDefinition: "seed:2" })),
     ListTaskDefinitions: (c) => c.send(new ListTaskDefinitionsCommand({ familyPrefix: "seed" })),
-    CreateService: (c) => c.send(new CreateServiceCommand({ cluster: "bench", serviceName: `svc-${created++}`, taskDefinition: "small", desiredCount: 0 })),
+    CreateService: (c) =>
+      c.send(new CreateServiceCommand({ cluster: "bench", serviceName: `svc-${created++}`, taskDefinition: "small", desiredCount: 0 })),
     "DescribeServices (10)": (c) => c.send(new DescribeServicesCommand({ cluster: "bench", services: seeds.get(c)!.services })),
     "DescribeTasks (100)": async (c) => {
       const out = await c.send(new DescribeTasksCommand({ cluster: "bench", tasks: seeds.get(c)!.taskArns }));
@@ -164,28 +188,44 @@ async function main(): Promise<void> {
     const ratio = b.rps / m.rps;
     // Calls answered per second of server CPU, berth against moto: the servers' capacities alone.
     const cpuRatio = m.serverCpuUs! / b.serverCpuUs!;
-    console.log(`${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)}  ${fmt(b.serverCpuUs!, 0).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)}  ${fmt(m.serverCpuUs!, 0).padStart(6)} | ${fmt(ratio, 1).padStart(5)}×  ${fmt(cpuRatio, 1).padStart(5)}×`);
+    console.log(
+      `${name.padEnd(25)} ${String(concurrency).padStart(4)}   ${fmt(b.rps, 0).padStart(10)}  ${fmt(b.p99).padStart(6)}  ${fmt(b.serverCpuUs!, 0).padStart(6)} | ${fmt(m.rps, 0).padStart(10)}  ${fmt(m.p99).padStart(6)}  ${fmt(m.serverCpuUs!, 0).padStart(6)} | ${fmt(ratio, 1).padStart(5)}×  ${fmt(cpuRatio, 1).padStart(5)}×`,
+    );
     summary[key] = { berth: b, moto: m, ratio, cpuRatio };
   };
   const header = "operation                 conc   berth req/s  p99 ms  CPU µs |  moto req/s  p99 ms  CPU µs | req/s  per CPU (× moto)";
   console.log(header);
   for (const [name, op] of Object.entries(operations)) {
     for (const concurrency of [1, 32]) {
-      await compare(`${name}/c${concurrency}`, name, concurrency, (c) => { let i = 0; return () => op(c, i++); });
+      await compare(`${name}/c${concurrency}`, name, concurrency, (c) => {
+        let i = 0;
+        return () => op(c, i++);
+      });
     }
   }
   // The same operations with the light client against both servers: each request signed
   // once per call (SigV4, the SDK's signer) but sent and answered without the SDK's request
   // building and response parsing, so the ratio is the servers' rather than the client's.
   const credentials = { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY };
-  const ports = new Map<ECSClient, number>([[targets.berth, berthPort], [targets.moto, motoPort]]);
+  const ports = new Map<ECSClient, number>([
+    [targets.berth, berthPort],
+    [targets.moto, motoPort],
+  ]);
   const rawOperations: Record<string, (c: ECSClient, i: number) => Promise<RawRequest>> = {
     RegisterTaskDefinition: (c) => signedEcsRequest(ports.get(c)!, "RegisterTaskDefinition", td("bench-raw"), credentials),
     DescribeTaskDefinition: (c) => signedEcsRequest(ports.get(c)!, "DescribeTaskDefinition", { taskDefinition: "seed:2" }, credentials),
     ListTaskDefinitions: (c) => signedEcsRequest(ports.get(c)!, "ListTaskDefinitions", { familyPrefix: "seed" }, credentials),
-    CreateService: (c, i) => signedEcsRequest(ports.get(c)!, "CreateService", { cluster: "bench", serviceName: `raw-${i}`, taskDefinition: "small", desiredCount: 0 }, credentials),
-    "DescribeServices (10)": (c) => signedEcsRequest(ports.get(c)!, "DescribeServices", { cluster: "bench", services: seeds.get(c)!.services }, credentials),
-    "DescribeTasks (100)": (c) => signedEcsRequest(ports.get(c)!, "DescribeTasks", { cluster: "bench", tasks: seeds.get(c)!.taskArns }, credentials),
+    CreateService: (c, i) =>
+      signedEcsRequest(
+        ports.get(c)!,
+        "CreateService",
+        { cluster: "bench", serviceName: `raw-${i}`, taskDefinition: "small", desiredCount: 0 },
+        credentials,
+      ),
+    "DescribeServices (10)": (c) =>
+      signedEcsRequest(ports.get(c)!, "DescribeServices", { cluster: "bench", services: seeds.get(c)!.services }, credentials),
+    "DescribeTasks (100)": (c) =>
+      signedEcsRequest(ports.get(c)!, "DescribeTasks", { cluster: "bench", tasks: seeds.get(c)!.taskArns }, credentials),
   };
   console.log("\nsame operations, light client (signed per call, answers not parsed)");
   console.log(header);
@@ -202,11 +242,15 @@ async function main(): Promise<void> {
   }
   // The ceiling: berth's signed, validated, persisted route against a bare hello-world.
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const helloCall = () => new Promise<void>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: helloPort, method: "POST", path: "/", agent }, (res) => { res.resume(); res.on("end", () => resolve()); });
-    req.on("error", reject);
-    req.end("{}");
-  });
+  const helloCall = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: helloPort, method: "POST", path: "/", agent }, (res) => {
+        res.resume();
+        res.on("end", () => resolve());
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
   await drive(helloCall, 200, 32);
   const h = await drive(helloCall, quick ? 500 : 10000, 32, helloServer.pid);
   // One at a time, every request wakes a sleeping server and client: the floor per call at c1.
@@ -215,30 +259,45 @@ async function main(): Promise<void> {
   const d = await drive(() => operations.DescribeTaskDefinition!(targets.berth, 0), quick ? 200 : 3000, 32);
   // A bare Node server's CPU per request is the floor under any route of berth's: against it,
   // moto's CPU per call bounds the per-CPU ratio any Node server could reach.
-  console.log(`bare node http hello (raw client): c32 ${fmt(h.rps, 0)} req/s, server CPU ${fmt(h.serverCpuUs!, 0)} µs per request; c1 ${fmt(h1.rps, 0)} req/s, ${fmt(h1.serverCpuUs!, 0)} µs`);
+  console.log(
+    `bare node http hello (raw client): c32 ${fmt(h.rps, 0)} req/s, server CPU ${fmt(h.serverCpuUs!, 0)} µs per request; c1 ${fmt(h1.rps, 0)} req/s, ${fmt(h1.serverCpuUs!, 0)} µs`,
+  );
   console.log(`berth DescribeTaskDefinition (c32, SDK client): ${fmt(d.rps, 0)} req/s = ${fmt(d.rps / h.rps, 2)}× the hello`);
   // The same light client for both: a DescribeTaskDefinition signed once and replayed.
-  const describeRaw = rawCaller(await signedEcsRequest(berthPort, "DescribeTaskDefinition", { taskDefinition: "seed:2" }, { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY }));
+  const describeRaw = rawCaller(
+    await signedEcsRequest(
+      berthPort,
+      "DescribeTaskDefinition",
+      { taskDefinition: "seed:2" },
+      { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+    ),
+  );
   await drive(describeRaw, 200, 32);
   const dr = await drive(describeRaw, quick ? 500 : 10000, 32);
-  console.log(`same raw client: berth DescribeTaskDefinition (c32) ${fmt(dr.rps, 0)} req/s, p99 ${fmt(dr.p99)} ms = ${fmt(dr.rps / h.rps, 2)}× the bare hello (target ≥ 0.5 → ${dr.rps / h.rps >= 0.5 ? "met" : "MISSED"})`);
+  console.log(
+    `same raw client: berth DescribeTaskDefinition (c32) ${fmt(dr.rps, 0)} req/s, p99 ${fmt(dr.p99)} ms = ${fmt(dr.rps / h.rps, 2)}× the bare hello (target ≥ 0.5 → ${dr.rps / h.rps >= 0.5 ? "met" : "MISSED"})`,
+  );
   // p99 at a paced 500 requests per second, with the SDK client and with the light one: the
   // SDK's own CPU per call (on the same two cores) shows up in its latencies.
   const pacedP99 = async (call: () => Promise<unknown>) => {
     const latencies: number[] = [];
     const total = quick ? 250 : 2500;
     const start = performance.now();
-    await Promise.all(Array.from({ length: total }, async (_, i) => {
-      await new Promise((r) => setTimeout(r, i * 2));
-      const t = performance.now();
-      await call();
-      latencies.push(performance.now() - t);
-    }));
+    await Promise.all(
+      Array.from({ length: total }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i * 2));
+        const t = performance.now();
+        await call();
+        latencies.push(performance.now() - t);
+      }),
+    );
     return { rate: total / ((performance.now() - start) / 1000), p99: percentile(latencies, 99) };
   };
   const pacedSdk = await pacedP99(() => operations.DescribeTaskDefinition!(targets.berth, 0));
   const pacedRaw = await pacedP99(describeRaw);
-  console.log(`berth at ${fmt(pacedSdk.rate, 0)} req/s offered: p99 ${fmt(pacedSdk.p99)} ms with the SDK client, ${fmt(pacedRaw.p99)} ms with the raw client (target ≤ 20 ms → ${pacedRaw.p99 <= 20 ? "met" : "MISSED"} by the server${pacedSdk.p99 <= 20 ? ", and with the SDK" : ""})`);
+  console.log(
+    `berth at ${fmt(pacedSdk.rate, 0)} req/s offered: p99 ${fmt(pacedSdk.p99)} ms with the SDK client, ${fmt(pacedRaw.p99)} ms with the raw client (target ≤ 20 ms → ${pacedRaw.p99 <= 20 ? "met" : "MISSED"} by the server${pacedSdk.p99 <= 20 ? ", and with the SDK" : ""})`,
+  );
   summary.hello = h;
   summary.helloC1 = h1;
   summary.describeSdkVsHello = d.rps / h.rps;

@@ -9,8 +9,22 @@ import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../test/support/
 
 /** The node arguments that run the berth server on `port` with the test account, for benchmarks that spawn it themselves. */
 export function berthServerArgs(port: number, dataDir: string): string[] {
-  return [...NODE_FLAGS, join(packageRoot, "dist/src/cli/main.js"), "server", "--port", String(port), "--data-dir", dataDir,
-    "--account-id", TEST_ACCOUNT, "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, "--no-profile"];
+  return [
+    ...NODE_FLAGS,
+    join(packageRoot, "dist/src/cli/main.js"),
+    "server",
+    "--port",
+    String(port),
+    "--data-dir",
+    dataDir,
+    "--account-id",
+    TEST_ACCOUNT,
+    "--access-key-id",
+    TEST_ACCESS_KEY,
+    "--secret-access-key",
+    TEST_SECRET_KEY,
+    "--no-profile",
+  ];
 }
 
 export function benchClient(endpoint: string, maxSockets = 64): ECSClient {

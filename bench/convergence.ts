@@ -47,14 +47,21 @@ interface Convergence {
 }
 
 /** Polls DescribeServices every 100 ms until runningCount == desired or `limitMs` passes. */
-async function converge(ecs: ECSClient, desired: number, startedAt: number, limitMs: number, minSeen?: { min: number }): Promise<Convergence> {
+async function converge(
+  ecs: ECSClient,
+  desired: number,
+  startedAt: number,
+  limitMs: number,
+  minSeen?: { min: number },
+): Promise<Convergence> {
   for (;;) {
     const out = await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] }));
     const s = out.services![0]!;
     const running = s.runningCount ?? 0;
     if (minSeen) minSeen.min = Math.min(minSeen.min, running);
     const elapsed = performance.now() - startedAt;
-    if (running === desired && s.desiredCount === desired) return { desired, converged: true, seconds: elapsed / 1000, runningCount: running, tasksPerSecond: 0 };
+    if (running === desired && s.desiredCount === desired)
+      return { desired, converged: true, seconds: elapsed / 1000, runningCount: running, tasksPerSecond: 0 };
     if (elapsed > limitMs) return { desired, converged: false, seconds: elapsed / 1000, runningCount: running, tasksPerSecond: 0 };
     await sleep(100);
   }
@@ -64,7 +71,9 @@ function report(label: string, c: Convergence, launched: number, targetS?: numbe
   c.tasksPerSecond = launched / c.seconds;
   const verdict = targetS === undefined ? "" : `  target ≤ ${targetS} s → ${c.converged && c.seconds <= targetS ? "met" : "MISSED"}`;
   if (c.converged) {
-    console.log(`  ${label.padEnd(28)} ${fmt(c.seconds, 2).padStart(7)} s  ${fmt(c.tasksPerSecond, 0).padStart(6)} tasks/s = ${fmt(c.tasksPerSecond / ECS_RATE, 0)}× ECS's ${fmt(ECS_RATE)}/s${verdict}`);
+    console.log(
+      `  ${label.padEnd(28)} ${fmt(c.seconds, 2).padStart(7)} s  ${fmt(c.tasksPerSecond, 0).padStart(6)} tasks/s = ${fmt(c.tasksPerSecond / ECS_RATE, 0)}× ECS's ${fmt(ECS_RATE)}/s${verdict}`,
+    );
   } else {
     console.log(`  ${label.padEnd(28)} did not converge in ${fmt(c.seconds, 0)} s: runningCount ${c.runningCount}/${c.desired}${verdict}`);
   }
@@ -79,10 +88,24 @@ async function main(): Promise<void> {
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
 
   const agentsStarted = performance.now();
-  fleet = await AgentFleet.start({ endpoint: berth.endpoint, cluster: CLUSTER, count: AGENTS, zones: ["us-east-1a", "us-east-1b", "us-east-1c"], cpu: 4096, memory: 8192 });
+  fleet = await AgentFleet.start({
+    endpoint: berth.endpoint,
+    cluster: CLUSTER,
+    count: AGENTS,
+    zones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+    cpu: 4096,
+    memory: 8192,
+  });
   const agentSeconds = (performance.now() - agentsStarted) / 1000;
-  await ecs.send(new RegisterTaskDefinitionCommand({ family: "converge", containerDefinitions: [{ name: "app", image: "busybox", memory: 16, cpu: 8 }] }));
-  console.log(`convergence: ${AGENTS} simulated agents in a worker thread (3 AZs, registered in ${fmt(agentSeconds, 1)} s), agent timeout ${AGENT_TIMEOUT_S} s, hosts lost after ${HOST_LOST_S} s`);
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: "converge",
+      containerDefinitions: [{ name: "app", image: "busybox", memory: 16, cpu: 8 }],
+    }),
+  );
+  console.log(
+    `convergence: ${AGENTS} simulated agents in a worker thread (3 AZs, registered in ${fmt(agentSeconds, 1)} s), agent timeout ${AGENT_TIMEOUT_S} s, hosts lost after ${HOST_LOST_S} s`,
+  );
   console.log(`  baseline: ECS's published service launch rate, 500 tasks/min = ${fmt(ECS_RATE)} tasks/s`);
 
   const summary: Record<string, unknown> = { agents: AGENTS, ecsTasksPerSecond: ECS_RATE };
@@ -140,24 +163,44 @@ async function main(): Promise<void> {
   for (const arn of gone) {
     let token: string | undefined;
     do {
-      const out = await ecs.send(new ListTasksCommand({ cluster: CLUSTER, containerInstance: arn, desiredStatus: "RUNNING", nextToken: token }));
+      const out = await ecs.send(
+        new ListTasksCommand({ cluster: CLUSTER, containerInstance: arn, desiredStatus: "RUNNING", nextToken: token }),
+      );
       onGone += out.taskArns?.length ?? 0;
       token = out.nextToken;
     } while (token);
   }
-  console.log(`  ${gone.length} agents vanish: ${retired}/${Math.min(100, gone.length)} sampled retired (INACTIVE); ${onGone} tasks still RUNNING on them; ${replaced} replaced`);
+  console.log(
+    `  ${gone.length} agents vanish: ${retired}/${Math.min(100, gone.length)} sampled retired (INACTIVE); ${onGone} tasks still RUNNING on them; ${replaced} replaced`,
+  );
   const detectS = replacingAt >= 0 ? (replacingAt - t) / 1000 : null;
   const recoveryS = backAt >= 0 ? (backAt - t) / 1000 : null;
   if (detectS !== null && recoveryS !== null) {
-    console.log(`  retired after ${fmt(detectS, 1)} s (lost-host timeout ${HOST_LOST_S} s); ${replaced} replacements RUNNING ${fmt(recoveryS - detectS, 2)} s later; recovered ${fmt(recoveryS, 1)} s after the vanishing`);
+    console.log(
+      `  retired after ${fmt(detectS, 1)} s (lost-host timeout ${HOST_LOST_S} s); ${replaced} replacements RUNNING ${fmt(recoveryS - detectS, 2)} s later; recovered ${fmt(recoveryS, 1)} s after the vanishing`,
+    );
   } else {
-    console.log(`  recovery: not complete ${fmt(windowMs / 1000, 0)} s after the vanishing (replacement ${detectS === null ? "never began" : `began after ${fmt(detectS, 1)} s`})`);
+    console.log(
+      `  recovery: not complete ${fmt(windowMs / 1000, 0)} s after the vanishing (replacement ${detectS === null ? "never began" : `began after ${fmt(detectS, 1)} s`})`,
+    );
   }
-  summary.failure = { vanished: gone.length, retiredSampled: retired, tasksOnVanished: onGone, replaced, detectSeconds: detectS, replaceSeconds: recoveryS !== null && detectS !== null ? recoveryS - detectS : null, recoverySeconds: recoveryS };
+  summary.failure = {
+    vanished: gone.length,
+    retiredSampled: retired,
+    tasksOnVanished: onGone,
+    replaced,
+    detectSeconds: detectS,
+    replaceSeconds: recoveryS !== null && detectS !== null ? recoveryS - detectS : null,
+    recoverySeconds: recoveryS,
+  };
   console.log(JSON.stringify({ bench: "convergence", ...summary }));
 }
 
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => { berth?.child.kill("SIGKILL"); process.exit(1); });
+for (const sig of ["SIGINT", "SIGTERM"] as const)
+  process.once(sig, () => {
+    berth?.child.kill("SIGKILL");
+    process.exit(1);
+  });
 main()
   .catch((err) => {
     console.error(err);

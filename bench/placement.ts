@@ -14,7 +14,11 @@ const INSTANCES = 1000;
 const TASKS = quick ? 1000 : 10_000;
 
 function cluster(rng: () => number): InstanceView[] {
-  const sizes = [{ cpu: 2048, memory: 4096 }, { cpu: 4096, memory: 16384 }, { cpu: 8192, memory: 32768 }];
+  const sizes = [
+    { cpu: 2048, memory: 4096 },
+    { cpu: 4096, memory: 16384 },
+    { cpu: 8192, memory: 32768 },
+  ];
   return Array.from({ length: INSTANCES }, (_, i) => {
     const size = sizes[Math.floor(rng() * sizes.length)]!;
     return {
@@ -34,8 +38,17 @@ function cluster(rng: () => number): InstanceView[] {
 
 const scenarios: Record<string, Omit<PlacementRequest, "count" | "needs">> = {
   "binpack memory": { strategy: [{ type: "binpack", field: "memory" }], constraints: [] },
-  "spread AZ + instanceId": { strategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }, { type: "spread", field: "instanceId" }], constraints: [] },
-  "spread AZ + memberOf": { strategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }], constraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ m5.*" }] },
+  "spread AZ + instanceId": {
+    strategy: [
+      { type: "spread", field: "attribute:ecs.availability-zone" },
+      { type: "spread", field: "instanceId" },
+    ],
+    constraints: [],
+  },
+  "spread AZ + memberOf": {
+    strategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
+    constraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ m5.*" }],
+  },
   "random + distinctInstance": { strategy: [{ type: "random" }], constraints: [{ type: "distinctInstance" }] },
 };
 
@@ -81,16 +94,23 @@ console.log(`placement: ${TASKS} tasks over ${INSTANCES} instances, median of ${
 console.log(`  naive first-fit baseline  ${fmt(baseline, 0)} placements/s`);
 const summary: Record<string, number> = { baseline };
 // One call for all tasks (a service scaling out), and RunTask-sized calls of 10.
-for (const [batchName, batch] of [["one call", TASKS], ["calls of 10", 10]] as const)
-for (const [scenarioName, scenario] of Object.entries(scenarios)) {
-  const name = `${scenarioName}, ${batchName}`;
-  run(name, scenario, 99, batch); // warm-up
-  const rate = median(Array.from({ length: repeats }, (_, i) => run(name, scenario, i + 1, batch)));
-  summary[name] = rate;
-  console.log(`  ${name.padEnd(40)} ${fmt(rate, 0).padStart(8)} placements/s  ${fmt(rate / baseline, 2)}× first-fit  ${fmt(rate / 270, 0)}× kube-scheduler's 270/s  ${fmt(rate / 3750, 1)}× Nomad C1M 3,750/s  target 20,000: ${rate >= 20000 ? "met" : "MISSED"}`);
-}
+for (const [batchName, batch] of [
+  ["one call", TASKS],
+  ["calls of 10", 10],
+] as const)
+  for (const [scenarioName, scenario] of Object.entries(scenarios)) {
+    const name = `${scenarioName}, ${batchName}`;
+    run(name, scenario, 99, batch); // warm-up
+    const rate = median(Array.from({ length: repeats }, (_, i) => run(name, scenario, i + 1, batch)));
+    summary[name] = rate;
+    console.log(
+      `  ${name.padEnd(40)} ${fmt(rate, 0).padStart(8)} placements/s  ${fmt(rate / baseline, 2)}× first-fit  ${fmt(rate / 270, 0)}× kube-scheduler's 270/s  ${fmt(rate / 3750, 1)}× Nomad C1M 3,750/s  target 20,000: ${rate >= 20000 ? "met" : "MISSED"}`,
+    );
+  }
 // End to end: RunTask into the store, simulated agents acknowledging.
-const e2e = quick ? { agents: 20, callsPerRound: 20, rounds: 1, concurrency: 8 } : { agents: 1000, callsPerRound: 500, rounds: 3, concurrency: 16 };
+const e2e = quick
+  ? { agents: 20, callsPerRound: 20, rounds: 1, concurrency: 8 }
+  : { agents: 1000, callsPerRound: 500, rounds: 3, concurrency: 16 };
 const endToEnd = await runTaskThroughput(e2e);
 printRunTaskThroughput(endToEnd, e2e.concurrency);
 console.log(JSON.stringify({ bench: "placement", ...summary, endToEnd }));

@@ -13,23 +13,30 @@ export interface RawRequest {
   body: string;
 }
 
-export async function signedEcsRequest(port: number, operation: string, input: unknown, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<RawRequest> {
+export async function signedEcsRequest(
+  port: number,
+  operation: string,
+  input: unknown,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<RawRequest> {
   const body = JSON.stringify(input);
   const signer = new SignatureV4({ service: "ecs", region: "us-east-1", credentials, sha256: Hash.bind(null, "sha256") });
-  const signed = await signer.sign(new HttpRequest({
-    method: "POST",
-    protocol: "http:",
-    hostname: "127.0.0.1",
-    port,
-    path: "/",
-    headers: {
-      host: `127.0.0.1:${port}`,
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `AmazonEC2ContainerServiceV20141113.${operation}`,
-      "content-length": String(Buffer.byteLength(body)),
-    },
-    body,
-  }));
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: "POST",
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port,
+      path: "/",
+      headers: {
+        host: `127.0.0.1:${port}`,
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `AmazonEC2ContainerServiceV20141113.${operation}`,
+        "content-length": String(Buffer.byteLength(body)),
+      },
+      body,
+    }),
+  );
   return { port, headers: signed.headers, body };
 }
 

@@ -31,16 +31,41 @@ export interface RunTaskThroughput {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runTaskThroughput(opts: { agents: number; callsPerRound: number; rounds: number; concurrency: number; serverNodeArgs?: string[] }): Promise<RunTaskThroughput> {
+export async function runTaskThroughput(opts: {
+  agents: number;
+  callsPerRound: number;
+  rounds: number;
+  concurrency: number;
+  serverNodeArgs?: string[];
+}): Promise<RunTaskThroughput> {
   const berth = await startBerth({ nodeArgs: opts.serverNodeArgs });
   let fleet: AgentFleet | undefined;
   try {
     const ecs = benchClient(berth.endpoint, 4);
     await ecs.send(new CreateClusterCommand({ clusterName: "bench" }));
-    fleet = await AgentFleet.start({ endpoint: berth.endpoint, cluster: "bench", count: opts.agents, zones: ["us-east-1a", "us-east-1b", "us-east-1c"], cpu: 4096, memory: 8192 });
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "placed", containerDefinitions: [{ name: "app", image: "busybox", memory: 16, cpu: 8 }] }));
+    fleet = await AgentFleet.start({
+      endpoint: berth.endpoint,
+      cluster: "bench",
+      count: opts.agents,
+      zones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+      cpu: 4096,
+      memory: 8192,
+    });
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "placed",
+        containerDefinitions: [{ name: "app", image: "busybox", memory: 16, cpu: 8 }],
+      }),
+    );
     const port = Number(new URL(berth.endpoint).port);
-    const runTask = rawCaller(await signedEcsRequest(port, "RunTask", { cluster: "bench", taskDefinition: "placed", count: 10 }, { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY }));
+    const runTask = rawCaller(
+      await signedEcsRequest(
+        port,
+        "RunTask",
+        { cluster: "bench", taskDefinition: "placed", count: 10 },
+        { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+      ),
+    );
     const held = async () => {
       const c = (await ecs.send(new DescribeClustersCommand({ clusters: ["bench"] }))).clusters![0]!;
       return { running: c.runningTasksCount ?? 0, all: (c.runningTasksCount ?? 0) + (c.pendingTasksCount ?? 0) };
@@ -53,12 +78,14 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
       const harnessBefore = process.cpuUsage();
       const started = performance.now();
       let next = 0;
-      await Promise.all(Array.from({ length: opts.concurrency }, async () => {
-        while (next < calls) {
-          next++;
-          await runTask();
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: opts.concurrency }, async () => {
+          while (next < calls) {
+            next++;
+            await runTask();
+          }
+        }),
+      );
       const persistedS = (performance.now() - started) / 1000;
       const serverMainThreadBusy = (mainThreadCpuMs(berth.child.pid!) - mainBefore) / 1000 / persistedS;
       const after = await held();
@@ -71,7 +98,15 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
       const serverCpuMsPerTask = (processCpuMs(berth.child.pid!) - cpuBefore) / (calls * 10);
       const harness = process.cpuUsage(harnessBefore);
       const harnessCpuMsPerTask = (harness.user + harness.system) / 1000 / (calls * 10);
-      return { heldBefore: before.all, tasks: calls * 10, persistedPerSecond: (calls * 10) / persistedS, runningPerSecond: (calls * 10) / runningS, serverCpuMsPerTask, serverMainThreadBusy, harnessCpuMsPerTask };
+      return {
+        heldBefore: before.all,
+        tasks: calls * 10,
+        persistedPerSecond: (calls * 10) / persistedS,
+        runningPerSecond: (calls * 10) / runningS,
+        serverCpuMsPerTask,
+        serverMainThreadBusy,
+        harnessCpuMsPerTask,
+      };
     };
     await round(Math.max(5, Math.round(opts.callsPerRound / 20))); // warm-up
     const rounds = [];
@@ -89,10 +124,16 @@ export async function runTaskThroughput(opts: { agents: number; callsPerRound: n
 }
 
 export function printRunTaskThroughput(r: RunTaskThroughput, concurrency: number): void {
-  console.log(`  end to end: RunTask count 10 (light client, ${concurrency} in flight) into berth + SQLite over ${r.agents} simulated agents`);
+  console.log(
+    `  end to end: RunTask count 10 (light client, ${concurrency} in flight) into berth + SQLite over ${r.agents} simulated agents`,
+  );
   for (const round of r.rounds) {
-    console.log(`    ${round.tasks} tasks among ${round.heldBefore} held: ${fmt(round.persistedPerSecond, 0).padStart(6)} tasks/s persisted, ${fmt(round.runningPerSecond, 0).padStart(6)} tasks/s reported RUNNING by the agents, server CPU ${fmt(round.serverCpuMsPerTask, 2)} ms per task (client and agents ${fmt(round.harnessCpuMsPerTask, 2)} ms), server main thread busy ${fmt(round.serverMainThreadBusy * 100, 0)}%`);
+    console.log(
+      `    ${round.tasks} tasks among ${round.heldBefore} held: ${fmt(round.persistedPerSecond, 0).padStart(6)} tasks/s persisted, ${fmt(round.runningPerSecond, 0).padStart(6)} tasks/s reported RUNNING by the agents, server CPU ${fmt(round.serverCpuMsPerTask, 2)} ms per task (client and agents ${fmt(round.harnessCpuMsPerTask, 2)} ms), server main thread busy ${fmt(round.serverMainThreadBusy * 100, 0)}%`,
+    );
   }
   const rate = r.medianPersistedPerSecond;
-  console.log(`    median ${fmt(rate, 0)} tasks/s persisted  ${fmt(rate / 270, 1)}× kube-scheduler's 270 pods/s  ${fmt(rate / 3750, 2)}× Nomad C1M 3,750/s  target 2,000: ${rate >= 2000 ? "met" : "MISSED"}`);
+  console.log(
+    `    median ${fmt(rate, 0)} tasks/s persisted  ${fmt(rate / 270, 1)}× kube-scheduler's 270 pods/s  ${fmt(rate / 3750, 2)}× Nomad C1M 3,750/s  target 2,000: ${rate >= 2000 ? "met" : "MISSED"}`,
+  );
 }

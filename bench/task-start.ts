@@ -32,10 +32,12 @@ async function main(): Promise<void> {
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await agent.registered;
-    await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "bench-start",
-      containerDefinitions: [{ name: "c", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }],
-    }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "bench-start",
+        containerDefinitions: [{ name: "c", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }],
+      }),
+    );
 
     // The observer: berth's task event stream, which pushes each task change as it commits.
     // (Polling DescribeTasks every few ms took CPU from dockerd and berth alike: on two
@@ -60,7 +62,12 @@ async function main(): Promise<void> {
     };
     const viaDocker = async (): Promise<number> => {
       const t0 = performance.now();
-      const c = await docker.createContainer({ Image: image, Cmd: ["sleep", "600"], HostConfig: { Memory: 16 * 1024 * 1024 }, Labels: { "berth.bench": "1" } });
+      const c = await docker.createContainer({
+        Image: image,
+        Cmd: ["sleep", "600"],
+        HostConfig: { Memory: 16 * 1024 * 1024 },
+        Labels: { "berth.bench": "1" },
+      });
       direct.push(c.id);
       await c.start();
       return performance.now() - t0;
@@ -69,8 +76,15 @@ async function main(): Promise<void> {
     const viaDriver = async (): Promise<number> => {
       const t0 = performance.now();
       const id = await driver.create({
-        name: `berth-bench-${process.pid}-${direct.length}`, image, command: ["sleep", "600"], env: {}, memoryMiB: 16,
-        portBindings: [], network: { mode: "bridge" }, mounts: [], labels: { "berth.bench": "1" },
+        name: `berth-bench-${process.pid}-${direct.length}`,
+        image,
+        command: ["sleep", "600"],
+        env: {},
+        memoryMiB: 16,
+        portBindings: [],
+        network: { mode: "bridge" },
+        mounts: [],
+        labels: { "berth.bench": "1" },
       });
       direct.push(id);
       await driver.start(id);
@@ -97,17 +111,23 @@ async function main(): Promise<void> {
       ["sequential", summary(seqBerth), summary(seqDocker)],
       ["concurrent", summary(conBerth), summary(conDocker)],
     ] as const;
-    console.log(`task start: RunTask → RUNNING vs docker create+start, image present (${SEQUENTIAL} sequential; ${CONCURRENT} concurrent, two rounds each)`);
+    console.log(
+      `task start: RunTask → RUNNING vs docker create+start, image present (${SEQUENTIAL} sequential; ${CONCURRENT} concurrent, two rounds each)`,
+    );
     const out: Record<string, unknown> = {};
     for (const [name, b, d] of rows) {
       const ratio = b.median / d.median;
-      console.log(`  ${name.padEnd(11)} berth median ${fmt(b.median, 0)} ms (p90 ${fmt(b.p90, 0)}) | docker median ${fmt(d.median, 0)} ms (p90 ${fmt(d.p90, 0)}) | ${fmt(ratio, 2)}× (target ≤ 1.15)`);
+      console.log(
+        `  ${name.padEnd(11)} berth median ${fmt(b.median, 0)} ms (p90 ${fmt(b.p90, 0)}) | docker median ${fmt(d.median, 0)} ms (p90 ${fmt(d.p90, 0)}) | ${fmt(ratio, 2)}× (target ≤ 1.15)`,
+      );
       out[name] = { berth: b, docker: d, ratio };
     }
     // The driver alone: what the agent adds is the rest of berth's figure. (The pod start SLO is 5 s.)
     const viaDriverOnly = summary(seqDriver);
     const sequentialDocker = rows[0][2];
-    console.log(`  driver      DockerDriver create+start median ${fmt(viaDriverOnly.median, 0)} ms (p90 ${fmt(viaDriverOnly.p90, 0)}) | docker median ${fmt(sequentialDocker.median, 0)} ms | ${fmt(viaDriverOnly.median / sequentialDocker.median, 2)}×`);
+    console.log(
+      `  driver      DockerDriver create+start median ${fmt(viaDriverOnly.median, 0)} ms (p90 ${fmt(viaDriverOnly.p90, 0)}) | docker median ${fmt(sequentialDocker.median, 0)} ms | ${fmt(viaDriverOnly.median / sequentialDocker.median, 2)}×`,
+    );
     out.driver = { driver: viaDriverOnly, docker: sequentialDocker, ratio: viaDriverOnly.median / sequentialDocker.median };
     console.log(JSON.stringify({ bench: "task-start", ...out }));
     events.close();
@@ -116,7 +136,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     await agent.kill();
     await berth.stop();
-    for (const id of direct) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+    for (const id of direct)
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
     await removeClusterContainers(CLUSTER, docker);
   }
 }

@@ -202,7 +202,9 @@ export class Agent {
       if (a.desiredStatus === "STOPPED" && adopted.length === 0) {
         // Stopped before it ever ran here: nothing to tear down, only to confirm.
         this.finished.add(a.taskArn);
-        void report({ status: "STOPPED", executionStoppedAt: new Date() }).catch((err: unknown) => this.log.warn("could not report the task stopped", { taskArn: a.taskArn, err }));
+        void report({ status: "STOPPED", executionStoppedAt: new Date() }).catch((err: unknown) =>
+          this.log.warn("could not report the task stopped", { taskArn: a.taskArn, err }),
+        );
         continue;
       }
       const deps = { ...this.deps(), log: this.log.child({ taskArn: a.taskArn }), report };

@@ -3,7 +3,33 @@
 // to an instance that has them all, so claim only what berth's agent really honours.
 import type { Attribute } from "@aws-sdk/client-ecs";
 
-const DOCKER_API_VERSIONS = ["1.17", "1.18", "1.19", "1.20", "1.21", "1.22", "1.23", "1.24", "1.25", "1.26", "1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36", "1.37", "1.38", "1.39", "1.40", "1.41"];
+const DOCKER_API_VERSIONS = [
+  "1.17",
+  "1.18",
+  "1.19",
+  "1.20",
+  "1.21",
+  "1.22",
+  "1.23",
+  "1.24",
+  "1.25",
+  "1.26",
+  "1.27",
+  "1.28",
+  "1.29",
+  "1.30",
+  "1.31",
+  "1.32",
+  "1.33",
+  "1.34",
+  "1.35",
+  "1.36",
+  "1.37",
+  "1.38",
+  "1.39",
+  "1.40",
+  "1.41",
+];
 const LOG_DRIVERS = ["json-file", "syslog", "journald", "gelf", "fluentd", "none", "awslogs"];
 
 export function capabilityAttributes(): Attribute[] {

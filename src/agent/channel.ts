@@ -110,7 +110,8 @@ export class AgentChannel {
       } catch (err) {
         if (this.stopped) return;
         this.handlers.log.warn("channel to the control plane failed", { err });
-        if (/is not registered/.test((err as Error).message)) await this.handlers.unregistered().catch((e: unknown) => this.handlers.log.error("could not register again", { err: e }));
+        if (/is not registered/.test((err as Error).message))
+          await this.handlers.unregistered().catch((e: unknown) => this.handlers.log.error("could not register again", { err: e }));
       }
       if (!this.stopped) await this.pause();
     }

@@ -74,7 +74,10 @@ export class ControlPlaneClient {
 
   /** The channel of the host (not yet open: call start()); its ARN is asked for at every connection, as registering again may change it. */
   channel(containerInstanceArn: () => string, handlers: ChannelHandlers): AgentChannel {
-    return new AgentChannel({ open: () => this.openSocket(containerInstanceArn()), call: (operation, input) => this.call(operation, input) }, handlers);
+    return new AgentChannel(
+      { open: () => this.openSocket(containerInstanceArn()), call: (operation, input) => this.call(operation, input) },
+      handlers,
+    );
   }
 
   /** Opens the channel's WebSocket with a signed upgrade request; a refusal rejects with the AWS error. */
@@ -111,7 +114,12 @@ export class ControlPlaneClient {
   }
 
   private signer(): SignatureV4 {
-    return (this.signerKept ??= new SignatureV4({ service: "ecs", region: this.conn.region, credentials: this.ecs.config.credentials, sha256: Hash.bind(null, "sha256") }));
+    return (this.signerKept ??= new SignatureV4({
+      service: "ecs",
+      region: this.conn.region,
+      credentials: this.ecs.config.credentials,
+      sha256: Hash.bind(null, "sha256"),
+    }));
   }
 
   private async signedPost(url: URL, body: string, target: string): Promise<{ status: number; text: string }> {

@@ -13,7 +13,9 @@ type OperationName<Sdk> = {
   [K in keyof Sdk]: K extends `${infer Op}Command` ? (Sdk[K] extends CommandClass ? Op : never) : never;
 }[keyof Sdk];
 
-type CommandOf<Sdk, Op extends string> = Sdk[`${Op}Command` & keyof Sdk] extends CommandClass ? InstanceType<Sdk[`${Op}Command` & keyof Sdk]> : never;
+type CommandOf<Sdk, Op extends string> = Sdk[`${Op}Command` & keyof Sdk] extends CommandClass
+  ? InstanceType<Sdk[`${Op}Command` & keyof Sdk]>
+  : never;
 
 /** An operation's input, as the SDK's command takes it. */
 export type InputOf<Sdk, Op extends string> = CommandOf<Sdk, Op>["input"];

@@ -68,12 +68,18 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     const { requestId } = log;
     const [path, query] = call.url.split("?", 2) as [string, string | undefined];
     if (call.method === "GET" && (path === "/healthz" || path === "/ping")) {
-      return write(res, { status: 200, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body: '{"status":"ok"}' });
+      return write(res, {
+        status: 200,
+        headers: { "content-type": "application/json", "x-amzn-requestid": requestId },
+        body: '{"status":"ok"}',
+      });
     }
     const service = route(call, path);
     if (!service) {
-      if (call.method !== "POST") throw new ProtocolError("UnknownOperationException", `${call.method} ${call.url} is not an AWS API call.`, 404);
-      if (call.headers.authorization === undefined) throw new ProtocolError("MissingAuthenticationTokenException", "Missing Authentication Token");
+      if (call.method !== "POST")
+        throw new ProtocolError("UnknownOperationException", `${call.method} ${call.url} is not an AWS API call.`, 404);
+      if (call.headers.authorization === undefined)
+        throw new ProtocolError("MissingAuthenticationTokenException", "Missing Authentication Token");
       throw new ProtocolError("UnknownOperationException", `berth serves no AWS service named '${credentialScopeService(call.headers)}'.`);
     }
     found(service);
@@ -94,7 +100,9 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
       const log = requestLog(opts.log, randomUUID());
       let service = fallback;
       readBody(req)
-        .then((body) => answer({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body }, res, log, (s) => (service = s)))
+        .then((body) =>
+          answer({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body }, res, log, (s) => (service = s)),
+        )
         .catch((err: unknown) => {
           const wire = toWireError(err, service.errors, log);
           write(res, service.protocol.replyError(service.model, wire, log.requestId));

@@ -66,10 +66,7 @@ export function verifySigV4(
     throw new ProtocolError("UnrecognizedClientException", "The security token included in the request is invalid.");
   }
   if (scopeService !== service) {
-    throw new ProtocolError(
-      "InvalidSignatureException",
-      `Credential should be scoped to correct service: '${service}'.`,
-    );
+    throw new ProtocolError("InvalidSignatureException", `Credential should be scoped to correct service: '${service}'.`);
   }
   const amzDate = header(req.headers, "x-amz-date") ?? "";
   const signedAt = parseAmzDate(amzDate);
@@ -80,7 +77,10 @@ export function verifySigV4(
     );
   }
   if (!amzDate.startsWith(date)) {
-    throw new ProtocolError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+    throw new ProtocolError(
+      "InvalidSignatureException",
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    );
   }
   if (Math.abs(now.getTime() - signedAt.getTime()) > ALLOWED_SKEW_MS) {
     throw new ProtocolError(
@@ -114,7 +114,10 @@ export function credentialScopeService(headers: IncomingHttpHeaders): string | u
   const start = authorization?.indexOf("Credential=") ?? -1;
   if (start < 0) return undefined;
   const end = authorization!.indexOf(",", start);
-  return authorization!.slice(start + 11, end < 0 ? undefined : end).trim().split("/")[3];
+  return authorization!
+    .slice(start + 11, end < 0 ? undefined : end)
+    .trim()
+    .split("/")[3];
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -135,16 +138,11 @@ function parseAuthorization(value: string): { credential: string; signedHeaders:
   const credential = fields.get("Credential");
   const signedHeaders = fields.get("SignedHeaders");
   const signature = fields.get("Signature");
-  const missing = [
-    credential ? "" : "Credential",
-    signedHeaders ? "" : "SignedHeaders",
-    signature ? "" : "Signature",
-  ].filter(Boolean);
+  const missing = [credential ? "" : "Credential", signedHeaders ? "" : "SignedHeaders", signature ? "" : "Signature"].filter(Boolean);
   if (missing.length > 0) {
     throw new ProtocolError(
       "IncompleteSignatureException",
-      missing.map((m) => `Authorization header requires '${m}' parameter.`).join(" ") +
-        ` Authorization=${value}`,
+      missing.map((m) => `Authorization header requires '${m}' parameter.`).join(" ") + ` Authorization=${value}`,
     );
   }
   return { credential: credential!, signedHeaders: signedHeaders!.split(";"), signature: signature! };
@@ -175,5 +173,8 @@ function parseAmzDate(value: string): Date | undefined {
 }
 
 function formatAmzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }

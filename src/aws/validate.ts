@@ -100,10 +100,13 @@ function toDate(value: unknown, path: string): Date {
   // A query protocol's reader has made it a Date already.
   if (value instanceof Date) return value;
   const ms =
-    typeof value === "number" ? value * 1000
-    : typeof value !== "string" ? Number.NaN
-    : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) * 1000
-    : Date.parse(value);
+    typeof value === "number"
+      ? value * 1000
+      : typeof value !== "string"
+        ? Number.NaN
+        : /^-?\d+(\.\d+)?$/.test(value)
+          ? Number(value) * 1000
+          : Date.parse(value);
   if (!Number.isFinite(ms)) throw wrongType(path, "a timestamp (epoch seconds)", value);
   return new Date(ms);
 }

@@ -65,7 +65,10 @@ export async function runAgentCommand(args: string[]): Promise<void> {
   const agents = await startAgents({
     endpoint: options.endpoint,
     region: options.region,
-    credentials: options.accessKeyId && options.secretAccessKey ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } : undefined,
+    credentials:
+      options.accessKeyId && options.secretAccessKey
+        ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+        : undefined,
     cluster: options.cluster,
     dataDir: options.dataDir,
     availabilityZone: options.availabilityZone,

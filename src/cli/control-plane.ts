@@ -95,10 +95,19 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     upgrade: channels.handleUpgrade,
     start() {
       housekeeping.push(
-        setInterval(() => void housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
-        setInterval(() => void housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)), Math.min(60_000, retentionMs)),
         setInterval(
-          () => void housekeep("lost hosts", () => retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs)),
+          () => void housekeep("stopped tasks", () => purgeStoppedTasks(store, state, new Date(), retentionMs)),
+          Math.min(60_000, retentionMs),
+        ),
+        setInterval(
+          () => void housekeep("RunTask tokens", () => purgeRunTaskTokens(store, state, new Date(), retentionMs)),
+          Math.min(60_000, retentionMs),
+        ),
+        setInterval(
+          () =>
+            void housekeep("lost hosts", () =>
+              retireLostHosts({ store, state, pokeService: (scope, id) => scheduler.poke(scope, id) }, new Date(), startedAt, lostAfterMs),
+            ),
           Math.max(250, Math.min(30_000, lostAfterMs / 4)),
         ),
       );

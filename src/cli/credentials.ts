@@ -77,13 +77,7 @@ export function awsFiles(): ProfileFiles {
   };
 }
 
-export function writeProfile(
-  files: ProfileFiles,
-  profile: string,
-  creds: Credentials,
-  endpointUrl: string,
-  region: string,
-): void {
+export function writeProfile(files: ProfileFiles, profile: string, creds: Credentials, endpointUrl: string, region: string): void {
   const update = (file: string, section: string, values: Record<string, string>) => {
     mkdirSync(dirname(file), { recursive: true });
     const before = existsSync(file) ? readFileSync(file, "utf8") : "";

@@ -39,7 +39,10 @@ export async function ensureDocker(driver: RuntimeDriver, dataDir: string, log: 
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
     execFileSync("apt-get", ["install", "-y", "-qq", "docker.io"], { stdio: "inherit", env });
   }
-  if (!root) throw new DockerUnavailable("Docker Engine is installed but not running: start it (`sudo systemctl start docker`) or run berth as root.");
+  if (!root)
+    throw new DockerUnavailable(
+      "Docker Engine is installed but not running: start it (`sudo systemctl start docker`) or run berth as root.",
+    );
   log.info("starting dockerd", { output: join(dataDir, "dockerd.log") });
   const out = openSync(join(dataDir, "dockerd.log"), "a");
   const daemon = spawn(which("dockerd")!, [], { detached: true, stdio: ["ignore", out, out] });

@@ -20,7 +20,9 @@ export async function runEventsCommand(args: string[]): Promise<void> {
   const subscription = await subscribeTaskEvents({ endpoint, region, credentials, cluster: values.cluster }, (e) =>
     console.log(values.json ? JSON.stringify(e) : describeEvent(e)),
   );
-  console.error(`following the task events of ${values.cluster ? `cluster ${values.cluster}` : "every cluster"} at ${endpoint} (Ctrl-C to stop)`);
+  console.error(
+    `following the task events of ${values.cluster ? `cluster ${values.cluster}` : "every cluster"} at ${endpoint} (Ctrl-C to stop)`,
+  );
   process.once("SIGINT", () => subscription.close());
   process.once("SIGTERM", () => subscription.close());
   await subscription.ended;

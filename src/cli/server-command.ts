@@ -34,9 +34,11 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     store: { synchronous: config.sqliteSync, cacheDocuments: config.documentCache },
     log: log.child({ component: "control-plane" }),
   });
-  const agents =
-    up
-      ? await (await import("./agent-command.js")).startAgents({
+  const agents = up
+    ? await (
+        await import("./agent-command.js")
+      )
+        .startAgents({
           endpoint: plane.endpoint,
           region: config.region,
           credentials,
@@ -48,11 +50,12 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
           capacity: "both",
           engineAuth: { type: up.engineAuthType, data: up.engineAuthData },
           log: log.child({ component: "agent" }),
-        }).catch(async (err: unknown) => {
+        })
+        .catch(async (err: unknown) => {
           await plane.close();
           throw err;
         })
-      : [];
+    : [];
   if (!config.noProfile) {
     writeProfile(awsFiles(), PROFILE, credentials, plane.endpoint, config.region);
   }
@@ -76,9 +79,9 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     Promise.all(agents.map((a) => a.stop()))
       .then(() => plane.close())
       .then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));

@@ -22,8 +22,7 @@ export function ecsArn(scope: Scope, resource: string): string {
 }
 
 export const clusterArn = (scope: Scope, name: string) => ecsArn(scope, `cluster/${name}`);
-export const taskDefinitionArn = (scope: Scope, family: string, revision: number) =>
-  ecsArn(scope, `task-definition/${family}:${revision}`);
+export const taskDefinitionArn = (scope: Scope, family: string, revision: number) => ecsArn(scope, `task-definition/${family}:${revision}`);
 export const capacityProviderArn = (scope: Scope, name: string) => ecsArn(scope, `capacity-provider/${name}`);
 
 /**

@@ -62,9 +62,7 @@ export function newCluster(
     capacityProviders: input.capacityProviders ?? [],
     defaultCapacityProviderStrategy: withStrategyDefaults(input.defaultCapacityProviderStrategy ?? []),
     ...(input.configuration ? { configuration: input.configuration } : {}),
-    ...(input.serviceConnectDefaults?.namespace
-      ? { serviceConnectDefaults: { namespace: input.serviceConnectDefaults.namespace } }
-      : {}),
+    ...(input.serviceConnectDefaults?.namespace ? { serviceConnectDefaults: { namespace: input.serviceConnectDefaults.namespace } } : {}),
   };
 }
 

@@ -20,8 +20,7 @@ export function availabilityZoneOf(instance: ContainerInstance): string {
 /** Marks an agent registration as berth's FARGATE capacity rather than an EC2 instance. */
 export const FARGATE_HOST_ATTRIBUTE = "berth.capacity";
 
-export const containerInstanceArnOf = (scope: Scope, cluster: string, id: string) =>
-  ecsArn(scope, `container-instance/${cluster}/${id}`);
+export const containerInstanceArnOf = (scope: Scope, cluster: string, id: string) => ecsArn(scope, `container-instance/${cluster}/${id}`);
 
 export function identityDocumentInstanceId(doc: string | undefined): string | undefined {
   if (!doc) return undefined;
@@ -187,7 +186,9 @@ const ATTRIBUTE_VALUE = /^[a-zA-Z0-9_\-.@/\\: ]{1,128}$/;
 
 export function validateAttribute(a: Attribute): void {
   if (!ATTRIBUTE_NAME.test(a.name ?? "")) {
-    throw invalidParameter(`Attribute name '${a.name}' is not valid: up to 128 letters, numbers, hyphens, underscores, periods and slashes.`);
+    throw invalidParameter(
+      `Attribute name '${a.name}' is not valid: up to 128 letters, numbers, hyphens, underscores, periods and slashes.`,
+    );
   }
   if (a.value !== undefined && !ATTRIBUTE_VALUE.test(a.value)) {
     throw invalidParameter(`Attribute value '${a.value}' of '${a.name}' is not valid.`);

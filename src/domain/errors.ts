@@ -22,7 +22,8 @@ export class EcsError extends Error {
 export const clientException = (message: string) => new EcsError("ClientException", message);
 export const invalidParameter = (message: string) => new EcsError("InvalidParameterException", message);
 export const clusterNotFound = (message = "Cluster not found.") => new EcsError("ClusterNotFoundException", message);
-export const resourceNotFound = (message = "The specified resource could not be found.") => new EcsError("ResourceNotFoundException", message);
+export const resourceNotFound = (message = "The specified resource could not be found.") =>
+  new EcsError("ResourceNotFoundException", message);
 export const serverException = (message: string) => new EcsError("ServerException", message);
 export const clusterContainsServices = (message: string) => new EcsError("ClusterContainsServicesException", message);
 export const clusterContainsTasks = (message: string) => new EcsError("ClusterContainsTasksException", message);

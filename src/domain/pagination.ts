@@ -74,7 +74,13 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(token: string): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Cursor;
-    if (typeof cursor.k === "string" && Number.isInteger(cursor.o) && cursor.o >= 0 && (cursor.p === undefined || typeof cursor.p === "string")) return cursor;
+    if (
+      typeof cursor.k === "string" &&
+      Number.isInteger(cursor.o) &&
+      cursor.o >= 0 &&
+      (cursor.p === undefined || typeof cursor.p === "string")
+    )
+      return cursor;
   } catch {
     // fall through to the error below
   }

@@ -25,7 +25,10 @@ export function validateServiceName(name: string): void {
 }
 
 /** ECS's defaults: REPLICA 100/200; DAEMON 0/100; the circuit breaker off. */
-export function withDeploymentDefaults(strategy: "REPLICA" | "DAEMON", config: DeploymentConfiguration | undefined): DeploymentConfiguration {
+export function withDeploymentDefaults(
+  strategy: "REPLICA" | "DAEMON",
+  config: DeploymentConfiguration | undefined,
+): DeploymentConfiguration {
   const daemon = strategy === "DAEMON";
   const merged: DeploymentConfiguration = {
     ...config,
@@ -86,7 +89,7 @@ export function newService(args: {
     loadBalancers: input.loadBalancers ?? [],
     serviceRegistries: input.serviceRegistries ?? [],
     status: "ACTIVE",
-    desiredCount: strategy === "DAEMON" ? 0 : input.desiredCount ?? 0,
+    desiredCount: strategy === "DAEMON" ? 0 : (input.desiredCount ?? 0),
     runningCount: 0,
     pendingCount: 0,
     ...(args.launchType ? { launchType: args.launchType } : {}),

@@ -230,7 +230,10 @@ export interface RuntimeDriver {
   /** Every network, the engine's predefined ones ("bridge", "host", "none") included, by name. */
   listNetworks(): Promise<NetworkSummary[]>;
   /** Idempotent on the name. */
-  createVolume(name: string, opts: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<void>;
+  createVolume(
+    name: string,
+    opts: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> },
+  ): Promise<void>;
   /** Fine if gone; rejects with kind "conflict" while in use. */
   removeVolume(name: string): Promise<void>;
   /**

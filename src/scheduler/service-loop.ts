@@ -159,9 +159,15 @@ export class ServiceScheduler {
       setTimeout(() => this.poke(scope, id), Math.min(delay, 2 ** 31 - 1)).unref();
     }
     const live = plan.deployments.filter((d) => d.status !== "INACTIVE");
-    const resting = !plan.start.length && !plan.stop.length && !plan.events.length && !applied.unplaced.length &&
-      plan.pendingCount === 0 && plan.runningCount === plan.desiredCount &&
-      live.length === 1 && live[0]!.rolloutState !== "IN_PROGRESS" &&
+    const resting =
+      !plan.start.length &&
+      !plan.stop.length &&
+      !plan.events.length &&
+      !applied.unplaced.length &&
+      plan.pendingCount === 0 &&
+      plan.runningCount === plan.desiredCount &&
+      live.length === 1 &&
+      live[0]!.rolloutState !== "IN_PROGRESS" &&
       (!plan.wakeAt || plan.wakeAt.getTime() - Date.now() > RESTING_SWEEP_MS);
     return { observeMs, resting };
   }

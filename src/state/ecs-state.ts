@@ -75,7 +75,12 @@ export function ecsState(store: Store): EcsState {
       keys: (s) => ({ parent: s.principalArn, seq: 0, status: "" }),
     }),
     instances,
-    instancesByCluster: new ParentIndex(instances, (i) => i.cluster, (i) => i.id, (a, b) => registeredAtOf(a) - registeredAtOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    instancesByCluster: new ParentIndex(
+      instances,
+      (i) => i.cluster,
+      (i) => i.id,
+      (a, b) => registeredAtOf(a) - registeredAtOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    ),
     tasks,
     liveTasks: new LiveTaskIndex(tasks),
     heartbeats: new Heartbeats(),

@@ -23,7 +23,11 @@ export const CHANNEL_PATH = "/agent/v1/connect";
 export const CLOSE_NOT_REGISTERED = 4404;
 
 /** The ECS operations an agent may call over its channel (any other is answered with an error). */
-export const CHANNEL_OPERATIONS: ReadonlySet<string> = new Set(["SubmitTaskStateChange", "SubmitContainerStateChange", "SubmitAttachmentStateChanges"]);
+export const CHANNEL_OPERATIONS: ReadonlySet<string> = new Set([
+  "SubmitTaskStateChange",
+  "SubmitContainerStateChange",
+  "SubmitAttachmentStateChanges",
+]);
 
 export interface ContainerHealth {
   taskArn: string;
@@ -120,7 +124,10 @@ export function asPushed({ tasks, ...rest }: Assignments, carried: Set<string>):
 }
 
 /** The push with each task's definition in full, or undefined if one names a definition never carried. */
-export function withDefinitions({ type: _type, taskDefinitions, tasks, ...rest }: PushedAssignments & { type: "assignments" }, carried: Map<string, TaskDefinition>): Assignments | undefined {
+export function withDefinitions(
+  { type: _type, taskDefinitions, tasks, ...rest }: PushedAssignments & { type: "assignments" },
+  carried: Map<string, TaskDefinition>,
+): Assignments | undefined {
   for (const td of taskDefinitions ?? []) carried.set(td.taskDefinitionArn!, td);
   const resolved = [];
   for (const { taskDefinitionArn, ...task } of tasks) {

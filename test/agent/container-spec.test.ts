@@ -32,7 +32,12 @@ function ctx(overrides: Partial<SpecContext> = {}): SpecContext {
 describe("container spec", () => {
   test("identity: Docker name, ECS labels over dockerLabels, metadata environment", () => {
     const spec = containerSpec(
-      { name: "web", image: "nginx:1.27", dockerLabels: { team: "a", "com.amazonaws.ecs.cluster": "spoofed" }, environment: [{ name: "A", value: "1" }] },
+      {
+        name: "web",
+        image: "nginx:1.27",
+        dockerLabels: { team: "a", "com.amazonaws.ecs.cluster": "spoofed" },
+        environment: [{ name: "A", value: "1" }],
+      },
       ctx(),
     );
     assert.equal(spec.name, `ecs-shop-3-web-${task.taskId}`);
@@ -119,13 +124,25 @@ describe("container spec", () => {
     assert.deepEqual(spec.sysctls, { "net.core.somaxconn": "1024" });
     assert.equal(spec.tty, true);
     assert.equal(spec.openStdin, true);
-    assert.deepEqual(spec.healthCheck, { command: ["CMD-SHELL", "true"], intervalSeconds: 10, timeoutSeconds: 2, retries: 4, startPeriodSeconds: 15 });
+    assert.deepEqual(spec.healthCheck, {
+      command: ["CMD-SHELL", "true"],
+      intervalSeconds: 10,
+      timeoutSeconds: 2,
+      retries: 4,
+      startPeriodSeconds: 15,
+    });
     assert.deepEqual(spec.log, { driver: "syslog", options: { tag: "app" } });
   });
 
   test("health check defaults, awslogs kept locally, task memory as the limit of containers without one", () => {
     const spec = containerSpec(
-      { name: "app", image: "app", memoryReservation: 64, healthCheck: { command: ["CMD", "/check"] }, logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "g" } } },
+      {
+        name: "app",
+        image: "app",
+        memoryReservation: 64,
+        healthCheck: { command: ["CMD", "/check"] },
+        logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "g" } },
+      },
       ctx({ taskMemory: 1024 }),
     );
     assert.deepEqual(spec.healthCheck, { command: ["CMD", "/check"], intervalSeconds: 30, timeoutSeconds: 5, retries: 3 });
@@ -150,14 +167,20 @@ describe("container spec", () => {
     });
     const plan = planVolumes(td.taskDefinition, taskIdentity(td));
     const id = taskIdentity(td).taskId;
-    assert.deepEqual(plan.map((v) => [v.name, v.type, v.source, v.taskScoped, Boolean(v.create)]), [
-      ["data", "bind", "/srv/data", false, false],
-      ["scratch", "volume", `ecs-web-3-scratch-${id}`, true, true],
-      ["cache", "volume", `ecs-web-3-cache-${id}`, true, true],
-      ["shared", "volume", "shared", false, true],
-      ["external", "volume", "external", false, false],
-    ]);
-    assert.deepEqual(plan[2]!.create, { driver: "local", labels: { a: "b", "berth.managed": "1", "com.amazonaws.ecs.task-arn": td.taskArn } });
+    assert.deepEqual(
+      plan.map((v) => [v.name, v.type, v.source, v.taskScoped, Boolean(v.create)]),
+      [
+        ["data", "bind", "/srv/data", false, false],
+        ["scratch", "volume", `ecs-web-3-scratch-${id}`, true, true],
+        ["cache", "volume", `ecs-web-3-cache-${id}`, true, true],
+        ["shared", "volume", "shared", false, true],
+        ["external", "volume", "external", false, false],
+      ],
+    );
+    assert.deepEqual(plan[2]!.create, {
+      driver: "local",
+      labels: { a: "b", "berth.managed": "1", "com.amazonaws.ecs.task-arn": td.taskArn },
+    });
     const spec = containerSpec(
       {
         name: "web",
@@ -181,20 +204,37 @@ describe("container spec", () => {
       () => containerSpec({ name: "web", image: "x", mountPoints: [{ sourceVolume: "nope", containerPath: "/x" }] }, ctx()),
       (err: unknown) => err instanceof TaskFailure && /^ResourceInitializationError: .*unknown volume 'nope'/.test(err.reason),
     );
-    assert.throws(() => planVolumes({ volumes: [{ name: "efs", efsVolumeConfiguration: { fileSystemId: "fs-1" } }] }, task), /EFS volumes are not available/);
+    assert.throws(
+      () => planVolumes({ volumes: [{ name: "efs", efsVolumeConfiguration: { fileSystemId: "fs-1" } }] }, task),
+      /EFS volumes are not available/,
+    );
   });
 
   test("awsvpc: joined containers set no hostname, DNS or hosts; ports live on the pause container", () => {
     const awsvpc = assignment(
       [
         { name: "web", image: "x", portMappings: [{ containerPort: 80, hostPort: 80, protocol: "tcp" }] },
-        { name: "dns", image: "x", portMappings: [{ containerPort: 53, hostPort: 53, protocol: "udp" }, { containerPort: 80, protocol: "tcp" }] },
+        {
+          name: "dns",
+          image: "x",
+          portMappings: [
+            { containerPort: 53, hostPort: 53, protocol: "udp" },
+            { containerPort: 80, protocol: "tcp" },
+          ],
+        },
       ],
       { networkMode: "awsvpc", ipcMode: "task" },
       {
         network: {
-          subnetId: "subnet-1", networkName: "berth-subnet-1", cidr: "10.211.3.0/24", gateway: "10.211.3.1", ipv4Address: "10.211.3.7",
-          loopbackAddress: "127.1.0.9", attachmentId: "a", networkInterfaceId: "eni-1", macAddress: "02:42:0a:d3:03:07",
+          subnetId: "subnet-1",
+          networkName: "berth-subnet-1",
+          cidr: "10.211.3.0/24",
+          gateway: "10.211.3.1",
+          ipv4Address: "10.211.3.7",
+          loopbackAddress: "127.1.0.9",
+          attachmentId: "a",
+          networkInterfaceId: "eni-1",
+          macAddress: "02:42:0a:d3:03:07",
         },
       },
     );
@@ -222,7 +262,10 @@ describe("container spec", () => {
   });
 
   test("disableNetworking in bridge mode means no network and no ports", () => {
-    const spec = containerSpec({ name: "x", image: "x", disableNetworking: true }, ctx({ portBindings: [{ containerPort: 80, hostPort: 49153, protocol: "tcp", hostIp: "127.0.0.1" }] }));
+    const spec = containerSpec(
+      { name: "x", image: "x", disableNetworking: true },
+      ctx({ portBindings: [{ containerPort: 80, hostPort: 49153, protocol: "tcp", hostIp: "127.0.0.1" }] }),
+    );
     assert.deepEqual(spec.network, { mode: "none" });
     assert.deepEqual(spec.portBindings, []);
   });
@@ -236,7 +279,10 @@ describe("container spec", () => {
         name: "app",
         image: "x",
         environment: [{ name: "A", value: "from-environment" }],
-        environmentFiles: [{ type: "s3", value: join(dir, "a.env") }, { type: "s3", value: `file://${join(dir, "b.env")}` }],
+        environmentFiles: [
+          { type: "s3", value: join(dir, "a.env") },
+          { type: "s3", value: `file://${join(dir, "b.env")}` },
+        ],
       };
       const fromFiles = await fileEnvironment(def);
       assert.deepEqual(fromFiles, { A: "from-a", B: "from-a", C: "x=y", D: "from-b" });
@@ -245,9 +291,13 @@ describe("container spec", () => {
       assert.equal(spec.env.B, "from-a");
       await assert.rejects(
         fileEnvironment({ name: "app", image: "x", environmentFiles: [{ type: "s3", value: "arn:aws:s3:::bucket/app.env" }] }),
-        (err: unknown) => err instanceof TaskFailure && err.reason.startsWith("ResourceInitializationError: ") && err.containerName === "app",
+        (err: unknown) =>
+          err instanceof TaskFailure && err.reason.startsWith("ResourceInitializationError: ") && err.containerName === "app",
       );
-      await assert.rejects(fileEnvironment({ name: "app", image: "x", secrets: [{ name: "PW", valueFrom: "arn:aws:ssm:us-east-1:1:parameter/pw" }] }), /ResourceInitializationError/);
+      await assert.rejects(
+        fileEnvironment({ name: "app", image: "x", secrets: [{ name: "PW", valueFrom: "arn:aws:ssm:us-east-1:1:parameter/pw" }] }),
+        /ResourceInitializationError/,
+      );
       assert.deepEqual(parseEnvFile("X=1\r\nY=\n=bad\nnoequals\n"), { X: "1", Y: "" });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -2,13 +2,25 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
-import { conditionState, dependantsFirst, dependantsOf, dependencyProblem, startWaves, stopWaves } from "../../src/agent/task-runner/dependencies.js";
+import {
+  conditionState,
+  dependantsFirst,
+  dependantsOf,
+  dependencyProblem,
+  startWaves,
+  stopWaves,
+} from "../../src/agent/task-runner/dependencies.js";
 
 const c = (name: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition => ({ name, image: "x", ...extra });
 
 describe("dependencies", () => {
   const defs = [
-    c("app", { dependsOn: [{ containerName: "migrate", condition: "SUCCESS" }, { containerName: "proxy", condition: "HEALTHY" }] }),
+    c("app", {
+      dependsOn: [
+        { containerName: "migrate", condition: "SUCCESS" },
+        { containerName: "proxy", condition: "HEALTHY" },
+      ],
+    }),
     c("migrate", { essential: false, dependsOn: [{ containerName: "db", condition: "START" }] }),
     c("db"),
     c("proxy", { links: ["db:database"] }),

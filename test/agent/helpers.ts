@@ -24,7 +24,15 @@ export function assignment(
     taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:3`,
     volumes: [],
     ...td,
-    containerDefinitions: containers.map((c) => ({ cpu: 0, essential: true, portMappings: [], environment: [], mountPoints: [], volumesFrom: [], ...c })),
+    containerDefinitions: containers.map((c) => ({
+      cpu: 0,
+      essential: true,
+      portMappings: [],
+      environment: [],
+      mountPoints: [],
+      volumesFrom: [],
+      ...c,
+    })),
   };
   return {
     taskArn: `arn:aws:ecs:us-east-1:123456789012:task/default/${taskId}`,
@@ -35,7 +43,10 @@ export function assignment(
     group: `family:${family}`,
     taskDefinition,
     overrides: {},
-    containers: containers.map((c) => ({ name: c.name!, containerArn: `arn:aws:ecs:us-east-1:123456789012:container/default/${taskId}/${randomBytes(16).toString("hex")}` })),
+    containers: containers.map((c) => ({
+      name: c.name!,
+      containerArn: `arn:aws:ecs:us-east-1:123456789012:container/default/${taskId}/${randomBytes(16).toString("hex")}`,
+    })),
     hostPortBindIp: "127.0.0.1",
     version: 1,
     ...extra,

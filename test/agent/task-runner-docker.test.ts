@@ -23,7 +23,11 @@ let image = "";
 let pauseImage = "";
 const tempDirs: string[] = [];
 
-function assignment(containers: ContainerDefinition[], td: Partial<TaskDefinition> = {}, extra: Partial<TaskAssignment> = {}): TaskAssignment {
+function assignment(
+  containers: ContainerDefinition[],
+  td: Partial<TaskDefinition> = {},
+  extra: Partial<TaskAssignment> = {},
+): TaskAssignment {
   const a = baseAssignment(
     containers.map((c) => ({ image, ...c, dockerLabels: { "berth.test.run": run, ...c.dockerLabels } })),
     { family: `berth-test-${run}`, ...td },
@@ -65,7 +69,12 @@ after(async () => {
 describe("task runner (Docker)", () => {
   test("bridge: a dynamic host port on 127.0.0.1 serves HTTP; stop() ends the task", async () => {
     const a = assignment([
-      { name: "web", command: httpd("hello-bridge"), portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }], linuxParameters: { initProcessEnabled: true } },
+      {
+        name: "web",
+        command: httpd("hello-bridge"),
+        portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+        linuxParameters: { initProcessEnabled: true },
+      },
     ]);
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
@@ -87,17 +96,37 @@ describe("task runner (Docker)", () => {
   });
 
   test("awsvpc: the task answers on its loopback address with hostPort = containerPort", async () => {
-    const a = assignment([{ name: "web", command: httpd("hello-awsvpc"), portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }], linuxParameters: { initProcessEnabled: true } }], { networkMode: "awsvpc" }, {
-      network: {
-        subnetId: `subnet-${run}`, networkName: NETWORK, cidr: "10.211.250.0/24", gateway: "10.211.250.1", ipv4Address: "10.211.250.5",
-        loopbackAddress: "127.1.250.5", attachmentId: "att", networkInterfaceId: "eni-test", macAddress: "02:42:0a:d3:fa:05",
+    const a = assignment(
+      [
+        {
+          name: "web",
+          command: httpd("hello-awsvpc"),
+          portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
+          linuxParameters: { initProcessEnabled: true },
+        },
+      ],
+      { networkMode: "awsvpc" },
+      {
+        network: {
+          subnetId: `subnet-${run}`,
+          networkName: NETWORK,
+          cidr: "10.211.250.0/24",
+          gateway: "10.211.250.1",
+          ipv4Address: "10.211.250.5",
+          loopbackAddress: "127.1.250.5",
+          attachmentId: "att",
+          networkInterfaceId: "eni-test",
+          macAddress: "02:42:0a:d3:fa:05",
+        },
       },
-    });
+    );
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
     const done = runner.run();
     const running = await rec.until((r) => r.status === "RUNNING");
-    assert.deepEqual(running.containers![0]!.networkBindings, [{ bindIP: "127.1.250.5", containerPort: 8080, hostPort: 8080, protocol: "tcp" }]);
+    assert.deepEqual(running.containers![0]!.networkBindings, [
+      { bindIP: "127.1.250.5", containerPort: 8080, hostPort: 8080, protocol: "tcp" },
+    ]);
     assert.equal((await get("http://127.1.250.5:8080/index.html")).trim(), "hello-awsvpc");
     const [pause] = await driver.list({ [LABEL.taskArn]: a.taskArn, [LABEL.containerName]: "~internal~ecs~pause" });
     assert.equal(pause!.networks[NETWORK]!.ipv4Address, "10.211.250.5");
@@ -107,10 +136,13 @@ describe("task runner (Docker)", () => {
   });
 
   test("an essential container's exit stops the other container", async () => {
-    const a = assignment([
-      { name: "main", command: ["sh", "-c", "sleep 1; exit 5"] },
-      { name: "other", command: ["sleep", "300"], stopTimeout: 2 },
-    ], { cpu: "4096", memory: "128" }); // more cpu than this host has: capped, not refused
+    const a = assignment(
+      [
+        { name: "main", command: ["sh", "-c", "sleep 1; exit 5"] },
+        { name: "other", command: ["sleep", "300"], stopTimeout: 2 },
+      ],
+      { cpu: "4096", memory: "128" },
+    ); // more cpu than this host has: capped, not refused
     const rec = deps();
     await new TaskRunner(a, rec.deps).run();
     const final = rec.reports.at(-1)!;
@@ -140,8 +172,18 @@ describe("task runner (Docker)", () => {
 
   test("a health check reaches HEALTHY and releases a HEALTHY dependant", async () => {
     const a = assignment([
-      { name: "db", command: ["sleep", "300"], linuxParameters: { initProcessEnabled: true }, healthCheck: { command: ["CMD-SHELL", "test -e /bin/sh"], interval: 1, timeout: 2, retries: 2 } },
-      { name: "app", command: ["sleep", "300"], linuxParameters: { initProcessEnabled: true }, dependsOn: [{ containerName: "db", condition: "HEALTHY" }] },
+      {
+        name: "db",
+        command: ["sleep", "300"],
+        linuxParameters: { initProcessEnabled: true },
+        healthCheck: { command: ["CMD-SHELL", "test -e /bin/sh"], interval: 1, timeout: 2, retries: 2 },
+      },
+      {
+        name: "app",
+        command: ["sleep", "300"],
+        linuxParameters: { initProcessEnabled: true },
+        dependsOn: [{ containerName: "db", condition: "HEALTHY" }],
+      },
     ]);
     const rec = deps();
     const runner = new TaskRunner(a, rec.deps);
@@ -182,15 +224,33 @@ describe("task runner (Docker)", () => {
     const check = 'test "$(cat /data/x)" = hello && test "$FROM_FILE" = yes && test -n "$ECS_CONTAINER_METADATA_URI_V4" && exit 0; exit 9';
     const a = assignment(
       [
-        { name: "writer", essential: false, command: ["sh", "-c", "echo hello > /data/x && echo from-writer > /host/w"], mountPoints: [{ sourceVolume: "scratch", containerPath: "/data" }, { sourceVolume: "host", containerPath: "/host" }] },
-        { name: "reader", command: ["sh", "-c", check], dependsOn: [{ containerName: "writer", condition: "SUCCESS" }], volumesFrom: [{ sourceContainer: "writer", readOnly: true }], environmentFiles: [{ type: "s3", value: join(dir, "app.env") }] },
+        {
+          name: "writer",
+          essential: false,
+          command: ["sh", "-c", "echo hello > /data/x && echo from-writer > /host/w"],
+          mountPoints: [
+            { sourceVolume: "scratch", containerPath: "/data" },
+            { sourceVolume: "host", containerPath: "/host" },
+          ],
+        },
+        {
+          name: "reader",
+          command: ["sh", "-c", check],
+          dependsOn: [{ containerName: "writer", condition: "SUCCESS" }],
+          volumesFrom: [{ sourceContainer: "writer", readOnly: true }],
+          environmentFiles: [{ type: "s3", value: join(dir, "app.env") }],
+        },
       ],
       { volumes: [{ name: "scratch" }, { name: "host", host: { sourcePath: dir } }] },
     );
     const rec = deps();
     await new TaskRunner(a, rec.deps).run();
     const final = rec.reports.at(-1)!;
-    assert.deepEqual(Object.fromEntries(final.containers!.map((c) => [c.containerName, c.exitCode])), { writer: 0, reader: 0 }, rec.logs.join("\n"));
+    assert.deepEqual(
+      Object.fromEntries(final.containers!.map((c) => [c.containerName, c.exitCode])),
+      { writer: 0, reader: 0 },
+      rec.logs.join("\n"),
+    );
     assert.equal(readFileSync(join(dir, "w"), "utf8").trim(), "from-writer");
     const volume = `ecs-berth-test-${run}-3-scratch-${a.taskArn.split("/").pop()}`;
     await assert.rejects(driver.docker.getVolume(volume).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);

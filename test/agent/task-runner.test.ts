@@ -50,7 +50,10 @@ describe("task runner (fake driver)", () => {
     const stopped = rec.reports.at(-1)!;
     assert.equal(stopped.reason, "Task stopped by user");
     assert.ok(stopped.executionStoppedAt instanceof Date);
-    assert.deepEqual(stopped.containers!.map((c) => [c.containerName, c.status, c.exitCode]), [["web", "STOPPED", 143]]);
+    assert.deepEqual(
+      stopped.containers!.map((c) => [c.containerName, c.status, c.exitCode]),
+      [["web", "STOPPED", 143]],
+    );
     assert.equal(driver.size, 0, "containers removed");
     assert.deepEqual(released, ["127.0.0.1/tcp/49153"]);
     assert.equal(driver.calls.pullImage, undefined, "a present image is not pulled");
@@ -80,7 +83,10 @@ describe("task runner (fake driver)", () => {
   });
 
   test("a failed pull stops the container and the task with CannotPullContainerError", async () => {
-    const driver = new FakeDriver({ images: [], registry: () => "pull access denied for nope, repository does not exist or may require 'docker login'" });
+    const driver = new FakeDriver({
+      images: [],
+      registry: () => "pull access denied for nope, repository does not exist or may require 'docker login'",
+    });
     const rec = recorder(driver);
     await new TaskRunner(assignment([{ name: "app", image: "nope" }]), rec.deps).run();
     const reason = "CannotPullContainerError: pull access denied for nope, repository does not exist or may require 'docker login'";
@@ -96,7 +102,13 @@ describe("task runner (fake driver)", () => {
   test("a missing image is pulled once for all the containers using it", async () => {
     const driver = new FakeDriver({ images: [] });
     const rec = recorder(driver);
-    const runner = new TaskRunner(assignment([{ name: "a", image: "app:1" }, { name: "b", image: "app:1" }]), rec.deps);
+    const runner = new TaskRunner(
+      assignment([
+        { name: "a", image: "app:1" },
+        { name: "b", image: "app:1" },
+      ]),
+      rec.deps,
+    );
     const done = runner.run();
     await rec.until((r) => r.status === "RUNNING");
     runner.stop();
@@ -108,7 +120,14 @@ describe("task runner (fake driver)", () => {
   test("dependsOn: SUCCESS and HEALTHY gate the start; START-only containers start together", async () => {
     const driver = new OrderedDriver({ migrate: { exitAfterMs: 80, exitCode: 0 }, proxy: { health: "HEALTHY", healthAfterMs: 120 } });
     const a = assignment([
-      { name: "app", image: "app:1", dependsOn: [{ containerName: "migrate", condition: "SUCCESS" }, { containerName: "proxy", condition: "HEALTHY" }] },
+      {
+        name: "app",
+        image: "app:1",
+        dependsOn: [
+          { containerName: "migrate", condition: "SUCCESS" },
+          { containerName: "proxy", condition: "HEALTHY" },
+        ],
+      },
       { name: "migrate", image: "side:1", essential: false },
       { name: "proxy", image: "side:1", healthCheck: { command: ["CMD", "true"] } },
       { name: "logs", image: "side:1", dependsOn: [{ containerName: "proxy", condition: "START" }] },
@@ -133,7 +152,10 @@ describe("task runner (fake driver)", () => {
     const failing = new OrderedDriver({ migrate: { exitAfterMs: 10, exitCode: 2 } });
     const rec = recorder(failing);
     await new TaskRunner(
-      assignment([{ name: "app", image: "app:1", dependsOn: [{ containerName: "migrate", condition: "SUCCESS" }] }, { name: "migrate", image: "side:1", essential: false }]),
+      assignment([
+        { name: "app", image: "app:1", dependsOn: [{ containerName: "migrate", condition: "SUCCESS" }] },
+        { name: "migrate", image: "side:1", essential: false },
+      ]),
       rec.deps,
     ).run();
     const final = rec.reports.at(-1)!;
@@ -176,9 +198,18 @@ describe("task runner (fake driver)", () => {
   });
 
   test("OOM and start failures carry ECS's reasons", async () => {
-    const driver = new OrderedDriver({ app: { exitAfterMs: 20, oomKilled: true }, side: { startError: 'exec: "nope": executable file not found in $PATH' } });
+    const driver = new OrderedDriver({
+      app: { exitAfterMs: 20, oomKilled: true },
+      side: { startError: 'exec: "nope": executable file not found in $PATH' },
+    });
     const rec = recorder(driver);
-    await new TaskRunner(assignment([{ name: "app", image: "app:1" }, { name: "side", image: "side:1", essential: false }]), rec.deps).run();
+    await new TaskRunner(
+      assignment([
+        { name: "app", image: "app:1" },
+        { name: "side", image: "side:1", essential: false },
+      ]),
+      rec.deps,
+    ).run();
     const final = rec.reports.at(-1)!;
     const byName = Object.fromEntries(final.containers!.map((c) => [c.containerName, c]));
     assert.equal(byName.app!.exitCode, 137);
@@ -189,12 +220,23 @@ describe("task runner (fake driver)", () => {
 
   test("awsvpc: a pause container on the task's network holds the namespace and publishes on the loopback", async () => {
     const driver = new OrderedDriver();
-    const a = assignment([{ name: "web", image: "app:1", portMappings: [{ containerPort: 80, hostPort: 80, protocol: "tcp" }] }], { networkMode: "awsvpc" }, {
-      network: {
-        subnetId: "subnet-1", networkName: "berth-subnet-1", cidr: "10.211.9.0/24", gateway: "10.211.9.1", ipv4Address: "10.211.9.4",
-        loopbackAddress: "127.1.0.4", attachmentId: "x", networkInterfaceId: "eni-x", macAddress: "02:42:0a:d3:09:04",
+    const a = assignment(
+      [{ name: "web", image: "app:1", portMappings: [{ containerPort: 80, hostPort: 80, protocol: "tcp" }] }],
+      { networkMode: "awsvpc" },
+      {
+        network: {
+          subnetId: "subnet-1",
+          networkName: "berth-subnet-1",
+          cidr: "10.211.9.0/24",
+          gateway: "10.211.9.1",
+          ipv4Address: "10.211.9.4",
+          loopbackAddress: "127.1.0.4",
+          attachmentId: "x",
+          networkInterfaceId: "eni-x",
+          macAddress: "02:42:0a:d3:09:04",
+        },
       },
-    });
+    );
     const rec = recorder(driver);
     const runner = new TaskRunner(a, rec.deps);
     const done = runner.run();
@@ -211,7 +253,9 @@ describe("task runner (fake driver)", () => {
 
   test("task-scoped volumes are created for the task and removed with it", async () => {
     const driver = new OrderedDriver();
-    const a = assignment([{ name: "app", image: "app:1", mountPoints: [{ sourceVolume: "scratch", containerPath: "/scratch" }] }], { volumes: [{ name: "scratch" }] });
+    const a = assignment([{ name: "app", image: "app:1", mountPoints: [{ sourceVolume: "scratch", containerPath: "/scratch" }] }], {
+      volumes: [{ name: "scratch" }],
+    });
     const rec = recorder(driver);
     const runner = new TaskRunner(a, rec.deps);
     const done = runner.run();
@@ -249,7 +293,10 @@ describe("task runner (fake driver)", () => {
 
   test("recover(): adopts running containers, reports exits that happened meanwhile, creates nothing", async () => {
     const driver = new OrderedDriver();
-    const a = assignment([{ name: "app", image: "app:1" }, { name: "job", image: "side:1", essential: false }]);
+    const a = assignment([
+      { name: "app", image: "app:1" },
+      { name: "job", image: "side:1", essential: false },
+    ]);
     const first = recorder(driver);
     const original = new TaskRunner(a, first.deps);
     const detached = original.run();
@@ -283,7 +330,10 @@ describe("task runner (fake driver)", () => {
 
   test("recover(): an essential container that exited while the agent was away stops the task", async () => {
     const driver = new OrderedDriver();
-    const a = assignment([{ name: "app", image: "app:1" }, { name: "side", image: "side:1" }]);
+    const a = assignment([
+      { name: "app", image: "app:1" },
+      { name: "side", image: "side:1" },
+    ]);
     const first = recorder(driver);
     const original = new TaskRunner(a, first.deps);
     const detached = original.run();
@@ -310,7 +360,11 @@ describe("task runner (fake driver)", () => {
     original.dispose();
     await detached;
     const rec = recorder(driver);
-    await TaskRunner.recover({ ...a, desiredStatus: "STOPPED", lastStatus: "RUNNING" }, rec.deps, await driver.list({ [LABEL.taskArn]: a.taskArn })).run();
+    await TaskRunner.recover(
+      { ...a, desiredStatus: "STOPPED", lastStatus: "RUNNING" },
+      rec.deps,
+      await driver.list({ [LABEL.taskArn]: a.taskArn }),
+    ).run();
     assert.deepEqual(rec.statuses(), ["STOPPED"]);
     assert.equal(rec.reports[0]!.containers![0]!.exitCode, 143);
     assert.equal(driver.size, 0);
@@ -318,7 +372,9 @@ describe("task runner (fake driver)", () => {
 
   test("cleanupDelayMs keeps stopped containers (for their logs) until the delay or cleanup()", async () => {
     const driver = new OrderedDriver();
-    const a = assignment([{ name: "app", image: "app:1", mountPoints: [{ sourceVolume: "v", containerPath: "/v" }] }], { volumes: [{ name: "v" }] });
+    const a = assignment([{ name: "app", image: "app:1", mountPoints: [{ sourceVolume: "v", containerPath: "/v" }] }], {
+      volumes: [{ name: "v" }],
+    });
     const rec = recorder(driver, { cleanupDelayMs: 60_000 });
     const runner = new TaskRunner(a, rec.deps);
     const done = runner.run();

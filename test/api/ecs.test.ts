@@ -25,7 +25,10 @@ describe("ECS in-process", () => {
     for (const name of ["a", "b", "c"]) await ecs.send(new CreateClusterCommand({ clusterName: name }));
     const arns: string[] = [];
     for await (const page of paginateListClusters({ client: ecs, pageSize: 2 }, {})) arns.push(...(page.clusterArns ?? []));
-    assert.deepEqual(arns.sort(), ["a", "b", "c"].map((n) => `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:cluster/${n}`));
+    assert.deepEqual(
+      arns.sort(),
+      ["a", "b", "c"].map((n) => `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:cluster/${n}`),
+    );
     const described = await ecs.send(new DescribeClustersCommand({ clusters: ["a", "nope"] }));
     assert.equal(described.clusters![0]!.status, "ACTIVE");
     assert.deepEqual(described.failures, [{ arn: `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:cluster/nope`, reason: "MISSING" }]);
@@ -33,14 +36,22 @@ describe("ECS in-process", () => {
   });
 
   test("input the model refuses is refused at the edge, and changes nothing", async () => {
-    await assert.rejects(ecs.send(new CreateClusterCommand({ clusterName: "d", settings: [{ name: "bogus" as never, value: "x" }] })), (err: Error) => {
-      assert.equal(err.name, "InvalidParameterException");
-      assert.match(err.message, /settings\[0\]\.name.*enum/);
-      return true;
-    });
+    await assert.rejects(
+      ecs.send(new CreateClusterCommand({ clusterName: "d", settings: [{ name: "bogus" as never, value: "x" }] })),
+      (err: Error) => {
+        assert.equal(err.name, "InvalidParameterException");
+        assert.match(err.message, /settings\[0\]\.name.*enum/);
+        return true;
+      },
+    );
     assert.equal((await ecs.send(new DescribeClustersCommand({ clusters: ["d"] }))).failures![0]!.reason, "MISSING");
     await assert.rejects(
-      ecs.send(new TagResourceCommand({ resourceArn: `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:cluster/a`, tags: [{ key: "aws:reserved", value: "x" }] })),
+      ecs.send(
+        new TagResourceCommand({
+          resourceArn: `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:cluster/a`,
+          tags: [{ key: "aws:reserved", value: "x" }],
+        }),
+      ),
       { name: "InvalidParameterException" },
     );
     const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: ["a"], include: ["TAGS"] }));
@@ -53,6 +64,9 @@ describe("ECS in-process", () => {
   });
 
   test("an operation berth does not serve yet says so by name", async () => {
-    await assert.rejects(ecs.send(new DescribeTaskSetsCommand({ cluster: "a", service: "s" })), (err: Error) => err.name === "UnsupportedFeatureException" && /DescribeTaskSets/.test(err.message));
+    await assert.rejects(
+      ecs.send(new DescribeTaskSetsCommand({ cluster: "a", service: "s" })),
+      (err: Error) => err.name === "UnsupportedFeatureException" && /DescribeTaskSets/.test(err.message),
+    );
   });
 });

@@ -23,8 +23,6 @@ const user = (name: string) => `arn:aws:iam::${TEST_ACCOUNT}:user/${name}`;
 const ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/service-role/deployer`;
 const ALL_SETTINGS = 11; // SettingName values in the current ECS model
 
-
-
 describe("account settings", () => {
   let berth: BerthProcess;
   let ecs: ECSClient;
@@ -37,8 +35,7 @@ describe("account settings", () => {
     }
     return settings;
   }
-  const effective = async (principalArn: string, name: SettingName) =>
-    (await listAll({ principalArn, name, effectiveSettings: true }))[0];
+  const effective = async (principalArn: string, name: SettingName) => (await listAll({ principalArn, name, effectiveSettings: true }))[0];
   const put = (name: SettingName, value: string, principalArn?: string) =>
     ecs.send(new PutAccountSettingCommand({ name, value, principalArn }));
 
@@ -108,7 +105,10 @@ describe("account settings", () => {
     const hit = await listAll({ principalArn: alice, effectiveSettings: true, name: "containerInsights", value: "disabled" });
     assert.equal(hit.length, 1);
     const enabled = await listAll({ effectiveSettings: true, name: "serviceLongArnFormat" });
-    assert.deepEqual(enabled.map((s) => s.value), ["enabled"]);
+    assert.deepEqual(
+      enabled.map((s) => s.value),
+      ["enabled"],
+    );
     await expectError(ecs.send(new ListAccountSettingsCommand({ value: "enabled" })), "InvalidParameterException");
   });
 
@@ -168,7 +168,10 @@ describe("account settings", () => {
     const fallback = await effective(alice, "containerInsights");
     assert.equal(fallback!.value, "disabled");
     assert.equal(fallback!.type, "aws_managed");
-    assert.deepEqual((await listAll({})).map((s) => s.name), ["defaultLogDriverMode"]);
+    assert.deepEqual(
+      (await listAll({})).map((s) => s.name),
+      ["defaultLogDriverMode"],
+    );
   });
 
   test("CreateCluster takes containerInsights from the account setting unless the request sets it", async () => {
@@ -218,7 +221,11 @@ describe("account settings", () => {
       assert.deepEqual(core(dflt.setting), { name: "tagResourceAuthorization", value: "off", principalArn: ROOT });
       ok(aws("delete-account-setting", "--name", "tagResourceAuthorization"));
 
-      expectCliError(aws("put-account-setting", "--name", "containerInsights", "--value", "bogus"), "InvalidParameterException", "PutAccountSetting");
+      expectCliError(
+        aws("put-account-setting", "--name", "containerInsights", "--value", "bogus"),
+        "InvalidParameterException",
+        "PutAccountSetting",
+      );
       expectCliError(
         aws("put-account-setting", "--name", "awsvpcTrunking", "--value", "enabled", "--principal-arn", "arn:aws:iam::999999999999:root"),
         "InvalidParameterException",

@@ -1,7 +1,13 @@
 // agentConnected tells the truth: an agent that goes silent shows disconnected once the
 // timeout passes (30 s by default; shortened here through the environment), and gets no tasks;
 // and the agent's ways in: its light signed calls and its channel.
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from "@aws-sdk/client-ecs";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -18,8 +24,17 @@ import { waitFor } from "../support/wait.js";
 
 /** An agent client whose small host is registered in the default cluster. */
 async function registeredAgent(endpoint: string): Promise<{ agent: ControlPlaneClient; arn: string }> {
-  const agent = new ControlPlaneClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
-  const instance = await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] });
+  const agent = new ControlPlaneClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+  });
+  const instance = await agent.register({
+    totalResources: [
+      { name: "CPU", type: "INTEGER", integerValue: 1024 },
+      { name: "MEMORY", type: "INTEGER", integerValue: 512 },
+    ],
+  });
   return { agent, arn: instance.containerInstanceArn! };
 }
 
@@ -42,7 +57,8 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
   try {
     const ecs = sdkClient(berth.endpoint);
     const { agent, arn } = await registeredAgent(berth.endpoint);
-    const connected = async () => (await ecs.send(new DescribeContainerInstancesCommand({ containerInstances: [arn] }))).containerInstances![0]!.agentConnected;
+    const connected = async () =>
+      (await ecs.send(new DescribeContainerInstancesCommand({ containerInstances: [arn] }))).containerInstances![0]!.agentConnected;
     assert.equal(await connected(), true);
     // Silent past the 2 s timeout, it shows disconnected.
     await waitFor(async () => (await connected()) === false, { message: "agentConnected false", timeoutMs: 10_000 });
@@ -53,7 +69,11 @@ test("a vanished agent shows agentConnected false, gets no tasks, and is connect
     assert.deepEqual(run.failures, [{ arn, reason: "AGENT" }]);
     await agent.discover("default", arn);
     const pushed: Assignments[] = [];
-    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: createLogger({ level: "silent" }) });
+    const channel = agent.channel(() => arn, {
+      assignments: async (m) => void pushed.push(m),
+      unregistered: async () => undefined,
+      log: createLogger({ level: "silent" }),
+    });
     channel.start();
     await until(() => pushed.length > 0);
     assert.equal(await connected(), true);
@@ -75,21 +95,31 @@ test("the agent client's light calls: answers with dates carried, AWS errors by 
   try {
     const ecs = sdkClient(berth.endpoint);
     await agent.discover("default", arn);
-    const described = (await agent.call("DescribeContainerInstances", { containerInstances: [arn] })) as { containerInstances: { containerInstanceArn: string }[] };
+    const described = (await agent.call("DescribeContainerInstances", { containerInstances: [arn] })) as {
+      containerInstances: { containerInstanceArn: string }[];
+    };
     assert.equal(described.containerInstances[0]!.containerInstanceArn, arn);
 
     await ecs.send(new RegisterTaskDefinitionCommand({ family: "t", containerDefinitions: [{ name: "a", image: "busybox", memory: 16 }] }));
     const task = (await ecs.send(new RunTaskCommand({ taskDefinition: "t" }))).tasks![0]!;
     const pulled = new Date("2026-11-26T10:00:00.250Z");
-    await agent.call("SubmitTaskStateChange", taskStateChangeRequest(task.clusterArn!, task.taskArn!, {
-      status: "RUNNING", pullStartedAt: pulled, pullStoppedAt: pulled, containers: [{ containerName: "a", status: "RUNNING", runtimeId: "r" }],
-    }));
+    await agent.call(
+      "SubmitTaskStateChange",
+      taskStateChangeRequest(task.clusterArn!, task.taskArn!, {
+        status: "RUNNING",
+        pullStartedAt: pulled,
+        pullStoppedAt: pulled,
+        containers: [{ containerName: "a", status: "RUNNING", runtimeId: "r" }],
+      }),
+    );
     const after = (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).tasks![0]!;
     assert.equal(after.lastStatus, "RUNNING");
     assert.equal(after.pullStartedAt?.getTime(), pulled.getTime(), "dates travel as the protocol's epoch seconds");
 
-    await assert.rejects(agent.call("SubmitTaskStateChange", { cluster: "default", task: "0123456789abcdef0123456789abcdef", status: "RUNNING" }),
-      (err: Error) => err.name === "InvalidParameterException" && /not found/.test(err.message));
+    await assert.rejects(
+      agent.call("SubmitTaskStateChange", { cluster: "default", task: "0123456789abcdef0123456789abcdef", status: "RUNNING" }),
+      (err: Error) => err.name === "InvalidParameterException" && /not found/.test(err.message),
+    );
     await assert.rejects(agent.call("DescribeClusters", { clusters: "default" }), (err: Error) => err.name === "SerializationException");
   } finally {
     agent.close();
@@ -107,24 +137,48 @@ test("the channel: pushes what changed since the agent's version, answers agent 
     const before = (await ecs.send(new RunTaskCommand({ taskDefinition: "t" }))).tasks![0]!;
 
     const pushed: Assignments[] = [];
-    const channel = agent.channel(() => arn, { assignments: async (m) => void pushed.push(m), unregistered: async () => undefined, log: createLogger({ level: "silent" }) });
+    const channel = agent.channel(() => arn, {
+      assignments: async (m) => void pushed.push(m),
+      unregistered: async () => undefined,
+      log: createLogger({ level: "silent" }),
+    });
     channel.start();
     // Connected with no version: everything assigned.
     await until(() => pushed.length === 1);
-    assert.deepEqual(pushed[0]!.tasks.map((t) => t.taskArn), [before.taskArn]);
+    assert.deepEqual(
+      pushed[0]!.tasks.map((t) => t.taskArn),
+      [before.taskArn],
+    );
     assert.equal(pushed[0]!.tasks[0]!.taskDefinition.family, "t");
     // Then only what changed, with every assigned ARN.
     const after = (await ecs.send(new RunTaskCommand({ taskDefinition: "t" }))).tasks![0]!;
     await until(() => pushed.length === 2);
-    assert.deepEqual(pushed[1]!.tasks.map((t) => t.taskArn), [after.taskArn]);
+    assert.deepEqual(
+      pushed[1]!.tasks.map((t) => t.taskArn),
+      [after.taskArn],
+    );
     assert.deepEqual(new Set(pushed[1]!.assigned), new Set([before.taskArn, after.taskArn]));
 
     // Agent operations over the channel, answered as over HTTP.
-    assert.deepEqual(await channel.call("SubmitTaskStateChange", taskStateChangeRequest(after.clusterArn!, after.taskArn!, { status: "RUNNING", containers: [{ containerName: "a", status: "RUNNING" }] })), { acknowledgment: "ACK" });
+    assert.deepEqual(
+      await channel.call(
+        "SubmitTaskStateChange",
+        taskStateChangeRequest(after.clusterArn!, after.taskArn!, {
+          status: "RUNNING",
+          containers: [{ containerName: "a", status: "RUNNING" }],
+        }),
+      ),
+      { acknowledgment: "ACK" },
+    );
     assert.equal((await ecs.send(new DescribeTasksCommand({ tasks: [after.taskArn!] }))).tasks![0]!.lastStatus, "RUNNING");
-    await assert.rejects(channel.call("SubmitTaskStateChange", { cluster: "default", task: "0123456789abcdef0123456789abcdef", status: "RUNNING" }),
-      (err: Error) => err.name === "InvalidParameterException" && /not found/.test(err.message));
-    await assert.rejects(channel.call("SubmitTaskStateChange", { cluster: "default", task: after.taskArn, status: 5 }), (err: Error) => err.name === "SerializationException");
+    await assert.rejects(
+      channel.call("SubmitTaskStateChange", { cluster: "default", task: "0123456789abcdef0123456789abcdef", status: "RUNNING" }),
+      (err: Error) => err.name === "InvalidParameterException" && /not found/.test(err.message),
+    );
+    await assert.rejects(
+      channel.call("SubmitTaskStateChange", { cluster: "default", task: after.taskArn, status: 5 }),
+      (err: Error) => err.name === "SerializationException",
+    );
     await assert.rejects(channel.call("DeleteCluster", { cluster: "default" }), (err: Error) => err.name === "UnknownOperationException");
     // A stop is pushed.
     await ecs.send(new StopTaskCommand({ task: after.taskArn! }));
@@ -134,7 +188,11 @@ test("the channel: pushes what changed since the agent's version, answers agent 
     // Refused before any WebSocket exists: unknown host, unsigned upgrade.
     const logged: string[] = [];
     let unregistered = 0;
-    const stranger = agent.channel(() => arn.replace(/[0-9a-f]{32}$/, "0".repeat(32)), { assignments: async () => undefined, unregistered: async () => void unregistered++, log: createLogger({ level: "debug", destination: { write: (line: string) => void logged.push(line) } }) });
+    const stranger = agent.channel(() => arn.replace(/[0-9a-f]{32}$/, "0".repeat(32)), {
+      assignments: async () => undefined,
+      unregistered: async () => void unregistered++,
+      log: createLogger({ level: "debug", destination: { write: (line: string) => void logged.push(line) } }),
+    });
     stranger.start();
     await until(() => unregistered > 0);
     await stranger.stop();
@@ -150,8 +208,21 @@ test("the channel: pushes what changed since the agent's version, answers agent 
     // Messages that are not JSON objects end that connection only; berth stays up.
     for (const garbage of ["not json", "null", "42"]) {
       const url = new URL(endpoint);
-      const signed = await new SignatureV4({ service: "ecs", region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY }, sha256: Hash.bind(null, "sha256") }).sign(
-        new HttpRequest({ method: "GET", protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: { containerInstance: arn }, headers: { host: url.host } }),
+      const signed = await new SignatureV4({
+        service: "ecs",
+        region: "us-east-1",
+        credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+        sha256: Hash.bind(null, "sha256"),
+      }).sign(
+        new HttpRequest({
+          method: "GET",
+          protocol: url.protocol,
+          hostname: url.hostname,
+          port: Number(url.port),
+          path: url.pathname,
+          query: { containerInstance: arn },
+          headers: { host: url.host },
+        }),
       );
       const ws = new WebSocket(`ws://${url.host}${url.pathname}?containerInstance=${encodeURIComponent(arn)}`, { headers: signed.headers });
       await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));

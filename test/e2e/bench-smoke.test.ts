@@ -9,7 +9,10 @@ import { packageRoot } from "../../src/paths.js";
 
 for (const name of ["startup", "api-throughput", "placement", "task-start", "convergence", "footprint"]) {
   test(`smoke: bench ${name} --quick runs and prints a JSON summary (not a speed check)`, () => {
-    const r = spawnSync(process.execPath, [join(packageRoot, "dist/bench", `${name}.js`), "--quick"], { encoding: "utf8", timeout: 300_000 });
+    const r = spawnSync(process.execPath, [join(packageRoot, "dist/bench", `${name}.js`), "--quick"], {
+      encoding: "utf8",
+      timeout: 300_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     const last = r.stdout.trim().split("\n").pop()!;
     const summary = JSON.parse(last) as { bench: string };

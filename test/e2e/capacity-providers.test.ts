@@ -23,16 +23,13 @@ const cpArn = (name: string) => `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:capacity-
 const asgArn = (name: string) =>
   `arn:aws:autoscaling:us-east-1:${TEST_ACCOUNT}:autoScalingGroup:a1b2c3d4-5678-90ab-cdef-${name.padEnd(12, "0").slice(0, 12)}:autoScalingGroupName/${name}`;
 
-
-
 describe("capacity providers", () => {
   let berth: BerthProcess;
   let ecs: ECSClient;
 
   const create = (name: string, extra: Partial<CreateCapacityProviderCommandInput> = {}) =>
     ecs.send(new CreateCapacityProviderCommand({ name, autoScalingGroupProvider: { autoScalingGroupArn: asgArn(name) }, ...extra }));
-  const describeCps = (input: DescribeCapacityProvidersCommandInput = {}) =>
-    ecs.send(new DescribeCapacityProvidersCommand(input));
+  const describeCps = (input: DescribeCapacityProvidersCommandInput = {}) => ecs.send(new DescribeCapacityProvidersCommand(input));
   const one = async (name: string): Promise<CapacityProvider> => {
     const out = await describeCps({ capacityProviders: [name], include: ["TAGS"] });
     assert.equal(out.capacityProviders?.length, 1, JSON.stringify(out.failures));
@@ -42,7 +39,10 @@ describe("capacity providers", () => {
     ecs.send(new PutClusterCapacityProvidersCommand({ cluster, capacityProviders, defaultCapacityProviderStrategy }));
   const clusterMissing = async (name: string) => {
     const out = await ecs.send(new DescribeClustersCommand({ clusters: [name] }));
-    assert.deepEqual(out.failures?.map((f) => f.reason), ["MISSING"]);
+    assert.deepEqual(
+      out.failures?.map((f) => f.reason),
+      ["MISSING"],
+    );
   };
 
   before(async () => {
@@ -69,7 +69,13 @@ describe("capacity providers", () => {
     assert.equal(cp!.status, "ACTIVE");
     assert.deepEqual(cp!.autoScalingGroupProvider, {
       autoScalingGroupArn: asgArn("cp-a"),
-      managedScaling: { status: "DISABLED", targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 10000, instanceWarmupPeriod: 300 },
+      managedScaling: {
+        status: "DISABLED",
+        targetCapacity: 100,
+        minimumScalingStepSize: 1,
+        maximumScalingStepSize: 10000,
+        instanceWarmupPeriod: 300,
+      },
       managedTerminationProtection: "DISABLED",
     });
     const explicit = await create("cp-b", {
@@ -100,7 +106,9 @@ describe("capacity providers", () => {
       "InvalidParameterException",
     );
     await expectError(
-      create("cp-target", { autoScalingGroupProvider: { autoScalingGroupArn: asgArn("cp-target"), managedScaling: { targetCapacity: 0 } } }),
+      create("cp-target", {
+        autoScalingGroupProvider: { autoScalingGroupArn: asgArn("cp-target"), managedScaling: { targetCapacity: 0 } },
+      }),
       "InvalidParameterException",
     );
     const out = await describeCps({ capacityProviders: ["cp-copy", "aws-things", "cp-protect", "cp-target"] });
@@ -110,7 +118,10 @@ describe("capacity providers", () => {
 
   test("DescribeCapacityProviders by name or ARN, with tags on request, and MISSING failures", async () => {
     const out = await describeCps({ capacityProviders: ["cp-a", cpArn("cp-b"), "nope", cpArn("gone")] });
-    assert.deepEqual(out.capacityProviders!.map((cp) => cp.name), ["cp-a", "cp-b"]);
+    assert.deepEqual(
+      out.capacityProviders!.map((cp) => cp.name),
+      ["cp-a", "cp-b"],
+    );
     assert.deepEqual(out.capacityProviders![0]!.tags ?? [], []);
     assert.deepEqual(out.failures, [
       { arn: cpArn("nope"), reason: "MISSING" },
@@ -149,7 +160,13 @@ describe("capacity providers", () => {
     assert.equal(cp.updateStatus, "UPDATE_COMPLETE");
     assert.deepEqual(cp.autoScalingGroupProvider, {
       autoScalingGroupArn: asgArn("cp-a"),
-      managedScaling: { status: "ENABLED", targetCapacity: 80, minimumScalingStepSize: 1, maximumScalingStepSize: 10000, instanceWarmupPeriod: 300 },
+      managedScaling: {
+        status: "ENABLED",
+        targetCapacity: 80,
+        minimumScalingStepSize: 1,
+        maximumScalingStepSize: 10000,
+        instanceWarmupPeriod: 300,
+      },
       managedTerminationProtection: "ENABLED",
     });
     assert.deepEqual(cp.tags, [{ key: "team", value: "infra" }]);
@@ -158,7 +175,12 @@ describe("capacity providers", () => {
     await expectError(update("nope"), "ClientException");
     await expectError(update("FARGATE"), "InvalidParameterException");
     await expectError(
-      ecs.send(new UpdateCapacityProviderCommand({ name: "cp-a", autoScalingGroupProvider: { managedScaling: { minimumScalingStepSize: 20, maximumScalingStepSize: 10 } } })),
+      ecs.send(
+        new UpdateCapacityProviderCommand({
+          name: "cp-a",
+          autoScalingGroupProvider: { managedScaling: { minimumScalingStepSize: 20, maximumScalingStepSize: 10 } },
+        }),
+      ),
       "InvalidParameterException",
     );
     assert.equal((await one("cp-a")).autoScalingGroupProvider!.managedScaling!.targetCapacity, 80);
@@ -168,8 +190,24 @@ describe("capacity providers", () => {
     const bad: [string, string[], CapacityProviderStrategyItem[], string][] = [
       ["unknown provider", ["nope"], [], "InvalidParameterException"],
       ["strategy outside the list", ["cp-b"], [{ capacityProvider: "cp-c", weight: 1 }], "InvalidParameterException"],
-      ["two bases", ["cp-b", "cp-c"], [{ capacityProvider: "cp-b", base: 1 }, { capacityProvider: "cp-c", base: 2 }], "InvalidParameterException"],
-      ["FARGATE mixed with an ASG provider", ["FARGATE", "cp-b"], [{ capacityProvider: "FARGATE", weight: 1 }, { capacityProvider: "cp-b", weight: 1 }], "ClientException"],
+      [
+        "two bases",
+        ["cp-b", "cp-c"],
+        [
+          { capacityProvider: "cp-b", base: 1 },
+          { capacityProvider: "cp-c", base: 2 },
+        ],
+        "InvalidParameterException",
+      ],
+      [
+        "FARGATE mixed with an ASG provider",
+        ["FARGATE", "cp-b"],
+        [
+          { capacityProvider: "FARGATE", weight: 1 },
+          { capacityProvider: "cp-b", weight: 1 },
+        ],
+        "ClientException",
+      ],
     ];
     for (const [why, capacityProviders, defaultCapacityProviderStrategy, code] of bad) {
       await expectError(
@@ -204,7 +242,10 @@ describe("capacity providers", () => {
 
   test("DescribeCapacityProviders with a cluster shows only the providers associated with it", async () => {
     const out = await describeCps({ cluster: "cp-cluster" });
-    assert.deepEqual(out.capacityProviders!.map((cp) => cp.name), ["cp-c", "FARGATE_SPOT"]);
+    assert.deepEqual(
+      out.capacityProviders!.map((cp) => cp.name),
+      ["cp-c", "FARGATE_SPOT"],
+    );
     await expectError(describeCps({ cluster: "no-such-cluster" }), "ClusterNotFoundException");
   });
 
@@ -214,7 +255,10 @@ describe("capacity providers", () => {
     await ecs.send(new CreateClusterCommand({ clusterName: "cp-other" }));
     await associate("cp-owner", ["cp-single"]);
     await expectError(associate("cp-other", ["cp-single"]), "InvalidParameterException");
-    await expectError(ecs.send(new CreateClusterCommand({ clusterName: "cp-third", capacityProviders: ["cp-single"] })), "InvalidParameterException");
+    await expectError(
+      ecs.send(new CreateClusterCommand({ clusterName: "cp-third", capacityProviders: ["cp-single"] })),
+      "InvalidParameterException",
+    );
     await clusterMissing("cp-third");
     await associate("cp-owner", ["cp-single", "FARGATE"]); // the owner may re-associate it
     await associate("cp-other", ["FARGATE"]); // FARGATE serves every cluster
@@ -258,8 +302,13 @@ describe("capacity providers", () => {
 
       const created = ok(
         aws(
-          "create-capacity-provider", "--name", name, "--tags", "key=via,value=cli",
-          "--auto-scaling-group-provider", `autoScalingGroupArn=${asgArn(name)},managedScaling={status=ENABLED,targetCapacity=90},managedTerminationProtection=DISABLED`,
+          "create-capacity-provider",
+          "--name",
+          name,
+          "--tags",
+          "key=via,value=cli",
+          "--auto-scaling-group-provider",
+          `autoScalingGroupArn=${asgArn(name)},managedScaling={status=ENABLED,targetCapacity=90},managedTerminationProtection=DISABLED`,
         ),
       );
       assert.equal(created.capacityProvider.autoScalingGroupProvider.managedScaling.maximumScalingStepSize, 10000);
@@ -278,24 +327,53 @@ describe("capacity providers", () => {
 
       // managedDraining is not in the v2.9.19 model, so only managedScaling is updated here.
       ok(aws("update-capacity-provider", "--name", name, "--auto-scaling-group-provider", "managedScaling={targetCapacity=70}"));
-      assert.equal(ok(aws("describe-capacity-providers", "--capacity-providers", name)).capacityProviders[0].autoScalingGroupProvider.managedScaling.targetCapacity, 70);
+      assert.equal(
+        ok(aws("describe-capacity-providers", "--capacity-providers", name)).capacityProviders[0].autoScalingGroupProvider.managedScaling
+          .targetCapacity,
+        70,
+      );
 
       ok(aws("create-cluster", "--cluster-name", cluster));
       const put = ok(
-        aws("put-cluster-capacity-providers", "--cluster", cluster, "--capacity-providers", name, "FARGATE",
-          "--default-capacity-provider-strategy", `capacityProvider=${name},weight=1,base=1`),
+        aws(
+          "put-cluster-capacity-providers",
+          "--cluster",
+          cluster,
+          "--capacity-providers",
+          name,
+          "FARGATE",
+          "--default-capacity-provider-strategy",
+          `capacityProvider=${name},weight=1,base=1`,
+        ),
       );
       assert.deepEqual(put.cluster.capacityProviders, [name, "FARGATE"]);
       expectCliError(
-        aws("put-cluster-capacity-providers", "--cluster", cluster, "--capacity-providers", name,
-          "--default-capacity-provider-strategy", "capacityProvider=FARGATE,weight=1"),
+        aws(
+          "put-cluster-capacity-providers",
+          "--cluster",
+          cluster,
+          "--capacity-providers",
+          name,
+          "--default-capacity-provider-strategy",
+          "capacityProvider=FARGATE,weight=1",
+        ),
         "InvalidParameterException",
         "PutClusterCapacityProviders",
       );
 
       const refused = ok(aws("delete-capacity-provider", "--capacity-provider", name));
       assert.equal(refused.capacityProvider.updateStatus, "DELETE_FAILED");
-      ok(aws("put-cluster-capacity-providers", "--cluster", cluster, "--capacity-providers", "[]", "--default-capacity-provider-strategy", "[]"));
+      ok(
+        aws(
+          "put-cluster-capacity-providers",
+          "--cluster",
+          cluster,
+          "--capacity-providers",
+          "[]",
+          "--default-capacity-provider-strategy",
+          "[]",
+        ),
+      );
       ok(aws("delete-capacity-provider", "--capacity-provider", cpArn(name)));
       assert.equal(ok(aws("describe-capacity-providers", "--capacity-providers", name)).capacityProviders[0].status, "INACTIVE");
       expectCliError(aws("delete-capacity-provider", "--capacity-provider", name), "ClientException", "DeleteCapacityProvider");

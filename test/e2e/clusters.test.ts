@@ -113,7 +113,10 @@ describe("clusters", () => {
       new PutClusterCapacityProvidersCommand({
         cluster: "fargate",
         capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-        defaultCapacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3 }],
+        defaultCapacityProviderStrategy: [
+          { capacityProvider: "FARGATE", weight: 1, base: 1 },
+          { capacityProvider: "FARGATE_SPOT", weight: 3 },
+        ],
       }),
     );
     assert.deepEqual(out.cluster!.capacityProviders, ["FARGATE", "FARGATE_SPOT"]);
@@ -168,7 +171,15 @@ describe("clusters", () => {
       assert.deepEqual(described.clusters[0].tags, [{ key: "a", value: "b" }]);
       assert.deepEqual(described.failures, [{ arn: arnOf("missing"), reason: "MISSING" }]);
       ok(["update-cluster-settings", "--cluster", name, "--settings", "name=containerInsights,value=enabled"]);
-      ok(["put-cluster-capacity-providers", "--cluster", name, "--capacity-providers", "FARGATE", "--default-capacity-provider-strategy", "capacityProvider=FARGATE,weight=1"]);
+      ok([
+        "put-cluster-capacity-providers",
+        "--cluster",
+        name,
+        "--capacity-providers",
+        "FARGATE",
+        "--default-capacity-provider-strategy",
+        "capacityProvider=FARGATE,weight=1",
+      ]);
       assert.equal(ok(["delete-cluster", "--cluster", name]).cluster.status, "INACTIVE");
       const gone = runCli(cli, berth.endpoint, ["ecs", "delete-cluster", "--cluster", name]);
       assert.notEqual(gone.status, 0);

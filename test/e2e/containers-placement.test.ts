@@ -30,8 +30,10 @@ describe("placement across agents, and registry pulls", () => {
   const registries: LocalRegistry[] = [];
   const zoneOf = new Map<string, string>();
 
-  const untilRunning = (arns: string[]) => waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
-  const untilStopped = (arns: string[]) => waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const untilRunning = (arns: string[]) =>
+    waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const untilStopped = (arns: string[]) =>
+    waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
   const stopAll = async (arns: string[]) => {
     for (const task of arns) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task }));
     await untilStopped(arns);
@@ -44,15 +46,30 @@ describe("placement across agents, and registry pulls", () => {
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     for (const zone of ZONES) {
       const a = startAgent(berth.endpoint, {
-        args: ["--cluster", CLUSTER, "--availability-zone", zone, "--instance-type", "t3.medium", "--cpu", "1024", "--memory", "1024", "--attribute", `zone-label=${zone.slice(-1)}`],
+        args: [
+          "--cluster",
+          CLUSTER,
+          "--availability-zone",
+          zone,
+          "--instance-type",
+          "t3.medium",
+          "--cpu",
+          "1024",
+          "--memory",
+          "1024",
+          "--attribute",
+          `zone-label=${zone.slice(-1)}`,
+        ],
       });
       agents.push(a);
       zoneOf.set((await a.registered)[0]!, zone);
     }
-    await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "spread",
-      containerDefinitions: [{ name: "s", image, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }],
-    }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "spread",
+        containerDefinitions: [{ name: "s", image, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }],
+      }),
+    );
   });
   after(async () => {
     for (const a of agents) await a.kill();
@@ -64,7 +81,14 @@ describe("placement across agents, and registry pulls", () => {
   test("spread by availability zone puts two tasks in each of three zones", async () => {
     const arns: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: "spread", count: 3, placementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }] }));
+      const out = await ecs.send(
+        new RunTaskCommand({
+          cluster: CLUSTER,
+          taskDefinition: "spread",
+          count: 3,
+          placementStrategy: [{ type: "spread", field: "attribute:ecs.availability-zone" }],
+        }),
+      );
       assert.deepEqual(out.failures, []);
       arns.push(...out.tasks!.map((t) => t.taskArn!));
     }
@@ -80,26 +104,44 @@ describe("placement across agents, and registry pulls", () => {
   });
 
   test("memberOf keeps tasks in the named zone; distinctInstance spreads a group", async () => {
-    const out = await ecs.send(new RunTaskCommand({
-      cluster: CLUSTER, taskDefinition: "spread", count: 3,
-      placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.availability-zone == us-east-1b" }],
-    }));
+    const out = await ecs.send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition: "spread",
+        count: 3,
+        placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.availability-zone == us-east-1b" }],
+      }),
+    );
     const arns = out.tasks!.map((t) => t.taskArn!);
     assert.equal(arns.length, 3);
     for (const t of out.tasks!) assert.equal(zoneOf.get(t.containerInstanceArn!), "us-east-1b");
-    const custom = await ecs.send(new RunTaskCommand({
-      cluster: CLUSTER, taskDefinition: "spread", count: 1,
-      placementConstraints: [{ type: "memberOf", expression: "attribute:zone-label == c" }],
-    }));
+    const custom = await ecs.send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition: "spread",
+        count: 1,
+        placementConstraints: [{ type: "memberOf", expression: "attribute:zone-label == c" }],
+      }),
+    );
     assert.equal(zoneOf.get(custom.tasks![0]!.containerInstanceArn!), "us-east-1c");
-    const distinct = await ecs.send(new RunTaskCommand({
-      cluster: CLUSTER, taskDefinition: "spread", count: 3, group: "one-each",
-      placementConstraints: [{ type: "distinctInstance" }],
-    }));
+    const distinct = await ecs.send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition: "spread",
+        count: 3,
+        group: "one-each",
+        placementConstraints: [{ type: "distinctInstance" }],
+      }),
+    );
     assert.equal(new Set(distinct.tasks!.map((t) => t.containerInstanceArn)).size, 3);
-    const fourth = await ecs.send(new RunTaskCommand({
-      cluster: CLUSTER, taskDefinition: "spread", group: "one-each", placementConstraints: [{ type: "distinctInstance" }],
-    }));
+    const fourth = await ecs.send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition: "spread",
+        group: "one-each",
+        placementConstraints: [{ type: "distinctInstance" }],
+      }),
+    );
     assert.deepEqual(fourth.tasks, []);
     assert.equal(fourth.failures!.length, 3);
     const all = [...arns, custom.tasks![0]!.taskArn!, ...distinct.tasks!.map((t) => t.taskArn!)];
@@ -114,8 +156,18 @@ describe("placement across agents, and registry pulls", () => {
     const locked = await startRegistry({ username: "berth", password: "s3cret" });
     registries.push(locked);
     const lockedRef = locked.push(image, "berth/locked:1");
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "pull-open", containerDefinitions: [{ name: "p", image: openRef, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }] }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "pull-locked", containerDefinitions: [{ name: "p", image: lockedRef, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }] }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "pull-open",
+        containerDefinitions: [{ name: "p", image: openRef, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }],
+      }),
+    );
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "pull-locked",
+        containerDefinitions: [{ name: "p", image: lockedRef, memory: 32, stopTimeout: 2, command: ["sleep", "600"] }],
+      }),
+    );
 
     const first = (await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: "pull-open" }))).tasks![0]!.taskArn!;
     await untilRunning([first]);
@@ -133,7 +185,10 @@ describe("placement across agents, and registry pulls", () => {
     await ecs.send(new CreateClusterCommand({ clusterName: "private" }));
     const authed = startAgent(berth.endpoint, {
       args: ["--cluster", "private"],
-      env: { ECS_ENGINE_AUTH_TYPE: "docker", ECS_ENGINE_AUTH_DATA: JSON.stringify({ [locked.address]: { username: "berth", password: "s3cret" } }) },
+      env: {
+        ECS_ENGINE_AUTH_TYPE: "docker",
+        ECS_ENGINE_AUTH_DATA: JSON.stringify({ [locked.address]: { username: "berth", password: "s3cret" } }),
+      },
     });
     agents.push(authed);
     await authed.registered;

@@ -24,7 +24,6 @@ import { waitFor } from "../support/wait.js";
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `resilience-${process.pid}`;
 
-
 describe("tasks survive failures around them", () => {
   const docker = new Docker();
   const dataDir = newDataDir();
@@ -32,9 +31,12 @@ describe("tasks survive failures around them", () => {
   let berth: BerthProcess;
   let agent: AgentProcess;
   let ecs: ECSClient;
-  const describeTask = async (arn: string): Promise<Task> => (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [arn] }))).tasks![0]!;
-  const untilRunning = (arns: string[]) => waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
-  const untilStopped = (arns: string[]) => waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const describeTask = async (arn: string): Promise<Task> =>
+    (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [arn] }))).tasks![0]!;
+  const untilRunning = (arns: string[]) =>
+    waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const untilStopped = (arns: string[]) =>
+    waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
   const run = async () => {
     const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: "sleeper" }));
     assert.deepEqual(out.failures, []);
@@ -47,10 +49,12 @@ describe("tasks survive failures around them", () => {
     berth = await startBerth({ dataDir, port });
     ecs = sdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "sleeper",
-      containerDefinitions: [{ name: "z", image, memory: 32, command: ["sleep", "600"], stopTimeout: 2 }],
-    }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "sleeper",
+        containerDefinitions: [{ name: "z", image, memory: 32, command: ["sleep", "600"], stopTimeout: 2 }],
+      }),
+    );
     agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
     await agent.registered;
   });
@@ -69,7 +73,10 @@ describe("tasks survive failures around them", () => {
     // Once the agent has found the control plane gone (a reconnection refused), its containers
     // must still run: it does not stop what it runs for want of a control plane.
     const refused = (line: string) => line.includes("channel to the control plane failed") && line.includes("ECONNREFUSED");
-    await waitFor(() => agent.output().slice(heard).split("\n").some(refused), { message: "the agent to find the control plane gone", timeoutMs: 15_000 });
+    await waitFor(() => agent.output().slice(heard).split("\n").some(refused), {
+      message: "the agent to find the control plane gone",
+      timeoutMs: 15_000,
+    });
     assert.equal((await docker.getContainer(runtimeId).inspect()).State.Running, true, "the container runs on without the control plane");
     berth = await startBerth({ dataDir, port });
     ecs = sdkClient(berth.endpoint);

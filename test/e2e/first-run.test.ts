@@ -13,7 +13,15 @@ import { packageRoot } from "../../src/paths.js";
 
 function userEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, AWS_PAGER: "" };
-  for (const name of ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_DEFAULT_REGION"]) {
+  for (const name of [
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+  ]) {
     delete env[name];
   }
   return env;
@@ -84,10 +92,16 @@ test("with stderr not a terminal, berth logs JSON lines (--log-level debug shows
         assert.ok(!Number.isNaN(Date.parse(line.time as string)), JSON.stringify(line));
         assert.equal(typeof line.msg, "string", JSON.stringify(line));
       }
-      assert.ok(lines.some((l) => l.msg === "listening" && l.endpoint === berth.endpoint && l.component === "control-plane"), berth.output());
+      assert.ok(
+        lines.some((l) => l.msg === "listening" && l.endpoint === berth.endpoint && l.component === "control-plane"),
+        berth.output(),
+      );
       assert.match(berth.output(), /^berth control plane is running/m);
     }
-    assert.ok(jsonLines(loud.output()).some((l) => l.level === "debug"), loud.output());
+    assert.ok(
+      jsonLines(loud.output()).some((l) => l.level === "debug"),
+      loud.output(),
+    );
     assert.ok(!jsonLines(quiet.output()).some((l) => l.level === "debug"), quiet.output());
   } finally {
     await quiet.stop();
@@ -100,11 +114,19 @@ test("a bad option value stops berth at start: a message naming it, the usage, e
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [["server", "--port", "abc"], {}, /^berth: --port must be a whole number from 0 to 65535, not 'abc'$/m],
     [["server", "--log-level", "loud"], {}, /^berth: --log-level must be one of trace, debug, info, warn, error, silent, not 'loud'$/m],
-    [["server"], { BERTH_AGENT_TIMEOUT_SECONDS: "abc" }, /^berth: BERTH_AGENT_TIMEOUT_SECONDS must be a whole number of at least 1, not 'abc'$/m],
+    [
+      ["server"],
+      { BERTH_AGENT_TIMEOUT_SECONDS: "abc" },
+      /^berth: BERTH_AGENT_TIMEOUT_SECONDS must be a whole number of at least 1, not 'abc'$/m,
+    ],
     [["agent", "--capacity", "ec2"], {}, /^berth: --endpoint or \$BERTH_ENDPOINT is required$/m],
   ];
   for (const [args, extraEnv, message] of cases) {
-    const r = spawnSync(process.execPath, [main, ...args, "--data-dir", newDataDir()], { env: { ...process.env, ...extraEnv }, encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(process.execPath, [main, ...args, "--data-dir", newDataDir()], {
+      env: { ...process.env, ...extraEnv },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.match(r.stderr, new RegExp(`^usage: berth ${args[0]} `, "m"));

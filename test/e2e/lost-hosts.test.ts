@@ -32,17 +32,25 @@ test("a silent host is retired: its instance goes INACTIVE, its tasks stop, the 
   try {
     const ecs = sdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    for (const az of ["us-east-1a", "us-east-1b", "us-east-1c"]) agents.push(await new SimulatedAgent(berth.endpoint, { cluster: CLUSTER, az }).start());
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "web", containerDefinitions: [{ name: "app", image: "app:1", memory: 64 }] }));
+    for (const az of ["us-east-1a", "us-east-1b", "us-east-1c"])
+      agents.push(await new SimulatedAgent(berth.endpoint, { cluster: CLUSTER, az }).start());
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "web", containerDefinitions: [{ name: "app", image: "app:1", memory: 64 }] }),
+    );
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "web", taskDefinition: "web", desiredCount: 3 }));
-    const running = async () => (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["web"] }))).services![0]!.runningCount;
+    const running = async () =>
+      (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["web"] }))).services![0]!.runningCount;
     await waitFor(running, { until: (n) => n === 3, message: "3 running", timeoutMs: 20_000 });
     const [gone] = agents.splice(0, 1);
     const onGone = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, containerInstance: gone!.arn }))).taskArns!;
     assert.equal(onGone.length, 1, "spread put one task on each host");
     await gone!.stop();
 
-    await waitFor(() => instanceStatus(ecs, gone!.arn), { until: (status) => status === "INACTIVE", message: "the silent host retired", timeoutMs: 20_000 });
+    await waitFor(() => instanceStatus(ecs, gone!.arn), {
+      until: (status) => status === "INACTIVE",
+      message: "the silent host retired",
+      timeoutMs: 20_000,
+    });
     const [stopped] = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: onGone }))).tasks!;
     assert.equal(stopped!.lastStatus, "STOPPED");
     assert.equal(stopped!.stopCode, "TerminationNotice");
@@ -70,7 +78,11 @@ test("after the control plane itself was down, silence counts from its restart",
   try {
     const ecs = sdkClient(berth.endpoint);
     assert.equal(await instanceStatus(ecs, agent.arn), "ACTIVE", "not retired at once on restart");
-    await waitFor(() => instanceStatus(ecs, agent.arn), { until: (status) => status === "INACTIVE", message: "retired once silent for the lost timeout since restart", timeoutMs: 10_000 });
+    await waitFor(() => instanceStatus(ecs, agent.arn), {
+      until: (status) => status === "INACTIVE",
+      message: "retired once silent for the lost timeout since restart",
+      timeoutMs: 10_000,
+    });
   } finally {
     await berth.stop();
   }

@@ -29,11 +29,19 @@ const CLUSTER = `containers-${process.pid}`;
 let IMAGE = "";
 
 // A short stopTimeout: busybox as PID 1 ignores SIGTERM, and the tests need not wait 30 s for SIGKILL.
-const container = (c: Partial<ContainerDefinition> & { name: string }): ContainerDefinition => ({ image: IMAGE, memory: 64, stopTimeout: 2, ...c });
+const container = (c: Partial<ContainerDefinition> & { name: string }): ContainerDefinition => ({
+  image: IMAGE,
+  memory: 64,
+  stopTimeout: 2,
+  ...c,
+});
 
 /** The body at `url`, once the server in the container accepts connections. */
 async function fetchText(url: string): Promise<string> {
-  const answer = await waitFor(async () => ({ body: await (await fetch(url)).text() }), { message: `an answer from ${url}`, retryErrors: true });
+  const answer = await waitFor(async () => ({ body: await (await fetch(url)).text() }), {
+    message: `an answer from ${url}`,
+    retryErrors: true,
+  });
   return answer.body;
 }
 
@@ -51,8 +59,10 @@ describe("tasks in real containers", () => {
     assert.deepEqual(out.failures, [], JSON.stringify(out.failures));
     return out.tasks![0]!;
   };
-  const untilRunning = (arns: string[]) => waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
-  const untilStopped = (arns: string[]) => waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const untilRunning = (arns: string[]) =>
+    waitUntilTasksRunning({ client: ecs, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
+  const untilStopped = (arns: string[]) =>
+    waitUntilTasksStopped({ client: ecs, maxWaitTime: 90, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, tasks: arns });
 
   before(async () => {
     IMAGE = await ensureBusyboxImage();
@@ -71,12 +81,14 @@ describe("tasks in real containers", () => {
   test("a bridge task serves on a dynamic host port of 127.0.0.1", async () => {
     await register({
       family: "httpd",
-      containerDefinitions: [container({
-        name: "web",
-        command: ["sh", "-c", "mkdir -p /www && echo hello from berth > /www/index.html && exec httpd -f -p 8080 -h /www"],
-        portMappings: [{ containerPort: 8080 }],
-        dockerLabels: { team: "core" },
-      })],
+      containerDefinitions: [
+        container({
+          name: "web",
+          command: ["sh", "-c", "mkdir -p /www && echo hello from berth > /www/index.html && exec httpd -f -p 8080 -h /www"],
+          portMappings: [{ containerPort: 8080 }],
+          dockerLabels: { team: "core" },
+        }),
+      ],
     });
     const task = await runOne("httpd");
     assert.equal((await untilRunning([task.taskArn!])).state, "SUCCESS");
@@ -105,17 +117,24 @@ describe("tasks in real containers", () => {
       requiresCompatibilities: ["FARGATE"],
       cpu: "256",
       memory: "512",
-      containerDefinitions: [container({
-        name: "web",
-        memory: undefined,
-        command: ["sh", "-c", "mkdir -p /www && hostname -i > /www/index.html && exec httpd -f -p 80 -h /www"],
-        portMappings: [{ containerPort: 80 }],
-      })],
+      containerDefinitions: [
+        container({
+          name: "web",
+          memory: undefined,
+          command: ["sh", "-c", "mkdir -p /www && hostname -i > /www/index.html && exec httpd -f -p 80 -h /www"],
+          portMappings: [{ containerPort: 80 }],
+        }),
+      ],
     });
-    const out = await ecs.send(new RunTaskCommand({
-      cluster: CLUSTER, taskDefinition: "fg-web", count: 2, launchType: "FARGATE",
-      networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-e2e0001"] } },
-    }));
+    const out = await ecs.send(
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition: "fg-web",
+        count: 2,
+        launchType: "FARGATE",
+        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-e2e0001"] } },
+      }),
+    );
     const arns = out.tasks!.map((t) => t.taskArn!);
     await untilRunning(arns);
     const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks!;
@@ -151,7 +170,10 @@ describe("tasks in real containers", () => {
   });
 
   test("a container over its memory limit is OOM-killed: 137 and OutOfMemoryError", async () => {
-    await register({ family: "hog", containerDefinitions: [container({ name: "hog", memory: 8, command: ["sh", "-c", "tail /dev/zero"] })] });
+    await register({
+      family: "hog",
+      containerDefinitions: [container({ name: "hog", memory: 8, command: ["sh", "-c", "tail /dev/zero"] })],
+    });
     const task = await runOne("hog");
     await untilStopped([task.taskArn!]);
     const c = (await describeTask(task.taskArn!)).containers![0]!;
@@ -169,7 +191,10 @@ describe("tasks in real containers", () => {
   });
 
   test("StopTask: SIGTERM, then SIGKILL after stopTimeout", async () => {
-    await register({ family: "stubborn", containerDefinitions: [container({ name: "s", stopTimeout: 2, command: ["sh", "-c", "trap '' TERM; sleep 300 & wait"] })] });
+    await register({
+      family: "stubborn",
+      containerDefinitions: [container({ name: "s", stopTimeout: 2, command: ["sh", "-c", "trap '' TERM; sleep 300 & wait"] })],
+    });
     const task = await runOne("stubborn");
     await untilRunning([task.taskArn!]);
     const started = Date.now();
@@ -184,15 +209,22 @@ describe("tasks in real containers", () => {
   test("container health checks make the task HEALTHY", async () => {
     await register({
       family: "healthy",
-      containerDefinitions: [container({
-        name: "h",
-        command: ["sleep", "300"],
-        healthCheck: { command: ["CMD-SHELL", "true"], interval: 5, timeout: 2, retries: 1 },
-      })],
+      containerDefinitions: [
+        container({
+          name: "h",
+          command: ["sleep", "300"],
+          healthCheck: { command: ["CMD-SHELL", "true"], interval: 5, timeout: 2, retries: 1 },
+        }),
+      ],
     });
     const task = await runOne("healthy");
     await untilRunning([task.taskArn!]);
-    const t = await waitFor(() => describeTask(task.taskArn!), { until: (d) => d.healthStatus === "HEALTHY", message: "a HEALTHY task", timeoutMs: 15_000, intervalMs: 500 });
+    const t = await waitFor(() => describeTask(task.taskArn!), {
+      until: (d) => d.healthStatus === "HEALTHY",
+      message: "a HEALTHY task",
+      timeoutMs: 15_000,
+      intervalMs: 500,
+    });
     assert.equal(t.healthStatus, "HEALTHY");
     assert.equal(t.containers![0]!.healthStatus, "HEALTHY");
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
@@ -201,15 +233,22 @@ describe("tasks in real containers", () => {
   test("a failing health check makes the task UNHEALTHY", async () => {
     await register({
       family: "sick",
-      containerDefinitions: [container({
-        name: "s",
-        command: ["sleep", "300"],
-        healthCheck: { command: ["CMD-SHELL", "exit 1"], interval: 5, timeout: 2, retries: 1 },
-      })],
+      containerDefinitions: [
+        container({
+          name: "s",
+          command: ["sleep", "300"],
+          healthCheck: { command: ["CMD-SHELL", "exit 1"], interval: 5, timeout: 2, retries: 1 },
+        }),
+      ],
     });
     const task = await runOne("sick");
     await untilRunning([task.taskArn!]);
-    const t = await waitFor(() => describeTask(task.taskArn!), { until: (d) => d.healthStatus === "UNHEALTHY", message: "an UNHEALTHY task", timeoutMs: 20_000, intervalMs: 500 });
+    const t = await waitFor(() => describeTask(task.taskArn!), {
+      until: (d) => d.healthStatus === "UNHEALTHY",
+      message: "an UNHEALTHY task",
+      timeoutMs: 20_000,
+      intervalMs: 500,
+    });
     assert.equal(t.healthStatus, "UNHEALTHY");
     assert.equal(t.containers![0]!.healthStatus, "UNHEALTHY");
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn! }));
@@ -221,7 +260,8 @@ describe("tasks in real containers", () => {
       volumes: [{ name: "shared" }],
       containerDefinitions: [
         container({
-          name: "init", essential: false,
+          name: "init",
+          essential: false,
           command: ["sh", "-c", "sleep 1; echo prepared-by-init > /data/index.html"],
           mountPoints: [{ sourceVolume: "shared", containerPath: "/data" }],
         }),
@@ -262,7 +302,8 @@ describe("tasks in real containers", () => {
 
   test("the container instance shows the host's resources and what tasks hold", async () => {
     const [instanceArn] = await agent.registered;
-    const ci = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [instanceArn!] }))).containerInstances![0]!;
+    const ci = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: [instanceArn!] })))
+      .containerInstances![0]!;
     assert.equal(ci.agentConnected, true);
     assert.ok(ci.registeredResources!.find((r) => r.name === "CPU")!.integerValue! >= 1024);
     assert.ok(ci.attributes!.some((a) => a.name === "ecs.capability.task-eni"));

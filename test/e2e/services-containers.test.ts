@@ -29,7 +29,6 @@ import { waitFor } from "../support/wait.js";
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `services-${process.pid}`;
 
-
 describe("services on real containers", () => {
   const docker = new Docker();
   const dataDir = newDataDir();
@@ -42,11 +41,16 @@ describe("services on real containers", () => {
     (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services![0]!;
   /** The PRIMARY deployment COMPLETED: its tasks stayed up through the 10 s startup window. */
   const completed = async (name: string): Promise<Service> => {
-    const s = await waitFor(() => describeService(name), { until: (d) => d.deployments![0]!.rolloutState === "COMPLETED", message: `${name}'s deployment COMPLETED`, timeoutMs: 30_000 });
+    const s = await waitFor(() => describeService(name), {
+      until: (d) => d.deployments![0]!.rolloutState === "COMPLETED",
+      message: `${name}'s deployment COMPLETED`,
+      timeoutMs: 30_000,
+    });
     assert.equal(s.deployments![0]!.rolloutState, "COMPLETED");
     return s;
   };
-  const stable = (name: string) => waitUntilServicesStable({ client: ecs, maxWaitTime: 180, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, services: [name] });
+  const stable = (name: string) =>
+    waitUntilServicesStable({ client: ecs, maxWaitTime: 180, minDelay: 1, maxDelay: 1 }, { cluster: CLUSTER, services: [name] });
   const serviceTasks = async (name: string) => {
     const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: name }))).taskArns!;
     return arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks! : [];
@@ -56,14 +60,22 @@ describe("services on real containers", () => {
       (c) => c.State === "running" && c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${CLUSTER}`),
     );
   const httpd = (family: string, text: string, extra: Record<string, unknown> = {}) =>
-    ecs.send(new RegisterTaskDefinitionCommand({
-      family,
-      containerDefinitions: [{
-        name: "web", image, memory: 32, portMappings: [{ containerPort: 8080 }], stopTimeout: 2,
-        command: ["sh", "-c", `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 8080 -h /www`],
-        ...extra,
-      }],
-    }));
+    ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        containerDefinitions: [
+          {
+            name: "web",
+            image,
+            memory: 32,
+            portMappings: [{ containerPort: 8080 }],
+            stopTimeout: 2,
+            command: ["sh", "-c", `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 8080 -h /www`],
+            ...extra,
+          },
+        ],
+      }),
+    );
 
   before(async () => {
     image = await ensureBusyboxImage();
@@ -99,21 +111,34 @@ describe("services on real containers", () => {
   test("a container killed outside berth is replaced, with ECS's events", async () => {
     const [victim] = await serviceTasks("web");
     await docker.getContainer(victim!.containers![0]!.runtimeId!).kill();
-    await waitFor(async () => (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING" && t.taskArn !== victim!.taskArn).length === 3, {
-      message: "3 RUNNING tasks besides the victim",
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      async () => (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING" && t.taskArn !== victim!.taskArn).length === 3,
+      {
+        message: "3 RUNNING tasks besides the victim",
+        timeoutMs: 60_000,
+      },
+    );
     const s = await describeService("web");
     assert.equal(s.runningCount, 3);
     const stoppedVictim = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [victim!.taskArn!] }))).tasks![0]!;
     assert.equal(stoppedVictim.lastStatus, "STOPPED");
     assert.equal(stoppedVictim.stopCode, "EssentialContainerExited");
-    assert.ok(s.events!.some((e) => /has started 1 tasks/.test(e.message!)), JSON.stringify(s.events!.map((e) => e.message)));
+    assert.ok(
+      s.events!.some((e) => /has started 1 tasks/.test(e.message!)),
+      JSON.stringify(s.events!.map((e) => e.message)),
+    );
     assert.equal((await berthContainers("svc-web")).length, 3);
   });
 
   test("scale up, then roll out a revision with min 50 / max 200: never below 2 or above 8 healthy-or-pending", async () => {
-    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", desiredCount: 4, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 } }));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: "web",
+        desiredCount: 4,
+        deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 },
+      }),
+    );
     await stable("web");
     assert.equal((await describeService("web")).runningCount, 4);
     const next = (await httpd("svc-web", "v1b")).taskDefinition!.taskDefinitionArn!;
@@ -121,12 +146,21 @@ describe("services on real containers", () => {
     let most = 0;
     let least = Infinity;
     // Sampled while waiting for the rollout to end.
-    await waitFor(async () => {
-      const s = await describeService("web");
-      most = Math.max(most, s.deployments!.reduce((n, d) => n + d.runningCount! + d.pendingCount!, 0));
-      least = Math.min(least, s.deployments!.reduce((n, d) => n + d.runningCount!, 0));
-      return s.deployments!.length === 1 && s.taskDefinition === next && s.runningCount === 4;
-    }, { message: "4 running of the new revision alone", timeoutMs: 120_000 });
+    await waitFor(
+      async () => {
+        const s = await describeService("web");
+        most = Math.max(
+          most,
+          s.deployments!.reduce((n, d) => n + d.runningCount! + d.pendingCount!, 0),
+        );
+        least = Math.min(
+          least,
+          s.deployments!.reduce((n, d) => n + d.runningCount!, 0),
+        );
+        return s.deployments!.length === 1 && s.taskDefinition === next && s.runningCount === 4;
+      },
+      { message: "4 running of the new revision alone", timeoutMs: 120_000 },
+    );
     assert.ok(most <= 8, `above 200%: ${most}`);
     assert.ok(least >= 2, `below 50%: ${least}`);
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", desiredCount: 3 }));
@@ -135,16 +169,29 @@ describe("services on real containers", () => {
 
   test("a revision whose container exits at once trips the circuit breaker and rolls back", async () => {
     const good = (await httpd("svc-cb", "good")).taskDefinition!.taskDefinitionArn!;
-    await ecs.send(new CreateServiceCommand({
-      cluster: CLUSTER, serviceName: "cb", taskDefinition: good, desiredCount: 1,
-      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
-    }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: "cb",
+        taskDefinition: good,
+        desiredCount: 1,
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      }),
+    );
     await stable("cb");
     await completed("cb");
-    const bad = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-cb", containerDefinitions: [{ name: "web", image, memory: 32, command: ["sh", "-c", "exit 1"] }] }))).taskDefinition!.taskDefinitionArn!;
+    const bad = (
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: "svc-cb",
+          containerDefinitions: [{ name: "web", image, memory: 32, command: ["sh", "-c", "exit 1"] }],
+        }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "cb", taskDefinition: bad }));
     const s = await waitFor(() => describeService("cb"), {
-      until: (d) => d.deployments!.length === 1 && d.deployments![0]!.taskDefinition === good && d.deployments![0]!.rolloutState === "COMPLETED",
+      until: (d) =>
+        d.deployments!.length === 1 && d.deployments![0]!.taskDefinition === good && d.deployments![0]!.rolloutState === "COMPLETED",
       message: "the rollback COMPLETED",
       timeoutMs: 180_000,
       intervalMs: 200,
@@ -155,12 +202,22 @@ describe("services on real containers", () => {
 
   test("kill -9 of the control plane mid-rollout: the deployment finishes, no task lost, duplicated or orphaned", async () => {
     const v2 = (await httpd("svc-web", "v2")).taskDefinition!.taskDefinitionArn!;
-    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", taskDefinition: v2, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 } }));
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: "web",
+        taskDefinition: v2,
+        deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200 },
+      }),
+    );
     // Mid-rollout: the new deployment has started tasks.
-    await waitFor(async () => {
-      const primary = (await describeService("web")).deployments!.find((d) => d.status === "PRIMARY");
-      return primary?.taskDefinition === v2 && primary.runningCount! + primary.pendingCount! > 0;
-    }, { message: "the rollout to v2 under way", timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const primary = (await describeService("web")).deployments!.find((d) => d.status === "PRIMARY");
+        return primary?.taskDefinition === v2 && primary.runningCount! + primary.pendingCount! > 0;
+      },
+      { message: "the rollout to v2 under way", timeoutMs: 30_000 },
+    );
     await berth.kill9();
     berth = await startBerth({ dataDir, port });
     ecs = sdkClient(berth.endpoint);
@@ -177,17 +234,32 @@ describe("services on real containers", () => {
     // Every running container belongs to a RUNNING task and the other way round; none is left
     // behind (old containers get their stopTimeout of 2 s to go).
     const settled = async () => {
-      const running = (await serviceTasks("web")).filter((t) => t.lastStatus === "RUNNING").map((t) => t.taskArn!).sort();
+      const running = (await serviceTasks("web"))
+        .filter((t) => t.lastStatus === "RUNNING")
+        .map((t) => t.taskArn!)
+        .sort();
       const containers = (await berthContainers("svc-web")).map((c) => c.Labels["com.amazonaws.ecs.task-arn"]!).sort();
       return { running, containers };
     };
-    const now = await waitFor(settled, { until: (n) => JSON.stringify(n.running) === JSON.stringify(n.containers), message: "containers and RUNNING tasks alike", timeoutMs: 60_000, intervalMs: 200 });
+    const now = await waitFor(settled, {
+      until: (n) => JSON.stringify(n.running) === JSON.stringify(n.containers),
+      message: "containers and RUNNING tasks alike",
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     assert.equal(now.running.length, 3);
     assert.deepEqual(now.containers, now.running);
   });
 
   test("a DAEMON service follows agents joining and draining", async () => {
-    const td = (await ecs.send(new RegisterTaskDefinitionCommand({ family: "svc-daemon", containerDefinitions: [{ name: "d", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }] }))).taskDefinition!.taskDefinitionArn!;
+    const td = (
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: "svc-daemon",
+          containerDefinitions: [{ name: "d", image, memory: 16, stopTimeout: 2, command: ["sleep", "600"] }],
+        }),
+      )
+    ).taskDefinition!.taskDefinitionArn!;
     await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "daemon", taskDefinition: td, schedulingStrategy: "DAEMON" }));
     // A DAEMON service's desired count is the scheduler's to set (0 until it has looked, as on
     // ECS), so "stable" is asked only once it has: before, 0 running of 0 desired passes.
@@ -198,7 +270,11 @@ describe("services on real containers", () => {
     try {
       const [arn] = await second.registered;
       const until = (n: number) =>
-        waitFor(() => describeService("daemon"), { until: (s) => s.runningCount === n && s.desiredCount === n, message: `${n} running of ${n} desired`, timeoutMs: 60_000 });
+        waitFor(() => describeService("daemon"), {
+          until: (s) => s.runningCount === n && s.desiredCount === n,
+          message: `${n} running of ${n} desired`,
+          timeoutMs: 60_000,
+        });
       assert.equal((await until(2)).runningCount, 2, "the joining instance gets its daemon task");
       const onSecond = (await serviceTasks("daemon")).filter((t) => t.containerInstanceArn === arn && t.lastStatus === "RUNNING");
       assert.equal(onSecond.length, 1);
@@ -233,6 +309,9 @@ describe("services on real containers", () => {
     assert.deepEqual((await serviceTasks("web")).map((t) => t.taskArn).sort(), before);
     const s = await describeService("web");
     assert.equal(s.runningCount, 3);
-    assert.ok(!s.events!.slice(0, s.events!.length - events).some((e) => /started|stopped/.test(e.message!)), "no task was started or stopped");
+    assert.ok(
+      !s.events!.slice(0, s.events!.length - events).some((e) => /started|stopped/.test(e.message!)),
+      "no task was started or stopped",
+    );
   });
 });

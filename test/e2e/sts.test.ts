@@ -17,11 +17,19 @@ describe("STS on the same endpoint as ECS", () => {
   });
 
   const sts = (secretAccessKey = TEST_SECRET_KEY) =>
-    new STSClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey }, maxAttempts: 1 });
+    new STSClient({
+      endpoint: berth.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey },
+      maxAttempts: 1,
+    });
 
   test("the SDK's GetCallerIdentity names the account's root user; ECS answers on the same port", async () => {
     const who = await sts().send(new GetCallerIdentityCommand({}));
-    assert.deepEqual({ Account: who.Account, Arn: who.Arn, UserId: who.UserId }, { Account: TEST_ACCOUNT, Arn: `arn:aws:iam::${TEST_ACCOUNT}:root`, UserId: TEST_ACCOUNT });
+    assert.deepEqual(
+      { Account: who.Account, Arn: who.Arn, UserId: who.UserId },
+      { Account: TEST_ACCOUNT, Arn: `arn:aws:iam::${TEST_ACCOUNT}:root`, UserId: TEST_ACCOUNT },
+    );
     assert.ok(Array.isArray((await sdkClient(berth.endpoint).send(new ListClustersCommand({}))).clusterArns));
     await assert.rejects(sts("wrong").send(new GetCallerIdentityCommand({})), { name: "SignatureDoesNotMatch" });
   });
@@ -34,7 +42,10 @@ describe("STS on the same endpoint as ECS", () => {
     });
     assert.equal(res.status, 403);
     assert.match(res.headers.get("content-type") ?? "", /xml/);
-    assert.match(await res.text(), /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/);
+    assert.match(
+      await res.text(),
+      /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/,
+    );
   });
 
   for (const cli of availableClis()) {

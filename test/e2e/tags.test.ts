@@ -22,8 +22,6 @@ const arn = (resource: string) => `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:${resou
 const byKey = (tags: Tag[] | undefined) => [...(tags ?? [])].sort((a, b) => a.key!.localeCompare(b.key!));
 const manyTags = (n: number, prefix = "k") => Array.from({ length: n }, (_, i) => ({ key: `${prefix}${i}`, value: `v${i}` }));
 
-
-
 describe("tags", () => {
   let berth: BerthProcess;
   let ecs: ECSClient;
@@ -49,7 +47,9 @@ describe("tags", () => {
     const cp = await ecs.send(
       new CreateCapacityProviderCommand({
         name: "tagged-cp",
-        autoScalingGroupProvider: { autoScalingGroupArn: `arn:aws:autoscaling:us-east-1:${TEST_ACCOUNT}:autoScalingGroup:x:autoScalingGroupName/tagged` },
+        autoScalingGroupProvider: {
+          autoScalingGroupArn: `arn:aws:autoscaling:us-east-1:${TEST_ACCOUNT}:autoScalingGroup:x:autoScalingGroupName/tagged`,
+        },
         tags: initial,
       }),
     );
@@ -72,7 +72,11 @@ describe("tags", () => {
       });
 
       test("TagResource adds and overwrites; UntagResource removes, ignoring unknown keys", async () => {
-        await tag(target(), [{ key: "team", value: "a" }, { key: "tier", value: "web" }, { key: "empty", value: "" }]);
+        await tag(target(), [
+          { key: "team", value: "a" },
+          { key: "tier", value: "web" },
+          { key: "empty", value: "" },
+        ]);
         assert.deepEqual(await list(target()), [
           { key: "empty", value: "" },
           { key: "env", value: "prod" },
@@ -80,15 +84,27 @@ describe("tags", () => {
           { key: "tier", value: "web" },
         ]);
         await tag(target(), [{ key: "team", value: "b" }]);
-        assert.deepEqual((await list(target())).find((t) => t.key === "team"), { key: "team", value: "b" });
+        assert.deepEqual(
+          (await list(target())).find((t) => t.key === "team"),
+          { key: "team", value: "b" },
+        );
         await untag(target(), ["tier", "empty", "never-set"]);
-        assert.deepEqual(await list(target()), [{ key: "env", value: "prod" }, { key: "team", value: "b" }]);
+        assert.deepEqual(await list(target()), [
+          { key: "env", value: "prod" },
+          { key: "team", value: "b" },
+        ]);
       });
 
       test("rejected calls change nothing", async () => {
         const before = await list(target());
         await expectError(tag(target(), [{ key: "aws:owner", value: "x" }]), "InvalidParameterException", /aws:/);
-        await expectError(tag(target(), [{ key: "ok", value: "1" }, { key: "AWS:Owner", value: "x" }]), "InvalidParameterException");
+        await expectError(
+          tag(target(), [
+            { key: "ok", value: "1" },
+            { key: "AWS:Owner", value: "x" },
+          ]),
+          "InvalidParameterException",
+        );
         await expectError(tag(target(), [{ key: "bad*key", value: "x" }]), "InvalidParameterException");
         await expectError(tag(target(), [{ key: "", value: "x" }]), "InvalidParameterException");
         await expectError(tag(target(), [{ key: "k".repeat(129), value: "x" }]), "InvalidParameterException");
@@ -102,12 +118,21 @@ describe("tags", () => {
         await tag(target(), manyTags(48));
         assert.equal((await list(target())).length, 50);
         await expectError(tag(target(), manyTags(1, "extra")), "InvalidParameterException", /50/);
-        await tag(target(), [{ key: "team", value: "c" }, { key: "k0", value: "changed" }]); // overwriting is not adding
+        await tag(target(), [
+          { key: "team", value: "c" },
+          { key: "k0", value: "changed" },
+        ]); // overwriting is not adding
         const full = await list(target());
         assert.equal(full.length, 50);
         assert.equal(full.find((t) => t.key === "k0")!.value, "changed");
-        await untag(target(), manyTags(48).map((t) => t.key));
-        assert.deepEqual(await list(target()), [{ key: "env", value: "prod" }, { key: "team", value: "c" }]);
+        await untag(
+          target(),
+          manyTags(48).map((t) => t.key),
+        );
+        assert.deepEqual(await list(target()), [
+          { key: "env", value: "prod" },
+          { key: "team", value: "c" },
+        ]);
       });
     });
   }
@@ -171,19 +196,42 @@ describe("tags", () => {
       // Overwriting is covered through the SDK; each CLI call costs a second or two of start-up.
       for (const { arn: resourceArn } of Object.values(resources)) {
         // tag-resource and untag-resource print nothing on success.
-        assert.equal(ok(aws("tag-resource", "--resource-arn", resourceArn, "--tags", `key=${key},value=one`, "key=tmp,value=x")), undefined);
+        assert.equal(
+          ok(aws("tag-resource", "--resource-arn", resourceArn, "--tags", `key=${key},value=one`, "key=tmp,value=x")),
+          undefined,
+        );
         const listed = ok(aws("list-tags-for-resource", "--resource-arn", resourceArn)).tags as Tag[];
-        assert.deepEqual(listed.find((t) => t.key === key), { key, value: "one" }, cli.name);
-        assert.deepEqual(listed.find((t) => t.key === "tmp"), { key: "tmp", value: "x" }, cli.name);
+        assert.deepEqual(
+          listed.find((t) => t.key === key),
+          { key, value: "one" },
+          cli.name,
+        );
+        assert.deepEqual(
+          listed.find((t) => t.key === "tmp"),
+          { key: "tmp", value: "x" },
+          cli.name,
+        );
         assert.equal(ok(aws("untag-resource", "--resource-arn", resourceArn, "--tag-keys", key, "tmp")), undefined);
       }
       const remaining = ok(aws("list-tags-for-resource", "--resource-arn", resources["cluster"]!.arn)).tags as Tag[];
       assert.ok(!remaining.some((t) => t.key === key || t.key === "tmp"), cli.name);
       const clusterArn = resources["cluster"]!.arn;
-      expectCliError(aws("tag-resource", "--resource-arn", clusterArn, "--tags", "key=aws:x,value=y"), "InvalidParameterException", "TagResource");
-      expectCliError(aws("tag-resource", "--resource-arn", arn("cluster/nope"), "--tags", "key=a,value=b"), "ClusterNotFoundException", "TagResource");
+      expectCliError(
+        aws("tag-resource", "--resource-arn", clusterArn, "--tags", "key=aws:x,value=y"),
+        "InvalidParameterException",
+        "TagResource",
+      );
+      expectCliError(
+        aws("tag-resource", "--resource-arn", arn("cluster/nope"), "--tags", "key=a,value=b"),
+        "ClusterNotFoundException",
+        "TagResource",
+      );
       expectCliError(aws("list-tags-for-resource", "--resource-arn", "garbage"), "InvalidParameterException", "ListTagsForResource");
-      expectCliError(aws("untag-resource", "--resource-arn", arn("widget/1"), "--tag-keys", "a"), "InvalidParameterException", "UntagResource");
+      expectCliError(
+        aws("untag-resource", "--resource-arn", arn("widget/1"), "--tag-keys", "a"),
+        "InvalidParameterException",
+        "UntagResource",
+      );
     });
   });
 });

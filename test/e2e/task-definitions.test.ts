@@ -83,30 +83,42 @@ describe("task definitions (SDK)", () => {
   }
 
   test("50 concurrent registrations of one family get revisions 1..50", async () => {
-    const results = await Promise.all(
-      Array.from({ length: 50 }, () => ecs.send(new RegisterTaskDefinitionCommand(simple("concurrent")))),
-    );
+    const results = await Promise.all(Array.from({ length: 50 }, () => ecs.send(new RegisterTaskDefinitionCommand(simple("concurrent")))));
     const revisions = results.map((r) => r.taskDefinition!.revision!).sort((a, b) => a - b);
-    assert.deepEqual(revisions, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      revisions,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     const pages = await all(paginateListTaskDefinitions({ client: ecs, pageSize: 7 }, { familyPrefix: "concurrent" }));
     const arns = pages.flatMap((p) => p.taskDefinitionArns!);
     assert.equal(arns.length, 50);
     assert.equal(arns[0], `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:task-definition/concurrent:1`);
     assert.equal(arns[49], `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}:task-definition/concurrent:50`);
     const desc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "concurrent", sort: "DESC", maxResults: 2 }));
-    assert.deepEqual(desc.taskDefinitionArns!.map((a) => a.split(":").pop()), ["50", "49"]);
+    assert.deepEqual(
+      desc.taskDefinitionArns!.map((a) => a.split(":").pop()),
+      ["50", "49"],
+    );
     assert.ok(desc.nextToken);
     const descPages = await all(paginateListTaskDefinitions({ client: ecs, pageSize: 7 }, { familyPrefix: "concurrent", sort: "DESC" }));
-    assert.deepEqual(descPages.flatMap((p) => p.taskDefinitionArns!), [...arns].reverse());
+    assert.deepEqual(
+      descPages.flatMap((p) => p.taskDefinitionArns!),
+      [...arns].reverse(),
+    );
   });
 
   test("ListTaskDefinitions pages across families, and a page boundary holds while revisions come and go", async () => {
-    for (const family of ["pg-b", "pg-a", "pg-c"]) for (let i = 0; i < 3; i++) await ecs.send(new RegisterTaskDefinitionCommand(simple(family)));
+    for (const family of ["pg-b", "pg-a", "pg-c"])
+      for (let i = 0; i < 3; i++) await ecs.send(new RegisterTaskDefinitionCommand(simple(family)));
     const mine = (arns: string[]) => arns.map((a) => a.split("/").pop()!).filter((n) => n.startsWith("pg-"));
     const everything = (await ecs.send(new ListTaskDefinitionsCommand({ maxResults: 100 }))).taskDefinitionArns!;
     assert.deepEqual(mine(everything), ["pg-a:1", "pg-a:2", "pg-a:3", "pg-b:1", "pg-b:2", "pg-b:3", "pg-c:1", "pg-c:2", "pg-c:3"]);
     const paged = await all(paginateListTaskDefinitions({ client: ecs, pageSize: 2 }, {}));
-    assert.deepEqual(paged.flatMap((p) => p.taskDefinitionArns!), everything, "pages of 2 list what one page lists");
+    assert.deepEqual(
+      paged.flatMap((p) => p.taskDefinitionArns!),
+      everything,
+      "pages of 2 list what one page lists",
+    );
     // Past pg-a:2: deregistering a revision before the boundary, or registering one after it, moves nothing.
     const first = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "pg-a", maxResults: 2 }));
     assert.deepEqual(mine(first.taskDefinitionArns!), ["pg-a:1", "pg-a:2"]);
@@ -148,7 +160,10 @@ describe("task definitions (SDK)", () => {
     assert.equal((await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "dereg" }))).taskDefinition!.revision, 1);
     assert.equal((await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "dereg:2" }))).taskDefinition!.status, "INACTIVE");
     const inactive = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "dereg", status: "INACTIVE" }));
-    assert.deepEqual(inactive.taskDefinitionArns!.map((a) => a.split("/").pop()), ["dereg:2"]);
+    assert.deepEqual(
+      inactive.taskDefinitionArns!.map((a) => a.split("/").pop()),
+      ["dereg:2"],
+    );
     await assert.rejects(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "dereg" })), { name: "ClientException" });
     await assert.rejects(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "dereg:7" })), { name: "ClientException" });
     const next = await ecs.send(new RegisterTaskDefinitionCommand(simple("dereg")));
@@ -159,7 +174,10 @@ describe("task definitions (SDK)", () => {
     for (const f of ["fam-a", "fam-b", "fam-c"]) await ecs.send(new RegisterTaskDefinitionCommand(simple(f)));
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "fam-c:1" }));
     const active = await all(paginateListTaskDefinitionFamilies({ client: ecs, pageSize: 1 }, { familyPrefix: "fam-" }));
-    assert.deepEqual(active.flatMap((p) => p.families), ["fam-a", "fam-b"]);
+    assert.deepEqual(
+      active.flatMap((p) => p.families),
+      ["fam-a", "fam-b"],
+    );
     const inactive = await ecs.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: "fam-", status: "INACTIVE" }));
     assert.deepEqual(inactive.families, ["fam-c"]);
     const everything = await ecs.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: "fam-", status: "ALL" }));
@@ -171,7 +189,10 @@ describe("task definitions (SDK)", () => {
     await ecs.send(new RegisterTaskDefinitionCommand(simple("del")));
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "del:1" }));
     const out = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ["del:1", "del:2", "del:99"] }));
-    assert.deepEqual(out.taskDefinitions!.map((t) => [t.revision, t.status]), [[1, "DELETE_IN_PROGRESS"]]);
+    assert.deepEqual(
+      out.taskDefinitions!.map((t) => [t.revision, t.status]),
+      [[1, "DELETE_IN_PROGRESS"]],
+    );
     assert.equal(out.failures!.length, 2);
     assert.match(out.failures![0]!.reason!, /ACTIVE/);
     const listed = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: "del", status: "INACTIVE" }));

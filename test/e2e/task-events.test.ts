@@ -43,7 +43,9 @@ describe("task event stream", () => {
       await ecs.send(new CreateClusterCommand({ clusterName }));
       agents.push(await new SimulatedAgent(berth.endpoint, { cluster: clusterName }).start());
     }
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "evt", containerDefinitions: [{ name: "app", image: "busybox", memory: 32 }] }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "evt", containerDefinitions: [{ name: "app", image: "busybox", memory: 32 }] }),
+    );
   });
   after(async () => {
     for (const a of agents) await a.stop();
@@ -76,7 +78,11 @@ describe("task event stream", () => {
       assert.equal(stopped.detail.stopCode, "UserInitiated");
       assert.equal(stopped.detail.stoppedReason, "done with it");
       const versions = mine.events.filter((e) => e.detail.taskArn === arn).map((e) => e.detail.version);
-      assert.deepEqual(versions, [...versions].sort((a, b) => a - b), "in the order they were committed");
+      assert.deepEqual(
+        versions,
+        [...versions].sort((a, b) => a - b),
+        "in the order they were committed",
+      );
       assert.ok(versions.length >= 3, `creation, RUNNING and STOPPED at least: ${versions.join(", ")}`);
 
       const otherArn = other.tasks![0]!.taskArn!;
@@ -117,12 +123,29 @@ describe("task event stream", () => {
   test("berth events prints each change as it happens; --json prints the events", async () => {
     const ecs = sdkClient(berth.endpoint);
     const cli = (json: boolean) => {
-      const child = spawn(process.execPath, [join(packageRoot, "dist/src/cli/main.js"), "events", "--endpoint", berth.endpoint, "--cluster", "events",
-        "--access-key-id", TEST_ACCESS_KEY, "--secret-access-key", TEST_SECRET_KEY, ...(json ? ["--json"] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(
+        process.execPath,
+        [
+          join(packageRoot, "dist/src/cli/main.js"),
+          "events",
+          "--endpoint",
+          berth.endpoint,
+          "--cluster",
+          "events",
+          "--access-key-id",
+          TEST_ACCESS_KEY,
+          "--secret-access-key",
+          TEST_SECRET_KEY,
+          ...(json ? ["--json"] : []),
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      const following = new Promise<void>((resolve) => child.stderr.on("data", (d: Buffer) => ((err += d.toString()), err.includes("following") && resolve())));
+      const following = new Promise<void>((resolve) =>
+        child.stderr.on("data", (d: Buffer) => ((err += d.toString()), err.includes("following") && resolve())),
+      );
       return { child, following, out: () => out, err: () => err };
     };
     const text = cli(false);
@@ -137,7 +160,11 @@ describe("task event stream", () => {
         intervalMs: 50,
       });
       assert.match(text.out(), new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z  events/${id}  PENDING \\(desired RUNNING\\) v1$`, "m"));
-      const events = json.out().trim().split("\n").map((l) => JSON.parse(l) as TaskEvent);
+      const events = json
+        .out()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as TaskEvent);
       assert.ok(events.every((e) => e["detail-type"] === "ECS Task State Change" && e.detail.taskArn === arn));
     } finally {
       text.child.kill();

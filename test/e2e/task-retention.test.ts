@@ -12,9 +12,20 @@ test("a STOPPED task is purged once its retention has passed", async () => {
   const berth = await startBerth({ env: { BERTH_STOPPED_TASK_RETENTION_SECONDS: "2" } });
   try {
     const ecs = sdkClient(berth.endpoint);
-    const agent = new ControlPlaneClient({ endpoint: berth.endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
-    await agent.register({ totalResources: [{ name: "CPU", type: "INTEGER", integerValue: 1024 }, { name: "MEMORY", type: "INTEGER", integerValue: 512 }] });
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "brief", containerDefinitions: [{ name: "a", image: "busybox", memory: 16 }] }));
+    const agent = new ControlPlaneClient({
+      endpoint: berth.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+    });
+    await agent.register({
+      totalResources: [
+        { name: "CPU", type: "INTEGER", integerValue: 1024 },
+        { name: "MEMORY", type: "INTEGER", integerValue: 512 },
+      ],
+    });
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "brief", containerDefinitions: [{ name: "a", image: "busybox", memory: 16 }] }),
+    );
     const task = (await ecs.send(new RunTaskCommand({ taskDefinition: "brief" }))).tasks![0]!;
     await ecs.send(new StopTaskCommand({ task: task.taskArn! }));
     await agent.submitTaskStateChange(task.clusterArn!, task.taskArn!, { status: "STOPPED" });

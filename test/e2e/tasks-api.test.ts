@@ -70,15 +70,26 @@ function queuedChannel(client: ControlPlaneClient, arn: string): { channel: Agen
   };
 }
 
-async function simulatedHost(endpoint: string, opts: { cluster?: string; memory?: number; az?: string; fargate?: boolean; attributes?: { name: string; value?: string }[] } = {}): Promise<SimulatedHost> {
-  const client = new ControlPlaneClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+async function simulatedHost(
+  endpoint: string,
+  opts: { cluster?: string; memory?: number; az?: string; fargate?: boolean; attributes?: { name: string; value?: string }[] } = {},
+): Promise<SimulatedHost> {
+  const client = new ControlPlaneClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+  });
   const instance = await client.register({
     cluster: opts.fargate ? undefined : opts.cluster,
     totalResources: [
       { name: "CPU", type: "INTEGER", integerValue: 2048 },
       { name: "MEMORY", type: "INTEGER", integerValue: opts.memory ?? 1024 },
     ],
-    instanceIdentityDocument: JSON.stringify({ availabilityZone: opts.az ?? "us-east-1a", instanceType: "t3.small", instanceId: `i-${Math.random().toString(16).slice(2, 12)}` }),
+    instanceIdentityDocument: JSON.stringify({
+      availabilityZone: opts.az ?? "us-east-1a",
+      instanceType: "t3.small",
+      instanceId: `i-${Math.random().toString(16).slice(2, 12)}`,
+    }),
     attributes: [...(opts.fargate ? [{ name: "berth.capacity", value: "fargate" }] : []), ...(opts.attributes ?? [])],
   });
   const arn = instance.containerInstanceArn!;
@@ -113,7 +124,9 @@ describe("tasks and container instances (simulated agent)", () => {
   });
 
   test("a registered agent is a container instance of the default cluster, created for it", async () => {
-    const out = await ecs.send(new DescribeContainerInstancesCommand({ containerInstances: [host.arn, "0123456789abcdef0123456789abcdef"] }));
+    const out = await ecs.send(
+      new DescribeContainerInstancesCommand({ containerInstances: [host.arn, "0123456789abcdef0123456789abcdef"] }),
+    );
     const ci = out.containerInstances![0]!;
     assert.match(ci.containerInstanceArn!, /^arn:aws:ecs:us-east-1:123456789012:container-instance\/default\/[0-9a-f]{32}$/);
     assert.equal(ci.status, "ACTIVE");
@@ -127,14 +140,19 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.deepEqual(listed.containerInstanceArns, [host.arn]);
     const none = await ecs.send(new ListContainerInstancesCommand({ filter: "attribute:ecs.instance-type == m5.large" }));
     assert.deepEqual(none.containerInstanceArns, []);
-    await assert.rejects(ecs.send(new ListContainerInstancesCommand({ filter: "attribute:ecs.instance-type ==" })), { name: "InvalidParameterException" });
+    await assert.rejects(ecs.send(new ListContainerInstancesCommand({ filter: "attribute:ecs.instance-type ==" })), {
+      name: "InvalidParameterException",
+    });
   });
 
   test("custom attributes: put, list, delete", async () => {
     await ecs.send(new PutAttributesCommand({ attributes: [{ name: "stack", value: "prod", targetId: host.arn }] }));
     const listed = await ecs.send(new ListAttributesCommand({ targetType: "container-instance", attributeName: "stack" }));
     assert.deepEqual(listed.attributes, [{ name: "stack", value: "prod", targetType: "container-instance", targetId: host.arn }]);
-    await assert.rejects(ecs.send(new PutAttributesCommand({ attributes: [{ name: "x", targetId: "0123456789abcdef0123456789abcdef" }] })), { name: "TargetNotFoundException" });
+    await assert.rejects(
+      ecs.send(new PutAttributesCommand({ attributes: [{ name: "x", targetId: "0123456789abcdef0123456789abcdef" }] })),
+      { name: "TargetNotFoundException" },
+    );
     await ecs.send(new DeleteAttributesCommand({ attributes: [{ name: "stack", targetId: host.arn }] }));
     const after = await ecs.send(new ListAttributesCommand({ targetType: "container-instance", attributeName: "stack" }));
     assert.deepEqual(after.attributes, []);
@@ -166,7 +184,12 @@ describe("tasks and container instances (simulated agent)", () => {
     await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, {
       status: "RUNNING",
       containers: [
-        { containerName: "app", status: "RUNNING", runtimeId: "abc", networkBindings: [{ bindIP: "127.0.0.1", containerPort: 80, hostPort: 8080, protocol: "tcp" }] },
+        {
+          containerName: "app",
+          status: "RUNNING",
+          runtimeId: "abc",
+          networkBindings: [{ bindIP: "127.0.0.1", containerPort: 80, hostPort: 8080, protocol: "tcp" }],
+        },
         { containerName: "sidecar", status: "RUNNING", runtimeId: "def" },
       ],
     });
@@ -191,7 +214,10 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.equal(told.tasks.find((t) => t.taskArn === task.taskArn)!.desiredStatus, "STOPPED");
     await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, {
       status: "STOPPED",
-      containers: [{ containerName: "app", status: "STOPPED", exitCode: 143 }, { containerName: "sidecar", status: "STOPPED", exitCode: 143 }],
+      containers: [
+        { containerName: "app", status: "STOPPED", exitCode: 143 },
+        { containerName: "sidecar", status: "STOPPED", exitCode: 143 },
+      ],
     });
     assert.equal((await stopped).state, "SUCCESS");
     const done = (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).tasks![0]!;
@@ -234,24 +260,41 @@ describe("tasks and container instances (simulated agent)", () => {
       return out;
     };
     const all = await pages({ maxResults: 7 });
-    assert.deepEqual(all.map((p) => p.length), [7, 7, 6]);
+    assert.deepEqual(
+      all.map((p) => p.length),
+      [7, 7, 6],
+    );
     assert.deepEqual(all.flat(), oldestFirst);
     const onlyPb = await pages({ maxResults: 3, family: "pb" });
-    assert.deepEqual(onlyPb.map((p) => p.length), [3, 3, 3, 1]);
-    assert.deepEqual(onlyPb.flat(), oldestFirst.filter((arn) => described.find((t) => t.taskArn === arn)!.group === "family:pb"));
+    assert.deepEqual(
+      onlyPb.map((p) => p.length),
+      [3, 3, 3, 1],
+    );
+    assert.deepEqual(
+      onlyPb.flat(),
+      oldestFirst.filter((arn) => described.find((t) => t.taskArn === arn)!.group === "family:pb"),
+    );
     assert.deepEqual((await pages({ maxResults: 100, startedBy: "by-pa" })).flat().length, 10);
     // A task of the first page stopped before the second is asked for: the boundary holds.
     const first = await ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 7 }));
     await ecs.send(new StopTaskCommand({ cluster: "pages", task: first.taskArns![6]!, reason: "gone" }));
     const second = await ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 7, nextToken: first.nextToken }));
     assert.deepEqual(second.taskArns, oldestFirst.slice(7, 14));
-    await assert.rejects(ecs.send(new ListTasksCommand({ cluster: "pages", nextToken: "bm90LWEtdG9rZW4" })), (err: Error) => err.name === "InvalidParameterException");
-    await assert.rejects(ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 101 })), (err: Error) => err.name === "InvalidParameterException");
+    await assert.rejects(
+      ecs.send(new ListTasksCommand({ cluster: "pages", nextToken: "bm90LWEtdG9rZW4" })),
+      (err: Error) => err.name === "InvalidParameterException",
+    );
+    await assert.rejects(
+      ecs.send(new ListTasksCommand({ cluster: "pages", maxResults: 101 })),
+      (err: Error) => err.name === "InvalidParameterException",
+    );
   });
 
   test("the channel pushes the tasks changed since the agent's version in full, and every assigned ARN", async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: "delta" }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "quiet", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "quiet", containerDefinitions: [{ name: "app", image: "busybox", memory: 16 }] }),
+    );
     const h = await simulatedHost(berth.endpoint, { cluster: "delta", memory: 4096 });
     const arns = (tasks: { taskArn?: string }[]) => tasks.map((t) => t.taskArn!).sort();
     const first = (await ecs.send(new RunTaskCommand({ cluster: "delta", taskDefinition: "quiet", count: 2 }))).tasks!;
@@ -265,13 +308,22 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.deepEqual([...delta.assigned].sort(), arns([...first, ...second]));
 
     // A report the agent made itself is not sent back to it; a stop it must carry out is.
-    await h.client.submitTaskStateChange(second[0]!.clusterArn!, second[0]!.taskArn!, { status: "RUNNING", containers: [{ containerName: "app", status: "RUNNING" }] });
+    await h.client.submitTaskStateChange(second[0]!.clusterArn!, second[0]!.taskArn!, {
+      status: "RUNNING",
+      containers: [{ containerName: "app", status: "RUNNING" }],
+    });
     await ecs.send(new StopTaskCommand({ cluster: "delta", task: first[0]!.taskArn! }));
     const stopping = await h.next();
-    assert.deepEqual(stopping.tasks.map((t) => [t.taskArn, t.desiredStatus]), [[first[0]!.taskArn, "STOPPED"]]);
+    assert.deepEqual(
+      stopping.tasks.map((t) => [t.taskArn, t.desiredStatus]),
+      [[first[0]!.taskArn, "STOPPED"]],
+    );
 
     // Once stopped it leaves the assigned list; an agent without a version is told everything.
-    await h.client.submitTaskStateChange(first[0]!.clusterArn!, first[0]!.taskArn!, { status: "STOPPED", containers: [{ containerName: "app", status: "STOPPED", exitCode: 0 }] });
+    await h.client.submitTaskStateChange(first[0]!.clusterArn!, first[0]!.taskArn!, {
+      status: "STOPPED",
+      containers: [{ containerName: "app", status: "STOPPED", exitCode: 0 }],
+    });
     const restarted = await h.reconnect();
     assert.deepEqual(arns(restarted.tasks), arns([first[1]!, ...second]));
     assert.deepEqual([...restarted.assigned].sort(), arns([first[1]!, ...second]));
@@ -281,9 +333,17 @@ describe("tasks and container instances (simulated agent)", () => {
     const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "web" }));
     const task = tasks![0]!;
     await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, { status: "RUNNING" });
-    await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, { containers: [{ containerName: "sidecar", status: "STOPPED", exitCode: 0 }] });
-    assert.equal((await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).tasks![0]!.desiredStatus, "RUNNING", "a non-essential exit changes nothing");
-    await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, { containers: [{ containerName: "app", status: "STOPPED", exitCode: 1 }] });
+    await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, {
+      containers: [{ containerName: "sidecar", status: "STOPPED", exitCode: 0 }],
+    });
+    assert.equal(
+      (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).tasks![0]!.desiredStatus,
+      "RUNNING",
+      "a non-essential exit changes nothing",
+    );
+    await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, {
+      containers: [{ containerName: "app", status: "STOPPED", exitCode: 1 }],
+    });
     const t = (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).tasks![0]!;
     assert.equal(t.desiredStatus, "STOPPED");
     assert.equal(t.stopCode, "EssentialContainerExited");
@@ -295,7 +355,11 @@ describe("tasks and container instances (simulated agent)", () => {
     const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "web" }));
     const task = tasks![0]!;
     const reason = "CannotPullContainerError: pull access denied for nope";
-    await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, { status: "STOPPED", reason, containers: [{ containerName: "app", status: "STOPPED", reason }] });
+    await host.client.submitTaskStateChange(task.clusterArn!, task.taskArn!, {
+      status: "STOPPED",
+      reason,
+      containers: [{ containerName: "app", status: "STOPPED", reason }],
+    });
     const t = (await ecs.send(new DescribeTasksCommand({ tasks: [task.taskArn!] }))).tasks![0]!;
     assert.equal(t.stopCode, "TaskFailedToStart");
     assert.equal(t.stoppedReason, reason);
@@ -305,7 +369,10 @@ describe("tasks and container instances (simulated agent)", () => {
   test("RunTask refuses what ECS refuses", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ taskDefinition: "web", count: 11 }, "InvalidParameterException"],
-      [{ taskDefinition: "web", launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "FARGATE" }] }, "InvalidParameterException"],
+      [
+        { taskDefinition: "web", launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "FARGATE" }] },
+        "InvalidParameterException",
+      ],
       [{ taskDefinition: "nope" }, "ClientException"],
       [{ taskDefinition: "web", overrides: { containerOverrides: [{ name: "ghost" }] } }, "InvalidParameterException"],
       [{ taskDefinition: "web", launchType: "FARGATE" }, "InvalidParameterException"],
@@ -323,24 +390,47 @@ describe("tasks and container instances (simulated agent)", () => {
   });
 
   test("tags: the task's own, and the task definition's with propagateTags", async () => {
-    await ecs.send(new RegisterTaskDefinitionCommand({ ...web("tagged-td", 8), tags: [{ key: "owner", value: "td" }, { key: "tier", value: "web" }] }));
-    const { tasks } = await ecs.send(new RunTaskCommand({ taskDefinition: "tagged-td", tags: [{ key: "owner", value: "me" }], propagateTags: "TASK_DEFINITION", overrides: { containerOverrides: [{ name: "app", environment: [{ name: "A", value: "1" }] }] } }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        ...web("tagged-td", 8),
+        tags: [
+          { key: "owner", value: "td" },
+          { key: "tier", value: "web" },
+        ],
+      }),
+    );
+    const { tasks } = await ecs.send(
+      new RunTaskCommand({
+        taskDefinition: "tagged-td",
+        tags: [{ key: "owner", value: "me" }],
+        propagateTags: "TASK_DEFINITION",
+        overrides: { containerOverrides: [{ name: "app", environment: [{ name: "A", value: "1" }] }] },
+      }),
+    );
     const arn = tasks![0]!.taskArn!;
     const plain = (await ecs.send(new DescribeTasksCommand({ tasks: [arn] }))).tasks![0]!;
     assert.equal(plain.tags, undefined, "tags only with include TAGS");
     const tagged = (await ecs.send(new DescribeTasksCommand({ tasks: [arn], include: ["TAGS"] }))).tasks![0]!;
-    assert.deepEqual(tagged.tags, [{ key: "owner", value: "me" }, { key: "tier", value: "web" }]);
+    assert.deepEqual(tagged.tags, [
+      { key: "owner", value: "me" },
+      { key: "tier", value: "web" },
+    ]);
     assert.deepEqual(tagged.overrides!.containerOverrides, [{ name: "app", environment: [{ name: "A", value: "1" }] }]);
     await ecs.send(new StopTaskCommand({ task: arn }));
     await host.client.submitTaskStateChange(tagged.clusterArn!, arn, { status: "STOPPED" });
   });
 
   test("a RunTask retried with its clientToken returns the tasks it started, and starts none", async () => {
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "once", containerDefinitions: [{ name: "a", image: "busybox", memory: 8 }] }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "once", containerDefinitions: [{ name: "a", image: "busybox", memory: 8 }] }),
+    );
     const first = await ecs.send(new RunTaskCommand({ taskDefinition: "once", count: 2, clientToken: "retry-me" }));
     assert.equal(first.tasks!.length, 2);
     const again = await ecs.send(new RunTaskCommand({ taskDefinition: "once", count: 2, clientToken: "retry-me" }));
-    assert.deepEqual(again.tasks!.map((t) => t.taskArn), first.tasks!.map((t) => t.taskArn));
+    assert.deepEqual(
+      again.tasks!.map((t) => t.taskArn),
+      first.tasks!.map((t) => t.taskArn),
+    );
     const fresh = await ecs.send(new RunTaskCommand({ taskDefinition: "once", clientToken: "another" }));
     assert.equal(fresh.tasks!.length, 1);
     assert.ok(!first.tasks!.some((t) => t.taskArn === fresh.tasks![0]!.taskArn));
@@ -356,23 +446,47 @@ describe("tasks and container instances (simulated agent)", () => {
     await ecs.send(new RegisterTaskDefinitionCommand(web("big", 4096)));
     const big = await ecs.send(new RunTaskCommand({ taskDefinition: "big" }));
     assert.deepEqual(big.failures, [{ arn: host.arn, reason: "RESOURCE:MEMORY" }]);
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "small", containerDefinitions: [{ name: "a", image: "busybox", memory: 8 }] }));
-    const constrained = await ecs.send(new RunTaskCommand({ taskDefinition: "small", placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.availability-zone == eu-west-1a" }] }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "small", containerDefinitions: [{ name: "a", image: "busybox", memory: 8 }] }),
+    );
+    const constrained = await ecs.send(
+      new RunTaskCommand({
+        taskDefinition: "small",
+        placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.availability-zone == eu-west-1a" }],
+      }),
+    );
     assert.deepEqual(constrained.tasks, []);
     assert.equal(constrained.failures![0]!.arn, host.arn);
   });
 
   test("FARGATE: capacity from a FARGATE host, awsvpc attachment, never a container instance", async () => {
-    await ecs.send(new RegisterTaskDefinitionCommand({
-      family: "fg", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512",
-      containerDefinitions: [{ name: "web", image: "busybox", portMappings: [{ containerPort: 80 }] }],
-    }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "fg",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [{ name: "web", image: "busybox", portMappings: [{ containerPort: 80 }] }],
+      }),
+    );
     const net = { awsvpcConfiguration: { subnets: ["subnet-0abc"], securityGroups: ["sg-1"] } };
     const none = await ecs.send(new RunTaskCommand({ taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: net }));
     assert.deepEqual(none.tasks, []);
     assert.match(none.failures![0]!.reason!, /Capacity is unavailable/);
-    await assert.rejects(ecs.send(new RunTaskCommand({ taskDefinition: "fg", launchType: "FARGATE" })), { name: "InvalidParameterException" });
-    await assert.rejects(ecs.send(new RunTaskCommand({ taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: { awsvpcConfiguration: { subnets: ["bad"] } } })), { name: "InvalidParameterException" });
+    await assert.rejects(ecs.send(new RunTaskCommand({ taskDefinition: "fg", launchType: "FARGATE" })), {
+      name: "InvalidParameterException",
+    });
+    await assert.rejects(
+      ecs.send(
+        new RunTaskCommand({
+          taskDefinition: "fg",
+          launchType: "FARGATE",
+          networkConfiguration: { awsvpcConfiguration: { subnets: ["bad"] } },
+        }),
+      ),
+      { name: "InvalidParameterException" },
+    );
 
     const fargate = await simulatedHost(berth.endpoint, { fargate: true });
     const run = await ecs.send(new RunTaskCommand({ taskDefinition: "fg", count: 2, launchType: "FARGATE", networkConfiguration: net }));

@@ -81,7 +81,9 @@ describe("docker driver", { concurrency: true }, () => {
 
   test("command alone runs under the image's (empty) entrypoint", async () => {
     const out = outputDir();
-    const { exitCode } = await runToEnd(spec({ command: ["sh", "-c", "echo ran > /out/r"], mounts: [{ type: "bind", source: out, target: "/out" }] }));
+    const { exitCode } = await runToEnd(
+      spec({ command: ["sh", "-c", "echo ran > /out/r"], mounts: [{ type: "bind", source: out, target: "/out" }] }),
+    );
     assert.equal(exitCode, 0);
     assert.equal(readFileSync(join(out, "r"), "utf8"), "ran\n");
   });
@@ -168,7 +170,11 @@ describe("docker driver", { concurrency: true }, () => {
     // Same namespace: the server is on the joiner's own loopback.
     const joiner = await runToEnd(
       spec({
-        command: ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://127.0.0.1:8080/ | grep -q from-a && exit 0; sleep 0.3; done; exit 1"],
+        command: [
+          "sh",
+          "-c",
+          "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://127.0.0.1:8080/ | grep -q from-a && exit 0; sleep 0.3; done; exit 1",
+        ],
         network: { mode: "container", containerId: server },
       }),
     );
@@ -188,15 +194,26 @@ describe("docker driver", { concurrency: true }, () => {
     const subnet = `10.214.${third}.0/24`;
     networks.add(name).add(`${name}-b`);
     const network = await driver.createNetwork(name, { subnet, labels: LABELS });
-    await expectRuntimeError(driver.createNetwork(`${name}-b`, { subnet: `10.214.${third}.128/25`, labels: LABELS }), "conflict", /^Pool overlaps with other one on this address space$/);
+    await expectRuntimeError(
+      driver.createNetwork(`${name}-b`, { subnet: `10.214.${third}.128/25`, labels: LABELS }),
+      "conflict",
+      /^Pool overlaps with other one on this address space$/,
+    );
 
     const created = await driver.create(spec({ command: ["sleep", "30"], network: { mode: "network", name } }));
     const running = await driver.create(spec({ command: ["sleep", "30"], network: { mode: "network", name } }));
     await driver.start(running);
     const joiner = await driver.create(spec({ command: ["true"], network: { mode: "container", containerId: running } }));
     const listed = await driver.listNetworks();
-    assert.deepEqual(listed.find((n) => n.name === name), { id: network.id, name, ipv4Subnets: [subnet], labels: LABELS, containers: [created, running].sort() });
-    assert.deepEqual(listed.map((n) => n.name), listed.map((n) => n.name).sort(), "by name");
+    assert.deepEqual(
+      listed.find((n) => n.name === name),
+      { id: network.id, name, ipv4Subnets: [subnet], labels: LABELS, containers: [created, running].sort() },
+    );
+    assert.deepEqual(
+      listed.map((n) => n.name),
+      listed.map((n) => n.name).sort(),
+      "by name",
+    );
     assert.equal(listed.find((n) => n.name === "bridge")!.ipv4Subnets.length, 1);
     assert.deepEqual(listed.find((n) => n.name === "host")!.ipv4Subnets, []);
     assert.ok(!listed.some((n) => n.containers.includes(joiner)), "a shared namespace joins no network");
@@ -207,7 +224,10 @@ describe("docker driver", { concurrency: true }, () => {
     await driver.destroy(joiner);
     await driver.destroy(running);
     await driver.removeNetwork(name);
-    assert.equal((await driver.listNetworks()).find((n) => n.name === name), undefined);
+    assert.equal(
+      (await driver.listNetworks()).find((n) => n.name === name),
+      undefined,
+    );
     await driver.destroy(created);
   });
 
@@ -215,7 +235,9 @@ describe("docker driver", { concurrency: true }, () => {
     const name = `berth-test-${run}-data`;
     volumes.add(name);
     await driver.createVolume(name, { labels: LABELS });
-    const writer = await runToEnd(spec({ command: ["sh", "-c", "echo shared > /data/f"], mounts: [{ type: "volume", source: name, target: "/data" }] }));
+    const writer = await runToEnd(
+      spec({ command: ["sh", "-c", "echo shared > /data/f"], mounts: [{ type: "volume", source: name, target: "/data" }] }),
+    );
     assert.equal(writer.exitCode, 0);
     const out = outputDir();
     const reader = await runToEnd(

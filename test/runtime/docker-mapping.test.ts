@@ -16,7 +16,15 @@ describe("ContainerSpec → Docker create options", () => {
   });
 
   test("ECS units become Docker's", () => {
-    const host = toCreateOptions({ ...base, cpuShares: 256, memoryMiB: 512, memoryReservationMiB: 128, maxSwapMiB: 0, nanoCpus: 250_000_000, shmSizeMiB: 64 }).HostConfig!;
+    const host = toCreateOptions({
+      ...base,
+      cpuShares: 256,
+      memoryMiB: 512,
+      memoryReservationMiB: 128,
+      maxSwapMiB: 0,
+      nanoCpus: 250_000_000,
+      shmSizeMiB: 64,
+    }).HostConfig!;
     assert.equal(host.CpuShares, 256);
     assert.equal(host.Memory, 512 * 1024 * 1024);
     assert.equal(host.MemoryReservation, 128 * 1024 * 1024);
@@ -30,7 +38,13 @@ describe("ContainerSpec → Docker create options", () => {
   test("health checks are in nanoseconds and keep ECS's command form", () => {
     const options = toCreateOptions({
       ...base,
-      healthCheck: { command: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10 },
+      healthCheck: {
+        command: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
+        intervalSeconds: 30,
+        timeoutSeconds: 5,
+        retries: 3,
+        startPeriodSeconds: 10,
+      },
     });
     assert.deepEqual(options.Healthcheck, {
       Test: ["CMD-SHELL", "curl -f http://localhost/ || exit 1"],
@@ -62,7 +76,9 @@ describe("ContainerSpec → Docker create options", () => {
     assert.equal(toCreateOptions({ ...base, network: { mode: "container", containerId: "abc" } }).HostConfig!.NetworkMode, "container:abc");
     const options = toCreateOptions({ ...base, network: { mode: "network", name: "task-net", ipv4Address: "10.0.0.5", aliases: ["web"] } });
     assert.equal(options.HostConfig!.NetworkMode, "task-net");
-    assert.deepEqual(options.NetworkingConfig, { EndpointsConfig: { "task-net": { IPAMConfig: { IPv4Address: "10.0.0.5" }, Aliases: ["web"] } } });
+    assert.deepEqual(options.NetworkingConfig, {
+      EndpointsConfig: { "task-net": { IPAMConfig: { IPv4Address: "10.0.0.5" }, Aliases: ["web"] } },
+    });
   });
 
   test("mounts: binds for host paths and volumes, Tmpfs for tmpfs", () => {
@@ -115,7 +131,15 @@ describe("Docker inspect → ContainerState", () => {
       Created: "2024-01-01T00:00:00.000000001Z",
       Image: "sha256:1",
       Config: { Image: "app:1", Labels: { a: "b" } },
-      State: { Status: "exited", ExitCode: 0, OOMKilled: false, Error: "", StartedAt: "0001-01-01T00:00:00Z", FinishedAt: "0001-01-01T00:00:00Z", ...state },
+      State: {
+        Status: "exited",
+        ExitCode: 0,
+        OOMKilled: false,
+        Error: "",
+        StartedAt: "0001-01-01T00:00:00Z",
+        FinishedAt: "0001-01-01T00:00:00Z",
+        ...state,
+      },
       NetworkSettings: {
         Ports: { "80/tcp": [{ HostIp: "0.0.0.0", HostPort: "49153" }], "443/tcp": null },
         Networks: { bridge: { IPAddress: "172.17.0.2" } },
@@ -124,7 +148,9 @@ describe("Docker inspect → ContainerState", () => {
     }) as unknown as Docker.ContainerInspectInfo;
 
   test("names lose Docker's slash; zero times are absent; ports and addresses are read", () => {
-    const state = toContainerState(inspect({ Status: "running", StartedAt: "2024-01-01T00:00:01Z", Health: { Status: "starting", FailingStreak: 0, Log: [] } }));
+    const state = toContainerState(
+      inspect({ Status: "running", StartedAt: "2024-01-01T00:00:01Z", Health: { Status: "starting", FailingStreak: 0, Log: [] } }),
+    );
     assert.equal(state.name, "ecs-web-1-app-123");
     assert.equal(state.status, "running");
     assert.equal(state.exitCode, undefined);
@@ -136,10 +162,20 @@ describe("Docker inspect → ContainerState", () => {
 
   test("exit code only once stopped; a start failure keeps its error", () => {
     assert.equal(toContainerState(inspect({ Status: "created" })).exitCode, undefined);
-    const failed = toContainerState(inspect({ Status: "created", ExitCode: 127, Error: "exec: \"nope\": executable file not found in $PATH" }));
+    const failed = toContainerState(
+      inspect({ Status: "created", ExitCode: 127, Error: 'exec: "nope": executable file not found in $PATH' }),
+    );
     assert.equal(failed.exitCode, 127);
     assert.match(failed.error ?? "", /executable file not found/);
-    const oom = toContainerState(inspect({ Status: "exited", ExitCode: 137, OOMKilled: true, StartedAt: "2024-01-01T00:00:01.5Z", FinishedAt: "2024-01-01T00:00:01.4Z" }));
+    const oom = toContainerState(
+      inspect({
+        Status: "exited",
+        ExitCode: 137,
+        OOMKilled: true,
+        StartedAt: "2024-01-01T00:00:01.5Z",
+        FinishedAt: "2024-01-01T00:00:01.4Z",
+      }),
+    );
     assert.deepEqual([oom.exitCode, oom.oomKilled], [137, true]);
     assert.deepEqual(oom.finishedAt, oom.startedAt, "never finished before it started");
   });
@@ -147,7 +183,13 @@ describe("Docker inspect → ContainerState", () => {
 
 describe("Docker events → RuntimeEvents", () => {
   test("die carries the exit code; health_status the health", () => {
-    const die = toRuntimeEvent({ Type: "container", Action: "die", Actor: { ID: "abc", Attributes: { exitCode: "137", name: "x" } }, time: 1700000000, timeNano: 1700000000123456768 });
+    const die = toRuntimeEvent({
+      Type: "container",
+      Action: "die",
+      Actor: { ID: "abc", Attributes: { exitCode: "137", name: "x" } },
+      time: 1700000000,
+      timeNano: 1700000000123456768,
+    });
     assert.equal(die?.exitCode, 137);
     assert.equal(die?.attributes.name, "x");
     assert.equal(die?.time.getTime(), 1700000000123);

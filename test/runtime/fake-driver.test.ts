@@ -46,7 +46,13 @@ describe("fake driver", () => {
     await fake.stop(id, 30);
     assert.deepEqual(await waiting, { exitCode: 143, oomKilled: false });
     await tick();
-    assert.deepEqual(events.map((e) => [e.action, e.exitCode]), [["start", undefined], ["die", 143]]);
+    assert.deepEqual(
+      events.map((e) => [e.action, e.exitCode]),
+      [
+        ["start", undefined],
+        ["die", 143],
+      ],
+    );
     assert.equal(events[1]?.attributes.task, "t1");
   });
 
@@ -56,15 +62,20 @@ describe("fake driver", () => {
       const fake = new FakeDriver({
         images: ["app"],
         behaviour: (s) =>
-          s.name === "batch" ? { exitAfterMs: 1_000, exitCode: 3 }
-          : s.name === "hog" ? { exitAfterMs: 500, oomKilled: true }
-          : s.name === "stubborn" ? { ignoresSigterm: true }
-          : { health: "UNHEALTHY", healthAfterMs: 2_000 },
+          s.name === "batch"
+            ? { exitAfterMs: 1_000, exitCode: 3 }
+            : s.name === "hog"
+              ? { exitAfterMs: 500, oomKilled: true }
+              : s.name === "stubborn"
+                ? { ignoresSigterm: true }
+                : { health: "UNHEALTHY", healthAfterMs: 2_000 },
       });
       const batch = await fake.create(spec("batch"));
       const hog = await fake.create(spec("hog"));
       const stubborn = await fake.create(spec("stubborn"));
-      const web = await fake.create(spec("web", { healthCheck: { command: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 2, retries: 3 } }));
+      const web = await fake.create(
+        spec("web", { healthCheck: { command: ["CMD", "true"], intervalSeconds: 5, timeoutSeconds: 2, retries: 3 } }),
+      );
       for (const id of [batch, hog, stubborn, web]) await fake.start(id);
       assert.equal((await fake.inspect(web))?.health, "UNKNOWN");
 
@@ -107,22 +118,50 @@ describe("fake driver", () => {
     const fake = new FakeDriver({ images: ["app"] });
     const summary = (n: NetworkSummary) => [n.name, n.ipv4Subnets, n.containers];
     // A fresh engine has Docker's predefined networks, and they stay.
-    assert.deepEqual((await fake.listNetworks()).map(summary), [["bridge", ["172.17.0.0/16"], []], ["host", [], []], ["none", [], []]]);
+    assert.deepEqual((await fake.listNetworks()).map(summary), [
+      ["bridge", ["172.17.0.0/16"], []],
+      ["host", [], []],
+      ["none", [], []],
+    ]);
     await rejectsWith(fake.removeNetwork("bridge"), "conflict", /bridge is a pre-defined network and cannot be removed/);
 
-    const net = await fake.createNetwork("berth-subnet-1", { subnet: "10.211.0.0/24", gateway: "10.211.0.1", labels: { "berth.managed": "1" } });
-    await rejectsWith(fake.createNetwork("other", { subnet: "10.211.0.128/25", labels: {} }), "conflict", /^Pool overlaps with other one on this address space$/);
+    const net = await fake.createNetwork("berth-subnet-1", {
+      subnet: "10.211.0.0/24",
+      gateway: "10.211.0.1",
+      labels: { "berth.managed": "1" },
+    });
+    await rejectsWith(
+      fake.createNetwork("other", { subnet: "10.211.0.128/25", labels: {} }),
+      "conflict",
+      /^Pool overlaps with other one on this address space$/,
+    );
     await rejectsWith(fake.createNetwork("other", { subnet: "172.17.9.0/24", labels: {} }), "conflict", /Pool overlaps/);
-    assert.deepEqual(await fake.createNetwork("berth-subnet-1", { subnet: "10.211.9.0/24", labels: {} }), net, "a name in use is that network, whatever its pool");
+    assert.deepEqual(
+      await fake.createNetwork("berth-subnet-1", { subnet: "10.211.9.0/24", labels: {} }),
+      net,
+      "a name in use is that network, whatever its pool",
+    );
     const picked = await fake.createNetwork("picked", { labels: {} });
-    assert.ok((await fake.listNetworks()).every((n) => n.name === "picked" || !n.ipv4Subnets.some((p) => cidrsOverlap(p, picked.subnet))), "a pool of its own");
+    assert.ok(
+      (await fake.listNetworks()).every((n) => n.name === "picked" || !n.ipv4Subnets.some((p) => cidrsOverlap(p, picked.subnet))),
+      "a pool of its own",
+    );
 
     const created = await fake.create(spec("pause", { network: { mode: "network", name: "berth-subnet-1", ipv4Address: "10.211.0.2" } }));
     const bridged = await fake.create(spec("web"));
     await fake.create(spec("side", { network: { mode: "container", containerId: created } }));
     const listed = await fake.listNetworks();
-    assert.deepEqual(listed.map((n) => n.name), ["berth-subnet-1", "bridge", "host", "none", "picked"]);
-    assert.deepEqual(listed[0], { id: net.id, name: "berth-subnet-1", ipv4Subnets: ["10.211.0.0/24"], labels: { "berth.managed": "1" }, containers: [created] });
+    assert.deepEqual(
+      listed.map((n) => n.name),
+      ["berth-subnet-1", "bridge", "host", "none", "picked"],
+    );
+    assert.deepEqual(listed[0], {
+      id: net.id,
+      name: "berth-subnet-1",
+      ipv4Subnets: ["10.211.0.0/24"],
+      labels: { "berth.managed": "1" },
+      containers: [created],
+    });
     assert.deepEqual(listed[1]!.containers, [bridged], "bridge mode joins bridge; a shared namespace joins nothing");
 
     // Only a running container keeps its network from being removed, as on Docker.
@@ -130,7 +169,10 @@ describe("fake driver", () => {
     await rejectsWith(fake.removeNetwork("berth-subnet-1"), "conflict", /active endpoints/);
     await fake.stop(created, 1);
     await fake.removeNetwork("berth-subnet-1");
-    assert.deepEqual((await fake.listNetworks()).map((n) => n.name), ["bridge", "host", "none", "picked"]);
+    assert.deepEqual(
+      (await fake.listNetworks()).map((n) => n.name),
+      ["bridge", "host", "none", "picked"],
+    );
     await fake.createNetwork("other", { subnet: "10.211.0.128/25", labels: {} });
   });
 });

@@ -21,8 +21,20 @@ export function startAgent(
   const dataDir = opts.dataDir ?? newDataDir();
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, join(opts.packageDir ?? packageRoot, "dist/src/cli/main.js"), "agent", "--endpoint", endpoint, "--access-key-id", TEST_ACCESS_KEY,
-      "--secret-access-key", TEST_SECRET_KEY, "--data-dir", dataDir, ...(opts.args ?? [])],
+    [
+      ...NODE_FLAGS,
+      join(opts.packageDir ?? packageRoot, "dist/src/cli/main.js"),
+      "agent",
+      "--endpoint",
+      endpoint,
+      "--access-key-id",
+      TEST_ACCESS_KEY,
+      "--secret-access-key",
+      TEST_SECRET_KEY,
+      "--data-dir",
+      dataDir,
+      ...(opts.args ?? []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } },
   );
   let out = "";

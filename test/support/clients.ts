@@ -4,10 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
-export function sdkClient(
-  endpoint: string,
-  opts: { region?: string; accessKeyId?: string; secretAccessKey?: string } = {},
-): ECSClient {
+export function sdkClient(endpoint: string, opts: { region?: string; accessKeyId?: string; secretAccessKey?: string } = {}): ECSClient {
   return new ECSClient({
     endpoint,
     region: opts.region ?? "us-east-1",
@@ -50,24 +47,20 @@ export function runCli(
   args: string[],
   opts: { region?: string; accessKeyId?: string; secretAccessKey?: string; env?: NodeJS.ProcessEnv } = {},
 ): CliResult {
-  const r = spawnSync(
-    cli.path,
-    ["--endpoint-url", endpoint, "--region", opts.region ?? "us-east-1", "--output", "json", ...args],
-    {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: opts.accessKeyId ?? TEST_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: opts.secretAccessKey ?? TEST_SECRET_KEY,
-        AWS_CONFIG_FILE: "/dev/null",
-        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_PAGER: "",
-        AWS_MAX_ATTEMPTS: "1",
-        ...opts.env,
-      },
-      timeout: 60_000,
+  const r = spawnSync(cli.path, ["--endpoint-url", endpoint, "--region", opts.region ?? "us-east-1", "--output", "json", ...args], {
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: opts.accessKeyId ?? TEST_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: opts.secretAccessKey ?? TEST_SECRET_KEY,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_PAGER: "",
+      AWS_MAX_ATTEMPTS: "1",
+      ...opts.env,
     },
-  );
+    timeout: 60_000,
+  });
   let json: unknown;
   try {
     json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;

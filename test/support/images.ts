@@ -25,6 +25,10 @@ export function ensureBusyboxImage(tag = BUSYBOX_IMAGE, docker = new Docker()): 
  */
 export async function removeClusterContainers(cluster: string, docker = new Docker()): Promise<void> {
   for (const c of await docker.listContainers({ all: true, filters: { label: ["com.amazonaws.ecs.cluster"] } })) {
-    if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${cluster}`)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    if (c.Labels["com.amazonaws.ecs.cluster"]?.endsWith(`/${cluster}`))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   }
 }

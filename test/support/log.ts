@@ -12,5 +12,8 @@ export interface LogLine {
 /** A logger whose lines land in `lines`, as parsed JSON. */
 export function memoryLog(level: "debug" | "info" = "debug"): { log: Logger; lines: LogLine[] } {
   const lines: LogLine[] = [];
-  return { log: createLogger({ level, pretty: false, destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } }), lines };
+  return {
+    log: createLogger({ level, pretty: false, destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) } }),
+    lines,
+  };
 }

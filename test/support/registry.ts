@@ -14,7 +14,6 @@ export interface LocalRegistry {
   stop(): Promise<void>;
 }
 
-
 export async function startRegistry(auth?: { username: string; password: string }): Promise<LocalRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "berth-registry-"));
   const port = await freePort();
@@ -29,14 +28,20 @@ export async function startRegistry(auth?: { username: string; password: string 
     `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: ${address}\n${authBlock}`,
   );
   const child: ChildProcess = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: "ignore" });
-  await waitFor(async () => {
-    const res = await fetch(`http://${address}/v2/`);
-    return res.status === 200 || res.status === 401;
-  }, { message: "docker-registry to answer", retryErrors: true });
+  await waitFor(
+    async () => {
+      const res = await fetch(`http://${address}/v2/`);
+      return res.status === 200 || res.status === 401;
+    },
+    { message: "docker-registry to answer", retryErrors: true },
+  );
   // A docker config dir of our own keeps the login out of the user's ~/.docker.
   const dockerConfig = join(dir, "docker");
   if (auth) {
-    execFileSync("docker", ["--config", dockerConfig, "login", address, "-u", auth.username, "--password-stdin"], { input: auth.password, stdio: ["pipe", "ignore", "ignore"] });
+    execFileSync("docker", ["--config", dockerConfig, "login", address, "-u", auth.username, "--password-stdin"], {
+      input: auth.password,
+      stdio: ["pipe", "ignore", "ignore"],
+    });
   }
   return {
     address,

@@ -26,7 +26,6 @@ export const DEP1 = "ecs-svc/1000000000000000001";
 export const DEP2 = "ecs-svc/2000000000000000002";
 export const NEXT = "ecs-svc/9000000000000000009";
 
-
 export function service(overrides: Partial<ServiceSpec> = {}): ServiceSpec {
   return {
     serviceName: "web",
@@ -173,7 +172,11 @@ export class World {
 
   /** UpdateService with a new task definition. */
   deploy(taskDefinition: string): void {
-    this.deployments = startDeployment(this.deployments, { id: this.newId(), taskDefinition, desiredCount: this.service.desiredCount }, this.now);
+    this.deployments = startDeployment(
+      this.deployments,
+      { id: this.newId(), taskDefinition, desiredCount: this.service.desiredCount },
+      this.now,
+    );
   }
 
   counts(): { counted: number; healthy: number } {
@@ -185,8 +188,15 @@ export class World {
   }
 
   bounds() {
-    const desired = this.service.schedulingStrategy === "DAEMON" ? this.instances.filter((i) => i.status === "ACTIVE" && i.eligible).length : this.service.desiredCount;
-    return deploymentBounds(this.service.schedulingStrategy, this.service.deploymentConfiguration, this.service.status === "ACTIVE" ? desired : 0);
+    const desired =
+      this.service.schedulingStrategy === "DAEMON"
+        ? this.instances.filter((i) => i.status === "ACTIVE" && i.eligible).length
+        : this.service.desiredCount;
+    return deploymentBounds(
+      this.service.schedulingStrategy,
+      this.service.deploymentConfiguration,
+      this.service.status === "ACTIVE" ? desired : 0,
+    );
   }
 
   step(): StepResult {
@@ -231,7 +241,9 @@ export class World {
   private apply(plan: Plan): void {
     const stops = new Map(plan.stop.map((s) => [s.taskArn, s.reason]));
     this.tasks = this.tasks.map((t) =>
-      stops.has(t.taskArn) ? { ...t, desiredStatus: "STOPPED", stopCode: "ServiceSchedulerInitiated", stoppedReason: stops.get(t.taskArn) } : t,
+      stops.has(t.taskArn)
+        ? { ...t, desiredStatus: "STOPPED", stopCode: "ServiceSchedulerInitiated", stoppedReason: stops.get(t.taskArn) }
+        : t,
     );
     this.unplaced = [];
     const active = this.instances.filter((i) => i.status === "ACTIVE" && i.agentConnected);
@@ -240,9 +252,15 @@ export class World {
       const placeable = target ? start.count : active.length === 0 ? 0 : Math.min(start.count, this.capacity);
       if (placeable < start.count) {
         const failures = active.length > 0 ? [{ arn: active[0]!.arn, reason: "RESOURCE:MEMORY" as const }] : [];
-        this.unplaced.push({ deploymentId: start.deploymentId, count: start.count - placeable, failures, noContainerInstances: active.length === 0 });
+        this.unplaced.push({
+          deploymentId: start.deploymentId,
+          count: start.count - placeable,
+          failures,
+          noContainerInstances: active.length === 0,
+        });
       }
-      for (let i = 0; i < placeable; i++) this.tasks.push(this.newTask(start.deploymentId, start.taskDefinition, target ?? active[this.seq % active.length]!.arn));
+      for (let i = 0; i < placeable; i++)
+        this.tasks.push(this.newTask(start.deploymentId, start.taskDefinition, target ?? active[this.seq % active.length]!.arn));
     }
     this.deployments = plan.deployments.filter((d) => d.status !== "INACTIVE");
     this.memory = JSON.parse(JSON.stringify(plan.memory));
@@ -281,7 +299,14 @@ export class World {
         if (t.desiredStatus === "STOPPED") return { ...t, lastStatus: "STOPPED", stoppedAt: to };
         if (t.lastStatus === "PROVISIONING") {
           if (t.fate.fails) {
-            return { ...t, lastStatus: "STOPPED", desiredStatus: "STOPPED", stoppedAt: to, stopCode: "TaskFailedToStart", stoppedReason: "CannotPullContainerError: not found" };
+            return {
+              ...t,
+              lastStatus: "STOPPED",
+              desiredStatus: "STOPPED",
+              stoppedAt: to,
+              stopCode: "TaskFailedToStart",
+              stoppedReason: "CannotPullContainerError: not found",
+            };
           }
           return { ...t, lastStatus: "RUNNING", startedAt: to };
         }

@@ -24,8 +24,15 @@ export class SimulatedAgent {
   private channel?: AgentChannel;
   private readonly handled = new Map<string, string>();
 
-  constructor(endpoint: string, private readonly opts: SimulatedAgentOptions = {}) {
-    this.client = new ControlPlaneClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY } });
+  constructor(
+    endpoint: string,
+    private readonly opts: SimulatedAgentOptions = {},
+  ) {
+    this.client = new ControlPlaneClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
+    });
   }
 
   async start(): Promise<this> {
@@ -87,7 +94,12 @@ export class SimulatedAgent {
     const report = (change: Parameters<ControlPlaneClient["submitTaskStateChange"]>[2]) =>
       this.channel!.call("SubmitTaskStateChange", taskStateChangeRequest(a.clusterArn, a.taskArn, change));
     const containers = (status: "RUNNING" | "STOPPED", exitCode?: number) =>
-      a.containers.map((c) => ({ containerName: c.name, status, runtimeId: `sim-${a.taskArn.slice(-8)}-${c.name}`, ...(exitCode !== undefined ? { exitCode } : {}) }));
+      a.containers.map((c) => ({
+        containerName: c.name,
+        status,
+        runtimeId: `sim-${a.taskArn.slice(-8)}-${c.name}`,
+        ...(exitCode !== undefined ? { exitCode } : {}),
+      }));
     if (a.desiredStatus === "STOPPED") {
       if (done === "stopped") return;
       this.handled.set(a.taskArn, "stopped");
@@ -99,7 +111,11 @@ export class SimulatedAgent {
     this.handled.set(a.taskArn, outcome);
     if (outcome === "fail") {
       const reason = "CannotPullContainerError: simulated pull failure";
-      await report({ status: "STOPPED", reason, containers: a.containers.map((c) => ({ containerName: c.name, status: "STOPPED" as const, reason })) });
+      await report({
+        status: "STOPPED",
+        reason,
+        containers: a.containers.map((c) => ({ containerName: c.name, status: "STOPPED" as const, reason })),
+      });
       return;
     }
     const now = new Date();

@@ -8,7 +8,13 @@ import { test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { AgentChannel } from "../../src/agent/channel.js";
 import { createLogger } from "../../src/log/logger.js";
-import { asPushed, CLOSE_NOT_REGISTERED, type AgentMessage, type Assignments, type ControlPlaneMessage } from "../../src/wire/agent-channel.js";
+import {
+  asPushed,
+  CLOSE_NOT_REGISTERED,
+  type AgentMessage,
+  type Assignments,
+  type ControlPlaneMessage,
+} from "../../src/wire/agent-channel.js";
 import { waitFor } from "../support/wait.js";
 
 interface StandIn {
@@ -32,12 +38,21 @@ async function standIn(): Promise<StandIn> {
 }
 
 const send = (ws: WebSocket, m: ControlPlaneMessage) => ws.send(JSON.stringify(m));
-const push = (n: number, taskArns: string[]): ControlPlaneMessage => ({ type: "assignments", version: { epoch: "e", n }, tasks: [], assigned: taskArns });
+const push = (n: number, taskArns: string[]): ControlPlaneMessage => ({
+  type: "assignments",
+  version: { epoch: "e", n },
+  tasks: [],
+  assigned: taskArns,
+});
 
 /** What the stand-in and the handlers collect is in this process: look often. */
 const until = (condition: () => boolean) => waitFor(condition, { timeoutMs: 5000, intervalMs: 5 });
 
-function channelOn(cp: StandIn, handlers: Partial<ConstructorParameters<typeof AgentChannel>[1]> = {}, overHttp: (op: string, input: object) => Promise<unknown> = async () => ({ overHttp: true })) {
+function channelOn(
+  cp: StandIn,
+  handlers: Partial<ConstructorParameters<typeof AgentChannel>[1]> = {},
+  overHttp: (op: string, input: object) => Promise<unknown> = async () => ({ overHttp: true }),
+) {
   return new AgentChannel(
     {
       open: () =>
@@ -70,7 +85,10 @@ test("a version is acknowledged only once acted on: a failed push asks for the c
   channel.start();
   try {
     await until(() => cp.received.length === 1);
-    assert.deepEqual(cp.received[0], { connection: 1, message: { type: "sync", health: [{ taskArn: "t", containerName: "app", healthStatus: "HEALTHY" }] } });
+    assert.deepEqual(cp.received[0], {
+      connection: 1,
+      message: { type: "sync", health: [{ taskArn: "t", containerName: "app", healthStatus: "HEALTHY" }] },
+    });
     send(cp.sockets[0]!, push(1, ["a"]));
     // Not acted on: asked again from the version before (none).
     await until(() => cp.received.length === 2);
@@ -78,7 +96,10 @@ test("a version is acknowledged only once acted on: a failed push asks for the c
     send(cp.sockets[0]!, push(1, ["a"]));
     send(cp.sockets[0]!, push(2, ["a", "b"]));
     await until(() => acted.length === 2);
-    assert.deepEqual(acted.map((m) => m.version.n), [1, 2]);
+    assert.deepEqual(
+      acted.map((m) => m.version.n),
+      [1, 2],
+    );
     // Health goes out as it changes.
     channel.setHealth([]);
     await until(() => cp.received.length === 3);
@@ -106,7 +127,11 @@ test("occupied pools: in every sync once known, and sent whenever they change", 
     assert.deepEqual(cp.received[1]!.message, { type: "pools", pools: ["10.211.0.0/24", "172.17.0.0/16"] });
     cp.sockets[0]!.terminate();
     await until(() => cp.received.some((r) => r.connection === 2));
-    assert.deepEqual(cp.received.find((r) => r.connection === 2)!.message, { type: "sync", health: [], pools: ["10.211.0.0/24", "172.17.0.0/16"] });
+    assert.deepEqual(cp.received.find((r) => r.connection === 2)!.message, {
+      type: "sync",
+      health: [],
+      pools: ["10.211.0.0/24", "172.17.0.0/16"],
+    });
   } finally {
     await channel.stop();
     cp.server.close();
@@ -128,7 +153,13 @@ test("calls: answered by id, errors named by __type, cut-off ones made again ove
     const refused = channel.call("SubmitTaskStateChange", { task: "y" });
     await until(() => cp.received.length === 3);
     const calls = cp.received.slice(1).map((r) => r.message as Extract<AgentMessage, { type: "call" }>);
-    assert.deepEqual(calls.map((c) => [c.operation, c.input]), [["SubmitTaskStateChange", { task: "x" }], ["SubmitTaskStateChange", { task: "y" }]]);
+    assert.deepEqual(
+      calls.map((c) => [c.operation, c.input]),
+      [
+        ["SubmitTaskStateChange", { task: "x" }],
+        ["SubmitTaskStateChange", { task: "y" }],
+      ],
+    );
     // Answered out of order: the ids pair them.
     send(cp.sockets[0]!, { type: "error", id: calls[1]!.id, error: { __type: "InvalidParameterException", message: "no such task" } });
     send(cp.sockets[0]!, { type: "result", id: calls[0]!.id, output: { acknowledgment: "ACK" } });
@@ -139,7 +170,10 @@ test("calls: answered by id, errors named by __type, cut-off ones made again ove
     await until(() => cp.received.length === 4);
     cp.sockets[0]!.terminate();
     assert.deepEqual(await cut, { acknowledgment: "over HTTP" });
-    assert.deepEqual(overHttp.map((c) => c.input), [{ task: "before" }, { task: "z" }]);
+    assert.deepEqual(
+      overHttp.map((c) => c.input),
+      [{ task: "before" }, { task: "z" }],
+    );
   } finally {
     await channel.stop();
     cp.server.close();
@@ -194,7 +228,10 @@ test("task definitions: carried once per connection and named by ARN after that;
     send(cp.sockets[0]!, pushOf(1, true));
     send(cp.sockets[0]!, pushOf(2, false));
     await until(() => acted.length === 2);
-    assert.deepEqual(acted.map((m) => m.tasks.map((t) => t.taskDefinition)), [[web], [web]]);
+    assert.deepEqual(
+      acted.map((m) => m.tasks.map((t) => t.taskDefinition)),
+      [[web], [web]],
+    );
     assert.equal("taskDefinitionArn" in acted[1]!.tasks[0]!, false);
     // A new connection has carried nothing: a push naming a definition it never carried is refused.
     cp.sockets[0]!.terminate();
@@ -225,13 +262,22 @@ test("the control plane's end: a push carries a definition in full only the firs
     taskDefinition: def(family),
   });
   const carried = new Set<string>();
-  const first = asPushed({ version: { epoch: "e", n: 1 }, tasks: [assignment(1, "web"), assignment(2, "web")], assigned: ["t1", "t2"] }, carried);
+  const first = asPushed(
+    { version: { epoch: "e", n: 1 }, tasks: [assignment(1, "web"), assignment(2, "web")], assigned: ["t1", "t2"] },
+    carried,
+  );
   assert.deepEqual(first.taskDefinitions, [def("web")]);
-  assert.deepEqual(first.tasks.map((t) => [t.taskArn, t.taskDefinitionArn, "taskDefinition" in t]), [
-    ["t1", def("web").taskDefinitionArn, false],
-    ["t2", def("web").taskDefinitionArn, false],
-  ]);
-  const second = asPushed({ version: { epoch: "e", n: 2 }, tasks: [assignment(3, "web"), assignment(4, "db")], assigned: ["t1", "t2", "t3", "t4"] }, carried);
+  assert.deepEqual(
+    first.tasks.map((t) => [t.taskArn, t.taskDefinitionArn, "taskDefinition" in t]),
+    [
+      ["t1", def("web").taskDefinitionArn, false],
+      ["t2", def("web").taskDefinitionArn, false],
+    ],
+  );
+  const second = asPushed(
+    { version: { epoch: "e", n: 2 }, tasks: [assignment(3, "web"), assignment(4, "db")], assigned: ["t1", "t2", "t3", "t4"] },
+    carried,
+  );
   assert.deepEqual(second.taskDefinitions, [def("db")]);
   const third = asPushed({ version: { epoch: "e", n: 3 }, tasks: [assignment(5, "db")], assigned: [] }, carried);
   assert.equal("taskDefinitions" in third, false);

@@ -4,7 +4,15 @@ import { test } from "node:test";
 import { DEFAULT_AVAILABILITY_ZONE, availabilityZoneOf, defaultAttributes } from "../../src/domain/container-instance.js";
 
 test("an instance's availability zone is its ecs.availability-zone attribute", () => {
-  assert.equal(availabilityZoneOf({ attributes: [{ name: "ecs.os-type", value: "linux" }, { name: "ecs.availability-zone", value: "eu-west-1b" }] }), "eu-west-1b");
+  assert.equal(
+    availabilityZoneOf({
+      attributes: [
+        { name: "ecs.os-type", value: "linux" },
+        { name: "ecs.availability-zone", value: "eu-west-1b" },
+      ],
+    }),
+    "eu-west-1b",
+  );
 });
 
 test("an instance without one is in the zone registration gives an instance without an identity document", () => {

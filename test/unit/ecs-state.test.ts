@@ -12,7 +12,12 @@ const arn = "arn:aws:ecs:us-east-1:111111111111:task-definition/web:1";
 
 function task(id: string, status: "ACTIVE" | "INACTIVE" = "ACTIVE"): StoredTask {
   return {
-    task: { taskArn: `arn:aws:ecs:us-east-1:111111111111:task/c/${id}`, group: "service:web", createdAt: new Date(1_000), lastStatus: "RUNNING" },
+    task: {
+      taskArn: `arn:aws:ecs:us-east-1:111111111111:task/c/${id}`,
+      group: "service:web",
+      createdAt: new Date(1_000),
+      lastStatus: "RUNNING",
+    },
     cluster: "c",
     hostId: "h1",
     taskDefinition: { taskDefinitionArn: arn, family: "web", revision: 1, status, containerDefinitions: [{ name: "app", image: "app:1" }] },
@@ -23,7 +28,11 @@ function task(id: string, status: "ACTIVE" | "INACTIVE" = "ACTIVE"): StoredTask 
 test("tasks read back from the store share one copy of a definition revision", async () => {
   const path = join(mkdtempSync(join(tmpdir(), "berth-state-")), "state.sqlite");
   const first = openSqliteStore(path);
-  await ecsState(first).tasks.putMany(scope, [{ id: "a", doc: task("a") }, { id: "b", doc: task("b") }, { id: "c", doc: task("c", "INACTIVE") }]);
+  await ecsState(first).tasks.putMany(scope, [
+    { id: "a", doc: task("a") },
+    { id: "b", doc: task("b") },
+    { id: "c", doc: task("c", "INACTIVE") },
+  ]);
   await first.close();
   const reopened = ecsState(openSqliteStore(path));
   const [a, b, c] = await reopened.tasks.list(scope);
@@ -44,7 +53,10 @@ test("serviceIds: the services not INACTIVE, from the store and then from every 
     unplaced: [],
   });
   const first = ecsState(openSqliteStore(path));
-  await first.services.putMany(scope, [{ id: "c/a", doc: service("a", "ACTIVE") }, { id: "c/gone", doc: service("gone", "INACTIVE") }]);
+  await first.services.putMany(scope, [
+    { id: "c/a", doc: service("a", "ACTIVE") },
+    { id: "c/gone", doc: service("gone", "INACTIVE") },
+  ]);
   const state = ecsState(openSqliteStore(path));
   assert.deepEqual([...(await state.serviceIds.state(scope))], ["c/a"]);
   await state.services.write(scope, "c/b", () => service("b", "DRAINING"));

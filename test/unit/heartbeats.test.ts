@@ -6,7 +6,8 @@ import type { StoredInstance } from "../../src/state/ecs-state.js";
 import { Heartbeats } from "../../src/state/heartbeats.js";
 
 const scope = { accountId: "123456789012", region: "us-east-1" };
-const host = (lastSeenAt: number) => ({ id: "h1", cluster: "c", fargateHost: false, instance: {}, lastSeenAt: new Date(lastSeenAt) }) as StoredInstance;
+const host = (lastSeenAt: number) =>
+  ({ id: "h1", cluster: "c", fargateHost: false, instance: {}, lastSeenAt: new Date(lastSeenAt) }) as StoredInstance;
 
 test("lastSeen is the later of the stored and the heard time, per scope and host", () => {
   const beats = new Heartbeats();

@@ -25,24 +25,71 @@ function refuses(run: () => unknown, [name, message]: Refusal, label: string): v
 }
 
 describe("chooseLaunch", () => {
-  const cases: [string, Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">, RunTaskRequest["capacityProviderStrategy"], LaunchChoice][] = [
+  const cases: [
+    string,
+    Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">,
+    RunTaskRequest["capacityProviderStrategy"],
+    LaunchChoice,
+  ][] = [
     ["nothing asked, no cluster default: EC2", {}, [], { launchType: "EC2" }],
     ["a launch type is taken as it is", { launchType: "FARGATE" }, [{ capacityProvider: "cp-ec2" }], { launchType: "FARGATE" }],
     ["EC2 as asked", { launchType: "EC2" }, [], { launchType: "EC2" }],
-    ["the cluster's default strategy when the request has none", {}, [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], { launchType: "FARGATE", capacityProviderName: "FARGATE_SPOT" }],
-    ["an empty request strategy falls back to the cluster's", { capacityProviderStrategy: [] }, [{ capacityProvider: "FARGATE" }], { launchType: "FARGATE", capacityProviderName: "FARGATE" }],
-    ["the request's strategy over the cluster's", { capacityProviderStrategy: [{ capacityProvider: "cp-ec2" }] }, [{ capacityProvider: "FARGATE" }], { launchType: "EC2", capacityProviderName: "cp-ec2" }],
-    ["the provider with a base first", { capacityProviderStrategy: [{ capacityProvider: "cp-ec2", weight: 9 }, { capacityProvider: "FARGATE", base: 1, weight: 1 }] }, [], { launchType: "FARGATE", capacityProviderName: "FARGATE" }],
-    ["then the largest weight", { capacityProviderStrategy: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }, { capacityProvider: "cp-ec2", weight: 3 }] }, [], { launchType: "EC2", capacityProviderName: "cp-ec2" }],
+    [
+      "the cluster's default strategy when the request has none",
+      {},
+      [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+      { launchType: "FARGATE", capacityProviderName: "FARGATE_SPOT" },
+    ],
+    [
+      "an empty request strategy falls back to the cluster's",
+      { capacityProviderStrategy: [] },
+      [{ capacityProvider: "FARGATE" }],
+      { launchType: "FARGATE", capacityProviderName: "FARGATE" },
+    ],
+    [
+      "the request's strategy over the cluster's",
+      { capacityProviderStrategy: [{ capacityProvider: "cp-ec2" }] },
+      [{ capacityProvider: "FARGATE" }],
+      { launchType: "EC2", capacityProviderName: "cp-ec2" },
+    ],
+    [
+      "the provider with a base first",
+      {
+        capacityProviderStrategy: [
+          { capacityProvider: "cp-ec2", weight: 9 },
+          { capacityProvider: "FARGATE", base: 1, weight: 1 },
+        ],
+      },
+      [],
+      { launchType: "FARGATE", capacityProviderName: "FARGATE" },
+    ],
+    [
+      "then the largest weight",
+      {
+        capacityProviderStrategy: [
+          { capacityProvider: "FARGATE_SPOT", weight: 1 },
+          { capacityProvider: "cp-ec2", weight: 3 },
+        ],
+      },
+      [],
+      { launchType: "EC2", capacityProviderName: "cp-ec2" },
+    ],
   ];
   for (const [label, input, clusterStrategy, expected] of cases) {
     test(label, () => assert.deepEqual(chooseLaunch(input, clusterStrategy ?? []), expected));
   }
 
   test("refuses a launch type with a strategy, and EXTERNAL", () => {
-    refuses(() => chooseLaunch({ launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "FARGATE" }] }, []),
-      invalid("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again."), "both");
-    refuses(() => chooseLaunch({ launchType: "EXTERNAL" }, []), invalid("berth has no EXTERNAL instances; use EC2 or FARGATE."), "EXTERNAL");
+    refuses(
+      () => chooseLaunch({ launchType: "EC2", capacityProviderStrategy: [{ capacityProvider: "FARGATE" }] }, []),
+      invalid("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again."),
+      "both",
+    );
+    refuses(
+      () => chooseLaunch({ launchType: "EXTERNAL" }, []),
+      invalid("berth has no EXTERNAL instances; use EC2 or FARGATE."),
+      "EXTERNAL",
+    );
   });
 });
 
@@ -68,11 +115,41 @@ describe("checkCompatibility", () => {
   }
 
   const refused: [string, TaskDefinition, LaunchChoice, TaskOverride | undefined, Refusal][] = [
-    ["a launch type the definition lacks", { ...td, compatibilities: ["EC2"] }, FARGATE, undefined, invalid("Task definition does not support launch_type FARGATE.")],
-    ["a definition without compatibilities", { containerDefinitions: [] }, EC2, undefined, invalid("Task definition does not support launch_type EC2.")],
-    ["a size Fargate does not offer", td, FARGATE, { memory: "4096" }, ["ClientException", "No Fargate configuration exists for given values: 256 CPU, 4096 memory."]],
-    ["a cpu override without a memory to match", td, FARGATE, { cpu: "4096" }, ["ClientException", "No Fargate configuration exists for given values: 4096 CPU, 512 memory."]],
-    ["an override of a container not in the definition", td, EC2, { containerOverrides: [{ name: "app" }, { name: "db" }] }, invalid("Override for container named db is not a container in the TaskDefinition.")],
+    [
+      "a launch type the definition lacks",
+      { ...td, compatibilities: ["EC2"] },
+      FARGATE,
+      undefined,
+      invalid("Task definition does not support launch_type FARGATE."),
+    ],
+    [
+      "a definition without compatibilities",
+      { containerDefinitions: [] },
+      EC2,
+      undefined,
+      invalid("Task definition does not support launch_type EC2."),
+    ],
+    [
+      "a size Fargate does not offer",
+      td,
+      FARGATE,
+      { memory: "4096" },
+      ["ClientException", "No Fargate configuration exists for given values: 256 CPU, 4096 memory."],
+    ],
+    [
+      "a cpu override without a memory to match",
+      td,
+      FARGATE,
+      { cpu: "4096" },
+      ["ClientException", "No Fargate configuration exists for given values: 4096 CPU, 512 memory."],
+    ],
+    [
+      "an override of a container not in the definition",
+      td,
+      EC2,
+      { containerOverrides: [{ name: "app" }, { name: "db" }] },
+      invalid("Override for container named db is not a container in the TaskDefinition."),
+    ],
   ];
   for (const [label, definition, launch, overrides, refusal] of refused) {
     test(`refuses ${label}`, () => refuses(() => checkCompatibility(definition, launch, overrides), refusal, label));
@@ -82,27 +159,65 @@ describe("checkCompatibility", () => {
 describe("checkNetworkConfiguration", () => {
   const bridge: TaskDefinition = { networkMode: "bridge" };
   const awsvpc: TaskDefinition = { networkMode: "awsvpc" };
-  const vpc = (subnets: string[], securityGroups?: string[]): NetworkConfiguration => ({ awsvpcConfiguration: { subnets, ...(securityGroups ? { securityGroups } : {}) } });
+  const vpc = (subnets: string[], securityGroups?: string[]): NetworkConfiguration => ({
+    awsvpcConfiguration: { subnets, ...(securityGroups ? { securityGroups } : {}) },
+  });
   const many = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
 
   const accepted: [string, TaskDefinition, NetworkConfiguration | undefined, string | undefined][] = [
     ["bridge without a configuration: no subnet", bridge, undefined, undefined],
     ["a definition without a network mode", {}, {}, undefined],
     ["awsvpc: the first subnet", awsvpc, vpc(["subnet-a1", "subnet-b2"], ["sg-1"]), "subnet-a1"],
-    ["16 subnets and 5 security groups", awsvpc, vpc(many(16, (i) => `subnet-${i}`), many(5, (i) => `sg-${i}`)), "subnet-0"],
+    [
+      "16 subnets and 5 security groups",
+      awsvpc,
+      vpc(
+        many(16, (i) => `subnet-${i}`),
+        many(5, (i) => `sg-${i}`),
+      ),
+      "subnet-0",
+    ],
   ];
   for (const [label, td, config, subnet] of accepted) {
     test(`accepts ${label}`, () => assert.equal(checkNetworkConfiguration(td, config), subnet));
   }
 
   const refused: [string, TaskDefinition, NetworkConfiguration | undefined, Refusal][] = [
-    ["an awsvpc configuration for bridge", bridge, vpc(["subnet-a1"]), invalid("Network Configuration is not valid for the given networkMode of this task definition.")],
-    ["awsvpc without a configuration", awsvpc, undefined, invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified.")],
+    [
+      "an awsvpc configuration for bridge",
+      bridge,
+      vpc(["subnet-a1"]),
+      invalid("Network Configuration is not valid for the given networkMode of this task definition."),
+    ],
+    [
+      "awsvpc without a configuration",
+      awsvpc,
+      undefined,
+      invalid("Network Configuration must be provided when networkMode 'awsvpc' is specified."),
+    ],
     ["awsvpc without subnets", awsvpc, vpc([]), invalid("subnets can have at least 1 and at most 16 items.")],
     ["17 subnets", awsvpc, vpc(many(17, (i) => `subnet-${i}`)), invalid("subnets can have at least 1 and at most 16 items.")],
-    ["a malformed subnet", awsvpc, vpc(["subnet-a1", "net-1"]), invalid("Error retrieving subnet information for [net-1]: The subnet ID 'net-1' is malformed")],
-    ["6 security groups", awsvpc, vpc(["subnet-a1"], many(6, (i) => `sg-${i}`)), invalid("securityGroups can have at most 5 items.")],
-    ["a malformed security group", awsvpc, vpc(["subnet-a1"], ["group-1"]), invalid("Error retrieving security group information for [group-1]: The security group 'group-1' is malformed")],
+    [
+      "a malformed subnet",
+      awsvpc,
+      vpc(["subnet-a1", "net-1"]),
+      invalid("Error retrieving subnet information for [net-1]: The subnet ID 'net-1' is malformed"),
+    ],
+    [
+      "6 security groups",
+      awsvpc,
+      vpc(
+        ["subnet-a1"],
+        many(6, (i) => `sg-${i}`),
+      ),
+      invalid("securityGroups can have at most 5 items."),
+    ],
+    [
+      "a malformed security group",
+      awsvpc,
+      vpc(["subnet-a1"], ["group-1"]),
+      invalid("Error retrieving security group information for [group-1]: The security group 'group-1' is malformed"),
+    ],
   ];
   for (const [label, td, config, refusal] of refused) {
     test(`refuses ${label}`, () => refuses(() => checkNetworkConfiguration(td, config), refusal, label));
@@ -111,12 +226,23 @@ describe("checkNetworkConfiguration", () => {
 
 describe("taskTags", () => {
   const own: Tag[] = [{ key: "team", value: "web" }];
-  const definition: Tag[] = [{ key: "team", value: "platform" }, { key: "cost", value: "42" }];
+  const definition: Tag[] = [
+    { key: "team", value: "platform" },
+    { key: "cost", value: "42" },
+  ];
   const cases: [string, Tag[] | undefined, string | undefined, Tag[]][] = [
     ["none", undefined, undefined, []],
     ["the task's own", own, undefined, own],
     ["NONE: the task's own", own, "NONE", own],
-    ["TASK_DEFINITION: the definition's added, the task's own winning", own, "TASK_DEFINITION", [{ key: "team", value: "web" }, { key: "cost", value: "42" }]],
+    [
+      "TASK_DEFINITION: the definition's added, the task's own winning",
+      own,
+      "TASK_DEFINITION",
+      [
+        { key: "team", value: "web" },
+        { key: "cost", value: "42" },
+      ],
+    ],
   ];
   for (const [label, tags, propagate, expected] of cases) {
     test(label, () => assert.deepEqual(taskTags(tags, propagate, definition), expected));
@@ -124,7 +250,11 @@ describe("taskTags", () => {
 
   test("refuses SERVICE outside a service, and tags ECS refuses", () => {
     refuses(() => taskTags(own, "SERVICE", definition), invalid("propagateTags SERVICE is only valid for tasks of a service."), "SERVICE");
-    refuses(() => taskTags([{ key: "aws:owner", value: "x" }], undefined, []), invalid("Tag keys beginning with the reserved prefix 'aws:' are not allowed."), "reserved");
+    refuses(
+      () => taskTags([{ key: "aws:owner", value: "x" }], undefined, []),
+      invalid("Tag keys beginning with the reserved prefix 'aws:' are not allowed."),
+      "reserved",
+    );
     refuses(() => taskTags([], "TASK_DEFINITION", many51()), invalid("The number of tags must be less than or equal to 50."), "too many");
   });
   const many51 = () => Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: "v" }));

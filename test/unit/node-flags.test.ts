@@ -8,7 +8,9 @@ import { NODE_FLAGS } from "../../src/cli/node-flags.js";
 import { packageRoot } from "../../src/paths.js";
 
 test("the launcher passes every node flag berth is measured with", () => {
-  const launch = readFileSync(join(packageRoot, "berth"), "utf8").split("\n").find((l) => /^exec node .*main\.js/.test(l));
+  const launch = readFileSync(join(packageRoot, "berth"), "utf8")
+    .split("\n")
+    .find((l) => /^exec node .*main\.js/.test(l));
   assert.ok(launch, "the launcher's exec line");
   for (const flag of NODE_FLAGS) assert.ok(launch.split(/\s+/).includes(flag), `${flag} in: ${launch}`);
 });

@@ -43,10 +43,20 @@ function instance(id: string, cluster: string, registeredAt: number, extra: Part
 
 function task(id: string, cluster: string, hostId: string, lastStatus: string, cpu: number): StoredTask {
   return {
-    task: { taskArn: `arn:aws:ecs:us-east-1:111111111111:task/${cluster}/${id}`, group: `family:web${cpu % 3}`, createdAt: new Date(T0), lastStatus },
+    task: {
+      taskArn: `arn:aws:ecs:us-east-1:111111111111:task/${cluster}/${id}`,
+      group: `family:web${cpu % 3}`,
+      createdAt: new Date(T0),
+      lastStatus,
+    },
     cluster,
     hostId,
-    taskDefinition: { taskDefinitionArn: "arn:aws:ecs:us-east-1:111111111111:task-definition/web:1", family: "web", revision: 1, status: "ACTIVE" },
+    taskDefinition: {
+      taskDefinitionArn: "arn:aws:ecs:us-east-1:111111111111:task-definition/web:1",
+      family: "web",
+      revision: 1,
+      status: "ACTIVE",
+    },
     reservation: { cpu, memory: 2 * cpu, ports: cpu % 5 === 0 ? [8000 + cpu] : [], portsUdp: [] },
   };
 }
@@ -81,7 +91,10 @@ async function fromScratch(state: EcsState, cluster: string, now: number) {
   const usageOf = await state.liveTasks.usages(scope);
   return (await state.instancesByCluster.list(scope, cluster)).map((stored) => {
     const usage = usageOf(stored.id);
-    return fromDescribed(containerInstanceView(stored.instance, usage, state.heartbeats.lastSeen(scope, stored), new Date(now), TIMEOUT), usage);
+    return fromDescribed(
+      containerInstanceView(stored.instance, usage, state.heartbeats.lastSeen(scope, stored), new Date(now), TIMEOUT),
+      usage,
+    );
   });
 }
 
@@ -101,13 +114,24 @@ test("a board's views equal views built from scratch after any mix of changes", 
     if (roll < 0.45 && stored) {
       const id = `t${Math.floor(rng() * 40)}`;
       const status = pick(["PENDING", "RUNNING", "RUNNING", "STOPPED"]);
-      await state.tasks.write(scope, id, (cur) => (cur && cur.hostId !== host ? undefined : task(id, stored.cluster, host, status, 1 + Math.floor(rng() * 40))), { grouped: rng() < 0.5 });
+      await state.tasks.write(
+        scope,
+        id,
+        (cur) => (cur && cur.hostId !== host ? undefined : task(id, stored.cluster, host, status, 1 + Math.floor(rng() * 40))),
+        { grouped: rng() < 0.5 },
+      );
     } else if (roll < 0.6) {
       state.heartbeats.record(scope, host, new Date(now));
     } else if (roll < 0.7 && stored) {
-      await state.instances.write(scope, host, (cur) => ({ ...cur!, instance: { ...cur!.instance, attributes: [...cur!.instance.attributes!, { name: `custom${step}`, value: "x" }] } }));
+      await state.instances.write(scope, host, (cur) => ({
+        ...cur!,
+        instance: { ...cur!.instance, attributes: [...cur!.instance.attributes!, { name: `custom${step}`, value: "x" }] },
+      }));
     } else if (roll < 0.75 && stored) {
-      await state.instances.write(scope, host, (cur) => ({ ...cur!, instance: { ...cur!.instance, status: pick(["ACTIVE", "DRAINING", "INACTIVE"]) } }));
+      await state.instances.write(scope, host, (cur) => ({
+        ...cur!,
+        instance: { ...cur!.instance, status: pick(["ACTIVE", "DRAINING", "INACTIVE"]) },
+      }));
     } else if (roll < 0.8) {
       // A host joins (or re-registers) in one of the clusters.
       await state.instances.write(scope, host, () => instance(host, pick(["a", "b"]), now));
@@ -119,7 +143,10 @@ test("a board's views equal views built from scratch after any mix of changes", 
       const kept = await boards.views(scope, cluster, new Date(now), TIMEOUT);
       const fresh = await fromScratch(state, cluster, now);
       assert.deepEqual(kept.views, fresh, `cluster ${cluster} at step ${step}`);
-      assert.deepEqual(kept.instances.map((i) => i.id), fresh.map((v) => v.ec2InstanceId.slice(2)));
+      assert.deepEqual(
+        kept.instances.map((i) => i.id),
+        fresh.map((v) => v.ec2InstanceId.slice(2)),
+      );
     }
   }
 });
@@ -129,7 +156,10 @@ test("only hosts that changed get new views; an agent ages out with time alone a
   const boards = new PlacementBoards(state);
   for (const [i, id] of ["h0", "h1", "h2"].entries()) await state.instances.write(scope, id, () => instance(id, "a", T0 + i));
   const first = [...(await boards.views(scope, "a", new Date(T0 + 1_000), TIMEOUT)).views];
-  assert.deepEqual(first.map((v) => v.agentConnected), [true, true, true]);
+  assert.deepEqual(
+    first.map((v) => v.agentConnected),
+    [true, true, true],
+  );
   await state.tasks.write(scope, "t1", () => task("t1", "a", "h1", "PENDING", 100));
   const second = [...(await boards.views(scope, "a", new Date(T0 + 2_000), TIMEOUT)).views];
   assert.equal(second[0], first[0], "an untouched host keeps its view");
@@ -139,8 +169,16 @@ test("only hosts that changed get new views; an agent ages out with time alone a
 
   state.heartbeats.record(scope, "h0", new Date(T0 + 30_000));
   const aged = (await boards.views(scope, "a", new Date(T0 + 61_000), TIMEOUT)).views;
-  assert.deepEqual(aged.map((v) => v.agentConnected), [true, false, false], "silent for the timeout: disconnected");
+  assert.deepEqual(
+    aged.map((v) => v.agentConnected),
+    [true, false, false],
+    "silent for the timeout: disconnected",
+  );
   state.heartbeats.record(scope, "h2", new Date(T0 + 62_000));
   const back = (await boards.views(scope, "a", new Date(T0 + 62_000), TIMEOUT)).views;
-  assert.deepEqual(back.map((v) => v.agentConnected), [true, false, true], "heard again: connected");
+  assert.deepEqual(
+    back.map((v) => v.agentConnected),
+    [true, false, true],
+    "heard again: connected",
+  );
 });

@@ -16,7 +16,6 @@ import {
 } from "../../src/scheduler/placement/index.js";
 import { mulberry32 } from "../support/random.js";
 
-
 const AZ = "ecs.availability-zone";
 
 function instance(id: string, overrides: Partial<InstanceView> = {}): InstanceView {
@@ -64,7 +63,11 @@ describe("placement: filters", () => {
     const onlyCap = place(cluster, request({ count: 4 }, { requiresAttributes: [{ name: cap }], cpu: 2048 }), firstTie);
     assert.deepEqual(ids(onlyCap.placements).sort(), ["arm", "cap", "x86"]);
     assert.equal(reasons(onlyCap.failures).none, "ATTRIBUTE");
-    const x86 = place(cluster, request({ count: 2 }, { requiresAttributes: [{ name: cap }, { name: "ecs.cpu-architecture", value: "x86_64" }] }), firstTie);
+    const x86 = place(
+      cluster,
+      request({ count: 2 }, { requiresAttributes: [{ name: cap }, { name: "ecs.cpu-architecture", value: "x86_64" }] }),
+      firstTie,
+    );
     assert.deepEqual(ids(x86.placements), ["x86", "x86"]);
     assert.deepEqual(reasons(x86.failures), {});
   });
@@ -96,10 +99,18 @@ describe("placement: filters", () => {
   });
 
   test("each placed task consumes CPU, memory and ports before the next is placed", () => {
-    const byCpu = place([instance("a", { remaining: { cpu: 1000, memory: 10_000, ports: [], portsUdp: [] } })], request({ count: 5 }, { cpu: 300 }), firstTie);
+    const byCpu = place(
+      [instance("a", { remaining: { cpu: 1000, memory: 10_000, ports: [], portsUdp: [] } })],
+      request({ count: 5 }, { cpu: 300 }),
+      firstTie,
+    );
     assert.equal(byCpu.placements.length, 3);
     assert.deepEqual(reasons(byCpu.failures), { a: "RESOURCE:CPU" });
-    const byMemory = place([instance("a", { remaining: { cpu: 10_000, memory: 1000, ports: [], portsUdp: [] } })], request({ count: 5 }, { memory: 500 }), firstTie);
+    const byMemory = place(
+      [instance("a", { remaining: { cpu: 10_000, memory: 1000, ports: [], portsUdp: [] } })],
+      request({ count: 5 }, { memory: 500 }),
+      firstTie,
+    );
     assert.equal(byMemory.placements.length, 2);
     assert.deepEqual(reasons(byMemory.failures), { a: "RESOURCE:MEMORY" });
     const byPort = place([instance("a"), instance("b")], request({ count: 3 }, { hostPorts: [{ port: 8080, protocol: "tcp" }] }), firstTie);
@@ -117,11 +128,22 @@ describe("placement: filters", () => {
       instance("t2", { attributes: { "ecs.instance-type": "t2.small" } }),
       instance("m5", { attributes: { "ecs.instance-type": "m5.large" } }),
     ];
-    const result = place(cluster, request({ count: 3, constraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ t2.*" }] }), firstTie);
+    const result = place(
+      cluster,
+      request({ count: 3, constraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ t2.*" }] }),
+      firstTie,
+    );
     assert.deepEqual(ids(result.placements), ["t2", "t2", "t2"]);
     assert.deepEqual(result.failures, []);
-    const none = place(cluster, request({ constraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type == c5.large" }] }), firstTie);
-    assert.deepEqual(reasons(none.failures), { t2: "MemberOf placement constraint unsatisfied.", m5: "MemberOf placement constraint unsatisfied." });
+    const none = place(
+      cluster,
+      request({ constraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type == c5.large" }] }),
+      firstTie,
+    );
+    assert.deepEqual(reasons(none.failures), {
+      t2: "MemberOf placement constraint unsatisfied.",
+      m5: "MemberOf placement constraint unsatisfied.",
+    });
   });
 
   test("resources are reported before memberOf", () => {
@@ -162,12 +184,24 @@ describe("placement: filters", () => {
 
   test("task:group affinity follows the tasks this request places", () => {
     const cluster = [instance("a"), instance("b", { tasks: [{ group: "service:db", family: "db" }] }), instance("c")];
-    const affinity = place(cluster, request({ count: 3, constraints: [{ type: "memberOf", expression: "task:group == service:db" }] }), firstTie);
+    const affinity = place(
+      cluster,
+      request({ count: 3, constraints: [{ type: "memberOf", expression: "task:group == service:db" }] }),
+      firstTie,
+    );
     assert.deepEqual(ids(affinity.placements), ["b", "b", "b"]);
     // Anti-affinity with the request's own group keeps one task per instance.
-    const anti = place(cluster, request({ count: 3, constraints: [{ type: "memberOf", expression: "not(task:group == family:web)" }] }), mulberry32(1));
+    const anti = place(
+      cluster,
+      request({ count: 3, constraints: [{ type: "memberOf", expression: "not(task:group == family:web)" }] }),
+      mulberry32(1),
+    );
     assert.deepEqual(ids(anti.placements).sort(), ["a", "b", "c"]);
-    const tooMany = place(cluster, request({ count: 4, constraints: [{ type: "memberOf", expression: "not(task:group == family:web)" }] }), mulberry32(1));
+    const tooMany = place(
+      cluster,
+      request({ count: 4, constraints: [{ type: "memberOf", expression: "not(task:group == family:web)" }] }),
+      mulberry32(1),
+    );
     assert.equal(tooMany.placements.length, 3);
     assert.ok(tooMany.failures.every((f) => f.reason === "MemberOf placement constraint unsatisfied."));
   });
@@ -191,8 +225,14 @@ describe("placement: filters", () => {
     const rng = mulberry32(5);
     const groups = ["family:web", "service:a", "service:b"];
     const cluster = Array.from({ length: 30 }, (_, i) =>
-      instance(`i${i}`, { tasks: Array.from({ length: Math.floor(rng() * 4) }, () => ({ group: groups[Math.floor(rng() * 3)]!, family: "x" })) }));
-    const counted = cluster.map((c) => ({ ...c, tasksByGroup: c.tasks.reduce((m, t) => m.set(t.group, (m.get(t.group) ?? 0) + 1), new Map<string, number>()) }));
+      instance(`i${i}`, {
+        tasks: Array.from({ length: Math.floor(rng() * 4) }, () => ({ group: groups[Math.floor(rng() * 3)]!, family: "x" })),
+      }),
+    );
+    const counted = cluster.map((c) => ({
+      ...c,
+      tasksByGroup: c.tasks.reduce((m, t) => m.set(t.group, (m.get(t.group) ?? 0) + 1), new Map<string, number>()),
+    }));
     for (const req of [
       request({ count: 12, constraints: [{ type: "distinctInstance" }] }),
       request({ count: 20, strategy: [{ type: "spread", field: "instanceId" }] }),
@@ -216,7 +256,12 @@ describe("placement: filters", () => {
 
   test("failures are empty when every task is placed, and count 0 places nothing", () => {
     assert.deepEqual(place([instance("a")], request({ count: 2 }), firstTie).failures, []);
-    assert.deepEqual(place([instance("a")], request({ count: 0 }), firstTie), { placements: [], placedAt: [], failures: [], noContainerInstances: false });
+    assert.deepEqual(place([instance("a")], request({ count: 0 }), firstTie), {
+      placements: [],
+      placedAt: [],
+      failures: [],
+      noContainerInstances: false,
+    });
   });
 
   test("checkInstance answers for one named instance (StartTask)", () => {
@@ -230,7 +275,11 @@ describe("placement: filters", () => {
   test("the input is never mutated", () => {
     const cluster = [instance("a"), instance("b")];
     const before = JSON.stringify(cluster);
-    place(cluster, request({ count: 6, strategy: [{ type: "binpack", field: "memory" }] }, { hostPorts: [{ port: 80, protocol: "tcp" }] }), firstTie);
+    place(
+      cluster,
+      request({ count: 6, strategy: [{ type: "binpack", field: "memory" }] }, { hostPorts: [{ port: 80, protocol: "tcp" }] }),
+      firstTie,
+    );
     assert.equal(JSON.stringify(cluster), before);
   });
 });
@@ -264,7 +313,12 @@ describe("placement: strategies", () => {
 
   test("spread counts the group's tasks already running", () => {
     const cluster = [
-      instance("a", { tasks: [{ group: "family:web", family: "web" }, { group: "family:web", family: "web" }] }),
+      instance("a", {
+        tasks: [
+          { group: "family:web", family: "web" },
+          { group: "family:web", family: "web" },
+        ],
+      }),
       instance("b", { tasks: [{ group: "family:other", family: "other" }] }),
     ];
     const result = place(cluster, request({ count: 2, strategy: [{ type: "spread", field: "instanceId" }] }), firstTie);
@@ -285,9 +339,16 @@ describe("placement: strategies", () => {
     const result = place(cluster, request({ count: 6, strategy }), firstTie);
     const perAz = new Map<string, number>();
     for (const id of ids(result.placements)) perAz.set(id[0]!, (perAz.get(id[0]!) ?? 0) + 1);
-    assert.deepEqual([...perAz.entries()].sort(), [["a", 2], ["b", 2], ["c", 2]]);
+    assert.deepEqual([...perAz.entries()].sort(), [
+      ["a", 2],
+      ["b", 2],
+      ["c", 2],
+    ]);
     // Inside us-east-1a, binpack on memory picks a2 (least memory) first.
-    assert.equal(ids(result.placements).find((id) => id.startsWith("a")), "a2");
+    assert.equal(
+      ids(result.placements).find((id) => id.startsWith("a")),
+      "a2",
+    );
   });
 
   test("instances without the spread attribute form a bucket of their own", () => {
@@ -338,11 +399,21 @@ describe("placement: invalid requests", () => {
     ["spread without field", { strategy: [{ type: "spread" }] }, PlacementError, /requires a field/],
     ["spread on nonsense", { strategy: [{ type: "spread", field: "zone" }] }, PlacementError, /instanceId, host or attribute/],
     ["memberOf without expression", { constraints: [{ type: "memberOf" }] }, PlacementError, /requires an expression/],
-    ["distinctInstance with expression", { constraints: [{ type: "distinctInstance", expression: "x" }] }, PlacementError, /cannot have an expression/],
+    [
+      "distinctInstance with expression",
+      { constraints: [{ type: "distinctInstance", expression: "x" }] },
+      PlacementError,
+      /cannot have an expression/,
+    ],
     ["bad expression", { constraints: [{ type: "memberOf", expression: "attribute:x ==" }] }, QueryError, /expected a value/],
   ];
   for (const [name, overrides, type, message] of cases) {
-    test(name, () => assert.throws(() => place([instance("a")], request(overrides), firstTie), (err: unknown) => err instanceof type && message.test(err.message)));
+    test(name, () =>
+      assert.throws(
+        () => place([instance("a")], request(overrides), firstTie),
+        (err: unknown) => err instanceof type && message.test(err.message),
+      ),
+    );
   }
 });
 
@@ -494,7 +565,11 @@ describe("placement: properties over random clusters", () => {
       }
       assert.equal(result.noContainerInstances, false, where);
       assert.ok(result.placements.length <= req.count, where);
-      assert.deepEqual(result.placedAt.map((i) => cluster[i]!.arn), result.placements, `${where}: placedAt points at each placement's instance`);
+      assert.deepEqual(
+        result.placedAt.map((i) => cluster[i]!.arn),
+        result.placements,
+        `${where}: placedAt points at each placement's instance`,
+      );
       for (const arn of result.placements) {
         const chosen = byArn.get(arn);
         assert.ok(chosen, `${where}: placed on an ACTIVE instance`);
@@ -503,7 +578,8 @@ describe("placement: properties over random clusters", () => {
         // Strategies: nothing feasible ranked strictly better (binpack packs, spread balances).
         const feasible = model.active.filter((i) => model.reason(i) === undefined);
         const best = model.keys(chosen);
-        for (const other of feasible) assert.ok(lexCompare(model.keys(other), best) >= 0, `${where}: ${other.arn} ranked better than ${arn}`);
+        for (const other of feasible)
+          assert.ok(lexCompare(model.keys(other), best) >= 0, `${where}: ${other.arn} ranked better than ${arn}`);
         model.placed.set(arn, model.placed.get(arn)! + 1);
       }
       placedTotal += result.placements.length;
@@ -514,7 +590,10 @@ describe("placement: properties over random clusters", () => {
           model.active.map((i) => ({ arn: i.arn, reason: model.reason(i) })),
           `${where}: one failure per ACTIVE instance, first refusing rule`,
         );
-        assert.ok(result.failures.every((f) => f.reason !== undefined), `${where}: nothing was still feasible`);
+        assert.ok(
+          result.failures.every((f) => f.reason !== undefined),
+          `${where}: nothing was still feasible`,
+        );
       } else {
         assert.deepEqual(result.failures, [], where);
       }
@@ -537,7 +616,10 @@ describe("placement: properties over random clusters", () => {
         instance(`n${i}`, { attributes: { [AZ]: `az${i % azs}` }, remaining: { cpu: 1e6, memory: 1e6, ports: [], portsUdp: [] } }),
       );
       const count = 1 + Math.floor(rng() * 60);
-      const strategy = [{ type: "spread" as const, field: `attribute:${AZ}` }, ...(rng() < 0.5 ? [{ type: "spread" as const, field: "instanceId" }] : [])];
+      const strategy = [
+        { type: "spread" as const, field: `attribute:${AZ}` },
+        ...(rng() < 0.5 ? [{ type: "spread" as const, field: "instanceId" }] : []),
+      ];
       const result = place(cluster, request({ count, strategy }), rng);
       assert.equal(result.placements.length, count);
       const perAz = new Array<number>(azs).fill(0);
@@ -575,8 +657,22 @@ describe("placement: at scale", () => {
     const runs: [string, PlacementRequest["strategy"], PlacementRequest["constraints"]][] = [
       ["random", [], []],
       ["binpack memory", [{ type: "binpack", field: "memory" }], []],
-      ["spread AZ + instanceId", [{ type: "spread", field: `attribute:${AZ}` }, { type: "spread", field: "instanceId" }], []],
-      ["spread AZ + binpack cpu + memberOf", [{ type: "spread", field: `attribute:${AZ}` }, { type: "binpack", field: "cpu" }], [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ t.*" }]],
+      [
+        "spread AZ + instanceId",
+        [
+          { type: "spread", field: `attribute:${AZ}` },
+          { type: "spread", field: "instanceId" },
+        ],
+        [],
+      ],
+      [
+        "spread AZ + binpack cpu + memberOf",
+        [
+          { type: "spread", field: `attribute:${AZ}` },
+          { type: "binpack", field: "cpu" },
+        ],
+        [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ t.*" }],
+      ],
     ];
     for (const [name, strategy, constraints] of runs) {
       const req = request({ count: 10_000, strategy, constraints }, { cpu: 256, memory: 512, group: "service:web" });

@@ -12,7 +12,12 @@ class Invalid extends Error {}
 const violation = (message: string) => new Invalid(message);
 
 const model: ServiceModel = {
-  metadata: { protocol: "query", apiVersion: "2020-01-01", endpointPrefix: "demo", xmlNamespace: "https://demo.amazonaws.com/doc/2020-01-01/" },
+  metadata: {
+    protocol: "query",
+    apiVersion: "2020-01-01",
+    endpointPrefix: "demo",
+    xmlNamespace: "https://demo.amazonaws.com/doc/2020-01-01/",
+  },
   operations: {
     Put: { name: "Put", input: { shape: "PutInput" }, output: { shape: "PutOutput", resultWrapper: "PutResult" } },
     Nothing: { name: "Nothing" },
@@ -33,7 +38,16 @@ const model: ServiceModel = {
         Renamed: { shape: "Str", locationName: "OtherName" },
       },
     },
-    PutOutput: { type: "structure", members: { Name: { shape: "Str" }, Tags: { shape: "TagList" }, Attributes: { shape: "AttrMap" }, At: { shape: "Time" }, Ids: { shape: "IdList", flattened: true } } },
+    PutOutput: {
+      type: "structure",
+      members: {
+        Name: { shape: "Str" },
+        Tags: { shape: "TagList" },
+        Attributes: { shape: "AttrMap" },
+        At: { shape: "Time" },
+        Ids: { shape: "IdList", flattened: true },
+      },
+    },
     Nested: { type: "structure", members: { Inner: { shape: "Str" }, Deeper: { shape: "Nested2" } } },
     Nested2: { type: "structure", members: { Leaf: { shape: "Int" } } },
     TagList: { type: "list", member: { shape: "Tag" } },
@@ -54,7 +68,12 @@ const read = (form: string, m = model, dialect: "query" | "ec2" = "query", op = 
 describe("query input", () => {
   test("scalars take their members' types", () => {
     assert.deepEqual(read("Name=web&Count=3&Ratio=0.5&Enabled=true&At=2026-01-02T03:04:05Z&OtherName=x"), {
-      Name: "web", Count: 3, Ratio: 0.5, Enabled: true, At: new Date("2026-01-02T03:04:05Z"), Renamed: "x",
+      Name: "web",
+      Count: 3,
+      Ratio: 0.5,
+      Enabled: true,
+      At: new Date("2026-01-02T03:04:05Z"),
+      Renamed: "x",
     });
   });
 
@@ -75,10 +94,16 @@ describe("query input", () => {
   });
 
   test("a value that cannot be of its member's type is the service's validation error", () => {
-    assert.throws(() => read("Count=three"), (err: unknown) => err instanceof Invalid && /'three' at 'Count'.*integer/.test(err.message));
+    assert.throws(
+      () => read("Count=three"),
+      (err: unknown) => err instanceof Invalid && /'three' at 'Count'.*integer/.test(err.message),
+    );
     assert.throws(() => read("Enabled=yes"), Invalid);
     assert.throws(() => read("At=yesterday"), Invalid);
-    assert.throws(() => read("Tags.member.1.Key=a&Nested.Deeper.Leaf=1.5"), (err: unknown) => err instanceof Invalid && /Nested\.Deeper\.Leaf/.test(err.message));
+    assert.throws(
+      () => read("Tags.member.1.Key=a&Nested.Deeper.Leaf=1.5"),
+      (err: unknown) => err instanceof Invalid && /Nested\.Deeper\.Leaf/.test(err.message),
+    );
   });
 
   test("ec2: members by queryName or capitalised locationName, list items as Name.N", () => {
@@ -101,11 +126,14 @@ describe("query input", () => {
         Ids: { type: "list", member: { shape: "Str", locationName: "groupId" } },
       },
     };
-    assert.deepEqual(read("Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1&Filter.1.Value.2=vpc-2&GroupId.1=sg-1&DryRun=false", ec2, "ec2", "Req"), {
-      Filters: [{ Name: "vpc-id", Values: ["vpc-1", "vpc-2"] }],
-      GroupIds: ["sg-1"],
-      DryRun: false,
-    });
+    assert.deepEqual(
+      read("Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1&Filter.1.Value.2=vpc-2&GroupId.1=sg-1&DryRun=false", ec2, "ec2", "Req"),
+      {
+        Filters: [{ Name: "vpc-id", Values: ["vpc-1", "vpc-2"] }],
+        GroupIds: ["sg-1"],
+        DryRun: false,
+      },
+    );
   });
 });
 
@@ -138,7 +166,10 @@ describe("query output", () => {
       awsQuery.reply(model, "Nothing", undefined, "req-2").body,
       '<NothingResponse xmlns="https://demo.amazonaws.com/doc/2020-01-01/"><ResponseMetadata><RequestId>req-2</RequestId></ResponseMetadata></NothingResponse>',
     );
-    assert.equal(ec2Query.reply(model, "Put", { Name: "n" }, "req-3").body, '<PutResponse xmlns="https://demo.amazonaws.com/doc/2020-01-01/"><requestId>req-3</requestId><Name>n</Name></PutResponse>');
+    assert.equal(
+      ec2Query.reply(model, "Put", { Name: "n" }, "req-3").body,
+      '<PutResponse xmlns="https://demo.amazonaws.com/doc/2020-01-01/"><requestId>req-3</requestId><Name>n</Name></PutResponse>',
+    );
   });
 
   test("errors: <ErrorResponse> for query, <Response><Errors> for ec2, wire errors renamed per protocol", () => {
@@ -149,8 +180,15 @@ describe("query output", () => {
       '<ErrorResponse xmlns="https://demo.amazonaws.com/doc/2020-01-01/"><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>' +
         "<Message>no &lt;good&gt;</Message></Error><RequestId>r</RequestId></ErrorResponse>",
     );
-    assert.match(awsQuery.replyError(model, { status: 500, type: "InternalFailure", message: "x" }, "r").body, /<Type>Receiver<\/Type><Code>InternalFailure<\/Code>/);
-    const ec2 = ec2Query.replyError(model, { status: 400, type: "InvalidVpcID.NotFound", message: "The vpc ID 'vpc-1' does not exist" }, "r2");
+    assert.match(
+      awsQuery.replyError(model, { status: 500, type: "InternalFailure", message: "x" }, "r").body,
+      /<Type>Receiver<\/Type><Code>InternalFailure<\/Code>/,
+    );
+    const ec2 = ec2Query.replyError(
+      model,
+      { status: 400, type: "InvalidVpcID.NotFound", message: "The vpc ID 'vpc-1' does not exist" },
+      "r2",
+    );
     assert.equal(ec2.status, 400);
     assert.equal(
       ec2.body,
@@ -161,8 +199,16 @@ describe("query output", () => {
   });
 
   test("a form names the operation and version; another version or an unknown action is InvalidAction", () => {
-    const call = (body: string) => ({ method: "POST", url: "/", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, body: Buffer.from(body) });
-    assert.deepEqual(awsQuery.read(model, call("Action=Put&Version=2020-01-01&Name=x"), violation), { operation: "Put", input: { Name: "x" } });
+    const call = (body: string) => ({
+      method: "POST",
+      url: "/",
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body: Buffer.from(body),
+    });
+    assert.deepEqual(awsQuery.read(model, call("Action=Put&Version=2020-01-01&Name=x"), violation), {
+      operation: "Put",
+      input: { Name: "x" },
+    });
     assert.equal(awsQuery.claims(model, call("Action=Put&Version=2020-01-01")), true);
     assert.equal(awsQuery.claims(model, call("Action=Put&Version=2011-06-15")), false);
     assert.throws(() => awsQuery.read(model, call("Action=Put&Version=2011-06-15"), violation), { code: "UnknownOperationException" });

@@ -6,7 +6,10 @@ import { sameJson } from "../../src/domain/same-json.js";
 describe("sameJson", () => {
   test("agrees with comparing the JSON text, whatever the key order", () => {
     const cases: [unknown, unknown][] = [
-      [{ a: 1, b: [1, "x", null] }, { b: [1, "x", null], a: 1 }],
+      [
+        { a: 1, b: [1, "x", null] },
+        { b: [1, "x", null], a: 1 },
+      ],
       [{ a: 1 }, { a: 2 }],
       [{ a: [1, 2] }, { a: [2, 1] }],
       [{ a: [1] }, { a: [1, 1] }],
@@ -18,7 +21,15 @@ describe("sameJson", () => {
       [null, {}],
     ];
     const sorted = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(sorted) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)).map(([k, x]) => [k, sorted(x)])) : v;
+      Array.isArray(v)
+        ? v.map(sorted)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .sort(([x], [y]) => (x < y ? -1 : 1))
+                .map(([k, x]) => [k, sorted(x)]),
+            )
+          : v;
     for (const [a, b] of cases) {
       assert.equal(sameJson(a, b), JSON.stringify(sorted(a)) === JSON.stringify(sorted(b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
     }

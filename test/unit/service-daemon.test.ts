@@ -4,7 +4,21 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { reconcile } from "../../src/scheduler/service/index.js";
-import { DEP1, DEP2, TD1, TD2, at, deployment, input, instance, primaryOf, service, stoppedArns, task, taskArn } from "../support/service-world.js";
+import {
+  DEP1,
+  DEP2,
+  TD1,
+  TD2,
+  at,
+  deployment,
+  input,
+  instance,
+  primaryOf,
+  service,
+  stoppedArns,
+  task,
+  taskArn,
+} from "../support/service-world.js";
 
 const daemon = (overrides = {}) => service({ schedulingStrategy: "DAEMON", desiredCount: 0, ...overrides });
 const a = instance("a");
@@ -14,7 +28,13 @@ const on = (id: string, inst: { arn: string }, overrides = {}) => task(id, { con
 
 describe("DAEMON", () => {
   test("one task per ACTIVE eligible instance with a connected agent, each named", () => {
-    const instances = [a, b, instance("dr", { status: "DRAINING" }), instance("no", { eligible: false }), instance("off", { agentConnected: false })];
+    const instances = [
+      a,
+      b,
+      instance("dr", { status: "DRAINING" }),
+      instance("no", { eligible: false }),
+      instance("off", { agentConnected: false }),
+    ];
     const plan = reconcile(input({ service: daemon(), instances }));
     assert.deepEqual(plan.start, [
       { deploymentId: DEP1, taskDefinition: TD1, count: 1, instanceArn: a.arn },
@@ -25,7 +45,10 @@ describe("DAEMON", () => {
 
   test("an instance that joins later gets its task", () => {
     const plan = reconcile(input({ service: daemon(), instances: [a, b, c], tasks: [on("1", a), on("2", b)] }));
-    assert.deepEqual(plan.start.map((s) => s.instanceArn), [c.arn]);
+    assert.deepEqual(
+      plan.start.map((s) => s.instanceArn),
+      [c.arn],
+    );
     assert.deepEqual(plan.stop, []);
   });
 
@@ -45,7 +68,9 @@ describe("DAEMON", () => {
   });
 
   test("a second task on an instance is stopped, the better one kept", () => {
-    const plan = reconcile(input({ service: daemon(), instances: [a], tasks: [on("1", a, { createdAt: at(1) }), on("2", a, { createdAt: at(2) })] }));
+    const plan = reconcile(
+      input({ service: daemon(), instances: [a], tasks: [on("1", a, { createdAt: at(1) }), on("2", a, { createdAt: at(2) })] }),
+    );
     assert.deepEqual(stoppedArns(plan), [taskArn("2")]);
   });
 
@@ -60,8 +85,13 @@ describe("DAEMON", () => {
       assert.equal(plan.stop.length, 4);
       assert.deepEqual(plan.start, [], "the old tasks still hold their instances");
       const gone = oldTasks.map((t) => ({ ...t, desiredStatus: "STOPPED", lastStatus: "STOPPED", stoppedAt: at(20) }));
-      const next = reconcile(input({ service: daemon(), deployments: plan.deployments, instances, tasks: gone, memory: plan.memory, now: at(30) }));
-      assert.deepEqual(next.start.map((s) => [s.deploymentId, s.instanceArn]), instances.map((i) => [DEP2, i.arn]));
+      const next = reconcile(
+        input({ service: daemon(), deployments: plan.deployments, instances, tasks: gone, memory: plan.memory, now: at(30) }),
+      );
+      assert.deepEqual(
+        next.start.map((s) => [s.deploymentId, s.instanceArn]),
+        instances.map((i) => [DEP2, i.arn]),
+      );
     });
 
     test("with a minimum of 50% two of four are replaced at a time", () => {

@@ -2,13 +2,23 @@
 // (the developer guide's own examples), a deployment step by step, and startDeployment.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { type DeploymentRecord, deploymentBounds, reconcile, startDeployment } from "../../src/scheduler/service/index.js";
 import {
-  type DeploymentRecord,
-  deploymentBounds,
-  reconcile,
-  startDeployment,
-} from "../../src/scheduler/service/index.js";
-import { DEP1, DEP2, TD1, TD2, at, deployment, input, messages, primaryOf, service, started, stoppedArns, task, taskArn } from "../support/service-world.js";
+  DEP1,
+  DEP2,
+  TD1,
+  TD2,
+  at,
+  deployment,
+  input,
+  messages,
+  primaryOf,
+  service,
+  started,
+  stoppedArns,
+  task,
+  taskArn,
+} from "../support/service-world.js";
 
 describe("deployment bounds", () => {
   const cases: [string, "REPLICA" | "DAEMON", number, number | undefined, number | undefined, number, number][] = [
@@ -35,7 +45,13 @@ describe("startDeployment", () => {
     const next = startDeployment([previous], { id: DEP2, taskDefinition: TD2, desiredCount: 2, launchType: "EC2" }, at(50));
     assert.equal(next.length, 2);
     assert.deepEqual(
-      { id: next[0]!.id, status: next[0]!.status, rolloutState: next[0]!.rolloutState, reason: next[0]!.rolloutStateReason, launchType: next[0]!.launchType },
+      {
+        id: next[0]!.id,
+        status: next[0]!.status,
+        rolloutState: next[0]!.rolloutState,
+        reason: next[0]!.rolloutStateReason,
+        launchType: next[0]!.launchType,
+      },
       { id: DEP2, status: "PRIMARY", rolloutState: "IN_PROGRESS", reason: `ECS deployment ${DEP2} in progress.`, launchType: "EC2" },
     );
     assert.deepEqual([next[1]!.status, next[1]!.rolloutState], ["ACTIVE", "COMPLETED"]);
@@ -70,17 +86,22 @@ describe("rolling update", () => {
     assert.equal(byId.get(DEP2)!.rolloutState, "IN_PROGRESS", "not while a stop is still under way");
     const done = reconcile(input({ deployments: plan.deployments, tasks: [young("3"), young("4")], memory: plan.memory, now: at(20) }));
     assert.equal(primaryOf(done).rolloutState, "COMPLETED");
-    assert.deepEqual(messages(done), [`(service web) (deployment ${DEP2}) deployment completed.`, "(service web) has reached a steady state."]);
+    assert.deepEqual(messages(done), [
+      `(service web) (deployment ${DEP2}) deployment completed.`,
+      "(service web) has reached a steady state.",
+    ]);
     assert.deepEqual(done.memory.lastCompleted, { id: DEP2, taskDefinition: TD2 });
   });
 
   test("min 50% / max 100% of 4: two old tasks stop before two new ones start", () => {
     const tasks = ["1", "2", "3", "4"].map(old);
-    const plan = reconcile(input({
-      service: service({ desiredCount: 4, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 } }),
-      deployments: [fresh, completed],
-      tasks,
-    }));
+    const plan = reconcile(
+      input({
+        service: service({ desiredCount: 4, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 } }),
+        deployments: [fresh, completed],
+        tasks,
+      }),
+    );
     assert.equal(plan.stop.length, 2);
     assert.equal(started(plan), 2);
   });
@@ -100,7 +121,9 @@ describe("rolling update", () => {
       "(service web) was unable to stop or start tasks during a deployment because of the service deployment configuration. " +
       "Update the minimumHealthyPercent or maximumPercent value and try again.";
     assert.deepEqual(messages(plan), [expected]);
-    const again = reconcile(input({ service: stuckService, deployments: plan.deployments, tasks: [old("1"), old("2")], memory: plan.memory, now: at(30) }));
+    const again = reconcile(
+      input({ service: stuckService, deployments: plan.deployments, tasks: [old("1"), old("2")], memory: plan.memory, now: at(30) }),
+    );
     assert.deepEqual(messages(again), []);
   });
 

@@ -85,7 +85,10 @@ describe("service loop", () => {
       await until("the plan applied", () => port.applied.length === 1);
       const { id, plan, sameNow } = port.applied[0]!;
       assert.equal(id, "web/api");
-      assert.deepEqual(plan.start.map((s) => s.count), [2]);
+      assert.deepEqual(
+        plan.start.map((s) => s.count),
+        [2],
+      );
       assert.ok(sameNow, "apply gets the time the snapshot was read at");
       assert.ok(port.locked.every(Boolean), "read and apply inside exclusive()");
       // Tasks were started: the service is looked at again to follow them.

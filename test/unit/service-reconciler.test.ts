@@ -109,7 +109,10 @@ describe("service reconciler: steady state", () => {
     assert.equal(primaryOf(plan).rolloutState, "COMPLETED");
     assert.equal(primaryOf(plan).rolloutStateReason, `ECS deployment ${DEP1} completed.`);
     assert.deepEqual(primaryOf(plan).updatedAt, at(10));
-    assert.deepEqual(messages(plan), [`(service web) (deployment ${DEP1}) deployment completed.`, "(service web) has reached a steady state."]);
+    assert.deepEqual(messages(plan), [
+      `(service web) (deployment ${DEP1}) deployment completed.`,
+      "(service web) has reached a steady state.",
+    ]);
     assert.deepEqual(plan.memory.lastCompleted, { id: DEP1, taskDefinition: TD1 });
   });
 
@@ -125,9 +128,17 @@ describe("service reconciler: steady state", () => {
 
   test("leaving the steady state and coming back reports it again at once", () => {
     const first = reconcile(steadyInput());
-    const scaled = reconcile({ ...steadyInput(at(20), first.memory), deployments: first.deployments, service: service({ desiredCount: 3 }) });
+    const scaled = reconcile({
+      ...steadyInput(at(20), first.memory),
+      deployments: first.deployments,
+      service: service({ desiredCount: 3 }),
+    });
     assert.equal(started(scaled), 1);
-    const back = reconcile({ ...input({ tasks: [task("1"), task("2"), task("3")], service: service({ desiredCount: 3 }), now: at(30) }), memory: scaled.memory, deployments: scaled.deployments });
+    const back = reconcile({
+      ...input({ tasks: [task("1"), task("2"), task("3")], service: service({ desiredCount: 3 }), now: at(30) }),
+      memory: scaled.memory,
+      deployments: scaled.deployments,
+    });
     assert.deepEqual(messages(back), ["(service web) has reached a steady state."]);
   });
 });
@@ -142,7 +153,15 @@ describe("service reconciler: draining instances and DeleteService", () => {
     assert.equal(started(first), 1);
     assert.deepEqual(first.stop, []);
     const replacement = task("3", { containerInstanceArn: ok.arn, createdAt: at(11) });
-    const second = reconcile(input({ tasks: [...tasks, replacement], instances: [ok, draining], memory: first.memory, deployments: first.deployments, now: at(20) }));
+    const second = reconcile(
+      input({
+        tasks: [...tasks, replacement],
+        instances: [ok, draining],
+        memory: first.memory,
+        deployments: first.deployments,
+        now: at(20),
+      }),
+    );
     assert.deepEqual(stoppedArns(second), [taskArn("2")]);
     assert.equal(started(second), 0);
   });
@@ -167,7 +186,14 @@ describe("service reconciler: draining instances and DeleteService", () => {
 
 describe("service reconciler: placement failures", () => {
   test("tasks the loop could not place are reported once, in ECS's words", () => {
-    const unplaced = [{ deploymentId: DEP1, count: 2, failures: [{ arn: instanceArn("a1"), reason: "RESOURCE:MEMORY" as const }], noContainerInstances: false }];
+    const unplaced = [
+      {
+        deploymentId: DEP1,
+        count: 2,
+        failures: [{ arn: instanceArn("a1"), reason: "RESOURCE:MEMORY" as const }],
+        noContainerInstances: false,
+      },
+    ];
     const plan = reconcile(input({ unplaced }));
     const expected =
       `(service web) was unable to place a task because no container instance met all of its requirements. ` +
@@ -195,13 +221,25 @@ describe("service reconciler: helpers", () => {
   });
 
   test("started and stopped task events list task ids", () => {
-    assert.equal(startedTasksMessage("web", ["arn:aws:ecs:r:1:task/c/1a2b", "3c4d"]), "(service web) has started 2 tasks: (task 1a2b) (task 3c4d).");
+    assert.equal(
+      startedTasksMessage("web", ["arn:aws:ecs:r:1:task/c/1a2b", "3c4d"]),
+      "(service web) has started 2 tasks: (task 1a2b) (task 3c4d).",
+    );
     assert.equal(stoppedTasksMessage("web", ["9f"]), "(service web) has stopped 1 running tasks: (task 9f).");
   });
 
   test("observeTask reads an ECS Task", () => {
     const observed = observeTask(
-      { taskArn: taskArn("1"), startedBy: DEP1, lastStatus: "RUNNING", desiredStatus: "RUNNING", healthStatus: "HEALTHY", createdAt: at(1), startedAt: at(2), containerInstanceArn: instanceArn("a") },
+      {
+        taskArn: taskArn("1"),
+        startedBy: DEP1,
+        lastStatus: "RUNNING",
+        desiredStatus: "RUNNING",
+        healthStatus: "HEALTHY",
+        createdAt: at(1),
+        startedAt: at(2),
+        containerInstanceArn: instanceArn("a"),
+      },
       true,
     );
     assert.equal(observed.deploymentId, DEP1);
@@ -210,13 +248,29 @@ describe("service reconciler: helpers", () => {
   });
 
   test("a failed launch is not confused with a task the scheduler stopped before it started", () => {
-    const plan = reconcile(input({ tasks: [failedTask("1"), task("2", { lastStatus: "STOPPED", desiredStatus: "STOPPED", startedAt: undefined, stopCode: "ServiceSchedulerInitiated", stoppedAt: at(2) })] }));
+    const plan = reconcile(
+      input({
+        tasks: [
+          failedTask("1"),
+          task("2", {
+            lastStatus: "STOPPED",
+            desiredStatus: "STOPPED",
+            startedAt: undefined,
+            stopCode: "ServiceSchedulerInitiated",
+            stoppedAt: at(2),
+          }),
+        ],
+      }),
+    );
     assert.equal(primaryOf(plan).failedTasks, 1);
   });
 
   test("deployments come back PRIMARY first, with ACTIVE ones after", () => {
     const old = deployment({ id: "ecs-svc/3000000000000000003", status: "ACTIVE", rolloutState: "COMPLETED", createdAt: at(-100) });
     const plan = reconcile(input({ deployments: [old, deployment({ createdAt: at(0) })], tasks: [task("9", { deploymentId: old.id })] }));
-    assert.deepEqual(plan.deployments.map((d) => d.status), ["PRIMARY", "ACTIVE"]);
+    assert.deepEqual(
+      plan.deployments.map((d) => d.status),
+      ["PRIMARY", "ACTIVE"],
+    );
   });
 });

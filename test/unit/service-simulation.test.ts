@@ -48,7 +48,10 @@ describe("simulation", () => {
   });
 
   test("a deployment whose tasks cannot start is rolled back to the last completed task definition", () => {
-    const world = new World({ desiredCount: 2, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: cb } }, { [TD2]: { failToStart: 1 } });
+    const world = new World(
+      { desiredCount: 2, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: cb } },
+      { [TD2]: { failToStart: 1 } },
+    );
     untilSteady(world);
     world.deploy(TD2);
     const failedId = world.primary.id;
@@ -128,8 +131,16 @@ describe("properties", () => {
     let checked = 0;
     for (let seed = 1; checked < 60; seed++) {
       const c = randomCase(seed);
-      const config = { minimumHealthyPercent: c.min, maximumPercent: c.max, deploymentCircuitBreaker: { enable: c.breaker, rollback: true } };
-      const world = new World({ desiredCount: c.desired, deploymentConfiguration: config }, { [TD2]: { failToStart: c.failRate, healthCheck: c.healthCheck } }, c.rng);
+      const config = {
+        minimumHealthyPercent: c.min,
+        maximumPercent: c.max,
+        deploymentCircuitBreaker: { enable: c.breaker, rollback: true },
+      };
+      const world = new World(
+        { desiredCount: c.desired, deploymentConfiguration: config },
+        { [TD2]: { failToStart: c.failRate, healthCheck: c.healthCheck } },
+        c.rng,
+      );
       const { minHealthy, maxTotal } = world.bounds();
       if (minHealthy >= c.desired && maxTotal <= c.desired) continue;
       checked += 1;
@@ -152,7 +163,10 @@ describe("properties", () => {
       const desired = 1 + Math.floor(rng() * 30);
       const failRate = rng() < 0.5 ? 1 : 0.1 + rng() * 0.6;
       const world = new World(
-        { desiredCount: desired, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200, deploymentCircuitBreaker: cb } },
+        {
+          desiredCount: desired,
+          deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 200, deploymentCircuitBreaker: cb },
+        },
         { [TD2]: { failToStart: failRate } },
         rng,
       );
@@ -193,12 +207,28 @@ describe("properties", () => {
           const live = world.tasks.filter(isCounted);
           const perInstance = new Map<string, number>();
           for (const t of live) perInstance.set(t.containerInstanceArn!, (perInstance.get(t.containerInstanceArn!) ?? 0) + 1);
-          assert.ok([...perInstance.values()].every((n) => n <= 1), `seed ${seed}: two tasks on one instance`);
+          assert.ok(
+            [...perInstance.values()].every((n) => n <= 1),
+            `seed ${seed}: two tasks on one instance`,
+          );
           const draining = new Set(world.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn));
-          assert.ok(live.every((t) => !draining.has(t.containerInstanceArn!)), `seed ${seed}: task left on a draining instance`);
+          assert.ok(
+            live.every((t) => !draining.has(t.containerInstanceArn!)),
+            `seed ${seed}: task left on a draining instance`,
+          );
         });
-        const eligible = world.instances.filter((i) => i.status === "ACTIVE").map((i) => i.arn).sort();
-        assert.deepEqual(world.tasks.filter(isCounted).map((t) => t.containerInstanceArn).sort(), eligible, `seed ${seed} round ${round}`);
+        const eligible = world.instances
+          .filter((i) => i.status === "ACTIVE")
+          .map((i) => i.arn)
+          .sort();
+        assert.deepEqual(
+          world.tasks
+            .filter(isCounted)
+            .map((t) => t.containerInstanceArn)
+            .sort(),
+          eligible,
+          `seed ${seed} round ${round}`,
+        );
       }
     }
   });

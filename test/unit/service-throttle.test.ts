@@ -2,13 +2,7 @@
 // minutes), ECS's event says so once, and a running task or a new deployment ends it.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  THROTTLE_MAX_DELAY_MS,
-  type ReconcilerMemory,
-  emptyMemory,
-  launchDelayMs,
-  reconcile,
-} from "../../src/scheduler/service/index.js";
+import { THROTTLE_MAX_DELAY_MS, type ReconcilerMemory, emptyMemory, launchDelayMs, reconcile } from "../../src/scheduler/service/index.js";
 import { DEP1, DEP2, TD2, at, deployment, failedTask, input, instanceArn, messages, started, task } from "../support/service-world.js";
 
 const THROTTLED = "(service web) is unable to consistently start tasks successfully.";
@@ -52,7 +46,13 @@ describe("throttle", () => {
 
   test("tasks that stop after running past the startup window do not throttle", () => {
     const exited = ["1", "2", "3", "4"].map((id) =>
-      task(id, { lastStatus: "STOPPED", desiredStatus: "STOPPED", stopCode: "EssentialContainerExited", startedAt: at(-30), stoppedAt: at(5) }),
+      task(id, {
+        lastStatus: "STOPPED",
+        desiredStatus: "STOPPED",
+        stopCode: "EssentialContainerExited",
+        startedAt: at(-30),
+        stoppedAt: at(5),
+      }),
     );
     const plan = reconcile(input({ tasks: exited, memory: memory() }));
     assert.equal(plan.memory.launchFailures, 0);
@@ -68,7 +68,9 @@ describe("throttle", () => {
   });
 
   test("tasks the loop could not place count as launch failures", () => {
-    const unplaced = [{ deploymentId: DEP1, count: 3, failures: [{ arn: instanceArn("a"), reason: "RESOURCE:CPU" as const }], noContainerInstances: false }];
+    const unplaced = [
+      { deploymentId: DEP1, count: 3, failures: [{ arn: instanceArn("a"), reason: "RESOURCE:CPU" as const }], noContainerInstances: false },
+    ];
     const plan = reconcile(input({ unplaced, memory: memory() }));
     assert.equal(plan.memory.launchFailures, 3);
     assert.equal(started(plan), 0);

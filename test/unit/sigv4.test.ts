@@ -50,7 +50,10 @@ describe("SigV4 verification", () => {
 
   test("a tampered body fails the signature", async () => {
     const req = await signed();
-    rejectsWith(() => verifySigV4({ ...req, body: Buffer.from('{"clusterName":"evil"}') }, "ecs", secretFor, new Date()), "InvalidSignatureException");
+    rejectsWith(
+      () => verifySigV4({ ...req, body: Buffer.from('{"clusterName":"evil"}') }, "ecs", secretFor, new Date()),
+      "InvalidSignatureException",
+    );
   });
 
   test("a wrong secret fails the signature", async () => {

@@ -38,20 +38,34 @@ describe("SQLite store options", () => {
 
   test("a group commit that failed and then went through write by write is reported", async () => {
     const heard: string[] = [];
-    const store = openSqliteStore(join(dir(), "state.sqlite"), { onError: (what, err) => heard.push(`${what}: ${(err as Error).message}`) });
+    const store = openSqliteStore(join(dir(), "state.sqlite"), {
+      onError: (what, err) => heard.push(`${what}: ${(err as Error).message}`),
+    });
     const docs = store.collection(spec);
     let calls = 0;
     // Not pure, against the contract: it fails the first attempt only, so no write fails.
-    const flaky = docs.write(east, "f", () => {
-      if (++calls === 1) throw new Error("only once");
-      return { name: "f", n: 1 };
-    }, { grouped: true });
+    const flaky = docs.write(
+      east,
+      "f",
+      () => {
+        if (++calls === 1) throw new Error("only once");
+        return { name: "f", n: 1 };
+      },
+      { grouped: true },
+    );
     const other = docs.write(east, "o", () => ({ name: "o", n: 2 }), { grouped: true });
     assert.equal((await flaky)?.name, "f");
     assert.equal((await other)?.name, "o");
     assert.deepEqual(heard, ["group commit: only once"]);
     // A write that fails again is its caller's to hear of, not reported.
-    const failing = docs.write(east, "x", () => { throw new Error("refused"); }, { grouped: true });
+    const failing = docs.write(
+      east,
+      "x",
+      () => {
+        throw new Error("refused");
+      },
+      { grouped: true },
+    );
     const fine = docs.write(east, "y", () => ({ name: "y", n: 3 }), { grouped: true });
     await assert.rejects(failing, /refused/);
     await fine;
@@ -67,11 +81,14 @@ describe("checkpointer", () => {
     // A file, not --eval: the checkpointer's thread inherits the process's flags, and
     // --input-type would stop it from starting at all.
     const script = join(where, "open.mjs");
-    writeFileSync(script, `import { openSqliteStore } from ${JSON.stringify(store)};
+    writeFileSync(
+      script,
+      `import { openSqliteStore } from ${JSON.stringify(store)};
       const store = openSqliteStore(${JSON.stringify(join(where, "state.sqlite"))});
       await store.collection({ name: "doc", keys: () => ({ parent: "", seq: 0, status: "" }) }).write(${JSON.stringify(east)}, "a", () => ({}));
       // Long enough for the checkpointer's thread to be up and checkpointing.
-      await new Promise((resolve) => setTimeout(resolve, 500));`);
+      await new Promise((resolve) => setTimeout(resolve, 500));`,
+    );
     const run = spawnSync(process.execPath, [script], { timeout: 20_000, encoding: "utf8" });
     assert.equal(run.signal, null, "it ended by itself");
     assert.equal(run.status, 0, run.stderr);
@@ -82,7 +99,9 @@ describe("checkpointer", () => {
     const path = join(dir(), "not-a-database");
     writeFileSync(path, "x".repeat(8192));
     const heard: { message: string; code?: string }[] = [];
-    const checkpointer = startCheckpointer(path, (err) => heard.push({ message: (err as Error).message, code: (err as { code?: string }).code }));
+    const checkpointer = startCheckpointer(path, (err) =>
+      heard.push({ message: (err as Error).message, code: (err as { code?: string }).code }),
+    );
     // The worker tries every 200 ms: this spans several rounds.
     await sleep(1_000);
     await checkpointer.close();

@@ -60,7 +60,11 @@ describe("SQLite store", () => {
     const stop = docs.watch((scope, id, doc) => heard.push(`${scope.region} ${id} ${doc?.state ?? "removed"}`));
     await docs.write(east, "a", () => ({ name: "a", group: "g", n: 1, state: "ACTIVE" }));
     await docs.write(east, "a", () => undefined); // left alone: nothing committed
-    await assert.rejects(docs.write(east, "a", () => { throw new Error("no"); }));
+    await assert.rejects(
+      docs.write(east, "a", () => {
+        throw new Error("no");
+      }),
+    );
     await docs.putMany(west, [{ id: "b", doc: { name: "b", group: "g", n: 2, state: "PENDING" } }]);
     await docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: "c", group: "g", n, state: "NEW" } }));
     await docs.remove(east, "a");
@@ -78,7 +82,12 @@ describe("SQLite store", () => {
     for (let i = 0; i < 1_000; i++) await docs.write(east, `d${i}`, () => ({ name: padding, group: "g", n: i, state: "ACTIVE" }));
     // ~2 MB written: far below the writer's own checkpoint threshold, so only the
     // checkpointer thread moves it from the WAL into the database file.
-    await waitFor(() => statSync(path).size, { until: (bytes) => bytes >= 1_000_000, message: "a database file of 1 MB", timeoutMs: 5_000, intervalMs: 50 });
+    await waitFor(() => statSync(path).size, {
+      until: (bytes) => bytes >= 1_000_000,
+      message: "a database file of 1 MB",
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    });
     assert.ok(statSync(path).size >= 1_000_000, `database file holds ${statSync(path).size} bytes`);
     await store.close();
     const reopened = openSqliteStore(path);
@@ -95,7 +104,12 @@ describe("SQLite store", () => {
       }),
       /no/,
     );
-    await assert.rejects(docs.append(east, "g", () => { throw new Error("nope"); }), /nope/);
+    await assert.rejects(
+      docs.append(east, "g", () => {
+        throw new Error("nope");
+      }),
+      /nope/,
+    );
     assert.equal((await docs.get(east, "a"))?.state, "ACTIVE");
     const next = await docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }));
     assert.equal(next.n, 1, "the failed append did not use up a number");
@@ -106,7 +120,10 @@ describe("SQLite store", () => {
     const add = (group: string) =>
       docs.append(east, group, (n) => ({ id: `${group}:${n}`, doc: { name: `${group}:${n}`, group, n, state: "ACTIVE" } }));
     const made = await Promise.all(Array.from({ length: 20 }, () => add("web")));
-    assert.deepEqual(made.map((d) => d.n).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      made.map((d) => d.n).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     assert.equal((await add("db")).n, 1);
     await docs.remove(east, "web:20");
     assert.equal((await add("web")).n, 21);
@@ -114,7 +131,12 @@ describe("SQLite store", () => {
 
   test("list filters by parent, prefix and status and orders by parent then seq", async () => {
     const docs = openSqliteStore(file()).collection(spec);
-    for (const [group, n, state] of [["b", 2, "ACTIVE"], ["a", 10, "ACTIVE"], ["a", 9, "INACTIVE"], ["ab", 1, "ACTIVE"]] as const) {
+    for (const [group, n, state] of [
+      ["b", 2, "ACTIVE"],
+      ["a", 10, "ACTIVE"],
+      ["a", 9, "INACTIVE"],
+      ["ab", 1, "ACTIVE"],
+    ] as const) {
       await docs.write(east, `${group}:${n}`, () => ({ name: `${group}:${n}`, group, n, state }));
     }
     const names = async (q = {}) => (await docs.list(east, q)).map((d) => d.name);
@@ -163,14 +185,28 @@ describe("SQLite store", () => {
     const old = new Database(path);
     old.exec(migrations[0]!);
     old.pragma("user_version = 1");
-    old.prepare("INSERT INTO documents VALUES ('111111111111','us-east-1','task','t1','c',1,'LIVE',1,?)")
+    old
+      .prepare("INSERT INTO documents VALUES ('111111111111','us-east-1','task','t1','c',1,'LIVE',1,?)")
       .run(JSON.stringify({ name: "t1", group: "c", n: 1, state: "LIVE", hostId: "h9", task: { group: "service:web" } }));
     old.close();
-    const tasks = openSqliteStore(path).collection<Doc & { hostId: string }>({ name: "task", keys: (d) => ({ parent: d.group, seq: d.n, status: d.state }) });
+    const tasks = openSqliteStore(path).collection<Doc & { hostId: string }>({
+      name: "task",
+      keys: (d) => ({ parent: d.group, seq: d.n, status: d.state }),
+    });
     assert.equal((await tasks.get(east, "t1"))?.hostId, "h9");
-    assert.deepEqual((await tasks.list(east, { status: "LIVE" })).map((d) => d.name), ["t1"]);
-    assert.deepEqual((await tasks.list(east, { parent: "c/service:web" })).map((d) => d.name), ["t1"], "tasks are grouped by cluster and group");
-    assert.deepEqual((await tasks.list(east, { parentPrefix: "c/" })).map((d) => d.name), ["t1"]);
+    assert.deepEqual(
+      (await tasks.list(east, { status: "LIVE" })).map((d) => d.name),
+      ["t1"],
+    );
+    assert.deepEqual(
+      (await tasks.list(east, { parent: "c/service:web" })).map((d) => d.name),
+      ["t1"],
+      "tasks are grouped by cluster and group",
+    );
+    assert.deepEqual(
+      (await tasks.list(east, { parentPrefix: "c/" })).map((d) => d.name),
+      ["t1"],
+    );
     assert.deepEqual(await tasks.list(east, { parentPrefix: "c0" }), []);
   });
 
@@ -179,7 +215,9 @@ describe("SQLite store", () => {
     const docs = openSqliteStore(path).collection(spec);
     await docs.write(east, "r", () => ({ name: "r", group: "g", n: 1, state: "LIVE", host: "h1", history: [] }));
     for (let i = 0; i < 5; i++) {
-      await docs.write(east, "r", (cur) => ({ ...cur!, history: [...cur!.history!, { at: new Date(i), what: `step ${i}` }] }), { grouped: true });
+      await docs.write(east, "r", (cur) => ({ ...cur!, history: [...cur!.history!, { at: new Date(i), what: `step ${i}` }] }), {
+        grouped: true,
+      });
     }
     const steps = (d: Doc | undefined) => d?.history?.map((h) => h.what);
     const expected = ["step 0", "step 1", "step 2", "step 3", "step 4"];
@@ -189,7 +227,11 @@ describe("SQLite store", () => {
     const other = openSqliteStore(path).collection(spec);
     assert.deepEqual(steps((await other.list(east, { parent: "g" }))[0]), expected);
     await docs.write(east, "r", (cur) => ({ ...cur!, history: [] }));
-    assert.deepEqual(steps((await other.list(east, { parent: "g" }))[0]), [], "the other store sees the row's new version and reads it again");
+    assert.deepEqual(
+      steps((await other.list(east, { parent: "g" }))[0]),
+      [],
+      "the other store sees the row's new version and reads it again",
+    );
     await docs.write(east, "r", (cur) => ({ ...cur!, state: "STOPPED" }));
     assert.equal(await other.count(east, { parent: "g", status: "LIVE" }), 0, "a changed key moves the document in the index");
     assert.equal(await other.count(east, { parent: "g", status: "STOPPED" }), 1);
@@ -245,17 +287,26 @@ describe("SQLite store", () => {
     const iso = JSON.stringify({ at: new Date(0) });
     await docs.write(east, "d", () => ({ name: "d", group: "", n: 0, state: "", at: new Date(0) }));
     assert.equal(JSON.stringify({ at: new Date(0) }), iso);
-    await assert.rejects(docs.write(east, "bad", () => ({ name: "bad", group: "", n: 0, state: "", at: new Date(0), big: 1n }) as Doc), TypeError);
+    await assert.rejects(
+      docs.write(east, "bad", () => ({ name: "bad", group: "", n: 0, state: "", at: new Date(0), big: 1n }) as Doc),
+      TypeError,
+    );
     assert.equal(JSON.stringify({ at: new Date(0) }), iso);
     assert.equal(await docs.get(east, "bad"), undefined);
   });
 
   test("putMany writes every document or none", async () => {
     const docs = openSqliteStore(file()).collection(spec);
-    await docs.putMany(east, [1, 2, 3].map((n) => ({ id: `p${n}`, doc: { name: `p${n}`, group: "p", n, state: "LIVE" } })));
+    await docs.putMany(
+      east,
+      [1, 2, 3].map((n) => ({ id: `p${n}`, doc: { name: `p${n}`, group: "p", n, state: "LIVE" } })),
+    );
     assert.equal(await docs.count(east, { parent: "p" }), 3);
     const broken = { name: "bad", group: "p", n: 9, state: "LIVE", at: new Date(Number.NaN) };
-    const failing = [{ id: "p4", doc: { name: "p4", group: "p", n: 4, state: "LIVE" } }, { id: "bad", doc: { ...broken, n: undefined as unknown as number } }];
+    const failing = [
+      { id: "p4", doc: { name: "p4", group: "p", n: 4, state: "LIVE" } },
+      { id: "bad", doc: { ...broken, n: undefined as unknown as number } },
+    ];
     await assert.rejects(docs.putMany(east, failing));
     assert.equal(await docs.count(east, { parent: "p" }), 3, "the batch with a bad document left nothing behind");
     assert.equal(await docs.get(east, "p4"), undefined);
@@ -263,11 +314,21 @@ describe("SQLite store", () => {
 
   test("documents read back are frozen, so no reader can change what others share", async () => {
     const docs = openSqliteStore(file()).collection(spec);
-    const written = await docs.write(east, "f", () => ({ name: "f", group: "", n: 0, state: "", history: [{ at: new Date(0), what: "x" }] }));
+    const written = await docs.write(east, "f", () => ({
+      name: "f",
+      group: "",
+      n: 0,
+      state: "",
+      history: [{ at: new Date(0), what: "x" }],
+    }));
     const read = (await docs.get(east, "f"))!;
     for (const doc of [written!, read]) {
-      assert.throws(() => { doc.state = "changed"; }, TypeError);
-      assert.throws(() => { doc.history!.push({ at: new Date(1), what: "y" }); }, TypeError);
+      assert.throws(() => {
+        doc.state = "changed";
+      }, TypeError);
+      assert.throws(() => {
+        doc.history!.push({ at: new Date(1), what: "y" });
+      }, TypeError);
     }
     const next = await docs.write(east, "f", (cur) => ({ ...cur!, state: "next" }));
     assert.equal(next!.state, "next");
@@ -304,13 +365,27 @@ describe("SQLite store", () => {
     const grouped = { grouped: true };
     const increments = Array.from({ length: 20 }, () => docs.write(east, "c", (cur) => ({ ...cur!, n: cur!.n + 1 }), grouped));
     const appended = docs.append(east, "g", (n) => ({ id: `g:${n}`, doc: { name: `g:${n}`, group: "g", n, state: "ACTIVE" } }), grouped);
-    const failing = docs.append(east, "g", (n) => {
-      void n;
-      throw new Error("refused");
-    }, grouped);
+    const failing = docs.append(
+      east,
+      "g",
+      (n) => {
+        void n;
+        throw new Error("refused");
+      },
+      grouped,
+    );
     const removed = docs.remove(east, "c");
-    const afterRemove = docs.write(east, "c", (cur) => (cur ? { ...cur, n: -1 } : { name: "c", group: "g", n: 100, state: "ACTIVE" }), grouped);
-    assert.deepEqual((await Promise.all(increments)).map((d) => d!.n), Array.from({ length: 20 }, (_, i) => i + 1), "each saw the one before");
+    const afterRemove = docs.write(
+      east,
+      "c",
+      (cur) => (cur ? { ...cur, n: -1 } : { name: "c", group: "g", n: 100, state: "ACTIVE" }),
+      grouped,
+    );
+    assert.deepEqual(
+      (await Promise.all(increments)).map((d) => d!.n),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+      "each saw the one before",
+    );
     assert.equal((await appended).n, 1);
     await assert.rejects(failing, /refused/);
     assert.equal(await removed, true);
@@ -330,11 +405,20 @@ describe("SQLite store", () => {
     // Runs once per attempt at the batch; its result differs per attempt only to show which one is read.
     const first = docs.write(east, "x", (cur) => ({ ...cur!, name: `attempt ${++attempt}` }), grouped);
     const second = docs.write(east, "x", (cur) => ({ ...cur!, n: cur!.n + 1, what: cur!.name }) as Doc, grouped);
-    const failing = docs.write(east, "y", () => {
-      throw new Error("refused");
-    }, grouped);
+    const failing = docs.write(
+      east,
+      "y",
+      () => {
+        throw new Error("refused");
+      },
+      grouped,
+    );
     assert.equal((await first)!.name, "attempt 2", "the batch ran again after the failure");
-    assert.equal(((await second) as Doc & { what: string }).what, "attempt 2", "the second write saw the first as committed, not as undone");
+    assert.equal(
+      ((await second) as Doc & { what: string }).what,
+      "attempt 2",
+      "the second write saw the first as committed, not as undone",
+    );
     await assert.rejects(failing, /refused/);
     assert.equal(((await docs.get(east, "x")) as Doc & { what: string }).what, "attempt 2");
     await store.close();
@@ -345,7 +429,9 @@ describe("SQLite store", () => {
     const store = openSqliteStore(path);
     const docs = store.collection(spec);
     let acknowledged = false;
-    const written = docs.write(east, "q", () => ({ name: "q", group: "g", n: 1, state: "ACTIVE" }), { grouped: true }).then(() => (acknowledged = true));
+    const written = docs
+      .write(east, "q", () => ({ name: "q", group: "g", n: 1, state: "ACTIVE" }), { grouped: true })
+      .then(() => (acknowledged = true));
     const peek = new Database(path, { readonly: true });
     const committedRows = () => peek.prepare("SELECT count(*) FROM documents WHERE id = 'q'").pluck().get();
     assert.equal(committedRows(), 0, "not yet committed");

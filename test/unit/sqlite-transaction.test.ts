@@ -56,7 +56,10 @@ describe("Store.transact on SQLite", () => {
       assert.deepEqual(await s.collection(docSpec).get(east, "a"), doc("a", 1));
       assert.deepEqual(await s.collection(otherSpec).get(east, "b"), doc("b", 1));
       assert.equal(await s.collection(otherSpec).get(east, "c"), undefined);
-      assert.deepEqual((await s.collection(docSpec).list(east, { status: "ACTIVE" })).map((d) => d.n), [1]);
+      assert.deepEqual(
+        (await s.collection(docSpec).list(east, { status: "ACTIVE" })).map((d) => d.n),
+        [1],
+      );
     }
     // The next writes build on what is committed.
     assert.equal((await docs.write(east, "a", (cur) => ({ ...cur!, n: cur!.n + 10 })))!.n, 11);
@@ -125,9 +128,14 @@ describe("Store.transact on SQLite", () => {
       tx.write(others, east, "b", (cur) => ({ ...cur!, n: cur!.n + 1 }));
       return "committed";
     }, grouped);
-    const failing = others.write(east, "x", () => {
-      throw new Error("refused");
-    }, grouped);
+    const failing = others.write(
+      east,
+      "x",
+      () => {
+        throw new Error("refused");
+      },
+      grouped,
+    );
     const after = docs.write(east, "a", (cur) => ({ ...cur!, n: cur!.n + 1 }), grouped);
     assert.equal(await together, "committed");
     await assert.rejects(failing, /refused/);

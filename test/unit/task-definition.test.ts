@@ -119,7 +119,11 @@ test("memory rules", () => {
   accepts(td({ containerDefinitions: [container({ memory: 128, memoryReservation: 128 })] }));
   rejects(td({ containerDefinitions: [container({ memory: 5 })] }), C, /minimum is 6 MiB/);
   accepts(td({ containerDefinitions: [container({ memory: 6 })] }));
-  rejects(td({ memory: "512", containerDefinitions: [container({ memory: 1024 })] }), C, "The 'memory' setting for container 'app' is greater than for the task.");
+  rejects(
+    td({ memory: "512", containerDefinitions: [container({ memory: 1024 })] }),
+    C,
+    "The 'memory' setting for container 'app' is greater than for the task.",
+  );
   rejects(td({ memory: "plenty" }), C, "Invalid 'memory' setting for task.");
   rejects(td({ cpu: "fast" }), C, "Invalid 'cpu' setting for task.");
   rejects(td({ cpu: "64" }), C, "Invalid 'cpu' setting for task.");
@@ -147,13 +151,24 @@ test("FARGATE rules", () => {
 
 test("port mappings", () => {
   const withPorts = (mode: string | undefined, ...portMappings: ContainerDefinition["portMappings"][]) =>
-    td({ networkMode: mode as "bridge", containerDefinitions: portMappings.map((pm, i) => container({ name: `c${i}`, portMappings: pm })) });
+    td({
+      networkMode: mode as "bridge",
+      containerDefinitions: portMappings.map((pm, i) => container({ name: `c${i}`, portMappings: pm })),
+    });
   accepts(withPorts("bridge", [{ containerPort: 80 }, { containerPort: 81, hostPort: 8081 }]));
   rejects(withPorts("bridge", [{ containerPort: 0 }]), C, /between 1 and 65535/);
   rejects(withPorts("bridge", [{ containerPort: 65536 }]), C, /between 1 and 65535/);
   rejects(withPorts("bridge", [{ containerPort: 80, hostPort: 70000 }]), C, /between 0 and 65535/);
-  rejects(withPorts("awsvpc", [{ containerPort: 80, hostPort: 8080 }]), C, "When networkMode=awsvpc, the host ports and container ports in port mappings must match.");
-  rejects(withPorts("host", [{ containerPort: 80, hostPort: 8080 }]), C, "When networkMode=host, the host ports and container ports in port mappings must match.");
+  rejects(
+    withPorts("awsvpc", [{ containerPort: 80, hostPort: 8080 }]),
+    C,
+    "When networkMode=awsvpc, the host ports and container ports in port mappings must match.",
+  );
+  rejects(
+    withPorts("host", [{ containerPort: 80, hostPort: 8080 }]),
+    C,
+    "When networkMode=host, the host ports and container ports in port mappings must match.",
+  );
   accepts(withPorts("awsvpc", [{ containerPort: 80, hostPort: 80 }, { containerPort: 443 }]));
   // Two containers of one task cannot bind the same host port and protocol...
   rejects(withPorts("bridge", [{ containerPort: 80, hostPort: 8080 }], [{ containerPort: 81, hostPort: 8080 }]), C, /Host port 8080\/tcp/);
@@ -190,7 +205,12 @@ test("links only in bridge mode, to containers of the task", () => {
 
 test("dependsOn", () => {
   const dep = (condition: string, target: Partial<ContainerDefinition> = {}) =>
-    td({ containerDefinitions: [container({ dependsOn: [{ containerName: "init", condition: condition as "START" }] }), container({ name: "init", ...target })] });
+    td({
+      containerDefinitions: [
+        container({ dependsOn: [{ containerName: "init", condition: condition as "START" }] }),
+        container({ name: "init", ...target }),
+      ],
+    });
   accepts(dep("START"));
   accepts(dep("COMPLETE", { essential: false }));
   accepts(dep("SUCCESS", { essential: false }));
@@ -199,7 +219,11 @@ test("dependsOn", () => {
   accepts(dep("HEALTHY", { healthCheck: { command: ["CMD", "true"] } }));
   rejects(dep("HEALTHY"), C, /must have a health check/);
   rejects(dep("READY"), P, /Invalid dependsOn condition 'READY'/);
-  rejects(td({ containerDefinitions: [container({ dependsOn: [{ containerName: "ghost", condition: "START" }] })] }), C, /'ghost' is not another container/);
+  rejects(
+    td({ containerDefinitions: [container({ dependsOn: [{ containerName: "ghost", condition: "START" }] })] }),
+    C,
+    /'ghost' is not another container/,
+  );
   rejects(
     td({
       containerDefinitions: [
@@ -215,11 +239,19 @@ test("dependsOn", () => {
 test("volumes, mountPoints and volumesFrom", () => {
   const vol = { name: "data", host: { sourcePath: "/srv" } };
   accepts(td({ volumes: [vol], containerDefinitions: [container({ mountPoints: [{ sourceVolume: "data", containerPath: "/d" }] })] }));
-  rejects(td({ containerDefinitions: [container({ mountPoints: [{ sourceVolume: "data", containerPath: "/d" }] })] }), C, /sourceVolume 'data' is not a volume/);
+  rejects(
+    td({ containerDefinitions: [container({ mountPoints: [{ sourceVolume: "data", containerPath: "/d" }] })] }),
+    C,
+    /sourceVolume 'data' is not a volume/,
+  );
   rejects(td({ volumes: [vol, vol] }), C, /Duplicate volume name 'data'/);
   rejects(td({ volumes: [{ name: "bad name" }] }), C, /Invalid volume name/);
   accepts(td({ containerDefinitions: [container({ volumesFrom: [{ sourceContainer: "b" }] }), container({ name: "b" })] }));
-  rejects(td({ containerDefinitions: [container({ volumesFrom: [{ sourceContainer: "b" }] })] }), C, /sourceContainer 'b' is not another container/);
+  rejects(
+    td({ containerDefinitions: [container({ volumesFrom: [{ sourceContainer: "b" }] })] }),
+    C,
+    /sourceContainer 'b' is not another container/,
+  );
   rejects(fargate({ volumes: [vol] }), C, /sourcePath/);
 });
 
@@ -240,7 +272,11 @@ test("health check ranges", () => {
 });
 
 test("shape: null and wrongly typed members are refused", () => {
-  rejects(td({ containerDefinitions: [container({ ulimits: null as unknown as [] })] }), P, /containerDefinitions\[0\]\.ulimits, value: null/);
+  rejects(
+    td({ containerDefinitions: [container({ ulimits: null as unknown as [] })] }),
+    P,
+    /containerDefinitions\[0\]\.ulimits, value: null/,
+  );
   rejects({ ...td(), cpu: 256 }, P, /parameter cpu, value: 256/);
   rejects(td({ containerDefinitions: [container({ memory: "128" as unknown as number })] }), P, /containerDefinitions\[0\]\.memory/);
   rejects(td({ containerDefinitions: [container({ dockerLabels: { a: 1 as unknown as string } })] }), P, /dockerLabels\.a/);
@@ -250,7 +286,10 @@ test("buildTaskDefinition: defaults and echo for a bridge task definition", () =
   const out = buildTaskDefinition(
     td({
       containerDefinitions: [
-        container({ portMappings: [{ containerPort: 80 }, { containerPort: 53, hostPort: 5353, protocol: "udp" }], ulimits: [{ name: "nofile", softLimit: 1, hardLimit: 2 }] }),
+        container({
+          portMappings: [{ containerPort: 80 }, { containerPort: 53, hostPort: 5353, protocol: "udp" }],
+          ulimits: [{ name: "nofile", softLimit: 1, hardLimit: 2 }],
+        }),
       ],
       tags: [{ key: "k", value: "v" }],
     }),
@@ -344,7 +383,10 @@ const fixture = (file: string): RegisterTaskDefinitionRequest => JSON.parse(fs.r
 const AWSVPC_PORT_MISMATCH = ["kibana_kibana_ec2.json", "tomcat_tomcat_ec2.json"];
 
 test("real-world fixtures", () => {
-  const files = fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith(".json")).sort();
+  const files = fs
+    .readdirSync(FIXTURES_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   assert.equal(files.length, 14);
   for (const file of files) {
     const input = fixture(file);
@@ -376,14 +418,20 @@ test("real-world fixtures", () => {
     }
     if (mode === "awsvpc") {
       assert.deepEqual(out.compatibilities, ["EC2", "MANAGED_INSTANCES", "FARGATE"], file);
-      assert.ok(out.requiresAttributes!.some((a) => a.name === "ecs.capability.task-eni"), file);
+      assert.ok(
+        out.requiresAttributes!.some((a) => a.name === "ecs.capability.task-eni"),
+        file,
+      );
     } else if (mode === "host") {
       assert.deepEqual(out.compatibilities, ["EXTERNAL", "EC2", "MANAGED_INSTANCES"], file);
     } else {
       assert.deepEqual(out.compatibilities, ["EXTERNAL", "EC2"], file);
     }
     if (input.requiresCompatibilities?.includes("FARGATE")) assert.ok(out.compatibilities.includes("FARGATE"), file);
-    assert.ok(out.requiresAttributes!.some((a) => a.name === "com.amazonaws.ecs.capability.logging-driver.awslogs"), file);
+    assert.ok(
+      out.requiresAttributes!.some((a) => a.name === "com.amazonaws.ecs.capability.logging-driver.awslogs"),
+      file,
+    );
   }
   // Spot checks against what ECS prints for these inputs.
   const nginx = buildTaskDefinition(fixture("nginx_nginx_ec2.json"), ctx);

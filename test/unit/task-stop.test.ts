@@ -9,7 +9,10 @@ import { stopWrite } from "../../src/services/ecs/task-stops.js";
 
 const T0 = new Date("2024-01-01T00:00:00Z");
 const T1 = new Date("2024-01-01T00:01:00Z");
-const td = { taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", containerDefinitions: [{ name: "app", image: "busybox" }] };
+const td = {
+  taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1",
+  containerDefinitions: [{ name: "app", image: "busybox" }],
+};
 const pending = newTask({
   scope: { accountId: "123456789012", region: "us-east-1" },
   clusterName: "default",
@@ -28,10 +31,24 @@ const lost: StopOrder = { code: "TerminationNotice", reason: "Host EC2 (instance
 describe("applyStop", () => {
   const cases: [label: string, task: Task, order: StopOrder, onHost: boolean, lastStatus: string, stopCode: string][] = [
     ["a running task on its host: its agent stops it", running, user, true, "DEACTIVATING", "UserInitiated"],
-    ["a pending task on its host: nothing started to deactivate", pending, { code: "ServiceSchedulerInitiated", reason: "scale in" }, true, "PENDING", "ServiceSchedulerInitiated"],
+    [
+      "a pending task on its host: nothing started to deactivate",
+      pending,
+      { code: "ServiceSchedulerInitiated", reason: "scale in" },
+      true,
+      "PENDING",
+      "ServiceSchedulerInitiated",
+    ],
     ["a task on no host: STOPPED at once", running, user, false, "STOPPED", "UserInitiated"],
     ["a task whose host is gone: STOPPED at once", running, lost, true, "STOPPED", "TerminationNotice"],
-    ["a task a user already stopped keeps its code when its host is lost", applyStop(running, user, T0, true), lost, true, "STOPPED", "UserInitiated"],
+    [
+      "a task a user already stopped keeps its code when its host is lost",
+      applyStop(running, user, T0, true),
+      lost,
+      true,
+      "STOPPED",
+      "UserInitiated",
+    ],
   ];
   for (const [label, task, order, onHost, lastStatus, stopCode] of cases) {
     test(label, () => {
@@ -53,7 +70,13 @@ describe("applyStop", () => {
 });
 
 describe("stopWrite", () => {
-  const stored = (task: Task, hostId?: string): StoredTask => ({ task, cluster: "default", ...(hostId ? { hostId } : {}), taskDefinition: td, reservation: { cpu: 0, memory: 0, ports: [], portsUdp: [] } });
+  const stored = (task: Task, hostId?: string): StoredTask => ({
+    task,
+    cluster: "default",
+    ...(hostId ? { hostId } : {}),
+    taskDefinition: td,
+    reservation: { cpu: 0, memory: 0, ports: [], portsUdp: [] },
+  });
 
   test("changes the task and keeps the rest of the document", () => {
     const doc = stored(running, "host-1");

@@ -28,7 +28,11 @@ describe("model validation", () => {
   });
 
   test("well-formed input passes", () => {
-    check("CreateCluster", { clusterName: "web", tags: [{ key: "a", value: "b" }], settings: [{ name: "containerInsights", value: "enabled" }] });
+    check("CreateCluster", {
+      clusterName: "web",
+      tags: [{ key: "a", value: "b" }],
+      settings: [{ name: "containerInsights", value: "enabled" }],
+    });
     check("ListClusters", {});
     check("RegisterTaskDefinition", {
       family: "app",
@@ -46,14 +50,24 @@ describe("model validation", () => {
     fails("ListClusters", { maxResults: "ten" }, "SerializationException", "maxResults");
     fails("CreateCluster", { clusterName: 5 }, "SerializationException", "clusterName");
     fails("CreateCluster", { tags: { key: "a" } }, "SerializationException", "tags");
-    fails("RegisterTaskDefinition", { family: "f", containerDefinitions: [{ name: "a", essential: "yes" }] }, "SerializationException", "containerDefinitions[0].essential");
+    fails(
+      "RegisterTaskDefinition",
+      { family: "f", containerDefinitions: [{ name: "a", essential: "yes" }] },
+      "SerializationException",
+      "containerDefinitions[0].essential",
+    );
     fails("ListClusters", { maxResults: 1.5 }, "SerializationException", "maxResults");
     fails("ListClusters", [], "SerializationException", "body");
   });
 
   test("unknown enum values are InvalidParameterException listing the valid ones", () => {
     fails("DescribeClusters", { include: ["EVERYTHING"] }, "InvalidParameterException", "include[0]");
-    fails("RegisterTaskDefinition", { family: "f", containerDefinitions: [], networkMode: "overlay" }, "InvalidParameterException", "networkMode");
+    fails(
+      "RegisterTaskDefinition",
+      { family: "f", containerDefinitions: [], networkMode: "overlay" },
+      "InvalidParameterException",
+      "networkMode",
+    );
   });
 
   test("length limits from the model apply", () => {

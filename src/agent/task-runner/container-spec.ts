@@ -112,7 +112,8 @@ function environment(def: ContainerDefinition, ctx: SpecContext): Record<string,
 function mounts(def: ContainerDefinition, volumes: VolumeSources): Mount[] {
   return (def.mountPoints ?? []).map((m) => {
     const volume = volumes.get(m.sourceVolume ?? "");
-    if (!volume) throw new TaskFailure(`ResourceInitializationError: container ${def.name} mounts unknown volume '${m.sourceVolume}'`, def.name);
+    if (!volume)
+      throw new TaskFailure(`ResourceInitializationError: container ${def.name} mounts unknown volume '${m.sourceVolume}'`, def.name);
     return { type: volume.type, source: volume.source, target: m.containerPath!, ...(m.readOnly ? { readOnly: true } : {}) };
   });
 }

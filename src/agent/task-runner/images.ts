@@ -32,12 +32,16 @@ async function ensureImage(driver: RuntimeDriver, image: string, log: Logger, au
       const started = Date.now();
       log.info("pulling an image", { image });
       let last = "";
-      await driver.pullImage(image, (line) => {
-        // Layer progress bars repeat many times a second; log each new status once.
-        const status = line.replace(/\s*\[[=> ]*\].*$/, "");
-        if (status !== last) log.debug(status, { image });
-        last = status;
-      }, auth);
+      await driver.pullImage(
+        image,
+        (line) => {
+          // Layer progress bars repeat many times a second; log each new status once.
+          const status = line.replace(/\s*\[[=> ]*\].*$/, "");
+          if (status !== last) log.debug(status, { image });
+          last = status;
+        },
+        auth,
+      );
       log.info("pulled an image", { image, ms: Date.now() - started });
       info = await driver.inspectImage(image);
     }

@@ -27,7 +27,12 @@ export function attachmentFor(task: TaskIdentity, pauseId?: string): NetworkAtta
   }
 }
 
-export function pauseSpec(assignment: TaskAssignment, task: TaskIdentity, defs: readonly ContainerDefinition[], image: string): ContainerSpec {
+export function pauseSpec(
+  assignment: TaskAssignment,
+  task: TaskIdentity,
+  defs: readonly ContainerDefinition[],
+  image: string,
+): ContainerSpec {
   const net = assignment.network;
   if (!net) throw new TaskFailure("ResourceInitializationError: an awsvpc task arrived without its network attachment");
   const td = assignment.taskDefinition;

@@ -53,10 +53,20 @@ export function networkBindings(
       return ports.map((p) => ({ bindIP: p.hostIp, containerPort: p.containerPort, hostPort: p.hostPort!, protocol: p.protocol }));
     }
     case "host":
-      return singlePorts(def).map((p) => ({ bindIP: "0.0.0.0", containerPort: p.containerPort!, hostPort: p.containerPort!, protocol: protocolOf(p) }));
+      return singlePorts(def).map((p) => ({
+        bindIP: "0.0.0.0",
+        containerPort: p.containerPort!,
+        hostPort: p.containerPort!,
+        protocol: protocolOf(p),
+      }));
     case "awsvpc":
       if (!opts.loopback) return [];
-      return singlePorts(def).map((p) => ({ bindIP: opts.loopback!, containerPort: p.containerPort!, hostPort: p.containerPort!, protocol: protocolOf(p) }));
+      return singlePorts(def).map((p) => ({
+        bindIP: opts.loopback!,
+        containerPort: p.containerPort!,
+        hostPort: p.containerPort!,
+        protocol: protocolOf(p),
+      }));
     case "none":
       return [];
   }

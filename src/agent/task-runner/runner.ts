@@ -121,7 +121,9 @@ export class TaskRunner {
 
   /** Health of the containers that have a health check. */
   health(): { containerName: string; healthStatus: ContainerHealth }[] {
-    return [...this.runs.values()].filter((c) => c.hasHealthCheck).map((c) => ({ containerName: c.name, healthStatus: c.health ?? "UNKNOWN" }));
+    return [...this.runs.values()]
+      .filter((c) => c.hasHealthCheck)
+      .map((c) => ({ containerName: c.name, healthStatus: c.health ?? "UNKNOWN" }));
   }
 
   /** Stops tracking the task without touching its containers (agent shutdown); recover() takes it up again. */
@@ -139,7 +141,11 @@ export class TaskRunner {
     if (!this.stoppedAt) return Promise.resolve();
     clearTimeout(this.cleanupTimer);
     this.cleaning ??= (async () => {
-      for (const c of this.runs.values()) if (c.id) await this.deps.driver.destroy(c.id).catch((err: unknown) => this.log.warn("could not remove a container", { container: c.name, err }));
+      for (const c of this.runs.values())
+        if (c.id)
+          await this.deps.driver
+            .destroy(c.id)
+            .catch((err: unknown) => this.log.warn("could not remove a container", { container: c.name, err }));
       await removeTaskVolumes(this.deps.driver, this.volumePlan, this.log);
     })();
     return this.cleaning;
@@ -211,7 +217,11 @@ export class TaskRunner {
       else if (result.digest) c.imageDigest = result.digest;
     }
     if (!this.stopping && !this.recovered) {
-      this.reporter.push({ status: "PENDING", pullStoppedAt: this.pullStoppedAt, containers: fresh.filter((c) => c.imageDigest).map((c) => c.report()) });
+      this.reporter.push({
+        status: "PENDING",
+        pullStoppedAt: this.pullStoppedAt,
+        containers: fresh.filter((c) => c.imageDigest).map((c) => c.report()),
+      });
     }
   }
 
@@ -257,7 +267,10 @@ export class TaskRunner {
   }
 
   private hostCpus(): Promise<number | undefined> {
-    this.cpus ??= this.deps.driver.info().then((info) => info.cpus, () => undefined);
+    this.cpus ??= this.deps.driver.info().then(
+      (info) => info.cpus,
+      () => undefined,
+    );
     return this.cpus;
   }
 
@@ -276,13 +289,19 @@ export class TaskRunner {
     if (verdict === "timeout") {
       const pending = needs.filter((e) => conditionState(e.condition!, this.runs.get(e.target)!) !== "met");
       const what = pending.map((e) => `${e.target} (${e.condition})`).join(", ");
-      this.failContainer(c, `DependencyTimeoutError: dependency condition not met within ${timeoutSeconds} seconds for container ${c.name}: ${what}`);
+      this.failContainer(
+        c,
+        `DependencyTimeoutError: dependency condition not met within ${timeoutSeconds} seconds for container ${c.name}: ${what}`,
+      );
       return;
     }
     if (verdict !== "met") {
       const dep = this.runs.get(verdict.target)!;
       const detail = dep.failed ? "never ran" : dep.exited ? `exited with code ${dep.exitCode}` : `is ${dep.status}`;
-      this.failContainer(c, `CannotStartContainerError: dependency graph: failed to resolve container ordering dependency [${verdict.target}] for target [${c.name}]: condition ${verdict.condition} cannot be met, the dependency ${detail}`);
+      this.failContainer(
+        c,
+        `CannotStartContainerError: dependency graph: failed to resolve container ordering dependency [${verdict.target}] for target [${c.name}]: condition ${verdict.condition} cannot be met, the dependency ${detail}`,
+      );
       return;
     }
     try {
@@ -363,10 +382,15 @@ export class TaskRunner {
     this.healthWatch.close();
     for (const p of this.allocatedPorts.splice(0)) this.deps.releaseHostPort?.(p.ip, p.protocol, p.port);
     const pause = this.pauseId ?? this.pauseState?.id;
-    if (pause) await this.deps.driver.destroy(pause).catch((err: unknown) => this.log.warn("could not remove the pause container", { err }));
+    if (pause)
+      await this.deps.driver.destroy(pause).catch((err: unknown) => this.log.warn("could not remove the pause container", { err }));
     this.stoppedAt = this.deps.now();
     for (const c of this.runs.values()) c.status = "STOPPED";
-    const report: TaskReport = { status: "STOPPED", executionStoppedAt: this.stoppedAt, containers: [...this.runs.values()].map((c) => c.report()) };
+    const report: TaskReport = {
+      status: "STOPPED",
+      executionStoppedAt: this.stoppedAt,
+      containers: [...this.runs.values()].map((c) => c.report()),
+    };
     if (this.stopReason) report.reason = this.stopReason;
     if (this.pullStartedAt) report.pullStartedAt = this.pullStartedAt;
     if (this.pullStoppedAt) report.pullStoppedAt = this.pullStoppedAt;

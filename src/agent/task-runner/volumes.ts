@@ -40,7 +40,13 @@ function planVolume(v: Volume, task: TaskIdentity): PlannedVolume {
   const config = v.dockerVolumeConfiguration;
   const labels = { ...(config?.labels ?? {}), [LABEL.managed]: "1" };
   if (config?.scope === "shared") {
-    return { name, type: "volume", source: name, taskScoped: false, ...(config.autoprovision ? { create: createOptions(config, labels) } : {}) };
+    return {
+      name,
+      type: "volume",
+      source: name,
+      taskScoped: false,
+      ...(config.autoprovision ? { create: createOptions(config, labels) } : {}),
+    };
   }
   return {
     name,

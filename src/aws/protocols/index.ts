@@ -16,6 +16,9 @@ export function protocolOf(model: ServiceModel): Protocol {
     case "ec2":
       return ec2Query;
     default:
-      throw new ProtocolError("UnknownOperationException", `berth does not speak the ${model.metadata.protocol} protocol of ${model.metadata.endpointPrefix}.`);
+      throw new ProtocolError(
+        "UnknownOperationException",
+        `berth does not speak the ${model.metadata.protocol} protocol of ${model.metadata.endpointPrefix}.`,
+      );
   }
 }

@@ -65,7 +65,10 @@ function queryProtocol(dialect: QueryDialect): Protocol {
       const version = form.get("Version") ?? "";
       const operation = model.operations[action];
       if (!operation || version !== model.metadata.apiVersion) {
-        throw new ProtocolError("UnknownOperationException", `Could not find operation ${action || "(none)"} for version ${version || "(none)"}.`);
+        throw new ProtocolError(
+          "UnknownOperationException",
+          `Could not find operation ${action || "(none)"} for version ${version || "(none)"}.`,
+        );
       }
       return { operation: action, input: readQueryInput(model, operation.input, form, dialect, violation) };
     },
@@ -75,7 +78,11 @@ function queryProtocol(dialect: QueryDialect): Protocol {
       const outputRef = model.operations[operation]?.output;
       const members = outputRef ? structureXml(model, model.shapes[outputRef.shape]!, output ?? {}) : "";
       if (dialect === "ec2") {
-        return xmlReply(200, requestId, `<${operation}Response xmlns="${ns}"><requestId>${requestId}</requestId>${members}</${operation}Response>`);
+        return xmlReply(
+          200,
+          requestId,
+          `<${operation}Response xmlns="${ns}"><requestId>${requestId}</requestId>${members}</${operation}Response>`,
+        );
       }
       const wrapper = outputRef?.resultWrapper;
       const result = wrapper ? `<${wrapper}>${members}</${wrapper}>` : members;

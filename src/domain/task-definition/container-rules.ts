@@ -25,23 +25,17 @@ export function checkMemory(c: ContainerDefinition, taskMemory: number | undefin
   const name = c.name;
   if (taskMemory === undefined && c.memory === undefined && c.memoryReservation === undefined) {
     // (ECS)
-    throw clientException(
-      `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
-    );
+    throw clientException(`Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`);
   }
   if (c.memory !== undefined && c.memory < MIN_CONTAINER_MEMORY_MIB) {
-    throw clientException(
-      `Invalid 'memory' setting for container '${name}'. The minimum is ${MIN_CONTAINER_MEMORY_MIB} MiB.`,
-    );
+    throw clientException(`Invalid 'memory' setting for container '${name}'. The minimum is ${MIN_CONTAINER_MEMORY_MIB} MiB.`);
   }
   if (c.memoryReservation !== undefined && c.memoryReservation < 1) {
     throw clientException(`Invalid 'memoryReservation' setting for container '${name}'. It must be a positive number.`);
   }
   if (c.memory !== undefined && c.memoryReservation !== undefined && c.memoryReservation > c.memory) {
     // (ECS, wording of the second sentence)
-    throw clientException(
-      `Invalid setting for container '${name}'. 'memory' must be greater than or equal to 'memoryReservation'.`,
-    );
+    throw clientException(`Invalid setting for container '${name}'. 'memory' must be greater than or equal to 'memoryReservation'.`);
   }
   if (taskMemory !== undefined && c.memory !== undefined && c.memory > taskMemory) {
     // (ECS) troubleshooting entry "The 'memory' setting for container is greater than for the task"
@@ -85,9 +79,7 @@ export function checkPortMappings(c: ContainerDefinition, mode: string, hostPort
       continue;
     }
     if (p.containerPort === undefined || p.containerPort < 1 || p.containerPort > 65535) {
-      throw clientException(
-        `Invalid 'containerPort' setting for container '${name}'. It must be between 1 and 65535.`,
-      );
+      throw clientException(`Invalid 'containerPort' setting for container '${name}'. It must be between 1 and 65535.`);
     }
     if (p.hostPort !== undefined && (p.hostPort < 0 || p.hostPort > 65535)) {
       throw clientException(`Invalid 'hostPort' setting for container '${name}'. It must be between 0 and 65535.`);
@@ -98,9 +90,7 @@ export function checkPortMappings(c: ContainerDefinition, mode: string, hostPort
     }
     // "You can't expose the same container port for multiple protocols" (PortMapping API reference).
     if (containerPortsSeen.has(p.containerPort)) {
-      throw clientException(
-        `Invalid port mapping for container '${name}'. Container port ${p.containerPort} is mapped more than once.`,
-      );
+      throw clientException(`Invalid port mapping for container '${name}'. Container port ${p.containerPort} is mapped more than once.`);
     }
     containerPortsSeen.add(p.containerPort);
     const hostPort = mode === "bridge" ? (p.hostPort ?? 0) : p.containerPort;
@@ -129,9 +119,7 @@ export function checkHealthCheck(c: ContainerDefinition): void {
   const cmd = h.command ?? [];
   if (cmd.length === 0) throw clientException(`Invalid health check for container '${c.name}'. The command must not be empty.`);
   if (cmd[0] !== "CMD" && cmd[0] !== "CMD-SHELL" && cmd[0] !== "NONE") {
-    throw clientException(
-      `Invalid health check for container '${c.name}'. The command must start with CMD, CMD-SHELL or NONE.`,
-    );
+    throw clientException(`Invalid health check for container '${c.name}'. The command must start with CMD, CMD-SHELL or NONE.`);
   }
   for (const [field, min, max] of HEALTH_RANGES) {
     const v = h[field] as number | undefined;

@@ -25,9 +25,7 @@ const containerDefinition = struct({
   memory: I,
   memoryReservation: I,
   links: list(S),
-  portMappings: list(
-    struct({ containerPort: I, hostPort: I, protocol: S, name: S, appProtocol: S, containerPortRange: S }),
-  ),
+  portMappings: list(struct({ containerPort: I, hostPort: I, protocol: S, name: S, appProtocol: S, containerPortRange: S })),
   essential: B,
   restartPolicy: struct({ enabled: B, ignoredExitCodes: list(I), restartAttemptPeriod: I }),
   entryPoint: list(S),

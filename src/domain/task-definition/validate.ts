@@ -5,14 +5,7 @@
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from "@aws-sdk/client-ecs";
 import { clientException, invalidParameter } from "../errors.js";
 import { effectiveNetworkMode, launchTypeProblem } from "./compat.js";
-import {
-  checkContainerName,
-  checkHealthCheck,
-  checkImage,
-  checkMemory,
-  checkPortMappings,
-  checkTimeouts,
-} from "./container-rules.js";
+import { checkContainerName, checkHealthCheck, checkImage, checkMemory, checkPortMappings, checkTimeouts } from "./container-rules.js";
 import { parseTaskCpu, parseTaskMemory } from "./fargate.js";
 import { checkRequestShape } from "./shape.js";
 
@@ -114,8 +107,9 @@ function checkVolumes(input: RegisterTaskDefinitionRequest): Set<string> {
       throw clientException(`Invalid volume name '${v.name ?? ""}'. Up to 255 letters, numbers, hyphens and underscores are allowed.`);
     }
     if (names.has(v.name)) throw clientException(`Duplicate volume name '${v.name}'. Volume names must be unique.`);
-    const kinds = [v.host, v.dockerVolumeConfiguration, v.efsVolumeConfiguration, v.fsxWindowsFileServerVolumeConfiguration]
-      .filter((k) => k !== undefined).length;
+    const kinds = [v.host, v.dockerVolumeConfiguration, v.efsVolumeConfiguration, v.fsxWindowsFileServerVolumeConfiguration].filter(
+      (k) => k !== undefined,
+    ).length;
     if (kinds > 1) throw clientException(`Invalid volume '${v.name}'. Specify only one volume type.`);
     if (v.efsVolumeConfiguration !== undefined && !v.efsVolumeConfiguration.fileSystemId) {
       throw clientException(`Invalid volume '${v.name}'. efsVolumeConfiguration requires a fileSystemId.`);

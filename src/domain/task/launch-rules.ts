@@ -21,9 +21,14 @@ export interface LaunchChoice {
 }
 
 /** The launch type a request means: its own, else its capacity provider strategy's, else the cluster's default strategy's. */
-export function chooseLaunch(input: Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">, clusterStrategy: readonly CapacityProviderStrategyItem[]): LaunchChoice {
+export function chooseLaunch(
+  input: Pick<RunTaskRequest, "launchType" | "capacityProviderStrategy">,
+  clusterStrategy: readonly CapacityProviderStrategyItem[],
+): LaunchChoice {
   if (input.launchType && input.capacityProviderStrategy?.length) {
-    throw invalidParameter("Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again.");
+    throw invalidParameter(
+      "Specifying both a launch type and capacity provider strategy is not supported. Specify one or the other and try again.",
+    );
   }
   if (input.launchType === "EXTERNAL") throw invalidParameter("berth has no EXTERNAL instances; use EC2 or FARGATE.");
   if (input.launchType === "FARGATE" || input.launchType === "EC2") return { launchType: input.launchType };
@@ -32,7 +37,9 @@ export function chooseLaunch(input: Pick<RunTaskRequest, "launchType" | "capacit
   // The provider with a base goes first; after that the largest weight wins.
   const pick = [...strategy].sort((a, b) => (b.base ?? 0) - (a.base ?? 0) || (b.weight ?? 0) - (a.weight ?? 0))[0]!;
   const name = pick.capacityProvider!;
-  return name.startsWith("FARGATE") ? { launchType: "FARGATE", capacityProviderName: name } : { launchType: "EC2", capacityProviderName: name };
+  return name.startsWith("FARGATE")
+    ? { launchType: "FARGATE", capacityProviderName: name }
+    : { launchType: "EC2", capacityProviderName: name };
 }
 
 export function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, overrides: TaskOverride | undefined): void {
@@ -41,7 +48,9 @@ export function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, ove
   }
   if (launch.launchType === "FARGATE" && (overrides?.cpu || overrides?.memory)) {
     if (!isValidFargateSize(overrides.cpu ?? td.cpu, overrides.memory ?? td.memory)) {
-      throw clientException(`No Fargate configuration exists for given values: ${overrides.cpu ?? td.cpu} CPU, ${overrides.memory ?? td.memory} memory.`);
+      throw clientException(
+        `No Fargate configuration exists for given values: ${overrides.cpu ?? td.cpu} CPU, ${overrides.memory ?? td.memory} memory.`,
+      );
     }
   }
   const names = new Set((td.containerDefinitions ?? []).map((c) => c.name));
@@ -61,9 +70,12 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
   if (!vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   const subnets = vpc.subnets ?? [];
   if (subnets.length < 1 || subnets.length > 16) throw invalidParameter("subnets can have at least 1 and at most 16 items.");
-  for (const s of subnets) if (!SUBNET_ID.test(s)) throw invalidParameter(`Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
+  for (const s of subnets)
+    if (!SUBNET_ID.test(s)) throw invalidParameter(`Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
   if ((vpc.securityGroups ?? []).length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
-  for (const g of vpc.securityGroups ?? []) if (!SECURITY_GROUP_ID.test(g)) throw invalidParameter(`Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
+  for (const g of vpc.securityGroups ?? [])
+    if (!SECURITY_GROUP_ID.test(g))
+      throw invalidParameter(`Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
   return subnets[0];
 }
 

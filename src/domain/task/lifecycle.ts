@@ -21,7 +21,13 @@ export const TASK_STATUS_ORDER = [
 export type TaskStatus = (typeof TASK_STATUS_ORDER)[number];
 const rank = (s: string | undefined) => TASK_STATUS_ORDER.indexOf((s ?? "PROVISIONING") as TaskStatus);
 
-export type StopCode = "TaskFailedToStart" | "EssentialContainerExited" | "UserInitiated" | "ServiceSchedulerInitiated" | "SpotInterruption" | "TerminationNotice";
+export type StopCode =
+  | "TaskFailedToStart"
+  | "EssentialContainerExited"
+  | "UserInitiated"
+  | "ServiceSchedulerInitiated"
+  | "SpotInterruption"
+  | "TerminationNotice";
 
 /** What berth attaches to an awsvpc task: its own address on a berth-managed network. */
 export interface TaskNetwork {
@@ -81,9 +87,7 @@ function newContainer(input: NewTaskInput, def: ContainerDefinition, index: numb
     name: def.name,
     image: def.image,
     lastStatus: "PENDING",
-    networkInterfaces: input.network
-      ? [{ attachmentId: input.network.attachmentId, privateIpv4Address: input.network.ipv4Address }]
-      : [],
+    networkInterfaces: input.network ? [{ attachmentId: input.network.attachmentId, privateIpv4Address: input.network.ipv4Address }] : [],
     healthStatus: "UNKNOWN",
     cpu: String(def.cpu ?? 0),
     ...(def.memory !== undefined ? { memory: String(def.memory) } : {}),
@@ -160,7 +164,11 @@ export interface TaskReport {
 }
 
 /** Task health: UNHEALTHY if any essential container with a health check is, else UNKNOWN if any is unknown. */
-export function taskHealth(containers: readonly Container[], withHealthCheck: ReadonlySet<string>, essential: ReadonlySet<string>): Task["healthStatus"] {
+export function taskHealth(
+  containers: readonly Container[],
+  withHealthCheck: ReadonlySet<string>,
+  essential: ReadonlySet<string>,
+): Task["healthStatus"] {
   const watched = containers.filter((c) => essential.has(c.name!) && withHealthCheck.has(c.name!));
   if (watched.length === 0) return "UNKNOWN";
   if (watched.some((c) => c.healthStatus === "UNHEALTHY")) return "UNHEALTHY";
@@ -168,7 +176,8 @@ export function taskHealth(containers: readonly Container[], withHealthCheck: Re
   return "HEALTHY";
 }
 
-const FAILED_TO_START = /^(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateContainerError|DependencyTimeoutError)/;
+const FAILED_TO_START =
+  /^(CannotPullContainerError|ResourceInitializationError|CannotStartContainerError|CannotCreateContainerError|DependencyTimeoutError)/;
 
 /** The task after its agent reported `report`. */
 export function applyTaskReport(task: Task, td: TaskDefinition, report: TaskReport, now: Date): Task {
@@ -179,13 +188,18 @@ export function applyTaskReport(task: Task, td: TaskDefinition, report: TaskRepo
   if (report.pullStoppedAt) next.pullStoppedAt = report.pullStoppedAt;
   next.healthStatus = taskHealth(next.containers!, withHealthCheck, essential);
 
-  const essentialStopped = (report.containers ?? []).find(
-    (c) => c.status === "STOPPED" && essential.has(c.containerName),
-  );
+  const essentialStopped = (report.containers ?? []).find((c) => c.status === "STOPPED" && essential.has(c.containerName));
   if (essentialStopped && next.desiredStatus !== "STOPPED") {
     const failedToStart = FAILED_TO_START.test(essentialStopped.reason ?? report.reason ?? "");
-    Object.assign(next, stopFields(next, failedToStart ? "TaskFailedToStart" : "EssentialContainerExited",
-      failedToStart ? (essentialStopped.reason ?? report.reason)! : "Essential container in task exited", now));
+    Object.assign(
+      next,
+      stopFields(
+        next,
+        failedToStart ? "TaskFailedToStart" : "EssentialContainerExited",
+        failedToStart ? (essentialStopped.reason ?? report.reason)! : "Essential container in task exited",
+        now,
+      ),
+    );
   }
   const status = report.status;
   if (status && rank(status) > rank(next.lastStatus)) {
@@ -200,8 +214,15 @@ export function applyTaskReport(task: Task, td: TaskDefinition, report: TaskRepo
   if (status === "STOPPED") {
     if (next.desiredStatus !== "STOPPED") {
       const failed = FAILED_TO_START.test(report.reason ?? "") || !next.startedAt;
-      Object.assign(next, stopFields(next, failed ? "TaskFailedToStart" : "EssentialContainerExited",
-        report.reason ?? (failed ? "Task failed to start" : "Essential container in task exited"), now));
+      Object.assign(
+        next,
+        stopFields(
+          next,
+          failed ? "TaskFailedToStart" : "EssentialContainerExited",
+          report.reason ?? (failed ? "Task failed to start" : "Essential container in task exited"),
+          now,
+        ),
+      );
     }
     next.lastStatus = "STOPPED";
     next.executionStoppedAt = report.executionStoppedAt ?? next.executionStoppedAt ?? now;

@@ -25,7 +25,9 @@ export function planSubnet(subnetId: string, taken: Iterable<string>): SubnetPla
     const cidr = `10.211.${n}.0/24`;
     if (!busy.some((pool) => cidrsOverlap(pool, cidr))) return { networkName: `berth-${subnetId}`, cidr, gateway: `10.211.${n}.1` };
   }
-  throw invalidParameter("berth supports at most 256 distinct subnets per region, in 10.211.0.0/16 less the pools Docker networks on its hosts hold.");
+  throw invalidParameter(
+    "berth supports at most 256 distinct subnets per region, in 10.211.0.0/16 less the pools Docker networks on its hosts hold.",
+  );
 }
 
 /** Lowest host address of a /24 not in `taken` (.1 is the gateway). */

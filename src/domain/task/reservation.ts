@@ -26,10 +26,7 @@ export function effectiveContainers(td: TaskDefinition, overrides: TaskOverride 
       // Override variables replace same-named ones and add the rest.
       ...(o.environment
         ? {
-            environment: [
-              ...(c.environment ?? []).filter((e) => !o.environment!.some((x) => x.name === e.name)),
-              ...o.environment,
-            ],
+            environment: [...(c.environment ?? []).filter((e) => !o.environment!.some((x) => x.name === e.name)), ...o.environment],
           }
         : {}),
     };
@@ -47,8 +44,7 @@ export function taskMemory(td: TaskDefinition, overrides?: TaskOverride): number
 export function reservationOf(td: TaskDefinition, overrides?: TaskOverride): Reservation {
   const containers = effectiveContainers(td, overrides);
   const cpu = taskCpu(td, overrides) ?? containers.reduce((sum, c) => sum + (c.cpu ?? 0), 0);
-  const memory =
-    taskMemory(td, overrides) ?? containers.reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
+  const memory = taskMemory(td, overrides) ?? containers.reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
   const ports: number[] = [];
   const portsUdp: number[] = [];
   const mode = td.networkMode ?? "bridge";

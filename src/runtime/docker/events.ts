@@ -9,11 +9,7 @@ import { toHealth } from "./state.js";
 const ACTIONS: RuntimeEventAction[] = ["start", "die", "oom", "health_status"];
 const MAX_BACKOFF_MS = 5_000;
 
-export function subscribeEvents(
-  docker: Docker,
-  onEvent: (e: RuntimeEvent) => void,
-  onError?: (err: Error) => void,
-): EventSubscription {
+export function subscribeEvents(docker: Docker, onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription {
   let closed = false;
   let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;

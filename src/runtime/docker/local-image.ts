@@ -17,7 +17,10 @@ export async function ensureBusyboxImage(docker: Docker, tag: string, cmd: strin
     copyFileSync(staticBusybox(), join(context, "busybox"));
     const dockerfile = `FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\nCMD ${JSON.stringify(cmd)}\n`;
     writeFileSync(join(context, "Dockerfile"), dockerfile);
-    const stream = (await docker.buildImage({ context, src: ["Dockerfile", "busybox"] }, { t: tag, rm: true, forcerm: true })) as unknown as Readable;
+    const stream = (await docker.buildImage(
+      { context, src: ["Dockerfile", "busybox"] },
+      { t: tag, rm: true, forcerm: true },
+    )) as unknown as Readable;
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) => {
         const failure = err?.message ?? output.find((line) => line.error)?.error;

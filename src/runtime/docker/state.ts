@@ -64,7 +64,12 @@ function ports(map: Docker.ContainerInspectInfo["NetworkSettings"]["Ports"] | un
     const [port, protocol] = key.split("/");
     // Exposed but unpublished ports appear with null bindings.
     for (const b of bindings ?? []) {
-      result.push({ containerPort: Number(port), hostPort: Number(b.HostPort), protocol: (protocol ?? "tcp") as Protocol, hostIp: b.HostIp });
+      result.push({
+        containerPort: Number(port),
+        hostPort: Number(b.HostPort),
+        protocol: (protocol ?? "tcp") as Protocol,
+        hostIp: b.HostIp,
+      });
     }
   }
   return result;

@@ -106,7 +106,10 @@ export class FakeDriver implements RuntimeDriver {
   async inspectImage(image: string): Promise<{ id: string; repoDigests: string[] } | undefined> {
     this.enter("inspectImage");
     if (!this.images.has(normalise(image))) return undefined;
-    return { id: `sha256:${hash(normalise(image))}`, repoDigests: [`${normalise(image).replace(/:[^:/]+$/, "")}@sha256:${hash(`digest ${normalise(image)}`)}`] };
+    return {
+      id: `sha256:${hash(normalise(image))}`,
+      repoDigests: [`${normalise(image).replace(/:[^:/]+$/, "")}@sha256:${hash(`digest ${normalise(image)}`)}`],
+    };
   }
 
   async pullImage(image: string, onProgress?: (line: string) => void, _auth?: RegistryAuth): Promise<void> {
@@ -122,7 +125,10 @@ export class FakeDriver implements RuntimeDriver {
     if (!this.images.has(normalise(spec.image))) throw new RuntimeError("not-found", `No such image: ${spec.image}`);
     const holder = this.names.get(spec.name);
     if (holder) {
-      throw new RuntimeError("conflict", `Conflict. The container name "/${spec.name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      throw new RuntimeError(
+        "conflict",
+        `Conflict. The container name "/${spec.name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
     }
     // Like Docker, named volumes a mount needs exist from create on; networks are looked up at start.
     for (const m of spec.mounts) if (m.type === "volume" && !this.volumes.has(m.source)) this.volumes.set(m.source, {});
@@ -153,7 +159,10 @@ export class FakeDriver implements RuntimeDriver {
       if (c.behaviour.startError) throw new RuntimeError("invalid", c.behaviour.startError);
       if (c.spec.network.mode === "container") this.get(c.spec.network.containerId);
       if (c.spec.network.mode === "network") this.networks.require(c.spec.network.name);
-      c.state.ports = this.ports.claim(id, c.spec.network.mode === "bridge" || c.spec.network.mode === "network" ? c.spec.portBindings : []);
+      c.state.ports = this.ports.claim(
+        id,
+        c.spec.network.mode === "bridge" || c.spec.network.mode === "network" ? c.spec.portBindings : [],
+      );
     } catch (err) {
       // Docker records a failed start on the container, which stays "created": exit code 127
       // for a missing executable, 128 for anything else.
@@ -169,7 +178,12 @@ export class FakeDriver implements RuntimeDriver {
     this.emit(c, "start");
     const { exitAfterMs, healthAfterMs, health } = c.behaviour;
     if (exitAfterMs !== undefined) {
-      c.timers.push(this.clock.setTimeout(() => this.exit(id, c.behaviour.oomKilled ? 137 : (c.behaviour.exitCode ?? 0), { oomKilled: c.behaviour.oomKilled }), exitAfterMs));
+      c.timers.push(
+        this.clock.setTimeout(
+          () => this.exit(id, c.behaviour.oomKilled ? 137 : (c.behaviour.exitCode ?? 0), { oomKilled: c.behaviour.oomKilled }),
+          exitAfterMs,
+        ),
+      );
     }
     if (c.spec.healthCheck) {
       c.timers.push(this.clock.setTimeout(() => this.setHealth(id, health ?? "HEALTHY"), healthAfterMs ?? 0));
@@ -216,9 +230,7 @@ export class FakeDriver implements RuntimeDriver {
   async list(labelFilter: Record<string, string>): Promise<ContainerState[]> {
     this.enter("list");
     const wanted = Object.entries(labelFilter);
-    return [...this.containers.values()]
-      .filter((c) => wanted.every(([k, v]) => c.state.labels[k] === v))
-      .map((c) => copy(c.state));
+    return [...this.containers.values()].filter((c) => wanted.every(([k, v]) => c.state.labels[k] === v)).map((c) => copy(c.state));
   }
 
   async createNetwork(name: string, opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean }) {
@@ -232,7 +244,9 @@ export class FakeDriver implements RuntimeDriver {
     const network = this.networks.networks.get(name);
     if (!network) return;
     if (network.predefined) throw new RuntimeError("conflict", `${name} is a pre-defined network and cannot be removed`);
-    const attached = [...this.containers.values()].some((c) => c.spec.network.mode === "network" && c.spec.network.name === name && c.state.status === "running");
+    const attached = [...this.containers.values()].some(
+      (c) => c.spec.network.mode === "network" && c.spec.network.name === name && c.state.status === "running",
+    );
     if (attached) throw new RuntimeError("conflict", `error while removing network: network ${name} id ${network.id} has active endpoints`);
     this.networks.networks.delete(name);
   }
@@ -245,12 +259,18 @@ export class FakeDriver implements RuntimeDriver {
         name: n.name,
         ipv4Subnets: n.subnet ? [n.subnet] : [],
         labels: { ...n.labels },
-        containers: [...this.containers.values()].filter((c) => joins(c.spec, n.name)).map((c) => c.state.id).sort(),
+        containers: [...this.containers.values()]
+          .filter((c) => joins(c.spec, n.name))
+          .map((c) => c.state.id)
+          .sort(),
       }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async createVolume(name: string, opts: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> }): Promise<void> {
+  async createVolume(
+    name: string,
+    opts: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string> },
+  ): Promise<void> {
     this.enter("createVolume");
     if (!this.volumes.has(name)) this.volumes.set(name, { ...(opts.labels ?? {}) });
   }
@@ -259,7 +279,8 @@ export class FakeDriver implements RuntimeDriver {
     this.enter("removeVolume");
     if (!this.volumes.has(name)) return;
     const users = [...this.containers.values()].filter((c) => c.spec.mounts.some((m) => m.type === "volume" && m.source === name));
-    if (users.length > 0) throw new RuntimeError("conflict", `remove ${name}: volume is in use - [${users.map((c) => c.state.id).join(", ")}]`);
+    if (users.length > 0)
+      throw new RuntimeError("conflict", `remove ${name}: volume is in use - [${users.map((c) => c.state.id).join(", ")}]`);
     this.volumes.delete(name);
   }
 
@@ -281,7 +302,14 @@ export class FakeDriver implements RuntimeDriver {
     if (c.state.status !== "running") return;
     for (const timer of c.timers.splice(0)) this.clock.clearTimeout(timer);
     this.ports.release(id);
-    Object.assign(c.state, { status: "exited", exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: new Date(this.clock.now()), ports: [], networks: networksOf(c.spec) });
+    Object.assign(c.state, {
+      status: "exited",
+      exitCode,
+      oomKilled: opts.oomKilled ?? false,
+      finishedAt: new Date(this.clock.now()),
+      ports: [],
+      networks: networksOf(c.spec),
+    });
     if (opts.oomKilled) this.emit(c, "oom");
     this.emit(c, "die", { exitCode });
     const status = { exitCode, oomKilled: c.state.oomKilled };

@@ -95,13 +95,20 @@ export class NetworkTable {
   create(name: string, opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean }): FakeNetwork {
     const existing = this.networks.get(name);
     if (existing) return existing;
-    if (opts.subnet && this.overlapping(opts.subnet)) throw new RuntimeError("conflict", "Pool overlaps with other one on this address space");
+    if (opts.subnet && this.overlapping(opts.subnet))
+      throw new RuntimeError("conflict", "Pool overlaps with other one on this address space");
     const subnet = opts.subnet ?? this.freeSubnet();
     const base = subnet.split("/")[0]!.split(".").slice(0, 3).join(".");
     return this.add(name, subnet, opts.gateway ?? `${base}.1`, false, opts);
   }
 
-  private add(name: string, subnet: string, gateway: string, predefined: boolean, opts: { labels?: Record<string, string>; internal?: boolean } = {}): FakeNetwork {
+  private add(
+    name: string,
+    subnet: string,
+    gateway: string,
+    predefined: boolean,
+    opts: { labels?: Record<string, string>; internal?: boolean } = {},
+  ): FakeNetwork {
     const network: FakeNetwork = {
       // Predefined networks take no id from the sequence, so container ids stay as they were.
       id: predefined ? createHash("sha256").update(`predefined/${name}`).digest("hex") : this.newId(),
@@ -126,7 +133,10 @@ export class NetworkTable {
       const subnet = `10.200.${this.nextSubnet++ % 256}.0/24`;
       if (!this.overlapping(subnet)) return subnet;
     }
-    throw new RuntimeError("failed", "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
+    throw new RuntimeError(
+      "failed",
+      "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network",
+    );
   }
 
   /** The network, or Docker's not-found error. */

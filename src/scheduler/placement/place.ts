@@ -13,13 +13,7 @@ import { binpack } from "./strategies/binpack.js";
 import { pickUniform } from "./strategies/random.js";
 import type { Ranker } from "./strategies/ranker.js";
 import { spreadAttribute, spreadInstances } from "./strategies/spread.js";
-import {
-  FailureReason,
-  type InstanceView,
-  type PlacementFailureReason,
-  type PlacementRequest,
-  type PlacementResult,
-} from "./types.js";
+import { FailureReason, type InstanceView, type PlacementFailureReason, type PlacementRequest, type PlacementResult } from "./types.js";
 
 /**
  * Places up to `request.count` tasks. Only ACTIVE instances are candidates (DRAINING ones
@@ -73,8 +67,7 @@ export function place(instances: readonly InstanceView[], request: PlacementRequ
     }
   }
 
-  const failures =
-    placements.length < request.count ? active.map((instance, i) => ({ arn: instance.arn, reason: reasons[i]! })) : [];
+  const failures = placements.length < request.count ? active.map((instance, i) => ({ arn: instance.arn, reason: reasons[i]! })) : [];
   return { placements, placedAt, failures, noContainerInstances: false };
 }
 

@@ -43,13 +43,7 @@ export class QueryError extends Error {
 }
 
 export type SubjectKind =
-  | "attribute"
-  | "agentConnected"
-  | "agentVersion"
-  | "ec2InstanceId"
-  | "registeredAt"
-  | "runningTasksCount"
-  | "task:group";
+  "attribute" | "agentConnected" | "agentVersion" | "ec2InstanceId" | "registeredAt" | "runningTasksCount" | "task:group";
 
 export type Operator = "==" | "!=" | ">" | ">=" | "<" | "<=" | "exists" | "!exists" | "in" | "!in" | "=~" | "!~";
 
@@ -241,7 +235,12 @@ class Parser {
     // A bare value never starts like an operator, so "=== x" is an error, not the value "=".
     if (/[=!<>~&|]/.test(this.text[this.pos]!)) throw this.error(`expected a value at "${this.rest()}"`);
     const start = this.pos;
-    while (!this.atEnd() && !BARE_END.test(this.text[this.pos]!) && !this.text.startsWith("&&", this.pos) && !this.text.startsWith("||", this.pos)) {
+    while (
+      !this.atEnd() &&
+      !BARE_END.test(this.text[this.pos]!) &&
+      !this.text.startsWith("&&", this.pos) &&
+      !this.text.startsWith("||", this.pos)
+    ) {
       this.pos++;
     }
     if (this.pos === start) throw this.error(`expected a value at "${this.rest()}"`);

@@ -17,9 +17,7 @@ export class PlacementError extends Error {
 }
 
 export type Strategy =
-  | { type: "binpack"; field: "cpu" | "memory" }
-  | { type: "spreadInstances" }
-  | { type: "spreadAttribute"; attribute: string };
+  { type: "binpack"; field: "cpu" | "memory" } | { type: "spreadInstances" } | { type: "spreadAttribute"; attribute: string };
 
 export interface CompiledRequest {
   /** In the order ECS checks them; the first refusal is the reported reason. */
@@ -53,7 +51,7 @@ function compileConstraints(constraints: readonly PlacementConstraint[]): Filter
       if (constraint.expression) throw new PlacementError("A distinctInstance placement constraint cannot have an expression.");
       distinct = true;
     } else {
-      throw new PlacementError(`Unknown placement constraint type: ${String((constraint).type)}.`);
+      throw new PlacementError(`Unknown placement constraint type: ${String(constraint.type)}.`);
     }
   }
   // Checked last: a reason that names the constraint beats one that names a resource only

@@ -70,7 +70,9 @@ export function applyCircuitBreaker(input: BreakerInput): BreakerResult {
   const messages = [deploymentFailedMessage(input.serviceName, tripped.id)];
   const target = input.lastCompleted;
   // A rollback that fails itself is not rolled back again: that would loop for ever.
-  const wasRollback = input.deployments.find((d) => d.id === tripped!.id)?.rolloutStateReason.startsWith("ECS deployment circuit breaker: rolling back");
+  const wasRollback = input.deployments
+    .find((d) => d.id === tripped!.id)
+    ?.rolloutStateReason.startsWith("ECS deployment circuit breaker: rolling back");
   if (!input.breaker?.rollback || !target || target.id === tripped.id || wasRollback) return { deployments, messages };
 
   const failedId = tripped.id;

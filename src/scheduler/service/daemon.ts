@@ -68,4 +68,3 @@ export function scheduleDaemon(
   const stuck = canReplace && stops.length === 0 && startOn.length === 0 && outdated.length > 0 && replaced === 0 && kept.every(healthy);
   return { startCount: startOn.length, startOn, stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck };
 }
-

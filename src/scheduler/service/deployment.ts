@@ -100,7 +100,9 @@ export function primaryComplete(
 /** Stamps `updatedAt` on the records whose state or counts changed. */
 export function stampUpdated(before: readonly DeploymentRecord[], after: readonly DeploymentRecord[], now: Date): DeploymentRecord[] {
   const key = (d: DeploymentRecord) =>
-    [d.status, d.taskDefinition, d.desiredCount, d.pendingCount, d.runningCount, d.failedTasks, d.rolloutState, d.rolloutStateReason].join("|");
+    [d.status, d.taskDefinition, d.desiredCount, d.pendingCount, d.runningCount, d.failedTasks, d.rolloutState, d.rolloutStateReason].join(
+      "|",
+    );
   const previous = new Map(before.map((d) => [d.id, key(d)]));
   return after.map((d) => (previous.get(d.id) === key(d) ? d : { ...d, updatedAt: now }));
 }

@@ -32,8 +32,7 @@ export const deploymentFailedMessage = (serviceName: string, deploymentId: strin
 export const rollingBackMessage = (serviceName: string, targetDeploymentId: string) =>
   `${svc(serviceName)} rolling back to deployment ${targetDeploymentId}.`;
 
-export const throttledMessage = (serviceName: string) =>
-  `${svc(serviceName)} is unable to consistently start tasks successfully.`;
+export const throttledMessage = (serviceName: string) => `${svc(serviceName)} is unable to consistently start tasks successfully.`;
 
 export const deploymentConfigurationStuckMessage = (serviceName: string) =>
   `${svc(serviceName)} was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.`;

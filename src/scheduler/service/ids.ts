@@ -10,5 +10,4 @@ export function newDeploymentId(random: () => number): string {
   return DEPLOYMENT_ID_PREFIX + digits;
 }
 
-export const isDeploymentId = (value: string | undefined): value is string =>
-  value !== undefined && /^ecs-svc\/\d{19}$/.test(value);
+export const isDeploymentId = (value: string | undefined): value is string => value !== undefined && /^ecs-svc\/\d{19}$/.test(value);

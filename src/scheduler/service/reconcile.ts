@@ -8,14 +8,7 @@
 import { type Throttle, isThrottled, launchAllowed, updateThrottle } from "./backoff.js";
 import { applyCircuitBreaker } from "./circuit-breaker.js";
 import { daemonInstances, scheduleDaemon } from "./daemon.js";
-import {
-  completedReason,
-  deploymentBounds,
-  orderDeployments,
-  primaryComplete,
-  refreshDeployments,
-  stampUpdated,
-} from "./deployment.js";
+import { completedReason, deploymentBounds, orderDeployments, primaryComplete, refreshDeployments, stampUpdated } from "./deployment.js";
 import {
   REPEAT_AFTER_MS,
   conditionEvent,
@@ -94,7 +87,13 @@ export function reconcile(input: ReconcileInput): Plan {
     ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
     : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
   for (const arn of schedule.unhealthy) messages.push(failedHealthChecksMessage(name, arn));
-  if (schedule.stops.length > 0) messages.push(stoppedTasksMessage(name, schedule.stops.map((s) => s.taskArn)));
+  if (schedule.stops.length > 0)
+    messages.push(
+      stoppedTasksMessage(
+        name,
+        schedule.stops.map((s) => s.taskArn),
+      ),
+    );
   if (schedule.stuck) once(STUCK, deploymentConfigurationStuckMessage(name));
 
   const start: TaskStart[] = !primary
@@ -122,11 +121,13 @@ export function reconcile(input: ReconcileInput): Plan {
   if (steady) once(STEADY, steadyStateMessage(name));
 
   const progressed = steady || observation.outcomes.some((o) => o.kind === "running");
-  conditions = endConditions(conditions, (key) =>
-    (key === STEADY && !steady) ||
-    (key === THROTTLED && !isThrottled(throttle)) ||
-    (key === STUCK && !schedule.stuck) ||
-    (key.startsWith(PLACEMENT) && progressed),
+  conditions = endConditions(
+    conditions,
+    (key) =>
+      (key === STEADY && !steady) ||
+      (key === THROTTLED && !isThrottled(throttle)) ||
+      (key === STUCK && !schedule.stuck) ||
+      (key.startsWith(PLACEMENT) && progressed),
   );
 
   const nextMemory: ReconcilerMemory = {
@@ -162,7 +163,13 @@ export function reconcile(input: ReconcileInput): Plan {
 }
 
 /** The earliest future moment the plan could differ with nothing else changing. */
-function nextWake(input: ReconcileInput, throttle: Throttle, steadySince: number | undefined, grace: number, nowMs: number): number | undefined {
+function nextWake(
+  input: ReconcileInput,
+  throttle: Throttle,
+  steadySince: number | undefined,
+  grace: number,
+  nowMs: number,
+): number | undefined {
   const candidates: number[] = [];
   if (throttle.nextLaunchAt !== undefined && throttle.nextLaunchAt > nowMs) candidates.push(throttle.nextLaunchAt);
   if (steadySince !== undefined) candidates.push(steadySince + REPEAT_AFTER_MS);

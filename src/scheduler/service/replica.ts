@@ -37,11 +37,7 @@ export interface Schedule {
 /** Pending, then running but not (yet) healthy, then healthy: the order in which tasks are given up. */
 const usefulness = (t: ObservedTask, healthy: (t: ObservedTask) => boolean) => (isPending(t) ? 0 : healthy(t) ? 2 : 1);
 
-export function scheduleReplica(
-  tasks: readonly ObservedTask[],
-  drainingInstances: ReadonlySet<string>,
-  ctx: ScheduleContext,
-): Schedule {
+export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstances: ReadonlySet<string>, ctx: ScheduleContext): Schedule {
   const { desired, minHealthy, maxTotal } = ctx.bounds;
   const healthy = (t: ObservedTask) => isHealthy(t, ctx.now, ctx.graceSeconds);
   const onDraining = (t: ObservedTask) => t.containerInstanceArn !== undefined && drainingInstances.has(t.containerInstanceArn);
@@ -82,7 +78,6 @@ export function scheduleReplica(
   const room = Math.max(0, maxTotal - (remaining.length - retired));
   const startCount = ctx.canLaunch ? Math.min(need, room) : 0;
   const stuck =
-    stops.length === 0 && startCount === 0 && ctx.canLaunch && !frozen && (need > 0 || retire.length > 0) &&
-    remaining.every(healthy);
+    stops.length === 0 && startCount === 0 && ctx.canLaunch && !frozen && (need > 0 || retire.length > 0) && remaining.every(healthy);
   return { startCount, startOn: [], stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck };
 }

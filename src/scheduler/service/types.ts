@@ -7,7 +7,13 @@ import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../../do
 import type { InstanceStatus } from "../placement/types.js";
 
 // What the store persists of a service lives in src/domain (the store may not import the scheduler).
-export { emptyMemory, type DeploymentRecord, type DeploymentStatus, type ReconcilerMemory, type UnplacedTasks } from "../../domain/deployment.js";
+export {
+  emptyMemory,
+  type DeploymentRecord,
+  type DeploymentStatus,
+  type ReconcilerMemory,
+  type UnplacedTasks,
+} from "../../domain/deployment.js";
 
 export type ServiceStatus = "ACTIVE" | "DRAINING" | "INACTIVE";
 export type SchedulingStrategy = "REPLICA" | "DAEMON";

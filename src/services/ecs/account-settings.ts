@@ -72,20 +72,14 @@ async function putAccountSettingDefault(
   return { setting: await save(ctx, rootPrincipal(ctx.scope.accountId), input.name!, input.value!) };
 }
 
-async function deleteAccountSetting(
-  ctx: RequestContext,
-  input: DeleteAccountSettingRequest,
-): Promise<DeleteAccountSettingResponse> {
+async function deleteAccountSetting(ctx: RequestContext, input: DeleteAccountSettingRequest): Promise<DeleteAccountSettingResponse> {
   const principal = principalOf(ctx, input.principalArn);
   const before = effectiveSetting(input.name!, await settingSources(ctx, principal));
   await ctx.state.accountSettings.remove(ctx.scope, settingId(ownerOf(ctx, principal), input.name!));
   return { setting: before };
 }
 
-async function listAccountSettings(
-  ctx: RequestContext,
-  input: ListAccountSettingsRequest,
-): Promise<ListAccountSettingsResponse> {
+async function listAccountSettings(ctx: RequestContext, input: ListAccountSettingsRequest): Promise<ListAccountSettingsResponse> {
   validateListFilter(input.name, input.value);
   const principal = principalOf(ctx, input.principalArn);
   const sources = await settingSources(ctx, principal);

@@ -79,10 +79,7 @@ async function registerContainerInstance(
   return { containerInstance: await describeInstance(ctx, stored!) };
 }
 
-async function discoverPollEndpoint(
-  ctx: RequestContext,
-  _input: DiscoverPollEndpointRequest,
-): Promise<DiscoverPollEndpointResponse> {
+async function discoverPollEndpoint(ctx: RequestContext, _input: DiscoverPollEndpointRequest): Promise<DiscoverPollEndpointResponse> {
   const endpoint = `${ctx.endpoint}${CHANNEL_PATH}`;
   return { endpoint, telemetryEndpoint: endpoint, serviceConnectEndpoint: endpoint };
 }
@@ -95,12 +92,17 @@ async function report(ctx: RequestContext, clusterRef: string | undefined, taskR
   if (id === undefined) throw notFound();
   let found = false;
   // The task is looked up by the write itself: one read of it per report, not two.
-  const updated = await ctx.state.tasks.write(ctx.scope, id, (cur) => {
-    if (!cur || !inAskedCluster(ctx, clusterRef, ref, cur)) return undefined;
-    found = true;
-    const task = applyTaskReport(cur.task, cur.taskDefinition, change, ctx.now);
-    return task === cur.task ? undefined : { ...cur, task };
-  }, { grouped: true }); // every agent reports every task: these share commits under load
+  const updated = await ctx.state.tasks.write(
+    ctx.scope,
+    id,
+    (cur) => {
+      if (!cur || !inAskedCluster(ctx, clusterRef, ref, cur)) return undefined;
+      found = true;
+      const task = applyTaskReport(cur.task, cur.taskDefinition, change, ctx.now);
+      return task === cur.task ? undefined : { ...cur, task };
+    },
+    { grouped: true },
+  ); // every agent reports every task: these share commits under load
   if (!found) throw notFound();
   // A stop decided here (an essential container exited) must reach the agent.
   if (updated?.task.desiredStatus === "STOPPED") ctx.hosts.bump(ctx.scope, updated.hostId, id);
@@ -116,10 +118,7 @@ function badStatus(s: string): never {
   throw invalidParameter(`Invalid status '${s}'. Valid values: PENDING, RUNNING, STOPPED.`);
 }
 
-async function submitTaskStateChange(
-  ctx: RequestContext,
-  input: SubmitTaskStateChangeRequest,
-): Promise<SubmitTaskStateChangeResponse> {
+async function submitTaskStateChange(ctx: RequestContext, input: SubmitTaskStateChangeRequest): Promise<SubmitTaskStateChangeResponse> {
   const containers: ContainerReport[] = (input.containers ?? []).map((c) => ({
     containerName: c.containerName!,
     status: asStatus(c.status),
@@ -177,9 +176,7 @@ async function submitAttachmentStateChanges(
             task: {
               ...cur.task,
               version: cur.task.version! + 1,
-              attachments: cur.task.attachments!.map((a) =>
-                change.attachmentArn!.endsWith(a.id!) ? { ...a, status: change.status } : a,
-              ),
+              attachments: cur.task.attachments!.map((a) => (change.attachmentArn!.endsWith(a.id!) ? { ...a, status: change.status } : a)),
             },
           }
         : undefined,

@@ -27,10 +27,7 @@ import { validateTags } from "../../domain/tags.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, capacityProvider } from "./lookup.js";
 
-async function createCapacityProvider(
-  ctx: RequestContext,
-  input: CreateCapacityProviderRequest,
-): Promise<CreateCapacityProviderResponse> {
+async function createCapacityProvider(ctx: RequestContext, input: CreateCapacityProviderRequest): Promise<CreateCapacityProviderResponse> {
   validateTags(input.tags ?? []);
   const fresh = newCapacityProvider(ctx.scope, input);
   assertAutoScalingGroupUnused(fresh, await ctx.state.capacityProviders.list(ctx.scope));
@@ -58,7 +55,7 @@ async function describeCapacityProviders(
     throw invalidParameter("The capacityProviders parameter can contain at most 100 items.");
   }
   // With a cluster, only the providers associated with it.
-  const associated = input.cluster ? (await activeCluster(ctx, input.cluster)).capacityProviders ?? [] : undefined;
+  const associated = input.cluster ? ((await activeCluster(ctx, input.cluster)).capacityProviders ?? []) : undefined;
   const failures: Failure[] = [];
   let found: CapacityProvider[];
   if (input.capacityProviders?.length) {
@@ -85,13 +82,9 @@ function ownName(ctx: RequestContext, ref: string): string {
   return name;
 }
 
-const notFound = () =>
-  clientException("The specified capacity provider does not exist. Specify a valid name or ARN and try again.");
+const notFound = () => clientException("The specified capacity provider does not exist. Specify a valid name or ARN and try again.");
 
-async function updateCapacityProvider(
-  ctx: RequestContext,
-  input: UpdateCapacityProviderRequest,
-): Promise<UpdateCapacityProviderResponse> {
+async function updateCapacityProvider(ctx: RequestContext, input: UpdateCapacityProviderRequest): Promise<UpdateCapacityProviderResponse> {
   const name = ownName(ctx, input.name!);
   const updated = await ctx.state.capacityProviders.write(ctx.scope, name, (current) => {
     if (!current || current.status !== "ACTIVE") throw notFound();
@@ -103,13 +96,15 @@ async function updateCapacityProvider(
       next.autoScalingGroupProvider = withAsgDefaults({
         ...current.autoScalingGroupProvider,
         managedScaling: { ...current.autoScalingGroupProvider.managedScaling, ...change.managedScaling },
-        managedTerminationProtection:
-          change.managedTerminationProtection ?? current.autoScalingGroupProvider.managedTerminationProtection,
+        managedTerminationProtection: change.managedTerminationProtection ?? current.autoScalingGroupProvider.managedTerminationProtection,
         managedDraining: change.managedDraining ?? current.autoScalingGroupProvider.managedDraining,
       });
     }
     if (input.managedInstancesProvider) {
-      next.managedInstancesProvider = { ...current.managedInstancesProvider, ...input.managedInstancesProvider } as CapacityProvider["managedInstancesProvider"];
+      next.managedInstancesProvider = {
+        ...current.managedInstancesProvider,
+        ...input.managedInstancesProvider,
+      } as CapacityProvider["managedInstancesProvider"];
     }
     return next;
   });
@@ -118,10 +113,7 @@ async function updateCapacityProvider(
   return { capacityProvider: { ...updated!, updateStatus: "UPDATE_IN_PROGRESS" } };
 }
 
-async function deleteCapacityProvider(
-  ctx: RequestContext,
-  input: DeleteCapacityProviderRequest,
-): Promise<DeleteCapacityProviderResponse> {
+async function deleteCapacityProvider(ctx: RequestContext, input: DeleteCapacityProviderRequest): Promise<DeleteCapacityProviderResponse> {
   const name = ownName(ctx, input.capacityProvider!);
   const blocker = associatedCluster(name, await ctx.state.clusters.list(ctx.scope, { status: "ACTIVE" }));
   const result = await ctx.state.capacityProviders.write(ctx.scope, name, (current) => {

@@ -98,10 +98,7 @@ async function updateCluster(ctx: RequestContext, input: UpdateClusterRequest): 
   return { cluster: await describe(ctx, cluster!, ["SETTINGS", "CONFIGURATIONS"]) };
 }
 
-async function updateClusterSettings(
-  ctx: RequestContext,
-  input: UpdateClusterSettingsRequest,
-): Promise<UpdateClusterSettingsResponse> {
+async function updateClusterSettings(ctx: RequestContext, input: UpdateClusterSettingsRequest): Promise<UpdateClusterSettingsResponse> {
   const name = (await activeCluster(ctx, input.cluster)).clusterName!;
   const cluster = await ctx.state.clusters.write(ctx.scope, name, (current) => {
     if (current?.status !== "ACTIVE") throw clusterNotFound();
@@ -120,7 +117,9 @@ async function checkCapacityProviders(
   for (const name of names) {
     const cp = await capacityProvider(ctx, name);
     if (!cp || cp.status !== "ACTIVE") {
-      throw invalidParameter(`The specified capacity provider '${name}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`);
+      throw invalidParameter(
+        `The specified capacity provider '${name}' is not in an ACTIVE state. Specify a valid capacity provider and try again.`,
+      );
     }
     // An Auto Scaling group serves one cluster; FARGATE and FARGATE_SPOT serve them all.
     const holder = cp.autoScalingGroupProvider ? associatedCluster(name, clusters) : undefined;
@@ -155,11 +154,12 @@ async function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest): 
   const name = (await activeCluster(ctx, input.cluster)).clusterName!;
   const usage = await clusterUsage(ctx, name);
   if (usage.registeredContainerInstancesCount > 0) {
-    throw clusterContainsContainerInstances(
-      "The Cluster cannot be deleted while Container Instances are active or draining.",
-    );
+    throw clusterContainsContainerInstances("The Cluster cannot be deleted while Container Instances are active or draining.");
   }
-  if (usage.activeEC2ServiceCount + usage.activeFargateServiceCount + usage.drainingEC2ServiceCount + usage.drainingFargateServiceCount > 0) {
+  if (
+    usage.activeEC2ServiceCount + usage.activeFargateServiceCount + usage.drainingEC2ServiceCount + usage.drainingFargateServiceCount >
+    0
+  ) {
     throw clusterContainsServices("The Cluster cannot be deleted while Services are active.");
   }
   if (usage.runningEC2TasksCount + usage.runningFargateTasksCount + usage.pendingEC2TasksCount + usage.pendingFargateTasksCount > 0) {

@@ -55,7 +55,13 @@ export async function describeInstance(ctx: ScopedState, stored: StoredInstance,
 }
 
 function instanceView(ctx: ScopedState, stored: StoredInstance, usage: HostUsage): ContainerInstance {
-  return containerInstanceView(stored.instance, usage, ctx.state.heartbeats.lastSeen(ctx.scope, stored), ctx.now, ctx.options.agentTimeoutMs);
+  return containerInstanceView(
+    stored.instance,
+    usage,
+    ctx.state.heartbeats.lastSeen(ctx.scope, stored),
+    ctx.now,
+    ctx.options.agentTimeoutMs,
+  );
 }
 
 /**
@@ -99,10 +105,7 @@ async function describeContainerInstances(
   return { containerInstances, failures };
 }
 
-async function listContainerInstances(
-  ctx: RequestContext,
-  input: ListContainerInstancesRequest,
-): Promise<ListContainerInstancesResponse> {
+async function listContainerInstances(ctx: RequestContext, input: ListContainerInstancesRequest): Promise<ListContainerInstancesResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   let expression;
   try {

@@ -12,19 +12,43 @@ export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 /** How long an agent may be silent before its host is taken for terminated (BERTH_HOST_LOST_SECONDS). */
 export const HOST_LOST_AFTER_MS = 10 * 60 * 1000;
 
-export async function purgeStoppedTasks(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
-  return purgeOlderThan(store, state.tasks, { status: "STOPPED" }, {
-    since: (t) => t.task.stoppedAt ?? t.task.createdAt!,
-    idOf: (t) => idFromRef(t.task.taskArn!),
-  }, now, retentionMs);
+export async function purgeStoppedTasks(
+  store: Store,
+  state: EcsState,
+  now: Date,
+  retentionMs = STOPPED_TASK_RETENTION_MS,
+): Promise<number> {
+  return purgeOlderThan(
+    store,
+    state.tasks,
+    { status: "STOPPED" },
+    {
+      since: (t) => t.task.stoppedAt ?? t.task.createdAt!,
+      idOf: (t) => idFromRef(t.task.taskArn!),
+    },
+    now,
+    retentionMs,
+  );
 }
 
 /** RunTask client tokens are kept as long as stopped tasks: a retry comes within seconds. */
-export async function purgeRunTaskTokens(store: Store, state: EcsState, now: Date, retentionMs = STOPPED_TASK_RETENTION_MS): Promise<number> {
-  return purgeOlderThan(store, state.runTaskTokens, {}, {
-    since: (t) => t.createdAt,
-    idOf: (t) => runTaskTokenId(t.cluster, t.clientToken),
-  }, now, retentionMs);
+export async function purgeRunTaskTokens(
+  store: Store,
+  state: EcsState,
+  now: Date,
+  retentionMs = STOPPED_TASK_RETENTION_MS,
+): Promise<number> {
+  return purgeOlderThan(
+    store,
+    state.runTaskTokens,
+    {},
+    {
+      since: (t) => t.createdAt,
+      idOf: (t) => runTaskTokenId(t.cluster, t.clientToken),
+    },
+    now,
+    retentionMs,
+  );
 }
 
 /** Removes, in every account and region, the documents `query` finds that are older than `retentionMs`. */

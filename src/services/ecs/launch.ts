@@ -56,25 +56,29 @@ export async function placeOnInstances(
   const reservation = reservationOf(td, ask.overrides);
   let result;
   try {
-    result = place(views, {
-      count,
-      needs: {
-        cpu: reservation.cpu,
-        memory: reservation.memory,
-        hostPorts: [
-          ...reservation.ports.map((port) => ({ port, protocol: "tcp" as const })),
-          ...reservation.portsUdp.map((port) => ({ port, protocol: "udp" as const })),
-        ],
-        requiresAttributes: requiredAttributes(td),
-        group: ask.group,
-        family: td.family!,
+    result = place(
+      views,
+      {
+        count,
+        needs: {
+          cpu: reservation.cpu,
+          memory: reservation.memory,
+          hostPorts: [
+            ...reservation.ports.map((port) => ({ port, protocol: "tcp" as const })),
+            ...reservation.portsUdp.map((port) => ({ port, protocol: "udp" as const })),
+          ],
+          requiresAttributes: requiredAttributes(td),
+          group: ask.group,
+          family: td.family!,
+        },
+        strategy: (ask.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
+        constraints: [...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
+          type: c.type as "distinctInstance" | "memberOf",
+          ...(c.expression ? { expression: c.expression } : {}),
+        })),
       },
-      strategy: (ask.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
-      constraints: [...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
-        type: c.type as "distinctInstance" | "memberOf",
-        ...(c.expression ? { expression: c.expression } : {}),
-      })),
-    }, Math.random);
+      Math.random,
+    );
   } catch (err) {
     if (err instanceof PlacementError || err instanceof QueryError) throw invalidParameter(err.message);
     throw err;

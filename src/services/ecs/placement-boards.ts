@@ -31,7 +31,6 @@ interface Board {
   recheckAt: number;
 }
 
-
 export class PlacementBoards {
   private readonly boards = new Map<string, Board>();
   /** Which board holds each host, so a change to a host finds its board without knowing its cluster. */
@@ -95,7 +94,8 @@ export class PlacementBoards {
   }
 
   private drop(scope: Scope, key: string, board: Board): void {
-    for (const hostId of board.slot.keys()) if (this.boardOfHost.get(scopeKey(scope, hostId)) === board) this.boardOfHost.delete(scopeKey(scope, hostId));
+    for (const hostId of board.slot.keys())
+      if (this.boardOfHost.get(scopeKey(scope, hostId)) === board) this.boardOfHost.delete(scopeKey(scope, hostId));
     this.boards.delete(key);
   }
 

@@ -4,7 +4,13 @@ import type { Failure, RunTaskRequest, RunTaskResponse, StartTaskRequest, StartT
 import { idFromRef } from "../../domain/arn.js";
 import { availabilityZoneOf } from "../../domain/container-instance.js";
 import { invalidParameter } from "../../domain/errors.js";
-import { checkCompatibility, checkNetworkConfiguration, chooseLaunch, taskTags, type LaunchChoice } from "../../domain/task/launch-rules.js";
+import {
+  checkCompatibility,
+  checkNetworkConfiguration,
+  chooseLaunch,
+  taskTags,
+  type LaunchChoice,
+} from "../../domain/task/launch-rules.js";
 import { scopeKey } from "../../domain/scope.js";
 import { NO_CONTAINER_INSTANCES } from "../../scheduler/placement/index.js";
 import { runTaskTokenId } from "../../state/ecs-state.js";
@@ -43,22 +49,31 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
       failures.push(...outcome.failures);
       targets = outcome.targets;
     }
-    const tasks = await createTasks(ctx, {
-      cluster: name,
-      td,
-      overrides: input.overrides,
-      launch,
-      subnetId,
-      group: input.group ?? `family:${td.family}`,
-      startedBy: input.startedBy,
-      tags,
-      platformVersion: input.platformVersion,
-      enableExecuteCommand: input.enableExecuteCommand,
-    }, targets);
+    const tasks = await createTasks(
+      ctx,
+      {
+        cluster: name,
+        td,
+        overrides: input.overrides,
+        launch,
+        subnetId,
+        group: input.group ?? `family:${td.family}`,
+        startedBy: input.startedBy,
+        tags,
+        platformVersion: input.platformVersion,
+        enableExecuteCommand: input.enableExecuteCommand,
+      },
+      targets,
+    );
     if (tokenId && tasks.length) {
       // After the tasks: a crash in between costs a retry a second launch, never a lost task.
       const taskIds = tasks.map((t) => idFromRef(t.taskArn!));
-      await ctx.state.runTaskTokens.write(ctx.scope, tokenId, () => ({ cluster: name, clientToken: input.clientToken!, taskIds, createdAt: ctx.now }));
+      await ctx.state.runTaskTokens.write(ctx.scope, tokenId, () => ({
+        cluster: name,
+        clientToken: input.clientToken!,
+        taskIds,
+        createdAt: ctx.now,
+      }));
     }
     return { tasks, failures };
   });
@@ -84,11 +99,21 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
       else if (host.instance.status !== "ACTIVE") failures.push({ arn: host.instance.containerInstanceArn, reason: "INACTIVE" });
       else targets.push({ host, availabilityZone: availabilityZoneOf(host.instance) });
     }
-    const tasks = await createTasks(ctx, {
-      cluster: name, td, overrides: input.overrides, launch, subnetId,
-      group: input.group ?? `family:${td.family}`, startedBy: input.startedBy, tags,
-      enableExecuteCommand: input.enableExecuteCommand,
-    }, targets);
+    const tasks = await createTasks(
+      ctx,
+      {
+        cluster: name,
+        td,
+        overrides: input.overrides,
+        launch,
+        subnetId,
+        group: input.group ?? `family:${td.family}`,
+        startedBy: input.startedBy,
+        tags,
+        enableExecuteCommand: input.enableExecuteCommand,
+      },
+      targets,
+    );
     return { tasks, failures };
   });
 }

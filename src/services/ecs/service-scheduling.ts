@@ -141,7 +141,13 @@ async function writePlan(store: Store, ctx: LaunchScope, writes: PlanWrites): Pr
 }
 
 /** The service's record after `plan` and `started` new tasks; undefined when nothing worth a write changed. */
-function afterPlan(cur: StoredService, plan: Plan, started: number, unplaced: UnplacedTasks[], events: ServiceEvent[]): StoredService | undefined {
+function afterPlan(
+  cur: StoredService,
+  plan: Plan,
+  started: number,
+  unplaced: UnplacedTasks[],
+  events: ServiceEvent[],
+): StoredService | undefined {
   const primary = plan.deployments.find((d) => d.status === "PRIMARY");
   const next: StoredService = {
     ...cur,
@@ -173,40 +179,62 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
     if (!definition) continue;
     const td: TaskDefinition = definition.taskDefinition;
     const deployment = plan.deployments.find((d) => d.id === start.deploymentId);
-    const launch = chooseLaunch({ launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy }, cluster?.defaultCapacityProviderStrategy ?? []);
+    const launch = chooseLaunch(
+      { launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy },
+      cluster?.defaultCapacityProviderStrategy ?? [],
+    );
     let targets: Target[] = [];
     if (launch.launchType === "FARGATE") {
       targets = await placeOnFargate(ctx, start.count);
       if (targets.length < start.count) {
-        unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: [{ arn: "", reason: FARGATE_CAPACITY_UNAVAILABLE as never }], noContainerInstances: false });
+        unplaced.push({
+          deploymentId: start.deploymentId,
+          count: start.count - targets.length,
+          failures: [{ arn: "", reason: FARGATE_CAPACITY_UNAVAILABLE as never }],
+          noContainerInstances: false,
+        });
       }
     } else if (start.instanceArn) {
       const host = await ctx.state.instances.get(ctx.scope, idFromRef(start.instanceArn));
       if (host && host.instance.status === "ACTIVE") targets = [{ host, availabilityZone: availabilityZoneOf(host.instance) }];
     } else {
-      const outcome = await placeOnInstances(ctx, stored.cluster, td, {
-        group: `service:${service.serviceName}`,
-        placementStrategy: service.placementStrategy?.length ? service.placementStrategy : DEFAULT_SPREAD,
-        placementConstraints: service.placementConstraints,
-      }, start.count);
+      const outcome = await placeOnInstances(
+        ctx,
+        stored.cluster,
+        td,
+        {
+          group: `service:${service.serviceName}`,
+          placementStrategy: service.placementStrategy?.length ? service.placementStrategy : DEFAULT_SPREAD,
+          placementConstraints: service.placementConstraints,
+        },
+        start.count,
+      );
       targets = outcome.targets;
       if (targets.length < start.count) {
-        unplaced.push({ deploymentId: start.deploymentId, count: start.count - targets.length, failures: outcome.failures, noContainerInstances: outcome.noContainerInstances });
+        unplaced.push({
+          deploymentId: start.deploymentId,
+          count: start.count - targets.length,
+          failures: outcome.failures,
+          noContainerInstances: outcome.noContainerInstances,
+        });
       }
     }
     if (!targets.length) continue;
     const network = deployment?.networkConfiguration ?? service.networkConfiguration;
-    await batch.add({
-      cluster: stored.cluster,
-      td,
-      launch,
-      subnetId: checkNetworkConfiguration(td, network),
-      group: `service:${service.serviceName}`,
-      startedBy: start.deploymentId,
-      tags: serviceTaskTags(service, definition.tags),
-      platformVersion: service.platformVersion,
-      enableExecuteCommand: service.enableExecuteCommand,
-    }, targets);
+    await batch.add(
+      {
+        cluster: stored.cluster,
+        td,
+        launch,
+        subnetId: checkNetworkConfiguration(td, network),
+        group: `service:${service.serviceName}`,
+        startedBy: start.deploymentId,
+        tags: serviceTaskTags(service, definition.tags),
+        platformVersion: service.platformVersion,
+        enableExecuteCommand: service.enableExecuteCommand,
+      },
+      targets,
+    );
   }
   return unplaced;
 }
@@ -233,21 +261,35 @@ async function serviceInstances(ctx: ScopedState, stored: StoredService): Promis
     let eligible = true;
     if (td) {
       // Eligible: the constraints and attributes fit; resources are the daemon's own business.
-      const problem = checkInstance({ ...placementView(inst.instance, usage, view.agentConnected ?? false), remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] } }, {
-        count: 1,
-        needs: {
-          cpu: 0, memory: 0, hostPorts: [],
-          requiresAttributes: requiredAttributes(td),
-          group: `service:${stored.service.serviceName}`, family: td.family!,
+      const problem = checkInstance(
+        {
+          ...placementView(inst.instance, usage, view.agentConnected ?? false),
+          remaining: { cpu: 1e9, memory: 1e9, ports: [], portsUdp: [] },
         },
-        strategy: [],
-        constraints: [...(td.placementConstraints ?? []), ...(stored.service.placementConstraints ?? [])]
-          .filter((c) => c.type === "memberOf")
-          .map((c) => ({ type: "memberOf" as const, expression: c.expression! })),
-      });
+        {
+          count: 1,
+          needs: {
+            cpu: 0,
+            memory: 0,
+            hostPorts: [],
+            requiresAttributes: requiredAttributes(td),
+            group: `service:${stored.service.serviceName}`,
+            family: td.family!,
+          },
+          strategy: [],
+          constraints: [...(td.placementConstraints ?? []), ...(stored.service.placementConstraints ?? [])]
+            .filter((c) => c.type === "memberOf")
+            .map((c) => ({ type: "memberOf" as const, expression: c.expression! })),
+        },
+      );
       eligible = problem === undefined || problem === "AGENT";
     }
-    out.push({ arn: view.containerInstanceArn!, status: view.status as ServiceInstance["status"], agentConnected: view.agentConnected ?? false, eligible });
+    out.push({
+      arn: view.containerInstanceArn!,
+      status: view.status as ServiceInstance["status"],
+      agentConnected: view.agentConnected ?? false,
+      eligible,
+    });
   }
   return out;
 }

@@ -27,10 +27,18 @@ export function ecsService(deps: EcsDeps): AwsService {
   return defineService<typeof EcsSdk, RequestContext>({
     model: ecsModel(),
     handlers: ecsOperations,
-    context: (caller, at) => ({ ...shared, scope: caller.scope, log: caller.log, principalArn: caller.principal.arn, now: at, endpoint: caller.endpoint }),
+    context: (caller, at) => ({
+      ...shared,
+      scope: caller.scope,
+      log: caller.log,
+      principalArn: caller.principal.arn,
+      now: at,
+      endpoint: caller.endpoint,
+    }),
     errors: ecsErrors,
     violation: invalidParameter,
-    notImplemented: (operation) => new EcsError("UnsupportedFeatureException", `${operation} is part of the ECS API but is not implemented by berth yet.`),
+    notImplemented: (operation) =>
+      new EcsError("UnsupportedFeatureException", `${operation} is part of the ECS API but is not implemented by berth yet.`),
     routes: [taskEventsRoute(deps)],
   });
 }

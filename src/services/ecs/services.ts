@@ -90,27 +90,48 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   // Unlike the other changes, creation takes no lock: it writes only a service that is absent
   // or INACTIVE, and neither the scheduler nor UpdateService or DeleteService writes one of
   // those, so no read-modify-write of theirs can be overtaken. Creations then share commits.
-  const stored = await ctx.state.services.write(ctx.scope, id, (current) => {
-    if (current && current.service.status !== "INACTIVE") {
-      if (input.clientToken && current.clientToken === input.clientToken) return undefined;
-      throw invalidParameter("Creation of service was not idempotent.");
-    }
-    const service = newService({
-      scope: ctx.scope, cluster: name, input, taskDefinitionArn: td.taskDefinitionArn!,
-      launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
-      deploymentConfiguration, principalArn: ctx.principalArn, now: ctx.now,
-    });
-    const deployments = startDeployment([], {
-      id: newDeploymentId(Math.random),
-      taskDefinition: td.taskDefinitionArn!,
-      desiredCount: service.desiredCount!,
-      ...(service.launchType ? { launchType: service.launchType } : {}),
-      ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
-      ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
-      ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
-    }, ctx.now);
-    return { service, cluster: name, deployments, memory: emptyMemory(), unplaced: [], ...(input.clientToken ? { clientToken: input.clientToken } : {}) };
-  }, { grouped: true });
+  const stored = await ctx.state.services.write(
+    ctx.scope,
+    id,
+    (current) => {
+      if (current && current.service.status !== "INACTIVE") {
+        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
+        throw invalidParameter("Creation of service was not idempotent.");
+      }
+      const service = newService({
+        scope: ctx.scope,
+        cluster: name,
+        input,
+        taskDefinitionArn: td.taskDefinitionArn!,
+        launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
+        deploymentConfiguration,
+        principalArn: ctx.principalArn,
+        now: ctx.now,
+      });
+      const deployments = startDeployment(
+        [],
+        {
+          id: newDeploymentId(Math.random),
+          taskDefinition: td.taskDefinitionArn!,
+          desiredCount: service.desiredCount!,
+          ...(service.launchType ? { launchType: service.launchType } : {}),
+          ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
+          ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+          ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+        },
+        ctx.now,
+      );
+      return {
+        service,
+        cluster: name,
+        deployments,
+        memory: emptyMemory(),
+        unplaced: [],
+        ...(input.clientToken ? { clientToken: input.clientToken } : {}),
+      };
+    },
+    { grouped: true },
+  );
   ctx.scheduler.poke(ctx.scope, id);
   return { service: serviceView(stored!) };
 }
@@ -147,7 +168,9 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
         ...(input.placementStrategy ? { placementStrategy: input.placementStrategy } : {}),
         ...(input.placementConstraints ? { placementConstraints: input.placementConstraints } : {}),
         ...(networkConfiguration ? { networkConfiguration } : {}),
-        ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+        ...(input.healthCheckGracePeriodSeconds !== undefined
+          ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds }
+          : {}),
         ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
         ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
       };
@@ -157,13 +180,17 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
         primary?.taskDefinition !== td.taskDefinitionArn ||
         (input.networkConfiguration !== undefined && !sameJson(input.networkConfiguration, cur.service.networkConfiguration));
       const deployments = changed
-        ? startDeployment(cur.deployments, {
-            id: newDeploymentId(Math.random),
-            taskDefinition: td.taskDefinitionArn!,
-            desiredCount: service.desiredCount!,
-            ...(service.launchType ? { launchType: service.launchType } : {}),
-            ...(networkConfiguration ? { networkConfiguration } : {}),
-          }, ctx.now)
+        ? startDeployment(
+            cur.deployments,
+            {
+              id: newDeploymentId(Math.random),
+              taskDefinition: td.taskDefinitionArn!,
+              desiredCount: service.desiredCount!,
+              ...(service.launchType ? { launchType: service.launchType } : {}),
+              ...(networkConfiguration ? { networkConfiguration } : {}),
+            },
+            ctx.now,
+          )
         : cur.deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount: service.desiredCount!, updatedAt: ctx.now } : d));
       return { ...cur, service, deployments };
     }),

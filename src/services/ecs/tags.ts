@@ -84,10 +84,7 @@ async function untagResource(ctx: RequestContext, input: UntagResourceRequest): 
   return {};
 }
 
-async function listTagsForResource(
-  ctx: RequestContext,
-  input: ListTagsForResourceRequest,
-): Promise<ListTagsForResourceResponse> {
+async function listTagsForResource(ctx: RequestContext, input: ListTagsForResourceRequest): Promise<ListTagsForResourceResponse> {
   const { kind, id } = resolve(ctx, input.resourceArn!);
   const doc = await kind.collection(ctx.state).get(ctx.scope, id);
   if (doc === undefined || !kind.exists(doc)) throw kind.notFound();

@@ -23,26 +23,28 @@ import { validateTags } from "../../domain/tags.js";
 import { type StoredTaskDefinition, taskDefinitionId } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext, ScopedState } from "./context.js";
 
-async function registerTaskDefinition(
-  ctx: RequestContext,
-  input: RegisterTaskDefinitionRequest,
-): Promise<RegisterTaskDefinitionResponse> {
+async function registerTaskDefinition(ctx: RequestContext, input: RegisterTaskDefinitionRequest): Promise<RegisterTaskDefinitionResponse> {
   validateTags(input.tags ?? []);
   validateTaskDefinition(input);
   const family = input.family!;
-  const stored = await ctx.state.taskDefinitions.append(ctx.scope, family, (revision) => ({
-    id: taskDefinitionId(family, revision),
-    doc: {
-      taskDefinition: buildTaskDefinition(input, {
-        region: ctx.scope.region,
-        accountId: ctx.scope.accountId,
-        revision,
-        registeredAt: ctx.now,
-        registeredBy: ctx.principalArn,
-      }),
-      tags: input.tags ?? [],
-    },
-  }), { grouped: true }); // CI pipelines register revisions in bursts; no lock is held here
+  const stored = await ctx.state.taskDefinitions.append(
+    ctx.scope,
+    family,
+    (revision) => ({
+      id: taskDefinitionId(family, revision),
+      doc: {
+        taskDefinition: buildTaskDefinition(input, {
+          region: ctx.scope.region,
+          accountId: ctx.scope.accountId,
+          revision,
+          registeredAt: ctx.now,
+          registeredBy: ctx.principalArn,
+        }),
+        tags: input.tags ?? [],
+      },
+    }),
+    { grouped: true },
+  ); // CI pipelines register revisions in bursts; no lock is held here
   return { taskDefinition: stored.taskDefinition, tags: stored.tags };
 }
 
@@ -50,7 +52,10 @@ async function registerTaskDefinition(
  * The task definition a reference names: an exact revision in any state but deleted, or
  * for a bare family its latest ACTIVE revision.
  */
-export async function findTaskDefinition(ctx: Pick<ScopedState, "scope" | "state">, ref: string): Promise<StoredTaskDefinition | undefined> {
+export async function findTaskDefinition(
+  ctx: Pick<ScopedState, "scope" | "state">,
+  ref: string,
+): Promise<StoredTaskDefinition | undefined> {
   const parsed = parseTaskDefinitionRef(ctx.scope, ref);
   if (!parsed) return undefined;
   if (parsed.revision !== undefined) {
@@ -65,10 +70,7 @@ export async function findTaskDefinition(ctx: Pick<ScopedState, "scope" | "state
   return active[0];
 }
 
-async function describeTaskDefinition(
-  ctx: RequestContext,
-  input: DescribeTaskDefinitionRequest,
-): Promise<DescribeTaskDefinitionResponse> {
+async function describeTaskDefinition(ctx: RequestContext, input: DescribeTaskDefinitionRequest): Promise<DescribeTaskDefinitionResponse> {
   const found = await findTaskDefinition(ctx, input.taskDefinition!);
   if (!found) throw clientException("Unable to describe task definition.");
   return {
@@ -77,10 +79,7 @@ async function describeTaskDefinition(
   };
 }
 
-async function listTaskDefinitions(
-  ctx: RequestContext,
-  input: ListTaskDefinitionsRequest,
-): Promise<ListTaskDefinitionsResponse> {
+async function listTaskDefinitions(ctx: RequestContext, input: ListTaskDefinitionsRequest): Promise<ListTaskDefinitionsResponse> {
   // By family, then revision; a page at a time past the last one returned.
   const page = await keysetPage({
     nextToken: input.nextToken,
@@ -96,7 +95,10 @@ async function listTaskDefinitions(
       }),
     positionOf: ({ taskDefinition: td }) => ({ parent: td.family!, seq: td.revision!, id: taskDefinitionId(td.family!, td.revision!) }),
   });
-  return { taskDefinitionArns: page.items.map((r) => r.taskDefinition.taskDefinitionArn!), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  return {
+    taskDefinitionArns: page.items.map((r) => r.taskDefinition.taskDefinitionArn!),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+  };
 }
 
 async function listTaskDefinitionFamilies(
@@ -144,10 +146,7 @@ async function deregisterTaskDefinition(
   return { taskDefinition: stored!.taskDefinition };
 }
 
-async function deleteTaskDefinitions(
-  ctx: RequestContext,
-  input: DeleteTaskDefinitionsRequest,
-): Promise<DeleteTaskDefinitionsResponse> {
+async function deleteTaskDefinitions(ctx: RequestContext, input: DeleteTaskDefinitionsRequest): Promise<DeleteTaskDefinitionsResponse> {
   const refs = input.taskDefinitions!;
   if (refs.length < 1 || refs.length > 10) {
     throw invalidParameter("The taskDefinitions parameter must contain between 1 and 10 task definitions.");

@@ -80,7 +80,13 @@ async function listTasks(ctx: RequestContext, input: ListTasksRequest): Promise<
     nextToken: input.nextToken,
     max,
     read: (after, limit) =>
-      ctx.state.tasks.list(ctx.scope, { ...where, ...(desired === "RUNNING" ? { status: "LIVE" } : {}), orderBy: "seq", ...(after ? { after } : {}), limit }),
+      ctx.state.tasks.list(ctx.scope, {
+        ...where,
+        ...(desired === "RUNNING" ? { status: "LIVE" } : {}),
+        orderBy: "seq",
+        ...(after ? { after } : {}),
+        limit,
+      }),
     matches: ({ task, taskDefinition, hostId }: StoredTask) =>
       task.desiredStatus === desired &&
       (!family || taskDefinition.family === family) &&

@@ -20,6 +20,7 @@ export function stsService(): AwsService {
     context: (caller, now) => ({ caller, now }),
     errors: stsErrors,
     violation: (message) => new StsError("ValidationError", message),
-    notImplemented: (operation) => new StsError("NotImplemented", `${operation} is part of the STS API but is not implemented by berth yet.`),
+    notImplemented: (operation) =>
+      new StsError("NotImplemented", `${operation} is part of the STS API but is not implemented by berth yet.`),
   });
 }

@@ -53,11 +53,13 @@ export class SqliteCollection<T> implements Collection<T> {
       rewrite: db.prepare(`UPDATE documents SET version = ?, body = ? WHERE rowid = ? AND version = ?`),
       remove: db.prepare(`DELETE FROM documents WHERE account = ? AND region = ? AND kind = ? AND id = ?`),
       // Takes the parent's next number in one statement: the first is 1.
-      nextSeq: db.prepare(
-        `INSERT INTO sequences (account, region, kind, parent, last) VALUES (?, ?, ?, ?, 1)
+      nextSeq: db
+        .prepare(
+          `INSERT INTO sequences (account, region, kind, parent, last) VALUES (?, ?, ?, ?, 1)
          ON CONFLICT (account, region, kind, parent) DO UPDATE SET last = sequences.last + 1
          RETURNING last`,
-      ).pluck(),
+        )
+        .pluck(),
     };
   }
 
@@ -154,16 +156,21 @@ export class SqliteCollection<T> implements Collection<T> {
     // time a LIMIT parameter is bound (its value may change the plan) (bench/RESULTS.md).
     let limit = "";
     if (query.limit !== undefined) {
-      if (!Number.isSafeInteger(query.limit) || query.limit < 0) throw new Error(`list: limit must be a whole number ≥ 0, not ${query.limit}`);
+      if (!Number.isSafeInteger(query.limit) || query.limit < 0)
+        throw new Error(`list: limit must be a whole number ≥ 0, not ${query.limit}`);
       limit = ` LIMIT ${query.limit}`;
     }
-    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY ${order}${limit}`).all(...params) as ListedRow[];
+    const rows = this.prepared(`SELECT id, rowid, version FROM documents WHERE ${sql} ORDER BY ${order}${limit}`).all(
+      ...params,
+    ) as ListedRow[];
     return rows.map((r) => this.load(scope, r.id, r));
   }
 
   async count(scope: Scope, query: ListQuery = {}): Promise<number> {
     const { sql, params } = this.where(scope, query);
-    return this.prepared(`SELECT count(*) FROM documents WHERE ${sql}`).pluck().get(...params) as number;
+    return this.prepared(`SELECT count(*) FROM documents WHERE ${sql}`)
+      .pluck()
+      .get(...params) as number;
   }
 
   /** Queries are built from a handful of shapes; each is prepared once. */
@@ -216,7 +223,12 @@ export class SqliteCollection<T> implements Collection<T> {
    * A write of a document that the open Store.transact wrote already: it builds on what that
    * wrote, which is not committed yet, so it is neither in the cache nor to be read back into it.
    */
-  writeOver(scope: Scope, id: string, earlier: Written<T> & { row: RowRef }, mutate: (current: T | undefined) => T | undefined): Written<T> {
+  writeOver(
+    scope: Scope,
+    id: string,
+    earlier: Written<T> & { row: RowRef },
+    mutate: (current: T | undefined) => T | undefined,
+  ): Written<T> {
     const current = earlier.doc!;
     const next = mutate(current);
     if (next === undefined) return { doc: current };

@@ -37,9 +37,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const collections = new Map<string, SqliteCollection<unknown>>();
   const cache = new DocumentCache(db, options.cacheDocuments ?? DEFAULT_CACHE_DOCUMENTS);
   const scopes = new KnownScopes(db);
-  const commits = new CommitQueue(db, () => cache.clear(), (err) => onError("group commit", err));
+  const commits = new CommitQueue(
+    db,
+    () => cache.clear(),
+    (err) => onError("group commit", err),
+  );
   const own = <T>(collection: Collection<T>): SqliteCollection<T> => {
-    if (collection instanceof SqliteCollection && collections.get(collection.spec.name) === collection) return collection as SqliteCollection<T>;
+    if (collection instanceof SqliteCollection && collections.get(collection.spec.name) === collection)
+      return collection as SqliteCollection<T>;
     throw new Error("transact: a collection of another store");
   };
   return {

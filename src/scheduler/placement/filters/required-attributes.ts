@@ -12,9 +12,7 @@ export function requiredAttributes(needs: TaskNeeds): Filter | undefined {
     dynamic: false,
     admits(cluster, i) {
       const attributes = cluster.instances[i]!.attributes;
-      return required.every(
-        ({ name, value }) => Object.hasOwn(attributes, name) && (value === undefined || attributes[name] === value),
-      );
+      return required.every(({ name, value }) => Object.hasOwn(attributes, name) && (value === undefined || attributes[name] === value));
     },
   };
 }

@@ -34,7 +34,12 @@ export interface AgentChannelDeps {
 }
 
 export class AgentChannelEndpoint {
-  private readonly sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: true });
+  private readonly sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
   private readonly now: () => Date;
 
   constructor(private readonly opts: AgentChannelDeps) {
@@ -78,7 +83,12 @@ export class AgentChannelEndpoint {
     if (req.method !== "GET" || path !== CHANNEL_PATH) {
       throw new ProtocolError("UnknownOperationException", `${req.method} ${path} is not an agent channel.`, 404);
     }
-    const caller = this.opts.authenticate({ method: "GET", url, headers: req.headers, body: EMPTY }, this.opts.ecs, this.now(), requestLog(this.opts.log, randomUUID()));
+    const caller = this.opts.authenticate(
+      { method: "GET", url, headers: req.headers, body: EMPTY },
+      this.opts.ecs,
+      this.now(),
+      requestLog(this.opts.log, randomUUID()),
+    );
     const { scope } = caller;
     const arn = new URLSearchParams(query).get("containerInstance") ?? "";
     const name = parseArn(arn) ? nameFromRef(scope, arn, "container-instance") : undefined;

@@ -124,7 +124,8 @@ export class AgentSession {
 
   private async call(id: number, operation: string, input: unknown): Promise<void> {
     try {
-      if (!CHANNEL_OPERATIONS.has(operation)) throw new ProtocolError("UnknownOperationException", `${operation} is not an agent operation; call it over HTTP.`);
+      if (!CHANNEL_OPERATIONS.has(operation))
+        throw new ProtocolError("UnknownOperationException", `${operation} is not an agent operation; call it over HTTP.`);
       this.send({ type: "result", id, output: await this.deps.invoke(operation, input) });
     } catch (err) {
       this.send({ type: "error", id, error: this.deps.wireError(err) });
@@ -185,7 +186,12 @@ export class AgentSession {
     state.heartbeats.record(this.scope, this.host.id, now);
     const due = (cur: StoredInstance) => Heartbeats.due(cur, now, agentTimeoutMs);
     if (!due(this.host)) return;
-    const written = await state.instances.write(this.scope, this.host.id, (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined), { grouped: true });
+    const written = await state.instances.write(
+      this.scope,
+      this.host.id,
+      (cur) => (cur && due(cur) ? { ...cur, lastSeenAt: now } : undefined),
+      { grouped: true },
+    );
     if (written) this.host = written;
   }
 
@@ -194,13 +200,23 @@ export class AgentSession {
     for (const h of health) byTask.set(h.taskArn, [...(byTask.get(h.taskArn) ?? []), h]);
     for (const [taskArn, reports] of byTask) {
       const id = idFromRef(taskArn);
-      await this.deps.state.tasks.write(this.scope, id, (cur) => {
-        if (!cur || cur.task.lastStatus === "STOPPED" || cur.hostId !== this.host.id) return undefined;
-        const task = applyTaskReport(cur.task, cur.taskDefinition, {
-          containers: reports.map((r) => ({ containerName: r.containerName, healthStatus: r.healthStatus })),
-        }, this.deps.now());
-        return task === cur.task ? undefined : { ...cur, task };
-      }, { grouped: true });
+      await this.deps.state.tasks.write(
+        this.scope,
+        id,
+        (cur) => {
+          if (!cur || cur.task.lastStatus === "STOPPED" || cur.hostId !== this.host.id) return undefined;
+          const task = applyTaskReport(
+            cur.task,
+            cur.taskDefinition,
+            {
+              containers: reports.map((r) => ({ containerName: r.containerName, healthStatus: r.healthStatus })),
+            },
+            this.deps.now(),
+          );
+          return task === cur.task ? undefined : { ...cur, task };
+        },
+        { grouped: true },
+      );
     }
   }
 }

@@ -16,7 +16,9 @@ export interface EventStreamConnection {
 }
 
 /** The task detail as it arrives: dates are ISO strings in the event's JSON. */
-export type TaskEvent = EcsEvent<Record<keyof TaskEventDetail, unknown> & { taskArn: string; lastStatus: string; desiredStatus: string; version: number }>;
+export type TaskEvent = EcsEvent<
+  Record<keyof TaskEventDetail, unknown> & { taskArn: string; lastStatus: string; desiredStatus: string; version: number }
+>;
 
 export interface EventSubscription {
   /** Resolves when the stream ends (closed by either side); rejects on a broken connection. */
@@ -29,18 +31,23 @@ export async function subscribeTaskEvents(conn: EventStreamConnection, onEvent: 
   const url = new URL(conn.endpoint);
   const query: Record<string, string> = conn.cluster ? { cluster: conn.cluster } : {};
   const signer = new SignatureV4({ service: "ecs", region: conn.region, credentials: conn.credentials, sha256: Hash.bind(null, "sha256") });
-  const signed = await signer.sign(new HttpRequest({
-    method: "GET",
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: EVENTS_PATH,
-    query,
-    headers: { host: url.host },
-  }));
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: "GET",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: EVENTS_PATH,
+      query,
+      headers: { host: url.host },
+    }),
+  );
   const search = new URLSearchParams(query).toString();
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: "GET", path: EVENTS_PATH + (search ? `?${search}` : ""), headers: signed.headers }, resolve);
+    const req = request(
+      { host: url.hostname, port: url.port, method: "GET", path: EVENTS_PATH + (search ? `?${search}` : ""), headers: signed.headers },
+      resolve,
+    );
     req.on("error", reject);
     req.end();
   });
@@ -60,7 +67,11 @@ export async function subscribeTaskEvents(conn: EventStreamConnection, onEvent: 
     while ((end = buffered.indexOf("\n\n")) >= 0) {
       const block = buffered.slice(0, end);
       buffered = buffered.slice(end + 2);
-      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      const data = block
+        .split("\n")
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
       if (data) onEvent(JSON.parse(data) as TaskEvent);
     }
   });

@@ -30,7 +30,10 @@ export class TaskEventHub {
   private readonly keepalive: NodeJS.Timeout;
   private readonly unwatch: () => void;
 
-  constructor(tasks: Collection<StoredTask>, private readonly now: () => Date) {
+  constructor(
+    tasks: Collection<StoredTask>,
+    private readonly now: () => Date,
+  ) {
     this.unwatch = tasks.watch((scope, _id, doc) => {
       if (doc && this.subscribers.size > 0) this.publish(scope, doc);
     });
