@@ -177,6 +177,27 @@ const UP_OPTIONS = {
   ...registryAuth,
 } as const;
 
+/** How a client of the control plane signs its calls: region and key pair (`whenAbsent` says where the key comes from otherwise). */
+function signing(whenAbsent: string) {
+  return {
+    region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
+    accessKeyId: text({
+      flag: "access-key-id",
+      env: ["AWS_ACCESS_KEY_ID"],
+      placeholder: "KEY",
+      help: "credentials",
+      defaultText: whenAbsent,
+    }),
+    secretAccessKey: text({
+      flag: "secret-access-key",
+      env: ["AWS_SECRET_ACCESS_KEY"],
+      placeholder: "SECRET",
+      secret: true,
+      help: "the access key's secret",
+    }),
+  };
+}
+
 const AGENT_OPTIONS = {
   endpoint: text({
     flag: "endpoint",
@@ -194,21 +215,7 @@ const AGENT_OPTIONS = {
     default: DEFAULT_CLUSTER,
     defaultText: `"${DEFAULT_CLUSTER}"`,
   }),
-  region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
-  accessKeyId: text({
-    flag: "access-key-id",
-    env: ["AWS_ACCESS_KEY_ID"],
-    placeholder: "KEY",
-    help: "credentials",
-    defaultText: "the AWS SDK's usual chain",
-  }),
-  secretAccessKey: text({
-    flag: "secret-access-key",
-    env: ["AWS_SECRET_ACCESS_KEY"],
-    placeholder: "SECRET",
-    secret: true,
-    help: "the access key's secret",
-  }),
+  ...signing("the AWS SDK's usual chain"),
   dataDir: dataDir(["BERTH_AGENT_DATA_DIR", "BERTH_DATA_DIR"]),
   availabilityZone: text({
     flag: "availability-zone",
@@ -249,21 +256,7 @@ const EVENTS_OPTIONS = {
     check: httpUrl,
   }),
   cluster: text({ flag: "cluster", placeholder: "NAME", help: "only this cluster's tasks", defaultText: "every cluster" }),
-  region: text({ flag: "region", env: ["AWS_REGION"], placeholder: "REGION", help: "region to sign for", default: DEFAULT_REGION }),
-  accessKeyId: text({
-    flag: "access-key-id",
-    env: ["AWS_ACCESS_KEY_ID"],
-    placeholder: "KEY",
-    help: "credentials",
-    defaultText: "<data-dir>/credentials.json, then the AWS SDK's chain",
-  }),
-  secretAccessKey: text({
-    flag: "secret-access-key",
-    env: ["AWS_SECRET_ACCESS_KEY"],
-    placeholder: "SECRET",
-    secret: true,
-    help: "the access key's secret",
-  }),
+  ...signing("<data-dir>/credentials.json, then the AWS SDK's chain"),
   dataDir: dataDir(["BERTH_DATA_DIR"]),
   json: flagSwitch({ flag: "json", help: "print each event as it arrives, one JSON document a line" }),
 } as const;

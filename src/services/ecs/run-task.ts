@@ -1,6 +1,6 @@
 // RunTask and StartTask: check the request against ECS's rules, decide where each task
 // runs, and record the tasks; their agents learn of them through their channels.
-import type { Failure, RunTaskRequest, RunTaskResponse, StartTaskRequest, StartTaskResponse } from "@aws-sdk/client-ecs";
+import type { Cluster, Failure, RunTaskRequest, RunTaskResponse, StartTaskRequest, StartTaskResponse } from "@aws-sdk/client-ecs";
 import { idFromRef } from "../../domain/arn.js";
 import { availabilityZoneOf } from "../../domain/container-instance.js";
 import { invalidParameter } from "../../domain/errors.js";
@@ -15,20 +15,51 @@ import { scopeKey } from "../../domain/scope.js";
 import { NO_CONTAINER_INSTANCES } from "../../scheduler/placement/index.js";
 import { runTaskTokenId } from "../../state/ecs-state.js";
 import type { RequestContext } from "./context.js";
-import { FARGATE_CAPACITY_UNAVAILABLE, createTasks, placeOnFargate, placeOnInstances, resolveDefinition, type Target } from "./launch.js";
+import {
+  FARGATE_CAPACITY_UNAVAILABLE,
+  createTasks,
+  placeOnFargate,
+  placeOnInstances,
+  resolveDefinition,
+  type Launch,
+  type Target,
+} from "./launch.js";
 import { activeCluster } from "./lookup.js";
+
+/**
+ * What RunTask and StartTask both check once the cluster is known, and the launch they ask
+ * for: the definition (ACTIVE), the tags, the launch type's compatibility and the network.
+ */
+async function requestedLaunch(
+  ctx: RequestContext,
+  input: RunTaskRequest | StartTaskRequest,
+  cluster: Cluster,
+  launch: (cluster: Cluster) => LaunchChoice,
+): Promise<Launch> {
+  const definition = await resolveDefinition(ctx, input.taskDefinition!);
+  const td = definition.taskDefinition;
+  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
+  const chosen = launch(cluster);
+  checkCompatibility(td, chosen, input.overrides);
+  return {
+    cluster: cluster.clusterName!,
+    td,
+    overrides: input.overrides,
+    launch: chosen,
+    subnetId: checkNetworkConfiguration(td, input.networkConfiguration),
+    group: input.group ?? `family:${td.family}`,
+    startedBy: input.startedBy,
+    tags,
+    enableExecuteCommand: input.enableExecuteCommand,
+  };
+}
 
 export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promise<RunTaskResponse> {
   const cluster = await activeCluster(ctx, input.cluster);
   const count = input.count ?? 1;
   if (count < 1 || count > 10) throw invalidParameter("The count parameter must be between 1 and 10.");
-  const definition = await resolveDefinition(ctx, input.taskDefinition!);
-  const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
-  const launch = chooseLaunch(input, cluster.defaultCapacityProviderStrategy ?? []);
-  checkCompatibility(td, launch, input.overrides);
-  const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
-  const name = cluster.clusterName!;
+  const asked = await requestedLaunch(ctx, input, cluster, (c) => chooseLaunch(input, c.defaultCapacityProviderStrategy ?? []));
+  const { td, launch, cluster: name } = asked;
   return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
     const tokenId = input.clientToken ? runTaskTokenId(name, input.clientToken) : undefined;
     if (tokenId) {
@@ -44,27 +75,12 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
       targets = await placeOnFargate(ctx, count);
       if (!targets.length) return { tasks: [], failures: [{ reason: FARGATE_CAPACITY_UNAVAILABLE }] };
     } else {
-      const outcome = await placeOnInstances(ctx, name, td, { ...input, group: input.group ?? `family:${td.family}` }, count);
+      const outcome = await placeOnInstances(ctx, name, td, { ...input, group: asked.group }, count);
       if (outcome.noContainerInstances) throw invalidParameter(NO_CONTAINER_INSTANCES);
       failures.push(...outcome.failures);
       targets = outcome.targets;
     }
-    const tasks = await createTasks(
-      ctx,
-      {
-        cluster: name,
-        td,
-        overrides: input.overrides,
-        launch,
-        subnetId,
-        group: input.group ?? `family:${td.family}`,
-        startedBy: input.startedBy,
-        tags,
-        platformVersion: input.platformVersion,
-        enableExecuteCommand: input.enableExecuteCommand,
-      },
-      targets,
-    );
+    const tasks = await createTasks(ctx, { ...asked, platformVersion: input.platformVersion }, targets);
     if (tokenId && tasks.length) {
       // After the tasks: a crash in between costs a retry a second launch, never a lost task.
       const taskIds = tasks.map((t) => idFromRef(t.taskArn!));
@@ -83,13 +99,8 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
   const cluster = await activeCluster(ctx, input.cluster);
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10) throw invalidParameter("containerInstances must have between 1 and 10 items.");
-  const definition = await resolveDefinition(ctx, input.taskDefinition!);
-  const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
-  const launch: LaunchChoice = { launchType: "EC2" };
-  checkCompatibility(td, launch, input.overrides);
-  const subnetId = checkNetworkConfiguration(td, input.networkConfiguration);
-  const name = cluster.clusterName!;
+  const asked = await requestedLaunch(ctx, input, cluster, () => ({ launchType: "EC2" }));
+  const name = asked.cluster;
   return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
     const failures: Failure[] = [];
     const targets: Target[] = [];
@@ -99,21 +110,7 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
       else if (host.instance.status !== "ACTIVE") failures.push({ arn: host.instance.containerInstanceArn, reason: "INACTIVE" });
       else targets.push({ host, availabilityZone: availabilityZoneOf(host.instance) });
     }
-    const tasks = await createTasks(
-      ctx,
-      {
-        cluster: name,
-        td,
-        overrides: input.overrides,
-        launch,
-        subnetId,
-        group: input.group ?? `family:${td.family}`,
-        startedBy: input.startedBy,
-        tags,
-        enableExecuteCommand: input.enableExecuteCommand,
-      },
-      targets,
-    );
+    const tasks = await createTasks(ctx, asked, targets);
     return { tasks, failures };
   });
 }
