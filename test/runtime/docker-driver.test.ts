@@ -11,7 +11,6 @@ import { after, before, describe, test } from "node:test";
 import type { ContainerSpec } from "../../src/runtime/driver.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { ensureBusyboxImage } from "../support/images.js";
-import { expectRuntimeError } from "./driver-contract.js";
 import { waitFor } from "../support/wait.js";
 
 const driver = new DockerDriver();
@@ -186,49 +185,6 @@ describe("docker driver", { concurrency: true }, () => {
     assert.equal(peer.exitCode, 0);
     // And the host reaches the fixed address on the network it created.
     assert.equal(await (await fetch(`http://${address}:8080/`)).text(), "from-a\n");
-  });
-
-  test("networks: listed with pools, labels and the containers that join them in any state; an overlapping pool is a conflict", async () => {
-    const name = `berth-test-pools-${run}`;
-    const third = 16 + (parseInt(run.slice(2, 4), 16) % 200);
-    const subnet = `10.214.${third}.0/24`;
-    networks.add(name).add(`${name}-b`);
-    const network = await driver.createNetwork(name, { subnet, labels: LABELS });
-    await expectRuntimeError(
-      driver.createNetwork(`${name}-b`, { subnet: `10.214.${third}.128/25`, labels: LABELS }),
-      "conflict",
-      /^Pool overlaps with other one on this address space$/,
-    );
-
-    const created = await driver.create(spec({ command: ["sleep", "30"], network: { mode: "network", name } }));
-    const running = await driver.create(spec({ command: ["sleep", "30"], network: { mode: "network", name } }));
-    await driver.start(running);
-    const joiner = await driver.create(spec({ command: ["true"], network: { mode: "container", containerId: running } }));
-    const listed = await driver.listNetworks();
-    assert.deepEqual(
-      listed.find((n) => n.name === name),
-      { id: network.id, name, ipv4Subnets: [subnet], labels: LABELS, containers: [created, running].sort() },
-    );
-    assert.deepEqual(
-      listed.map((n) => n.name),
-      listed.map((n) => n.name).sort(),
-      "by name",
-    );
-    assert.equal(listed.find((n) => n.name === "bridge")!.ipv4Subnets.length, 1);
-    assert.deepEqual(listed.find((n) => n.name === "host")!.ipv4Subnets, []);
-    assert.ok(!listed.some((n) => n.containers.includes(joiner)), "a shared namespace joins no network");
-    await expectRuntimeError(driver.removeNetwork("bridge"), "conflict", /bridge is a pre-defined network and cannot be removed/);
-
-    // Only a running container keeps the network from being removed.
-    await expectRuntimeError(driver.removeNetwork(name), "conflict", /active endpoints/);
-    await driver.destroy(joiner);
-    await driver.destroy(running);
-    await driver.removeNetwork(name);
-    assert.equal(
-      (await driver.listNetworks()).find((n) => n.name === name),
-      undefined,
-    );
-    await driver.destroy(created);
   });
 
   test("a named volume carries files between containers; a read-only mount refuses writes", async () => {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { cidrsOverlap } from "../../src/ipv4-cidr.js";
 import { isRuntimeError, type ContainerSpec, type RuntimeDriver, type RuntimeEvent } from "../../src/runtime/driver.js";
 import { waitFor } from "../support/wait.js";
 
@@ -68,6 +69,8 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
   };
   /** This run's /24 (its first three octets): a second run at the same time most likely picks another. */
   const subnetBase = `10.213.${16 + (parseInt(run.slice(0, 2), 16) % 200)}`;
+  /** The network-listing test's /24, apart from the other tests' (they run concurrently). */
+  const listingBase = `10.214.${16 + (parseInt(run.slice(0, 2), 16) % 200)}`;
 
   describe(`${name}: the RuntimeDriver contract`, { concurrency: true }, () => {
     before(async () => {
@@ -321,9 +324,59 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       const chosen = await driver.createNetwork(picked, { labels: LABELS });
       assert.match(chosen.subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
       assert.ok(inSubnet(chosen.gateway, chosen.subnet), JSON.stringify(chosen));
+      const others = (await driver.listNetworks()).filter((n) => n.name !== picked);
+      assert.ok(
+        !others.some((n) => n.ipv4Subnets.some((pool) => cidrsOverlap(pool, chosen.subnet))),
+        `${chosen.subnet}: a pool of its own`,
+      );
       const member = await started(spec({ network: { mode: "network", name: picked } }));
       const address = (await driver.inspect(member))!.networks[picked]!.ipv4Address;
       assert.ok(inSubnet(address, chosen.subnet), `${address} in ${chosen.subnet}`);
+    });
+
+    test("networks are listed with pools, labels and the containers that join them in any state; pools must not overlap", async () => {
+      const name = `berth-test-${run}-pools`;
+      const pool = `${listingBase}.0/24`;
+      networks.add(name).add(`${name}-b`);
+      const network = await driver.createNetwork(name, { subnet: pool, labels: LABELS });
+      await expectRuntimeError(
+        driver.createNetwork(`${name}-b`, { subnet: `${listingBase}.128/25`, labels: LABELS }),
+        "conflict",
+        /^Pool overlaps with other one on this address space$/,
+      );
+      assert.deepEqual(
+        await driver.createNetwork(name, { subnet: "10.216.250.0/24", labels: {} }),
+        network,
+        "a name in use is that network, whatever its pool",
+      );
+      const created = await driver.create(spec({ network: { mode: "network", name } }));
+      const running = await started(spec({ network: { mode: "network", name } }));
+      const joiner = await driver.create(spec({ network: { mode: "container", containerId: running } }));
+      const listed = await driver.listNetworks();
+      assert.deepEqual(
+        listed.find((n) => n.name === name),
+        { id: network.id, name, ipv4Subnets: [pool], labels: LABELS, containers: [created, running].sort() },
+      );
+      assert.deepEqual(
+        listed.map((n) => n.name),
+        listed.map((n) => n.name).sort(),
+        "by name",
+      );
+      assert.equal(listed.find((n) => n.name === "bridge")!.ipv4Subnets.length, 1);
+      assert.deepEqual(listed.find((n) => n.name === "host")!.ipv4Subnets, []);
+      assert.ok(!listed.some((n) => n.containers.includes(joiner)), "a shared namespace joins no network");
+      await expectRuntimeError(driver.removeNetwork("bridge"), "conflict", /bridge is a pre-defined network and cannot be removed/);
+
+      // Only a running container keeps the network from being removed.
+      await expectRuntimeError(driver.removeNetwork(name), "conflict", /active endpoints/);
+      await driver.destroy(joiner);
+      await driver.destroy(running);
+      await driver.removeNetwork(name);
+      assert.equal(
+        (await driver.listNetworks()).find((n) => n.name === name),
+        undefined,
+      );
+      await driver.destroy(created);
     });
 
     test("named volumes: idempotent create; in use while any container mounts one, even one it created; removable after", async () => {

@@ -3,8 +3,7 @@
 // the contract holds it (fake-contract.test.ts).
 import assert from "node:assert/strict";
 import { describe, mock, test } from "node:test";
-import { cidrsOverlap } from "../../src/ipv4-cidr.js";
-import { isRuntimeError, type ContainerSpec, type NetworkSummary, type RuntimeEvent } from "../../src/runtime/driver.js";
+import { isRuntimeError, type ContainerSpec, type RuntimeEvent } from "../../src/runtime/driver.js";
 import { FakeDriver } from "../../src/runtime/fake/index.js";
 
 const spec = (name: string, overrides: Partial<ContainerSpec> = {}): ContainerSpec => ({
@@ -112,67 +111,5 @@ describe("fake driver", () => {
     assert.equal(fake.size, 2);
     await fake.destroy(first);
     assert.equal(fake.size, 1);
-  });
-
-  test("networks: listed with pools, labels and the containers that join them in any state; pools must not overlap", async () => {
-    const fake = new FakeDriver({ images: ["app"] });
-    const summary = (n: NetworkSummary) => [n.name, n.ipv4Subnets, n.containers];
-    // A fresh engine has Docker's predefined networks, and they stay.
-    assert.deepEqual((await fake.listNetworks()).map(summary), [
-      ["bridge", ["172.17.0.0/16"], []],
-      ["host", [], []],
-      ["none", [], []],
-    ]);
-    await rejectsWith(fake.removeNetwork("bridge"), "conflict", /bridge is a pre-defined network and cannot be removed/);
-
-    const net = await fake.createNetwork("berth-subnet-1", {
-      subnet: "10.211.0.0/24",
-      gateway: "10.211.0.1",
-      labels: { "berth.managed": "1" },
-    });
-    await rejectsWith(
-      fake.createNetwork("other", { subnet: "10.211.0.128/25", labels: {} }),
-      "conflict",
-      /^Pool overlaps with other one on this address space$/,
-    );
-    await rejectsWith(fake.createNetwork("other", { subnet: "172.17.9.0/24", labels: {} }), "conflict", /Pool overlaps/);
-    assert.deepEqual(
-      await fake.createNetwork("berth-subnet-1", { subnet: "10.211.9.0/24", labels: {} }),
-      net,
-      "a name in use is that network, whatever its pool",
-    );
-    const picked = await fake.createNetwork("picked", { labels: {} });
-    assert.ok(
-      (await fake.listNetworks()).every((n) => n.name === "picked" || !n.ipv4Subnets.some((p) => cidrsOverlap(p, picked.subnet))),
-      "a pool of its own",
-    );
-
-    const created = await fake.create(spec("pause", { network: { mode: "network", name: "berth-subnet-1", ipv4Address: "10.211.0.2" } }));
-    const bridged = await fake.create(spec("web"));
-    await fake.create(spec("side", { network: { mode: "container", containerId: created } }));
-    const listed = await fake.listNetworks();
-    assert.deepEqual(
-      listed.map((n) => n.name),
-      ["berth-subnet-1", "bridge", "host", "none", "picked"],
-    );
-    assert.deepEqual(listed[0], {
-      id: net.id,
-      name: "berth-subnet-1",
-      ipv4Subnets: ["10.211.0.0/24"],
-      labels: { "berth.managed": "1" },
-      containers: [created],
-    });
-    assert.deepEqual(listed[1]!.containers, [bridged], "bridge mode joins bridge; a shared namespace joins nothing");
-
-    // Only a running container keeps its network from being removed, as on Docker.
-    await fake.start(created);
-    await rejectsWith(fake.removeNetwork("berth-subnet-1"), "conflict", /active endpoints/);
-    await fake.stop(created, 1);
-    await fake.removeNetwork("berth-subnet-1");
-    assert.deepEqual(
-      (await fake.listNetworks()).map((n) => n.name),
-      ["bridge", "host", "none", "picked"],
-    );
-    await fake.createNetwork("other", { subnet: "10.211.0.128/25", labels: {} });
   });
 });
