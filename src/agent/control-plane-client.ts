@@ -2,7 +2,7 @@
 // SDK, or signed by hand (`call`) where thousands are made, and the SigV4-signed channel
 // that pushes its task assignments (AgentChannel). One signer is kept (it keeps the day's
 // signing key) and keep-alive connections: fetch and a signer per call cost the simulated
-// agents of the benchmarks ~0.5 ms of CPU per call more, on the machine the control plane runs on.
+// agents of the benchmarks CPU on the machine the control plane runs on (bench/RESULTS.md).
 import {
   DiscoverPollEndpointCommand,
   ECSClient,
@@ -59,7 +59,7 @@ export class ControlPlaneClient {
   }
 
   /**
-   * One ECS call, signed and sent without the SDK's per-call machinery (~1 ms of CPU), for
+   * One ECS call, signed and sent without the SDK's per-call machinery (its CPU per call), for
    * callers that make thousands: the simulated agents of the benchmarks share their machine
    * with the control plane they measure; and the channel's way for a call while it is down.
    * Resolves with the parsed answer; an AWS error rejects with an Error named after its

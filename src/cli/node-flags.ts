@@ -5,8 +5,7 @@
 // are short-lived request garbage, scavenged as well in 8 MB; the larger space only stays
 // resident. And an old generation that grows to 1.3× what the last full collection kept,
 // not up to 4×: after a burst (1,000 instances and 10,000 tasks loaded through the API) V8
-// otherwise sits on ~50 MB of collected old space until its memory reducer runs, 20 s or
-// more later. Measured (bench/footprint, the placement bench's server CPU per task): RSS right
-// after that load 138–141 MB instead of 170–197 MB, CPU per task within the run-to-run noise
-// (with 4 MB semi-spaces the same growth limit cost ~10% more CPU: more was promoted).
+// otherwise sits on tens of MB of collected old space until its memory reducer runs, 20 s or
+// more later. bench/footprint and the placement bench's server CPU per task measure both
+// sides (bench/RESULTS.md): less resident memory for no more CPU; 4 MB semi-spaces cost CPU.
 export const NODE_FLAGS: readonly string[] = ["--max-semi-space-size=8", "--heap-growing-percent=30"];

@@ -2,7 +2,8 @@
 // model declares, by name, with a message. The protocol layer turns it into the wire response
 // (its status from the model: ServerException is the server's fault, the rest the caller's).
 // The names are checked against the exception classes @aws-sdk/client-ecs generates, at
-// compile time only: loading the SDK made the control plane ~10 MB larger and ~130 ms slower to start.
+// compile time only: loading the SDK at run time made the control plane larger and slower to
+// start (bench/RESULTS.md).
 import type * as Ecs from "@aws-sdk/client-ecs";
 
 /** The name of every exception class in @aws-sdk/client-ecs, i.e. every exception in the ECS model. */

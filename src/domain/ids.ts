@@ -24,8 +24,8 @@ export function newResourceId(): string {
  * Task ids: the same 32 hex characters, led by the creation time in milliseconds (12 hex
  * digits) as a UUIDv7 is, then 80 random bits. Tasks are the store's busiest inserts. With
  * random ids each insert landed on a random page of the store's indexes, so every commit
- * wrote one index page per task; ids that grow with time land together at the indexes' end.
- * Measured on the store's schema: ~0.10 → ~0.05 ms of CPU per task inserted.
+ * wrote one index page per task; ids that grow with time land together at the indexes' end,
+ * halving the CPU an insert costs (bench/RESULTS.md).
  */
 export function newTimeOrderedId(nowMs: number = Date.now()): string {
   return Math.trunc(nowMs).toString(16).padStart(12, "0").slice(-12) + randomHex(10);

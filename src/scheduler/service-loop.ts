@@ -24,7 +24,7 @@ const PACE = 4;
 const RESTING_SWEEP_MS = 30_000;
 /**
  * At most this many services at rest are looked at per second by the sweep: with 12,000
- * idle services, looking at each every 30 s kept 15–19% of a core busy doing nothing. Beyond
+ * idle services, looking at each every 30 s kept a core busy doing nothing (bench/RESULTS.md). Beyond
  * 3,000 services at rest the safety net's interval grows instead (12,000: every 2 minutes).
  */
 const RESTING_SWEEPS_PER_SECOND = 100;

@@ -1,6 +1,6 @@
 // Typed arrays the size of the cluster, reused from one placement to the next. A placement of
 // ten tasks among 1,000 instances needs half a dozen of them; allocating each (zeroed, its
-// memory outside the JS heap) cost ~4 µs, as much as a fifth of a whole call. place() runs
+// memory outside the JS heap) was a large part of a whole call (bench/RESULTS.md). place() runs
 // synchronously and is never re-entered, so one set serves every call: each call starts it
 // over and takes the arrays it needs in turn. What it hands out holds old values: the
 // callers write every element they read.

@@ -1,7 +1,7 @@
 // The placement views of each cluster's container instances, kept between placements.
 // RunTask places among a thousand instances per call; building their views each time (and
-// even checking a memo per instance: a handful of scattered reads each) was ~13% of the
-// control plane's CPU in the end-to-end bench. A board instead hears which hosts changed
+// even checking a memo per instance: a handful of scattered reads each) was a good part of
+// the control plane's CPU in the end-to-end bench (bench/RESULTS.md). A board instead hears which hosts changed
 // (a task of theirs, their document, a heartbeat after silence) and rebuilds only those.
 // Whether an agent counts as connected also changes with the mere passing of time, so the
 // board knows the earliest moment a connected agent's heartbeat can age out and looks at
