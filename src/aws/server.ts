@@ -42,13 +42,25 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
   const bySigningName = new Map<string, AwsService[]>();
   for (const service of opts.services) bySigningName.set(service.signingName, [...(bySigningName.get(service.signingName) ?? []), service]);
 
-  /** The service a call is for: the one its signature was made for, else the one its shape claims. */
-  function route(call: IncomingCall, path: string): AwsService | undefined {
+  /**
+   * The service a call is for: the one its signature was made for, else the one its shape
+   * claims; for a call other than POST, the service and its route that serve it.
+   */
+  function route(call: IncomingCall, path: string): { service: AwsService; served?: Route } | undefined {
     const signedFor = credentialScopeService(call.headers);
     const candidates = signedFor === undefined ? opts.services : (bySigningName.get(signedFor) ?? []);
-    if (call.method !== "POST") return candidates.find((s) => s.routes.some((r) => r.method === call.method && r.path === path));
-    if (candidates.length === 1 && signedFor !== undefined) return candidates[0];
-    return candidates.find((s) => s.protocol.claims(s.model, call)) ?? (signedFor !== undefined ? candidates[0] : undefined);
+    if (call.method !== "POST") {
+      for (const service of candidates) {
+        const served = service.routes.find((r) => r.method === call.method && r.path === path);
+        if (served) return { service, served };
+      }
+      return undefined;
+    }
+    const service =
+      candidates.length === 1 && signedFor !== undefined
+        ? candidates[0]
+        : (candidates.find((s) => s.protocol.claims(s.model, call)) ?? (signedFor !== undefined ? candidates[0] : undefined));
+    return service && { service };
   }
 
   function authenticate(call: IncomingCall, service: AwsService, at: Date, log: RequestLog): Caller {
@@ -74,21 +86,19 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
         body: '{"status":"ok"}',
       });
     }
-    const service = route(call, path);
-    if (!service) {
+    const routed = route(call, path);
+    if (!routed) {
       if (call.method !== "POST")
         throw new ProtocolError("UnknownOperationException", `${call.method} ${call.url} is not an AWS API call.`, 404);
       if (call.headers.authorization === undefined)
         throw new ProtocolError("MissingAuthenticationTokenException", "Missing Authentication Token");
       throw new ProtocolError("UnknownOperationException", `berth serves no AWS service named '${credentialScopeService(call.headers)}'.`);
     }
+    const { service, served } = routed;
     found(service);
     const at = now();
     const caller = authenticate(call, service, at, log);
-    if (call.method !== "POST") {
-      const served: Route = service.routes.find((r) => r.method === call.method && r.path === path)!;
-      return served.serve(caller, new URLSearchParams(query), res);
-    }
+    if (served) return served.serve(caller, new URLSearchParams(query), res);
     const { operation, input } = service.protocol.read(service.model, call, service.violation);
     const output = await service.invoke(caller, operation, input, at);
     write(res, service.protocol.reply(service.model, operation, output, requestId));

@@ -24,17 +24,21 @@ function jsonReply(model: ServiceModel, status: number, requestId: string, body:
   return { status, headers, body: payload };
 }
 
+/** The operation `target` names for `model` ("<targetPrefix>.<Operation>"), or "" when it names none of its. */
+function operationOf(model: ServiceModel, target: string): string {
+  const prefix = model.metadata.targetPrefix;
+  const named = prefix !== undefined && target.length > prefix.length + 1 && target.startsWith(prefix) && target[prefix.length] === ".";
+  return named ? target.slice(prefix.length + 1) : "";
+}
+
 export const awsJson: Protocol = {
   claims(model, call) {
-    const target = header(call, "x-amz-target");
-    const prefix = model.metadata.targetPrefix;
-    return prefix !== undefined && target.length > prefix.length && target.startsWith(prefix) && target[prefix.length] === ".";
+    return operationOf(model, header(call, "x-amz-target")) !== "";
   },
 
   read(model, call) {
     const target = header(call, "x-amz-target");
-    const prefix = model.metadata.targetPrefix ?? "";
-    const operation = this.claims(model, call) ? target.slice(prefix.length + 1) : "";
+    const operation = operationOf(model, target);
     if (!model.operations[operation]) throw new ProtocolError("UnknownOperationException", `Unknown operation ${target || "(none)"}.`);
     try {
       return { operation, input: parseAwsJson(call.body) };
