@@ -37,9 +37,11 @@ import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
+import { isExternal, taskSetView } from "../../domain/task-set.js";
+import { createExternalService, updateExternalService } from "./external-services.js";
 
-const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
-const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
+export const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
+export const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
 
 export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
 
@@ -49,11 +51,12 @@ export function serviceView(stored: StoredService, withTags = true): Service {
   return {
     ...service,
     deployments: stored.deployments.filter((d) => d.status !== "INACTIVE"),
+    ...(stored.taskSets ? { taskSets: stored.taskSets.map((s) => taskSetView(s, withTags)) } : {}),
     ...(withTags ? {} : { tags: undefined }),
   };
 }
 
-async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
+export async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
   const cluster = clusterName(ctx, clusterRef);
   // A service ARN's resource is "<cluster>/<name>".
   const resource = nameFromRef(ctx.scope, ref, "service");
@@ -73,6 +76,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   validateTags(input.tags ?? []);
+  if (input.deploymentController?.type === "EXTERNAL") return createExternalService(ctx, input, cluster.clusterName!);
   if (!input.taskDefinition) throw invalidParameter("taskDefinition is required for a service with the ECS deployment controller.");
   const definition = await resolveDefinition(ctx, input.taskDefinition);
   const td = definition.taskDefinition;
@@ -141,6 +145,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found) throw serviceNotFound();
   if (found.service.status !== "ACTIVE") throw serviceNotActive();
+  if (isExternal(found)) return updateExternalService(ctx, input, found);
   const daemon = found.service.schedulingStrategy === "DAEMON";
   if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
     throw invalidParameter(daemon ? "The desired count of a DAEMON service cannot be set." : "desiredCount must be 0 or greater.");
