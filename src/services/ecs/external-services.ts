@@ -3,20 +3,14 @@
 // configuration, placement, grace period, tags…); the task definition, launch type, platform
 // version, network configuration, load balancers and service registries belong to its task
 // sets, so ECS refuses them here. It has no deployments: its tasks are its task sets'.
-import type {
-  CreateServiceRequest,
-  CreateServiceResponse,
-  Service,
-  UpdateServiceRequest,
-  UpdateServiceResponse,
-} from "@aws-sdk/client-ecs";
+import type { CreateServiceRequest, Service, UpdateServiceRequest } from "@aws-sdk/client-ecs";
 import { invalidParameter } from "../../domain/errors.js";
 import { scopeKey } from "../../domain/scope.js";
 import { newService, withDeploymentDefaults } from "../../domain/service.js";
 import { emptyMemory } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { RequestContext } from "./context.js";
-import { serviceId, serviceNotActive, serviceNotFound, serviceView } from "./services.js";
+import { serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
 const onTaskSets = (field: string) =>
   invalidParameter(
@@ -50,11 +44,7 @@ const UPDATE_REFUSED = [
 ] as const;
 
 /** CreateService with deploymentController EXTERNAL: no task definition, no deployment; task sets come later. */
-export async function createExternalService(
-  ctx: RequestContext,
-  input: CreateServiceRequest,
-  cluster: string,
-): Promise<CreateServiceResponse> {
+export async function createExternalService(ctx: RequestContext, input: CreateServiceRequest, cluster: string): Promise<StoredService> {
   if ((input.schedulingStrategy ?? "REPLICA") !== "REPLICA") {
     throw invalidParameter("The DAEMON scheduling strategy is not supported with the EXTERNAL deployment controller.");
   }
@@ -94,7 +84,7 @@ export async function createExternalService(
     { grouped: true },
   );
   ctx.scheduler.poke(ctx.scope, id);
-  return { service: serviceView(stored!) };
+  return stored!;
 }
 
 /** UpdateService on an EXTERNAL service: the desired count, grace period and a few settings; the rest is the task sets'. */
@@ -102,7 +92,7 @@ export async function updateExternalService(
   ctx: RequestContext,
   input: UpdateServiceRequest,
   found: StoredService,
-): Promise<UpdateServiceResponse> {
+): Promise<StoredService> {
   const refused = taskSetMember(input, UPDATE_REFUSED);
   if (refused) throw onTaskSets(refused);
   if (input.forceNewDeployment)
@@ -132,5 +122,5 @@ export async function updateExternalService(
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
-  return { service: serviceView(stored!) };
+  return stored!;
 }

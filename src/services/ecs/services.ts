@@ -17,7 +17,7 @@ import type {
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
 import { idFromRef, nameFromRef } from "../../domain/arn.js";
-import { EcsError, invalidParameter } from "../../domain/errors.js";
+import { invalidParameter } from "../../domain/errors.js";
 import { pageSize, paginate } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
 import {
@@ -39,11 +39,9 @@ import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
 import { isExternal, taskSetView } from "../../domain/task-set.js";
 import { createExternalService, updateExternalService } from "./external-services.js";
+import { serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
-export const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
-export const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
-
-export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
+export { serviceId } from "./service-refs.js";
 
 /** The service as DescribeServices shows it: deployments PRIMARY first, INACTIVE ones hidden. */
 export function serviceView(stored: StoredService, withTags = true): Service {
@@ -76,7 +74,8 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   validateTags(input.tags ?? []);
-  if (input.deploymentController?.type === "EXTERNAL") return createExternalService(ctx, input, cluster.clusterName!);
+  if (input.deploymentController?.type === "EXTERNAL")
+    return { service: serviceView(await createExternalService(ctx, input, cluster.clusterName!)) };
   if (!input.taskDefinition) throw invalidParameter("taskDefinition is required for a service with the ECS deployment controller.");
   const definition = await resolveDefinition(ctx, input.taskDefinition);
   const td = definition.taskDefinition;
@@ -145,7 +144,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found) throw serviceNotFound();
   if (found.service.status !== "ACTIVE") throw serviceNotActive();
-  if (isExternal(found)) return updateExternalService(ctx, input, found);
+  if (isExternal(found)) return { service: serviceView(await updateExternalService(ctx, input, found)) };
   const daemon = found.service.schedulingStrategy === "DAEMON";
   if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
     throw invalidParameter(daemon ? "The desired count of a DAEMON service cannot be set." : "desiredCount must be 0 or greater.");

@@ -38,7 +38,8 @@ import type { StoredService } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
 import { resolveDefinition } from "./launch.js";
 import { activeCluster } from "./lookup.js";
-import { findService, serviceId, serviceNotActive, serviceNotFound } from "./services.js";
+import { serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
+import { findService } from "./services.js";
 
 /** The EXTERNAL service a task set request names, with ECS's errors; `active`: DRAINING services refuse changes. */
 async function externalService(ctx: RequestContext, clusterRef: string | undefined, ref: string, active: boolean) {
