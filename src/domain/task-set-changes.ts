@@ -86,3 +86,9 @@ export function primaryFields(set: TaskSetRecord): Partial<Service> {
     serviceRegistries: set.serviceRegistries ?? [],
   };
 }
+
+/** DeleteTaskSet (and DeleteService): DRAINING, its tasks stopped by the scheduler, gone once none is left. */
+export function drained(set: TaskSetRecord, now: Date): TaskSetRecord {
+  if (set.status === "DRAINING") return set;
+  return { ...set, status: "DRAINING", computedDesiredCount: 0, stabilityStatus: "STABILIZING", stabilityStatusAt: now, updatedAt: now };
+}

@@ -314,7 +314,12 @@ describe("task sets (in-process)", () => {
     await createSet("gone", td1, 100);
     const deleted = (await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "gone" }))).service!;
     assert.equal(deleted.status, "DRAINING");
-    await waitFor(async () => (await describeService("gone")).status === "INACTIVE", { message: "INACTIVE" });
+    assert.deepEqual(
+      deleted.taskSets!.map((s) => s.status),
+      ["DRAINING"],
+    );
+    const inactive = await waitFor(() => describeService("gone"), { until: (s) => s.status === "INACTIVE", message: "INACTIVE" });
+    assert.deepEqual(inactive.taskSets, [], "its drained sets are gone with it");
     await rejects(createSet("gone", td1, 100), "ServiceNotActiveException");
   });
 });

@@ -38,6 +38,7 @@ import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
 import { isExternal, taskSetView } from "../../domain/task-set.js";
+import { drained } from "../../domain/task-set-changes.js";
 import { createExternalService, updateExternalService } from "./external-services.js";
 import { serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
@@ -215,7 +216,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
       if (cur.service.schedulingStrategy !== "DAEMON" && (cur.service.desiredCount ?? 0) > 0 && !input.force) {
         throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
       }
-      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 } };
+      const taskSets = cur.taskSets?.map((set) => drained(set, ctx.now));
+      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 }, ...(taskSets ? { taskSets } : {}) };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);

@@ -32,7 +32,7 @@ import {
   taskSetView,
   tooManyTaskSets,
 } from "../../domain/task-set.js";
-import { newTaskSet, primaryFields, withPrimary, withScale } from "../../domain/task-set-changes.js";
+import { drained, newTaskSet, primaryFields, withPrimary, withScale } from "../../domain/task-set-changes.js";
 import { newDeploymentId } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
@@ -158,14 +158,7 @@ async function deleteTaskSet(ctx: RequestContext, input: DeleteTaskSetRequest): 
           : "The task set has not been scaled down to zero; scale it to 0 or set force to true.",
       );
     }
-    const next = {
-      ...set,
-      status: "DRAINING" as const,
-      computedDesiredCount: 0,
-      stabilityStatus: "STABILIZING" as const,
-      stabilityStatusAt: ctx.now,
-      updatedAt: ctx.now,
-    };
+    const next = drained(set, ctx.now);
     deleted = taskSetView(next, false);
     return { ...cur, taskSets: cur.taskSets!.map((s) => (s.id === set.id ? next : s)) };
   });
