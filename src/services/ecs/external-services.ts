@@ -10,7 +10,7 @@ import { newService, withDeploymentDefaults } from "../../domain/service.js";
 import { emptyMemory } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { RequestContext } from "./context.js";
-import { serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
+import { isRetry, serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
 const onTaskSets = (field: string) =>
   invalidParameter(
@@ -57,10 +57,7 @@ export async function createExternalService(ctx: RequestContext, input: CreateSe
     ctx.scope,
     id,
     (current) => {
-      if (current && current.service.status !== "INACTIVE") {
-        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
-        throw invalidParameter("Creation of service was not idempotent.");
-      }
+      if (isRetry(current, input.clientToken)) return undefined;
       const { taskDefinition: _none, ...service } = newService({
         scope: ctx.scope,
         cluster,

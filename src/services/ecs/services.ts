@@ -40,7 +40,7 @@ import { sameJson } from "../../domain/same-json.js";
 import { isExternal, taskSetView } from "../../domain/task-set.js";
 import { drained } from "../../domain/task-set-changes.js";
 import { createExternalService, updateExternalService } from "./external-services.js";
-import { serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
+import { isRetry, serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
 export { serviceId } from "./service-refs.js";
 
@@ -98,10 +98,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     ctx.scope,
     id,
     (current) => {
-      if (current && current.service.status !== "INACTIVE") {
-        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
-        throw invalidParameter("Creation of service was not idempotent.");
-      }
+      if (isRetry(current, input.clientToken)) return undefined;
       const service = newService({
         scope: ctx.scope,
         cluster: name,
