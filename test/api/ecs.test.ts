@@ -6,9 +6,9 @@ import {
   CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClustersCommand,
-  DescribeTaskSetsCommand,
   ListClustersCommand,
   TagResourceCommand,
+  UpdateContainerAgentCommand,
   paginateListClusters,
 } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
@@ -65,8 +65,8 @@ describe("ECS in-process", () => {
 
   test("an operation berth does not serve yet says so by name", async () => {
     await assert.rejects(
-      ecs.send(new DescribeTaskSetsCommand({ cluster: "a", service: "s" })),
-      (err: Error) => err.name === "UnsupportedFeatureException" && /DescribeTaskSets/.test(err.message),
+      ecs.send(new UpdateContainerAgentCommand({ cluster: "a", containerInstance: "i" })),
+      (err: Error) => err.name === "UnsupportedFeatureException" && /UpdateContainerAgent/.test(err.message),
     );
   });
 });

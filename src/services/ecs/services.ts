@@ -17,7 +17,7 @@ import type {
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
 import { idFromRef, nameFromRef } from "../../domain/arn.js";
-import { EcsError, invalidParameter } from "../../domain/errors.js";
+import { invalidParameter } from "../../domain/errors.js";
 import { pageSize, paginate } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
 import {
@@ -37,11 +37,12 @@ import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
+import { isExternal, taskSetView } from "../../domain/task-set.js";
+import { drained } from "../../domain/task-set-changes.js";
+import { createExternalService, updateExternalService } from "./external-services.js";
+import { isRetry, serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
-const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
-const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
-
-export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
+export { serviceId } from "./service-refs.js";
 
 /** The service as DescribeServices shows it: deployments PRIMARY first, INACTIVE ones hidden. */
 export function serviceView(stored: StoredService, withTags = true): Service {
@@ -49,11 +50,12 @@ export function serviceView(stored: StoredService, withTags = true): Service {
   return {
     ...service,
     deployments: stored.deployments.filter((d) => d.status !== "INACTIVE"),
+    ...(stored.taskSets ? { taskSets: stored.taskSets.map((s) => taskSetView(s, withTags)) } : {}),
     ...(withTags ? {} : { tags: undefined }),
   };
 }
 
-async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
+export async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
   const cluster = clusterName(ctx, clusterRef);
   // A service ARN's resource is "<cluster>/<name>".
   const resource = nameFromRef(ctx.scope, ref, "service");
@@ -73,6 +75,8 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   validateTags(input.tags ?? []);
+  if (input.deploymentController?.type === "EXTERNAL")
+    return { service: serviceView(await createExternalService(ctx, input, cluster.clusterName!)) };
   if (!input.taskDefinition) throw invalidParameter("taskDefinition is required for a service with the ECS deployment controller.");
   const definition = await resolveDefinition(ctx, input.taskDefinition);
   const td = definition.taskDefinition;
@@ -94,10 +98,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     ctx.scope,
     id,
     (current) => {
-      if (current && current.service.status !== "INACTIVE") {
-        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
-        throw invalidParameter("Creation of service was not idempotent.");
-      }
+      if (isRetry(current, input.clientToken)) return undefined;
       const service = newService({
         scope: ctx.scope,
         cluster: name,
@@ -141,6 +142,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found) throw serviceNotFound();
   if (found.service.status !== "ACTIVE") throw serviceNotActive();
+  if (isExternal(found)) return { service: serviceView(await updateExternalService(ctx, input, found)) };
   const daemon = found.service.schedulingStrategy === "DAEMON";
   if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
     throw invalidParameter(daemon ? "The desired count of a DAEMON service cannot be set." : "desiredCount must be 0 or greater.");
@@ -211,7 +213,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
       if (cur.service.schedulingStrategy !== "DAEMON" && (cur.service.desiredCount ?? 0) > 0 && !input.force) {
         throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
       }
-      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 } };
+      const taskSets = cur.taskSets?.map((set) => drained(set, ctx.now));
+      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 }, ...(taskSets ? { taskSets } : {}) };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
