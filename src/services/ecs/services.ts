@@ -221,7 +221,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
 async function describeServices(ctx: RequestContext, input: DescribeServicesRequest): Promise<DescribeServicesResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const refs = input.services ?? [];
-  if (refs.length < 1 || refs.length > 10) throw invalidParameter("services must contain between 1 and 10 items.");
+  if (refs.length === 0) throw invalidParameter("Services cannot be empty.");
+  if (refs.length > 10) throw invalidParameter("service names can have at most 10 items.");
   const services: Service[] = [];
   const failures: Failure[] = [];
   for (const ref of refs) {

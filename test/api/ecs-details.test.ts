@@ -1,0 +1,111 @@
+// Details where berth answers as ECS does, found by driving it with other clients: ECS's own
+// words for empty and oversized lists, the default cluster that does not exist, failures'
+// ARNs, enum values, settings that can no longer be changed, and the operations berth
+// leaves out. In-process: the real SDK, no port.
+import {
+  CreateClusterCommand,
+  DeleteAttributesCommand,
+  DeleteServiceCommand,
+  DeregisterContainerInstanceCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListAttributesCommand,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  PutAttributesCommand,
+  RunTaskCommand,
+  StartTaskCommand,
+  StopTaskCommand,
+  UpdateContainerInstancesStateCommand,
+  UpdateServiceCommand,
+  CreateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { TEST_ACCOUNT } from "../support/berth-process.js";
+import { inProcessBerth } from "../support/in-process.js";
+
+const ARN = `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}`;
+
+async function refused(call: Promise<unknown>, name: string, message: string | RegExp): Promise<void> {
+  await assert.rejects(call, (err: Error) => {
+    assert.equal(err.name, name);
+    if (typeof message === "string") assert.equal(err.message, message);
+    else assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe("ECS details, in-process", () => {
+  const berth = inProcessBerth();
+  const { ecs } = berth;
+  before(async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: "c" }));
+  });
+  after(() => berth.close());
+
+  test("empty and oversized lists get ECS's own words", async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `id${i}`);
+    const P = "InvalidParameterException";
+    await refused(ecs.send(new DescribeTasksCommand({ cluster: "c", tasks: [] })), P, "Tasks cannot be empty.");
+    await refused(ecs.send(new DescribeTasksCommand({ cluster: "c", tasks: many(101) })), P, "taskIds can have at most 100 items.");
+    await refused(
+      ecs.send(new DescribeContainerInstancesCommand({ cluster: "c", containerInstances: [] })),
+      P,
+      "Container instance cannot be empty.",
+    );
+    await refused(
+      ecs.send(new DescribeContainerInstancesCommand({ cluster: "c", containerInstances: many(101) })),
+      P,
+      "instanceIds can have at most 100 items.",
+    );
+    await refused(ecs.send(new DescribeServicesCommand({ cluster: "c", services: [] })), P, "Services cannot be empty.");
+    await refused(
+      ecs.send(new DescribeServicesCommand({ cluster: "c", services: many(11) })),
+      P,
+      "service names can have at most 10 items.",
+    );
+    // At the limits, unknown items are failures.
+    assert.equal((await ecs.send(new DescribeTasksCommand({ cluster: "c", tasks: many(100) }))).failures!.length, 100);
+    assert.equal((await ecs.send(new DescribeServicesCommand({ cluster: "c", services: many(10) }))).failures!.length, 10);
+  });
+
+  test("a call naming no cluster, when there is no default cluster: ClusterNotFoundException", async () => {
+    const calls: (() => Promise<unknown>)[] = [
+      () => ecs.send(new ListTasksCommand({})),
+      () => ecs.send(new ListServicesCommand({})),
+      () => ecs.send(new ListContainerInstancesCommand({})),
+      () => ecs.send(new DescribeTasksCommand({ tasks: ["0123456789abcdef0123456789abcdef"] })),
+      () => ecs.send(new DescribeContainerInstancesCommand({ containerInstances: ["0123456789abcdef0123456789abcdef"] })),
+      () => ecs.send(new DescribeServicesCommand({ services: ["web"] })),
+      () => ecs.send(new RunTaskCommand({ taskDefinition: "web" })),
+      () => ecs.send(new StartTaskCommand({ taskDefinition: "web", containerInstances: ["0123456789abcdef0123456789abcdef"] })),
+      () => ecs.send(new StopTaskCommand({ task: "0123456789abcdef0123456789abcdef" })),
+      () => ecs.send(new CreateServiceCommand({ serviceName: "web", taskDefinition: "web", desiredCount: 1 })),
+      () => ecs.send(new UpdateServiceCommand({ service: "web", desiredCount: 1 })),
+      () => ecs.send(new DeleteServiceCommand({ service: "web" })),
+      () => ecs.send(new ListAttributesCommand({ targetType: "container-instance" })),
+      () => ecs.send(new PutAttributesCommand({ attributes: [{ name: "a", targetId: "0123456789abcdef0123456789abcdef" }] })),
+      () => ecs.send(new DeleteAttributesCommand({ attributes: [{ name: "a", targetId: "0123456789abcdef0123456789abcdef" }] })),
+      () =>
+        ecs.send(
+          new UpdateContainerInstancesStateCommand({ containerInstances: ["0123456789abcdef0123456789abcdef"], status: "DRAINING" }),
+        ),
+      () => ecs.send(new DeregisterContainerInstanceCommand({ containerInstance: "0123456789abcdef0123456789abcdef" })),
+    ];
+    for (const call of calls) await refused(call(), "ClusterNotFoundException", "Cluster not found.");
+  });
+
+  test("DescribeServices: a missing service is a failure with its long ARN", async () => {
+    const { services, failures } = await ecs.send(
+      new DescribeServicesCommand({ cluster: `${ARN}:cluster/c`, services: ["nope", `${ARN}:service/c/gone`] }),
+    );
+    assert.deepEqual(services, []);
+    assert.deepEqual(failures, [
+      { arn: `${ARN}:service/c/nope`, reason: "MISSING" },
+      { arn: `${ARN}:service/c/gone`, reason: "MISSING" },
+    ]);
+  });
+});
