@@ -7,6 +7,7 @@ import {
   DeleteAttributesCommand,
   DeleteServiceCommand,
   DeregisterContainerInstanceCommand,
+  DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -96,6 +97,26 @@ describe("ECS details, in-process", () => {
       () => ecs.send(new DeregisterContainerInstanceCommand({ containerInstance: "0123456789abcdef0123456789abcdef" })),
     ];
     for (const call of calls) await refused(call(), "ClusterNotFoundException", "Cluster not found.");
+  });
+
+  test("enum values ECS does not know: '<member> should be one of [...]', and nothing changes", async () => {
+    const P = "InvalidParameterException";
+    await refused(
+      ecs.send(new RunTaskCommand({ cluster: "c", taskDefinition: "web", launchType: "FOO" as never })),
+      P,
+      "launch type should be one of [EC2,FARGATE,EXTERNAL,MANAGED_INSTANCES]",
+    );
+    await refused(
+      ecs.send(new DescribeClustersCommand({ clusters: ["c"], include: ["TAGS", "EVERYTHING" as never] })),
+      P,
+      "include should be one of [ATTACHMENTS,CONFIGURATIONS,SETTINGS,STATISTICS,TAGS]",
+    );
+    await refused(
+      ecs.send(new CreateClusterCommand({ clusterName: "d", settings: [{ name: "bogus" as never, value: "x" }] })),
+      P,
+      "settings[0].name should be one of [containerInsights]",
+    );
+    assert.equal((await ecs.send(new DescribeClustersCommand({ clusters: ["d"] }))).failures![0]!.reason, "MISSING");
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {
