@@ -11,10 +11,13 @@ import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
+  ListAccountSettingsCommand,
   ListAttributesCommand,
   ListContainerInstancesCommand,
   ListServicesCommand,
   ListTasksCommand,
+  PutAccountSettingCommand,
+  PutAccountSettingDefaultCommand,
   PutAttributesCommand,
   RunTaskCommand,
   StartTaskCommand,
@@ -117,6 +120,20 @@ describe("ECS details, in-process", () => {
       "settings[0].name should be one of [containerInsights]",
     );
     assert.equal((await ecs.send(new DescribeClustersCommand({ clusters: ["d"] }))).failures![0]!.reason, "MISSING");
+  });
+
+  test("the long ARN formats can no longer be disabled, for a principal or as the default; enabling them is fine", async () => {
+    for (const name of ["serviceLongArnFormat", "taskLongArnFormat", "containerInstanceLongArnFormat"] as const) {
+      const message = "You can no longer disable Long Arn settings";
+      await refused(ecs.send(new PutAccountSettingCommand({ name, value: "disabled" })), "InvalidParameterException", message);
+      await refused(ecs.send(new PutAccountSettingDefaultCommand({ name, value: "disabled" })), "InvalidParameterException", message);
+      const { settings } = await ecs.send(new ListAccountSettingsCommand({ name, effectiveSettings: true }));
+      assert.deepEqual(
+        settings!.map((s) => s.value),
+        ["enabled"],
+      );
+      assert.equal((await ecs.send(new PutAccountSettingCommand({ name, value: "enabled" }))).setting!.value, "enabled");
+    }
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {
