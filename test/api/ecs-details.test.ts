@@ -19,6 +19,7 @@ import {
   PutAccountSettingCommand,
   PutAccountSettingDefaultCommand,
   PutAttributesCommand,
+  RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StartTaskCommand,
   StopTaskCommand,
@@ -134,6 +135,22 @@ describe("ECS details, in-process", () => {
       );
       assert.equal((await ecs.send(new PutAccountSettingCommand({ name, value: "enabled" }))).setting!.value, "enabled");
     }
+  });
+
+  test("CreateService with a role but no load balancers is refused, and creates nothing", async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "web", containerDefinitions: [{ name: "web", image: "busybox", memory: 64 }] }),
+    );
+    await refused(
+      ecs.send(
+        new CreateServiceCommand({ cluster: "c", serviceName: "svc", taskDefinition: "web", desiredCount: 0, role: "ecsServiceRole" }),
+      ),
+      "InvalidParameterException",
+      "A role was passed, but no load balancers were present.",
+    );
+    assert.equal((await ecs.send(new DescribeServicesCommand({ cluster: "c", services: ["svc"] }))).failures![0]!.reason, "MISSING");
+    const created = await ecs.send(new CreateServiceCommand({ cluster: "c", serviceName: "svc", taskDefinition: "web", desiredCount: 0 }));
+    assert.equal(created.service!.status, "ACTIVE");
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {

@@ -26,6 +26,7 @@ import {
   validateLoadBalancers,
   validateServiceName,
   validateServiceRegistries,
+  validateServiceRole,
   withDeploymentDefaults,
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
@@ -63,6 +64,7 @@ async function findService(ctx: RequestContext, clusterRef: string | undefined, 
 
 async function createService(ctx: RequestContext, input: CreateServiceRequest): Promise<CreateServiceResponse> {
   validateServiceName(input.serviceName!);
+  validateServiceRole(input.role, input.loadBalancers);
   const cluster = await activeCluster(ctx, input.cluster);
   const strategy = input.schedulingStrategy ?? "REPLICA";
   if (strategy === "REPLICA" && input.desiredCount === undefined) {
