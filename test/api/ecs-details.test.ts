@@ -6,7 +6,9 @@ import {
   CreateClusterCommand,
   DeleteAttributesCommand,
   DeleteServiceCommand,
+  DeleteTaskDefinitionsCommand,
   DeregisterContainerInstanceCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -151,6 +153,44 @@ describe("ECS details, in-process", () => {
     assert.equal((await ecs.send(new DescribeServicesCommand({ cluster: "c", services: ["svc"] }))).failures![0]!.reason, "MISSING");
     const created = await ecs.send(new CreateServiceCommand({ cluster: "c", serviceName: "svc", taskDefinition: "web", desiredCount: 0 }));
     assert.equal(created.service!.status, "ACTIVE");
+  });
+
+  test("FARGATE task definitions with pidMode host or an ipcMode: ECS's ClientException wording", async () => {
+    const fargate = {
+      family: "fg",
+      requiresCompatibilities: ["FARGATE" as const],
+      networkMode: "awsvpc" as const,
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: [{ name: "app", image: "busybox" }],
+    };
+    await refused(
+      ecs.send(new RegisterTaskDefinitionCommand({ ...fargate, pidMode: "host" })),
+      "ClientException",
+      "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.",
+    );
+    await refused(
+      ecs.send(new RegisterTaskDefinitionCommand({ ...fargate, ipcMode: "task" })),
+      "ClientException",
+      "Tasks using the Fargate launch type do not support ipcMode.",
+    );
+    assert.equal((await ecs.send(new RegisterTaskDefinitionCommand({ ...fargate, pidMode: "task" }))).taskDefinition!.revision, 1);
+  });
+
+  test("DeleteTaskDefinitions: unknown revisions and identifiers without one are failures in ECS's words", async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({ family: "gone", containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }] }),
+    );
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "gone:1" }));
+    const out = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ["gone:1", "gone:7", "gone"] }));
+    assert.deepEqual(
+      out.taskDefinitions!.map((t) => [t.taskDefinitionArn, t.status]),
+      [[`${ARN}:task-definition/gone:1`, "DELETE_IN_PROGRESS"]],
+    );
+    assert.deepEqual(out.failures, [
+      { arn: "gone:7", reason: "The specified task definition does not exist. Specify a valid account, family, revision and try again." },
+      { arn: "gone", reason: "The specified task definition identifier is invalid. Specify a valid name or ARN and try again." },
+    ]);
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {
