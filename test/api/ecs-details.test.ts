@@ -193,6 +193,35 @@ describe("ECS details, in-process", () => {
     ]);
   });
 
+  test("an id that cannot name a subnet or security group: ECS's not-found wording, and no task", async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "vpc",
+        networkMode: "awsvpc",
+        containerDefinitions: [{ name: "a", image: "busybox", memory: 64 }],
+      }),
+    );
+    const run = (subnets: string[], securityGroups?: string[]) =>
+      ecs.send(
+        new RunTaskCommand({
+          cluster: "c",
+          taskDefinition: "vpc",
+          networkConfiguration: { awsvpcConfiguration: { subnets, ...(securityGroups && { securityGroups }) } },
+        }),
+      );
+    await refused(
+      run(["subnet-0abc", "private-a"]),
+      "InvalidParameterException",
+      "Error retrieving subnet information for [private-a]: The subnet ID 'private-a' does not exist (ErrorCode: InvalidSubnetID.NotFound)",
+    );
+    await refused(
+      run(["subnet-0abc"], ["web"]),
+      "InvalidParameterException",
+      "Error retrieving security group information for [web]: The security group 'web' does not exist (ErrorCode: InvalidGroup.NotFound)",
+    );
+    assert.deepEqual((await ecs.send(new ListTasksCommand({ cluster: "c" }))).taskArns, []);
+  });
+
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {
     const { services, failures } = await ecs.send(
       new DescribeServicesCommand({ cluster: `${ARN}:cluster/c`, services: ["nope", `${ARN}:service/c/gone`] }),
