@@ -21,6 +21,7 @@ import {
   PutAccountSettingCommand,
   PutAccountSettingDefaultCommand,
   PutAttributesCommand,
+  RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StartTaskCommand,
@@ -220,6 +221,38 @@ describe("ECS details, in-process", () => {
       "Error retrieving security group information for [web]: The security group 'web' does not exist (ErrorCode: InvalidGroup.NotFound)",
     );
     assert.deepEqual((await ecs.send(new ListTasksCommand({ cluster: "c" }))).taskArns, []);
+  });
+
+  test("every container instance carries ecs.ami-id, the same across a re-registration", async () => {
+    const register = (containerInstanceArn?: string) =>
+      ecs.send(
+        new RegisterContainerInstanceCommand({
+          cluster: "c",
+          ...(containerInstanceArn && { containerInstanceArn }),
+          totalResources: [
+            { name: "CPU", type: "INTEGER", integerValue: 1024 },
+            { name: "MEMORY", type: "INTEGER", integerValue: 2048 },
+          ],
+          versionInfo: { agentVersion: "1.0.0" },
+        }),
+      );
+    const amiOf = async (arn: string) => {
+      const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: "c", containerInstances: [arn] }));
+      return containerInstances![0]!.attributes!.find((a) => a.name === "ecs.ami-id")?.value;
+    };
+    const arn = (await register()).containerInstance!.containerInstanceArn!;
+    const ami = await amiOf(arn);
+    assert.match(ami ?? "", /^ami-[0-9a-f]{17}$/);
+    await register(arn);
+    assert.equal(await amiOf(arn), ami);
+    const { attributes } = await ecs.send(
+      new ListAttributesCommand({ cluster: "c", targetType: "container-instance", attributeName: "ecs.ami-id" }),
+    );
+    assert.deepEqual(
+      attributes!.map((a) => [a.targetId, a.value]),
+      [[arn, ami]],
+    );
+    await ecs.send(new DeregisterContainerInstanceCommand({ cluster: "c", containerInstance: arn, force: true }));
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {
