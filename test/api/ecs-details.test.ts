@@ -30,12 +30,42 @@ import {
   UpdateServiceCommand,
   CreateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import * as EcsSdk from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
+import { ecsOperations } from "../../src/services/ecs/index.js";
+import type { ServiceModel } from "../../src/aws/model.js";
+import { ecsModel } from "../../src/services/ecs/model.js";
+import { UNSUPPORTED_OPERATIONS } from "../../src/services/ecs/unsupported.js";
 import { inProcessBerth } from "../support/in-process.js";
 
 const ARN = `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}`;
+
+/** The least input the model accepts for a shape: its required members, each the least its own shape accepts. */
+function minimalInput(model: ServiceModel, shapeName: string | undefined): Record<string, unknown> {
+  const value = (name: string): unknown => {
+    const shape = model.shapes[name]!;
+    switch (shape.type) {
+      case "structure":
+        return minimalInput(model, name);
+      case "list":
+        return Array.from({ length: shape.min ?? 0 }, () => value(shape.member!.shape));
+      case "map":
+        return {};
+      case "string":
+        return shape.enum?.[0] ?? "x".repeat(Math.max(shape.min ?? 1, 1));
+      case "boolean":
+        return true;
+      case "timestamp":
+        return new Date(0);
+      default:
+        return shape.min ?? 1;
+    }
+  };
+  const shape = shapeName ? model.shapes[shapeName]! : undefined;
+  return Object.fromEntries((shape?.required ?? []).map((member) => [member, value(shape!.members![member]!.shape)]));
+}
 
 async function refused(call: Promise<unknown>, name: string, message: string | RegExp): Promise<void> {
   await assert.rejects(call, (err: Error) => {
@@ -253,6 +283,35 @@ describe("ECS details, in-process", () => {
       [[arn, ami]],
     );
     await ecs.send(new DeregisterContainerInstanceCommand({ cluster: "c", containerInstance: arn, force: true }));
+  });
+
+  test("every operation of the model has a handler, or answers UnsupportedFeatureException naming it", async () => {
+    const model = ecsModel();
+    const operations = Object.keys(model.operations);
+    assert.equal(operations.length, 77);
+    for (const op of Object.keys(UNSUPPORTED_OPERATIONS)) {
+      assert.ok(operations.includes(op), `${op} is an operation of the model`);
+      assert.ok(!(op in ecsOperations), `${op} is left out, and so has no handler`);
+    }
+    for (const op of operations) {
+      if (op in ecsOperations) {
+        assert.equal(typeof (ecsOperations as Record<string, unknown>)[op], "function");
+        continue;
+      }
+      const Command = (EcsSdk as unknown as Record<string, new (input: object) => never>)[`${op}Command`]!;
+      await refused(
+        ecs.send(new Command(minimalInput(model, model.operations[op]!.input?.shape))),
+        "UnsupportedFeatureException",
+        op in UNSUPPORTED_OPERATIONS
+          ? `${op} is not supported by berth. ${UNSUPPORTED_OPERATIONS[op]}`
+          : `${op} is part of the ECS API but is not implemented by berth yet.`,
+      );
+    }
+    await refused(
+      ecs.send(new EcsSdk.UpdateContainerAgentCommand({ containerInstance: "0123456789abcdef0123456789abcdef" })),
+      "UnsupportedFeatureException",
+      /^UpdateContainerAgent is not supported by berth\. berth's agent is part of berth/,
+    );
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {

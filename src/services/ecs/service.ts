@@ -9,6 +9,7 @@ import { EVENTS_PATH, type TaskEventHub } from "./events/task-events.js";
 import { ecsOperations } from "./index.js";
 import { findActiveCluster } from "./lookup.js";
 import { ecsModel } from "./model.js";
+import { unservedOperation } from "./unsupported.js";
 import { ecsViolation } from "./violation.js";
 
 /** What ECS handlers share across requests: the parts of a request context that are not the request's. */
@@ -44,8 +45,7 @@ export function ecsService(deps: EcsDeps): AwsService {
     }),
     errors: ecsErrors,
     violation: ecsViolation,
-    notImplemented: (operation) =>
-      new EcsError("UnsupportedFeatureException", `${operation} is part of the ECS API but is not implemented by berth yet.`),
+    notImplemented: unservedOperation,
     routes: [taskEventsRoute(deps)],
   });
 }
