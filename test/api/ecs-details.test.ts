@@ -3,12 +3,14 @@
 // ARNs, enum values, settings that can no longer be changed, and the operations berth
 // leaves out. In-process: the real SDK, no port.
 import {
+  CreateCapacityProviderCommand,
   CreateClusterCommand,
   DeleteAttributesCommand,
   DeleteServiceCommand,
   DeleteTaskDefinitionsCommand,
   DeregisterContainerInstanceCommand,
   DeregisterTaskDefinitionCommand,
+  DescribeCapacityProvidersCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -26,6 +28,7 @@ import {
   RunTaskCommand,
   StartTaskCommand,
   StopTaskCommand,
+  UpdateCapacityProviderCommand,
   UpdateContainerInstancesStateCommand,
   UpdateServiceCommand,
   CreateServiceCommand,
@@ -312,6 +315,37 @@ describe("ECS details, in-process", () => {
       "UnsupportedFeatureException",
       /^UpdateContainerAgent is not supported by berth\. berth's agent is part of berth/,
     );
+  });
+
+  test("managed scaling ENABLED is recorded, and the capacity provider says berth does not perform it", async () => {
+    const asg = `arn:aws:autoscaling:us-east-1:${TEST_ACCOUNT}:autoScalingGroup:1:autoScalingGroupName/scaled`;
+    const note = /^Managed scaling is recorded but not performed: berth runs no Auto Scaling groups/;
+    const created = await ecs.send(
+      new CreateCapacityProviderCommand({
+        name: "scaled",
+        autoScalingGroupProvider: { autoScalingGroupArn: asg, managedScaling: { status: "ENABLED", targetCapacity: 80 } },
+      }),
+    );
+    assert.equal(created.capacityProvider!.autoScalingGroupProvider!.managedScaling!.status, "ENABLED");
+    assert.match(created.capacityProvider!.updateStatusReason ?? "", note);
+    const describe = async () =>
+      (await ecs.send(new DescribeCapacityProvidersCommand({ capacityProviders: ["scaled"] }))).capacityProviders![0]!;
+    assert.match((await describe()).updateStatusReason ?? "", note);
+    await ecs.send(
+      new UpdateCapacityProviderCommand({ name: "scaled", autoScalingGroupProvider: { managedScaling: { status: "DISABLED" } } }),
+    );
+    assert.equal((await describe()).updateStatusReason, undefined);
+    await ecs.send(
+      new UpdateCapacityProviderCommand({ name: "scaled", autoScalingGroupProvider: { managedScaling: { status: "ENABLED" } } }),
+    );
+    assert.match((await describe()).updateStatusReason ?? "", note);
+    const plain = await ecs.send(
+      new CreateCapacityProviderCommand({
+        name: "plain",
+        autoScalingGroupProvider: { autoScalingGroupArn: asg.replace("scaled", "plain") },
+      }),
+    );
+    assert.equal(plain.capacityProvider!.updateStatusReason, undefined);
   });
 
   test("DescribeServices: a missing service is a failure with its long ARN", async () => {
