@@ -26,6 +26,7 @@ import {
   validateLoadBalancers,
   validateServiceName,
   validateServiceRegistries,
+  validateServiceRole,
   withDeploymentDefaults,
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
@@ -65,6 +66,7 @@ export async function findService(ctx: RequestContext, clusterRef: string | unde
 
 async function createService(ctx: RequestContext, input: CreateServiceRequest): Promise<CreateServiceResponse> {
   validateServiceName(input.serviceName!);
+  validateServiceRole(input.role, input.loadBalancers);
   const cluster = await activeCluster(ctx, input.cluster);
   const strategy = input.schedulingStrategy ?? "REPLICA";
   if (strategy === "REPLICA" && input.desiredCount === undefined) {
@@ -224,7 +226,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
 async function describeServices(ctx: RequestContext, input: DescribeServicesRequest): Promise<DescribeServicesResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const refs = input.services ?? [];
-  if (refs.length < 1 || refs.length > 10) throw invalidParameter("services must contain between 1 and 10 items.");
+  if (refs.length === 0) throw invalidParameter("Services cannot be empty.");
+  if (refs.length > 10) throw invalidParameter("service names can have at most 10 items.");
   const services: Service[] = [];
   const failures: Failure[] = [];
   for (const ref of refs) {
