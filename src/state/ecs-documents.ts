@@ -3,6 +3,7 @@ import type { ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } f
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../domain/deployment.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { Reservation } from "../domain/task/reservation.js";
+import type { ServiceHistory } from "../domain/service-history.js";
 
 export interface StoredTaskDefinition {
   taskDefinition: TaskDefinition;
@@ -62,6 +63,8 @@ export interface StoredService {
   /** The scheduler should look again by then (epoch ms), even if nothing changes. */
   wakeAt?: number;
   clientToken?: string;
+  /** Its service revisions and service deployments (absent in documents written before berth kept them). */
+  history?: ServiceHistory;
 }
 
 /** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */
