@@ -37,6 +37,9 @@ import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
+import { checkAzRebalancing, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
+import { startServiceDeployment } from "../../domain/service-history.js";
+import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
 const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
@@ -49,11 +52,12 @@ export function serviceView(stored: StoredService, withTags = true): Service {
   return {
     ...service,
     deployments: stored.deployments.filter((d) => d.status !== "INACTIVE"),
+    ...currentHistory(serviceRefOf(service, stored.cluster), stored.history, stored.deployments),
     ...(withTags ? {} : { tags: undefined }),
   };
 }
 
-async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
+export async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
   const cluster = clusterName(ctx, clusterRef);
   // A service ARN's resource is "<cluster>/<name>".
   const resource = nameFromRef(ctx.scope, ref, "service");
@@ -84,6 +88,9 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   checkNetworkConfiguration(td, input.networkConfiguration);
   validateLoadBalancers(input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
+  checkAzRebalancing(input.availabilityZoneRebalancing, strategy);
+  checkVolumeConfigurations(input.volumeConfigurations ?? [], td);
+  const roleArn = serviceRoleArn(ctx.scope, input.role, { hasLoadBalancers: !!input.loadBalancers?.length, networkMode: td.networkMode });
   const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
   const name = cluster.clusterName!;
   const id = serviceId(name, input.serviceName!);
@@ -106,6 +113,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
         launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
         deploymentConfiguration,
         principalArn: ctx.principalArn,
+        roleArn,
         now: ctx.now,
       });
       const deployments = startDeployment(
@@ -118,6 +126,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
           ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
           ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
           ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+          ...(input.volumeConfigurations?.length ? { volumeConfigurations: input.volumeConfigurations } : {}),
         },
         ctx.now,
       );
@@ -125,6 +134,8 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
         service,
         cluster: name,
         deployments,
+        // A service created again under an INACTIVE one's name carries on its history.
+        history: startServiceDeployment(current?.history, { service, deployments, td, random: Math.random, now: ctx.now }),
         memory: emptyMemory(),
         unplaced: [],
         ...(input.clientToken ? { clientToken: input.clientToken } : {}),
@@ -152,6 +163,11 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const networkConfiguration = input.networkConfiguration ?? found.service.networkConfiguration;
   checkNetworkConfiguration(td, networkConfiguration);
   validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
+  if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
+  checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");
+  const primaryNow = found.deployments.find((d) => d.status === "PRIMARY");
+  const volumeConfigurations = input.volumeConfigurations ?? primaryNow?.volumeConfigurations ?? [];
+  checkVolumeConfigurations(volumeConfigurations, td);
   const deploymentConfiguration = input.deploymentConfiguration
     ? withDeploymentDefaults(daemon ? "DAEMON" : "REPLICA", { ...found.service.deploymentConfiguration, ...input.deploymentConfiguration })
     : found.service.deploymentConfiguration;
@@ -173,12 +189,23 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
           : {}),
         ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
         ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
+        ...(input.serviceRegistries ? { serviceRegistries: input.serviceRegistries } : {}),
+        ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
+        // A platform version is only a FARGATE service's.
+        ...(input.platformVersion && cur.service.platformVersion ? { platformVersion: input.platformVersion } : {}),
       };
       const primary = cur.deployments.find((d) => d.status === "PRIMARY");
+      const differs = <K extends keyof UpdateServiceRequest>(key: K, current: unknown) =>
+        input[key] !== undefined && !sameJson(input[key], current);
+      // What ECS documents as "This parameter triggers a new service deployment".
       const changed =
         input.forceNewDeployment === true ||
         primary?.taskDefinition !== td.taskDefinitionArn ||
-        (input.networkConfiguration !== undefined && !sameJson(input.networkConfiguration, cur.service.networkConfiguration));
+        differs("networkConfiguration", cur.service.networkConfiguration) ||
+        differs("loadBalancers", cur.service.loadBalancers ?? []) ||
+        differs("serviceRegistries", cur.service.serviceRegistries ?? []) ||
+        differs("volumeConfigurations", primary?.volumeConfigurations ?? []) ||
+        (service.platformVersion !== undefined && service.platformVersion !== cur.service.platformVersion);
       const deployments = changed
         ? startDeployment(
             cur.deployments,
@@ -187,12 +214,18 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
               taskDefinition: td.taskDefinitionArn!,
               desiredCount: service.desiredCount!,
               ...(service.launchType ? { launchType: service.launchType } : {}),
+              ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
+              ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
               ...(networkConfiguration ? { networkConfiguration } : {}),
+              ...(volumeConfigurations.length ? { volumeConfigurations } : {}),
             },
             ctx.now,
           )
         : cur.deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount: service.desiredCount!, updatedAt: ctx.now } : d));
-      return { ...cur, service, deployments };
+      const history = changed
+        ? startServiceDeployment(cur.history, { service, deployments, td, random: Math.random, now: ctx.now })
+        : cur.history;
+      return { ...cur, service, deployments, ...(history ? { history } : {}) };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
