@@ -147,12 +147,13 @@ export function recordDeployment(
 }
 
 /** The revision a deployment record runs: its own, or for a rollback deployment the one it went back to. */
-export function revisionOfDeployment(history: ServiceHistory, d: DeploymentRecord): string | undefined {
-  const own = revisionIdOf(d.id);
+export function revisionOfDeployment(history: ServiceHistory, d: DeploymentRecord | string): string | undefined {
+  const id = typeof d === "string" ? d : d.id;
+  const own = revisionIdOf(id);
   if (history.revisions.some((r) => r.id === own)) return own;
   for (const e of history.deployments) {
-    if (e.target.deploymentId === d.id) return e.target.revisionId;
-    if (e.rollback?.deploymentId === d.id) return e.rollback.revisionId;
+    if (e.target.deploymentId === id) return e.target.revisionId;
+    if (e.rollback?.deploymentId === id) return e.rollback.revisionId;
   }
   return undefined;
 }
@@ -270,12 +271,7 @@ function circuitBreakerRollback(
   }
   // "… rolling back to deploymentId ecs-svc/<digits>."
   const targetId = /deploymentId (\S+?)\.?$/.exec(primary.rolloutStateReason)?.[1];
-  const target = targetId ? deployments.find((d) => d.id === targetId) : undefined;
-  const revisionId = target
-    ? revisionOfDeployment(history, target)
-    : targetId && history.revisions.some((r) => r.id === revisionIdOf(targetId))
-      ? revisionIdOf(targetId)
-      : undefined;
+  const revisionId = targetId ? revisionOfDeployment(history, targetId) : undefined;
   return revisionId ? { d: primary, revisionId } : undefined;
 }
 
