@@ -328,3 +328,18 @@ export function rollbackTarget(history: ServiceHistory, entry: StoredServiceDepl
   const id = settled ? (settled.rollback?.revisionId ?? settled.target.revisionId) : entry.sources[0]?.revisionId;
   return history.revisions.find((r) => r.id === id);
 }
+
+const SERVICE_DELETED_REASON = "Service deployment stopped because the service was deleted.";
+
+/** DeleteService: whatever was still rolling out never will; the ongoing service deployments stop. */
+export function stopOngoing(history: ServiceHistory, now: Date): ServiceHistory {
+  if (!history.deployments.some((e) => isOngoing(e.status))) return history;
+  return {
+    ...history,
+    deployments: history.deployments.map((e) =>
+      isOngoing(e.status)
+        ? { ...e, status: "STOPPED", statusReason: SERVICE_DELETED_REASON, stoppedAt: now, finishedAt: now, updatedAt: now }
+        : e,
+    ),
+  };
+}

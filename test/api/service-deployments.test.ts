@@ -6,6 +6,7 @@ import {
   ContinueServiceDeploymentCommand,
   CreateClusterCommand,
   CreateServiceCommand,
+  DeleteServiceCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
@@ -350,6 +351,19 @@ describe("service fields and history in-process", () => {
     await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x`, hookId: "h-1" })), {
       name: "ServiceDeploymentNotFoundException",
     });
+  });
+
+  test("DeleteService stops the service deployments still rolling out; the history stays readable", async () => {
+    await ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: "gone", taskDefinition: td1, desiredCount: 1 }));
+    const arn = (await describeService("gone")).currentServiceDeployment!;
+    await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "gone", force: true }));
+    const [entry] = (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments!;
+    assert.equal(entry!.status, "STOPPED");
+    assert.ok(entry!.stoppedAt);
+    assert.deepEqual(
+      (await list("gone")).serviceDeployments!.map((d) => d.serviceDeploymentArn),
+      [arn],
+    );
   });
 
   test("DescribeServiceDeployments and DescribeServiceRevisions take 1 to 20 ARNs", async () => {

@@ -38,7 +38,7 @@ import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
 import { checkAzRebalancing, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
-import { startServiceDeployment } from "../../domain/service-history.js";
+import { startServiceDeployment, stopOngoing } from "../../domain/service-history.js";
 import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
 
 const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
@@ -244,7 +244,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
       if (cur.service.schedulingStrategy !== "DAEMON" && (cur.service.desiredCount ?? 0) > 0 && !input.force) {
         throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
       }
-      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 } };
+      const history = cur.history && stopOngoing(cur.history, ctx.now);
+      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 }, ...(history ? { history } : {}) };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
