@@ -344,6 +344,25 @@ describe("service fields and history in-process", () => {
   });
 
   test("ContinueServiceDeployment: no deployment of berth's pauses at a lifecycle hook", async () => {
+    const hooks = [{ targetType: "PAUSE" as const, lifecycleStages: ["PRE_SCALE_UP" as const] }];
+    await assert.rejects(
+      ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", deploymentConfiguration: { lifecycleHooks: hooks } })),
+      {
+        name: "UnsupportedFeatureException",
+      },
+    );
+    await assert.rejects(
+      ecs.send(
+        new CreateServiceCommand({
+          cluster: CLUSTER,
+          serviceName: "hooked",
+          taskDefinition: td1,
+          desiredCount: 0,
+          deploymentConfiguration: { lifecycleHooks: hooks },
+        }),
+      ),
+      { name: "UnsupportedFeatureException" },
+    );
     const arn = (await describeService("web")).currentServiceDeployment!;
     await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: "h-1" })), {
       name: "InvalidParameterException",

@@ -37,7 +37,7 @@ import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
-import { checkAzRebalancing, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
+import { checkAzRebalancing, checkLifecycleHooks, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
 import { startServiceDeployment, stopOngoing } from "../../domain/service-history.js";
 import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
 
@@ -89,6 +89,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   validateLoadBalancers(input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
   checkAzRebalancing(input.availabilityZoneRebalancing, strategy);
+  checkLifecycleHooks(input.deploymentConfiguration);
   checkVolumeConfigurations(input.volumeConfigurations ?? [], td);
   const roleArn = serviceRoleArn(ctx.scope, input.role, { hasLoadBalancers: !!input.loadBalancers?.length, networkMode: td.networkMode });
   const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
@@ -165,6 +166,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
   checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");
+  checkLifecycleHooks(input.deploymentConfiguration);
   const primaryNow = found.deployments.find((d) => d.status === "PRIMARY");
   const volumeConfigurations = input.volumeConfigurations ?? primaryNow?.volumeConfigurations ?? [];
   checkVolumeConfigurations(volumeConfigurations, td);
