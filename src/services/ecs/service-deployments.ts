@@ -12,8 +12,6 @@ import type {
   Failure,
   ListServiceDeploymentsRequest,
   ListServiceDeploymentsResponse,
-  ServiceDeployment,
-  ServiceRevision,
   StopServiceDeploymentRequest,
   StopServiceDeploymentResponse,
 } from "@aws-sdk/client-ecs";
@@ -21,14 +19,7 @@ import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { scopeKey } from "../../domain/scope.js";
 import { isOngoing, requestRollback, rollbackTarget, type StoredServiceDeployment } from "../../domain/service-history.js";
-import {
-  briefView,
-  deploymentView,
-  parseHistoryArn,
-  revisionView,
-  type HistoryArn,
-  type ServiceRef,
-} from "../../domain/service-history-view.js";
+import { briefView, deploymentView, parseHistoryArn, revisionView, type ServiceRef } from "../../domain/service-history-view.js";
 import { failureThreshold, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
@@ -55,30 +46,36 @@ async function listServiceDeployments(ctx: RequestContext, input: ListServiceDep
   return { serviceDeployments: page.items.map((e) => briefView(ref, e)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 }
 
-/** Each ARN's service document, read once per service. */
-async function lookUp(ctx: RequestContext, arns: readonly string[], type: "service-deployment" | "service-revision") {
+/**
+ * What each ARN names, read from its service's document (one read per service), in the
+ * order asked; what is not there is a MISSING failure, as Describe* calls answer.
+ */
+async function describeEach<T>(
+  ctx: RequestContext,
+  arns: readonly string[],
+  type: "service-deployment" | "service-revision",
+  view: (stored: StoredService, ref: ServiceRef, id: string) => T | undefined,
+): Promise<{ found: T[]; failures: Failure[] }> {
   if (arns.length < 1 || arns.length > MAX_DESCRIBE) {
     throw invalidParameter(
       `${type === "service-deployment" ? "serviceDeploymentArns" : "serviceRevisionArns"} must contain between 1 and 20 items.`,
     );
   }
   const services = new Map<string, Promise<StoredService | undefined>>();
-  return Promise.all(
-    arns.map(async (arn) => {
-      const parsed = parseHistoryArn(ctx.scope, arn, type);
-      if (!parsed) return { arn, parsed, stored: undefined };
-      const id = serviceId(parsed.cluster, parsed.service);
-      if (!services.has(id)) services.set(id, ctx.state.services.get(ctx.scope, id));
-      return { arn, parsed, stored: await services.get(id)! };
-    }),
-  );
+  const found: T[] = [];
+  const failures: Failure[] = [];
+  for (const arn of arns) {
+    const parsed = parseHistoryArn(ctx.scope, arn, type);
+    const id = parsed && serviceId(parsed.cluster, parsed.service);
+    if (id && !services.has(id)) services.set(id, ctx.state.services.get(ctx.scope, id));
+    const stored = id ? await services.get(id) : undefined;
+    const item =
+      parsed && stored ? view(stored, { scope: ctx.scope, cluster: parsed.cluster, service: parsed.service }, parsed.id) : undefined;
+    if (item) found.push(item);
+    else failures.push({ arn, reason: "MISSING" });
+  }
+  return { found, failures };
 }
-
-const refOf = (ctx: RequestContext, parsed: HistoryArn): ServiceRef => ({
-  scope: ctx.scope,
-  cluster: parsed.cluster,
-  service: parsed.service,
-});
 
 function threshold(e: StoredServiceDeployment): number {
   return failureThreshold(e.target.requested, e.deploymentConfiguration.deploymentCircuitBreaker);
@@ -88,28 +85,22 @@ async function describeServiceDeployments(
   ctx: RequestContext,
   input: DescribeServiceDeploymentsRequest,
 ): Promise<DescribeServiceDeploymentsResponse> {
-  const serviceDeployments: ServiceDeployment[] = [];
-  const failures: Failure[] = [];
-  for (const { arn, parsed, stored } of await lookUp(ctx, input.serviceDeploymentArns ?? [], "service-deployment")) {
-    const entry = parsed && stored?.history?.deployments.find((e) => e.id === parsed.id);
-    if (entry) serviceDeployments.push(deploymentView(refOf(ctx, parsed), entry, threshold(entry)));
-    else failures.push({ arn, reason: "MISSING" });
-  }
-  return { serviceDeployments, failures };
+  const { found, failures } = await describeEach(ctx, input.serviceDeploymentArns ?? [], "service-deployment", (stored, ref, id) => {
+    const entry = stored.history?.deployments.find((e) => e.id === id);
+    return entry && deploymentView(ref, entry, threshold(entry));
+  });
+  return { serviceDeployments: found, failures };
 }
 
 async function describeServiceRevisions(
   ctx: RequestContext,
   input: DescribeServiceRevisionsRequest,
 ): Promise<DescribeServiceRevisionsResponse> {
-  const serviceRevisions: ServiceRevision[] = [];
-  const failures: Failure[] = [];
-  for (const { arn, parsed, stored } of await lookUp(ctx, input.serviceRevisionArns ?? [], "service-revision")) {
-    const revision = parsed && stored?.history?.revisions.find((r) => r.id === parsed.id);
-    if (revision) serviceRevisions.push(revisionView(refOf(ctx, parsed), revision));
-    else failures.push({ arn, reason: "MISSING" });
-  }
-  return { serviceRevisions, failures };
+  const { found, failures } = await describeEach(ctx, input.serviceRevisionArns ?? [], "service-revision", (stored, ref, id) => {
+    const revision = stored.history?.revisions.find((r) => r.id === id);
+    return revision && revisionView(ref, revision);
+  });
+  return { serviceRevisions: found, failures };
 }
 
 /** The service deployment an ARN names, with its service's id; ServiceDeploymentNotFoundException otherwise. */
