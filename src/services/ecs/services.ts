@@ -29,6 +29,7 @@ import {
   withDeploymentDefaults,
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
+import { serviceTagSettings } from "../../domain/service-tags.js";
 import { validateTags } from "../../domain/tags.js";
 import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
@@ -173,6 +174,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
           : {}),
         ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
         ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
+        ...serviceTagSettings(input),
       };
       const primary = cur.deployments.find((d) => d.status === "PRIMARY");
       const changed =
