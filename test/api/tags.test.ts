@@ -9,6 +9,7 @@ import {
   DeleteClusterCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
   ListTagsForResourceCommand,
@@ -77,6 +78,13 @@ describe("tags on services, tasks and container instances (in-process)", () => {
       }),
     );
     instanceArn = containerInstance!.containerInstanceArn!;
+  });
+
+  test("DescribeTaskDefinition shows the definition's tags only with include TAGS", async () => {
+    const plain = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "tagged-web" }));
+    assert.equal(plain.tags, undefined);
+    const withTags = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "tagged-web", include: ["TAGS"] }));
+    assert.deepEqual(byKey(withTags.tags), DEFINITION_TAGS);
   });
 
   describe("container instances", () => {

@@ -17,7 +17,7 @@ import type { EcsState } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
 
 /** Where one resource type's tags live, and what ECS answers when the resource is not there. */
-export interface Taggable<T> {
+interface Taggable<T> {
   collection(state: EcsState): Collection<T>;
   /**
    * For resources that live in a cluster: the document's id and the cluster the ARN's path
@@ -45,16 +45,18 @@ function taggable<T>(t: Taggable<T>): Taggable<unknown> {
 }
 
 /**
- * "<cluster>/<id>", the path of the long ARNs of services, tasks and container instances.
- * ECS tags these by their long ARN only: the old short form ("service/<name>") is refused.
+ * "<cluster>/<id>", the path of the long ARNs of services, tasks and container instances
+ * (`segments` 2), or "<cluster>/<service>/<id>" (3) for task sets: the cluster, and the rest
+ * of the path as the id. ECS tags these by their long ARN only: the old short form
+ * ("service/<name>", "task/<id>") is refused.
  */
-function inCluster(path: string, type: string): { id: string; cluster: string } {
+function inCluster(path: string, type: string, segments = 2): { cluster: string; id: string } {
   if (!path.includes("/")) throw invalidParameter("Long arn format must be used for tagging operations");
   const parts = path.split("/");
-  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+  if (parts.length !== segments || parts.some((p) => !p)) {
     throw invalidParameter(`The ARN '${type}/${path}' is not valid. Specify a valid ECS resource ARN.`);
   }
-  return { cluster: parts[0], id: parts[1] };
+  return { cluster: parts[0]!, id: parts.slice(1).join("/") };
 }
 
 const TAGGABLE: Record<string, Taggable<unknown>> = {
