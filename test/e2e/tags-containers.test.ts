@@ -142,9 +142,14 @@ describe("tags on a service's tasks on real containers, through the AWS CLIs", (
         "TagResource",
       );
     });
+    // A new client: the CLIs ran synchronously for a minute, long enough for the server to
+    // close the old client's idle keep-alive socket without its noticing.
+    const fresh = sdkClient(berth.endpoint);
+    const listed = async (resourceArn: string) => (await fresh.send(new ListTagsForResourceCommand({ resourceArn }))).tags ?? [];
     for (const resourceArn of Object.values(targets)) {
-      assert.ok(!(await list(resourceArn)).some((t) => t.key!.startsWith("cli")), `${resourceArn}: untagged`);
+      assert.ok(!(await listed(resourceArn)).some((t) => t.key!.startsWith("cli")), `${resourceArn}: untagged`);
     }
-    assert.ok((await list(taskArn!)).some((t) => t.key === "aws:ecs:clusterName"));
+    assert.ok((await listed(taskArn!)).some((t) => t.key === "aws:ecs:clusterName"));
+    fresh.destroy();
   });
 });
