@@ -239,7 +239,7 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
         subnetId: checkNetworkConfiguration(td, network),
         group: `service:${service.serviceName}`,
         startedBy: start.deploymentId,
-        tags: serviceTaskTags(service, definition.tags),
+        tags: serviceTaskTags(service, definition.tags, stored.cluster),
         platformVersion: taskSet ? taskSet.platformVersion : service.platformVersion,
         enableExecuteCommand: service.enableExecuteCommand,
       },

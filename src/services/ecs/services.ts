@@ -30,6 +30,7 @@ import {
   withDeploymentDefaults,
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
+import { serviceTagSettings } from "../../domain/service-tags.js";
 import { validateTags } from "../../domain/tags.js";
 import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
@@ -199,6 +200,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
         ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
         // A platform version is only a FARGATE service's.
         ...(input.platformVersion && cur.service.platformVersion ? { platformVersion: input.platformVersion } : {}),
+        ...serviceTagSettings(input),
       };
       const primary = cur.deployments.find((d) => d.status === "PRIMARY");
       const differs = <K extends keyof UpdateServiceRequest>(key: K, current: unknown) =>
