@@ -9,6 +9,7 @@ import { capacityProviderOperations } from "./capacity-providers.js";
 import { clusterOperations } from "./clusters.js";
 import type { EcsHandlers } from "./context.js";
 import { tagOperations } from "./tags.js";
+import { execOperations } from "./execute-command.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
 
 export const ecsOperations: EcsHandlers = {
@@ -21,4 +22,5 @@ export const ecsOperations: EcsHandlers = {
   ...agentOperations,
   ...taskOperations,
   ...serviceOperations,
+  ...execOperations,
 };
