@@ -95,7 +95,8 @@ export function decodeMessage(frame: Buffer): SessionMessage {
   if (headerLength !== HEADER_LENGTH) throw new SessionMessageError(`header length ${headerLength}, not ${HEADER_LENGTH}`);
   const payloadLength = frame.readUInt32BE(116);
   const payload = frame.subarray(PAYLOAD_OFFSET);
-  if (payload.length !== payloadLength) throw new SessionMessageError(`payload length ${payloadLength}, but ${payload.length} bytes follow`);
+  if (payload.length !== payloadLength)
+    throw new SessionMessageError(`payload length ${payloadLength}, but ${payload.length} bytes follow`);
   const digest = frame.subarray(80, 112);
   if (payloadLength > 0 && !createHash("sha256").update(payload).digest().equals(digest))
     throw new SessionMessageError("payload digest does not match the payload");
