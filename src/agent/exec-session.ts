@@ -28,13 +28,19 @@ export async function runExecSession(request: ExecRequest, deps: ExecSessionDeps
   // The control plane sends nothing before "started"; should it, it waits for the command.
   let proc: ExecProcess | undefined;
   const early: (Buffer | ExecControl)[] = [];
+  // In order, each after the one before: input typed after a resize must find the terminal resized.
+  let applied = Promise.resolve();
+  const apply = async (p: ExecProcess, item: Buffer | ExecControl) => {
+    if (Buffer.isBuffer(item)) {
+      if (p.stdin.writable) p.stdin.write(item);
+    } else if (item.type === "eof") p.stdin.end();
+    else if (item.type === "resize")
+      await p.resize(item.cols, item.rows).catch((err: unknown) => deps.log.debug("exec resize failed", { err }));
+  };
   const take = (item: Buffer | ExecControl) => {
     if (!proc) return void early.push(item);
-    if (Buffer.isBuffer(item)) {
-      if (proc.stdin.writable) proc.stdin.write(item);
-    } else if (item.type === "eof") proc.stdin.end();
-    else if (item.type === "resize")
-      proc.resize(item.cols, item.rows).catch((err: unknown) => deps.log.debug("exec resize failed", { err }));
+    const p = proc;
+    applied = applied.then(() => apply(p, item));
   };
   socket.on("message", (data: RawData, isBinary: boolean) => {
     const bytes = data as Buffer;

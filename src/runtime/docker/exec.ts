@@ -41,8 +41,8 @@ export class DockerExec implements ContainerExec {
       stderr.end();
     });
     stream.on("error", () => stream.destroy());
-    // Once the reader has had all of stdout: the exit status comes after the output.
-    const ended = new Promise<void>((resolve) => stdout.once("end", resolve));
+    // Once the reader has had all of both streams: the exit status comes after the output.
+    const ended = Promise.all([stdout, stderr].map((s) => new Promise<void>((resolve) => s.once("end", resolve))));
     const exited = ended.then(async () => {
       for (let i = 0; i < INSPECT_TRIES; i++) {
         const state = await call(() => exec.inspect(), "exec inspect");
