@@ -30,9 +30,28 @@ import { waitFor } from "../support/wait.js";
 
 const CLUSTER = `exec-${process.pid}`;
 
-/** `berth exec` as a user runs it, with `input` on its stdin (not a terminal). */
-function berthExec(endpoint: string, args: string[], input = ""): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(packageRoot, "dist/src/cli/main.js"), "exec", ...args], {
+/**
+ * `berth exec` as a user runs it, with `input` on its stdin: a pipe, or with `terminal` a
+ * pseudo-terminal that util-linux's `script` holds (and types `input` into).
+ */
+function berthExec(
+  endpoint: string,
+  args: string[],
+  input = "",
+  terminal = false,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const argv = [...NODE_FLAGS, join(packageRoot, "dist/src/cli/main.js"), "exec", ...args];
+  const [file, fileArgs] = terminal
+    ? [
+        "script",
+        [
+          "-qec",
+          `stty cols 91 rows 33; exec ${[process.execPath, ...argv].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ")}`,
+          "/dev/null",
+        ],
+      ]
+    : [process.execPath, argv];
+  const child = spawn(file, fileArgs, {
     env: { ...process.env, BERTH_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: TEST_SECRET_KEY },
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -159,6 +178,10 @@ describe("ECS Exec on real containers", () => {
     assert.equal(cat.stdout, "piped in\n");
     const missing = await berthExec(berth.endpoint, [id, "--cluster", CLUSTER, "--", "/no/such/binary"]);
     assert.notEqual(missing.status, 0);
+    // On a terminal (91 columns, 33 rows): input reaches a shell on a terminal of that size.
+    const shell = await berthExec(berth.endpoint, [id, "--cluster", CLUSTER, "--", "sh"], "echo $((40+2)) $(stty size)\nexit 7\n", true);
+    assert.equal(shell.status, 7, shell.stdout + shell.stderr);
+    assert.match(shell.stdout, /\b42 33 91\b/);
     const refused = await berthExec(berth.endpoint, [plain.taskArn!, "--cluster", CLUSTER, "--", "true"]);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /execute command was not enabled/);
