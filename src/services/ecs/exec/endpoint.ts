@@ -64,6 +64,7 @@ export class ExecEndpoint {
   /** A client's data channel: its first message must be OpenDataChannel with the session's token. */
   private clientSocket(id: string, ws: WebSocket): void {
     const timer = setTimeout(() => ws.close(1008, "OpenDataChannel was not sent"), OPEN_WAIT_MS);
+    ws.once("close", () => clearTimeout(timer));
     ws.once("message", (data: RawData, isBinary: boolean) => {
       clearTimeout(timer);
       let open: OpenDataChannelInput | undefined;
