@@ -15,6 +15,8 @@ import type { AgentChannel } from "./channel.js";
 import { taskStateChangeRequest, type ControlPlaneClient } from "./control-plane-client.js";
 import { HostPortAllocator } from "./host-ports.js";
 import { authFor, type RegistryAuthTable } from "./registry-auth.js";
+import type { ContainerExec } from "../runtime/exec.js";
+import { runExecSession } from "./exec-session.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -36,6 +38,8 @@ export interface AgentOptions {
   pauseImage: string;
   /** Private registry credentials (ECS_ENGINE_AUTH_DATA). */
   registryAuth?: RegistryAuthTable;
+  /** Runs ECS Exec sessions' commands; absent, sessions end with an error. */
+  exec?: ContainerExec;
   log: Logger;
 }
 
@@ -83,6 +87,14 @@ export class Agent {
       assignments: (message) => this.reconcile(message),
       // Silent too long, the host was taken for terminated and deregistered: join again.
       unregistered: () => this.register(),
+      exec: (request) =>
+        void runExecSession(request, {
+          driver: this.opts.driver,
+          exec: this.opts.exec,
+          open: (query) => this.opts.client.openExecSocket(query),
+          containerInstanceArn: this.arn!,
+          log: this.log,
+        }).catch((err: unknown) => this.log.warn("exec session failed", { sessionId: request.sessionId, err })),
       log: this.log,
     });
     this.channel.setHealth(this.health());

@@ -15,12 +15,15 @@ import {
 } from "../wire/agent-channel.js";
 import type { Logger } from "../log/logger.js";
 import { toAwsJson } from "../wire/aws-json.js";
+import type { ExecRequest } from "../wire/agent-exec.js";
 
 export interface ChannelHandlers {
   /** Resolves once the push is acted on; a rejection asks the control plane for the same changes again. */
   assignments(message: Assignments): Promise<void>;
   /** The control plane no longer knows the host (deregistered, or taken for lost). */
   unregistered(): Promise<void>;
+  /** An ECS Exec session to start; absent, the request is ignored and the session's client sees it never start. */
+  exec?(request: ExecRequest): void;
   log: Logger;
 }
 
@@ -179,6 +182,11 @@ export class AgentChannel {
             this.send(socket, { type: "sync", seen: this.seen, health: this.health });
           },
         );
+      return;
+    }
+    if (message.type === "exec") {
+      const { type: _type, ...request } = message;
+      this.handlers.exec?.(request);
       return;
     }
     const call = this.calls.get(message.id);

@@ -20,6 +20,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { WebSocket } from "ws";
 import { AgentChannel, type ChannelHandlers } from "./channel.js";
 import { toAwsJson } from "../wire/aws-json.js";
+import { EXEC_PATH } from "../wire/agent-exec.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 
 export interface ControlPlaneConnection {
@@ -81,22 +82,32 @@ export class ControlPlaneClient {
   }
 
   /** Opens the channel's WebSocket with a signed upgrade request; a refusal rejects with the AWS error. */
-  private async openSocket(containerInstanceArn: string): Promise<WebSocket> {
+  private openSocket(containerInstanceArn: string): Promise<WebSocket> {
     if (!this.channelEndpoint) throw new Error("discover the channel endpoint first");
     const url = new URL(this.channelEndpoint);
+    return this.signedSocket(url, url.pathname, { containerInstance: containerInstanceArn });
+  }
+
+  /** Opens the socket of an ECS Exec session (wire/agent-exec.ts), signed like the channel. */
+  openExecSocket(query: Record<string, string>): Promise<WebSocket> {
+    if (!this.channelEndpoint) throw new Error("discover the channel endpoint first");
+    return this.signedSocket(new URL(this.channelEndpoint), EXEC_PATH, query);
+  }
+
+  private async signedSocket(url: URL, path: string, query: Record<string, string>): Promise<WebSocket> {
     const signed = await this.signer().sign(
       new HttpRequest({
         method: "GET",
         protocol: url.protocol,
         hostname: url.hostname,
         port: Number(url.port),
-        path: url.pathname,
-        query: { containerInstance: containerInstanceArn },
+        path,
+        query,
         headers: { host: url.host },
       }),
     );
     const scheme = url.protocol === "https:" ? "wss:" : "ws:";
-    const socket = new WebSocket(`${scheme}//${url.host}${url.pathname}?containerInstance=${encodeURIComponent(containerInstanceArn)}`, {
+    const socket = new WebSocket(`${scheme}//${url.host}${path}?${new URLSearchParams(query).toString()}`, {
       headers: signed.headers,
       perMessageDeflate: false,
     });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Agent } from "../agent/agent.js";
 import { ControlPlaneClient } from "../agent/control-plane-client.js";
 import { DockerDriver } from "../runtime/docker/index.js";
+import { DockerExec } from "../runtime/docker/exec.js";
 import { ensureBusyboxImage } from "../runtime/docker/local-image.js";
 import { parseCommandLine } from "./config.js";
 import { ensureDocker } from "./docker-setup.js";
@@ -52,6 +53,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       memoryMiB: opts.memoryMiB,
       pauseImage: PAUSE_IMAGE,
       registryAuth,
+      exec: new DockerExec(driver.docker),
       log: opts.log,
     });
     await agent.start();

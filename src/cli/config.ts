@@ -261,11 +261,24 @@ const EVENTS_OPTIONS = {
   json: flagSwitch({ flag: "json", help: "print each event as it arrives, one JSON document a line" }),
 } as const;
 
+const EXEC_OPTIONS = {
+  endpoint: EVENTS_OPTIONS.endpoint,
+  cluster: text({ flag: "cluster", env: ["BERTH_CLUSTER"], placeholder: "NAME", help: "the task's cluster", defaultText: '"default"' }),
+  container: text({ flag: "container", placeholder: "NAME", help: "the container to run in; needed when the task has several" }),
+  ...signing("<data-dir>/credentials.json, then the AWS SDK's chain"),
+  dataDir: dataDir(["BERTH_DATA_DIR"]),
+} as const;
+
 export const COMMANDS = {
   up: { synopsis: "berth up [flags]", summary: "run berth: the control plane and a local agent", options: UP_OPTIONS },
   server: { synopsis: "berth server [flags]", summary: "run the control plane alone", options: SERVER_OPTIONS },
   agent: { synopsis: "berth agent --endpoint URL [flags]", summary: "join this host to a running control plane", options: AGENT_OPTIONS },
   events: { synopsis: "berth events [flags]", summary: "follow task state changes as they happen", options: EVENTS_OPTIONS },
+  exec: {
+    synopsis: "berth exec <task> [flags] -- <command> [args...]",
+    summary: "run a command in a task's container (ECS Exec), exit with its status",
+    options: EXEC_OPTIONS,
+  },
 } as const satisfies Record<string, { synopsis: string; summary: string; options: OptionTable }>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -15,6 +15,8 @@ import { stsService } from "../services/sts/index.js";
 import { EcsServicePort } from "../services/ecs/service-scheduling.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
+import { ExecEndpoint } from "../services/ecs/exec/endpoint.js";
+import { ExecSessions } from "../services/ecs/exec/sessions.js";
 import { ecsState } from "../state/ecs-state.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Logger } from "../log/logger.js";
@@ -47,7 +49,7 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   /** For an HTTP server's "request" event. */
   handle: (req: IncomingMessage, res: ServerResponse) => void;
-  /** For an HTTP server's "upgrade" event: the agents' channels. */
+  /** For an HTTP server's "upgrade" event: the agents' channels and ECS Exec's sockets. */
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Starts what runs without requests: the service scheduler and housekeeping. */
   start(): void;
@@ -83,16 +85,18 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     work().catch((err: unknown) => opts.log.error("housekeeping failed", { work: what, err }));
   const housekeeping: NodeJS.Timeout[] = [];
   const events = new TaskEventHub(state.tasks, () => new Date());
-  const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events });
+  const execSessions = new ExecSessions();
+  const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
     services: [ecs, stsService()],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
   const channels = new AgentChannelEndpoint({ ecs, authenticate: frontDoor.authenticate, state, hosts, settings, log: opts.log });
+  const exec = new ExecEndpoint({ ecs, authenticate: frontDoor.authenticate, sessions: execSessions, hosts, log: opts.log });
   return {
     handle: frontDoor.handle,
-    upgrade: channels.handleUpgrade,
+    upgrade: (req, socket, head) => (exec.handles(req) ? exec.handleUpgrade : channels.handleUpgrade)(req, socket, head),
     start() {
       housekeeping.push(
         setInterval(
@@ -119,6 +123,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       scheduler.stop();
       events.close();
       channels.close();
+      exec.close();
       await store.close();
     },
   };

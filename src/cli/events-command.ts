@@ -29,7 +29,12 @@ export async function runEventsCommand(args: string[]): Promise<void> {
 }
 
 /** The flags' or AWS_* variables' credentials, else those berth keeps in its data dir, else the SDK's chain. */
-async function findCredentials(key: string | undefined, secret: string | undefined, dataDir: string, region: string): Promise<Credentials> {
+export async function findCredentials(
+  key: string | undefined,
+  secret: string | undefined,
+  dataDir: string,
+  region: string,
+): Promise<Credentials> {
   if (key && secret) return { accessKeyId: key, secretAccessKey: secret };
   const kept = readCredentials(dataDir);
   if (kept) return kept;

@@ -8,7 +8,9 @@ import { runServer } from "./server-command.js";
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
 
 async function main(command: string | undefined, rest: string[]): Promise<void> {
-  if (isCommand(command) && (rest.includes("--help") || rest.includes("-h"))) return console.log(commandUsage(command));
+  // berth's own flags only: what follows `--` (berth exec's command) is not berth's to read.
+  const own = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
+  if (isCommand(command) && (own.includes("--help") || own.includes("-h"))) return console.log(commandUsage(command));
   switch (command) {
     case "up":
       return runServer(rest, "up");
@@ -22,6 +24,10 @@ async function main(command: string | undefined, rest: string[]): Promise<void> 
     case "events": {
       const { runEventsCommand } = await import("./events-command.js");
       return runEventsCommand(rest);
+    }
+    case "exec": {
+      const { runExecCommand } = await import("./exec-command.js");
+      return runExecCommand(rest);
     }
     case undefined:
     case "help":

@@ -8,6 +8,7 @@
 // agent a signed request too.
 import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
+import type { ExecRequest } from "./agent-exec.js";
 
 /** A host's place in the stream of changes to its tasks; a push names the one it brings. */
 export interface HostVersion {
@@ -58,7 +59,9 @@ export type AgentMessage =
 export type ControlPlaneMessage =
   | ({ type: "assignments" } & PushedAssignments)
   | { type: "result"; id: number; output: unknown }
-  | { type: "error"; id: number; error: { __type: string; message: string } };
+  | { type: "error"; id: number; error: { __type: string; message: string } }
+  /** Start an ECS Exec session: the agent opens the session's own socket (see agent-exec.ts). */
+  | ({ type: "exec" } & ExecRequest);
 
 /** One task the host should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface TaskAssignment {

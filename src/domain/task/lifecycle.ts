@@ -6,6 +6,7 @@ import { ecsArn } from "../arn.js";
 import type { Scope } from "../scope.js";
 import { effectiveContainers, taskCpu, taskMemory } from "./reservation.js";
 import { sameJson } from "../same-json.js";
+import { withExecuteCommandAgents } from "../exec.js";
 
 /** The order of lastStatus; a task never moves backwards through it. */
 export const TASK_STATUS_ORDER = [
@@ -98,7 +99,8 @@ function newContainer(input: NewTaskInput, def: ContainerDefinition, index: numb
 export function newTask(input: NewTaskInput): Task {
   const td = input.taskDefinition;
   const taskArn = taskArnOf(input.scope, input.clusterName, input.taskId);
-  const containers = effectiveContainers(td, input.overrides).map((c, i) => newContainer(input, c, i, taskArn));
+  const created = effectiveContainers(td, input.overrides).map((c, i) => newContainer(input, c, i, taskArn));
+  const containers = input.enableExecuteCommand ? withExecuteCommandAgents(created, input.now) : created;
   const fargate = input.launchType === "FARGATE";
   const cpu = taskCpu(td, input.overrides);
   const memory = taskMemory(td, input.overrides);
@@ -231,6 +233,7 @@ export function applyTaskReport(task: Task, td: TaskDefinition, report: TaskRepo
     next.connectivity = undefined;
     next.containers = next.containers!.map((c) => (c.lastStatus === "STOPPED" ? c : { ...c, lastStatus: "STOPPED" }));
   }
+  if (next.enableExecuteCommand) next.containers = withExecuteCommandAgents(next.containers!, now);
   return bumpIfChanged(task, next);
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from "../../log/logger.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { HostNotifier } from "./agent-channel/notifier.js";
 import type { KeyedSerializer } from "./serial.js";
+import type { ExecSessions } from "./exec/sessions.js";
 
 /** What every ECS handler gets besides its input. */
 export interface RequestContext {
@@ -23,6 +24,8 @@ export interface RequestContext {
   endpoint: string;
   /** Options of this control plane that shape tasks. */
   options: ControlPlaneSettings;
+  /** ECS Exec sessions handed out and waiting for their clients. */
+  execSessions: ExecSessions;
   /** The service scheduler, told when a service needs another look. */
   scheduler: { poke(scope: Scope, serviceId: string): void; pokeCluster(scope: Scope, cluster: string): Promise<void> };
 }

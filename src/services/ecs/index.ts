@@ -10,6 +10,7 @@ import { capacityProviderOperations } from "./capacity-providers.js";
 import { clusterOperations } from "./clusters.js";
 import type { EcsHandlers } from "./context.js";
 import { tagOperations } from "./tags.js";
+import { execOperations } from "./execute-command.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
 import { taskSetOperations } from "./task-sets.js";
 
@@ -25,4 +26,5 @@ export const ecsOperations: EcsHandlers = {
   ...serviceOperations,
   ...taskSetOperations,
   ...serviceDeploymentOperations,
+  ...execOperations,
 };

@@ -25,7 +25,7 @@ export const ecsErrors: ServiceErrors = {
 };
 
 export function ecsService(deps: EcsDeps): AwsService {
-  const { state, hosts, placementLock, options, scheduler } = deps;
+  const { state, hosts, placementLock, options, scheduler, execSessions } = deps;
   return defineService<typeof EcsSdk, RequestContext>({
     model: ecsModel(),
     handlers: ecsOperations,
@@ -42,6 +42,7 @@ export function ecsService(deps: EcsDeps): AwsService {
       endpoint: caller.endpoint,
       options,
       scheduler,
+      execSessions,
     }),
     errors: ecsErrors,
     violation: ecsViolation,

@@ -107,7 +107,7 @@ export class AgentChannelEndpoint {
 }
 
 /** Answers a refused upgrade as an AWS JSON error, then hangs up. */
-function refuse(socket: Duplex, err: unknown, log: Logger): void {
+export function refuse(socket: Duplex, err: unknown, log: Logger): void {
   const wire = toWireError(err, ecsErrors, log);
   const body = JSON.stringify({ __type: wire.type, message: wire.message });
   if (!socket.writable) {

@@ -6,12 +6,15 @@
 import { randomUUID } from "node:crypto";
 import type { HostVersion } from "../../../wire/agent-channel.js";
 import { OccupiedPools } from "./occupied-pools.js";
+import { AgentLinks } from "./links.js";
 import { scopeKey, type Scope } from "../../../domain/scope.js";
 
 export class HostNotifier {
   readonly epoch = randomUUID();
   /** What agents report of their hosts' Docker networks, for RunTask to plan subnets around. */
   readonly pools = new OccupiedPools();
+  /** The hosts' open channels, for what is sent to one agent outside its assignments (ECS Exec). */
+  readonly links = new AgentLinks();
   private readonly counters = new Map<string, number>();
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Per host: task id → the host version its last change was made at. */

@@ -55,6 +55,7 @@ export class AgentSession {
   /** The task definitions (by ARN) this connection has carried: later pushes name them only. */
   private readonly definitionsSent = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly detach: () => void;
   private readonly pinger: NodeJS.Timeout;
 
   constructor(
@@ -65,6 +66,11 @@ export class AgentSession {
     private readonly socket: WebSocket,
   ) {
     this.unsubscribe = deps.hosts.subscribe(scope, host.id, () => this.pushSoon());
+    this.detach = deps.hosts.links.attach(scope, host.id, (message) => {
+      if (this.socket.readyState !== this.socket.OPEN) return false;
+      this.send(message);
+      return true;
+    });
     socket.on("message", (data: Buffer) => this.receive(data));
     socket.on("pong", () => {
       this.answeredPing = true;
@@ -84,6 +90,7 @@ export class AgentSession {
   private end(): void {
     clearInterval(this.pinger);
     this.unsubscribe();
+    this.detach();
   }
 
   private send(message: ControlPlaneMessage): void {
