@@ -10,6 +10,7 @@ import { clusterOperations } from "./clusters.js";
 import type { EcsHandlers } from "./context.js";
 import { tagOperations } from "./tags.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
+import { taskProtectionOperations } from "./task-protection.js";
 
 export const ecsOperations: EcsHandlers = {
   ...clusterOperations,
@@ -21,4 +22,5 @@ export const ecsOperations: EcsHandlers = {
   ...agentOperations,
   ...taskOperations,
   ...serviceOperations,
+  ...taskProtectionOperations,
 };
