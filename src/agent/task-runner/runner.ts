@@ -379,6 +379,7 @@ export class TaskRunner {
 
   private async tearDown(): Promise<void> {
     await dependantsFirst(this.defs, (name) => this.stopContainer(this.runs.get(name)!));
+    await this.removeNeverStarted();
     this.healthWatch.close();
     for (const p of this.allocatedPorts.splice(0)) this.deps.releaseHostPort?.(p.ip, p.protocol, p.port);
     const pause = this.pauseId ?? this.pauseState?.id;
@@ -402,6 +403,23 @@ export class TaskRunner {
       this.cleanupTimer.unref();
     }
     await this.reporter.drain();
+  }
+
+  /**
+   * Containers created but never started (the task was stopped in between, or a dependency
+   * failed) go at once: they have no logs to keep, and nothing else would ever remove a
+   * container left in Docker's Created state once the task is forgotten.
+   */
+  private async removeNeverStarted(): Promise<void> {
+    for (const c of this.runs.values()) {
+      if (!c.id || c.started || c.exited) continue;
+      try {
+        // The id stays for the STOPPED report; destroying it again at cleanup is harmless.
+        await this.deps.driver.destroy(c.id);
+      } catch (err) {
+        this.log.warn("could not remove a container that never started", { container: c.name, err });
+      }
+    }
   }
 
   /** SIGTERM, SIGKILL after the container's stopTimeout; resolves once the engine saw it stop. */
