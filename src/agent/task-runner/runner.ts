@@ -47,6 +47,8 @@ export interface TaskRunnerDeps {
   healthPollMs?: number;
   /** How long a container waits for its dependencies when it sets no startTimeout. Default 3 minutes. */
   defaultStartTimeoutMs?: number;
+  /** The agent's container instance ARN, labelled on every container so a restarted agent knows its leftovers. */
+  owner?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -82,7 +84,7 @@ export class TaskRunner {
     private readonly assignment: TaskAssignment,
     private readonly deps: TaskRunnerDeps,
   ) {
-    this.task = taskIdentity(assignment);
+    this.task = taskIdentity(assignment, deps.owner);
     this.defs = effectiveContainers(assignment.taskDefinition, assignment.overrides);
     this.runs = new Map(this.defs.map((d) => [d.name!, new ContainerRun(d)]));
     this.edges = dependencyEdges(this.defs);
