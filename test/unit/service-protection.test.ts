@@ -66,6 +66,13 @@ describe("service reconciler: scale-in protection", () => {
     assert.deepEqual(stoppedArns(later), [taskArn("1")], "stopped once its protection has expired");
   });
 
+  test("DeleteService stops protected tasks too: protection guards against scale-in, not deletion", () => {
+    const tasks = [task("1", { protectedUntil: until(600) }), task("2")];
+    const plan = reconcile(input({ service: service({ status: "DRAINING" }), tasks }));
+    assert.deepEqual(stoppedArns(plan).sort(), [taskArn("1"), taskArn("2")]);
+    assert.equal(plan.wakeAt, undefined);
+  });
+
   test("protection does not keep an UNHEALTHY task: health-check replacement is not a scale-in", () => {
     const sick = task("1", { hasHealthCheck: true, healthStatus: "UNHEALTHY", protectedUntil: until(600) });
     const plan = reconcile(input({ tasks: [sick, task("2")] }));

@@ -66,5 +66,5 @@ export function scheduleDaemon(
   const occupied = new Set(tasks.filter(isPresent).map((t) => t.containerInstanceArn));
   const startOn = canReplace ? targets.filter((i) => i.agentConnected && !occupied.has(i.arn)).map((i) => i.arn) : [];
   const stuck = canReplace && stops.length === 0 && startOn.length === 0 && outdated.length > 0 && replaced === 0 && kept.every(healthy);
-  return { startCount: startOn.length, startOn, stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck, held: [] };
+  return { startCount: startOn.length, startOn, stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck };
 }

@@ -82,7 +82,14 @@ export function reconcile(input: ReconcileInput): Plan {
   if (isThrottled(throttle)) once(THROTTLED, throttledMessage(name));
 
   // 4. Scheduling.
-  const ctx = { primary, bounds, now, graceSeconds: grace, canLaunch: active && launchAllowed(throttle, nowMs) };
+  const ctx = {
+    primary,
+    bounds,
+    now,
+    graceSeconds: grace,
+    canLaunch: active && launchAllowed(throttle, nowMs),
+    deleting: service.status === "DRAINING",
+  };
   const schedule = daemon
     ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
     : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
@@ -176,7 +183,7 @@ function nextWake(
   if (throttle.nextLaunchAt !== undefined && throttle.nextLaunchAt > nowMs) candidates.push(throttle.nextLaunchAt);
   if (steadySince !== undefined) candidates.push(steadySince + REPEAT_AFTER_MS);
   for (const t of input.tasks) {
-    if (isLive(t) && isProtected(t, now)) candidates.push(t.protectedUntil!.getTime());
+    if (input.service.status === "ACTIVE" && isLive(t) && isProtected(t, now)) candidates.push(t.protectedUntil!.getTime());
     if (!isUp(t) || !t.hasHealthCheck || t.healthStatus === "HEALTHY") continue;
     const end = graceEndsAt(t, grace);
     if (end !== undefined && end > nowMs) candidates.push(end);

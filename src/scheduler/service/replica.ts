@@ -33,6 +33,8 @@ export interface ScheduleContext {
   graceSeconds: number;
   /** False while the throttle holds launches back (or the service is not ACTIVE). */
   canLaunch: boolean;
+  /** The service is being deleted: every task goes, protected or not (protection guards against scale-in). */
+  deleting?: boolean;
 }
 
 export interface Schedule {
@@ -44,8 +46,6 @@ export interface Schedule {
   unhealthy: string[];
   /** Work is left but the percentages allow neither a start nor a stop. */
   stuck: boolean;
-  /** Tasks the schedule would stop but for their scale-in protection (the plan wakes when it expires). */
-  held: string[];
 }
 
 /** Pending, then running but not (yet) healthy, then healthy: the order in which tasks are given up. */
@@ -62,7 +62,8 @@ export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstance
   const unhealthy = live.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
   const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON }));
   const remaining = live.filter((t) => !unhealthy.includes(t));
-  const guarded = (t: ObservedTask) => isProtected(t, ctx.now) && !onDraining(t);
+  // Protection holds against scale-in and deployments, not against a drained instance or DeleteService.
+  const guarded = (t: ObservedTask) => !ctx.deleting && isProtected(t, ctx.now) && !onDraining(t);
 
   let keepers = remaining.filter((t) => primaryId !== undefined && t.deploymentId === primaryId && !onDraining(t));
   const excess = new Set<ObservedTask>();
@@ -102,5 +103,5 @@ export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstance
     !waiting &&
     (need > 0 || retire.length > 0) &&
     remaining.every(healthy);
-  return { startCount, startOn: [], stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck, held: held.map((t) => t.taskArn) };
+  return { startCount, startOn: [], stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck };
 }
