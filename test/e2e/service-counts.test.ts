@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
-import { sdkClient } from "../support/clients.js";
+import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { freePort } from "../support/ports.js";
 
@@ -135,7 +135,21 @@ describe("service counts on real containers", () => {
       "only the protected task's container runs",
     );
 
-    await ecs.send(new UpdateTaskProtectionCommand({ cluster: CLUSTER, tasks: [newest.taskArn!], protectionEnabled: false }));
+    // The AWS CLIs read it and lift it as the SDK does.
+    const clis = availableClis();
+    for (const cli of clis) {
+      const got = runCli(cli, berth.endpoint, ["ecs", "get-task-protection", "--cluster", CLUSTER, "--tasks", newest.taskArn!]);
+      assert.equal(got.status, 0, `${cli.name}: ${got.stderr}`);
+      assert.equal(got.json.protectedTasks[0].protectionEnabled, true, cli.name);
+      const tooLong = runCli(cli, berth.endpoint, [
+        ...["ecs", "update-task-protection", "--cluster", CLUSTER, "--tasks", newest.taskArn!],
+        ...["--protection-enabled", "--expires-in-minutes", "2881"],
+      ]);
+      assert.match(tooLong.stderr, /InvalidParameterException/, cli.name);
+    }
+    const lift = ["ecs", "update-task-protection", "--cluster", CLUSTER, "--tasks", newest.taskArn!, "--no-protection-enabled"];
+    if (clis.length > 0) assert.equal(runCli(clis[0]!, berth.endpoint, lift).status, 0);
+    else await ecs.send(new UpdateTaskProtectionCommand({ cluster: CLUSTER, tasks: [newest.taskArn!], protectionEnabled: false }));
     const read = await ecs.send(new GetTaskProtectionCommand({ cluster: CLUSTER, tasks: [newest.taskArn!] }));
     assert.equal(read.protectedTasks![0]!.protectionEnabled, false);
     await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "guard", desiredCount: 0 }));
