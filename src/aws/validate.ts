@@ -8,8 +8,19 @@
 import { ProtocolError } from "./errors.js";
 import type { Shape, ShapeRef, ServiceModel } from "./model.js";
 
-/** Makes the error a service answers a constraint violation with, from its message. */
-export type ViolationError = (message: string) => Error;
+/** A value outside its member's enum: where, what was sent and what the model allows. */
+export interface EnumViolation {
+  kind: "enum";
+  path: string;
+  value: string;
+  allowed: readonly string[];
+}
+
+/**
+ * Makes the error a service answers a constraint violation with, from its message (the AWS
+ * validation wording); `detail` lets a service that words a violation its own way do so.
+ */
+export type ViolationError = (message: string, detail?: EnumViolation) => Error;
 
 export function validateInput(model: ServiceModel, inputRef: ShapeRef | undefined, body: unknown, violation: ViolationError): void {
   if (!inputRef) return;
@@ -71,6 +82,7 @@ function check(rules: Rules, shape: Shape, value: unknown, path: string): unknow
         throw rules.violation(
           `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: ` +
             `Member must satisfy enum value set: [${shape.enum.join(", ")}]`,
+          { kind: "enum", path, value, allowed: shape.enum },
         );
       }
       checkLength(rules, shape, value.length, path, "length");

@@ -34,12 +34,17 @@ export function validateSettingValue(name: SettingName, value: string): void {
   }
 }
 
+const LONG_ARN_SETTINGS: readonly SettingName[] = ["serviceLongArnFormat", "taskLongArnFormat", "containerInstanceLongArnFormat"];
+
 /**
  * What PutAccountSetting / PutAccountSettingDefault may change: guardDutyActivate is
- * read-only (GuardDuty sets it), and the Fargate retirement wait period belongs to the root
- * user alone. `principalArn` is undefined for the account default.
+ * read-only (GuardDuty sets it), the long ARN formats can no longer be turned off (mandatory
+ * since 2021; ECS's words as the Terraform AWS provider documents them), and the Fargate
+ * retirement wait period belongs to the root user alone. `principalArn` is undefined for the
+ * account default.
  */
-export function validateSettingChange(name: SettingName, principalArn: string | undefined, accountId: string): void {
+export function validateSettingChange(name: SettingName, value: string, principalArn: string | undefined, accountId: string): void {
+  if (LONG_ARN_SETTINGS.includes(name) && value === "disabled") throw invalidParameter("You can no longer disable Long Arn settings");
   if (name === "guardDutyActivate") {
     throw invalidParameter("The guardDutyActivate account setting is read-only. Amazon GuardDuty manages it on your behalf.");
   }

@@ -83,7 +83,24 @@ export function newCapacityProvider(scope: Scope, input: CreateCapacityProviderR
     provider.type = "MANAGED_INSTANCES";
     if (input.cluster) provider.cluster = input.cluster;
   }
-  return provider;
+  return withScalingNote(provider);
+}
+
+/**
+ * What berth does with managed scaling: it records the settings and shows them, but it runs
+ * no Auto Scaling groups, so it launches and terminates no instances; the provider says so in
+ * its updateStatusReason, where ECS explains its capacity providers' states.
+ */
+export const MANAGED_SCALING_NOT_PERFORMED =
+  "Managed scaling is recorded but not performed: berth runs no Auto Scaling groups, so it launches and terminates no instances " +
+  "for this capacity provider. Hosts join the cluster with `berth agent`.";
+
+/** A provider whose managed scaling is ENABLED says what berth does with it; otherwise it carries no such note. */
+export function withScalingNote(cp: CapacityProvider): CapacityProvider {
+  const { updateStatusReason, ...rest } = cp;
+  if (cp.autoScalingGroupProvider?.managedScaling?.status === "ENABLED")
+    return { ...rest, updateStatusReason: MANAGED_SCALING_NOT_PERFORMED };
+  return updateStatusReason === MANAGED_SCALING_NOT_PERFORMED ? rest : cp;
 }
 
 /** ECS fills managed scaling and termination protection with these defaults. */

@@ -1,6 +1,7 @@
 // Container instances: what RegisterContainerInstance records, and how Describe shows an
 // instance with the resources its tasks hold and whether its agent is connected.
-import type { Attribute, ContainerInstance, RegisterContainerInstanceRequest, Resource } from "@aws-sdk/client-ecs";
+import type { Attribute, ContainerInstance, RegisterContainerInstanceRequest, Resource, VersionInfo } from "@aws-sdk/client-ecs";
+import { createHash } from "node:crypto";
 import { ecsArn } from "./arn.js";
 import { invalidParameter } from "./errors.js";
 import type { Scope } from "./scope.js";
@@ -60,12 +61,28 @@ export function registeredResources(total: readonly Resource[] | undefined): Res
   ];
 }
 
-export function defaultAttributes(doc: string | undefined, given: readonly Attribute[]): Attribute[] {
+/**
+ * The image a berth host runs, in AMI form. ECS sets ecs.ami-id from the instance identity
+ * document's imageId; a berth host runs no AMI, so it is named after what it does run: berth's
+ * agent release on a CPU architecture. Hosts running the same release share it, as instances
+ * launched from one AMI do, and an upgraded agent gets a new one, as each ECS-optimized AMI
+ * release does; it never changes for a host that keeps running the same berth.
+ */
+export function berthImageId(agentVersion: string | undefined, cpuArchitecture: string): string {
+  const digest = createHash("sha256")
+    .update(`berth-agent/${agentVersion ?? "unknown"}/linux/${cpuArchitecture}`)
+    .digest("hex");
+  return `ami-${digest.slice(0, 17)}`;
+}
+
+export function defaultAttributes(doc: string | undefined, given: readonly Attribute[], versionInfo?: VersionInfo): Attribute[] {
   const byName = new Map<string, Attribute>();
   const put = (name: string, value?: string) => byName.set(name, value === undefined ? { name } : { name, value });
+  const architecture = given.find((a) => a.name === "ecs.cpu-architecture")?.value ?? "x86_64";
   put("ecs.os-type", "linux");
   put("ecs.os-family", "LINUX");
-  put("ecs.cpu-architecture", "x86_64");
+  put("ecs.cpu-architecture", architecture);
+  put("ecs.ami-id", identityDocumentField(doc, "imageId") ?? berthImageId(versionInfo?.agentVersion, architecture));
   put("ecs.availability-zone", identityDocumentField(doc, "availabilityZone") ?? DEFAULT_AVAILABILITY_ZONE);
   put("ecs.instance-type", identityDocumentField(doc, "instanceType") ?? "berth.local");
   for (const a of given) put(a.name!, a.value);
@@ -89,7 +106,7 @@ export function newContainerInstance(args: {
     registeredResources: registeredResources(request.totalResources),
     status: "ACTIVE",
     agentConnected: true,
-    attributes: defaultAttributes(request.instanceIdentityDocument, request.attributes ?? []),
+    attributes: defaultAttributes(request.instanceIdentityDocument, request.attributes ?? [], request.versionInfo),
     registeredAt: args.now,
     tags: request.tags ?? [],
     attachments: [],

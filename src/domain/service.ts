@@ -43,6 +43,11 @@ export function withDeploymentDefaults(
   return merged;
 }
 
+/** A service role lets ECS call a service's load balancers; ECS refuses one given without any (ECS's words, hashicorp/terraform#12130). */
+export function validateServiceRole(role: string | undefined, lbs: readonly LoadBalancer[] | undefined): void {
+  if (role && !lbs?.length) throw invalidParameter("A role was passed, but no load balancers were present.");
+}
+
 /** Load balancers name a container and a port of the task definition, as ECS checks. */
 export function validateLoadBalancers(lbs: readonly LoadBalancer[], td: TaskDefinition): void {
   if (lbs.length > 5) throw invalidParameter("A service can have at most 5 load balancers.");

@@ -165,9 +165,10 @@ export class ServiceScheduler {
       !plan.events.length &&
       !applied.unplaced.length &&
       plan.pendingCount === 0 &&
-      plan.runningCount === plan.desiredCount &&
-      live.length === 1 &&
-      live[0]!.rolloutState !== "IN_PROGRESS" &&
+      // An EXTERNAL service rests when its task sets do; the others when their one deployment is done.
+      (plan.taskSets
+        ? plan.taskSets.every((s) => s.stabilityStatus === "STEADY_STATE")
+        : plan.runningCount === plan.desiredCount && live.length === 1 && live[0]!.rolloutState !== "IN_PROGRESS") &&
       (!plan.wakeAt || plan.wakeAt.getTime() - Date.now() > RESTING_SWEEP_MS);
     return { observeMs, resting };
   }

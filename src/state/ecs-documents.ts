@@ -1,6 +1,7 @@
 // The documents the ECS control plane stores, and the keys and ids they are found by.
 import type { ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../domain/deployment.js";
+import type { TaskSetRecord } from "../domain/task-set.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { Reservation } from "../domain/task/reservation.js";
 
@@ -64,6 +65,8 @@ export interface StoredService {
   /** The scheduler should look again by then (epoch ms), even if nothing changes. */
   wakeAt?: number;
   clientToken?: string;
+  /** EXTERNAL deployment controller only: its task sets, PRIMARY first (src/domain/task-set.ts). */
+  taskSets?: TaskSetRecord[];
 }
 
 /** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */

@@ -201,7 +201,9 @@ describe("checkNetworkConfiguration", () => {
       "a malformed subnet",
       awsvpc,
       vpc(["subnet-a1", "net-1"]),
-      invalid("Error retrieving subnet information for [net-1]: The subnet ID 'net-1' is malformed"),
+      invalid(
+        "Error retrieving subnet information for [net-1]: The subnet ID 'net-1' does not exist (ErrorCode: InvalidSubnetID.NotFound)",
+      ),
     ],
     [
       "6 security groups",
@@ -216,7 +218,9 @@ describe("checkNetworkConfiguration", () => {
       "a malformed security group",
       awsvpc,
       vpc(["subnet-a1"], ["group-1"]),
-      invalid("Error retrieving security group information for [group-1]: The security group 'group-1' is malformed"),
+      invalid(
+        "Error retrieving security group information for [group-1]: The security group 'group-1' does not exist (ErrorCode: InvalidGroup.NotFound)",
+      ),
     ],
   ];
   for (const [label, td, config, refusal] of refused) {

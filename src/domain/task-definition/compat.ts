@@ -14,8 +14,9 @@ const FARGATE_LOG_DRIVERS = ["awslogs", "splunk", "awsfirelens"];
 
 /**
  * The first reason this task definition cannot run on Fargate, as the ClientException
- * message ECS returns, or undefined when it can. The first four messages are real ECS
- * messages seen in public error reports; the rest are berth's wording.
+ * message ECS returns, or undefined when it can. The first four messages and those for
+ * pidMode and ipcMode are real ECS messages seen in public error reports (aws/aws-cdk#29619,
+ * cn-terraform/terraform-aws-ecs-fargate#2); the rest are berth's wording.
  */
 export function fargateProblem(input: RegisterTaskDefinitionRequest): string | undefined {
   if (effectiveNetworkMode(input) !== "awsvpc") return "Fargate only supports network mode \u2018awsvpc\u2019.";
@@ -31,8 +32,10 @@ export function fargateProblem(input: RegisterTaskDefinitionRequest): string | u
       "See the Amazon ECS documentation for the valid values."
     );
   }
-  if (input.pidMode === "host") return "Fargate does not support pidMode 'host'.";
-  if (input.ipcMode !== undefined) return "Fargate does not support the 'ipcMode' parameter.";
+  if (input.pidMode === "host") {
+    return "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.";
+  }
+  if (input.ipcMode !== undefined) return "Tasks using the Fargate launch type do not support ipcMode.";
   if ((input.placementConstraints ?? []).length > 0) return "Fargate does not support task placement constraints.";
   for (const v of input.volumes ?? []) {
     if (v.host?.sourcePath !== undefined) {

@@ -70,12 +70,22 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
   if (!vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
   const subnets = vpc.subnets ?? [];
   if (subnets.length < 1 || subnets.length > 16) throw invalidParameter("subnets can have at least 1 and at most 16 items.");
+  // Ids that cannot name a subnet or security group: ECS answers what EC2 told it, that they do
+  // not exist (as users paste it, eddmann/serverless-fargate#20). Ids of the right form are
+  // taken as they are until berth has subnets of its own.
   for (const s of subnets)
-    if (!SUBNET_ID.test(s)) throw invalidParameter(`Error retrieving subnet information for [${s}]: The subnet ID '${s}' is malformed`);
+    if (!SUBNET_ID.test(s)) {
+      throw invalidParameter(
+        `Error retrieving subnet information for [${s}]: The subnet ID '${s}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`,
+      );
+    }
   if ((vpc.securityGroups ?? []).length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
   for (const g of vpc.securityGroups ?? [])
-    if (!SECURITY_GROUP_ID.test(g))
-      throw invalidParameter(`Error retrieving security group information for [${g}]: The security group '${g}' is malformed`);
+    if (!SECURITY_GROUP_ID.test(g)) {
+      throw invalidParameter(
+        `Error retrieving security group information for [${g}]: The security group '${g}' does not exist (ErrorCode: InvalidGroup.NotFound)`,
+      );
+    }
   return subnets[0];
 }
 

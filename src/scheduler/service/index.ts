@@ -28,5 +28,6 @@ export {
   unableToPlaceMessage,
 } from "./events.js";
 export { scalingActivityReason } from "./replica.js";
+export { scheduleTaskSets } from "./task-sets.js";
 export { HEALTH_CHECK_STOP_REASON, observeTask, taskIdOf } from "./task-state.js";
 export * from "./types.js";

@@ -21,6 +21,7 @@ import {
   throttledMessage,
   unableToPlaceMessage,
 } from "./events.js";
+import { reconcileExternal } from "./external.js";
 import { observe } from "./observe.js";
 import { scheduleReplica } from "./replica.js";
 import { graceEndsAt, isCounted, isLive, isPending, isPresent, isProtected, isRunning, isUp } from "./task-state.js";
@@ -40,6 +41,8 @@ export function reconcile(input: ReconcileInput): Plan {
   const daemon = service.schedulingStrategy === "DAEMON";
   const grace = service.healthCheckGracePeriodSeconds ?? 0;
   if (service.status === "INACTIVE") return idlePlan(input);
+  // EXTERNAL deployment controller: task sets instead of deployments.
+  if (input.taskSets) return reconcileExternal(input, input.taskSets);
 
   const desired = !active ? 0 : daemon ? daemonInstances(input.instances).length : Math.max(0, service.desiredCount);
   const bounds = deploymentBounds(service.schedulingStrategy, service.deploymentConfiguration, desired);

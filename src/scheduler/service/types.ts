@@ -4,9 +4,11 @@
 // events and the memory. Nothing here knows about storage, the wire or the clock.
 import type { DeploymentConfiguration, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../../domain/deployment.js";
+import type { TaskSetRecord } from "../../domain/task-set.js";
 import type { InstanceStatus } from "../placement/types.js";
 
 // What the store persists of a service lives in src/domain (the store may not import the scheduler).
+export type { TaskSetRecord } from "../../domain/task-set.js";
 export {
   emptyMemory,
   type DeploymentRecord,
@@ -74,6 +76,11 @@ export interface ReconcileInput {
   nextDeploymentId: string;
   /** What the previous plan's placement could not place. */
   unplaced?: readonly UnplacedTasks[];
+  /**
+   * Present exactly when the service has the EXTERNAL deployment controller: its task sets,
+   * which the reconciler keeps instead of deployments (src/scheduler/service/task-sets.ts).
+   */
+  taskSets?: readonly TaskSetRecord[];
 }
 
 export interface TaskStart {
@@ -112,4 +119,6 @@ export interface Plan {
   desiredCount: number;
   runningCount: number;
   pendingCount: number;
+  /** EXTERNAL services: the task sets after this run, their counts and stability; DRAINING ones with no task left are gone. */
+  taskSets?: TaskSetRecord[];
 }

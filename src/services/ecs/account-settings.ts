@@ -59,7 +59,7 @@ async function save(ctx: RequestContext, principal: string, name: SettingName, v
 
 async function putAccountSetting(ctx: RequestContext, input: PutAccountSettingRequest): Promise<PutAccountSettingResponse> {
   const principal = principalOf(ctx, input.principalArn);
-  validateSettingChange(input.name!, principal, ctx.scope.accountId);
+  validateSettingChange(input.name!, input.value!, principal, ctx.scope.accountId);
   return { setting: await save(ctx, principal, input.name!, input.value!) };
 }
 
@@ -67,7 +67,7 @@ async function putAccountSettingDefault(
   ctx: RequestContext,
   input: PutAccountSettingDefaultRequest,
 ): Promise<PutAccountSettingDefaultResponse> {
-  validateSettingChange(input.name!, undefined, ctx.scope.accountId);
+  validateSettingChange(input.name!, input.value!, undefined, ctx.scope.accountId);
   // ECS shows the account default as a setting of the account's root user.
   return { setting: await save(ctx, rootPrincipal(ctx.scope.accountId), input.name!, input.value!) };
 }

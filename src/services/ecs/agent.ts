@@ -63,10 +63,11 @@ async function registerContainerInstance(
           version: (cur.instance.version ?? 0) + 1,
           versionInfo: input.versionInfo ?? cur.instance.versionInfo,
           registeredResources: registeredResources(input.totalResources),
-          attributes: defaultAttributes(input.instanceIdentityDocument, [
-            ...(cur.instance.attributes ?? []).filter((a) => !a.name!.startsWith("ecs.")),
-            ...(input.attributes ?? []),
-          ]),
+          attributes: defaultAttributes(
+            input.instanceIdentityDocument,
+            [...(cur.instance.attributes ?? []).filter((a) => !a.name!.startsWith("ecs.")), ...(input.attributes ?? [])],
+            input.versionInfo ?? cur.instance.versionInfo,
+          ),
         },
       };
     }

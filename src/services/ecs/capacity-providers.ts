@@ -20,6 +20,7 @@ import {
   deleteFailed,
   newCapacityProvider,
   withAsgDefaults,
+  withScalingNote,
 } from "../../domain/capacity-provider.js";
 import { clientException, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
@@ -106,7 +107,7 @@ async function updateCapacityProvider(ctx: RequestContext, input: UpdateCapacity
         ...input.managedInstancesProvider,
       } as CapacityProvider["managedInstancesProvider"];
     }
-    return next;
+    return withScalingNote(next);
   });
   // ECS answers while the update is in progress; berth applies it at once, so the next
   // DescribeCapacityProviders already shows UPDATE_COMPLETE.

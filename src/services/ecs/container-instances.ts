@@ -89,10 +89,13 @@ async function describeContainerInstances(
   input: DescribeContainerInstancesRequest,
 ): Promise<DescribeContainerInstancesResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
+  const refs = input.containerInstances ?? [];
+  // ECS's own words for these limits (the model sets none).
+  if (refs.length === 0) throw invalidParameter("Container instance cannot be empty.");
+  if (refs.length > 100) throw invalidParameter("instanceIds can have at most 100 items.");
   const containerInstances: ContainerInstance[] = [];
   const failures: Failure[] = [];
-  if ((input.containerInstances ?? []).length > 100) throw invalidParameter("containerInstances can have at most 100 items.");
-  for (const ref of input.containerInstances ?? []) {
+  for (const ref of refs) {
     const stored = await findInstance(ctx, cluster, ref);
     if (!stored) {
       failures.push({ arn: ref.startsWith("arn:") ? ref : containerInstanceArnOf(ctx.scope, cluster, ref), reason: "MISSING" });

@@ -11,6 +11,7 @@ import type { EcsHandlers } from "./context.js";
 import { tagOperations } from "./tags.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
 import { taskProtectionOperations } from "./task-protection.js";
+import { taskSetOperations } from "./task-sets.js";
 
 export const ecsOperations: EcsHandlers = {
   ...clusterOperations,
@@ -22,5 +23,6 @@ export const ecsOperations: EcsHandlers = {
   ...agentOperations,
   ...taskOperations,
   ...serviceOperations,
+  ...taskSetOperations,
   ...taskProtectionOperations,
 };

@@ -14,6 +14,7 @@ import { checkInstance } from "../../scheduler/placement/index.js";
 import { observeTask, startedTasksMessage, type Plan, type ServiceInstance, type UnplacedTasks } from "../../scheduler/service/index.js";
 import type { AppliedPlan, ServicePort, ServiceSnapshot } from "../../scheduler/service-port.js";
 import { taskParent, type EcsState, type StoredService, type StoredTask } from "../../state/ecs-state.js";
+import { isExternal, mergeTaskSetCounts } from "../../domain/task-set.js";
 import type { Store } from "../../state/store.js";
 import type { HostNotifier } from "./agent-channel/notifier.js";
 import { agentConnected, clusterInstances, describeInstance } from "./container-instances.js";
@@ -87,6 +88,7 @@ export class EcsServicePort implements ServicePort {
       instances: await serviceInstances(ctx, stored),
       memory: stored.memory,
       unplaced: stored.unplaced,
+      ...(isExternal(stored) ? { taskSets: stored.taskSets ?? [] } : {}),
     };
   }
 
@@ -164,6 +166,8 @@ function afterPlan(
       ...(primary ? { taskDefinition: primary.taskDefinition } : {}),
       events: prependEvents(cur.service.events ?? [], events),
     },
+    // The sets as the handlers left them may have changed since `read`: only counts and stability come from the plan.
+    ...(plan.taskSets ? { taskSets: mergeTaskSetCounts(cur.taskSets ?? [], plan.taskSets) } : {}),
   };
   // A service at rest is looked at every sweep; most runs change nothing worth a write.
   return sameJson(next, cur) ? undefined : next;
@@ -179,8 +183,10 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
     if (!definition) continue;
     const td: TaskDefinition = definition.taskDefinition;
     const deployment = plan.deployments.find((d) => d.id === start.deploymentId);
+    // A task set's tasks launch as the set says; a deployment's as the service does.
+    const taskSet = stored.taskSets?.find((s) => s.id === start.deploymentId);
     const launch = chooseLaunch(
-      { launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy },
+      taskSet ?? { launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy },
       cluster?.defaultCapacityProviderStrategy ?? [],
     );
     let targets: Target[] = [];
@@ -220,7 +226,7 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
       }
     }
     if (!targets.length) continue;
-    const network = deployment?.networkConfiguration ?? service.networkConfiguration;
+    const network = taskSet ? taskSet.networkConfiguration : (deployment?.networkConfiguration ?? service.networkConfiguration);
     await batch.add(
       {
         cluster: stored.cluster,
@@ -230,7 +236,7 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
         group: `service:${service.serviceName}`,
         startedBy: start.deploymentId,
         tags: serviceTaskTags(service, definition.tags),
-        platformVersion: service.platformVersion,
+        platformVersion: taskSet ? taskSet.platformVersion : service.platformVersion,
         enableExecuteCommand: service.enableExecuteCommand,
       },
       targets,

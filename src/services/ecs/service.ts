@@ -3,12 +3,14 @@
 import type * as EcsSdk from "@aws-sdk/client-ecs";
 import { modeledError, type ServiceErrors } from "../../aws/errors.js";
 import { defineService, type AwsService, type Route } from "../../aws/service.js";
-import { EcsError, invalidParameter } from "../../domain/errors.js";
+import { EcsError } from "../../domain/errors.js";
 import type { RequestContext } from "./context.js";
 import { EVENTS_PATH, type TaskEventHub } from "./events/task-events.js";
 import { ecsOperations } from "./index.js";
 import { findActiveCluster } from "./lookup.js";
 import { ecsModel } from "./model.js";
+import { unservedOperation } from "./unsupported.js";
+import { ecsViolation } from "./violation.js";
 
 /** What ECS handlers share across requests: the parts of a request context that are not the request's. */
 export type EcsDeps = Omit<RequestContext, "scope" | "log" | "principalArn" | "now" | "endpoint"> & {
@@ -42,9 +44,8 @@ export function ecsService(deps: EcsDeps): AwsService {
       scheduler,
     }),
     errors: ecsErrors,
-    violation: invalidParameter,
-    notImplemented: (operation) =>
-      new EcsError("UnsupportedFeatureException", `${operation} is part of the ECS API but is not implemented by berth yet.`),
+    violation: ecsViolation,
+    notImplemented: unservedOperation,
     routes: [taskEventsRoute(deps)],
   });
 }

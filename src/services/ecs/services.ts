@@ -17,7 +17,7 @@ import type {
   UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
 import { idFromRef, nameFromRef } from "../../domain/arn.js";
-import { EcsError, invalidParameter } from "../../domain/errors.js";
+import { invalidParameter } from "../../domain/errors.js";
 import { pageSize, paginate } from "../../domain/pagination.js";
 import { keysetPage } from "./keyset-page.js";
 import {
@@ -26,6 +26,7 @@ import {
   validateLoadBalancers,
   validateServiceName,
   validateServiceRegistries,
+  validateServiceRole,
   withDeploymentDefaults,
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
@@ -37,11 +38,12 @@ import type { EcsHandlers, RequestContext } from "./context.js";
 import { activeCluster, clusterName } from "./lookup.js";
 import { resolveDefinition } from "./launch.js";
 import { sameJson } from "../../domain/same-json.js";
+import { isExternal, taskSetView } from "../../domain/task-set.js";
+import { drained } from "../../domain/task-set-changes.js";
+import { createExternalService, updateExternalService } from "./external-services.js";
+import { isRetry, serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
 
-const serviceNotFound = () => new EcsError("ServiceNotFoundException", "Service not found.");
-const serviceNotActive = () => new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
-
-export const serviceId = (cluster: string, name: string) => `${cluster}/${name}`;
+export { serviceId } from "./service-refs.js";
 
 /** The service as DescribeServices shows it: deployments PRIMARY first, INACTIVE ones hidden. */
 export function serviceView(stored: StoredService, withTags = true): Service {
@@ -49,11 +51,12 @@ export function serviceView(stored: StoredService, withTags = true): Service {
   return {
     ...service,
     deployments: stored.deployments.filter((d) => d.status !== "INACTIVE"),
+    ...(stored.taskSets ? { taskSets: stored.taskSets.map((s) => taskSetView(s, withTags)) } : {}),
     ...(withTags ? {} : { tags: undefined }),
   };
 }
 
-async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
+export async function findService(ctx: RequestContext, clusterRef: string | undefined, ref: string): Promise<StoredService | undefined> {
   const cluster = clusterName(ctx, clusterRef);
   // A service ARN's resource is "<cluster>/<name>".
   const resource = nameFromRef(ctx.scope, ref, "service");
@@ -63,6 +66,7 @@ async function findService(ctx: RequestContext, clusterRef: string | undefined, 
 
 async function createService(ctx: RequestContext, input: CreateServiceRequest): Promise<CreateServiceResponse> {
   validateServiceName(input.serviceName!);
+  validateServiceRole(input.role, input.loadBalancers);
   const cluster = await activeCluster(ctx, input.cluster);
   const strategy = input.schedulingStrategy ?? "REPLICA";
   if (strategy === "REPLICA" && input.desiredCount === undefined) {
@@ -73,6 +77,8 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   validateTags(input.tags ?? []);
+  if (input.deploymentController?.type === "EXTERNAL")
+    return { service: serviceView(await createExternalService(ctx, input, cluster.clusterName!)) };
   if (!input.taskDefinition) throw invalidParameter("taskDefinition is required for a service with the ECS deployment controller.");
   const definition = await resolveDefinition(ctx, input.taskDefinition);
   const td = definition.taskDefinition;
@@ -94,10 +100,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     ctx.scope,
     id,
     (current) => {
-      if (current && current.service.status !== "INACTIVE") {
-        if (input.clientToken && current.clientToken === input.clientToken) return undefined;
-        throw invalidParameter("Creation of service was not idempotent.");
-      }
+      if (isRetry(current, input.clientToken)) return undefined;
       const service = newService({
         scope: ctx.scope,
         cluster: name,
@@ -141,6 +144,7 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found) throw serviceNotFound();
   if (found.service.status !== "ACTIVE") throw serviceNotActive();
+  if (isExternal(found)) return { service: serviceView(await updateExternalService(ctx, input, found)) };
   const daemon = found.service.schedulingStrategy === "DAEMON";
   if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
     throw invalidParameter(daemon ? "The desired count of a DAEMON service cannot be set." : "desiredCount must be 0 or greater.");
@@ -211,7 +215,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
       if (cur.service.schedulingStrategy !== "DAEMON" && (cur.service.desiredCount ?? 0) > 0 && !input.force) {
         throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
       }
-      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 } };
+      const taskSets = cur.taskSets?.map((set) => drained(set, ctx.now));
+      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 }, ...(taskSets ? { taskSets } : {}) };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
@@ -221,7 +226,8 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
 async function describeServices(ctx: RequestContext, input: DescribeServicesRequest): Promise<DescribeServicesResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const refs = input.services ?? [];
-  if (refs.length < 1 || refs.length > 10) throw invalidParameter("services must contain between 1 and 10 items.");
+  if (refs.length === 0) throw invalidParameter("Services cannot be empty.");
+  if (refs.length > 10) throw invalidParameter("service names can have at most 10 items.");
   const services: Service[] = [];
   const failures: Failure[] = [];
   for (const ref of refs) {

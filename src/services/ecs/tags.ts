@@ -15,12 +15,15 @@ import { mergeTags, removeTags, validateTagKeys, validateTags } from "../../doma
 import type { Collection } from "../../state/store.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
+import { taskSetTaggable } from "./task-set-tags.js";
 
 interface Taggable<T> {
   collection(state: EcsState): Collection<T>;
-  exists(doc: T): boolean;
-  tags(doc: T): Tag[];
-  withTags(doc: T, tags: Tag[]): T;
+  /** The document that holds the resource `id` (the ARN's resource after its type), when it is not `id` itself. */
+  docId?(id: string): string;
+  exists(doc: T, id: string): boolean;
+  tags(doc: T, id: string): Tag[];
+  withTags(doc: T, tags: Tag[], id: string): T;
   notFound(): Error;
 }
 
@@ -50,6 +53,8 @@ const TAGGABLE: Record<string, Taggable<unknown>> = {
     withTags: (cp, tags) => ({ ...cp, tags }),
     notFound: () => resourceNotFound("The specified capacity provider does not exist."),
   }),
+  // task-set/CLUSTER/SERVICE/ecs-svc/ID: the set lives in its service's document.
+  "task-set": taggable(taskSetTaggable),
 };
 
 function resolve(ctx: RequestContext, resourceArn: string): { kind: Taggable<unknown>; id: string } {
@@ -66,9 +71,9 @@ function resolve(ctx: RequestContext, resourceArn: string): { kind: Taggable<unk
 
 async function retag(ctx: RequestContext, resourceArn: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
   const { kind, id } = resolve(ctx, resourceArn);
-  await kind.collection(ctx.state).write(ctx.scope, id, (doc) => {
-    if (doc === undefined || !kind.exists(doc)) throw kind.notFound();
-    return kind.withTags(doc, change(kind.tags(doc)));
+  await kind.collection(ctx.state).write(ctx.scope, kind.docId?.(id) ?? id, (doc) => {
+    if (doc === undefined || !kind.exists(doc, id)) throw kind.notFound();
+    return kind.withTags(doc, change(kind.tags(doc, id)), id);
   });
 }
 
@@ -86,9 +91,9 @@ async function untagResource(ctx: RequestContext, input: UntagResourceRequest): 
 
 async function listTagsForResource(ctx: RequestContext, input: ListTagsForResourceRequest): Promise<ListTagsForResourceResponse> {
   const { kind, id } = resolve(ctx, input.resourceArn!);
-  const doc = await kind.collection(ctx.state).get(ctx.scope, id);
-  if (doc === undefined || !kind.exists(doc)) throw kind.notFound();
-  return { tags: kind.tags(doc) };
+  const doc = await kind.collection(ctx.state).get(ctx.scope, kind.docId?.(id) ?? id);
+  if (doc === undefined || !kind.exists(doc, id)) throw kind.notFound();
+  return { tags: kind.tags(doc, id) };
 }
 
 export const tagOperations = {

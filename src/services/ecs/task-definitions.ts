@@ -153,11 +153,23 @@ async function deleteTaskDefinitions(ctx: RequestContext, input: DeleteTaskDefin
   }
   const taskDefinitions: TaskDefinition[] = [];
   const failures: Failure[] = [];
+  // The failures' reasons are ECS's (moto's tests carry them beside the ACTIVE one below).
   for (const ref of refs) {
-    const id = exactRevision(ctx, ref);
+    const parsed = parseTaskDefinitionRef(ctx.scope, ref);
+    if (!parsed || parsed.revision === undefined) {
+      failures.push({
+        arn: ref,
+        reason: "The specified task definition identifier is invalid. Specify a valid name or ARN and try again.",
+      });
+      continue;
+    }
+    const id = taskDefinitionId(parsed.family, parsed.revision);
     const current = await ctx.state.taskDefinitions.get(ctx.scope, id);
     if (!current) {
-      failures.push({ arn: ref, reason: "The specified task definition does not exist." });
+      failures.push({
+        arn: ref,
+        reason: "The specified task definition does not exist. Specify a valid account, family, revision and try again.",
+      });
     } else if (current.taskDefinition.status === "ACTIVE") {
       failures.push({
         arn: current.taskDefinition.taskDefinitionArn,

@@ -53,7 +53,9 @@ async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<St
 async function describeTasks(ctx: RequestContext, input: DescribeTasksRequest): Promise<DescribeTasksResponse> {
   const cluster = (await activeCluster(ctx, input.cluster)).clusterName!;
   const refs = input.tasks ?? [];
-  if (refs.length > 100) throw invalidParameter("tasks can have at most 100 items.");
+  // ECS's own words for these limits (the model sets none).
+  if (refs.length === 0) throw invalidParameter("Tasks cannot be empty.");
+  if (refs.length > 100) throw invalidParameter("taskIds can have at most 100 items.");
   const tasks: Task[] = [];
   const failures: Failure[] = [];
   const found = await ctx.state.tasks.getMany(ctx.scope, refs.map(idFromRef));
