@@ -12,6 +12,7 @@ import type {
 import { ecsArn } from "./arn.js";
 import { invalidParameter } from "./errors.js";
 import type { Scope } from "./scope.js";
+import { defaultAzRebalancing } from "./service-fields.js";
 
 const SERVICE_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 export const MAX_EVENTS = 100;
@@ -83,6 +84,8 @@ export function newService(args: {
   launchType?: Service["launchType"];
   deploymentConfiguration: DeploymentConfiguration;
   principalArn: string;
+  /** From CreateService's `role` (serviceRoleArn). */
+  roleArn: string;
   now: Date;
 }): Service {
   const { input } = args;
@@ -103,6 +106,7 @@ export function newService(args: {
     taskDefinition: args.taskDefinitionArn,
     deploymentConfiguration: args.deploymentConfiguration,
     deployments: [],
+    roleArn: args.roleArn,
     events: [],
     createdAt: args.now,
     placementConstraints: input.placementConstraints ?? [],
@@ -116,7 +120,7 @@ export function newService(args: {
     enableECSManagedTags: input.enableECSManagedTags ?? false,
     propagateTags: input.propagateTags ?? "NONE",
     enableExecuteCommand: input.enableExecuteCommand ?? false,
-    availabilityZoneRebalancing: "DISABLED",
+    availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? defaultAzRebalancing(strategy, input.placementStrategy ?? []),
   };
 }
 

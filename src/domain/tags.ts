@@ -53,3 +53,28 @@ export function removeTags(existing: readonly Tag[], keys: readonly string[]): T
   const drop = new Set(keys);
   return existing.filter((t) => !drop.has(t.key!));
 }
+
+/** The tag keys of Amazon ECS managed tags (enableECSManagedTags): ECS's own, under its reserved prefix. */
+export const MANAGED_TAG_CLUSTER = "aws:ecs:clusterName";
+export const MANAGED_TAG_SERVICE = "aws:ecs:serviceName";
+
+/** The managed tags a new task gets: its cluster's name, and its service's name when a service started it. */
+export function managedTags(cluster: string, service?: string): Tag[] {
+  return [{ key: MANAGED_TAG_CLUSTER, value: cluster }, ...(service ? [{ key: MANAGED_TAG_SERVICE, value: service }] : [])];
+}
+
+/**
+ * A new task's tags: its own (RunTask's or StartTask's `tags`, already validated), then the
+ * propagated ones (the task definition's or the service's) for keys it does not set itself,
+ * then ECS's managed tags. ECS's limit of 50 counts the first two only: tags under the
+ * reserved `aws:` prefix do not count against it.
+ */
+export function newTaskTags(own: readonly Tag[], propagated: readonly Tag[], managed: readonly Tag[]): Tag[] {
+  const tags = own.map((t) => ({ key: t.key!, value: t.value ?? "" }));
+  for (const t of propagated) if (!tags.some((x) => x.key === t.key)) tags.push({ key: t.key!, value: t.value ?? "" });
+  if (tags.filter((t) => !reserved(t.key)).length > MAX_TAGS) {
+    throw invalidParameter(`The number of tags must be less than or equal to ${MAX_TAGS}.`);
+  }
+  // Managed tags replace any propagated tag of the same key: ECS's value is the truth.
+  return [...tags.filter((t) => !managed.some((m) => m.key === t.key)), ...managed];
+}

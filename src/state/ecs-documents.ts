@@ -4,6 +4,7 @@ import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../domai
 import type { TaskSetRecord } from "../domain/task-set.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { Reservation } from "../domain/task/reservation.js";
+import type { ServiceHistory } from "../domain/service-history.js";
 
 export interface StoredTaskDefinition {
   taskDefinition: TaskDefinition;
@@ -67,6 +68,8 @@ export interface StoredService {
   clientToken?: string;
   /** EXTERNAL deployment controller only: its task sets, PRIMARY first (src/domain/task-set.ts). */
   taskSets?: TaskSetRecord[];
+  /** Its service revisions and service deployments (absent in documents written before berth kept them). */
+  history?: ServiceHistory;
 }
 
 /** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */

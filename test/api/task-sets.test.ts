@@ -305,7 +305,7 @@ describe("task sets (in-process)", () => {
     ]);
     await rejects(
       ecs.send(new ListTagsForResourceCommand({ resourceArn: `${set.taskSetArn!.slice(0, -1)}x` })),
-      "ResourceNotFoundException",
+      "InvalidParameterException",
     );
   });
 

@@ -169,11 +169,16 @@ describe("tags", () => {
     }
   });
 
-  test("a deleted cluster cannot be tagged", async () => {
+  test("a deleted cluster cannot be tagged: ECS says it is inactive", async () => {
     const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: "short-lived" }));
     await ecs.send(new DeleteClusterCommand({ cluster: "short-lived" }));
-    await expectError(tag(cluster!.clusterArn!, [{ key: "a", value: "b" }]), "ClusterNotFoundException");
-    await expectError(ecs.send(new ListTagsForResourceCommand({ resourceArn: cluster!.clusterArn! })), "ClusterNotFoundException");
+    const inactive = /^The specified cluster is inactive\. Specify an active cluster and try again\.$/;
+    await expectError(tag(cluster!.clusterArn!, [{ key: "a", value: "b" }]), "InvalidParameterException", inactive);
+    await expectError(
+      ecs.send(new ListTagsForResourceCommand({ resourceArn: cluster!.clusterArn! })),
+      "InvalidParameterException",
+      inactive,
+    );
   });
 
   test("DescribeClusters with include TAGS shows what TagResource set", async () => {

@@ -260,17 +260,48 @@ describe("taskTags", () => {
       "reserved",
     );
     refuses(() => taskTags([], "TASK_DEFINITION", many51()), invalid("The number of tags must be less than or equal to 50."), "too many");
+    refuses(
+      () =>
+        taskTags(
+          many51().slice(0, 30),
+          "TASK_DEFINITION",
+          many51()
+            .map((t) => ({ ...t, key: `d${t.key}` }))
+            .slice(0, 21),
+        ),
+      invalid("The number of tags must be less than or equal to 50."),
+      "own and propagated together",
+    );
+  });
+
+  test("enableECSManagedTags adds aws:ecs:clusterName, outside the limit of 50", () => {
+    const fifty = many51().slice(0, 50);
+    const tags = taskTags(fifty, undefined, [], { enableECSManagedTags: true, cluster: "prod" });
+    assert.equal(tags.length, 51);
+    assert.deepEqual(tags.at(-1), { key: "aws:ecs:clusterName", value: "prod" });
+    assert.deepEqual(taskTags(own, undefined, [], { enableECSManagedTags: false, cluster: "prod" }), own);
   });
   const many51 = () => Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: "v" }));
 });
 
 describe("serviceTaskTags", () => {
-  const service = { tags: [{ key: "svc", value: "1" }] };
+  const service = { serviceName: "web", tags: [{ key: "svc", value: "1" }] };
   const definition = [{ key: "td", value: "2" }];
   test("as the service's propagateTags says", () => {
-    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "SERVICE" }, definition), service.tags);
-    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "TASK_DEFINITION" }, definition), definition);
-    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "NONE" }, definition), []);
-    assert.deepEqual(serviceTaskTags(service, definition), []);
+    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "SERVICE" }, definition, "c"), service.tags);
+    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "TASK_DEFINITION" }, definition, "c"), definition);
+    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "NONE" }, definition, "c"), []);
+    assert.deepEqual(serviceTaskTags(service, definition, "c"), []);
+  });
+  test("enableECSManagedTags adds the cluster's and the service's names after the propagated tags", () => {
+    assert.deepEqual(serviceTaskTags({ ...service, propagateTags: "SERVICE", enableECSManagedTags: true }, definition, "c"), [
+      { key: "svc", value: "1" },
+      { key: "aws:ecs:clusterName", value: "c" },
+      { key: "aws:ecs:serviceName", value: "web" },
+    ]);
+    assert.deepEqual(serviceTaskTags({ ...service, enableECSManagedTags: true }, definition, "c"), [
+      { key: "aws:ecs:clusterName", value: "c" },
+      { key: "aws:ecs:serviceName", value: "web" },
+    ]);
   });
 });

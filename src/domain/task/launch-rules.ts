@@ -11,7 +11,7 @@ import type {
   TaskOverride,
 } from "@aws-sdk/client-ecs";
 import { clientException, invalidParameter } from "../errors.js";
-import { validateTags } from "../tags.js";
+import { managedTags, newTaskTags, validateTags } from "../tags.js";
 import { isValidFargateSize } from "../task-definition/fargate.js";
 import { SECURITY_GROUP_ID, SUBNET_ID } from "./network.js";
 
@@ -89,18 +89,33 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
   return subnets[0];
 }
 
-/** A RunTask or StartTask task's tags: its own, plus the task definition's when propagateTags says so. */
-export function taskTags(own: Tag[] | undefined, propagate: string | undefined, definitionTags: readonly Tag[]): Tag[] {
+/**
+ * A RunTask or StartTask task's tags: its own, plus the task definition's when propagateTags
+ * says so, plus ECS's managed tags (aws:ecs:clusterName) when enableECSManagedTags is set.
+ */
+export function taskTags(
+  own: Tag[] | undefined,
+  propagate: string | undefined,
+  definitionTags: readonly Tag[],
+  managed: { enableECSManagedTags?: boolean; cluster: string } = { cluster: "" },
+): Tag[] {
   if (propagate === "SERVICE") throw invalidParameter("propagateTags SERVICE is only valid for tasks of a service.");
-  const tags = [...(own ?? [])];
-  if (propagate === "TASK_DEFINITION") {
-    for (const t of definitionTags) if (!tags.some((x) => x.key === t.key)) tags.push(t);
-  }
-  validateTags(tags);
-  return tags;
+  validateTags(own ?? []);
+  const propagated = propagate === "TASK_DEFINITION" ? definitionTags : [];
+  return newTaskTags(own ?? [], propagated, managed.enableECSManagedTags ? managedTags(managed.cluster) : []);
 }
 
-/** A service's task's tags: the service's or the task definition's, as its propagateTags says; none otherwise. */
-export function serviceTaskTags(service: Pick<Service, "propagateTags" | "tags">, definitionTags: Tag[]): Tag[] | undefined {
-  return service.propagateTags === "SERVICE" ? service.tags : service.propagateTags === "TASK_DEFINITION" ? definitionTags : [];
+/**
+ * A service's task's tags: the service's or the task definition's, as its propagateTags says
+ * (none otherwise), and the managed aws:ecs:clusterName and aws:ecs:serviceName when the
+ * service has enableECSManagedTags.
+ */
+export function serviceTaskTags(
+  service: Pick<Service, "propagateTags" | "tags" | "enableECSManagedTags" | "serviceName">,
+  definitionTags: readonly Tag[],
+  cluster: string,
+): Tag[] {
+  const propagated =
+    service.propagateTags === "SERVICE" ? (service.tags ?? []) : service.propagateTags === "TASK_DEFINITION" ? definitionTags : [];
+  return newTaskTags([], propagated, service.enableECSManagedTags ? managedTags(cluster, service.serviceName) : []);
 }

@@ -25,6 +25,7 @@ import { idFromRef } from "../../domain/arn.js";
 import { DEFAULT_CLUSTER, newCluster } from "../../domain/cluster.js";
 import { clusterNotFound, invalidParameter } from "../../domain/errors.js";
 import { newResourceId } from "../../domain/ids.js";
+import { validateTags } from "../../domain/tags.js";
 import { applyTaskReport, type ContainerReport, type TaskReport } from "../../domain/task/lifecycle.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
 import { clusterName } from "./lookup.js";
@@ -47,6 +48,7 @@ async function registerContainerInstance(
   ctx: RequestContext,
   input: RegisterContainerInstanceRequest,
 ): Promise<RegisterContainerInstanceResponse> {
+  validateTags(input.tags ?? []);
   const fargateHost = (input.attributes ?? []).some((a) => a.name === FARGATE_HOST_ATTRIBUTE && a.value === "fargate");
   const cluster = fargateHost ? "" : await agentCluster(ctx, input.cluster);
   // Re-registration of a known instance keeps its identity (the agent restarted).

@@ -7,6 +7,7 @@ import type { CreateServiceRequest, Service, UpdateServiceRequest } from "@aws-s
 import { invalidParameter } from "../../domain/errors.js";
 import { scopeKey } from "../../domain/scope.js";
 import { newService, withDeploymentDefaults } from "../../domain/service.js";
+import { serviceLinkedRoleArn } from "../../domain/service-fields.js";
 import { emptyMemory } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { RequestContext } from "./context.js";
@@ -65,6 +66,8 @@ export async function createExternalService(ctx: RequestContext, input: CreateSe
         taskDefinitionArn: "",
         deploymentConfiguration,
         principalArn: ctx.principalArn,
+        // No load balancers on the service itself (they are the task sets'), so no role either.
+        roleArn: serviceLinkedRoleArn(ctx.scope),
         now: ctx.now,
       });
       const doc: StoredService = {

@@ -5,6 +5,7 @@ import { agentOperations } from "./agent.js";
 import { containerInstanceOperations } from "./container-instances.js";
 import { taskOperations } from "./tasks.js";
 import { serviceOperations } from "./services.js";
+import { serviceDeploymentOperations } from "./service-deployments.js";
 import { capacityProviderOperations } from "./capacity-providers.js";
 import { clusterOperations } from "./clusters.js";
 import type { EcsHandlers } from "./context.js";
@@ -24,5 +25,6 @@ export const ecsOperations: EcsHandlers = {
   ...taskOperations,
   ...serviceOperations,
   ...taskSetOperations,
+  ...serviceDeploymentOperations,
   ...taskProtectionOperations,
 };

@@ -38,7 +38,10 @@ async function requestedLaunch(
 ): Promise<Launch> {
   const definition = await resolveDefinition(ctx, input.taskDefinition!);
   const td = definition.taskDefinition;
-  const tags = taskTags(input.tags, input.propagateTags, definition.tags);
+  const tags = taskTags(input.tags, input.propagateTags, definition.tags, {
+    enableECSManagedTags: input.enableECSManagedTags,
+    cluster: cluster.clusterName!,
+  });
   const chosen = launch(cluster);
   checkCompatibility(td, chosen, input.overrides);
   return {

@@ -9,6 +9,7 @@ import { newUuid } from "../../domain/ids.js";
 import { sameJson } from "../../domain/same-json.js";
 import { scopeKey, type Scope } from "../../domain/scope.js";
 import { prependEvents } from "../../domain/service.js";
+import { followDeployments } from "../../domain/service-history.js";
 import { checkNetworkConfiguration, chooseLaunch, serviceTaskTags } from "../../domain/task/launch-rules.js";
 import { checkInstance } from "../../scheduler/placement/index.js";
 import { observeTask, startedTasksMessage, type Plan, type ServiceInstance, type UnplacedTasks } from "../../scheduler/service/index.js";
@@ -108,7 +109,7 @@ export class EcsServicePort implements ServicePort {
         write: stopWrite({ code: "ServiceSchedulerInitiated", reason: stop.reason }, now),
       })),
       newTasks: batch.records,
-      service: { id, write: (cur) => cur && afterPlan(cur, plan, startedArns.length, unplaced, events) },
+      service: { id, write: (cur) => cur && afterPlan(cur, plan, startedArns.length, unplaced, events, now) },
     });
     return { started: startedArns.length, unplaced };
   }
@@ -149,10 +150,13 @@ function afterPlan(
   started: number,
   unplaced: UnplacedTasks[],
   events: ServiceEvent[],
+  now: Date,
 ): StoredService | undefined {
   const primary = plan.deployments.find((d) => d.status === "PRIMARY");
   const next: StoredService = {
     ...cur,
+    // The service deployments follow the rollouts this plan records.
+    ...(cur.history ? { history: followDeployments(cur.history, plan.deployments, now) } : {}),
     deployments: plan.deployments.filter((d) => d.status !== "INACTIVE"),
     memory: plan.memory,
     unplaced,
@@ -235,7 +239,7 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
         subnetId: checkNetworkConfiguration(td, network),
         group: `service:${service.serviceName}`,
         startedBy: start.deploymentId,
-        tags: serviceTaskTags(service, definition.tags),
+        tags: serviceTaskTags(service, definition.tags, stored.cluster),
         platformVersion: taskSet ? taskSet.platformVersion : service.platformVersion,
         enableExecuteCommand: service.enableExecuteCommand,
       },

@@ -30,6 +30,7 @@ import {
   withDeploymentDefaults,
 } from "../../domain/service.js";
 import { scopeKey } from "../../domain/scope.js";
+import { serviceTagSettings } from "../../domain/service-tags.js";
 import { validateTags } from "../../domain/tags.js";
 import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
@@ -42,6 +43,9 @@ import { isExternal, taskSetView } from "../../domain/task-set.js";
 import { drained } from "../../domain/task-set-changes.js";
 import { createExternalService, updateExternalService } from "./external-services.js";
 import { isRetry, serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
+import { checkAzRebalancing, checkLifecycleHooks, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
+import { startServiceDeployment, stopOngoing } from "../../domain/service-history.js";
+import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
 
 export { serviceId } from "./service-refs.js";
 
@@ -52,6 +56,7 @@ export function serviceView(stored: StoredService, withTags = true): Service {
     ...service,
     deployments: stored.deployments.filter((d) => d.status !== "INACTIVE"),
     ...(stored.taskSets ? { taskSets: stored.taskSets.map((s) => taskSetView(s, withTags)) } : {}),
+    ...currentHistory(serviceRefOf(service, stored.cluster), stored.history, stored.deployments),
     ...(withTags ? {} : { tags: undefined }),
   };
 }
@@ -90,6 +95,10 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   checkNetworkConfiguration(td, input.networkConfiguration);
   validateLoadBalancers(input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
+  checkAzRebalancing(input.availabilityZoneRebalancing, strategy);
+  checkLifecycleHooks(input.deploymentConfiguration);
+  checkVolumeConfigurations(input.volumeConfigurations ?? [], td);
+  const roleArn = serviceRoleArn(ctx.scope, input.role, td.networkMode);
   const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
   const name = cluster.clusterName!;
   const id = serviceId(name, input.serviceName!);
@@ -109,6 +118,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
         launchType: input.capacityProviderStrategy?.length ? undefined : launch.launchType,
         deploymentConfiguration,
         principalArn: ctx.principalArn,
+        roleArn,
         now: ctx.now,
       });
       const deployments = startDeployment(
@@ -121,6 +131,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
           ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
           ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
           ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+          ...(input.volumeConfigurations?.length ? { volumeConfigurations: input.volumeConfigurations } : {}),
         },
         ctx.now,
       );
@@ -128,6 +139,8 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
         service,
         cluster: name,
         deployments,
+        // A service created again under an INACTIVE one's name carries on its history.
+        history: startServiceDeployment(current?.history, { service, deployments, td, random: Math.random, now: ctx.now }),
         memory: emptyMemory(),
         unplaced: [],
         ...(input.clientToken ? { clientToken: input.clientToken } : {}),
@@ -156,6 +169,12 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const networkConfiguration = input.networkConfiguration ?? found.service.networkConfiguration;
   checkNetworkConfiguration(td, networkConfiguration);
   validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
+  if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
+  checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");
+  checkLifecycleHooks(input.deploymentConfiguration);
+  const primaryNow = found.deployments.find((d) => d.status === "PRIMARY");
+  const volumeConfigurations = input.volumeConfigurations ?? primaryNow?.volumeConfigurations ?? [];
+  checkVolumeConfigurations(volumeConfigurations, td);
   const deploymentConfiguration = input.deploymentConfiguration
     ? withDeploymentDefaults(daemon ? "DAEMON" : "REPLICA", { ...found.service.deploymentConfiguration, ...input.deploymentConfiguration })
     : found.service.deploymentConfiguration;
@@ -177,12 +196,24 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
           : {}),
         ...(input.loadBalancers ? { loadBalancers: input.loadBalancers } : {}),
         ...(input.enableExecuteCommand !== undefined ? { enableExecuteCommand: input.enableExecuteCommand } : {}),
+        ...(input.serviceRegistries ? { serviceRegistries: input.serviceRegistries } : {}),
+        ...(input.availabilityZoneRebalancing ? { availabilityZoneRebalancing: input.availabilityZoneRebalancing } : {}),
+        // A platform version is only a FARGATE service's.
+        ...(input.platformVersion && cur.service.platformVersion ? { platformVersion: input.platformVersion } : {}),
+        ...serviceTagSettings(input),
       };
       const primary = cur.deployments.find((d) => d.status === "PRIMARY");
+      const differs = <K extends keyof UpdateServiceRequest>(key: K, current: unknown) =>
+        input[key] !== undefined && !sameJson(input[key], current);
+      // What ECS documents as "This parameter triggers a new service deployment".
       const changed =
         input.forceNewDeployment === true ||
         primary?.taskDefinition !== td.taskDefinitionArn ||
-        (input.networkConfiguration !== undefined && !sameJson(input.networkConfiguration, cur.service.networkConfiguration));
+        differs("networkConfiguration", cur.service.networkConfiguration) ||
+        differs("loadBalancers", cur.service.loadBalancers ?? []) ||
+        differs("serviceRegistries", cur.service.serviceRegistries ?? []) ||
+        differs("volumeConfigurations", primary?.volumeConfigurations ?? []) ||
+        (service.platformVersion !== undefined && service.platformVersion !== cur.service.platformVersion);
       const deployments = changed
         ? startDeployment(
             cur.deployments,
@@ -191,12 +222,18 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
               taskDefinition: td.taskDefinitionArn!,
               desiredCount: service.desiredCount!,
               ...(service.launchType ? { launchType: service.launchType } : {}),
+              ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
+              ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
               ...(networkConfiguration ? { networkConfiguration } : {}),
+              ...(volumeConfigurations.length ? { volumeConfigurations } : {}),
             },
             ctx.now,
           )
         : cur.deployments.map((d) => (d.status === "PRIMARY" ? { ...d, desiredCount: service.desiredCount!, updatedAt: ctx.now } : d));
-      return { ...cur, service, deployments };
+      const history = changed
+        ? startServiceDeployment(cur.history, { service, deployments, td, random: Math.random, now: ctx.now })
+        : cur.history;
+      return { ...cur, service, deployments, ...(history ? { history } : {}) };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
@@ -216,7 +253,13 @@ async function deleteService(ctx: RequestContext, input: DeleteServiceRequest): 
         throw invalidParameter("The service cannot be stopped while it is scaled above 0.");
       }
       const taskSets = cur.taskSets?.map((set) => drained(set, ctx.now));
-      return { ...cur, service: { ...cur.service, status: "DRAINING", desiredCount: 0 }, ...(taskSets ? { taskSets } : {}) };
+      const history = cur.history && stopOngoing(cur.history, ctx.now);
+      return {
+        ...cur,
+        service: { ...cur.service, status: "DRAINING", desiredCount: 0 },
+        ...(taskSets ? { taskSets } : {}),
+        ...(history ? { history } : {}),
+      };
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
