@@ -14,6 +14,7 @@ import { capabilityAttributes } from "./capabilities.js";
 import type { AgentChannel } from "./channel.js";
 import { taskStateChangeRequest, type ControlPlaneClient } from "./control-plane-client.js";
 import { HostPortAllocator } from "./host-ports.js";
+import { leftoverContainers, removeLeftovers } from "./leftovers.js";
 import { authFor, type RegistryAuthTable } from "./registry-auth.js";
 import type { ContainerExec } from "../runtime/exec.js";
 import { runExecSession } from "./exec-session.js";
@@ -49,6 +50,8 @@ const NETWORK_CHECK_MS = 5_000;
 
 export class Agent {
   private arn?: string;
+  /** The ARN the state file remembered, if registering gave another: its containers are ours too. */
+  private previousArn?: string;
   private channel?: AgentChannel;
   /** The first push after a start: this host's containers are adopted, not started again. */
   private first = true;
@@ -135,6 +138,7 @@ export class Agent {
       ],
     });
     this.arn = instance.containerInstanceArn!;
+    if (previous && previous !== this.arn) this.previousArn = previous;
     mkdirSync(this.opts.stateDir, { recursive: true });
     writeFileSync(this.stateFile, JSON.stringify({ arn: this.arn }) + "\n");
     await this.opts.client.discover(this.opts.cluster, this.arn);
@@ -187,6 +191,7 @@ export class Agent {
       releaseHostPort: (ip: string, protocol: "tcp" | "udp", port: number) => this.ports.release(ip, protocol, port),
       registryAuth: (image: string) => (this.opts.registryAuth ? authFor(this.opts.registryAuth, image) : undefined),
       now: () => new Date(),
+      owner: this.arn,
     };
   }
 
@@ -197,6 +202,10 @@ export class Agent {
     // A task the control plane no longer assigns here was stopped without us (the host was
     // taken for lost): its containers must not run on unaccounted for.
     const assigned = new Set(assignedArns);
+    if (this.first) {
+      const owners = new Set([this.arn, this.previousArn].filter((arn): arn is string => arn !== undefined));
+      void removeLeftovers(this.opts.driver, leftoverContainers(existing, owners, assigned), this.log);
+    }
     for (const [taskArn, runner] of this.runners) if (!assigned.has(taskArn)) runner.stop();
     // Finished tasks are remembered only while still assigned.
     for (const taskArn of this.finished) if (!assigned.has(taskArn)) this.finished.delete(taskArn);

@@ -39,6 +39,8 @@ export interface StoredTask {
   taskDefinition: TaskDefinition;
   reservation: Reservation;
   network?: TaskNetwork;
+  /** Scale-in protected until then (UpdateTaskProtection); absent when never or no longer protected. */
+  protectedUntil?: Date;
 }
 
 /** A RunTask's client token and the tasks that call started, so a retry returns them. */

@@ -196,6 +196,24 @@ describe("task runner (Docker)", () => {
     assert.deepEqual(Object.fromEntries(rec.reports.at(-1)!.containers!.map((c) => [c.containerName, c.exitCode])), { db: 143, app: 143 });
   });
 
+  test("a task stopped between create and start leaves no container in Docker's Created state", async () => {
+    const a = assignment([{ name: "app", command: ["sleep", "60"] }]);
+    // Set below; the driver's create() reaches it once the runner runs.
+    const held: { runner?: TaskRunner } = {};
+    const stopping = new (class extends DockerDriver {
+      override async create(...args: Parameters<DockerDriver["create"]>): Promise<string> {
+        const id = await super.create(...args);
+        held.runner!.stop("Task stopped by user");
+        return id;
+      }
+    })();
+    const rec = recorder(stopping, { pauseImage, allocateHostPort: (ip) => freeHostPort(ip), cleanupDelayMs: 3_600_000 });
+    const runner = (held.runner = new TaskRunner(a, rec.deps));
+    await runner.run();
+    assert.equal(rec.statuses().at(-1), "STOPPED");
+    assert.deepEqual(await driver.list({ [LABEL.taskArn]: a.taskArn }), [], "Docker holds no container of the task");
+  });
+
   test("recover(): a new runner adopts the running container and stops it", async () => {
     const a = assignment([{ name: "app", command: ["sleep", "300"], linuxParameters: { initProcessEnabled: true } }]);
     const first = deps();

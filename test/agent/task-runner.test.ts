@@ -197,6 +197,26 @@ describe("task runner (fake driver)", () => {
     assert.deepEqual(Object.fromEntries(final.containers!.map((c) => [c.containerName, c.exitCode])), { app: 137, db: 143 });
   });
 
+  test("a task stopped between create and start leaves no Created container behind", async () => {
+    // Set below; the driver's create() reaches it once the runner runs.
+    const held: { runner?: TaskRunner } = {};
+    class StopAfterCreate extends OrderedDriver {
+      override async create(spec: ContainerSpec): Promise<string> {
+        const id = await super.create(spec);
+        held.runner!.stop("Task stopped by user");
+        return id;
+      }
+    }
+    const driver = new StopAfterCreate();
+    // Containers that ran are kept an hour for their logs; one that never ran has none.
+    const rec = recorder(driver, { cleanupDelayMs: 3_600_000 });
+    const runner = (held.runner = new TaskRunner(assignment([{ name: "app", image: "app:1" }]), rec.deps));
+    await runner.run();
+    assert.deepEqual(driver.started, [], "never started");
+    assert.equal(rec.statuses().at(-1), "STOPPED");
+    assert.equal(driver.size, 0, "the created container is removed at once");
+  });
+
   test("OOM and start failures carry ECS's reasons", async () => {
     const driver = new OrderedDriver({
       app: { exitAfterMs: 20, oomKilled: true },

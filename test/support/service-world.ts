@@ -1,7 +1,7 @@
 // Builders and a tiny simulated cluster for the service reconciler's tests. It holds no test
 // of its own: it lives here, named like a test file, only because the service tests' files
 // are the ones this change may add; test/support/ is its natural home.
-import { isCounted, isHealthy } from "../../src/scheduler/service/task-state.js";
+import { isHealthy } from "../../src/scheduler/service/task-state.js";
 import {
   type DeploymentRecord,
   type ObservedTask,
@@ -114,11 +114,15 @@ export interface Behaviour {
   /** Probability that a running task's health check says UNHEALTHY (implies a health check). */
   unhealthy?: number;
   healthCheck?: boolean;
+  /** Steps a task takes to stop once asked (a PID 1 that ignores SIGTERM runs out its stopTimeout); default 1. */
+  stopSteps?: number;
 }
 
 interface SimTask extends ObservedTask {
   taskDefinition: string;
   fate: { fails: boolean; unhealthy: boolean };
+  /** Steps left before a task asked to stop has stopped. */
+  stopIn?: number;
 }
 
 export interface StepResult {
@@ -182,7 +186,8 @@ export class World {
   counts(): { counted: number; healthy: number } {
     const grace = this.service.healthCheckGracePeriodSeconds ?? 0;
     return {
-      counted: this.tasks.filter(isCounted).length,
+      // The world's own reading, not the reconciler's: a task holds its place until it has stopped.
+      counted: this.tasks.filter((t) => t.lastStatus !== "STOPPED").length,
       healthy: this.tasks.filter((t) => isHealthy(t, this.now, grace)).length,
     };
   }
@@ -229,12 +234,12 @@ export class World {
   /** Steady: one deployment, completed, desired tasks all running. */
   get steady(): boolean {
     const p = this.primary;
-    const live = this.tasks.filter(isCounted);
+    const live = this.tasks.filter((t) => t.lastStatus !== "STOPPED");
     return (
       this.deployments.filter((d) => d.status !== "INACTIVE").length === 1 &&
       p.rolloutState === "COMPLETED" &&
       live.length === this.bounds().desired &&
-      live.every((t) => t.lastStatus === "RUNNING" && t.deploymentId === p.id)
+      live.every((t) => t.lastStatus === "RUNNING" && t.desiredStatus === "RUNNING" && t.deploymentId === p.id)
     );
   }
 
@@ -296,7 +301,10 @@ export class World {
     this.tasks = this.tasks
       .map((t): SimTask => {
         if (t.lastStatus === "STOPPED") return t;
-        if (t.desiredStatus === "STOPPED") return { ...t, lastStatus: "STOPPED", stoppedAt: to };
+        if (t.desiredStatus === "STOPPED") {
+          const left = (t.stopIn ?? this.behaviours[t.taskDefinition]?.stopSteps ?? 1) - 1;
+          return left > 0 ? { ...t, stopIn: left } : { ...t, lastStatus: "STOPPED", stoppedAt: to };
+        }
         if (t.lastStatus === "PROVISIONING") {
           if (t.fate.fails) {
             return {

@@ -77,14 +77,34 @@ describe("rolling update", () => {
     assert.equal(started(plan), 0);
   });
 
-  test("when the old deployment has no task left it is INACTIVE, and the new one completes", () => {
+  test("an old deployment stays listed until its last task has stopped, and then the new one completes", () => {
     const tasks = [old("1"), young("3"), young("4")];
     const plan = reconcile(input({ deployments: [fresh, completed], tasks }));
     assert.deepEqual(stoppedArns(plan), [taskArn("1")]);
-    const byId = new Map(plan.deployments.map((d): [string, DeploymentRecord] => [d.id, d]));
-    assert.equal(byId.get(DEP1)!.status, "INACTIVE");
-    assert.equal(byId.get(DEP2)!.rolloutState, "IN_PROGRESS", "not while a stop is still under way");
-    const done = reconcile(input({ deployments: plan.deployments, tasks: [young("3"), young("4")], memory: plan.memory, now: at(20) }));
+    const byId = (p: typeof plan) => new Map(p.deployments.map((d): [string, DeploymentRecord] => [d.id, d]));
+    // Asked to stop, its task still runs: it counts, so the deployment is still there.
+    assert.deepEqual(
+      { status: byId(plan).get(DEP1)!.status, running: byId(plan).get(DEP1)!.runningCount, desired: byId(plan).get(DEP1)!.desiredCount },
+      { status: "ACTIVE", running: 1, desired: 0 },
+    );
+    assert.equal(plan.runningCount, 3, "the service's runningCount counts the task being stopped");
+    assert.equal(byId(plan).get(DEP2)!.rolloutState, "IN_PROGRESS", "not while a stop is still under way");
+
+    const stopping = task("1", { deploymentId: DEP1, createdAt: at(-50), desiredStatus: "STOPPED" });
+    const waiting = reconcile(
+      input({ deployments: plan.deployments, tasks: [stopping, young("3"), young("4")], memory: plan.memory, now: at(15) }),
+    );
+    assert.deepEqual(waiting.stop, [], "a task being stopped is not stopped twice");
+    assert.equal(byId(waiting).get(DEP1)!.status, "ACTIVE");
+    assert.equal(primaryOf(waiting).rolloutState, "IN_PROGRESS");
+    assert.equal(waiting.runningCount, 3);
+
+    const gone = { ...stopping, lastStatus: "STOPPED", stoppedAt: at(18), stopCode: "ServiceSchedulerInitiated" };
+    const done = reconcile(
+      input({ deployments: waiting.deployments, tasks: [gone, young("3"), young("4")], memory: waiting.memory, now: at(20) }),
+    );
+    assert.equal(byId(done).get(DEP1)!.status, "INACTIVE");
+    assert.equal(done.runningCount, 2);
     assert.equal(primaryOf(done).rolloutState, "COMPLETED");
     assert.deepEqual(messages(done), [
       `(service web) (deployment ${DEP2}) deployment completed.`,
@@ -93,24 +113,27 @@ describe("rolling update", () => {
     assert.deepEqual(done.memory.lastCompleted, { id: DEP2, taskDefinition: TD2 });
   });
 
-  test("min 50% / max 100% of 4: two old tasks stop before two new ones start", () => {
+  test("min 50% / max 100% of 4: two old tasks stop, and two new ones start only once they have stopped", () => {
+    const tight = service({ desiredCount: 4, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 } });
     const tasks = ["1", "2", "3", "4"].map(old);
-    const plan = reconcile(
-      input({
-        service: service({ desiredCount: 4, deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 } }),
-        deployments: [fresh, completed],
-        tasks,
-      }),
-    );
+    const plan = reconcile(input({ service: tight, deployments: [fresh, completed], tasks }));
     assert.equal(plan.stop.length, 2);
-    assert.equal(started(plan), 2);
+    assert.equal(started(plan), 0, "the two being stopped still run: four is the maximum");
+    const asked = new Set(stoppedArns(plan));
+    const stopping = tasks.map((t) => (asked.has(t.taskArn) ? { ...t, desiredStatus: "STOPPED" } : t));
+    const still = reconcile(input({ service: tight, deployments: plan.deployments, tasks: stopping, memory: plan.memory, now: at(5) }));
+    assert.deepEqual([started(still), still.stop.length], [0, 0], "neither a start nor a second stop while they stop");
+    const stopped = stopping.map((t) => (asked.has(t.taskArn) ? { ...t, lastStatus: "STOPPED", stoppedAt: at(6) } : t));
+    const next = reconcile(input({ service: tight, deployments: still.deployments, tasks: stopped, memory: still.memory, now: at(7) }));
+    assert.equal(started(next), 2);
   });
 
   test("old tasks that are not healthy go first and cost nothing of the minimum", () => {
     const tasks = [old("1"), old("2"), task("5", { deploymentId: DEP1, lastStatus: "PENDING", startedAt: undefined })];
     const plan = reconcile(input({ deployments: [fresh, completed], tasks }));
     assert.deepEqual(stoppedArns(plan), [taskArn("5")]);
-    assert.equal(started(plan), 2);
+    assert.equal(started(plan), 1, "the pending task being stopped takes room until it has stopped");
+    assert.equal(plan.pendingCount, 1);
   });
 
   test("min 100% / max 100% can neither start nor stop: ECS's event, once", () => {

@@ -55,10 +55,35 @@ describe("service reconciler: REPLICA", () => {
     assert.equal(started(plan), 1);
   });
 
-  test("a task asked to stop no longer counts, so its replacement starts at once", () => {
+  test("a task asked to stop still counts until it has stopped: its replacement starts within the maximum", () => {
     const stopping = task("2", { desiredStatus: "STOPPED", lastStatus: "DEACTIVATING" });
-    const plan = reconcile(input({ tasks: [task("1"), stopping] }));
-    assert.equal(started(plan), 1);
+    // max 200% of 2: room for two more beside the two not yet stopped.
+    const roomy = reconcile(input({ tasks: [task("1"), stopping] }));
+    assert.equal(started(roomy), 1);
+    assert.deepEqual(roomy.stop, [], "it is not stopped a second time");
+    assert.deepEqual([roomy.runningCount, primaryOf(roomy).runningCount], [2, 2], "it still shows as running");
+    // max 100% of 2: its replacement waits until it has stopped.
+    const tight = service({ deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 } });
+    const waiting = reconcile(input({ service: tight, tasks: [task("1"), stopping] }));
+    assert.equal(started(waiting), 0);
+    assert.deepEqual(messages(waiting), [], "waiting for a stop is not a stuck deployment");
+    const gone = { ...stopping, lastStatus: "STOPPED", stoppedAt: at(9) };
+    assert.equal(started(reconcile(input({ service: tight, tasks: [task("1"), gone] }))), 1);
+  });
+
+  test("scale-in to 0: the tasks count as running until they have stopped, and no steady state before", () => {
+    const zero = service({ desiredCount: 0 });
+    const plan = reconcile(input({ service: zero, tasks: [task("1"), task("2")] }));
+    assert.equal(plan.stop.length, 2);
+    assert.deepEqual([plan.desiredCount, plan.runningCount], [0, 2], "services-stable keeps waiting");
+    const stopping = [task("1", { desiredStatus: "STOPPED" }), task("2", { desiredStatus: "STOPPED" })];
+    const waiting = reconcile(input({ service: zero, tasks: stopping, deployments: plan.deployments, memory: plan.memory, now: at(20) }));
+    assert.equal(waiting.runningCount, 2);
+    assert.ok(!messages(waiting).some((m) => m.endsWith("has reached a steady state.")));
+    const stopped = stopping.map((t) => ({ ...t, lastStatus: "STOPPED", stoppedAt: at(25) }));
+    const done = reconcile(input({ service: zero, tasks: stopped, deployments: waiting.deployments, memory: waiting.memory, now: at(30) }));
+    assert.equal(done.runningCount, 0);
+    assert.ok(messages(done).includes("(service web) has reached a steady state."));
   });
 
   test("scale-in stops the least useful tasks first: pending, then newest", () => {

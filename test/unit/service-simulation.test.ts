@@ -47,6 +47,30 @@ describe("simulation", () => {
     assert.ok(minHealthy === 4 && maxTotal === 8);
   });
 
+  test("tasks that take long to stop still count: never above the maximum, steady only once they are gone", () => {
+    const slow = { stopSteps: 4 };
+    for (const [min, max] of [
+      [50, 100],
+      [100, 150],
+      [0, 100],
+    ] as const) {
+      const world = new World(
+        { desiredCount: 3, deploymentConfiguration: { minimumHealthyPercent: min, maximumPercent: max } },
+        { [TD1]: slow, [TD2]: slow },
+      );
+      untilSteady(world);
+      world.deploy(TD2);
+      const { maxTotal } = world.bounds();
+      for (let i = 0; i < 400 && !world.steady; i++) {
+        const { after } = world.step();
+        assert.ok(after.counted <= maxTotal, `${min}/${max}: ${after.counted} tasks not yet stopped, maximum ${maxTotal}`);
+      }
+      assert.ok(world.steady, `${min}/${max}: not steady`);
+      assert.equal(world.tasks.filter((t) => t.lastStatus !== "STOPPED").length, 3, `${min}/${max}: steady with a task still stopping`);
+      assert.ok(world.tasks.filter((t) => t.lastStatus !== "STOPPED").every((t) => t.taskDefinition === TD2));
+    }
+  });
+
   test("a deployment whose tasks cannot start is rolled back to the last completed task definition", () => {
     const world = new World(
       { desiredCount: 2, deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: cb } },

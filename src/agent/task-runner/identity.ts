@@ -13,6 +13,8 @@ export const LABEL = {
   family: "com.amazonaws.ecs.task-definition-family",
   version: "com.amazonaws.ecs.task-definition-version",
   managed: "berth.managed",
+  /** The container instance whose agent created it: what a restarted agent may clean up as its own. */
+  owner: "berth.container-instance",
 } as const;
 
 export interface TaskIdentity {
@@ -23,9 +25,11 @@ export interface TaskIdentity {
   family: string;
   revision: number;
   networkMode: "bridge" | "host" | "none" | "awsvpc";
+  /** The container instance ARN of the agent that runs it (several agents may share one engine). */
+  owner?: string;
 }
 
-export function taskIdentity(assignment: TaskAssignment): TaskIdentity {
+export function taskIdentity(assignment: TaskAssignment, owner?: string): TaskIdentity {
   const td = assignment.taskDefinition;
   const mode = td.networkMode ?? "bridge";
   return {
@@ -35,6 +39,7 @@ export function taskIdentity(assignment: TaskAssignment): TaskIdentity {
     family: td.family ?? "task",
     revision: td.revision ?? 0,
     networkMode: mode === "host" || mode === "none" || mode === "awsvpc" ? mode : "bridge",
+    ...(owner ? { owner } : {}),
   };
 }
 
@@ -53,6 +58,7 @@ export function ecsLabels(task: TaskIdentity, containerName: string): Record<str
     [LABEL.family]: task.family,
     [LABEL.version]: String(task.revision),
     [LABEL.managed]: "1",
+    ...(task.owner ? { [LABEL.owner]: task.owner } : {}),
   };
 }
 

@@ -47,6 +47,8 @@ export interface TaskRunnerDeps {
   healthPollMs?: number;
   /** How long a container waits for its dependencies when it sets no startTimeout. Default 3 minutes. */
   defaultStartTimeoutMs?: number;
+  /** The agent's container instance ARN, labelled on every container so a restarted agent knows its leftovers. */
+  owner?: string;
 }
 
 const HOUR_MS = 3_600_000;
@@ -82,7 +84,7 @@ export class TaskRunner {
     private readonly assignment: TaskAssignment,
     private readonly deps: TaskRunnerDeps,
   ) {
-    this.task = taskIdentity(assignment);
+    this.task = taskIdentity(assignment, deps.owner);
     this.defs = effectiveContainers(assignment.taskDefinition, assignment.overrides);
     this.runs = new Map(this.defs.map((d) => [d.name!, new ContainerRun(d)]));
     this.edges = dependencyEdges(this.defs);
@@ -379,6 +381,7 @@ export class TaskRunner {
 
   private async tearDown(): Promise<void> {
     await dependantsFirst(this.defs, (name) => this.stopContainer(this.runs.get(name)!));
+    await this.removeNeverStarted();
     this.healthWatch.close();
     for (const p of this.allocatedPorts.splice(0)) this.deps.releaseHostPort?.(p.ip, p.protocol, p.port);
     const pause = this.pauseId ?? this.pauseState?.id;
@@ -402,6 +405,23 @@ export class TaskRunner {
       this.cleanupTimer.unref();
     }
     await this.reporter.drain();
+  }
+
+  /**
+   * Containers created but never started (the task was stopped in between, or a dependency
+   * failed) go at once: they have no logs to keep, and nothing else would ever remove a
+   * container left in Docker's Created state once the task is forgotten.
+   */
+  private async removeNeverStarted(): Promise<void> {
+    for (const c of this.runs.values()) {
+      if (!c.id || c.started || c.exited) continue;
+      try {
+        // The id stays for the STOPPED report; destroying it again at cleanup is harmless.
+        await this.deps.driver.destroy(c.id);
+      } catch (err) {
+        this.log.warn("could not remove a container that never started", { container: c.name, err });
+      }
+    }
   }
 
   /** SIGTERM, SIGKILL after the container's stopTimeout; resolves once the engine saw it stop. */

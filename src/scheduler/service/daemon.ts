@@ -5,7 +5,7 @@
 // new one once the old is gone (the instance's ports and memory are free again) — as far
 // as minimumHealthyPercent allows (DAEMON default 0%: all at once).
 import { type Schedule, type ScheduleContext, scalingActivityReason } from "./replica.js";
-import { HEALTH_CHECK_STOP_REASON, byAge, isCounted, isHealthy, isPresent, isUnhealthy } from "./task-state.js";
+import { HEALTH_CHECK_STOP_REASON, byAge, isHealthy, isLive, isPresent, isUnhealthy } from "./task-state.js";
 import type { ObservedTask, ServiceInstance, TaskStop } from "./types.js";
 
 /** ACTIVE instances that meet the constraints: the service's desired count. */
@@ -26,7 +26,7 @@ export function scheduleDaemon(
   const targets = serviceDraining ? [] : daemonInstances(instances);
   const targetSet = new Set(targets.map((i) => i.arn));
 
-  const counted = tasks.filter(isCounted).sort(byAge);
+  const counted = tasks.filter(isLive).sort(byAge);
   const unhealthy = counted.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
   const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON }));
   const remaining = counted.filter((t) => !unhealthy.includes(t));

@@ -2,7 +2,7 @@
 // on a rolling update, the records' counts and states, and a new deployment for
 // CreateService/UpdateService. rolloutStateReason strings are ECS's (AWS CLI examples).
 import type { Deployment, DeploymentConfiguration } from "@aws-sdk/client-ecs";
-import { isCounted, isPending, isProvenHealthy, isRunning } from "./task-state.js";
+import { isCounted, isLive, isPending, isProvenHealthy, isRunning, isStopping } from "./task-state.js";
 import type { DeploymentRecord, ObservedTask, SchedulingStrategy } from "./types.js";
 
 export const DEFAULT_PERCENTS: Record<SchedulingStrategy, { minimumHealthyPercent: number; maximumPercent: number }> = {
@@ -62,8 +62,9 @@ export function startDeployment(
 }
 
 /**
- * Counts from the tasks that stay counted after this plan, old deployments with none left
- * become INACTIVE, and their desired count is what they have left.
+ * Counts from the tasks still counted after this plan (being stopped included: they run
+ * until they have stopped); an old deployment becomes INACTIVE once its last task has
+ * stopped, and its desired count is what it has left that is not being stopped.
  */
 export function refreshDeployments(
   deployments: readonly DeploymentRecord[],
@@ -76,13 +77,14 @@ export function refreshDeployments(
     const runningCount = own.filter(isRunning).length;
     if (d.status === "PRIMARY") return { ...d, desiredCount: desired, pendingCount, runningCount };
     const status = own.length === 0 ? "INACTIVE" : d.status;
-    return { ...d, status, desiredCount: own.length, pendingCount, runningCount };
+    return { ...d, status, desiredCount: own.filter(isLive).length, pendingCount, runningCount };
   });
 }
 
 /**
  * A deployment is complete when it is the only one left, its tasks are all running and
- * healthy (no grace-period benefit of the doubt) and there are exactly `desired` of them.
+ * healthy (no grace-period benefit of the doubt), none is being stopped, and there are
+ * exactly `desired` of them.
  */
 export function primaryComplete(
   deployments: readonly DeploymentRecord[],
@@ -93,7 +95,7 @@ export function primaryComplete(
   const primary = deployments.find((d) => d.status === "PRIMARY");
   if (!primary || deployments.some((d) => d.status === "ACTIVE")) return false;
   const counted = remaining.filter(isCounted);
-  if (counted.some((t) => t.deploymentId !== primary.id)) return false;
+  if (counted.some((t) => t.deploymentId !== primary.id || isStopping(t))) return false;
   return counted.length === desired && counted.every((t) => isProvenHealthy(t, nowMs));
 }
 

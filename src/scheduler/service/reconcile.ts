@@ -24,7 +24,7 @@ import {
 import { reconcileExternal } from "./external.js";
 import { observe } from "./observe.js";
 import { scheduleReplica } from "./replica.js";
-import { graceEndsAt, isCounted, isPending, isPresent, isRunning } from "./task-state.js";
+import { graceEndsAt, isCounted, isLive, isPending, isPresent, isProtected, isRunning, isUp } from "./task-state.js";
 import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStart } from "./types.js";
 
 /** Condition keys of the events that are not repeated while their cause lasts. */
@@ -85,7 +85,14 @@ export function reconcile(input: ReconcileInput): Plan {
   if (isThrottled(throttle)) once(THROTTLED, throttledMessage(name));
 
   // 4. Scheduling.
-  const ctx = { primary, bounds, now, graceSeconds: grace, canLaunch: active && launchAllowed(throttle, nowMs) };
+  const ctx = {
+    primary,
+    bounds,
+    now,
+    graceSeconds: grace,
+    canLaunch: active && launchAllowed(throttle, nowMs),
+    deleting: service.status === "DRAINING",
+  };
   const schedule = daemon
     ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
     : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
@@ -108,8 +115,9 @@ export function reconcile(input: ReconcileInput): Plan {
         : [];
 
   // 5. Deployments, steady state, events, memory.
+  // The tasks this plan stops are asked to stop, not stopped: they count until they have.
   const stopping = new Set(schedule.stops.map((s) => s.taskArn));
-  const remaining = input.tasks.filter((t) => isCounted(t) && !stopping.has(t.taskArn));
+  const remaining = input.tasks.filter(isCounted).map((t) => (stopping.has(t.taskArn) ? { ...t, desiredStatus: "STOPPED" } : t));
   let deployments = refreshDeployments(breaker.deployments, remaining, desired);
   const idle = start.length === 0 && stopping.size === 0;
   const settled = active && idle && primaryComplete(deployments, remaining, desired, nowMs);
@@ -173,11 +181,13 @@ function nextWake(
   grace: number,
   nowMs: number,
 ): number | undefined {
+  const now = new Date(nowMs);
   const candidates: number[] = [];
   if (throttle.nextLaunchAt !== undefined && throttle.nextLaunchAt > nowMs) candidates.push(throttle.nextLaunchAt);
   if (steadySince !== undefined) candidates.push(steadySince + REPEAT_AFTER_MS);
   for (const t of input.tasks) {
-    if (!isRunning(t) || !t.hasHealthCheck || t.healthStatus === "HEALTHY") continue;
+    if (input.service.status === "ACTIVE" && isLive(t) && isProtected(t, now)) candidates.push(t.protectedUntil!.getTime());
+    if (!isUp(t) || !t.hasHealthCheck || t.healthStatus === "HEALTHY") continue;
     const end = graceEndsAt(t, grace);
     if (end !== undefined && end > nowMs) candidates.push(end);
   }

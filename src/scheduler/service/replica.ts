@@ -2,9 +2,21 @@
 // older deployments and of DRAINING instances, stop UNHEALTHY tasks — while the service's
 // counted tasks stay ≤ maxTotal and its healthy tasks ≥ minHealthy (Bounds). New tasks are
 // started up to the maximum; old ones are stopped only as far as the minimum allows, those
-// that are not healthy first (stopping them costs no healthy task).
+// that are not healthy first (stopping them costs no healthy task). A task being stopped
+// still counts toward the maximum until it has stopped, as its containers still run; a
+// scale-in protected task is not stopped by a scale-in or a deployment, which wait for it.
 import type { Bounds } from "./deployment.js";
-import { HEALTH_CHECK_STOP_REASON, byAge, isCounted, isHealthy, isPending, isUnhealthy } from "./task-state.js";
+import {
+  HEALTH_CHECK_STOP_REASON,
+  byAge,
+  isCounted,
+  isHealthy,
+  isLive,
+  isPending,
+  isProtected,
+  isStopping,
+  isUnhealthy,
+} from "./task-state.js";
 import type { DeploymentRecord, ObservedTask, TaskStop } from "./types.js";
 
 /**
@@ -21,6 +33,8 @@ export interface ScheduleContext {
   graceSeconds: number;
   /** False while the throttle holds launches back (or the service is not ACTIVE). */
   canLaunch: boolean;
+  /** The service is being deleted: every task goes, protected or not (protection guards against scale-in). */
+  deleting?: boolean;
 }
 
 export interface Schedule {
@@ -44,40 +58,50 @@ export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstance
   const primaryId = ctx.primary?.id;
   const frozen = ctx.primary?.rolloutState === "FAILED" && desired > 0;
 
-  const counted = tasks.filter(isCounted).sort(byAge);
-  const unhealthy = counted.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
+  const live = tasks.filter(isLive).sort(byAge);
+  const unhealthy = live.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
   const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON }));
-  const remaining = counted.filter((t) => !unhealthy.includes(t));
+  const remaining = live.filter((t) => !unhealthy.includes(t));
+  // Protection holds against scale-in and deployments, not against a drained instance or DeleteService.
+  const guarded = (t: ObservedTask) => !ctx.deleting && isProtected(t, ctx.now) && !onDraining(t);
 
   let keepers = remaining.filter((t) => primaryId !== undefined && t.deploymentId === primaryId && !onDraining(t));
   const excess = new Set<ObservedTask>();
   if (keepers.length > desired) {
-    const leastUseful = [...keepers].sort((a, b) => usefulness(a, healthy) - usefulness(b, healthy) || byAge(b, a));
+    // Scale-in gives up unprotected tasks first; protected ones beyond `desired` stay, held.
+    const leastUseful = [...keepers].sort(
+      (a, b) => Number(guarded(a)) - Number(guarded(b)) || usefulness(a, healthy) - usefulness(b, healthy) || byAge(b, a),
+    );
     for (const t of leastUseful.slice(0, keepers.length - desired)) excess.add(t);
     keepers = keepers.filter((t) => !excess.has(t));
   }
   const keeperSet = new Set(keepers);
   // A FAILED deployment launches nothing, so nothing of the older ones is given up for it.
-  const retire = remaining
-    .filter((t) => !keeperSet.has(t))
-    .filter((t) => !frozen || excess.has(t) || onDraining(t))
-    .sort((a, b) => usefulness(a, healthy) - usefulness(b, healthy) || byAge(a, b));
+  const candidates = remaining.filter((t) => !keeperSet.has(t)).filter((t) => !frozen || excess.has(t) || onDraining(t));
+  const held = candidates.filter(guarded);
+  const retire = candidates.filter((t) => !guarded(t)).sort((a, b) => usefulness(a, healthy) - usefulness(b, healthy) || byAge(a, b));
 
   let healthyCount = remaining.filter(healthy).length;
-  let retired = 0;
   for (const t of retire) {
     if (healthy(t)) {
       if (healthyCount - 1 < minHealthy) continue;
       healthyCount -= 1;
     }
-    retired += 1;
     stops.push({ taskArn: t.taskArn, reason: scalingActivityReason(primaryId) });
   }
 
+  // Every task not yet STOPPED takes room, those this plan stops and those already stopping too.
   const need = frozen || !ctx.primary ? 0 : Math.max(0, desired - keepers.length);
-  const room = Math.max(0, maxTotal - (remaining.length - retired));
+  const room = Math.max(0, maxTotal - tasks.filter(isCounted).length);
   const startCount = ctx.canLaunch ? Math.min(need, room) : 0;
+  const waiting = tasks.some(isStopping) || held.length > 0;
   const stuck =
-    stops.length === 0 && startCount === 0 && ctx.canLaunch && !frozen && (need > 0 || retire.length > 0) && remaining.every(healthy);
+    stops.length === 0 &&
+    startCount === 0 &&
+    ctx.canLaunch &&
+    !frozen &&
+    !waiting &&
+    (need > 0 || retire.length > 0) &&
+    remaining.every(healthy);
   return { startCount, startOn: [], stops, unhealthy: unhealthy.map((t) => t.taskArn), stuck };
 }

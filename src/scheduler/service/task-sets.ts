@@ -7,7 +7,7 @@
 import type { StabilityStatus } from "@aws-sdk/client-ecs";
 import { computedDesiredCount, type TaskSetRecord } from "../../domain/task-set.js";
 import { scalingActivityReason } from "./replica.js";
-import { HEALTH_CHECK_STOP_REASON, byAge, isCounted, isHealthy, isPending, isPresent, isRunning, isUnhealthy } from "./task-state.js";
+import { HEALTH_CHECK_STOP_REASON, byAge, isHealthy, isLive, isPending, isPresent, isRunning, isUnhealthy } from "./task-state.js";
 import type { ObservedTask, TaskStart, TaskStop } from "./types.js";
 
 export interface TaskSetScheduleInput {
@@ -43,7 +43,8 @@ export function scheduleTaskSets(input: TaskSetScheduleInput): TaskSetSchedule {
   const { now, graceSeconds, drainingInstances } = input;
   const healthy = (t: ObservedTask) => isHealthy(t, now, graceSeconds);
   const onDraining = (t: ObservedTask) => t.containerInstanceArn !== undefined && drainingInstances.has(t.containerInstanceArn);
-  const counted = input.tasks.filter(isCounted).sort(byAge);
+  // Tasks already asked to stop are neither kept nor stopped again.
+  const counted = input.tasks.filter(isLive).sort(byAge);
   const ids = new Set(input.taskSets.map((s) => s.id));
   const start: TaskStart[] = [];
   const stop: TaskStop[] = [];

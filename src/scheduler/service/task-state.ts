@@ -12,16 +12,31 @@ const RUNNING = rank("RUNNING");
 export const HEALTH_CHECK_STOP_REASON = "Task failed container health checks";
 
 /**
- * Counted toward the service (and its maximumPercent): not asked to stop and not past RUNNING.
- * A task on its way out no longer counts, so its replacement can start.
+ * Counted toward the service, its deployment and its maximumPercent until it has stopped:
+ * on ECS a task being stopped is still RUNNING (its containers run out their stopTimeout),
+ * so its replacement waits, its deployment stays listed and `services-stable` waits for it.
  */
-export const isCounted = (t: ObservedTask): boolean => t.desiredStatus !== "STOPPED" && rank(t.lastStatus) <= RUNNING;
-
-export const isPending = (t: ObservedTask): boolean => isCounted(t) && rank(t.lastStatus) < RUNNING;
-export const isRunning = (t: ObservedTask): boolean => isCounted(t) && t.lastStatus === "RUNNING";
+export const isCounted = (t: ObservedTask): boolean => t.lastStatus !== "STOPPED";
 
 /** Not yet STOPPED: the task still holds its instance's resources, stopping or not. */
-export const isPresent = (t: ObservedTask): boolean => t.lastStatus !== "STOPPED";
+export const isPresent = isCounted;
+
+/** Counted but already asked to stop: neither kept, nor healthy, nor stopped a second time. */
+export const isStopping = (t: ObservedTask): boolean => isCounted(t) && t.desiredStatus === "STOPPED";
+
+/** Counted and not asked to stop: the tasks the scheduler keeps, or chooses to stop. */
+export const isLive = (t: ObservedTask): boolean => isCounted(t) && t.desiredStatus !== "STOPPED";
+
+/** The counts DescribeServices shows: a task is pending until it has run, then running until it has stopped. */
+export const isPending = (t: ObservedTask): boolean => isCounted(t) && rank(t.lastStatus) < RUNNING;
+export const isRunning = (t: ObservedTask): boolean => isCounted(t) && rank(t.lastStatus) >= RUNNING;
+
+/** Running and meant to keep running: the only tasks that can count as healthy. */
+export const isUp = (t: ObservedTask): boolean => isLive(t) && t.lastStatus === "RUNNING";
+
+/** Scale-in protected (UpdateTaskProtection) at `now`: neither scale-in nor a deployment stops it. */
+export const isProtected = (t: ObservedTask, now: Date): boolean =>
+  t.protectedUntil !== undefined && t.protectedUntil.getTime() > now.getTime();
 
 /** End of the health check grace period, which runs from the moment the task started. */
 export function graceEndsAt(t: ObservedTask, graceSeconds: number): number | undefined {
@@ -36,19 +51,19 @@ const inGrace = (t: ObservedTask, now: Date, graceSeconds: number): boolean => {
 
 /** Healthy as the deployment math counts it: running, and healthy or still inside the grace period. */
 export const isHealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
-  isRunning(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY" || inGrace(t, now, graceSeconds));
+  isUp(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY" || inGrace(t, now, graceSeconds));
 
 /**
  * Healthy with no benefit of the doubt: what a completed deployment and a steady state need.
  * Without a health check, a task proves itself by staying up through the startup window.
  */
 export const isProvenHealthy = (t: ObservedTask, nowMs: number): boolean =>
-  isRunning(t) &&
+  isUp(t) &&
   (t.hasHealthCheck ? t.healthStatus === "HEALTHY" : t.startedAt !== undefined && nowMs - t.startedAt.getTime() >= STARTUP_WINDOW_MS);
 
 /** UNHEALTHY after the grace period: the scheduler stops and replaces it. */
 export const isUnhealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
-  isRunning(t) && t.hasHealthCheck && t.healthStatus === "UNHEALTHY" && !inGrace(t, now, graceSeconds);
+  isUp(t) && t.hasHealthCheck && t.healthStatus === "UNHEALTHY" && !inGrace(t, now, graceSeconds);
 
 /**
  * A task that cannot stay up this long did not really start: a container that crashes at
@@ -71,8 +86,11 @@ export const failedHealthChecks = (t: ObservedTask): boolean =>
 
 export const taskIdOf: (taskArn: string) => string = idFromRef;
 
-/** The reconciler's view of an ECS task; `hasHealthCheck` comes from its task definition. */
-export function observeTask(task: Task, hasHealthCheck: boolean): ObservedTask {
+/**
+ * The reconciler's view of an ECS task; `hasHealthCheck` comes from its task definition,
+ * `protectedUntil` from its stored scale-in protection.
+ */
+export function observeTask(task: Task, hasHealthCheck: boolean, protectedUntil?: Date): ObservedTask {
   const startedBy = task.startedBy;
   return {
     taskArn: task.taskArn!,
@@ -87,6 +105,7 @@ export function observeTask(task: Task, hasHealthCheck: boolean): ObservedTask {
     stopCode: task.stopCode,
     stoppedReason: task.stoppedReason,
     containerInstanceArn: task.containerInstanceArn,
+    ...(protectedUntil ? { protectedUntil } : {}),
   };
 }
 

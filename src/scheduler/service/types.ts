@@ -50,6 +50,8 @@ export interface ObservedTask {
   stopCode?: string;
   stoppedReason?: string;
   containerInstanceArn?: string;
+  /** Scale-in protected until then (UpdateTaskProtection); unset when not protected. */
+  protectedUntil?: Date;
 }
 
 export interface ServiceInstance {

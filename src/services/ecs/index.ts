@@ -12,6 +12,7 @@ import type { EcsHandlers } from "./context.js";
 import { tagOperations } from "./tags.js";
 import { execOperations } from "./execute-command.js";
 import { taskDefinitionOperations } from "./task-definitions.js";
+import { taskProtectionOperations } from "./task-protection.js";
 import { taskSetOperations } from "./task-sets.js";
 
 export const ecsOperations: EcsHandlers = {
@@ -27,4 +28,5 @@ export const ecsOperations: EcsHandlers = {
   ...taskSetOperations,
   ...serviceDeploymentOperations,
   ...execOperations,
+  ...taskProtectionOperations,
 };

@@ -85,7 +85,7 @@ export class EcsServicePort implements ServicePort {
         healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
       },
       deployments: stored.deployments,
-      tasks: tasks.map((t) => observeTask(t.task, hasHealthCheck(t.taskDefinition))),
+      tasks: tasks.map((t) => observeTask(t.task, hasHealthCheck(t.taskDefinition), t.protectedUntil)),
       instances: await serviceInstances(ctx, stored),
       memory: stored.memory,
       unplaced: stored.unplaced,
