@@ -4,6 +4,7 @@
 // signing key) and keep-alive connections: fetch and a signer per call cost the simulated
 // agents of the benchmarks CPU on the machine the control plane runs on (bench/RESULTS.md).
 import {
+  CreateClusterCommand,
   DiscoverPollEndpointCommand,
   ECSClient,
   RegisterContainerInstanceCommand,
@@ -22,6 +23,13 @@ import { AgentChannel, type ChannelHandlers } from "./channel.js";
 import { toAwsJson } from "../wire/aws-json.js";
 import { EXEC_PATH } from "../wire/agent-exec.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
+import { DEFAULT_CLUSTER } from "../domain/cluster.js";
+
+/** ECS's answer to a registration in a cluster it does not know. */
+const isClusterNotFound = (err: unknown): boolean =>
+  err instanceof Error &&
+  (err.name === "ClientException" || err.name === "ClusterNotFoundException") &&
+  /cluster not found/i.test(err.message);
 
 export interface ControlPlaneConnection {
   endpoint: string;
@@ -44,9 +52,20 @@ export class ControlPlaneClient {
     });
   }
 
+  /**
+   * Registers the host. Like the ECS agent, it creates the `default` cluster when that is the
+   * one it joins and the control plane does not know it, then registers again; any other
+   * cluster must exist.
+   */
   async register(request: RegisterContainerInstanceRequest): Promise<ContainerInstance> {
-    const out = await this.ecs.send(new RegisterContainerInstanceCommand(request));
-    return out.containerInstance!;
+    try {
+      return (await this.ecs.send(new RegisterContainerInstanceCommand(request))).containerInstance!;
+    } catch (err) {
+      const joinsDefault = (request.cluster ?? DEFAULT_CLUSTER) === DEFAULT_CLUSTER;
+      if (!joinsDefault || !isClusterNotFound(err)) throw err;
+      await this.ecs.send(new CreateClusterCommand({ clusterName: DEFAULT_CLUSTER }));
+      return (await this.ecs.send(new RegisterContainerInstanceCommand(request))).containerInstance!;
+    }
   }
 
   async discover(cluster: string, containerInstance: string): Promise<string> {

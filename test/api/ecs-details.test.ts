@@ -139,6 +139,25 @@ describe("ECS details, in-process", () => {
     for (const call of calls) await refused(call(), "ClusterNotFoundException", "Cluster not found.");
   });
 
+  test("an agent registering in a cluster that does not exist, even default: ClientException, and no cluster is made", async () => {
+    const resources = [
+      { name: "CPU", type: "INTEGER", integerValue: 1024 },
+      { name: "MEMORY", type: "INTEGER", integerValue: 2048 },
+    ];
+    for (const cluster of [undefined, "default", "nowhere"]) {
+      await refused(
+        ecs.send(new RegisterContainerInstanceCommand({ cluster, totalResources: resources })),
+        "ClientException",
+        "Cluster not found.",
+      );
+    }
+    const { failures } = await ecs.send(new DescribeClustersCommand({ clusters: ["default", "nowhere"] }));
+    assert.deepEqual(
+      failures!.map((f) => f.reason),
+      ["MISSING", "MISSING"],
+    );
+  });
+
   test("enum values ECS does not know: '<member> should be one of [...]', and nothing changes", async () => {
     const P = "InvalidParameterException";
     await refused(

@@ -1,5 +1,5 @@
 // The wire protocol as real clients meet it: SigV4, error shapes, regions, unknown calls.
-import { CreateClusterCommand, DescribeTaskSetsCommand, ListClustersCommand } from "@aws-sdk/client-ecs";
+import { CreateClusterCommand, UpdateContainerAgentCommand, ListClustersCommand } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startBerth, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
@@ -56,10 +56,10 @@ describe("AWS JSON 1.1 protocol", () => {
     assert.equal(noTarget.body.__type, "UnknownOperationException");
   });
 
-  test("an ECS operation berth does not serve yet says so by name", async () => {
+  test("an ECS operation berth does not serve says so by name", async () => {
     await assert.rejects(
-      sdkClient(berth.endpoint).send(new DescribeTaskSetsCommand({ cluster: "c", service: "s" })),
-      (err: Error) => err.name === "UnsupportedFeatureException" && /DescribeTaskSets/.test(err.message),
+      sdkClient(berth.endpoint).send(new UpdateContainerAgentCommand({ cluster: "c", containerInstance: "i" })),
+      (err: Error) => err.name === "UnsupportedFeatureException" && /^UpdateContainerAgent is not supported by berth/.test(err.message),
     );
   });
 

@@ -22,8 +22,7 @@ import {
   defaultAttributes,
 } from "../../domain/container-instance.js";
 import { idFromRef } from "../../domain/arn.js";
-import { DEFAULT_CLUSTER, newCluster } from "../../domain/cluster.js";
-import { clusterNotFound, invalidParameter } from "../../domain/errors.js";
+import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId } from "../../domain/ids.js";
 import { validateTags } from "../../domain/tags.js";
 import { applyTaskReport, type ContainerReport, type TaskReport } from "../../domain/task/lifecycle.js";
@@ -32,15 +31,15 @@ import { clusterName } from "./lookup.js";
 import { describeInstance } from "./container-instances.js";
 import { inAskedCluster, taskIdOf } from "./tasks.js";
 
-/** The cluster an agent names, created on the spot when it is the default one, as ECS does. */
+/**
+ * The cluster an agent names. ECS creates none on the spot, not even `default`: it answers
+ * "Cluster not found." (a ClientException: the operation has no ClusterNotFoundException),
+ * and the agent creates `default` itself and registers again (src/agent/control-plane-client.ts).
+ */
 async function agentCluster(ctx: RequestContext, ref: string | undefined): Promise<string> {
   const name = clusterName(ctx, ref);
-  const cluster = await ctx.state.clusters.write(ctx.scope, name, (cur) => {
-    if (cur?.status === "ACTIVE") return undefined;
-    if (name !== DEFAULT_CLUSTER) return undefined;
-    return newCluster(ctx.scope, name, {}, "disabled");
-  });
-  if (!cluster || cluster.status !== "ACTIVE") throw clusterNotFound();
+  const cluster = await ctx.state.clusters.get(ctx.scope, name);
+  if (!cluster || cluster.status !== "ACTIVE") throw clientException("Cluster not found.");
   return name;
 }
 
