@@ -1,7 +1,9 @@
 // Service fields and service history in-process, with the real SDK: what CreateService and
 // UpdateService echo, the service deployments and revisions they record, rolling a
-// deployment back with StopServiceDeployment, pagination and ECS's errors. No agents run
-// here, so deployments stay IN_PROGRESS; their completion is test/e2e/service-deployments.
+// deployment back with StopServiceDeployment or a PAUSE hook's ContinueServiceDeployment,
+// pagination and ECS's errors. No agents run here, so deployments with tasks stay IN_PROGRESS
+// (those of desired count 0 complete); their completion is test/e2e/service-deployments and
+// test/e2e/pause-hooks.
 import {
   ContinueServiceDeploymentCommand,
   CreateClusterCommand,
