@@ -1,7 +1,7 @@
 // PAUSE lifecycle hooks against a running server with a simulated agent running the tasks:
 // a rolling deployment paused at PRE_SCALE_UP starts nothing of the new revision, one paused
 // at POST_SCALE_UP keeps the old tasks beside the new ones, ContinueServiceDeployment takes it
-// on (CONTINUE) or back (ROLLBACK).
+// on (CONTINUE) or back (ROLLBACK); the pause survives a crash, and a timeout acts on its own.
 import {
   ContinueServiceDeploymentCommand,
   CreateClusterCommand,
@@ -86,6 +86,12 @@ describe("PAUSE lifecycle hooks (SDK, simulated agent)", () => {
       [v1, v1],
       "nothing of the new revision started, the old tasks run",
     );
+    // The pause is stored: a crash and a restart on the same port (the agent reconnects) keep it.
+    const { dataDir, endpoint } = berth;
+    await berth.kill9();
+    berth = await startBerth({ dataDir, port: Number(new URL(endpoint).port) });
+    ecs = sdkClient(berth.endpoint);
+    assert.deepEqual((await describeDeployment(arn)).lifecycleHookDetails, pre.lifecycleHookDetails);
     await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: pre.lifecycleHookDetails![0]!.hookId! }));
 
     const post = await awaitingAt(arn, "POST_SCALE_UP");
