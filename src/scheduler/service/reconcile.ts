@@ -5,7 +5,7 @@
 //    hook may hold the rolling deployment at its stage (pause.ts);
 // 4. REPLICA or DAEMON scheduling picks the tasks to start and to stop within the bounds;
 // 5. the deployments' counts and states, the steady state, the events and the memory follow.
-// No I/O and no clock: `now` and a fresh deployment id come with the input.
+// No I/O and no clock: `now`, a fresh deployment id and a fresh hook id come with the input.
 import { type Throttle, isThrottled, launchAllowed, updateThrottle } from "./backoff.js";
 import { applyCircuitBreaker } from "./circuit-breaker.js";
 import { daemonInstances, scheduleDaemon } from "./daemon.js";
