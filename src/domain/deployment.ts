@@ -2,6 +2,7 @@
 // deployments, what the reconciler remembers, and what the last plan could not place. The
 // scheduler reads and returns these; the store holds them in the service's document.
 import type { Deployment, DeploymentRolloutState } from "@aws-sdk/client-ecs";
+import type { DeploymentLifecycle } from "./lifecycle-hooks.js";
 import type { PlacementFailure } from "./placement-failure.js";
 
 export type DeploymentStatus = "PRIMARY" | "ACTIVE" | "INACTIVE";
@@ -22,6 +23,10 @@ export interface DeploymentRecord extends Deployment {
   rolloutStateReason: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Set once a deployment that replaces others starts through its lifecycle stages (PAUSE hooks). */
+  lifecycle?: DeploymentLifecycle;
+  /** A rollback deployment: it runs no lifecycle hooks (pausing a rollback would hold the service on the revision being left). */
+  skipHooks?: boolean;
 }
 
 /** Tasks the loop could not place when it applied the previous plan. */

@@ -1,14 +1,8 @@
 // The service fields ECS has grown, as CreateService and UpdateService take them and
-// DescribeServices echoes them: the service's IAM role, Availability Zone rebalancing,
-// the volumes configured at launch; and the lifecycle hooks berth does not run.
-import type {
-  AvailabilityZoneRebalancing,
-  DeploymentConfiguration,
-  PlacementStrategy,
-  ServiceVolumeConfiguration,
-  TaskDefinition,
-} from "@aws-sdk/client-ecs";
-import { EcsError, invalidParameter } from "./errors.js";
+// DescribeServices echoes them: the service's IAM role, Availability Zone rebalancing and
+// the volumes configured at launch (lifecycle hooks: lifecycle-hooks.ts).
+import type { AvailabilityZoneRebalancing, PlacementStrategy, ServiceVolumeConfiguration, TaskDefinition } from "@aws-sdk/client-ecs";
+import { invalidParameter } from "./errors.js";
 import type { Scope } from "./scope.js";
 
 /** The role ECS uses when none is given; its ARN is what DescribeServices shows then. */
@@ -59,16 +53,5 @@ export function checkVolumeConfigurations(volumes: readonly ServiceVolumeConfigu
     if (ebs && ebs.sizeInGiB === undefined && ebs.snapshotId === undefined) {
       throw invalidParameter("Either sizeInGiB or snapshotId must be specified for a managed EBS volume.");
     }
-  }
-}
-
-/**
- * Deployment lifecycle hooks call Lambda functions (AWS_LAMBDA) or pause the rollout until
- * ContinueServiceDeployment (PAUSE). berth runs neither: a service configured with them is
- * refused rather than deployed as if they were not there.
- */
-export function checkLifecycleHooks(config: DeploymentConfiguration | undefined): void {
-  if (config?.lifecycleHooks?.length) {
-    throw new EcsError("UnsupportedFeatureException", "Deployment lifecycle hooks are not supported by berth.");
   }
 }

@@ -96,6 +96,18 @@ export function deploymentView(ref: ServiceRef, e: StoredServiceDeployment, thre
           },
         }
       : {}),
+    ...(e.lifecycle
+      ? {
+          lifecycleStage: e.lifecycle.stage,
+          lifecycleHookDetails: e.lifecycle.hooks.map((h) => ({
+            hookId: h.hookId,
+            targetType: "PAUSE" as const,
+            status: h.status,
+            expiresAt: h.expiresAt,
+            timeoutAction: h.timeoutAction,
+          })),
+        }
+      : {}),
     deploymentCircuitBreaker: { status: breakerStatus, failureCount: e.failureCount, threshold },
     alarms: alarms?.enable
       ? { status: e.finishedAt ? "MONITORING_COMPLETE" : "MONITORING", alarmNames: alarms.alarmNames ?? [] }

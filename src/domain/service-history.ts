@@ -13,6 +13,7 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { DeploymentRecord } from "./deployment.js";
+import type { DeploymentLifecycle } from "./lifecycle-hooks.js";
 
 /** ECS keeps 90 days of history; berth keeps the newest deployments of each service, up to this many. */
 export const MAX_SERVICE_DEPLOYMENTS = 50;
@@ -51,6 +52,8 @@ export interface StoredServiceDeployment {
   finishedAt?: Date;
   stoppedAt?: Date;
   rollback?: { reason: string; startedAt: Date; revisionId: string; deploymentId: string };
+  /** The lifecycle stage and PAUSE hooks of the deployment record it rolls out (followed from it). */
+  lifecycle?: DeploymentLifecycle;
 }
 
 /** What a service document keeps of its history; newest deployment first. */
@@ -222,6 +225,7 @@ function follow(
     target: refresh(e.target),
     sources: e.sources.map(refresh),
     failureCount: own?.failedTasks ?? e.failureCount,
+    ...(own?.lifecycle ? { lifecycle: own.lifecycle } : {}),
   };
   const done = (status: ServiceDeploymentStatus, extra: Partial<StoredServiceDeployment>) => {
     next = { ...next, status, finishedAt: now, ...extra };

@@ -2,6 +2,8 @@
 // service it reads a snapshot through its port, asks the pure reconciler for a plan, and has
 // the port apply it — placing and starting tasks, stopping tasks, writing deployments,
 // events and memory. What is due when (pokes, pacing, services at rest) is decided here.
+import { randomBytes } from "node:crypto";
+import { newPauseHookId } from "../domain/lifecycle-hooks.js";
 import { scopeKey, type Scope } from "../domain/scope.js";
 import { newDeploymentId, reconcile } from "./service/index.js";
 import type { ServicePort } from "./service-port.js";
@@ -150,7 +152,12 @@ export class ServiceScheduler {
     const now = new Date();
     const snapshot = await this.port.read(scope, id, now);
     if (!snapshot) return { observeMs: 0, resting: false };
-    const plan = reconcile({ ...snapshot, now, nextDeploymentId: newDeploymentId(Math.random) });
+    const plan = reconcile({
+      ...snapshot,
+      now,
+      nextDeploymentId: newDeploymentId(Math.random),
+      nextHookId: newPauseHookId(randomBytes(32)),
+    });
     const observeMs = performance.now() - started;
     const applied = await this.port.apply(scope, id, plan, now);
     if (applied.started || plan.stop.length) this.poke(scope, id);

@@ -6,7 +6,7 @@ import type { Scope } from "../domain/scope.js";
 import type { Plan, ReconcileInput, UnplacedTasks } from "./service/index.js";
 
 /** A service as the reconciler reads it; the loop adds the time and a fresh deployment id. */
-export type ServiceSnapshot = Omit<ReconcileInput, "now" | "nextDeploymentId">;
+export type ServiceSnapshot = Omit<ReconcileInput, "now" | "nextDeploymentId" | "nextHookId">;
 
 /** What applying a plan did, as far as the loop's pacing cares. */
 export interface AppliedPlan {

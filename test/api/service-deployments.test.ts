@@ -1,7 +1,9 @@
 // Service fields and service history in-process, with the real SDK: what CreateService and
 // UpdateService echo, the service deployments and revisions they record, rolling a
-// deployment back with StopServiceDeployment, pagination and ECS's errors. No agents run
-// here, so deployments stay IN_PROGRESS; their completion is test/e2e/service-deployments.
+// deployment back with StopServiceDeployment or a PAUSE hook's ContinueServiceDeployment,
+// pagination and ECS's errors. No agents run here, so deployments with tasks stay IN_PROGRESS
+// (those of desired count 0 complete); their completion is test/e2e/service-deployments and
+// test/e2e/pause-hooks.
 import {
   ContinueServiceDeploymentCommand,
   CreateClusterCommand,
@@ -20,6 +22,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { inProcessBerth } from "../support/in-process.js";
+import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "hist";
 const ARN = `arn:aws:ecs:us-east-1:${TEST_ACCOUNT}`;
@@ -344,33 +347,116 @@ describe("service fields and history in-process", () => {
     });
   });
 
-  test("ContinueServiceDeployment: no deployment of berth's pauses at a lifecycle hook", async () => {
-    const hooks = [{ targetType: "PAUSE" as const, lifecycleStages: ["PRE_SCALE_UP" as const] }];
+  test("lifecycle hooks: PAUSE at a rolling stage is accepted; Lambda hooks and other stages are refused", async () => {
+    const lambda = [{ hookTargetArn: `arn:aws:lambda:us-east-1:${TEST_ACCOUNT}:function:f`, lifecycleStages: ["PRE_SCALE_UP" as const] }];
     await assert.rejects(
-      ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", deploymentConfiguration: { lifecycleHooks: hooks } })),
-      {
-        name: "UnsupportedFeatureException",
-      },
+      ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", deploymentConfiguration: { lifecycleHooks: lambda } })),
+      { name: "UnsupportedFeatureException" },
     );
+    const blueGreenStage = [{ targetType: "PAUSE" as const, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT" as const] }];
     await assert.rejects(
       ecs.send(
         new CreateServiceCommand({
           cluster: CLUSTER,
-          serviceName: "hooked",
+          serviceName: "hooked-bad",
           taskDefinition: td1,
           desiredCount: 0,
-          deploymentConfiguration: { lifecycleHooks: hooks },
+          deploymentConfiguration: { lifecycleHooks: blueGreenStage },
         }),
       ),
-      { name: "UnsupportedFeatureException" },
+      { name: "InvalidParameterException" },
     );
-    const arn = (await describeService("web")).currentServiceDeployment!;
-    await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: "h-1" })), {
+    assert.equal((await list("hooked-bad").catch(() => undefined))?.serviceDeployments?.length ?? 0, 0, "nothing was created");
+    const hooks = [{ targetType: "PAUSE" as const, lifecycleStages: ["PRE_SCALE_UP" as const, "POST_SCALE_UP" as const] }];
+    const { service } = await ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: "hooked",
+        taskDefinition: td1,
+        desiredCount: 0,
+        deploymentConfiguration: { lifecycleHooks: hooks },
+      }),
+    );
+    assert.deepEqual(service!.deploymentConfiguration!.lifecycleHooks, hooks);
+  });
+
+  test("ContinueServiceDeployment continues a paused deployment, or rolls it back; errors as ECS answers them", async () => {
+    const hooks = [
+      {
+        targetType: "PAUSE" as const,
+        lifecycleStages: ["PRE_SCALE_UP" as const],
+        timeoutConfiguration: { timeoutInMinutes: 5, action: "CONTINUE" as const },
+      },
+    ];
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: "paused",
+        taskDefinition: td1,
+        desiredCount: 0,
+        deploymentConfiguration: { lifecycleHooks: hooks },
+      }),
+    );
+    const describe = async (arn: string) =>
+      (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn] }))).serviceDeployments![0]!;
+    const first = (await describeService("paused")).currentServiceDeployment!;
+    // The first deployment replaces nothing and runs no hooks.
+    const done = await waitFor(() => describe(first), { until: (d) => d.status === "SUCCESSFUL", message: "first deployment SUCCESSFUL" });
+    assert.equal(done.lifecycleHookDetails, undefined);
+
+    const pauseAt = async (taskDefinition: string) => {
+      const startedAt = Date.now();
+      const { service } = await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "paused", taskDefinition }));
+      const arn = service!.currentServiceDeployment!;
+      const entry = await waitFor(() => describe(arn), {
+        until: (d) => d.lifecycleHookDetails?.length === 1,
+        message: "paused at PRE_SCALE_UP",
+      });
+      return { arn, entry, startedAt };
+    };
+    const { arn, entry, startedAt } = await pauseAt(td2);
+    assert.equal(entry.status, "IN_PROGRESS");
+    assert.equal(entry.lifecycleStage, "PRE_SCALE_UP");
+    const hook = entry.lifecycleHookDetails![0]!;
+    assert.match(hook.hookId!, /^ecs-pause-[A-Za-z0-9_-]{43}$/);
+    assert.equal(hook.targetType, "PAUSE");
+    assert.equal(hook.status, "AWAITING_ACTION");
+    assert.equal(hook.timeoutAction, "CONTINUE");
+    const expires = hook.expiresAt!.getTime();
+    assert.ok(
+      expires >= startedAt + 5 * 60_000 - 1000 && expires <= Date.now() + 5 * 60_000 + 1000,
+      `expiresAt ${hook.expiresAt!.toISOString()}`,
+    );
+
+    await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: "ecs-pause-nope" })), {
       name: "InvalidParameterException",
     });
-    await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x`, hookId: "h-1" })), {
+    await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: `${arn}x`, hookId: hook.hookId! })), {
       name: "ServiceDeploymentNotFoundException",
     });
+    assert.equal((await describe(arn)).lifecycleHookDetails![0]!.status, "AWAITING_ACTION", "a refused call changes nothing");
+
+    const continued = await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook.hookId! }));
+    assert.equal(continued.serviceDeploymentArn, arn);
+    const finished = await waitFor(() => describe(arn), {
+      until: (d) => d.status === "SUCCESSFUL",
+      message: "continued deployment SUCCESSFUL",
+    });
+    assert.equal(finished.lifecycleHookDetails![0]!.status, "SUCCEEDED");
+    assert.equal((await describeService("paused")).taskDefinition, td2);
+    // Neither awaiting an action nor IN_PROGRESS any more.
+    await assert.rejects(ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook.hookId! })), {
+      name: "InvalidParameterException",
+    });
+
+    // ROLLBACK goes back to the revision before, as StopServiceDeployment does.
+    const back = await pauseAt(td1);
+    const backHook = back.entry.lifecycleHookDetails![0]!.hookId!;
+    await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: back.arn, hookId: backHook, action: "ROLLBACK" }));
+    const rolled = await waitFor(() => describe(back.arn), { until: (d) => d.status === "ROLLBACK_SUCCESSFUL", message: "rolled back" });
+    assert.equal(rolled.lifecycleHookDetails![0]!.status, "FAILED");
+    assert.ok(rolled.rollback?.serviceRevisionArn);
+    assert.equal((await describeService("paused")).taskDefinition, td2);
   });
 
   test("DeleteService stops the service deployments still rolling out; the history stays readable", async () => {

@@ -1,6 +1,8 @@
 // Builders and a tiny simulated cluster for the service reconciler's tests. It holds no test
 // of its own: it lives here, named like a test file, only because the service tests' files
 // are the ones this change may add; test/support/ is its natural home.
+import { randomBytes } from "node:crypto";
+import { newPauseHookId } from "../../src/domain/lifecycle-hooks.js";
 import { isHealthy } from "../../src/scheduler/service/task-state.js";
 import {
   type DeploymentRecord,
@@ -98,6 +100,7 @@ export function input(overrides: Partial<ReconcileInput> = {}): ReconcileInput {
     memory: emptyMemory(),
     now: at(10),
     nextDeploymentId: NEXT,
+    nextHookId: newPauseHookId(randomBytes(32)),
     ...overrides,
   };
 }
@@ -214,6 +217,7 @@ export class World {
       memory: this.memory,
       now: this.now,
       nextDeploymentId: this.newId(),
+      nextHookId: newPauseHookId(randomBytes(32)),
       unplaced: this.unplaced,
     });
     this.apply(plan);

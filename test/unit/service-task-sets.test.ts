@@ -171,6 +171,7 @@ describe("task sets: the reconciler's EXTERNAL step", () => {
     memory: emptyMemory(),
     now: at(60),
     nextDeploymentId: "ecs-svc/9000000000000000009",
+    nextHookId: "ecs-pause-test",
     taskSets: [taskSet()],
     ...over,
   });

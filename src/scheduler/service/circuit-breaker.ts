@@ -88,6 +88,8 @@ export function applyCircuitBreaker(input: BreakerInput): BreakerResult {
     failedTasks: 0,
     rolloutState: "IN_PROGRESS",
     rolloutStateReason: rollbackReason(target.id),
+    skipHooks: true,
+    lifecycle: undefined,
     createdAt: input.now,
     updatedAt: input.now,
   };

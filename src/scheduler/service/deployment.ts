@@ -41,7 +41,7 @@ export function deploymentBounds(strategy: SchedulingStrategy, config: Deploymen
  */
 export function startDeployment(
   current: readonly DeploymentRecord[],
-  next: Deployment & { id: string; taskDefinition: string; desiredCount: number },
+  next: Deployment & { id: string; taskDefinition: string; desiredCount: number; skipHooks?: boolean },
   now: Date,
 ): DeploymentRecord[] {
   const primary: DeploymentRecord = {
@@ -102,9 +102,17 @@ export function primaryComplete(
 /** Stamps `updatedAt` on the records whose state or counts changed. */
 export function stampUpdated(before: readonly DeploymentRecord[], after: readonly DeploymentRecord[], now: Date): DeploymentRecord[] {
   const key = (d: DeploymentRecord) =>
-    [d.status, d.taskDefinition, d.desiredCount, d.pendingCount, d.runningCount, d.failedTasks, d.rolloutState, d.rolloutStateReason].join(
-      "|",
-    );
+    [
+      d.status,
+      d.taskDefinition,
+      d.desiredCount,
+      d.pendingCount,
+      d.runningCount,
+      d.failedTasks,
+      d.rolloutState,
+      d.rolloutStateReason,
+      JSON.stringify(d.lifecycle ?? null),
+    ].join("|");
   const previous = new Map(before.map((d) => [d.id, key(d)]));
   return after.map((d) => (previous.get(d.id) === key(d) ? d : { ...d, updatedAt: now }));
 }

@@ -1,10 +1,11 @@
 // The service reconciler: one pure step from a snapshot to a plan. In order —
 // 1. observe what changed since the last run (tasks running, healthy, stopped);
 // 2. the circuit breaker counts failures of the deployments and may fail (and roll back) the PRIMARY;
-// 3. the throttle counts launch failures and may hold launches back;
+// 3. the throttle counts launch failures and may hold launches back, and a PAUSE lifecycle
+//    hook may hold the rolling deployment at its stage (pause.ts);
 // 4. REPLICA or DAEMON scheduling picks the tasks to start and to stop within the bounds;
 // 5. the deployments' counts and states, the steady state, the events and the memory follow.
-// No I/O and no clock: `now` and a fresh deployment id come with the input.
+// No I/O and no clock: `now`, a fresh deployment id and a fresh hook id come with the input.
 import { type Throttle, isThrottled, launchAllowed, updateThrottle } from "./backoff.js";
 import { applyCircuitBreaker } from "./circuit-breaker.js";
 import { daemonInstances, scheduleDaemon } from "./daemon.js";
@@ -23,6 +24,7 @@ import {
 } from "./events.js";
 import { reconcileExternal } from "./external.js";
 import { observe } from "./observe.js";
+import { type PauseDecision, decidePause } from "./pause.js";
 import { scheduleReplica } from "./replica.js";
 import { graceEndsAt, isCounted, isLive, isPending, isPresent, isProtected, isRunning, isUp } from "./task-state.js";
 import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStart } from "./types.js";
@@ -84,14 +86,30 @@ export function reconcile(input: ReconcileInput): Plan {
   }
   if (isThrottled(throttle)) once(THROTTLED, throttledMessage(name));
 
+  // The pause state is part of the PRIMARY's record; DAEMON services and a service being deleted run no hooks.
+  const pause: PauseDecision =
+    daemon || !active
+      ? { ...(primary?.lifecycle ? { lifecycle: primary.lifecycle } : {}), hold: "none", rollback: false }
+      : decidePause({
+          primary,
+          others: breaker.deployments.filter((d) => d.status === "ACTIVE"),
+          config: service.deploymentConfiguration,
+          tasks: input.tasks,
+          bounds,
+          now,
+          graceSeconds: grace,
+          nextHookId: input.nextHookId,
+        });
+
   // 4. Scheduling.
   const ctx = {
     primary,
     bounds,
     now,
     graceSeconds: grace,
-    canLaunch: active && launchAllowed(throttle, nowMs),
+    canLaunch: active && launchAllowed(throttle, nowMs) && pause.hold !== "launches",
     deleting: service.status === "DRAINING",
+    hold: pause.hold,
   };
   const schedule = daemon
     ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
@@ -118,9 +136,12 @@ export function reconcile(input: ReconcileInput): Plan {
   // The tasks this plan stops are asked to stop, not stopped: they count until they have.
   const stopping = new Set(schedule.stops.map((s) => s.taskArn));
   const remaining = input.tasks.filter(isCounted).map((t) => (stopping.has(t.taskArn) ? { ...t, desiredStatus: "STOPPED" } : t));
-  let deployments = refreshDeployments(breaker.deployments, remaining, desired);
+  let deployments = refreshDeployments(breaker.deployments, remaining, desired).map((d): DeploymentRecord =>
+    d.id === primary?.id && pause.lifecycle ? { ...d, lifecycle: pause.lifecycle } : d,
+  );
   const idle = start.length === 0 && stopping.size === 0;
-  const settled = active && idle && primaryComplete(deployments, remaining, desired, nowMs);
+  // A paused deployment is not complete, even when nothing older is left to hold.
+  const settled = active && idle && pause.hold === "none" && !pause.rollback && primaryComplete(deployments, remaining, desired, nowMs);
   if (settled && primary?.rolloutState === "IN_PROGRESS") {
     deployments = deployments.map((d): DeploymentRecord =>
       d.id === primary.id ? { ...d, rolloutState: "COMPLETED", rolloutStateReason: completedReason(d.id) } : d,
@@ -155,7 +176,12 @@ export function reconcile(input: ReconcileInput): Plan {
   };
 
   const drained = !active && start.length === 0 && input.tasks.every((t) => !isPresent(t));
-  const wakeAt = nextWake(input, throttle, conditions[STEADY], grace, nowMs);
+  // A hook's expiry wakes the loop; a timed-out hook's rollback is applied by the loop, which then runs again.
+  const wakes = [nextWake(input, throttle, conditions[STEADY], grace, nowMs), pause.wakeAt, pause.rollback ? nowMs : undefined];
+  const wakeAt = wakes.reduce<number | undefined>(
+    (min, w) => (w === undefined ? min : min === undefined ? w : Math.min(min, w)),
+    undefined,
+  );
   return {
     start,
     stop: schedule.stops,
@@ -167,6 +193,7 @@ export function reconcile(input: ReconcileInput): Plan {
     memory: nextMemory,
     ...(wakeAt !== undefined ? { wakeAt: new Date(wakeAt) } : {}),
     ...(drained && service.status === "DRAINING" ? { serviceStatus: "INACTIVE" as const } : {}),
+    ...(pause.rollback && primary ? { hookRollback: primary.id } : {}),
     desiredCount: desired,
     runningCount: remaining.filter(isRunning).length,
     pendingCount: remaining.filter(isPending).length,

@@ -6,6 +6,7 @@
 // still counts toward the maximum until it has stopped, as its containers still run; a
 // scale-in protected task is not stopped by a scale-in or a deployment, which wait for it.
 import type { Bounds } from "./deployment.js";
+import type { PauseHold } from "./pause.js";
 import {
   HEALTH_CHECK_STOP_REASON,
   byAge,
@@ -35,6 +36,8 @@ export interface ScheduleContext {
   canLaunch: boolean;
   /** The service is being deleted: every task goes, protected or not (protection guards against scale-in). */
   deleting?: boolean;
+  /** A PAUSE lifecycle hook holds the older deployments' tasks (launches are held through canLaunch). */
+  hold?: PauseHold;
 }
 
 export interface Schedule {
@@ -77,7 +80,12 @@ export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstance
   }
   const keeperSet = new Set(keepers);
   // A FAILED deployment launches nothing, so nothing of the older ones is given up for it.
-  const candidates = remaining.filter((t) => !keeperSet.has(t)).filter((t) => !frozen || excess.has(t) || onDraining(t));
+  // A paused deployment leaves the older tasks running (those on a draining instance still move).
+  const paused = ctx.hold !== undefined && ctx.hold !== "none";
+  const candidates = remaining
+    .filter((t) => !keeperSet.has(t))
+    .filter((t) => !frozen || excess.has(t) || onDraining(t))
+    .filter((t) => !paused || excess.has(t) || onDraining(t));
   const held = candidates.filter(guarded);
   const retire = candidates.filter((t) => !guarded(t)).sort((a, b) => usefulness(a, healthy) - usefulness(b, healthy) || byAge(a, b));
 
@@ -100,6 +108,7 @@ export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstance
     startCount === 0 &&
     ctx.canLaunch &&
     !frozen &&
+    !paused &&
     !waiting &&
     (need > 0 || retire.length > 0) &&
     remaining.every(healthy);

@@ -74,6 +74,8 @@ export interface ReconcileInput {
   now: Date;
   /** A fresh deployment id, used only if this run creates a deployment (circuit-breaker rollback). */
   nextDeploymentId: string;
+  /** A fresh PAUSE hook id ("ecs-pause-…"), used only if this run pauses the PRIMARY at a hook. */
+  nextHookId: string;
   /** What the previous plan's placement could not place. */
   unplaced?: readonly UnplacedTasks[];
   /**
@@ -113,6 +115,11 @@ export interface Plan {
   memory: ReconcilerMemory;
   /** Run again at this time even if nothing changes (throttle expiry, grace period end, 6-hour event). */
   wakeAt?: Date;
+  /**
+   * A PAUSE hook of this deployment timed out with the ROLLBACK action: the loop rolls it back
+   * to the previous service revision, as StopServiceDeployment does.
+   */
+  hookRollback?: string;
   /** Set when the service's status changes (DRAINING → INACTIVE once no task is left). */
   serviceStatus?: ServiceStatus;
   /** The service's desiredCount (computed for DAEMON) and its counts after this plan's stops. */

@@ -1,7 +1,8 @@
 // Service history operations: ListServiceDeployments, DescribeServiceDeployments,
 // DescribeServiceRevisions, StopServiceDeployment and ContinueServiceDeployment. The history
 // lives in the service's document (src/domain/service-history.ts); a rollback is a new
-// deployment written under the same lock as the scheduler's writes, then the scheduler is poked.
+// deployment written under the same lock as the scheduler's writes, then the scheduler is poked;
+// so is a PAUSE hook continued.
 import type {
   ContinueServiceDeploymentRequest,
   ContinueServiceDeploymentResponse,
@@ -18,11 +19,13 @@ import type {
 import { EcsError, invalidParameter } from "../../domain/errors.js";
 import { paginate } from "../../domain/pagination.js";
 import { scopeKey } from "../../domain/scope.js";
-import { isOngoing, requestRollback, rollbackTarget, type StoredServiceDeployment } from "../../domain/service-history.js";
+import { resolveHook } from "../../domain/lifecycle-hooks.js";
+import { followDeployments, isOngoing, type StoredServiceDeployment } from "../../domain/service-history.js";
 import { briefView, deploymentView, parseHistoryArn, revisionView, type ServiceRef } from "../../domain/service-history-view.js";
-import { failureThreshold, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
+import { failureThreshold } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
+import { rollBack } from "./deployment-rollback.js";
 import { activeCluster } from "./lookup.js";
 import { findService, serviceId } from "./services.js";
 
@@ -128,32 +131,9 @@ async function stopServiceDeployment(ctx: RequestContext, input: StopServiceDepl
       // Already stopping or rolling back: it carries on, as ECS's does.
       if (entry.status !== "PENDING" && entry.status !== "IN_PROGRESS") return undefined;
       if (cur.service.status !== "ACTIVE") throw new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
-      const revision = rollbackTarget(cur.history, entry);
-      if (!revision) throw invalidParameter(`The service deployment ${arn} has no previous service revision to roll back to.`);
-      const deployments = startDeployment(
-        cur.deployments,
-        {
-          id: newDeploymentId(Math.random),
-          taskDefinition: revision.taskDefinition!,
-          desiredCount: cur.service.desiredCount ?? 0,
-          ...(revision.launchType ? { launchType: revision.launchType } : {}),
-          ...(revision.capacityProviderStrategy ? { capacityProviderStrategy: revision.capacityProviderStrategy } : {}),
-          ...(revision.platformVersion ? { platformVersion: revision.platformVersion } : {}),
-          ...(revision.networkConfiguration ? { networkConfiguration: revision.networkConfiguration } : {}),
-          ...(revision.volumeConfigurations ? { volumeConfigurations: revision.volumeConfigurations } : {}),
-        },
-        ctx.now,
-      );
-      const service = {
-        ...cur.service,
-        taskDefinition: revision.taskDefinition,
-        loadBalancers: revision.loadBalancers ?? [],
-        serviceRegistries: revision.serviceRegistries ?? [],
-        ...(revision.networkConfiguration ? { networkConfiguration: revision.networkConfiguration } : {}),
-        ...(revision.platformVersion ? { platformVersion: revision.platformVersion } : {}),
-      };
-      const history = requestRollback(cur.history, entry.id, { revisionId: revision.id, deploymentId: deployments[0]!.id }, ctx.now);
-      return { ...cur, service, deployments, history };
+      const next = rollBack(cur, entry, ctx.now);
+      if (!next) throw invalidParameter(`The service deployment ${arn} has no previous service revision to roll back to.`);
+      return next;
     }),
   );
   ctx.scheduler.poke(ctx.scope, id);
@@ -161,16 +141,52 @@ async function stopServiceDeployment(ctx: RequestContext, input: StopServiceDepl
 }
 
 /**
- * Only deployments paused at a PAUSE lifecycle hook can be continued. berth's deployments
- * are rolling ones that run no lifecycle hooks, so none is ever paused: a deployment that
- * exists gets the answer ECS gives for a hook that is not awaiting an action.
+ * Acts on a PAUSE hook the deployment awaits: CONTINUE lets the reconciler take it on to its
+ * next stage (the hook SUCCEEDED), ROLLBACK rolls it back as StopServiceDeployment does (the
+ * hook FAILED). Only an IN_PROGRESS service deployment's hook AWAITING_ACTION can be acted on.
  */
 async function continueServiceDeployment(
   ctx: RequestContext,
   input: ContinueServiceDeploymentRequest,
 ): Promise<ContinueServiceDeploymentResponse> {
-  await findDeployment(ctx, input.serviceDeploymentArn!);
-  throw invalidParameter(`The lifecycle hook ${input.hookId} is not awaiting an action.`);
+  const arn = input.serviceDeploymentArn!;
+  const hookId = input.hookId!;
+  const action = input.action ?? "CONTINUE";
+  const { id, entryId } = await findDeployment(ctx, arn);
+  await ctx.placementLock.run(scopeKey(ctx.scope), () =>
+    ctx.state.services.write(ctx.scope, id, (cur) => {
+      const entry = cur?.history?.deployments.find((e) => e.id === entryId);
+      if (!cur || !cur.history || !entry) throw deploymentNotFound();
+      const record = cur.deployments.find((d) => d.id === entry.deploymentId);
+      const hook = record?.lifecycle?.hooks.find((h) => h.hookId === hookId);
+      if (!record?.lifecycle || !hook)
+        throw invalidParameter(`The lifecycle hook ${hookId} does not exist for the service deployment ${arn}.`);
+      if (entry.status !== "IN_PROGRESS") {
+        throw invalidParameter(
+          `The service deployment ${arn} is ${entry.status}. Only an IN_PROGRESS service deployment can be continued.`,
+        );
+      }
+      if (hook.status !== "AWAITING_ACTION") throw invalidParameter(`The lifecycle hook ${hookId} is not awaiting an action.`);
+      const resolved = {
+        ...record,
+        lifecycle: resolveHook(record.lifecycle, hookId, action === "CONTINUE" ? "SUCCEEDED" : "FAILED"),
+        updatedAt: ctx.now,
+      };
+      const deployments = cur.deployments.map((d) => (d.id === record.id ? resolved : d));
+      const next = { ...cur, deployments, history: followDeployments(cur.history, deployments, ctx.now) };
+      if (action === "CONTINUE") return next;
+      if (cur.service.status !== "ACTIVE") throw new EcsError("ServiceNotActiveException", "Service was not ACTIVE.");
+      const rolledBack = rollBack(
+        next,
+        next.history.deployments.find((e) => e.id === entryId)!,
+        ctx.now,
+      );
+      if (!rolledBack) throw invalidParameter(`The service deployment ${arn} has no previous service revision to roll back to.`);
+      return rolledBack;
+    }),
+  );
+  ctx.scheduler.poke(ctx.scope, id);
+  return { serviceDeploymentArn: arn };
 }
 
 export const serviceDeploymentOperations = {

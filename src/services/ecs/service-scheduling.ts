@@ -10,6 +10,7 @@ import { sameJson } from "../../domain/same-json.js";
 import { scopeKey, type Scope } from "../../domain/scope.js";
 import { prependEvents } from "../../domain/service.js";
 import { followDeployments } from "../../domain/service-history.js";
+import { rollBack } from "./deployment-rollback.js";
 import { checkNetworkConfiguration, chooseLaunch, serviceTaskTags } from "../../domain/task/launch-rules.js";
 import { checkInstance } from "../../scheduler/placement/index.js";
 import { observeTask, startedTasksMessage, type Plan, type ServiceInstance, type UnplacedTasks } from "../../scheduler/service/index.js";
@@ -173,6 +174,11 @@ function afterPlan(
     // The sets as the handlers left them may have changed since `read`: only counts and stability come from the plan.
     ...(plan.taskSets ? { taskSets: mergeTaskSetCounts(cur.taskSets ?? [], plan.taskSets) } : {}),
   };
+  // A PAUSE hook timed out with the ROLLBACK action: roll its deployment back as StopServiceDeployment does.
+  const timedOut =
+    plan.hookRollback && next.history?.deployments.find((e) => e.deploymentId === plan.hookRollback && e.status === "IN_PROGRESS");
+  const rolledBack = timedOut && next.service.status === "ACTIVE" ? rollBack(next, timedOut, now) : undefined;
+  if (rolledBack) return rolledBack;
   // A service at rest is looked at every sweep; most runs change nothing worth a write.
   return sameJson(next, cur) ? undefined : next;
 }

@@ -43,7 +43,8 @@ import { isExternal, taskSetView } from "../../domain/task-set.js";
 import { drained } from "../../domain/task-set-changes.js";
 import { createExternalService, updateExternalService } from "./external-services.js";
 import { isRetry, serviceId, serviceNotActive, serviceNotFound } from "./service-refs.js";
-import { checkAzRebalancing, checkLifecycleHooks, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
+import { checkAzRebalancing, checkVolumeConfigurations, serviceRoleArn } from "../../domain/service-fields.js";
+import { checkLifecycleHooks } from "../../domain/lifecycle-hooks.js";
 import { startServiceDeployment, stopOngoing } from "../../domain/service-history.js";
 import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
 
@@ -82,6 +83,10 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   validateTags(input.tags ?? []);
+  checkLifecycleHooks(input.deploymentConfiguration, {
+    schedulingStrategy: strategy,
+    controller: input.deploymentController?.type ?? "ECS",
+  });
   if (input.deploymentController?.type === "EXTERNAL")
     return { service: serviceView(await createExternalService(ctx, input, cluster.clusterName!)) };
   if (!input.taskDefinition) throw invalidParameter("taskDefinition is required for a service with the ECS deployment controller.");
@@ -96,7 +101,6 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   validateLoadBalancers(input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
   checkAzRebalancing(input.availabilityZoneRebalancing, strategy);
-  checkLifecycleHooks(input.deploymentConfiguration);
   checkVolumeConfigurations(input.volumeConfigurations ?? [], td);
   const roleArn = serviceRoleArn(ctx.scope, input.role, td.networkMode);
   const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
@@ -157,6 +161,10 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found) throw serviceNotFound();
   if (found.service.status !== "ACTIVE") throw serviceNotActive();
+  checkLifecycleHooks(input.deploymentConfiguration, {
+    schedulingStrategy: found.service.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
+    controller: found.service.deploymentController?.type ?? "ECS",
+  });
   if (isExternal(found)) return { service: serviceView(await updateExternalService(ctx, input, found)) };
   const daemon = found.service.schedulingStrategy === "DAEMON";
   if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
@@ -171,7 +179,6 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
   checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");
-  checkLifecycleHooks(input.deploymentConfiguration);
   const primaryNow = found.deployments.find((d) => d.status === "PRIMARY");
   const volumeConfigurations = input.volumeConfigurations ?? primaryNow?.volumeConfigurations ?? [];
   checkVolumeConfigurations(volumeConfigurations, td);
