@@ -6,34 +6,28 @@
 // 4. REPLICA or DAEMON scheduling picks the tasks to start and to stop within the bounds;
 // 5. the deployments' counts and states, the steady state, the events and the memory follow.
 // No I/O and no clock: `now`, a fresh deployment id and a fresh hook id come with the input.
-import { type Throttle, isThrottled, launchAllowed, updateThrottle } from "./backoff.js";
+import { type Throttle, isThrottled, launchAllowed } from "./backoff.js";
 import { applyCircuitBreaker } from "./circuit-breaker.js";
 import { daemonInstances, scheduleDaemon } from "./daemon.js";
 import { completedReason, deploymentBounds, orderDeployments, primaryComplete, refreshDeployments, stampUpdated } from "./deployment.js";
 import {
   REPEAT_AFTER_MS,
-  conditionEvent,
   deploymentCompletedMessage,
   deploymentConfigurationStuckMessage,
-  endConditions,
   failedHealthChecksMessage,
   steadyStateMessage,
   stoppedTasksMessage,
-  throttledMessage,
-  unableToPlaceMessage,
 } from "./events.js";
 import { reconcileExternal } from "./external.js";
 import { observe } from "./observe.js";
 import { type PauseDecision, decidePause } from "./pause.js";
 import { scheduleReplica } from "./replica.js";
+import { PLACEMENT, RunEvents, STEADY, THROTTLED, throttleLaunches } from "./run-events.js";
 import { graceEndsAt, isCounted, isLive, isPending, isPresent, isProtected, isRunning, isUp } from "./task-state.js";
 import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStart } from "./types.js";
 
-/** Condition keys of the events that are not repeated while their cause lasts. */
-const STEADY = "steady";
-const THROTTLED = "throttled";
+/** The key of the event a deployment stuck between its percentages emits, once while it lasts. */
 const STUCK = "deployment-configuration";
-const PLACEMENT = "placement:";
 
 export function reconcile(input: ReconcileInput): Plan {
   const { service, now, memory } = input;
@@ -48,13 +42,7 @@ export function reconcile(input: ReconcileInput): Plan {
 
   const desired = !active ? 0 : daemon ? daemonInstances(input.instances).length : Math.max(0, service.desiredCount);
   const bounds = deploymentBounds(service.schedulingStrategy, service.deploymentConfiguration, desired);
-  const messages: string[] = [];
-  let conditions = memory.conditions;
-  const once = (key: string, message: string) => {
-    const result = conditionEvent(conditions, key, nowMs);
-    conditions = result.conditions;
-    if (result.emit) messages.push(message);
-  };
+  const events = new RunEvents(memory.conditions, nowMs);
 
   // 1–2. What happened, and what the circuit breaker makes of it.
   const observation = observe(input.tasks, memory, nowMs);
@@ -68,23 +56,11 @@ export function reconcile(input: ReconcileInput): Plan {
     nextDeploymentId: input.nextDeploymentId,
     now,
   });
-  messages.push(...breaker.messages);
+  events.add(...breaker.messages);
   const primary = breaker.deployments.find((d) => d.status === "PRIMARY");
 
-  // 3. The throttle.
-  const unplaced = (input.unplaced ?? []).filter((u) => u.count > 0);
-  const throttle: Throttle = updateThrottle(
-    { launchFailures: memory.launchFailures, nextLaunchAt: memory.nextLaunchAt },
-    observation.outcomes,
-    unplaced.reduce((sum, u) => sum + u.count, 0),
-    primary?.id !== memory.primaryId,
-    nowMs,
-  );
-  for (const u of unplaced) {
-    const message = unableToPlaceMessage(name, u);
-    once(PLACEMENT + message, message);
-  }
-  if (isThrottled(throttle)) once(THROTTLED, throttledMessage(name));
+  // 3. The throttle: a new PRIMARY starts it afresh, as ECS does.
+  const throttle: Throttle = throttleLaunches(input, observation.outcomes, primary?.id !== memory.primaryId, events);
 
   // The pause state is part of the PRIMARY's record; DAEMON services and a service being deleted run no hooks.
   const pause: PauseDecision =
@@ -114,15 +90,15 @@ export function reconcile(input: ReconcileInput): Plan {
   const schedule = daemon
     ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
     : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
-  for (const arn of schedule.unhealthy) messages.push(failedHealthChecksMessage(name, arn));
+  for (const arn of schedule.unhealthy) events.add(failedHealthChecksMessage(name, arn));
   if (schedule.stops.length > 0)
-    messages.push(
+    events.add(
       stoppedTasksMessage(
         name,
         schedule.stops.map((s) => s.taskArn),
       ),
     );
-  if (schedule.stuck) once(STUCK, deploymentConfigurationStuckMessage(name));
+  if (schedule.stuck) events.once(STUCK, deploymentConfigurationStuckMessage(name));
 
   const start: TaskStart[] = !primary
     ? []
@@ -146,15 +122,14 @@ export function reconcile(input: ReconcileInput): Plan {
     deployments = deployments.map((d): DeploymentRecord =>
       d.id === primary.id ? { ...d, rolloutState: "COMPLETED", rolloutStateReason: completedReason(d.id) } : d,
     );
-    messages.push(deploymentCompletedMessage(name, primary.id));
+    events.add(deploymentCompletedMessage(name, primary.id));
   }
   const finalPrimary = deployments.find((d) => d.status === "PRIMARY");
   const steady = settled && finalPrimary?.rolloutState === "COMPLETED";
-  if (steady) once(STEADY, steadyStateMessage(name));
+  if (steady) events.once(STEADY, steadyStateMessage(name));
 
   const progressed = steady || observation.outcomes.some((o) => o.kind === "running");
-  conditions = endConditions(
-    conditions,
+  events.end(
     (key) =>
       (key === STEADY && !steady) ||
       (key === THROTTLED && !isThrottled(throttle)) ||
@@ -166,7 +141,7 @@ export function reconcile(input: ReconcileInput): Plan {
     ...observation.seen,
     launchFailures: throttle.launchFailures,
     ...(throttle.nextLaunchAt !== undefined ? { nextLaunchAt: throttle.nextLaunchAt } : {}),
-    conditions,
+    conditions: events.conditions,
     ...(finalPrimary?.rolloutState === "COMPLETED"
       ? { lastCompleted: { id: finalPrimary.id, taskDefinition: finalPrimary.taskDefinition } }
       : memory.lastCompleted
@@ -177,7 +152,7 @@ export function reconcile(input: ReconcileInput): Plan {
 
   const drained = !active && start.length === 0 && input.tasks.every((t) => !isPresent(t));
   // A hook's expiry wakes the loop; a timed-out hook's rollback is applied by the loop, which then runs again.
-  const wakes = [nextWake(input, throttle, conditions[STEADY], grace, nowMs), pause.wakeAt, pause.rollback ? nowMs : undefined];
+  const wakes = [nextWake(input, throttle, events.conditions[STEADY], grace, nowMs), pause.wakeAt, pause.rollback ? nowMs : undefined];
   const wakeAt = wakes.reduce<number | undefined>(
     (min, w) => (w === undefined ? min : min === undefined ? w : Math.min(min, w)),
     undefined,
@@ -189,7 +164,7 @@ export function reconcile(input: ReconcileInput): Plan {
       ...orderDeployments(stampUpdated(input.deployments, deployments, now)),
       ...input.deployments.filter((d) => d.status === "INACTIVE"),
     ],
-    events: messages.map((message) => ({ message })),
+    events: events.messages.map((message) => ({ message })),
     memory: nextMemory,
     ...(wakeAt !== undefined ? { wakeAt: new Date(wakeAt) } : {}),
     ...(drained && service.status === "DRAINING" ? { serviceStatus: "INACTIVE" as const } : {}),
