@@ -12,6 +12,7 @@ import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
 import { stsService } from "../services/sts/index.js";
+import { ec2Service } from "../services/ec2/index.js";
 import { EcsServicePort } from "../services/ecs/service-scheduling.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
@@ -88,7 +89,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const execSessions = new ExecSessions();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
-    services: [ecs, stsService()],
+    services: [ecs, ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => hosts.pools.all() }), stsService()],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });

@@ -17,6 +17,8 @@ import { LiveTaskIndex } from "./live-tasks.js";
 import { ParentIndex } from "./parent-index.js";
 import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection, Store } from "./store.js";
+import { ec2State, type Ec2State } from "./ec2-state.js";
+import { NetworkInterfaceIndex } from "./network-interfaces.js";
 
 // The documents' types and keys live beside this, where the derived views can import them.
 export * from "./ecs-documents.js";
@@ -39,6 +41,10 @@ export interface EcsState {
   instancesByCluster: ParentIndex<StoredInstance>;
   /** When agents were last heard from, fresher than the stored lastSeenAt. */
   heartbeats: Heartbeats;
+  /** EC2's VPCs, subnets and security groups, which awsvpc tasks are placed in. */
+  ec2: Ec2State;
+  /** The network interfaces of awsvpc tasks, derived from `tasks`. */
+  interfaces: NetworkInterfaceIndex;
 }
 
 const registeredAtOf = (i: StoredInstance) => i.instance.registeredAt!.getTime();
@@ -83,6 +89,8 @@ export function ecsState(store: Store): EcsState {
     ),
     tasks,
     liveTasks: new LiveTaskIndex(tasks),
+    ec2: ec2State(store),
+    interfaces: new NetworkInterfaceIndex(tasks),
     heartbeats: new Heartbeats(),
     services,
     serviceIds: new ScopeMirror(services, {

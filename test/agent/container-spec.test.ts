@@ -227,6 +227,8 @@ describe("container spec", () => {
       {
         network: {
           subnetId: "subnet-1",
+          vpcId: "vpc-1",
+          securityGroupIds: [],
           networkName: "berth-subnet-1",
           cidr: "10.211.3.0/24",
           gateway: "10.211.3.1",

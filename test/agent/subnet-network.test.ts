@@ -13,6 +13,8 @@ const BERTH = { [LABEL.managed]: "1" };
 
 const plan = (subnetId: string, third: number): TaskNetwork => ({
   subnetId,
+  vpcId: "vpc-1",
+  securityGroupIds: [],
   networkName: `berth-${subnetId}`,
   cidr: `10.211.${third}.0/24`,
   gateway: `10.211.${third}.1`,

@@ -109,6 +109,8 @@ describe("task runner (Docker)", () => {
       {
         network: {
           subnetId: `subnet-${run}`,
+          vpcId: "vpc-1",
+          securityGroupIds: [],
           networkName: NETWORK,
           cidr: "10.211.250.0/24",
           gateway: "10.211.250.1",

@@ -246,6 +246,8 @@ describe("task runner (fake driver)", () => {
       {
         network: {
           subnetId: "subnet-1",
+          vpcId: "vpc-1",
+          securityGroupIds: [],
           networkName: "berth-subnet-1",
           cidr: "10.211.9.0/24",
           gateway: "10.211.9.1",

@@ -34,6 +34,8 @@ function task(id: string, hostId: string, lastStatus: string, cpu = 10, port?: n
       ? {
           network: {
             subnetId: "subnet-1",
+            vpcId: "vpc-1",
+            securityGroupIds: [],
             networkName: "n",
             cidr: "10.0.0.0/24",
             gateway: "10.0.0.1",

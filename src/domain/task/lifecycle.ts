@@ -33,6 +33,10 @@ export type StopCode =
 /** What berth attaches to an awsvpc task: its own address on a berth-managed network. */
 export interface TaskNetwork {
   subnetId: string;
+  /** The subnet's VPC: its Docker network is the one the task joins. */
+  vpcId: string;
+  /** The security groups of the task's network interface (the VPC's default group when none was named). */
+  securityGroupIds: string[];
   networkName: string;
   cidr: string;
   gateway: string;

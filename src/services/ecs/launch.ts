@@ -151,6 +151,9 @@ async function allocateNetwork(ctx: LaunchScope, subnetId: string, inUse: Addres
   const eni = newResourceId().slice(0, 17);
   return {
     subnetId,
+    // Until ECS places awsvpc tasks in EC2's subnets (issue 19, in progress).
+    vpcId: "",
+    securityGroupIds: [],
     networkName: subnet.networkName,
     cidr: subnet.cidr,
     gateway: subnet.gateway,
