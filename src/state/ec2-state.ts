@@ -1,8 +1,8 @@
 // The collections of berth's EC2 networking, and the index keys of each.
-import type { StoredSecurityGroup, StoredSubnet, StoredVpc } from "./ec2-documents.js";
+import type { StoredSecurityGroup, StoredSubnet, StoredVpc } from "../domain/ec2/documents.js";
 import type { Collection, Store } from "./store.js";
 
-export * from "./ec2-documents.js";
+export type * from "../domain/ec2/documents.js";
 
 export interface Ec2State {
   /** Keyed by VpcId. */
@@ -11,6 +11,14 @@ export interface Ec2State {
   subnets: Collection<StoredSubnet>;
   /** Keyed by GroupId; parent: the VpcId. */
   securityGroups: Collection<StoredSecurityGroup>;
+  /** Per account and region, under "account": whether its default VPC was made (deleting it must not bring it back). */
+  accounts: Collection<StoredEc2Account>;
+  /** Writes to several of these collections that land together. */
+  transact: Store["transact"];
+}
+
+export interface StoredEc2Account {
+  defaultVpcMade: boolean;
 }
 
 export function ec2State(store: Store): Ec2State {
@@ -27,5 +35,10 @@ export function ec2State(store: Store): Ec2State {
       name: "securityGroup",
       keys: (g) => ({ parent: g.group.VpcId!, seq: g.createdAt, status: "" }),
     }),
+    accounts: store.collection<StoredEc2Account>({
+      name: "ec2Account",
+      keys: () => ({ parent: "", seq: 0, status: "" }),
+    }),
+    transact: (work, options) => store.transact(work, options),
   };
 }

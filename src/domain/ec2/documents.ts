@@ -1,7 +1,8 @@
 // The documents berth keeps of EC2's networking, in EC2's own shapes (@aws-sdk/client-ec2):
 // handlers answer with them, ECS reads them to place awsvpc tasks, and the firewall policy is
 // computed from them. Network interfaces are not stored: each belongs to something that is
-// (an awsvpc task, later a load balancer) and is derived from it (network-interfaces.ts).
+// (an awsvpc task, later a load balancer) and is derived from it (src/state/network-interfaces.ts).
+// They are defined here, beside the pure rules that make and change them; src/state keeps them.
 import type { SecurityGroup, SecurityGroupRule, Subnet, Vpc } from "@aws-sdk/client-ec2";
 
 export interface StoredVpc {
