@@ -14,6 +14,13 @@ export function defaultSubnetCidr(index: number): string {
 
 export const vpcNetworkName = (vpcId: string): string => `berth-${vpcId}`;
 
+/**
+ * The Linux bridge of a VPC's Docker network (Docker's com.docker.network.bridge.name), at most
+ * 15 characters: the firewall's rules name it, so that one agent's rules only ever judge
+ * traffic on its own VPCs' bridges, never on another berth's sharing the host.
+ */
+export const vpcBridgeName = (vpcId: string): string => `bv-${vpcId.replace(/^vpc-/, "").slice(0, 12)}`;
+
 export function ipv4ToNumber(address: string): number {
   const [a = 0, b = 0, c = 0, d = 0] = address.split(".").map(Number);
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
