@@ -23,17 +23,8 @@ import {
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
+import { expectError as refused } from "../support/assertions.js";
 import { inProcessBerth } from "../support/in-process.js";
-
-/** Asserts that `call` fails with EC2's `code` (and `message`, when given). */
-export async function refused(call: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(call, (err: Error) => {
-    assert.equal(err.name, code, err.message);
-    if (typeof message === "string") assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 const defaultVpcOf = async (ec2: EC2Client) =>
   (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "isDefault", Values: ["true"] }] }))).Vpcs ?? [];
