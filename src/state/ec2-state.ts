@@ -1,6 +1,7 @@
 // The collections of berth's EC2 networking, and the index keys of each.
+import type { Tag } from "@aws-sdk/client-ec2";
 import type { StoredSecurityGroup, StoredSubnet, StoredVpc } from "../domain/ec2/documents.js";
-import type { Collection, Store } from "./store.js";
+import type { Collection, Scope, Store } from "./store.js";
 
 export type * from "../domain/ec2/documents.js";
 
@@ -13,8 +14,22 @@ export interface Ec2State {
   securityGroups: Collection<StoredSecurityGroup>;
   /** Per account and region, under "account": whether its default VPC was made (deleting it must not bring it back). */
   accounts: Collection<StoredEc2Account>;
+  /**
+   * Tags of network interfaces, keyed by NetworkInterfaceId. An interface is derived from its
+   * owner (src/state/network-interfaces.ts) and has no document to hold them; a tag set whose
+   * interface is gone is never answered (interface ids are not reused) and is removed when tags are next written.
+   */
+  interfaceTags: Collection<StoredInterfaceTags>;
   /** Writes to several of these collections that land together. */
   transact: Store["transact"];
+  /** Every account and region with state: a new VPC must not overlap any VPC on the same hosts, whoever owns it. */
+  scopes(): Promise<Scope[]>;
+}
+
+export interface StoredInterfaceTags {
+  networkInterfaceId: string;
+  tags: Tag[];
+  createdAt: number;
 }
 
 export interface StoredEc2Account {
@@ -39,6 +54,11 @@ export function ec2State(store: Store): Ec2State {
       name: "ec2Account",
       keys: () => ({ parent: "", seq: 0, status: "" }),
     }),
+    interfaceTags: store.collection<StoredInterfaceTags>({
+      name: "networkInterfaceTags",
+      keys: (t) => ({ parent: "", seq: t.createdAt, status: "" }),
+    }),
     transact: (work, options) => store.transact(work, options),
+    scopes: () => store.scopes(),
   };
 }

@@ -2,11 +2,12 @@
 import assert from "node:assert/strict";
 import type { CliResult } from "./clients.js";
 
-/** The SDK rejects with an error whose name is the `__type`. */
-export async function expectError(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+/** The SDK rejects with an error whose name is the `__type` (and whose message is `message`, or matches it). */
+export async function expectError(p: Promise<unknown>, code: string, message?: RegExp | string): Promise<void> {
   await assert.rejects(p, (err: Error) => {
     assert.equal(err.name, code, err.message);
-    if (message) assert.match(err.message, message);
+    if (typeof message === "string") assert.equal(err.message, message);
+    else if (message) assert.match(err.message, message);
     return true;
   });
 }

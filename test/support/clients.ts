@@ -1,4 +1,5 @@
 // Real clients pointed at a berth: the AWS SDK for JavaScript v3 and the AWS CLI.
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -6,6 +7,19 @@ import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
 export function sdkClient(endpoint: string, opts: { region?: string; accessKeyId?: string; secretAccessKey?: string } = {}): ECSClient {
   return new ECSClient({
+    endpoint,
+    region: opts.region ?? "us-east-1",
+    credentials: {
+      accessKeyId: opts.accessKeyId ?? TEST_ACCESS_KEY,
+      secretAccessKey: opts.secretAccessKey ?? TEST_SECRET_KEY,
+    },
+    maxAttempts: 1,
+  });
+}
+
+/** The EC2 client of a berth (its EC2 API shares the ECS endpoint). */
+export function ec2SdkClient(endpoint: string, opts: { region?: string; accessKeyId?: string; secretAccessKey?: string } = {}): EC2Client {
+  return new EC2Client({
     endpoint,
     region: opts.region ?? "us-east-1",
     credentials: {

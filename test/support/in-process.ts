@@ -3,6 +3,7 @@
 // wrote, and a whole control plane built in the test's process to hand them to. Handler
 // tests (test/api/) then run at function-call speed with the real SDK's serialisation,
 // signing and error parsing, beside the e2e suites that start the binary.
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
@@ -88,9 +89,11 @@ export function inProcessHandler(listener: RequestListener): HttpHandler {
 /** A whole control plane (store, services, scheduler) in this process, with SDK clients that reach it without a port. */
 export interface InProcessBerth {
   ecs: ECSClient;
+  ec2: EC2Client;
   sts: STSClient;
   /** Other clients of this berth, e.g. in another region or with other credentials. */
   ecsClient(opts?: ClientOptions): ECSClient;
+  ec2Client(opts?: ClientOptions): EC2Client;
   stsClient(opts?: ClientOptions): STSClient;
   close(): Promise<void>;
 }
@@ -127,8 +130,10 @@ export function inProcessBerth(): InProcessBerth {
   });
   return {
     ecs: new ECSClient(config()),
+    ec2: new EC2Client(config()),
     sts: new STSClient(config()),
     ecsClient: (opts) => new ECSClient(config(opts)),
+    ec2Client: (opts) => new EC2Client(config(opts)),
     stsClient: (opts) => new STSClient(config(opts)),
     async close() {
       await plane.close();

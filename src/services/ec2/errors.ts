@@ -25,6 +25,8 @@ export type Ec2ErrorCode =
   | "SecurityGroupLimitExceeded"
   | "InvalidNetworkInterfaceID.NotFound"
   | "InvalidVpcRange"
+  | "InvalidVpc.Range"
+  | "DryRunOperation"
   | "InvalidSubnet.Range"
   | "InvalidSubnet.Conflict"
   | "InvalidID"
