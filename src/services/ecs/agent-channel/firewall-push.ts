@@ -48,7 +48,7 @@ export class FirewallPush {
   attach(scope: Scope, hostId: string, send: (message: ControlPlaneMessage) => void): () => void {
     const key = scopeKey(scope);
     let hosts = this.links.get(key);
-    if (!hosts) this.links.set(key, (hosts = new Map()));
+    if (!hosts) this.links.set(key, (hosts = new Map<string, Link>()));
     const link: Link = { scope, hostId, send, dirty: true };
     hosts.set(hostId, link);
     return () => {
