@@ -18,6 +18,8 @@ import { leftoverContainers, removeLeftovers } from "./leftovers.js";
 import { authFor, type RegistryAuthTable } from "./registry-auth.js";
 import type { ContainerExec } from "../runtime/exec.js";
 import { runExecSession } from "./exec-session.js";
+import type { Firewall } from "./firewall/firewall.js";
+import type { FirewallPolicy } from "../wire/firewall.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -41,12 +43,16 @@ export interface AgentOptions {
   registryAuth?: RegistryAuthTable;
   /** Runs ECS Exec sessions' commands; absent, sessions end with an error. */
   exec?: ContainerExec;
+  /** Enforces the security groups of the host's awsvpc tasks; absent (--security-groups off), nothing is. */
+  firewall?: Firewall;
   log: Logger;
 }
 
 const HEALTH_CHECK_MS = 1_000;
 /** How often the agent looks for changes in the address pools its host's networks occupy. */
 const NETWORK_CHECK_MS = 5_000;
+/** How soon a policy nft refused is tried again (a newer one replaces it). */
+const FIREWALL_RETRY_MS = 1_000;
 
 export class Agent {
   private arn?: string;
@@ -64,6 +70,9 @@ export class Agent {
   private lastPools = "";
   private lastNetworkError = "";
   private networkTimer?: NodeJS.Timeout;
+  /** The tasks with an awsvpc interface whose runners run: while any does, stopping keeps the rules. */
+  private readonly interfaced = new Set<string>();
+  private firewallRetry?: NodeJS.Timeout;
   /** Once registered, every line names the container instance. */
   private log: Logger;
 
@@ -90,6 +99,7 @@ export class Agent {
       assignments: (message) => this.reconcile(message),
       // Silent too long, the host was taken for terminated and deregistered: join again.
       unregistered: () => this.register(),
+      firewall: (policy) => this.enforce(policy),
       exec: (request) =>
         void runExecSession(request, {
           driver: this.opts.driver,
@@ -138,6 +148,7 @@ export class Agent {
       ],
     });
     this.arn = instance.containerInstanceArn!;
+    await this.opts.firewall?.start(this.arn);
     if (previous && previous !== this.arn) this.previousArn = previous;
     mkdirSync(this.opts.stateDir, { recursive: true });
     writeFileSync(this.stateFile, JSON.stringify({ arn: this.arn }) + "\n");
@@ -150,7 +161,23 @@ export class Agent {
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
     clearInterval(this.networkTimer);
+    clearTimeout(this.firewallRetry);
     await this.channel?.stop();
+    // Tasks left running keep their rules (a restarted agent takes the table over): never open.
+    await this.opts.firewall?.stop(this.interfaced.size > 0);
+  }
+
+  /** Applies the host's security groups; a policy nft refuses is tried again until a newer one comes. */
+  private async enforce(policy: FirewallPolicy): Promise<void> {
+    const firewall = this.opts.firewall;
+    if (!firewall) return;
+    clearTimeout(this.firewallRetry);
+    try {
+      await firewall.apply(policy);
+    } catch (err) {
+      this.log.error("could not apply the security groups; trying again", { err });
+      this.firewallRetry = setTimeout(() => void this.enforce(policy), FIREWALL_RETRY_MS);
+    }
   }
 
   private health() {
@@ -231,12 +258,14 @@ export class Agent {
       const deps = { ...this.deps(), log: this.log.child({ taskArn: a.taskArn }), report };
       const next = adopted.length ? TaskRunner.recover(a, deps, adopted) : new TaskRunner(a, deps);
       this.runners.set(a.taskArn, next);
+      if (a.network) this.interfaced.add(a.taskArn);
       if (a.desiredStatus === "STOPPED") next.stop();
       next
         .run()
         .catch((err: unknown) => deps.log.error("task failed", { err }))
         .finally(() => {
           this.runners.delete(a.taskArn);
+          this.interfaced.delete(a.taskArn);
           this.finished.add(a.taskArn);
         });
     }

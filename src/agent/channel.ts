@@ -16,6 +16,7 @@ import {
 import type { Logger } from "../log/logger.js";
 import { toAwsJson } from "../wire/aws-json.js";
 import type { ExecRequest } from "../wire/agent-exec.js";
+import type { FirewallPolicy } from "../wire/firewall.js";
 
 export interface ChannelHandlers {
   /** Resolves once the push is acted on; a rejection asks the control plane for the same changes again. */
@@ -24,6 +25,11 @@ export interface ChannelHandlers {
   unregistered(): Promise<void>;
   /** An ECS Exec session to start; absent, the request is ignored and the session's client sees it never start. */
   exec?(request: ExecRequest): void;
+  /**
+   * The host's security-group policy: acted on in turn with assignments, so the rules of a
+   * task's interface are in force before a later push starts the task. Absent, it is ignored.
+   */
+  firewall?(policy: FirewallPolicy): Promise<void>;
   log: Logger;
 }
 
@@ -182,6 +188,13 @@ export class AgentChannel {
             this.send(socket, { type: "sync", seen: this.seen, health: this.health });
           },
         );
+      return;
+    }
+    if (message.type === "firewall") {
+      const { policy } = message;
+      this.acting = this.acting
+        .then(() => this.handlers.firewall?.(policy))
+        .catch((err: unknown) => this.handlers.log.error("could not apply the security groups", { err }));
       return;
     }
     if (message.type === "exec") {

@@ -8,7 +8,8 @@ import { DockerDriver } from "../runtime/docker/index.js";
 import { DockerExec } from "../runtime/docker/exec.js";
 import { ensureBusyboxImage } from "../runtime/docker/local-image.js";
 import { parseCommandLine } from "./config.js";
-import { ensureDocker } from "./docker-setup.js";
+import { ensureDocker, ensureNft } from "./docker-setup.js";
+import { Firewall } from "../agent/firewall/firewall.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
 import { createLogger, type Logger } from "../log/logger.js";
 
@@ -28,6 +29,8 @@ export interface LocalAgentOptions {
   memoryMiB?: number;
   /** Private registries' credentials, as ECS_ENGINE_AUTH_TYPE and ECS_ENGINE_AUTH_DATA give them. */
   engineAuth: { type?: string; data?: string };
+  /** Enforce awsvpc tasks' security groups with nftables (--security-groups). */
+  securityGroups: boolean;
   log: Logger;
 }
 
@@ -35,6 +38,8 @@ export interface LocalAgentOptions {
 export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   const driver = new DockerDriver();
   await ensureDocker(driver, opts.dataDir, opts.log);
+  // Before registering: an agent that cannot enforce its tasks' groups must not take tasks.
+  if (opts.securityGroups) ensureNft(opts.log);
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
   const registryAuth = parseEngineAuth(opts.engineAuth.type, opts.engineAuth.data);
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
@@ -54,6 +59,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       pauseImage: PAUSE_IMAGE,
       registryAuth,
       exec: new DockerExec(driver.docker),
+      ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
       log: opts.log,
     });
     await agent.start();
@@ -80,6 +86,7 @@ export async function runAgentCommand(args: string[]): Promise<void> {
     cpu: options.cpu,
     memoryMiB: options.memory,
     engineAuth: { type: options.engineAuthType, data: options.engineAuthData },
+    securityGroups: options.securityGroups === "on",
     log: createLogger({ level: options.logLevel }).child({ component: "agent" }),
   });
   // What the agent joined as, for its user (and for the tests that start it) on stdout.

@@ -77,6 +77,14 @@ const registryAuth = {
   }),
 } as const;
 
+// The agent's enforcement of security groups (nftables); off, no rule is made at all.
+const securityGroups = oneOf(["on", "off"], {
+  flag: "security-groups",
+  env: ["BERTH_SECURITY_GROUPS"],
+  help: "enforce awsvpc tasks' security groups with nftables",
+  default: "on",
+});
+
 const SERVER_OPTIONS = {
   host: text({ flag: "host", env: ["BERTH_HOST"], placeholder: "ADDRESS", help: "address to listen on", default: LOOPBACK }),
   port: integer({
@@ -174,6 +182,7 @@ const UP_OPTIONS = {
     default: DEFAULT_CLUSTER,
     defaultText: `"${DEFAULT_CLUSTER}"`,
   }),
+  securityGroups,
   ...registryAuth,
 } as const;
 
@@ -242,6 +251,7 @@ const AGENT_OPTIONS = {
     help: "memory offered",
     defaultText: "the whole host",
   }),
+  securityGroups,
   logLevel,
   ...registryAuth,
 } as const;

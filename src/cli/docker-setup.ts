@@ -5,6 +5,7 @@ import { existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log/logger.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
+import { findNft, NftUnavailable } from "../agent/firewall/nft.js";
 
 export class DockerUnavailable extends Error {}
 
@@ -52,4 +53,25 @@ export async function ensureDocker(driver: RuntimeDriver, dataDir: string, log: 
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new DockerUnavailable(`dockerd did not come up within 30 s; see ${join(dataDir, "dockerd.log")}`);
+}
+
+/**
+ * The agent enforces security groups with nft: as root on Debian/Ubuntu berth installs the
+ * nftables package when it is missing; otherwise says how to install it or turn enforcement off.
+ */
+export function ensureNft(log: Logger): void {
+  if (findNft()) return;
+  const root = process.getuid?.() === 0;
+  if (root && existsSync("/usr/bin/apt-get")) {
+    log.info("installing nftables (apt-get install nftables)");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "-qq", "nftables"], { stdio: "inherit", env });
+    if (findNft()) return;
+  }
+  throw new NftUnavailable(
+    "berth enforces security groups with nftables and the nft command is missing: install it " +
+      "(Debian/Ubuntu: `sudo apt-get install -y nftables`), or turn enforcement off with --security-groups off " +
+      "(BERTH_SECURITY_GROUPS=off).",
+  );
 }

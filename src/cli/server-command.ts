@@ -49,6 +49,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
           attributes: [],
           capacity: "both",
           engineAuth: { type: up.engineAuthType, data: up.engineAuthData },
+          securityGroups: up.securityGroups === "on",
           log: log.child({ component: "agent" }),
         })
         .catch(async (err: unknown) => {

@@ -9,6 +9,7 @@
 import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { ExecRequest } from "./agent-exec.js";
+import type { FirewallPolicy } from "./firewall.js";
 
 /** A host's place in the stream of changes to its tasks; a push names the one it brings. */
 export interface HostVersion {
@@ -61,7 +62,12 @@ export type ControlPlaneMessage =
   | { type: "result"; id: number; output: unknown }
   | { type: "error"; id: number; error: { __type: string; message: string } }
   /** Start an ECS Exec session: the agent opens the session's own socket (see agent-exec.ts). */
-  | ({ type: "exec" } & ExecRequest);
+  | ({ type: "exec" } & ExecRequest)
+  /**
+   * The security groups of the host's network interfaces, in full, after the agent's first sync
+   * and whenever they change: the agent replaces what it enforces with it.
+   */
+  | { type: "firewall"; policy: FirewallPolicy };
 
 /** One task the host should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface TaskAssignment {

@@ -17,6 +17,7 @@ import type { ControlPlaneSettings } from "../context.js";
 import { ecsErrors } from "../service.js";
 import type { HostNotifier } from "./notifier.js";
 import { AgentSession } from "./session.js";
+import { FirewallPush } from "./firewall-push.js";
 
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -41,9 +42,11 @@ export class AgentChannelEndpoint {
     clientTracking: true,
   });
   private readonly now: () => Date;
+  private readonly firewall: FirewallPush;
 
   constructor(private readonly opts: AgentChannelDeps) {
     this.now = opts.now ?? (() => new Date());
+    this.firewall = new FirewallPush(opts.state, opts.log);
   }
 
   /** For the HTTP server's "upgrade" event. */
@@ -59,6 +62,7 @@ export class AgentChannelEndpoint {
               hosts,
               hostPortBindIp: settings.hostPortBindIp,
               agentTimeoutMs: settings.agentTimeoutMs,
+              firewall: this.firewall,
               now: this.now,
               invoke: (operation, input) => ecs.invoke(caller, operation, input, this.now()),
               wireError: (err) => {
@@ -101,6 +105,7 @@ export class AgentChannelEndpoint {
 
   /** Ends every channel (the control plane is stopping). */
   close(): void {
+    this.firewall.close();
     for (const ws of this.sockets.clients) ws.terminate();
     this.sockets.close();
   }

@@ -13,6 +13,7 @@ import type { Logger } from "../../../log/logger.js";
 import { toAwsJson } from "../../../wire/aws-json.js";
 import type { HostVersion } from "../../../wire/agent-channel.js";
 import type { HostNotifier } from "./notifier.js";
+import type { FirewallPush } from "./firewall-push.js";
 import { idFromRef } from "../../../domain/arn.js";
 import {
   asPushed,
@@ -30,6 +31,8 @@ export interface SessionDeps {
   hosts: HostNotifier;
   hostPortBindIp: string;
   agentTimeoutMs: number;
+  /** Sends the host's security-group policy; absent, none is sent. */
+  firewall?: FirewallPush;
   now(): Date;
   /** Calls an ECS operation as the channel's caller; rejects with what the HTTP API would answer. */
   invoke(operation: string, input: unknown): Promise<unknown>;
@@ -56,6 +59,7 @@ export class AgentSession {
   private readonly definitionsSent = new Set<string>();
   private readonly unsubscribe: () => void;
   private readonly detach: () => void;
+  private readonly detachFirewall?: () => void;
   private readonly pinger: NodeJS.Timeout;
 
   constructor(
@@ -71,6 +75,8 @@ export class AgentSession {
       this.send(message);
       return true;
     });
+    // Sent only once the agent has synced (push below), always ahead of the assignments it protects.
+    this.detachFirewall = deps.firewall?.attach(scope, host.id, (message) => this.send(message));
     socket.on("message", (data: Buffer) => this.receive(data));
     socket.on("pong", () => {
       this.answeredPing = true;
@@ -91,6 +97,7 @@ export class AgentSession {
     clearInterval(this.pinger);
     this.unsubscribe();
     this.detach();
+    this.detachFirewall?.();
   }
 
   private send(message: ControlPlaneMessage): void {
@@ -160,6 +167,7 @@ export class AgentSession {
       do {
         this.pushAgain = false;
         if (!this.synced || this.socket.readyState !== this.socket.OPEN) return;
+        await this.deps.firewall?.flush(this.scope, this.host.id);
         if (!this.deps.hosts.behind(this.scope, this.host.id, this.seen)) continue;
         const syncs = this.syncs;
         const assignments = await assignmentsSince(this.deps, this.scope, this.host.id, this.seen);
