@@ -39,7 +39,8 @@ export type Ec2ErrorCode =
   | "TagLimitExceeded"
   | "InvalidTagKey.Malformed"
   | "CannotDelete"
-  | "OperationNotPermitted";
+  | "OperationNotPermitted"
+  | "VPCIdNotSpecified";
 
 export class Ec2Error extends Error {
   constructor(
