@@ -37,7 +37,7 @@ function ipv6Groups(address: string): number[] | undefined {
 function ipv6Text(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -4,7 +4,13 @@
 // for ICMP the type and code). IpPermissions, the older and grouped form, are split into
 // such rules on the way in and grouped back from them on the way out. Pure: the handlers
 // (src/services/ec2) load and store the groups, and the firewall enforces these rules.
-import type { IpPermission, ReferencedSecurityGroup, SecurityGroupRule, SecurityGroupRuleRequest, UserIdGroupPair } from "@aws-sdk/client-ec2";
+import type {
+  IpPermission,
+  ReferencedSecurityGroup,
+  SecurityGroupRule,
+  SecurityGroupRuleRequest,
+  UserIdGroupPair,
+} from "@aws-sdk/client-ec2";
 import { canonicalIpv4Cidr, canonicalIpv6Cidr } from "./rule-cidrs.js";
 
 /** Rules per group and direction, EC2's default quota ("inbound or outbound rules per security group"). */
@@ -60,7 +66,11 @@ const usesPorts = (protocol: string) => protocol === "tcp" || protocol === "udp"
 const usesIcmp = (protocol: string) => protocol === "icmp" || protocol === "icmpv6";
 
 /** FromPort/ToPort as stored: a TCP/UDP range, an ICMP type and code, or -1/-1 for every other protocol. */
-export function normalisePorts(protocol: string, fromPort: number | undefined, toPort: number | undefined): { FromPort: number; ToPort: number } {
+export function normalisePorts(
+  protocol: string,
+  fromPort: number | undefined,
+  toPort: number | undefined,
+): { FromPort: number; ToPort: number } {
   if (usesPorts(protocol)) {
     if (fromPort === undefined || toPort === undefined)
       throw new RuleError("InvalidParameterValue", "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange.");
@@ -79,7 +89,10 @@ export function normalisePorts(protocol: string, fromPort: number | undefined, t
     if (fromPort < -1 || fromPort > 255) throw new RuleError("InvalidParameterValue", `ICMP type (${fromPort}) out of range`);
     if (toPort < -1 || toPort > 255) throw new RuleError("InvalidParameterValue", `ICMP code (${toPort}) out of range`);
     if (fromPort === -1 && toPort !== -1)
-      throw new RuleError("InvalidParameterValue", `ICMP code (${toPort}) requires an ICMP type; with type -1 (all types) the code must be -1.`);
+      throw new RuleError(
+        "InvalidParameterValue",
+        `ICMP code (${toPort}) requires an ICMP type; with type -1 (all types) the code must be -1.`,
+      );
     return { FromPort: fromPort, ToPort: toPort };
   }
   return { FromPort: -1, ToPort: -1 };
@@ -122,14 +135,12 @@ function specsOfPermission(permission: IpPermission, isEgress: boolean, resolve:
   const ports = normalisePorts(IpProtocol, permission.FromPort, permission.ToPort);
   const base = { IsEgress: isEgress, IpProtocol, ...ports };
   const specs: RuleSpec[] = [];
-  for (const r of permission.IpRanges ?? [])
-    specs.push(withDescription({ ...base, CidrIpv4: ipv4Cidr(r.CidrIp ?? "") }, r.Description));
+  for (const r of permission.IpRanges ?? []) specs.push(withDescription({ ...base, CidrIpv4: ipv4Cidr(r.CidrIp ?? "") }, r.Description));
   for (const r of permission.Ipv6Ranges ?? [])
     specs.push(withDescription({ ...base, CidrIpv6: ipv6Cidr(r.CidrIpv6 ?? "") }, r.Description));
   for (const p of permission.PrefixListIds ?? []) noPrefixLists(p.PrefixListId);
   for (const pair of permission.UserIdGroupPairs ?? []) {
-    if (pair.GroupId === undefined && pair.GroupName === undefined)
-      throw new RuleError("MissingParameter", "Source group ID missing.");
+    if (pair.GroupId === undefined && pair.GroupName === undefined) throw new RuleError("MissingParameter", "Source group ID missing.");
     specs.push(withDescription({ ...base, ReferencedGroupInfo: resolve(pair) }, pair.Description));
   }
   if (specs.length === 0) throw new RuleError("MissingParameter", MISSING_SOURCE);
@@ -200,7 +211,11 @@ export function ruleText(rule: RuleSpec | SecurityGroupRule): string {
  * Checks that `specs` may join `rules`: none already there (InvalidPermission.Duplicate) and
  * no direction past MAX_RULES_PER_DIRECTION. `except`: rules being replaced (their ids).
  */
-export function checkAdditions(rules: readonly SecurityGroupRule[], specs: readonly RuleSpec[], except: ReadonlySet<string> = new Set()): void {
+export function checkAdditions(
+  rules: readonly SecurityGroupRule[],
+  specs: readonly RuleSpec[],
+  except: ReadonlySet<string> = new Set(),
+): void {
   checkDistinct(specs);
   const kept = rules.filter((r) => !except.has(r.SecurityGroupRuleId ?? ""));
   const existing = new Set(kept.map(ruleKey));
@@ -243,7 +258,10 @@ export function permissionOf(rule: RuleSpec | SecurityGroupRule): IpPermission {
  * port range, listing its peers with their descriptions, in the order the rules were made.
  */
 export function permissionsOf(rules: readonly (RuleSpec | SecurityGroupRule)[]): IpPermission[] {
-  const byRange = new Map<string, Required<Pick<IpPermission, "IpRanges" | "Ipv6Ranges" | "PrefixListIds" | "UserIdGroupPairs">> & IpPermission>();
+  const byRange = new Map<
+    string,
+    Required<Pick<IpPermission, "IpRanges" | "Ipv6Ranges" | "PrefixListIds" | "UserIdGroupPairs">> & IpPermission
+  >();
   for (const rule of rules) {
     const protocol = rule.IpProtocol ?? "-1";
     const key = [protocol, rule.FromPort, rule.ToPort].join("|");
@@ -264,7 +282,11 @@ export function permissionsOf(rules: readonly (RuleSpec | SecurityGroupRule)[]):
     else if (rule.CidrIpv6 !== undefined) permission.Ipv6Ranges.push({ CidrIpv6: rule.CidrIpv6, ...description });
     else if (rule.PrefixListId !== undefined) permission.PrefixListIds.push({ PrefixListId: rule.PrefixListId, ...description });
     else if (rule.ReferencedGroupInfo)
-      permission.UserIdGroupPairs.push({ GroupId: rule.ReferencedGroupInfo.GroupId, UserId: rule.ReferencedGroupInfo.UserId, ...description });
+      permission.UserIdGroupPairs.push({
+        GroupId: rule.ReferencedGroupInfo.GroupId,
+        UserId: rule.ReferencedGroupInfo.UserId,
+        ...description,
+      });
   }
   return [...byRange.values()];
 }

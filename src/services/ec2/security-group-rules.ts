@@ -63,7 +63,10 @@ function permissionsOfCall(input: LegacyPermission, isEgress: boolean): IpPermis
   if (input.SourceSecurityGroupName !== undefined) {
     const other = legacy.find((k) => k !== "SourceSecurityGroupName" && k !== "SourceSecurityGroupOwnerId");
     if (other)
-      throw new Ec2Error("InvalidParameterCombination", `The parameter ${other} cannot be used in combination with SourceSecurityGroupName.`);
+      throw new Ec2Error(
+        "InvalidParameterCombination",
+        `The parameter ${other} cannot be used in combination with SourceSecurityGroupName.`,
+      );
     const pairs = [{ GroupName: input.SourceSecurityGroupName, UserId: input.SourceSecurityGroupOwnerId }];
     return [
       { IpProtocol: "icmp", FromPort: -1, ToPort: -1, UserIdGroupPairs: pairs },
@@ -183,7 +186,8 @@ async function updateDescriptions(ctx: Ec2Context, input: DescriptionsInput, isE
     if (input.IpPermissions?.length)
       throw new Ec2Error("InvalidParameterCombination", "Specify either SecurityGroupRuleDescriptions or IpPermissions, not both.");
     const wanted = input.SecurityGroupRuleDescriptions.map((d) => {
-      if (d.SecurityGroupRuleId === undefined) throw new Ec2Error("MissingParameter", "The request must contain the parameter SecurityGroupRuleId");
+      if (d.SecurityGroupRuleId === undefined)
+        throw new Ec2Error("MissingParameter", "The request must contain the parameter SecurityGroupRuleId");
       checkRuleId(d.SecurityGroupRuleId);
       return { id: d.SecurityGroupRuleId, description: ruleDescription(d.Description) };
     });
@@ -255,7 +259,8 @@ export const securityGroupRulesOperations = {
     const resolve = await groupResolver(ctx, group.group.VpcId!);
     updates.forEach((u) => checkRuleId(u.SecurityGroupRuleId ?? ""));
     const ids = updates.map((u) => u.SecurityGroupRuleId!);
-    if (new Set(ids).size !== ids.length) throw new Ec2Error("InvalidParameterValue", "The same security group rule must not appear multiple times");
+    if (new Set(ids).size !== ids.length)
+      throw new Ec2Error("InvalidParameterValue", "The same security group rule must not appear multiple times");
     await changeRules(ctx, group, (rules) => {
       const targets = ids.map((id) => {
         const rule = rules.find((r) => r.SecurityGroupRuleId === id);

@@ -16,15 +16,15 @@ import { Ec2Error } from "./errors.js";
 /** Every security group call starts here: the account's default VPC exists from its first EC2 call. */
 export const prepare = (ctx: Ec2Context): Promise<void> => ensureDefaultVpc(ctx.state, ctx.scope, ctx.now);
 
-export const groupNotFound = (groupId: string): Ec2Error => new Ec2Error("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
+export const groupNotFound = (groupId: string): Ec2Error =>
+  new Ec2Error("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
 
 export function checkGroupId(groupId: string): void {
   if (!isEc2Id("sg", groupId)) throw new Ec2Error("InvalidGroupId.Malformed", `Invalid id: "${groupId}" (expecting "sg-...")`);
 }
 
 export function checkRuleId(ruleId: string): void {
-  if (!isEc2Id("sgr", ruleId))
-    throw new Ec2Error("InvalidSecurityGroupRuleId.Malformed", `Invalid id: "${ruleId}" (expecting "sgr-...")`);
+  if (!isEc2Id("sgr", ruleId)) throw new Ec2Error("InvalidSecurityGroupRuleId.Malformed", `Invalid id: "${ruleId}" (expecting "sgr-...")`);
 }
 
 export const ruleNotFound = (ruleId: string): Ec2Error =>

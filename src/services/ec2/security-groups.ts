@@ -115,7 +115,11 @@ export const securityGroupsOperations = {
       for (const name of input.GroupNames) named.add((await groupInDefaultVpc(ctx, name)).group.GroupId!);
       groups = groups.filter((g) => named.has(g.group.GroupId!));
     }
-    const matches = filterMatcher(input.Filters, groupFilters((id) => names.get(id)), (g) => g.group.Tags);
+    const matches = filterMatcher(
+      input.Filters,
+      groupFilters((id) => names.get(id)),
+      (g) => g.group.Tags,
+    );
     const page = pageOf(
       groups.filter(matches),
       (g) => g.group.GroupId!,
