@@ -16,6 +16,7 @@ import {
   UpdateSecurityGroupRuleDescriptionsIngressCommand,
   paginateDescribeSecurityGroupRules,
   type IpPermission,
+  type SecurityGroupRuleRequest,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import assert from "node:assert/strict";
@@ -383,6 +384,12 @@ describe("EC2 security groups in-process", () => {
       ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: "sg-0123456789abcdef0", IpPermissions: [tcp(1, "0.0.0.0/0")] })),
       "InvalidGroup.NotFound",
     );
+    // A dry run answers as the call would, and changes nothing either way.
+    const dry = (permission: IpPermission) =>
+      ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission], DryRun: true }));
+    await refused(dry(tcp(22, "0.0.0.0/0")), "DryRunOperation", "Request would have succeeded, but DryRun flag is set.");
+    await refused(dry(tcp(22, "0.0.0.1/0")), "InvalidParameterValue");
+    await refused(ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId, DryRun: true })), "DryRunOperation");
     assert.deepEqual(await describeGroup(groupId), before);
   });
 
@@ -540,65 +547,30 @@ describe("EC2 security groups in-process", () => {
       new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [tcp(22, "10.0.0.0/8"), tcp(80, "10.0.0.0/8")] }),
     );
     const [ssh, http] = made.SecurityGroupRules!;
-    await ec2.send(
-      new ModifySecurityGroupRulesCommand({
-        GroupId: groupId,
-        SecurityGroupRules: [
-          {
-            SecurityGroupRuleId: ssh!.SecurityGroupRuleId,
-            SecurityGroupRule: { IpProtocol: "tcp", FromPort: 2222, ToPort: 2222, CidrIpv4: "10.0.0.0/8", Description: "moved" },
-          },
-        ],
-      }),
-    );
+    const modify = (ruleId: string | undefined, rule: SecurityGroupRuleRequest) =>
+      ec2.send(
+        new ModifySecurityGroupRulesCommand({
+          GroupId: groupId,
+          SecurityGroupRules: [{ SecurityGroupRuleId: ruleId, SecurityGroupRule: rule }],
+        }),
+      );
+    const at = (port: number, to = port): SecurityGroupRuleRequest => ({
+      IpProtocol: "tcp",
+      FromPort: port,
+      ToPort: to,
+      CidrIpv4: "10.0.0.0/8",
+    });
+    await modify(ssh!.SecurityGroupRuleId, { ...at(2222), Description: "moved" });
     const after = await ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [ssh!.SecurityGroupRuleId!] }));
     assert.deepEqual(
       after.SecurityGroupRules!.map((r) => [r.SecurityGroupRuleId, r.FromPort, r.ToPort, r.CidrIpv4, r.Description, r.IsEgress]),
       [[ssh!.SecurityGroupRuleId, 2222, 2222, "10.0.0.0/8", "moved", false]],
     );
     const before = await describeGroup(groupId);
-    await refused(
-      ec2.send(
-        new ModifySecurityGroupRulesCommand({
-          GroupId: groupId,
-          SecurityGroupRules: [
-            {
-              SecurityGroupRuleId: http!.SecurityGroupRuleId,
-              SecurityGroupRule: { IpProtocol: "tcp", FromPort: 2222, ToPort: 2222, CidrIpv4: "10.0.0.0/8" },
-            },
-          ],
-        }),
-      ),
-      "InvalidPermission.Duplicate",
-    );
-    await refused(
-      ec2.send(
-        new ModifySecurityGroupRulesCommand({
-          GroupId: groupId,
-          SecurityGroupRules: [
-            {
-              SecurityGroupRuleId: "sgr-0123456789abcdef0",
-              SecurityGroupRule: { IpProtocol: "tcp", FromPort: 1, ToPort: 1, CidrIpv4: "10.0.0.0/8" },
-            },
-          ],
-        }),
-      ),
-      "InvalidSecurityGroupRuleId.NotFound",
-    );
-    await refused(
-      ec2.send(
-        new ModifySecurityGroupRulesCommand({
-          GroupId: groupId,
-          SecurityGroupRules: [
-            {
-              SecurityGroupRuleId: http!.SecurityGroupRuleId,
-              SecurityGroupRule: { IpProtocol: "tcp", FromPort: 9, ToPort: 1, CidrIpv4: "10.0.0.0/8" },
-            },
-          ],
-        }),
-      ),
-      "InvalidParameterValue",
-    );
+    await refused(modify(http!.SecurityGroupRuleId, at(2222)), "InvalidPermission.Duplicate");
+    await refused(modify("sgr-0123456789abcdef0", at(1)), "InvalidSecurityGroupRuleId.NotFound");
+    await refused(modify(http!.SecurityGroupRuleId, at(9, 1)), "InvalidParameterValue");
+    await refused(modify(http!.SecurityGroupRuleId, { ...at(1), CidrIpv4: undefined }), "MissingParameter");
     assert.deepEqual(await describeGroup(groupId), before);
   });
 

@@ -40,7 +40,8 @@ export type Ec2ErrorCode =
   | "InvalidTagKey.Malformed"
   | "CannotDelete"
   | "OperationNotPermitted"
-  | "VPCIdNotSpecified";
+  | "VPCIdNotSpecified"
+  | "DryRunOperation";
 
 export class Ec2Error extends Error {
   constructor(

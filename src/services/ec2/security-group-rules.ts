@@ -21,6 +21,7 @@ import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
 import {
   checkRuleId,
+  dryRunDone,
   ec2Handler,
   groupById,
   groupNotFound,
@@ -84,20 +85,26 @@ function permissionsOfCall(input: LegacyPermission, isEgress: boolean): IpPermis
   ];
 }
 
-/** Writes `group`'s document with `change` applied to its current rules; a throw leaves it as it was. */
+/**
+ * Writes `group`'s document with `change` applied to its current rules; a throw leaves it as
+ * it was. A dry run throws once every check has passed, so it answers as the call would.
+ */
 async function changeRules(
   ctx: Ec2Context,
   group: StoredSecurityGroup,
+  dryRun: boolean | undefined,
   change: (rules: SecurityGroupRule[]) => SecurityGroupRule[],
 ): Promise<void> {
   const groupId = group.group.GroupId!;
   await ctx.state.securityGroups.write(ctx.scope, groupId, (current) => {
     if (!current) throw groupNotFound(groupId);
-    return { ...current, rules: change(current.rules) };
+    const rules = change(current.rules);
+    if (dryRun) throw dryRunDone();
+    return { ...current, rules };
   });
 }
 
-type AuthorizeInput = LegacyPermission & { GroupId?: string; GroupName?: string; TagSpecifications?: TagSpecification[] };
+type AuthorizeInput = LegacyPermission & { GroupId?: string; GroupName?: string; TagSpecifications?: TagSpecification[]; DryRun?: boolean };
 
 async function authorize(ctx: Ec2Context, input: AuthorizeInput, isEgress: boolean) {
   await prepare(ctx);
@@ -106,7 +113,7 @@ async function authorize(ctx: Ec2Context, input: AuthorizeInput, isEgress: boole
   const tags = tagsFromSpecifications(input.TagSpecifications, "security-group-rule");
   const specs = specsFromPermissions(permissions, isEgress, await groupResolver(ctx, group.group.VpcId!));
   const made = specs.map((spec) => newRule(ctx.scope, group.group.GroupId!, spec, tags));
-  await changeRules(ctx, group, (rules) => {
+  await changeRules(ctx, group, input.DryRun, (rules) => {
     checkAdditions(rules, specs);
     return [...rules, ...made];
   });
@@ -138,7 +145,7 @@ function rulesWithIds(rules: readonly SecurityGroupRule[], ids: readonly string[
   });
 }
 
-type RevokeInput = LegacyPermission & { GroupId?: string; GroupName?: string; SecurityGroupRuleIds?: string[] };
+type RevokeInput = LegacyPermission & { GroupId?: string; GroupName?: string; SecurityGroupRuleIds?: string[]; DryRun?: boolean };
 
 async function revoke(ctx: Ec2Context, input: RevokeInput, isEgress: boolean) {
   await prepare(ctx);
@@ -150,7 +157,7 @@ async function revoke(ctx: Ec2Context, input: RevokeInput, isEgress: boolean) {
       throw new Ec2Error("InvalidParameterCombination", "Specify either SecurityGroupRuleIds or the rules' properties, not both.");
     input.SecurityGroupRuleIds.forEach(checkRuleId);
     const ids = input.SecurityGroupRuleIds;
-    await changeRules(ctx, group, (rules) => {
+    await changeRules(ctx, group, input.DryRun, (rules) => {
       removed = rulesWithIds(rules, ids, isEgress);
       return rules.filter((r) => !removed.includes(r));
     });
@@ -158,7 +165,7 @@ async function revoke(ctx: Ec2Context, input: RevokeInput, isEgress: boolean) {
     const specs = specsFromPermissions(permissionsOfCall(input, isEgress), isEgress, await groupResolver(ctx, group.group.VpcId!));
     // EC2 forgives rules that match nothing in a default VPC (answering them as unknown), not elsewhere.
     const inDefaultVpc = (await ctx.state.vpcs.get(ctx.scope, group.group.VpcId!))?.vpc.IsDefault === true;
-    await changeRules(ctx, group, (rules) => {
+    await changeRules(ctx, group, input.DryRun, (rules) => {
       const { matched, unmatched } = matchRules(rules, specs);
       if (unmatched.length > 0 && !inDefaultVpc) throw new Ec2Error("InvalidPermission.NotFound", NO_SUCH_RULE);
       [removed, unknown] = [matched, unmatched];
@@ -177,6 +184,7 @@ type DescriptionsInput = {
   GroupName?: string;
   IpPermissions?: IpPermission[];
   SecurityGroupRuleDescriptions?: { SecurityGroupRuleId?: string; Description?: string }[];
+  DryRun?: boolean;
 };
 
 async function updateDescriptions(ctx: Ec2Context, input: DescriptionsInput, isEgress: boolean) {
@@ -191,7 +199,7 @@ async function updateDescriptions(ctx: Ec2Context, input: DescriptionsInput, isE
       checkRuleId(d.SecurityGroupRuleId);
       return { id: d.SecurityGroupRuleId, description: ruleDescription(d.Description) };
     });
-    await changeRules(ctx, group, (rules) => {
+    await changeRules(ctx, group, input.DryRun, (rules) => {
       rulesWithIds(
         rules,
         wanted.map((w) => w.id),
@@ -207,7 +215,7 @@ async function updateDescriptions(ctx: Ec2Context, input: DescriptionsInput, isE
   if (!input.IpPermissions?.length)
     throw new Ec2Error("MissingParameter", "The request must contain either IpPermissions or SecurityGroupRuleDescriptions");
   const specs = specsFromPermissions(input.IpPermissions, isEgress, await groupResolver(ctx, group.group.VpcId!));
-  await changeRules(ctx, group, (rules) => {
+  await changeRules(ctx, group, input.DryRun, (rules) => {
     const { matched, unmatched } = matchRules(rules, specs);
     if (unmatched.length > 0) throw new Ec2Error("InvalidPermission.NotFound", NO_SUCH_RULE);
     return rules.map((r) => {
@@ -248,6 +256,7 @@ export const securityGroupRulesOperations = {
       (r) => r.Tags,
     );
     const page = pageOf(rules.filter(matches), (r) => r.SecurityGroupRuleId!, { MaxResults: input.MaxResults, NextToken: input.NextToken });
+    if (input.DryRun) throw dryRunDone();
     return { SecurityGroupRules: page.items.map((r) => ruleOut(ctx.scope, r)), NextToken: page.nextToken };
   }),
 
@@ -261,7 +270,7 @@ export const securityGroupRulesOperations = {
     const ids = updates.map((u) => u.SecurityGroupRuleId!);
     if (new Set(ids).size !== ids.length)
       throw new Ec2Error("InvalidParameterValue", "The same security group rule must not appear multiple times");
-    await changeRules(ctx, group, (rules) => {
+    await changeRules(ctx, group, input.DryRun, (rules) => {
       const targets = ids.map((id) => {
         const rule = rules.find((r) => r.SecurityGroupRuleId === id);
         if (!rule) throw ruleNotFound(id);

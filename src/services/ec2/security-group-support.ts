@@ -90,6 +90,9 @@ export const ruleOut = (scope: Scope, rule: SecurityGroupRule): SecurityGroupRul
   SecurityGroupRuleArn: `arn:aws:ec2:${scope.region}:${scope.accountId}:security-group-rule/${rule.SecurityGroupRuleId}`,
 });
 
+/** What EC2 answers a DryRun call that would have succeeded (HTTP 412), thrown once its checks have passed. */
+export const dryRunDone = (): Ec2Error => new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+
 /** The pure rules' errors (domain/ec2) as EC2's. */
 export function asEc2Error(err: unknown): unknown {
   if (err instanceof RuleError || err instanceof TagError) return new Ec2Error(err.code, err.message);

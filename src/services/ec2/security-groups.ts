@@ -11,7 +11,7 @@ import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import { defaultVpc } from "../../state/default-vpc.js";
 import type { Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
-import { checkGroupId, ec2Handler, groupInDefaultVpc, groupNotFound, namedGroup, prepare } from "./security-group-support.js";
+import { checkGroupId, dryRunDone, ec2Handler, groupInDefaultVpc, groupNotFound, namedGroup, prepare } from "./security-group-support.js";
 
 /** Security groups per VPC, EC2's default quota. */
 export const MAX_GROUPS_PER_VPC = 2500;
@@ -89,6 +89,7 @@ export const securityGroupsOperations = {
       throw new Ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpcId}'`);
     if (siblings.length >= MAX_GROUPS_PER_VPC)
       throw new Ec2Error("SecurityGroupLimitExceeded", "The maximum number of security groups has been reached.");
+    if (input.DryRun) throw dryRunDone();
     const made = newSecurityGroup({ scope: ctx.scope, groupName: name, description, vpcId, tags, now: ctx.now });
     await ctx.state.securityGroups.write(ctx.scope, made.group.GroupId!, (current) => {
       if (current) throw new Error(`security group id ${made.group.GroupId} is taken`);
@@ -126,6 +127,7 @@ export const securityGroupsOperations = {
       { MaxResults: input.MaxResults, NextToken: input.NextToken },
       { min: 5, max: 1000 },
     );
+    if (input.DryRun) throw dryRunDone();
     return { SecurityGroups: page.items.map(groupOut), NextToken: page.nextToken };
   }),
 
@@ -141,6 +143,7 @@ export const securityGroupsOperations = {
       (g) => g.group.GroupId !== groupId && g.rules.some((r) => r.ReferencedGroupInfo?.GroupId === groupId),
     );
     if (inUse || referenced) throw new Ec2Error("DependencyViolation", `resource ${groupId} has a dependent object`);
+    if (input.DryRun) throw dryRunDone();
     await ctx.state.securityGroups.remove(ctx.scope, groupId);
     return { Return: true, GroupId: groupId };
   }),
