@@ -41,7 +41,9 @@ export type Ec2ErrorCode =
   | "TagLimitExceeded"
   | "InvalidTagKey.Malformed"
   | "CannotDelete"
-  | "OperationNotPermitted";
+  | "OperationNotPermitted"
+  | "VPCIdNotSpecified"
+  | "DryRunOperation";
 
 export class Ec2Error extends Error {
   constructor(
