@@ -18,7 +18,10 @@ import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js"
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ExecEndpoint } from "../services/ecs/exec/endpoint.js";
 import { ExecSessions } from "../services/ecs/exec/sessions.js";
-import { ecsState } from "../state/ecs-state.js";
+import { ecsState, type EcsState } from "../state/ecs-state.js";
+import { defaultVpc } from "../state/default-vpc.js";
+import type { Ec2State } from "../state/ec2-state.js";
+import type { Scope } from "../domain/scope.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
@@ -54,12 +57,24 @@ export interface ControlPlane {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Starts what runs without requests: the service scheduler and housekeeping. */
   start(): void;
+  /** The account's default VPC in `region` (made now if it never was): what the ready banner shows. */
+  defaultNetwork: (region: string) => Promise<DefaultNetwork | undefined>;
+  /** The stored state (ECS's, and EC2's networking under `ec2`), for in-process tests. */
+  readonly state: EcsState;
   close(): Promise<void>;
+}
+
+/** A default VPC as `berth up` shows it: its subnets (one per zone, in zone order) and its default group. */
+export interface DefaultNetwork {
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupId: string;
 }
 
 export interface RunningControlPlane {
   endpoint: string;
   server: Server;
+  defaultNetwork: ControlPlane["defaultNetwork"];
   close(): Promise<void>;
 }
 
@@ -98,6 +113,8 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   return {
     handle: frontDoor.handle,
     upgrade: (req, socket, head) => (exec.handles(req) ? exec.handleUpgrade : channels.handleUpgrade)(req, socket, head),
+    state,
+    defaultNetwork: (region) => defaultNetworkOf(state.ec2, { accountId: opts.accountId, region }),
     start() {
       housekeeping.push(
         setInterval(
@@ -130,6 +147,15 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   };
 }
 
+async function defaultNetworkOf(ec2: Ec2State, scope: Scope): Promise<DefaultNetwork | undefined> {
+  const vpc = await defaultVpc(ec2, scope, new Date());
+  if (!vpc) return undefined;
+  const subnets = (await ec2.subnets.list(scope, { parent: vpc.vpc.VpcId! }))
+    .filter((s) => s.subnet.DefaultForAz)
+    .sort((a, b) => (a.subnet.AvailabilityZone! < b.subnet.AvailabilityZone! ? -1 : 1));
+  return { vpcId: vpc.vpc.VpcId!, subnetIds: subnets.map((s) => s.subnet.SubnetId!), securityGroupId: vpc.defaultSecurityGroupId };
+}
+
 export async function startControlPlane(opts: ControlPlaneOptions & ListenOptions): Promise<RunningControlPlane> {
   const plane = buildControlPlane(opts);
   const server = createServer({ keepAliveTimeout: 65_000 }, plane.handle);
@@ -151,6 +177,7 @@ export async function startControlPlane(opts: ControlPlaneOptions & ListenOption
   return {
     endpoint,
     server,
+    defaultNetwork: plane.defaultNetwork,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
