@@ -22,6 +22,7 @@ import { ecsState, type EcsState } from "../state/ecs-state.js";
 import { defaultVpc } from "../state/default-vpc.js";
 import type { Ec2State } from "../state/ec2-state.js";
 import type { Scope } from "../domain/scope.js";
+import { hostRoutes, isVpcBridge } from "../runtime/host-routes.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
@@ -104,7 +105,11 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const execSessions = new ExecSessions();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
-    services: [ecs, ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => hosts.pools.all() }), stsService()],
+    services: [
+      ecs,
+      ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts) }),
+      stsService(),
+    ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
@@ -145,6 +150,17 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       await store.close();
     },
   };
+}
+
+/**
+ * The address space a new VPC must not take: what the agents report of their hosts, and this
+ * host's own routes (read at each ask: CreateVpc is rare), less those on berth's VPC bridges.
+ */
+function occupiedCidrs(hosts: HostNotifier): string[] {
+  const own = hostRoutes()
+    .filter((r) => !isVpcBridge(r.iface))
+    .map((r) => r.cidr);
+  return [...new Set([...hosts.pools.all(), ...own])];
 }
 
 async function defaultNetworkOf(ec2: Ec2State, scope: Scope): Promise<DefaultNetwork | undefined> {

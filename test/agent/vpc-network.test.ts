@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { TaskNetwork } from "../../src/domain/task/lifecycle.js";
 import { vpcBridgeName } from "../../src/domain/ec2/vpc-network.js";
-import { ensureVpcNetwork, LABEL, occupiedPools, TaskRunner } from "../../src/agent/task-runner/index.js";
+import { ensureVpcNetwork, LABEL, occupiedCidrs, occupiedPools, TaskRunner } from "../../src/agent/task-runner/index.js";
 import type { ContainerSpec } from "../../src/runtime/driver.js";
 import { FakeDriver } from "../../src/runtime/fake/index.js";
 import { assignment, recorder } from "./helpers.js";
@@ -168,4 +168,19 @@ test("occupied pools: every network's but those berth left behind that no contai
   await driver.createNetwork("theirs", { subnet: "10.211.2.0/23", labels: {} });
   await driver.create(onNetwork("pause", "berth-vpc-busy"));
   assert.deepEqual(await occupiedPools(driver), ["10.211.1.0/24", "10.211.2.0/23", "172.17.0.0/16"]);
+});
+
+test("occupied address space: those pools, and the host's routes but those on Docker's and berth's VPC bridges", async () => {
+  const driver = new FakeDriver({ images: ["app"] });
+  const idle = await driver.createNetwork("berth-vpc-idle", { subnet: "10.211.0.0/24", labels: BERTH });
+  await driver.createNetwork("berth-vpc-busy", { subnet: "10.211.1.0/24", labels: BERTH, bridgeName: "bv-busy" });
+  await driver.create(onNetwork("pause", "berth-vpc-busy"));
+  const routes = () => [
+    { iface: "eth0", cidr: "192.168.1.0/24" },
+    { iface: `br-${idle.id.slice(0, 12)}`, cidr: "10.211.0.0/24" },
+    { iface: "bv-busy", cidr: "10.211.1.0/24" },
+    { iface: "bv-elsewhere", cidr: "10.50.0.0/16" },
+    { iface: "wg0", cidr: "10.8.0.0/16" },
+  ];
+  assert.deepEqual(await occupiedCidrs(driver, routes), ["10.211.1.0/24", "10.8.0.0/16", "172.17.0.0/16", "192.168.1.0/24"]);
 });

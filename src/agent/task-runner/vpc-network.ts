@@ -7,7 +7,8 @@
 // refuses new VPCs over it, and fails a task that needs its pool.
 import { vpcBridgeName } from "../../domain/ec2/vpc-network.js";
 import type { TaskNetwork } from "../../domain/task/lifecycle.js";
-import { cidrsOverlap } from "../../ipv4-cidr.js";
+import { cidrsOverlap, type HostRoute } from "../../ipv4-cidr.js";
+import { hostRoutes, isVpcBridge } from "../../runtime/host-routes.js";
 import { isRuntimeError, type NetworkSummary, type RuntimeDriver } from "../../runtime/driver.js";
 import { LABEL } from "./identity.js";
 
@@ -16,10 +17,27 @@ const berths = (n: NetworkSummary) => n.labels[LABEL.managed] === "1";
 /** A network berth may remove: it labelled it, and no container (in any state) joins it. */
 const reclaimable = (n: NetworkSummary) => berths(n) && n.containers.length === 0;
 
-/** The pools of the host's networks that berth cannot take back, sorted: what new VPCs must avoid. */
+/** The pools of the host's networks that berth cannot take back, sorted. */
 export async function occupiedPools(driver: RuntimeDriver): Promise<string[]> {
+  return poolsOf(await driver.listNetworks());
+}
+
+const poolsOf = (networks: readonly NetworkSummary[]) =>
+  [...new Set(networks.filter((n) => !reclaimable(n)).flatMap((n) => n.ipv4Subnets))].sort();
+
+/**
+ * What a new VPC's CIDR must not overlap on this host, sorted: the pools of its networks that
+ * berth cannot take back, and its routes but those on Docker networks' bridges (their pools
+ * speak for them, and a leftover's may be taken back) and on berth's VPC bridges.
+ */
+export async function occupiedCidrs(driver: RuntimeDriver, routes: () => HostRoute[] = hostRoutes): Promise<string[]> {
   const networks = await driver.listNetworks();
-  return [...new Set(networks.filter((n) => !reclaimable(n)).flatMap((n) => n.ipv4Subnets))].sort();
+  // Docker names a network's bridge br-<first 12 of its id> unless told otherwise.
+  const bridges = new Set(networks.map((n) => n.bridgeName ?? `br-${n.id.slice(0, 12)}`));
+  const routed = routes()
+    .filter((r) => !bridges.has(r.iface) && !isVpcBridge(r.iface))
+    .map((r) => r.cidr);
+  return [...new Set([...poolsOf(networks), ...routed])].sort();
 }
 
 /**
