@@ -1,8 +1,13 @@
 // The default VPC's subnets and group for tests that run awsvpc tasks, from an in-process
-// berth (its control plane) or a berth process (its ready banner); and the ingress rule a test
-// that reaches a task from the host needs once security groups are enforced: a VPC's default
-// group admits only its own members, as on AWS.
+// berth (its control plane) or a berth process (its ready banner); the ingress rule a test
+// that reaches a task from the host needs once security groups are enforced (a VPC's default
+// group admits only its own members, as on AWS); and a host-wide turn at the default VPC's
+// address range for tests that run its tasks on Docker.
 import { AuthorizeSecurityGroupIngressCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { DefaultNetwork } from "../../src/cli/control-plane.js";
 import { newEc2Id } from "../../src/domain/ec2/ids.js";
 import type { Scope } from "../../src/domain/scope.js";
@@ -59,8 +64,8 @@ export async function allowIngressInProcess(
 
 /**
  * Admits TCP `port` from anywhere into `groupId` of a berth process, through EC2's API. Until
- * berth serves AuthorizeSecurityGroupIngress (InvalidAction) it enforces no group either, and
- * there is nothing to admit.
+ * berth serves AuthorizeSecurityGroupIngress (UnsupportedOperation) it enforces no group
+ * either, and there is nothing to admit.
  */
 export async function allowIngress(endpoint: string, groupId: string, port: number, region = "us-east-1"): Promise<void> {
   const ec2 = new EC2Client({
@@ -77,8 +82,53 @@ export async function allowIngress(endpoint: string, groupId: string, port: numb
       }),
     );
   } catch (err) {
-    if ((err as { name?: string }).name !== "InvalidAction") throw err;
+    if ((err as { name?: string }).name !== "UnsupportedOperation") throw err;
   } finally {
     ec2.destroy();
+  }
+}
+
+const DEFAULT_VPC_LOCK = join(tmpdir(), "berth-test-default-vpc.lock");
+
+/**
+ * Runs `work` while no other test process on this host runs tasks in a default VPC: every
+ * berth's default VPC is 172.31.0.0/16, and Docker gives a pool to one network at a time, so two
+ * berths' awsvpc tasks on one engine at once would fail each other's. A lock left by a process
+ * that is gone is taken over.
+ */
+export async function withDefaultVpcRange<T>(work: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(DEFAULT_VPC_LOCK);
+      writeFileSync(join(DEFAULT_VPC_LOCK, "pid"), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (lockOwnerGone()) rmSync(DEFAULT_VPC_LOCK, { recursive: true, force: true });
+      else if (Date.now() > deadline) throw new Error(`${DEFAULT_VPC_LOCK} held for ${timeoutMs} ms`, { cause: err });
+      else await sleep(200);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(DEFAULT_VPC_LOCK, { recursive: true, force: true });
+  }
+}
+
+function lockOwnerGone(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(DEFAULT_VPC_LOCK, "pid"), "utf8"));
+  } catch {
+    // Made but not yet written by its owner, or just removed: look again later.
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
 }

@@ -24,7 +24,10 @@ export async function awsvpcPlacement(
     ec2.securityGroups.getMany(ctx.scope, request.securityGroups),
   ]);
   const subnetsFound: AwsvpcObjects["subnets"] = new Map(
-    [...subnets].map(([id, s]) => [id, { vpcId: s.subnet.VpcId!, cidr: s.subnet.CidrBlock!, availabilityZone: s.subnet.AvailabilityZone! }]),
+    [...subnets].map(([id, s]) => [
+      id,
+      { vpcId: s.subnet.VpcId!, cidr: s.subnet.CidrBlock!, availabilityZone: s.subnet.AvailabilityZone! },
+    ]),
   );
   const vpcIds = [...new Set([...subnetsFound.values()].map((s) => s.vpcId))];
   const vpcs = await ec2.vpcs.getMany(ctx.scope, vpcIds);
