@@ -5,11 +5,15 @@
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  CreateTaskSetCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
   ListServicesCommand,
   ListTasksCommand,
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  StartTaskCommand,
   UpdateServiceCommand,
   type NetworkConfiguration,
   type Task,
@@ -25,6 +29,7 @@ import { parseCidr } from "../../src/ipv4-cidr.js";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { inProcessBerth } from "../support/in-process.js";
 import { defaultNetwork, type DefaultNetwork } from "../support/vpc.js";
+import { waitFor } from "../support/wait.js";
 
 const SCOPE = { accountId: TEST_ACCOUNT, region: "us-east-1" };
 const CLUSTER = "net";
@@ -164,6 +169,26 @@ describe("awsvpc tasks in EC2's subnets (in-process)", () => {
     assert.deepEqual(zonesOf((await runFargate(vpc([a!, b!, c!]), 2, group)).tasks!), ["us-east-1b", "us-east-1a"]);
   });
 
+  test("a service's tasks spread over its subnets' zones, one each", async () => {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: "spread",
+        taskDefinition: "web",
+        desiredCount: 3,
+        launchType: "FARGATE",
+        networkConfiguration: vpc([net.subnetIds[2]!, net.subnetIds[0]!, net.subnetIds[1]!]),
+      }),
+    );
+    const arns = await waitFor(async () => (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName: "spread" }))).taskArns!, {
+      until: (found) => found.length === 3,
+    });
+    const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks!;
+    assert.deepEqual(tasks.map((t) => t.availabilityZone).sort(), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+    for (const t of tasks)
+      assert.equal(detail(t, "subnetId"), net.subnetIds[["us-east-1a", "us-east-1b", "us-east-1c"].indexOf(t.availabilityZone!)]);
+  });
+
   test("EC2 tasks go only to instances in their subnets' zones, into the subnet of the instance's zone", async () => {
     await register("us-east-1b");
     const ec2Run = (subnets: string[], count: number) =>
@@ -183,6 +208,27 @@ describe("awsvpc tasks in EC2's subnets (in-process)", () => {
         ["us-east-1b", net.subnetIds[1]],
       ],
     );
+  });
+
+  test("StartTask: the subnet of the instance's zone; none there is refused, and no task", async () => {
+    const instance = (await register("us-east-1c")).containerInstance!.containerInstanceArn!;
+    const start = (subnets: string[]) =>
+      ecs.send(
+        new StartTaskCommand({
+          cluster: CLUSTER,
+          taskDefinition: "web",
+          containerInstances: [instance],
+          networkConfiguration: vpc(subnets),
+        }),
+      );
+    const before = await tasksOfCluster();
+    await assert.rejects(start([net.subnetIds[0]!]), {
+      name: "InvalidParameterException",
+      message: new RegExp(`is in us-east-1c, where none of the subnets \\[${net.subnetIds[0]}\\] is`),
+    });
+    assert.deepEqual(await tasksOfCluster(), before);
+    const [task] = (await start(net.subnetIds)).tasks!;
+    assert.deepEqual([task!.availabilityZone, detail(task!, "subnetId")], ["us-east-1c", net.subnetIds[2]]);
   });
 
   test("a full subnet: ECS's error once no address is left, and no task", async () => {
@@ -236,6 +282,29 @@ describe("awsvpc tasks in EC2's subnets (in-process)", () => {
       assert.deepEqual(await tasksOfCluster(), before);
     });
 
+    test("CreateTaskSet", async () => {
+      await ecs.send(
+        new CreateServiceCommand({ cluster: CLUSTER, serviceName: "ext", desiredCount: 1, deploymentController: { type: "EXTERNAL" } }),
+      );
+      for (const [label, config, message] of refusals()) {
+        await assert.rejects(
+          ecs.send(
+            new CreateTaskSetCommand({
+              cluster: CLUSTER,
+              service: "ext",
+              taskDefinition: "web",
+              launchType: "FARGATE",
+              networkConfiguration: config,
+            }),
+          ),
+          { name: "InvalidParameterException", message },
+          label,
+        );
+      }
+      const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: ["ext"] }))).services!;
+      assert.deepEqual(service!.taskSets, []);
+    });
+
     test("CreateService and UpdateService", async () => {
       const create = (serviceName: string, networkConfiguration: NetworkConfiguration) =>
         ecs.send(
@@ -251,7 +320,8 @@ describe("awsvpc tasks in EC2's subnets (in-process)", () => {
       for (const [label, config, message] of refusals()) {
         await assert.rejects(create("refused", config), { name: "InvalidParameterException", message }, label);
       }
-      assert.deepEqual((await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns, []);
+      const listed = (await ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns!;
+      assert.ok(!listed.some((arn) => arn.endsWith("/refused")), JSON.stringify(listed));
       await create("svc", vpc([net.subnetIds[0]!], { assignPublicIp: "ENABLED" }));
       for (const [label, config, message] of refusals()) {
         await assert.rejects(
