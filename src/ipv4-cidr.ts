@@ -30,3 +30,37 @@ export function cidrsOverlap(a: string, b: string): boolean {
   const y = parseCidr(b);
   return x !== undefined && y !== undefined && x.first <= y.last && y.first <= x.last;
 }
+
+/** An IPv4 route of a host: the destination pool and the interface it goes out of. */
+export interface HostRoute {
+  iface: string;
+  cidr: string;
+}
+
+/**
+ * The routes of Linux's /proc/net/route (a header line, then one route a line: interface,
+ * destination and mask as little-endian hex, …), the default route left out: a host's routes
+ * are address space in use there, which a VPC's network must not take, but every address
+ * matches the default route. Lines that do not parse are skipped.
+ */
+export function parseRouteTable(text: string): HostRoute[] {
+  const routes: HostRoute[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const [iface, destination, , , , , , mask] = line.trim().split(/\s+/);
+    if (!iface || !destination || !mask || !/^[0-9A-Fa-f]{8}$/.test(destination) || !/^[0-9A-Fa-f]{8}$/.test(mask)) continue;
+    const address = littleEndian(destination);
+    const netmask = littleEndian(mask);
+    if (netmask === 0) continue;
+    const bits = 32 - Math.log2(2 ** 32 - netmask);
+    // A mask that is not a prefix (never in practice) has no CIDR form.
+    if (!Number.isInteger(bits)) continue;
+    routes.push({ iface, cidr: `${[address >>> 24, (address >>> 16) & 255, (address >>> 8) & 255, address & 255].join(".")}/${bits}` });
+  }
+  return routes;
+}
+
+/** "0000FFFF" (bytes 00 00 FF FF, lowest address byte first) → 0xFFFF0000. */
+function littleEndian(hex: string): number {
+  const b = [0, 2, 4, 6].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return ((b[3]! << 24) | (b[2]! << 16) | (b[1]! << 8) | b[0]!) >>> 0;
+}

@@ -9,7 +9,7 @@ import { FARGATE_HOST_ATTRIBUTE } from "../domain/container-instance.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 import type { Logger } from "../log/logger.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
-import { occupiedPools, TaskRunner } from "./task-runner/index.js";
+import { occupiedCidrs, TaskRunner } from "./task-runner/index.js";
 import { capabilityAttributes } from "./capabilities.js";
 import type { AgentChannel } from "./channel.js";
 import { taskStateChangeRequest, type ControlPlaneClient } from "./control-plane-client.js";
@@ -193,10 +193,10 @@ export class Agent {
     this.channel?.setHealth(health);
   }
 
-  /** Sends the pools the host's networks occupy (see occupiedPools) when they change. */
+  /** Sends the address space in use on the host (see occupiedCidrs) when it changes. */
   private async checkNetworks(): Promise<void> {
     try {
-      const pools = await occupiedPools(this.opts.driver);
+      const pools = await occupiedCidrs(this.opts.driver);
       this.lastNetworkError = "";
       const now = JSON.stringify(pools);
       if (now === this.lastPools) return;

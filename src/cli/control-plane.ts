@@ -18,7 +18,11 @@ import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js"
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
 import { ExecEndpoint } from "../services/ecs/exec/endpoint.js";
 import { ExecSessions } from "../services/ecs/exec/sessions.js";
-import { ecsState } from "../state/ecs-state.js";
+import { ecsState, type EcsState } from "../state/ecs-state.js";
+import { defaultVpc } from "../state/default-vpc.js";
+import type { Ec2State } from "../state/ec2-state.js";
+import type { Scope } from "../domain/scope.js";
+import { hostRoutes, isVpcBridge } from "../runtime/host-routes.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
@@ -54,12 +58,24 @@ export interface ControlPlane {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Starts what runs without requests: the service scheduler and housekeeping. */
   start(): void;
+  /** The account's default VPC in `region` (made now if it never was): what the ready banner shows. */
+  defaultNetwork: (region: string) => Promise<DefaultNetwork | undefined>;
+  /** The stored state (ECS's, and EC2's networking under `ec2`), for in-process tests. */
+  readonly state: EcsState;
   close(): Promise<void>;
+}
+
+/** A default VPC as `berth up` shows it: its subnets (one per zone, in zone order) and its default group. */
+export interface DefaultNetwork {
+  vpcId: string;
+  subnetIds: string[];
+  securityGroupId: string;
 }
 
 export interface RunningControlPlane {
   endpoint: string;
   server: Server;
+  defaultNetwork: ControlPlane["defaultNetwork"];
   close(): Promise<void>;
 }
 
@@ -89,7 +105,11 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const execSessions = new ExecSessions();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
-    services: [ecs, ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => hosts.pools.all() }), stsService()],
+    services: [
+      ecs,
+      ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts) }),
+      stsService(),
+    ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
@@ -98,6 +118,8 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   return {
     handle: frontDoor.handle,
     upgrade: (req, socket, head) => (exec.handles(req) ? exec.handleUpgrade : channels.handleUpgrade)(req, socket, head),
+    state,
+    defaultNetwork: (region) => defaultNetworkOf(state.ec2, { accountId: opts.accountId, region }),
     start() {
       housekeeping.push(
         setInterval(
@@ -130,6 +152,26 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   };
 }
 
+/**
+ * The address space a new VPC must not take: what the agents report of their hosts, and this
+ * host's own routes (read at each ask: CreateVpc is rare), less those on berth's VPC bridges.
+ */
+function occupiedCidrs(hosts: HostNotifier): string[] {
+  const own = hostRoutes()
+    .filter((r) => !isVpcBridge(r.iface))
+    .map((r) => r.cidr);
+  return [...new Set([...hosts.pools.all(), ...own])];
+}
+
+async function defaultNetworkOf(ec2: Ec2State, scope: Scope): Promise<DefaultNetwork | undefined> {
+  const vpc = await defaultVpc(ec2, scope, new Date());
+  if (!vpc) return undefined;
+  const subnets = (await ec2.subnets.list(scope, { parent: vpc.vpc.VpcId! }))
+    .filter((s) => s.subnet.DefaultForAz)
+    .sort((a, b) => (a.subnet.AvailabilityZone! < b.subnet.AvailabilityZone! ? -1 : 1));
+  return { vpcId: vpc.vpc.VpcId!, subnetIds: subnets.map((s) => s.subnet.SubnetId!), securityGroupId: vpc.defaultSecurityGroupId };
+}
+
 export async function startControlPlane(opts: ControlPlaneOptions & ListenOptions): Promise<RunningControlPlane> {
   const plane = buildControlPlane(opts);
   const server = createServer({ keepAliveTimeout: 65_000 }, plane.handle);
@@ -151,6 +193,7 @@ export async function startControlPlane(opts: ControlPlaneOptions & ListenOption
   return {
     endpoint,
     server,
+    defaultNetwork: plane.defaultNetwork,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -57,6 +57,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
           throw err;
         })
     : [];
+  const network = await plane.defaultNetwork(config.region);
   if (!config.noProfile) {
     writeProfile(awsFiles(), PROFILE, credentials, plane.endpoint, config.region);
   }
@@ -67,6 +68,12 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     `  access key  ${credentials.accessKeyId}${created ? "   (new; secret below)" : ""}`,
   ];
   if (created) lines.push(`  secret key  ${credentials.secretAccessKey}`);
+  // What awsvpc tasks and services need at hand: the default VPC's subnets and group (none once it was deleted).
+  if (network) {
+    lines.push(
+      `  network     subnets ${network.subnetIds.join(",")}  security group ${network.securityGroupId}  (default VPC ${network.vpcId})`,
+    );
+  }
   if (!config.noProfile) {
     lines.push(`  profile     '${PROFILE}' written to ~/.aws/config and ~/.aws/credentials`);
     lines.push("", `Try:  aws --profile ${PROFILE} ecs list-clusters`);

@@ -179,6 +179,8 @@ export interface NetworkSummary {
   /** The IPv4 pools of its address configuration (CIDRs); none for "host" and "none". */
   ipv4Subnets: string[];
   labels: Record<string, string>;
+  /** The Linux bridge's name when it was given at creation (com.docker.network.bridge.name). */
+  bridgeName?: string;
   /**
    * The containers, in any state, that join it (sorted ids): a created one joins once started.
    * The engine refuses to remove the network only while one of them runs.
@@ -220,11 +222,13 @@ export interface RuntimeDriver {
    * Idempotent on the name: an existing network is returned as it is, whatever its subnet.
    * A `subnet` overlapping another network's pool rejects with kind "conflict" (Docker: "Pool
    * overlaps with other one on this address space"); without one the engine picks a free pool.
+   * `bridgeName` names the Linux bridge (at most 15 characters; Docker's default is br-<id>),
+   * so that rules on the host can name the network's traffic.
    */
   createNetwork(
     name: string,
-    opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean },
-  ): Promise<{ id: string; subnet: string; gateway: string }>;
+    opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean; bridgeName?: string },
+  ): Promise<{ id: string; subnet: string; gateway: string; bridgeName?: string }>;
   /** Fine if gone; rejects with kind "conflict" while containers are attached, or for a predefined network. */
   removeNetwork(name: string): Promise<void>;
   /** Every network, the engine's predefined ones ("bridge", "host", "none") included, by name. */

@@ -72,14 +72,6 @@ export interface StoredService {
   history?: ServiceHistory;
 }
 
-/** A berth-managed network standing for a VPC subnet named in awsvpc configurations. */
-export interface StoredSubnet {
-  subnetId: string;
-  networkName: string;
-  cidr: string;
-  gateway: string;
-}
-
 /**
  * Tasks are grouped by cluster and then by group ("service:web", "family:app"), so a service
  * reads only its own tasks; cluster names cannot hold "/", so a cluster's tasks are the

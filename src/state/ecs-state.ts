@@ -8,7 +8,6 @@ import {
   type StoredRunTaskToken,
   type StoredService,
   type StoredSetting,
-  type StoredSubnet,
   type StoredTask,
   type StoredTaskDefinition,
 } from "./ecs-documents.js";
@@ -30,7 +29,6 @@ export interface EcsState {
   accountSettings: Collection<StoredSetting>;
   instances: Collection<StoredInstance>;
   tasks: Collection<StoredTask>;
-  subnets: Collection<StoredSubnet>;
   services: Collection<StoredService>;
   runTaskTokens: Collection<StoredRunTaskToken>;
   /** The ids ("cluster/name") of the services not INACTIVE, kept current from `services`. */
@@ -102,10 +100,6 @@ export function ecsState(store: Store): EcsState {
     runTaskTokens: store.collection<StoredRunTaskToken>({
       name: "runTaskToken",
       keys: (t) => ({ parent: t.cluster, seq: t.createdAt.getTime(), status: "" }),
-    }),
-    subnets: store.collection<StoredSubnet>({
-      name: "subnet",
-      keys: () => ({ parent: "", seq: 0, status: "" }),
     }),
   };
 }

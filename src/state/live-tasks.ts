@@ -16,6 +16,7 @@ interface LiveTask extends HeldTask {
   hostId: string;
   cluster: string;
   fargate: boolean;
+  availabilityZone: string;
   network?: TaskNetwork;
 }
 
@@ -57,6 +58,7 @@ function liveTask(doc: StoredTask | undefined): LiveTask | undefined {
     hostId: doc.hostId,
     cluster: doc.cluster,
     fargate: doc.task.launchType === "FARGATE",
+    availabilityZone: doc.task.availabilityZone ?? "",
     reservation: doc.reservation,
     lastStatus: doc.task.lastStatus!,
     group: doc.task.group ?? "",
@@ -112,6 +114,17 @@ export class LiveTaskIndex {
       for (const t of host.tasks.values()) if (t.network) out.push(t.network);
     }
     return out;
+  }
+
+  /** How many live tasks of `cluster`'s `group` each availability zone holds: what spreading awsvpc tasks over subnets balances. */
+  async groupZones(scope: Scope, cluster: string, group: string): Promise<Map<string, number>> {
+    const zones = new Map<string, number>();
+    for (const host of (await this.mirror.state(scope)).hosts.values()) {
+      for (const t of host.tasks.values()) {
+        if (t.cluster === cluster && t.group === group) zones.set(t.availabilityZone, (zones.get(t.availabilityZone) ?? 0) + 1);
+      }
+    }
+    return zones;
   }
 
   private set(index: ScopeIndex, id: string, task: LiveTask | undefined): void {

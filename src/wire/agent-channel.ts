@@ -48,9 +48,11 @@ export type AgentMessage =
   /** Health of containers that have health checks, as Docker reports it, whenever it changes. */
   | { type: "health"; health: ContainerHealth[] }
   /**
-   * The IPv4 pools (CIDRs) Docker networks hold on the host that the agent cannot take back
-   * (not berth's, or joined by containers), whenever they change: a new subnet's pool must
-   * not overlap them, or Docker refuses its network.
+   * The IPv4 address space (CIDRs) in use on the host, whenever it changes: the pools Docker
+   * networks hold that the agent cannot take back (not berth's, or joined by containers), and
+   * the host's routes (not the default one, nor those on Docker's and berth's VPC bridges). A
+   * new VPC's CIDR must not overlap them: Docker would refuse its network, or the host's
+   * traffic to those addresses would go to the VPC. Agents before the routes sent pools only.
    */
   | { type: "pools"; pools: string[] }
   /** One ECS API call (one of CHANNEL_OPERATIONS); `id` pairs it with its answer. */

@@ -229,7 +229,7 @@ describe("container spec", () => {
           subnetId: "subnet-1",
           vpcId: "vpc-1",
           securityGroupIds: [],
-          networkName: "berth-subnet-1",
+          networkName: "berth-vpc-1",
           cidr: "10.211.3.0/24",
           gateway: "10.211.3.1",
           ipv4Address: "10.211.3.7",
@@ -249,7 +249,7 @@ describe("container spec", () => {
     assert.equal(spec.extraHosts, undefined);
     const defs = awsvpc.taskDefinition.containerDefinitions!;
     const pause = pauseSpec(awsvpc, id, defs, "berth/pause");
-    assert.deepEqual(pause.network, { mode: "network", name: "berth-subnet-1", ipv4Address: "10.211.3.7" });
+    assert.deepEqual(pause.network, { mode: "network", name: "berth-vpc-1", ipv4Address: "10.211.3.7" });
     assert.deepEqual(pause.portBindings, [
       { containerPort: 80, hostPort: 80, protocol: "tcp", hostIp: "127.1.0.9" },
       { containerPort: 53, hostPort: 53, protocol: "udp", hostIp: "127.1.0.9" },

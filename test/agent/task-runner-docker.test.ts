@@ -17,7 +17,7 @@ import { assignment as baseAssignment, freeHostPort, recorder } from "./helpers.
 
 const driver = new DockerDriver();
 const run = randomBytes(4).toString("hex");
-const NETWORK = `berth-test-subnet-${run}`;
+const NETWORK = `berth-test-vpc-${run}`;
 const tasks: TaskAssignment[] = [];
 let image = "";
 let pauseImage = "";
@@ -109,7 +109,8 @@ describe("task runner (Docker)", () => {
       {
         network: {
           subnetId: `subnet-${run}`,
-          vpcId: "vpc-1",
+          // Its bridge, bv-<run>, is this run's alone.
+          vpcId: `vpc-${run}`,
           securityGroupIds: [],
           networkName: NETWORK,
           cidr: "10.211.250.0/24",

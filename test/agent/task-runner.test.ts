@@ -248,7 +248,7 @@ describe("task runner (fake driver)", () => {
           subnetId: "subnet-1",
           vpcId: "vpc-1",
           securityGroupIds: [],
-          networkName: "berth-subnet-1",
+          networkName: "berth-vpc-1",
           cidr: "10.211.9.0/24",
           gateway: "10.211.9.1",
           ipv4Address: "10.211.9.4",
@@ -265,7 +265,7 @@ describe("task runner (fake driver)", () => {
     const running = await rec.until((r) => r.status === "RUNNING");
     assert.deepEqual(running.containers![0]!.networkBindings, [{ bindIP: "127.1.0.4", containerPort: 80, hostPort: 80, protocol: "tcp" }]);
     const [pause] = await driver.list({ [LABEL.containerName]: "~internal~ecs~pause", [LABEL.taskArn]: a.taskArn });
-    assert.deepEqual(pause!.networks, { "berth-subnet-1": { ipv4Address: "10.211.9.4" } });
+    assert.deepEqual(pause!.networks, { "berth-vpc-1": { ipv4Address: "10.211.9.4" } });
     assert.deepEqual(pause!.ports, [{ containerPort: 80, hostPort: 80, protocol: "tcp", hostIp: "127.1.0.4" }]);
     assert.deepEqual(driver.started, ["~internal~ecs~pause", "web"]);
     runner.stop();

@@ -22,6 +22,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { inProcessBerth } from "../support/in-process.js";
+import { defaultNetwork } from "../support/vpc.js";
 import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "hist";
@@ -35,6 +36,8 @@ describe("service fields and history in-process", () => {
   let td2 = "";
   let fargateTd = "";
   let ebsTd = "";
+  /** A subnet of the default VPC. */
+  let subnet = "";
 
   const describeService = async (name: string): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [name] }))).services![0]!;
@@ -43,6 +46,7 @@ describe("service fields and history in-process", () => {
 
   before(async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    subnet = (await defaultNetwork(berth)).subnetIds[0]!;
     const register = async (image: string, extra: object = {}) =>
       (
         await ecs.send(
@@ -115,7 +119,7 @@ describe("service fields and history in-process", () => {
         taskDefinition: fargateTd,
         desiredCount: 0,
         launchType: "FARGATE",
-        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } },
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } },
       }),
     );
     assert.equal(fargate.service!.platformVersion, "LATEST");
@@ -167,7 +171,7 @@ describe("service fields and history in-process", () => {
           launchType: "FARGATE",
           role: "r",
           loadBalancers: lb,
-          networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } },
+          networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } },
         }),
       ),
       { name: "InvalidParameterException", message: "You cannot specify an IAM role for services that require a service linked role." },

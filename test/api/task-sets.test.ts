@@ -22,6 +22,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { inProcessBerth } from "../support/in-process.js";
+import { defaultNetwork } from "../support/vpc.js";
 import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "sets";
@@ -31,9 +32,12 @@ describe("task sets (in-process)", () => {
   const { ecs } = berth;
   let td1 = "";
   let td2 = "";
+  /** A subnet of the default VPC. */
+  let subnet = "";
   after(() => berth.close());
 
   before(async () => {
+    subnet = (await defaultNetwork(berth)).subnetIds[0]!;
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     const register = async (image: string) =>
       (await ecs.send(new RegisterTaskDefinitionCommand({ family: "web", containerDefinitions: [{ name: "app", image, memory: 64 }] })))
@@ -82,7 +86,7 @@ describe("task sets (in-process)", () => {
     for (const extra of [
       { taskDefinition: "web:1" },
       { launchType: "EC2" as const },
-      { networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-1"] } } },
+      { networkConfiguration: { awsvpcConfiguration: { subnets: [subnet] } } },
       { platformVersion: "LATEST" },
     ]) {
       await rejects(

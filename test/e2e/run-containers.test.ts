@@ -23,6 +23,8 @@ import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { availableClis, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
+import { allowIngress, bannerNetwork, withDefaultVpcRange } from "../support/vpc.js";
+import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `containers-${process.pid}`;
@@ -110,47 +112,56 @@ describe("tasks in real containers", () => {
     assert.equal(stopped.stoppedReason, "Task stopped by user");
   });
 
-  test("two FARGATE tasks both serve port 80, each on its own loopback address", async () => {
-    await register({
-      family: "fg-web",
-      networkMode: "awsvpc",
-      requiresCompatibilities: ["FARGATE"],
-      cpu: "256",
-      memory: "512",
-      containerDefinitions: [
-        container({
-          name: "web",
-          memory: undefined,
-          command: ["sh", "-c", "mkdir -p /www && hostname -i > /www/index.html && exec httpd -f -p 80 -h /www"],
-          portMappings: [{ containerPort: 80 }],
+  test("two FARGATE tasks both serve port 80, each on its own loopback address", () =>
+    withDefaultVpcRange(async () => {
+      const vpc = await bannerNetwork(berth);
+      // Once groups are enforced, the default group admits only its members: the host is let in on port 80.
+      await allowIngress(berth.endpoint, vpc.securityGroupId, 80);
+      await register({
+        family: "fg-web",
+        networkMode: "awsvpc",
+        requiresCompatibilities: ["FARGATE"],
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [
+          container({
+            name: "web",
+            memory: undefined,
+            command: ["sh", "-c", "mkdir -p /www && hostname -i > /www/index.html && exec httpd -f -p 80 -h /www"],
+            portMappings: [{ containerPort: 80 }],
+          }),
+        ],
+      });
+      const out = await ecs.send(
+        new RunTaskCommand({
+          cluster: CLUSTER,
+          taskDefinition: "fg-web",
+          count: 2,
+          launchType: "FARGATE",
+          networkConfiguration: { awsvpcConfiguration: { subnets: [vpc.subnetIds[0]!] } },
         }),
-      ],
-    });
-    const out = await ecs.send(
-      new RunTaskCommand({
-        cluster: CLUSTER,
-        taskDefinition: "fg-web",
-        count: 2,
-        launchType: "FARGATE",
-        networkConfiguration: { awsvpcConfiguration: { subnets: ["subnet-e2e0001"] } },
-      }),
-    );
-    const arns = out.tasks!.map((t) => t.taskArn!);
-    await untilRunning(arns);
-    const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks!;
-    const seen = new Set<string>();
-    for (const t of tasks) {
-      const binding = t.containers![0]!.networkBindings![0]!;
-      assert.match(binding.bindIP!, /^127\.1\.\d+\.\d+$/);
-      assert.equal(binding.hostPort, 80);
-      const ip = t.attachments![0]!.details!.find((d) => d.name === "privateIPv4Address")!.value!;
-      assert.equal((await fetchText(`http://${binding.bindIP}:80/`)).trim(), ip, "each task answers from its own address");
-      seen.add(binding.bindIP!);
-    }
-    assert.equal(seen.size, 2);
-    for (const arn of arns) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }));
-    await untilStopped(arns);
-  });
+      );
+      const arns = out.tasks!.map((t) => t.taskArn!);
+      await untilRunning(arns);
+      const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns }))).tasks!;
+      const seen = new Set<string>();
+      for (const t of tasks) {
+        const binding = t.containers![0]!.networkBindings![0]!;
+        assert.match(binding.bindIP!, /^127\.1\.\d+\.\d+$/);
+        assert.equal(binding.hostPort, 80);
+        const ip = t.attachments![0]!.details!.find((d) => d.name === "privateIPv4Address")!.value!;
+        assert.equal((await fetchText(`http://${binding.bindIP}:80/`)).trim(), ip, "each task answers from its own address");
+        seen.add(binding.bindIP!);
+      }
+      assert.equal(seen.size, 2);
+      for (const arn of arns) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn }));
+      await untilStopped(arns);
+      // The VPC's network goes with this berth's tasks; nothing else joins it.
+      await docker
+        .getNetwork(vpcNetworkName(vpc.vpcId))
+        .remove()
+        .catch(() => undefined);
+    }));
 
   test("an essential container's exit stops the task and its other containers", async () => {
     await register({

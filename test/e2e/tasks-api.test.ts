@@ -26,6 +26,7 @@ import type { AgentChannel } from "../../src/agent/channel.js";
 import { createLogger } from "../../src/log/logger.js";
 import type { Assignments } from "../../src/wire/agent-channel.js";
 import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
+import { bannerNetwork } from "../support/vpc.js";
 import { sdkClient } from "../support/clients.js";
 
 interface SimulatedHost {
@@ -470,7 +471,8 @@ describe("tasks and container instances (simulated agent)", () => {
         containerDefinitions: [{ name: "web", image: "busybox", portMappings: [{ containerPort: 80 }] }],
       }),
     );
-    const net = { awsvpcConfiguration: { subnets: ["subnet-0abc"], securityGroups: ["sg-1"] } };
+    const vpc = await bannerNetwork(berth);
+    const net = { awsvpcConfiguration: { subnets: [vpc.subnetIds[0]!], securityGroups: [vpc.securityGroupId] } };
     const none = await ecs.send(new RunTaskCommand({ taskDefinition: "fg", launchType: "FARGATE", networkConfiguration: net }));
     assert.deepEqual(none.tasks, []);
     assert.match(none.failures![0]!.reason!, /Capacity is unavailable/);
@@ -498,7 +500,7 @@ describe("tasks and container instances (simulated agent)", () => {
     assert.equal(a!.containerInstanceArn, undefined);
     const eni = (t: typeof a) => Object.fromEntries(t!.attachments![0]!.details!.map((d) => [d.name, d.value]));
     assert.equal(a!.attachments![0]!.type, "ElasticNetworkInterface");
-    assert.equal(eni(a).subnetId, "subnet-0abc");
+    assert.equal(eni(a).subnetId, vpc.subnetIds[0]);
     assert.notEqual(eni(a).privateIPv4Address, eni(b).privateIPv4Address);
     assert.equal(a!.containers![0]!.networkInterfaces![0]!.privateIpv4Address, eni(a).privateIPv4Address);
     const polled = await fargate.next();

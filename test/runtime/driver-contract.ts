@@ -379,6 +379,20 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       await driver.destroy(created);
     });
 
+    test("a network's Linux bridge can be named: listed with it, and one bridge serves one network", async () => {
+      const name = `berth-test-${run}-bridge`;
+      const bridgeName = `bt-${run}`;
+      networks.add(name).add(`${name}-b`);
+      await driver.createNetwork(name, { labels: LABELS, bridgeName });
+      assert.equal((await driver.listNetworks()).find((n) => n.name === name)?.bridgeName, bridgeName);
+      await expectRuntimeError(driver.createNetwork(`${name}-b`, { labels: LABELS, bridgeName }), "conflict", /./);
+      assert.equal(
+        (await driver.listNetworks()).find((n) => n.name === `${name}-b`),
+        undefined,
+      );
+      await driver.removeNetwork(name);
+    });
+
     test("named volumes: idempotent create; in use while any container mounts one, even one it created; removable after", async () => {
       const made = `berth-test-${run}-made`;
       const implied = `berth-test-${run}-implied`;

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { buildControlPlane } from "../../src/cli/control-plane.js";
+import { buildControlPlane, type ControlPlane } from "../../src/cli/control-plane.js";
 import { AGENT_TIMEOUT_MS } from "../../src/domain/container-instance.js";
 import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../../src/services/ecs/housekeeping.js";
 import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "./berth-process.js";
@@ -91,6 +91,8 @@ export interface InProcessBerth {
   ecs: ECSClient;
   ec2: EC2Client;
   sts: STSClient;
+  /** The control plane itself: its default VPCs (defaultNetwork) and its stored state. */
+  plane: ControlPlane;
   /** Other clients of this berth, e.g. in another region or with other credentials. */
   ecsClient(opts?: ClientOptions): ECSClient;
   ec2Client(opts?: ClientOptions): EC2Client;
@@ -132,6 +134,7 @@ export function inProcessBerth(): InProcessBerth {
     ecs: new ECSClient(config()),
     ec2: new EC2Client(config()),
     sts: new STSClient(config()),
+    plane,
     ecsClient: (opts) => new ECSClient(config(opts)),
     ec2Client: (opts) => new EC2Client(config(opts)),
     stsClient: (opts) => new STSClient(config(opts)),

@@ -164,10 +164,22 @@ describe("checkNetworkConfiguration", () => {
   });
   const many = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
 
-  const accepted: [string, TaskDefinition, NetworkConfiguration | undefined, string | undefined][] = [
-    ["bridge without a configuration: no subnet", bridge, undefined, undefined],
+  type Asked = { subnets: string[]; securityGroups: string[] } | undefined;
+  const accepted: [string, TaskDefinition, NetworkConfiguration | undefined, Asked][] = [
+    ["bridge without a configuration: nothing asked", bridge, undefined, undefined],
     ["a definition without a network mode", {}, {}, undefined],
-    ["awsvpc: the first subnet", awsvpc, vpc(["subnet-a1", "subnet-b2"], ["sg-1"]), "subnet-a1"],
+    [
+      "awsvpc: its subnets and groups, in order",
+      awsvpc,
+      vpc(["subnet-a1", "subnet-b2"], ["sg-1"]),
+      { subnets: ["subnet-a1", "subnet-b2"], securityGroups: ["sg-1"] },
+    ],
+    [
+      "awsvpc without groups: none asked (the VPC's default group, later)",
+      awsvpc,
+      vpc(["subnet-a1"]),
+      { subnets: ["subnet-a1"], securityGroups: [] },
+    ],
     [
       "16 subnets and 5 security groups",
       awsvpc,
@@ -175,12 +187,24 @@ describe("checkNetworkConfiguration", () => {
         many(16, (i) => `subnet-${i}`),
         many(5, (i) => `sg-${i}`),
       ),
-      "subnet-0",
+      { subnets: many(16, (i) => `subnet-${i}`), securityGroups: many(5, (i) => `sg-${i}`) },
     ],
   ];
-  for (const [label, td, config, subnet] of accepted) {
-    test(`accepts ${label}`, () => assert.equal(checkNetworkConfiguration(td, config), subnet));
+  for (const [label, td, config, asked] of accepted) {
+    test(`accepts ${label}`, () => assert.deepEqual(checkNetworkConfiguration(td, config), asked));
   }
+
+  test("assignPublicIp ENABLED: FARGATE's alone, as ECS says", () => {
+    const open: NetworkConfiguration = { awsvpcConfiguration: { subnets: ["subnet-a1"], assignPublicIp: "ENABLED" } };
+    assert.deepEqual(checkNetworkConfiguration(awsvpc, open, "FARGATE"), { subnets: ["subnet-a1"], securityGroups: [] });
+    refuses(
+      () => checkNetworkConfiguration(awsvpc, open, "EC2"),
+      invalid("Assign public IP is not supported for this launch type."),
+      "EC2",
+    );
+    const closed: NetworkConfiguration = { awsvpcConfiguration: { subnets: ["subnet-a1"], assignPublicIp: "DISABLED" } };
+    assert.ok(checkNetworkConfiguration(awsvpc, closed, "EC2"));
+  });
 
   const refused: [string, TaskDefinition, NetworkConfiguration | undefined, Refusal][] = [
     [

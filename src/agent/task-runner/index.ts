@@ -5,4 +5,4 @@ export { containerSpec, healthCheck, DEFAULT_STOP_TIMEOUT_SECONDS, type SpecCont
 export { dependencyProblem, startWaves, stopWaves, conditionState, type Condition } from "./dependencies.js";
 export { dockerName, ecsLabels, taskIdentity, LABEL, PAUSE_CONTAINER_NAME } from "./identity.js";
 export { OOM_REASON, ESSENTIAL_EXITED } from "./failure.js";
-export { ensureSubnetNetwork, occupiedPools } from "./subnet-network.js";
+export { ensureVpcNetwork, occupiedCidrs, occupiedPools } from "./vpc-network.js";

@@ -10,7 +10,7 @@ import { createOwned } from "./create.js";
 import { failure, TaskFailure } from "./failure.js";
 import { dockerName, ecsLabels, PAUSE_CONTAINER_NAME, type TaskIdentity } from "./identity.js";
 import { pausePortBindings } from "./ports.js";
-import { ensureSubnetNetwork } from "./subnet-network.js";
+import { ensureVpcNetwork } from "./vpc-network.js";
 
 /** How a task container attaches, given the task's network mode (and the pause container for awsvpc). */
 export function attachmentFor(task: TaskIdentity, pauseId?: string): NetworkAttachment {
@@ -52,7 +52,7 @@ export function pauseSpec(
 }
 
 /**
- * Makes the subnet's network as planned (see subnet-network.ts) and starts the task's pause
+ * Makes the VPC's network (see vpc-network.ts) and starts the task's pause
  * container (adopting one left by an earlier agent run); returns its id. Failures are
  * ResourceInitializationErrors.
  */
@@ -69,7 +69,7 @@ export async function startPause(
   try {
     if (existing?.status === "running") return existing.id;
     if (existing) await driver.destroy(existing.id);
-    await ensureSubnetNetwork(driver, net);
+    await ensureVpcNetwork(driver, net);
     const id = await createOwned(driver, spec, task.taskArn);
     await driver.start(id);
     return id;

@@ -13,6 +13,7 @@ import type {
 import { clientException, invalidParameter } from "../errors.js";
 import { managedTags, newTaskTags, validateTags } from "../tags.js";
 import { isValidFargateSize } from "../task-definition/fargate.js";
+import type { AwsvpcRequest } from "./awsvpc.js";
 import { SECURITY_GROUP_ID, SUBNET_ID } from "./network.js";
 
 export interface LaunchChoice {
@@ -59,8 +60,16 @@ export function checkCompatibility(td: TaskDefinition, launch: LaunchChoice, ove
   }
 }
 
-/** The subnet an awsvpc task goes to (the first named); undefined for other network modes. */
-export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkConfiguration | undefined): string | undefined {
+/**
+ * What an awsvpc task's network configuration asks for, its shape checked (undefined for other
+ * network modes); whether the subnets and groups exist is resolveAwsvpc's business (awsvpc.ts).
+ * `launchType`: public addresses are FARGATE's alone.
+ */
+export function checkNetworkConfiguration(
+  td: TaskDefinition,
+  config: NetworkConfiguration | undefined,
+  launchType?: LaunchChoice["launchType"],
+): AwsvpcRequest | undefined {
   const awsvpc = td.networkMode === "awsvpc";
   const vpc = config?.awsvpcConfiguration;
   if (!awsvpc) {
@@ -71,22 +80,25 @@ export function checkNetworkConfiguration(td: TaskDefinition, config: NetworkCon
   const subnets = vpc.subnets ?? [];
   if (subnets.length < 1 || subnets.length > 16) throw invalidParameter("subnets can have at least 1 and at most 16 items.");
   // Ids that cannot name a subnet or security group: ECS answers what EC2 told it, that they do
-  // not exist (as users paste it, eddmann/serverless-fargate#20). Ids of the right form are
-  // taken as they are until berth has subnets of its own.
+  // not exist (as users paste it, eddmann/serverless-fargate#20).
   for (const s of subnets)
     if (!SUBNET_ID.test(s)) {
       throw invalidParameter(
         `Error retrieving subnet information for [${s}]: The subnet ID '${s}' does not exist (ErrorCode: InvalidSubnetID.NotFound)`,
       );
     }
-  if ((vpc.securityGroups ?? []).length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
-  for (const g of vpc.securityGroups ?? [])
+  const securityGroups = vpc.securityGroups ?? [];
+  if (securityGroups.length > 5) throw invalidParameter("securityGroups can have at most 5 items.");
+  for (const g of securityGroups)
     if (!SECURITY_GROUP_ID.test(g)) {
       throw invalidParameter(
         `Error retrieving security group information for [${g}]: The security group '${g}' does not exist (ErrorCode: InvalidGroup.NotFound)`,
       );
     }
-  return subnets[0];
+  if (vpc.assignPublicIp === "ENABLED" && launchType !== undefined && launchType !== "FARGATE") {
+    throw invalidParameter("Assign public IP is not supported for this launch type.");
+  }
+  return { subnets, securityGroups };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Scope } from "../scope.js";
 import { effectiveContainers, taskCpu, taskMemory } from "./reservation.js";
 import { sameJson } from "../same-json.js";
 import { withExecuteCommandAgents } from "../exec.js";
+import { privateDnsName } from "./network.js";
 
 /** The order of lastStatus; a task never moves backwards through it. */
 export const TASK_STATUS_ORDER = [
@@ -30,7 +31,7 @@ export type StopCode =
   | "SpotInterruption"
   | "TerminationNotice";
 
-/** What berth attaches to an awsvpc task: its own address on a berth-managed network. */
+/** What berth attaches to an awsvpc task: its own address in an EC2 subnet, on its VPC's network. */
 export interface TaskNetwork {
   subnetId: string;
   /** The subnet's VPC: its Docker network is the one the task joins. */
@@ -70,7 +71,7 @@ export interface NewTaskInput {
 
 export const taskArnOf = (scope: Scope, cluster: string, taskId: string) => ecsArn(scope, `task/${cluster}/${taskId}`);
 
-function eniAttachment(net: TaskNetwork): Attachment {
+function eniAttachment(net: TaskNetwork, region: string): Attachment {
   return {
     id: net.attachmentId,
     type: "ElasticNetworkInterface",
@@ -79,7 +80,7 @@ function eniAttachment(net: TaskNetwork): Attachment {
       { name: "subnetId", value: net.subnetId },
       { name: "networkInterfaceId", value: net.networkInterfaceId },
       { name: "macAddress", value: net.macAddress },
-      { name: "privateDnsName", value: `ip-${net.ipv4Address.replaceAll(".", "-")}.ec2.internal` },
+      { name: "privateDnsName", value: privateDnsName(net.ipv4Address, region) },
       { name: "privateIPv4Address", value: net.ipv4Address },
     ],
   };
@@ -109,7 +110,7 @@ export function newTask(input: NewTaskInput): Task {
   const cpu = taskCpu(td, input.overrides);
   const memory = taskMemory(td, input.overrides);
   return {
-    attachments: input.network ? [eniAttachment(input.network)] : [],
+    attachments: input.network ? [eniAttachment(input.network, input.scope.region)] : [],
     attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
     availabilityZone: input.availabilityZone,
     ...(input.capacityProviderName ? { capacityProviderName: input.capacityProviderName } : {}),

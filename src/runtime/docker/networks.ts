@@ -10,13 +10,17 @@ export interface NetworkOptions {
   gateway?: string;
   labels: Record<string, string>;
   internal?: boolean;
+  bridgeName?: string;
 }
 
 export interface NetworkInfo {
   id: string;
   subnet: string;
   gateway: string;
+  bridgeName?: string;
 }
+
+const BRIDGE_NAME = "com.docker.network.bridge.name";
 
 /** Creations in flight in this process, by name: two tasks of one subnet start together. */
 const creating = new Map<string, Promise<NetworkInfo>>();
@@ -43,6 +47,7 @@ async function createOnce(docker: Docker, name: string, opts: NetworkOptions): P
       Internal: opts.internal ?? false,
       Labels: opts.labels,
       IPAM: { Driver: "default", Config: ipamConfig },
+      ...(opts.bridgeName ? { Options: { [BRIDGE_NAME]: opts.bridgeName } } : {}),
     });
   } catch (err) {
     // Lost a race with another process creating the same name (Docker says 409, or that the
@@ -89,6 +94,7 @@ export async function listNetworks(docker: Docker): Promise<NetworkSummary[]> {
       name: n.Name,
       ipv4Subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet && parseCidr(c.Subnet) ? [c.Subnet] : [])),
       labels: n.Labels ?? {},
+      ...(n.Options?.[BRIDGE_NAME] ? { bridgeName: n.Options[BRIDGE_NAME] } : {}),
       containers: (joined.get(n.Name) ?? []).sort(),
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -100,7 +106,8 @@ async function inspectNetwork(docker: Docker, name: string): Promise<NetworkInfo
   if (!info || info.Name !== name) return undefined;
   const config = info.IPAM?.Config?.find((c) => c.Subnet && !c.Subnet.includes(":")) ?? info.IPAM?.Config?.[0];
   const subnet = config?.Subnet ?? "";
-  return { id: info.Id, subnet, gateway: config?.Gateway ?? firstHost(subnet) };
+  const bridgeName = info.Options?.[BRIDGE_NAME];
+  return { id: info.Id, subnet, gateway: config?.Gateway ?? firstHost(subnet), ...(bridgeName ? { bridgeName } : {}) };
 }
 
 /** Docker's default gateway: the subnet's first address ("10.1.2.0/24" → "10.1.2.1"). */

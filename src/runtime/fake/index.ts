@@ -233,10 +233,13 @@ export class FakeDriver implements RuntimeDriver {
     return [...this.containers.values()].filter((c) => wanted.every(([k, v]) => c.state.labels[k] === v)).map((c) => copy(c.state));
   }
 
-  async createNetwork(name: string, opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean }) {
+  async createNetwork(
+    name: string,
+    opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean; bridgeName?: string },
+  ) {
     this.enter("createNetwork");
-    const { id, subnet, gateway } = this.networks.create(name, opts);
-    return { id, subnet, gateway };
+    const { id, subnet, gateway, bridgeName } = this.networks.create(name, opts);
+    return { id, subnet, gateway, ...(bridgeName ? { bridgeName } : {}) };
   }
 
   async removeNetwork(name: string): Promise<void> {
@@ -259,6 +262,7 @@ export class FakeDriver implements RuntimeDriver {
         name: n.name,
         ipv4Subnets: n.subnet ? [n.subnet] : [],
         labels: { ...n.labels },
+        ...(n.bridgeName ? { bridgeName: n.bridgeName } : {}),
         containers: [...this.containers.values()]
           .filter((c) => joins(c.spec, n.name))
           .map((c) => c.state.id)

@@ -73,6 +73,8 @@ export interface FakeNetwork {
   gateway: string;
   labels: Record<string, string>;
   internal: boolean;
+  /** The Linux bridge's name, when given. */
+  bridgeName?: string;
   /** Docker's own "bridge", "host" and "none": always there, never removed. */
   predefined: boolean;
   /** Last octet handed out; the fake only models /24-sized pools. */
@@ -92,9 +94,17 @@ export class NetworkTable {
   }
 
   /** Refuses a pool that overlaps another network's, and picks a free one when none is asked for, as Docker does. */
-  create(name: string, opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean }): FakeNetwork {
+  create(
+    name: string,
+    opts: { subnet?: string; gateway?: string; labels: Record<string, string>; internal?: boolean; bridgeName?: string },
+  ): FakeNetwork {
     const existing = this.networks.get(name);
     if (existing) return existing;
+    // As Docker: a Linux bridge serves one network; Linux allows 15 characters.
+    if (opts.bridgeName !== undefined && (opts.bridgeName.length > 15 || !opts.bridgeName))
+      throw new RuntimeError("failed", `invalid bridge name ${JSON.stringify(opts.bridgeName)}`);
+    if (opts.bridgeName && [...this.networks.values()].some((n) => n.bridgeName === opts.bridgeName))
+      throw new RuntimeError("conflict", `bridge name ${opts.bridgeName} is already in use`);
     if (opts.subnet && this.overlapping(opts.subnet))
       throw new RuntimeError("conflict", "Pool overlaps with other one on this address space");
     const subnet = opts.subnet ?? this.freeSubnet();
@@ -107,7 +117,7 @@ export class NetworkTable {
     subnet: string,
     gateway: string,
     predefined: boolean,
-    opts: { labels?: Record<string, string>; internal?: boolean } = {},
+    opts: { labels?: Record<string, string>; internal?: boolean; bridgeName?: string } = {},
   ): FakeNetwork {
     const network: FakeNetwork = {
       // Predefined networks take no id from the sequence, so container ids stay as they were.
@@ -117,6 +127,7 @@ export class NetworkTable {
       gateway,
       labels: { ...opts.labels },
       internal: opts.internal ?? false,
+      ...(opts.bridgeName ? { bridgeName: opts.bridgeName } : {}),
       predefined,
       nextHost: 1,
     };

@@ -7,7 +7,9 @@ import { clientException, invalidParameter } from "../../domain/errors.js";
 import { newResourceId, newTimeOrderedId, newUuid } from "../../domain/ids.js";
 import type { LaunchChoice } from "../../domain/task/launch-rules.js";
 import { newTask, type TaskNetwork } from "../../domain/task/lifecycle.js";
-import { freeAddress, freeLoopback, macFor, planSubnet } from "../../domain/task/network.js";
+import { chooseSubnet, zonesOf, type AwsvpcPlacement, type AwsvpcSubnet } from "../../domain/task/awsvpc.js";
+import { freeLoopback, freeSubnetAddress, macFor } from "../../domain/task/network.js";
+import { vpcGateway, vpcNetworkName } from "../../domain/ec2/vpc-network.js";
 import { reservationOf } from "../../domain/task/reservation.js";
 import { PlacementError, QueryError, place, type PlacementFailure, type TaskNeeds } from "../../scheduler/placement/index.js";
 import type { StoredInstance, StoredTask, StoredTaskDefinition } from "../../state/ecs-state.js";
@@ -33,6 +35,8 @@ export async function resolveDefinition(ctx: Pick<ScopedState, "scope" | "state"
 
 export interface PlacementAsk {
   group: string;
+  /** An awsvpc task's: only instances in its subnets' zones can take its interface, as on ECS. */
+  awsvpc?: AwsvpcPlacement;
   overrides?: TaskOverride;
   placementStrategy?: RunTaskRequest["placementStrategy"];
   placementConstraints?: RunTaskRequest["placementConstraints"];
@@ -72,10 +76,13 @@ export async function placeOnInstances(
           family: td.family!,
         },
         strategy: (ask.placementStrategy ?? []).map((s) => ({ type: s.type!, ...(s.field ? { field: s.field } : {}) })),
-        constraints: [...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
-          type: c.type as "distinctInstance" | "memberOf",
-          ...(c.expression ? { expression: c.expression } : {}),
-        })),
+        constraints: [
+          ...[...(td.placementConstraints ?? []), ...(ask.placementConstraints ?? [])].map((c) => ({
+            type: c.type as "distinctInstance" | "memberOf",
+            ...(c.expression ? { expression: c.expression } : {}),
+          })),
+          ...(ask.awsvpc ? [inSubnetZones(ask.awsvpc)] : []),
+        ],
       },
       Math.random,
     );
@@ -91,6 +98,11 @@ export async function placeOnInstances(
     failures: result.failures,
     noContainerInstances: result.noContainerInstances,
   };
+}
+
+/** The constraint that keeps an awsvpc task on instances in its subnets' zones. */
+function inSubnetZones(awsvpc: AwsvpcPlacement): { type: "memberOf"; expression: string } {
+  return { type: "memberOf", expression: `attribute:ecs.availability-zone in [${zonesOf(awsvpc).join(", ")}]` };
 }
 
 export const FARGATE_CAPACITY_UNAVAILABLE =
@@ -119,14 +131,16 @@ async function fargateHosts(ctx: ScopedState): Promise<StoredInstance[]> {
   return hosts.filter((h) => h.fargateHost && agentConnected(ctx, h));
 }
 
-/** The addresses live tasks hold: read once per batch, then kept as tasks are added. */
+/** The addresses live tasks hold, and where each group's tasks are: read once per batch, then kept as tasks are added. */
 interface AddressesInUse {
   ipv4: Map<string, Set<string>>;
   loopback: Set<string>;
+  /** Live tasks by cluster and group ("cluster|group"), then by availability zone. */
+  zones: Map<string, Map<string, number>>;
 }
 
 async function addressesInUse(ctx: ScopedState): Promise<AddressesInUse> {
-  const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set() };
+  const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set(), zones: new Map() };
   for (const network of await ctx.state.liveTasks.networks(ctx.scope)) holdAddresses(inUse, network);
   return inUse;
 }
@@ -138,30 +152,59 @@ function holdAddresses(inUse: AddressesInUse, network: TaskNetwork): void {
   inUse.loopback.add(network.loopbackAddress);
 }
 
-async function allocateNetwork(ctx: LaunchScope, subnetId: string, inUse: AddressesInUse): Promise<TaskNetwork> {
-  let subnet = await ctx.state.subnets.get(ctx.scope, subnetId);
-  if (!subnet) {
-    const planned = (await ctx.state.subnets.list(ctx.scope)).map((s) => s.cidr);
-    const taken = [...planned, ...ctx.hosts.pools.all()];
-    subnet = (await ctx.state.subnets.write(ctx.scope, subnetId, (cur) => cur ?? { subnetId, ...planSubnet(subnetId, taken) }))!;
+/** How many live tasks of `cluster`'s `group` each zone holds, read on the group's first task of the batch. */
+async function groupZones(ctx: ScopedState, inUse: AddressesInUse, cluster: string, group: string): Promise<Map<string, number>> {
+  const key = `${cluster}|${group}`;
+  let zones = inUse.zones.get(key);
+  if (!zones) inUse.zones.set(key, (zones = await ctx.state.liveTasks.groupZones(ctx.scope, cluster, group)));
+  return zones;
+}
+
+const subnetFull = (s: AwsvpcSubnet) =>
+  `There are not enough free addresses in subnet '${s.subnetId}' to satisfy the requested number of network interfaces (ErrorCode: InsufficientFreeAddressesInSubnet)`;
+
+/**
+ * The interface of a new task of `l` on `target`: in the subnet whose zone holds the fewest of
+ * the group's tasks (an EC2 task: among its instance's zone's subnets) and has a free address.
+ */
+function allocateNetwork(
+  l: Launch,
+  awsvpc: AwsvpcPlacement,
+  target: Target,
+  inUse: AddressesInUse,
+  zones: Map<string, number>,
+): { network: TaskNetwork; availabilityZone: string } {
+  const inZone = (s: AwsvpcSubnet) => l.launch.launchType === "FARGATE" || s.availabilityZone === target.availabilityZone;
+  const hasRoom = (s: AwsvpcSubnet) => freeSubnetAddress(s.cidr, inUse.ipv4.get(s.subnetId) ?? new Set()) !== undefined;
+  const candidates = awsvpc.subnets.filter(inZone);
+  if (!candidates.length) {
+    throw invalidParameter(
+      `The container instance ${target.host.instance.containerInstanceArn} is in ${target.availabilityZone}, where none of the subnets [${awsvpc.subnets
+        .map((s) => s.subnetId)
+        .join(", ")}] is: an awsvpc task's instance must be in the zone of one of its subnets.`,
+    );
   }
-  const ipv4Address = freeAddress(subnet.cidr, inUse.ipv4.get(subnetId) ?? new Set());
-  if (!ipv4Address) throw clientException(`Subnet ${subnetId} has no free IP addresses.`);
+  const subnet = chooseSubnet(candidates, (zone) => zones.get(zone) ?? 0, hasRoom);
+  if (!subnet) throw invalidParameter(subnetFull(candidates[0]!));
+  const ipv4Address = freeSubnetAddress(subnet.cidr, inUse.ipv4.get(subnet.subnetId) ?? new Set())!;
   const loopbackAddress = freeLoopback(inUse.loopback)!;
   const eni = newResourceId().slice(0, 17);
+  zones.set(subnet.availabilityZone, (zones.get(subnet.availabilityZone) ?? 0) + 1);
   return {
-    subnetId,
-    // Until ECS places awsvpc tasks in EC2's subnets (issue 19, in progress).
-    vpcId: "",
-    securityGroupIds: [],
-    networkName: subnet.networkName,
-    cidr: subnet.cidr,
-    gateway: subnet.gateway,
-    ipv4Address,
-    loopbackAddress,
-    attachmentId: newUuid(),
-    networkInterfaceId: `eni-${eni}`,
-    macAddress: macFor(ipv4Address),
+    availabilityZone: subnet.availabilityZone,
+    network: {
+      subnetId: subnet.subnetId,
+      vpcId: awsvpc.vpcId,
+      securityGroupIds: [...awsvpc.securityGroupIds],
+      networkName: vpcNetworkName(awsvpc.vpcId),
+      cidr: awsvpc.vpcCidr,
+      gateway: vpcGateway(awsvpc.vpcCidr),
+      ipv4Address,
+      loopbackAddress,
+      attachmentId: newUuid(),
+      networkInterfaceId: `eni-${eni}`,
+      macAddress: macFor(ipv4Address),
+    },
   };
 }
 
@@ -170,7 +213,8 @@ export interface Launch {
   td: TaskDefinition;
   overrides?: TaskOverride;
   launch: LaunchChoice;
-  subnetId?: string;
+  /** An awsvpc task's subnets and groups, checked (awsvpcPlacement). */
+  awsvpc?: AwsvpcPlacement;
   group: string;
   startedBy?: string;
   tags?: Task["tags"];
@@ -189,14 +233,16 @@ export class TaskBatch {
 
   constructor(private readonly ctx: LaunchScope) {}
 
-  /** Builds the tasks of `l` on `targets` and adds them; of the state, only a subnet seen for the first time is written. */
+  /** Builds the tasks of `l` on `targets` and adds them; nothing is written. */
   async add(l: Launch, targets: readonly Target[]): Promise<Task[]> {
     const { ctx } = this;
     const created: Task[] = [];
-    if (l.subnetId && targets.length) this.inUse ??= await addressesInUse(ctx);
-    const inUse = l.subnetId ? this.inUse : undefined;
+    if (l.awsvpc && targets.length) this.inUse ??= await addressesInUse(ctx);
+    const inUse = l.awsvpc ? this.inUse : undefined;
+    const zones = l.awsvpc && inUse ? await groupZones(ctx, inUse, l.cluster, l.group) : undefined;
     for (const target of targets) {
-      const network = l.subnetId && inUse ? await allocateNetwork(ctx, l.subnetId, inUse) : undefined;
+      const allocated = l.awsvpc && inUse && zones ? allocateNetwork(l, l.awsvpc, target, inUse, zones) : undefined;
+      const network = allocated?.network;
       if (network && inUse) holdAddresses(inUse, network);
       const taskId = newTimeOrderedId(ctx.now.getTime());
       const task = newTask({
@@ -208,7 +254,8 @@ export class TaskBatch {
         launchType: l.launch.launchType,
         capacityProviderName: l.launch.capacityProviderName,
         containerInstanceArn: l.launch.launchType === "EC2" ? target.host.instance.containerInstanceArn : undefined,
-        availabilityZone: target.availabilityZone,
+        // An awsvpc task is where its subnet is.
+        availabilityZone: allocated?.availabilityZone ?? target.availabilityZone,
         group: l.group,
         startedBy: l.startedBy,
         tags: l.tags,

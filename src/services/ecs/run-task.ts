@@ -4,13 +4,7 @@ import type { Cluster, Failure, RunTaskRequest, RunTaskResponse, StartTaskReques
 import { idFromRef } from "../../domain/arn.js";
 import { availabilityZoneOf } from "../../domain/container-instance.js";
 import { invalidParameter } from "../../domain/errors.js";
-import {
-  checkCompatibility,
-  checkNetworkConfiguration,
-  chooseLaunch,
-  taskTags,
-  type LaunchChoice,
-} from "../../domain/task/launch-rules.js";
+import { checkCompatibility, chooseLaunch, taskTags, type LaunchChoice } from "../../domain/task/launch-rules.js";
 import { scopeKey } from "../../domain/scope.js";
 import { NO_CONTAINER_INSTANCES } from "../../scheduler/placement/index.js";
 import { runTaskTokenId } from "../../state/ecs-state.js";
@@ -25,6 +19,7 @@ import {
   type Target,
 } from "./launch.js";
 import { activeCluster } from "./lookup.js";
+import { awsvpcPlacement } from "./awsvpc.js";
 
 /**
  * What RunTask and StartTask both check once the cluster is known, and the launch they ask
@@ -49,7 +44,7 @@ async function requestedLaunch(
     td,
     overrides: input.overrides,
     launch: chosen,
-    subnetId: checkNetworkConfiguration(td, input.networkConfiguration),
+    awsvpc: await awsvpcPlacement(ctx, td, input.networkConfiguration, chosen.launchType),
     group: input.group ?? `family:${td.family}`,
     startedBy: input.startedBy,
     tags,
@@ -78,7 +73,7 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
       targets = await placeOnFargate(ctx, count);
       if (!targets.length) return { tasks: [], failures: [{ reason: FARGATE_CAPACITY_UNAVAILABLE }] };
     } else {
-      const outcome = await placeOnInstances(ctx, name, td, { ...input, group: asked.group }, count);
+      const outcome = await placeOnInstances(ctx, name, td, { ...input, group: asked.group, awsvpc: asked.awsvpc }, count);
       if (outcome.noContainerInstances) throw invalidParameter(NO_CONTAINER_INSTANCES);
       failures.push(...outcome.failures);
       targets = outcome.targets;

@@ -11,7 +11,10 @@ import { scopeKey, type Scope } from "../../domain/scope.js";
 import { prependEvents } from "../../domain/service.js";
 import { followDeployments } from "../../domain/service-history.js";
 import { rollBack } from "./deployment-rollback.js";
-import { checkNetworkConfiguration, chooseLaunch, serviceTaskTags } from "../../domain/task/launch-rules.js";
+import { chooseLaunch, serviceTaskTags } from "../../domain/task/launch-rules.js";
+import { EcsError } from "../../domain/errors.js";
+import type { AwsvpcPlacement } from "../../domain/task/awsvpc.js";
+import { awsvpcPlacement } from "./awsvpc.js";
 import { checkInstance } from "../../scheduler/placement/index.js";
 import { observeTask, startedTasksMessage, type Plan, type ServiceInstance, type UnplacedTasks } from "../../scheduler/service/index.js";
 import type { AppliedPlan, ServicePort, ServiceSnapshot } from "../../scheduler/service-port.js";
@@ -199,6 +202,21 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
       taskSet ?? { launchType: service.launchType, capacityProviderStrategy: service.capacityProviderStrategy },
       cluster?.defaultCapacityProviderStrategy ?? [],
     );
+    const network = taskSet ? taskSet.networkConfiguration : (deployment?.networkConfiguration ?? service.networkConfiguration);
+    let awsvpc: AwsvpcPlacement | undefined;
+    try {
+      awsvpc = await awsvpcPlacement(ctx, td, network, launch.launchType);
+    } catch (err) {
+      // A subnet or group deleted since the service was made: the tasks wait, as on ECS, with the reason in the events.
+      if (!(err instanceof EcsError)) throw err;
+      unplaced.push({
+        deploymentId: start.deploymentId,
+        count: start.count,
+        failures: [{ arn: "", reason: err.message as never }],
+        noContainerInstances: false,
+      });
+      continue;
+    }
     let targets: Target[] = [];
     if (launch.launchType === "FARGATE") {
       targets = await placeOnFargate(ctx, start.count);
@@ -220,6 +238,7 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
         td,
         {
           group: `service:${service.serviceName}`,
+          awsvpc,
           placementStrategy: service.placementStrategy?.length ? service.placementStrategy : DEFAULT_SPREAD,
           placementConstraints: service.placementConstraints,
         },
@@ -236,13 +255,12 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
       }
     }
     if (!targets.length) continue;
-    const network = taskSet ? taskSet.networkConfiguration : (deployment?.networkConfiguration ?? service.networkConfiguration);
     await batch.add(
       {
         cluster: stored.cluster,
         td,
         launch,
-        subnetId: checkNetworkConfiguration(td, network),
+        awsvpc,
         group: `service:${service.serviceName}`,
         startedBy: start.deploymentId,
         tags: serviceTaskTags(service, definition.tags, stored.cluster),

@@ -32,7 +32,8 @@ import {
 import { scopeKey } from "../../domain/scope.js";
 import { serviceTagSettings } from "../../domain/service-tags.js";
 import { validateTags } from "../../domain/tags.js";
-import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
+import { checkCompatibility, chooseLaunch } from "../../domain/task/launch-rules.js";
+import { awsvpcPlacement } from "./awsvpc.js";
 import { emptyMemory, newDeploymentId, startDeployment } from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 import type { EcsHandlers, RequestContext } from "./context.js";
@@ -97,7 +98,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("The DAEMON scheduling strategy is not supported with the FARGATE launch type.");
   }
   checkCompatibility(td, launch, undefined);
-  checkNetworkConfiguration(td, input.networkConfiguration);
+  await awsvpcPlacement(ctx, td, input.networkConfiguration, launch.launchType);
   validateLoadBalancers(input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
   checkAzRebalancing(input.availabilityZoneRebalancing, strategy);
@@ -175,7 +176,8 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const launch = found.service.launchType === "FARGATE" ? { launchType: "FARGATE" as const } : { launchType: "EC2" as const };
   checkCompatibility(td, launch, undefined);
   const networkConfiguration = input.networkConfiguration ?? found.service.networkConfiguration;
-  checkNetworkConfiguration(td, networkConfiguration);
+  // A service of capacity providers has no launch type of its own to hold assignPublicIp against.
+  await awsvpcPlacement(ctx, td, networkConfiguration, found.service.launchType ? launch.launchType : undefined);
   validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
   checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");

@@ -20,7 +20,8 @@ import { invalidParameter } from "../../domain/errors.js";
 import { scopeKey } from "../../domain/scope.js";
 import { validateLoadBalancers, validateServiceRegistries } from "../../domain/service.js";
 import { validateTags } from "../../domain/tags.js";
-import { checkCompatibility, checkNetworkConfiguration, chooseLaunch } from "../../domain/task/launch-rules.js";
+import { checkCompatibility, chooseLaunch } from "../../domain/task/launch-rules.js";
+import { awsvpcPlacement } from "./awsvpc.js";
 import {
   MAX_TASK_SETS,
   checkScale,
@@ -83,7 +84,7 @@ async function createTaskSet(ctx: RequestContext, input: CreateTaskSetRequest): 
   const td = (await resolveDefinition(ctx, input.taskDefinition!)).taskDefinition;
   const launch = chooseLaunch(input, clusterDoc.defaultCapacityProviderStrategy ?? []);
   checkCompatibility(td, launch, undefined);
-  checkNetworkConfiguration(td, input.networkConfiguration);
+  await awsvpcPlacement(ctx, td, input.networkConfiguration, launch.launchType);
   validateLoadBalancers(input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
   const taskSetId = newDeploymentId(Math.random);

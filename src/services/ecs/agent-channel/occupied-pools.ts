@@ -1,8 +1,9 @@
-// The IPv4 pools that Docker networks hold on each host and its agent cannot take back (not
-// berth's, or still joined by containers), as the agents last reported them over their
-// channels. Planning a new subnet's pool avoids them all: agents of any account or region
-// may share one Docker engine, and Docker refuses a network whose pool overlaps another's.
-// Memory is enough: an agent reports again on every connection.
+// The IPv4 address space in use on each host, as the agents last reported it over their
+// channels: the pools Docker networks hold that the agent cannot take back (not berth's, or
+// still joined by containers), and the host's routes. CreateVpc refuses a CIDR that overlaps
+// any of them: agents of any account or region may share one Docker engine, and Docker
+// refuses a network whose pool overlaps another's. Memory is enough: an agent reports again
+// on every connection.
 import { parseCidr } from "../../../ipv4-cidr.js";
 import { scopeKey, type Scope } from "../../../domain/scope.js";
 
