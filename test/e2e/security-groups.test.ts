@@ -20,7 +20,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
-  EC2Client,
+  type EC2Client,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
@@ -44,8 +44,8 @@ import { randomInt } from "node:crypto";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
-import { availableClis, runCli, sdkClient } from "../support/clients.js";
+import { startBerth, type BerthProcess } from "../support/berth-process.js";
+import { availableClis, ec2SdkClient, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
 import { withDefaultVpcRange } from "../support/vpc.js";
@@ -54,14 +54,6 @@ import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
 
 const run = promisify(execFile);
 const CLUSTER = `sg-${process.pid}`;
-
-const ec2Client = (endpoint: string) =>
-  new EC2Client({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
-    maxAttempts: 1,
-  });
 
 const tcp = (port: number, source: { group?: string; cidr?: string }): IpPermission[] => [
   {
@@ -97,7 +89,7 @@ describe("security groups decide what reaches a task", () => {
     berth = await startBerth();
     agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER, "--capacity", "fargate"] });
     ecs = sdkClient(berth.endpoint);
-    ec2 = ec2Client(berth.endpoint);
+    ec2 = ec2SdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await agent.registered;
     for (const [family, command, port] of [

@@ -5,8 +5,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
-export function sdkClient(endpoint: string, opts: { region?: string; accessKeyId?: string; secretAccessKey?: string } = {}): ECSClient {
-  return new ECSClient({
+export interface ClientOptions {
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+/** What every SDK client of a berth is built with: its endpoint, the test account's keys, no retries. */
+function clientConfig(endpoint: string, opts: ClientOptions) {
+  return {
     endpoint,
     region: opts.region ?? "us-east-1",
     credentials: {
@@ -14,20 +21,16 @@ export function sdkClient(endpoint: string, opts: { region?: string; accessKeyId
       secretAccessKey: opts.secretAccessKey ?? TEST_SECRET_KEY,
     },
     maxAttempts: 1,
-  });
+  };
+}
+
+export function sdkClient(endpoint: string, opts: ClientOptions = {}): ECSClient {
+  return new ECSClient(clientConfig(endpoint, opts));
 }
 
 /** The EC2 client of a berth (its EC2 API shares the ECS endpoint). */
-export function ec2SdkClient(endpoint: string, opts: { region?: string; accessKeyId?: string; secretAccessKey?: string } = {}): EC2Client {
-  return new EC2Client({
-    endpoint,
-    region: opts.region ?? "us-east-1",
-    credentials: {
-      accessKeyId: opts.accessKeyId ?? TEST_ACCESS_KEY,
-      secretAccessKey: opts.secretAccessKey ?? TEST_SECRET_KEY,
-    },
-    maxAttempts: 1,
-  });
+export function ec2SdkClient(endpoint: string, opts: ClientOptions = {}): EC2Client {
+  return new EC2Client(clientConfig(endpoint, opts));
 }
 
 export interface AwsCli {

@@ -1,26 +1,35 @@
-// What the VPC, subnet, zone, interface and tag handlers share: every call first makes sure
-// the account's default VPC exists (an account's first EC2 call already sees it, as on AWS),
-// answers DryRun as EC2 does, and turns the domain's rule errors into EC2's error codes.
+// What every EC2 handler shares: each call first makes sure the account's default VPC exists
+// (an account's first EC2 call already sees it, as on AWS), DryRun is answered as EC2 does,
+// and the domain's rule errors become EC2's error codes.
 import type { Filter, Tag } from "@aws-sdk/client-ec2";
 import { CidrError } from "../../domain/ec2/cidr-blocks.js";
 import { filterMatcher, UnknownFilterError, type FilterFields } from "../../domain/ec2/filters.js";
 import { PageTokenError, pageOf, type Page } from "../../domain/ec2/pagination.js";
+import { RuleError } from "../../domain/ec2/security-group-rules.js";
 import { TagError } from "../../domain/ec2/tags.js";
 import { ensureDefaultVpc } from "../../state/default-vpc.js";
 import type { Ec2Context } from "./context.js";
 import { Ec2Error } from "./errors.js";
 
+export interface HandlerOptions {
+  /**
+   * "early" (the default): a DryRun call is answered before the handler runs, as EC2 answers it
+   * once the caller's permission is checked. "checked": the handler runs its checks and throws
+   * dryRunDone() before it writes, so a dry run of a bad request gets the request's error
+   * (the security group calls, whose input EC2 validates first).
+   */
+  dryRun?: "early" | "checked";
+}
+
 /** A handler that runs after the default VPC is made, with DryRun answered and rule errors as EC2's. */
 export function ec2Handler<I extends object, O>(
   work: (ctx: Ec2Context, input: I) => Promise<O>,
+  options: HandlerOptions = {},
 ): (ctx: Ec2Context, input: I) => Promise<O> {
   return async (ctx, input) => {
     await ensureDefaultVpc(ctx.state, ctx.scope, ctx.now);
     try {
-      if ("DryRun" in input && input.DryRun === true) {
-        // EC2 checks the request and answers 412 instead of acting; berth's checks are the handler's, so it runs none.
-        throw new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
-      }
+      if (options.dryRun !== "checked" && "DryRun" in input && input.DryRun === true) throw dryRunDone();
       return await work(ctx, input);
     } catch (err) {
       throw asEc2Error(err);
@@ -28,8 +37,11 @@ export function ec2Handler<I extends object, O>(
   };
 }
 
+/** What EC2 answers a DryRun call that would have succeeded (HTTP 412). */
+export const dryRunDone = (): Ec2Error => new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+
 function asEc2Error(err: unknown): unknown {
-  if (err instanceof CidrError || err instanceof TagError) return new Ec2Error(err.code, err.message);
+  if (err instanceof CidrError || err instanceof TagError || err instanceof RuleError) return new Ec2Error(err.code, err.message);
   if (err instanceof UnknownFilterError) return new Ec2Error("InvalidParameterValue", err.message);
   if (err instanceof PageTokenError)
     return new Ec2Error(/nextToken/.test(err.message) ? "InvalidNextToken" : "InvalidParameterValue", err.message);

@@ -19,16 +19,15 @@ import {
 import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
+import { dryRunDone } from "./common.js";
 import {
   checkRuleId,
-  dryRunDone,
-  ec2Handler,
+  groupHandler,
   groupById,
   groupNotFound,
   groupResolver,
   namedGroup,
   newRule,
-  prepare,
   ruleNotFound,
   ruleOut,
 } from "./security-group-support.js";
@@ -107,7 +106,6 @@ async function changeRules(
 type AuthorizeInput = LegacyPermission & { GroupId?: string; GroupName?: string; TagSpecifications?: TagSpecification[]; DryRun?: boolean };
 
 async function authorize(ctx: Ec2Context, input: AuthorizeInput, isEgress: boolean) {
-  await prepare(ctx);
   const group = await namedGroup(ctx, input);
   const permissions = permissionsOfCall(input, isEgress);
   const tags = tagsFromSpecifications(input.TagSpecifications, "security-group-rule");
@@ -148,7 +146,6 @@ function rulesWithIds(rules: readonly SecurityGroupRule[], ids: readonly string[
 type RevokeInput = LegacyPermission & { GroupId?: string; GroupName?: string; SecurityGroupRuleIds?: string[]; DryRun?: boolean };
 
 async function revoke(ctx: Ec2Context, input: RevokeInput, isEgress: boolean) {
-  await prepare(ctx);
   const group = await namedGroup(ctx, input);
   let removed: SecurityGroupRule[] = [];
   let unknown: RuleSpec[] = [];
@@ -188,7 +185,6 @@ type DescriptionsInput = {
 };
 
 async function updateDescriptions(ctx: Ec2Context, input: DescriptionsInput, isEgress: boolean) {
-  await prepare(ctx);
   const group = await namedGroup(ctx, input);
   if (input.SecurityGroupRuleDescriptions?.length) {
     if (input.IpPermissions?.length)
@@ -232,15 +228,14 @@ function withDescription(rule: SecurityGroupRule, description: string | undefine
 }
 
 export const securityGroupRulesOperations = {
-  AuthorizeSecurityGroupIngress: ec2Handler((ctx, input) => authorize(ctx, input, false)),
-  AuthorizeSecurityGroupEgress: ec2Handler((ctx, input) => authorize(ctx, input, true)),
-  RevokeSecurityGroupIngress: ec2Handler((ctx, input) => revoke(ctx, input, false)),
-  RevokeSecurityGroupEgress: ec2Handler((ctx, input) => revoke(ctx, input, true)),
-  UpdateSecurityGroupRuleDescriptionsIngress: ec2Handler((ctx, input) => updateDescriptions(ctx, input, false)),
-  UpdateSecurityGroupRuleDescriptionsEgress: ec2Handler((ctx, input) => updateDescriptions(ctx, input, true)),
+  AuthorizeSecurityGroupIngress: groupHandler((ctx, input) => authorize(ctx, input, false)),
+  AuthorizeSecurityGroupEgress: groupHandler((ctx, input) => authorize(ctx, input, true)),
+  RevokeSecurityGroupIngress: groupHandler((ctx, input) => revoke(ctx, input, false)),
+  RevokeSecurityGroupEgress: groupHandler((ctx, input) => revoke(ctx, input, true)),
+  UpdateSecurityGroupRuleDescriptionsIngress: groupHandler((ctx, input) => updateDescriptions(ctx, input, false)),
+  UpdateSecurityGroupRuleDescriptionsEgress: groupHandler((ctx, input) => updateDescriptions(ctx, input, true)),
 
-  DescribeSecurityGroupRules: ec2Handler(async (ctx, input) => {
-    await prepare(ctx);
+  DescribeSecurityGroupRules: groupHandler(async (ctx, input) => {
     let rules = (await ctx.state.securityGroups.list(ctx.scope)).flatMap((g) => g.rules);
     if (input.SecurityGroupRuleIds?.length) {
       input.SecurityGroupRuleIds.forEach(checkRuleId);
@@ -260,8 +255,7 @@ export const securityGroupRulesOperations = {
     return { SecurityGroupRules: page.items.map((r) => ruleOut(ctx.scope, r)), NextToken: page.nextToken };
   }),
 
-  ModifySecurityGroupRules: ec2Handler(async (ctx, input) => {
-    await prepare(ctx);
+  ModifySecurityGroupRules: groupHandler(async (ctx, input) => {
     const group = await groupById(ctx, input.GroupId ?? "");
     const updates = input.SecurityGroupRules ?? [];
     if (updates.length === 0) throw new Ec2Error("MissingParameter", "The request must contain the parameter SecurityGroupRules");

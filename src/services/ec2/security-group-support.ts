@@ -3,18 +3,13 @@
 // rules, and turning the pure rules' errors into EC2's.
 import type { SecurityGroupRule, Tag } from "@aws-sdk/client-ec2";
 import type { StoredSecurityGroup } from "../../domain/ec2/documents.js";
-import { UnknownFilterError } from "../../domain/ec2/filters.js";
 import { isEc2Id, newEc2Id } from "../../domain/ec2/ids.js";
-import { PageTokenError } from "../../domain/ec2/pagination.js";
-import { RuleError, type GroupResolver, type RuleSpec } from "../../domain/ec2/security-group-rules.js";
-import { TagError } from "../../domain/ec2/tags.js";
+import { type GroupResolver, type RuleSpec } from "../../domain/ec2/security-group-rules.js";
 import type { Scope } from "../../domain/scope.js";
-import { defaultVpc, ensureDefaultVpc } from "../../state/default-vpc.js";
+import { defaultVpc } from "../../state/default-vpc.js";
 import type { Ec2Context } from "./context.js";
 import { Ec2Error } from "./errors.js";
-
-/** Every security group call starts here: the account's default VPC exists from its first EC2 call. */
-export const prepare = (ctx: Ec2Context): Promise<void> => ensureDefaultVpc(ctx.state, ctx.scope, ctx.now);
+import { ec2Handler } from "./common.js";
 
 export const groupNotFound = (groupId: string): Ec2Error =>
   new Ec2Error("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
@@ -90,24 +85,6 @@ export const ruleOut = (scope: Scope, rule: SecurityGroupRule): SecurityGroupRul
   SecurityGroupRuleArn: `arn:aws:ec2:${scope.region}:${scope.accountId}:security-group-rule/${rule.SecurityGroupRuleId}`,
 });
 
-/** What EC2 answers a DryRun call that would have succeeded (HTTP 412), thrown once its checks have passed. */
-export const dryRunDone = (): Ec2Error => new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
-
-/** The pure rules' errors (domain/ec2) as EC2's. */
-export function asEc2Error(err: unknown): unknown {
-  if (err instanceof RuleError || err instanceof TagError) return new Ec2Error(err.code, err.message);
-  if (err instanceof UnknownFilterError) return new Ec2Error("InvalidParameterValue", err.message);
-  if (err instanceof PageTokenError) return new Ec2Error("InvalidParameterValue", err.message);
-  return err;
-}
-
-/** A handler whose domain errors reach the client as EC2's. */
-export function ec2Handler<I, O>(handler: (ctx: Ec2Context, input: I) => Promise<O>): (ctx: Ec2Context, input: I) => Promise<O> {
-  return async (ctx, input) => {
-    try {
-      return await handler(ctx, input);
-    } catch (err) {
-      throw asEc2Error(err);
-    }
-  };
-}
+/** The security group calls check their input before they answer a dry run (see HandlerOptions). */
+export const groupHandler = <I extends object, O>(work: (ctx: Ec2Context, input: I) => Promise<O>) =>
+  ec2Handler(work, { dryRun: "checked" });

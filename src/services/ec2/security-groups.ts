@@ -11,7 +11,8 @@ import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import { defaultVpc } from "../../state/default-vpc.js";
 import type { Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
-import { checkGroupId, dryRunDone, ec2Handler, groupInDefaultVpc, groupNotFound, namedGroup, prepare } from "./security-group-support.js";
+import { dryRunDone } from "./common.js";
+import { checkGroupId, groupHandler, groupInDefaultVpc, groupNotFound, namedGroup } from "./security-group-support.js";
 
 /** Security groups per VPC, EC2's default quota. */
 export const MAX_GROUPS_PER_VPC = 2500;
@@ -73,8 +74,7 @@ function groupFilters(nameOf: (groupId: string) => string | undefined): FilterFi
 }
 
 export const securityGroupsOperations = {
-  CreateSecurityGroup: ec2Handler(async (ctx, input) => {
-    await prepare(ctx);
+  CreateSecurityGroup: groupHandler(async (ctx, input) => {
     const name = groupText("GroupName", input.GroupName ?? "");
     const description = groupText("GroupDescription", input.Description ?? "");
     if (name.toLowerCase().startsWith("sg-"))
@@ -98,8 +98,7 @@ export const securityGroupsOperations = {
     return { GroupId: made.group.GroupId, Tags: made.group.Tags, SecurityGroupArn: made.group.SecurityGroupArn };
   }),
 
-  DescribeSecurityGroups: ec2Handler(async (ctx, input) => {
-    await prepare(ctx);
+  DescribeSecurityGroups: groupHandler(async (ctx, input) => {
     if (input.MaxResults !== undefined && (input.GroupIds?.length ?? 0) > 0)
       throw new Ec2Error("InvalidParameterCombination", "The parameter groupIds cannot be used with the parameter maxResults");
     let groups = await ctx.state.securityGroups.list(ctx.scope);
@@ -131,8 +130,7 @@ export const securityGroupsOperations = {
     return { SecurityGroups: page.items.map(groupOut), NextToken: page.nextToken };
   }),
 
-  DeleteSecurityGroup: ec2Handler(async (ctx, input) => {
-    await prepare(ctx);
+  DeleteSecurityGroup: groupHandler(async (ctx, input) => {
     const target = await namedGroup(ctx, input);
     const groupId = target.group.GroupId!;
     const vpc = await ctx.state.vpcs.get(ctx.scope, target.group.VpcId!);
