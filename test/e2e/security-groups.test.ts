@@ -51,6 +51,7 @@ import { waitFor } from "../support/wait.js";
 import { withDefaultVpcRange } from "../support/vpc.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
+import { firewallTable } from "../../src/agent/firewall/firewall.js";
 
 const run = promisify(execFile);
 const CLUSTER = `sg-${process.pid}`;
@@ -73,6 +74,7 @@ const loopbackOf = (t: Task) => t.containers![0]!.networkBindings![0]!.bindIP!;
 describe("security groups decide what reaches a task", () => {
   let berth: BerthProcess;
   let agent: AgentProcess;
+  let agentArn: string | undefined;
   let ecs: ECSClient;
   let ec2: EC2Client;
   let image = "";
@@ -91,7 +93,7 @@ describe("security groups decide what reaches a task", () => {
     ecs = sdkClient(berth.endpoint);
     ec2 = ec2SdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    await agent.registered;
+    [agentArn] = await agent.registered;
     for (const [family, command, port] of [
       ["sg-web", "mkdir -p /www && hostname -i > /www/index.html && exec httpd -f -p 80 -h /www", 80],
       ["sg-probe", "exec sleep 3600", undefined],
@@ -267,7 +269,7 @@ describe("security groups decide what reaches a task", () => {
     assert.equal((await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupA] }))).SecurityGroups!.length, 1);
   });
 
-  test("the rules hold while the agent is killed, and are the same once it is back", async () => {
+  test("the rules hold while the agent or the control plane is killed, and are the same once it is back", async () => {
     await ec2.send(
       new AuthorizeSecurityGroupEgressCommand({
         GroupId: groupB,
@@ -276,22 +278,33 @@ describe("security groups decide what reaches a task", () => {
     );
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupA, IpPermissions: tcp(80, { group: groupB }) }));
     await becomes(() => reaches(client, server), true, "B admitted");
-    const before = await berthTables();
+    const before = await tableOf(agentArn!);
     const dataDir = agent.dataDir;
     await agent.kill("SIGKILL");
-    assert.deepEqual(await berthTables(), before, "the table stays in force while the agent is down");
+    assert.equal(await tableOf(agentArn!), before, "the table stays in force while the agent is down");
     assert.equal(await reaches(client, server), true, "what was allowed still is");
     const serverContainers = (
       await run("docker", ["ps", "-q", "--filter", `label=com.amazonaws.ecs.task-arn=${server.taskArn}`])
     ).stdout.trim();
     assert.ok(serverContainers, "the server's containers run on without their agent");
     agent = startAgent(berth.endpoint, { dataDir, args: ["--cluster", CLUSTER, "--capacity", "fargate"] });
-    await agent.registered;
+    assert.deepEqual(await agent.registered, [agentArn], "the agent is back as the same container instance");
     await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupA, IpPermissions: tcp(80, { group: groupB }) }));
     await becomes(() => reaches(client, server), false, "the restarted agent applies a revoke");
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupA, IpPermissions: tcp(80, { group: groupB }) }));
     await becomes(() => reaches(client, server), true, "and the rule again");
-    assert.deepEqual(await berthTables(), before, "the same tables, each as long as before: rebuilt, not duplicated");
+    assert.equal(await tableOf(agentArn!), before, "the same table as before: rebuilt, not added to");
+
+    // The control plane killed -9: the agent's table is the host's, and holds; a berth started
+    // again on the same state and port takes the agent back, and a revoke still lands.
+    await berth.kill9();
+    assert.equal(await tableOf(agentArn!), before, "the table holds while the control plane is down");
+    assert.equal(await reaches(client, server), true);
+    berth = await startBerth({ dataDir: berth.dataDir, port: Number(new URL(berth.endpoint).port) });
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupA, IpPermissions: tcp(80, { group: groupB }) }));
+    await becomes(() => reaches(client, server), false, "a revoke after the control plane's restart");
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupA, IpPermissions: tcp(80, { group: groupB }) }));
+    await becomes(() => reaches(client, server), true, "and the rule again");
   });
 
   test("the path infrastructure tools take: default VPC and subnets, a group with a rule, a service in it", () =>
@@ -367,17 +380,7 @@ describe("security groups decide what reaches a task", () => {
   });
 });
 
-/** The berth tables in the kernel now, each with how many chains and rules it holds. */
-async function berthTables(): Promise<string[]> {
-  const { stdout } = await run("nft", ["list", "tables"]);
-  const names = stdout
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => / berth/.test(l));
-  const sizes = [];
-  for (const name of names) {
-    const listed = (await run("nft", ["list", ...name.split(" ")])).stdout;
-    sizes.push(`${name}: ${listed.split("\n").filter((l) => /^\s*chain /.test(l)).length} chains, ${listed.split("\n").length} lines`);
-  }
-  return sizes;
+/** The agent's table in the kernel now, as nft lists it. */
+async function tableOf(containerInstanceArn: string): Promise<string> {
+  return (await run("nft", ["list", "table", "inet", firewallTable(containerInstanceArn)])).stdout;
 }
