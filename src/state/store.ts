@@ -97,6 +97,8 @@ export interface Transaction {
   write<T>(collection: Collection<T>, scope: Scope, id: string, mutate: (current: T | undefined) => T | undefined): T | undefined;
   /** As Collection.putMany for one document. */
   put<T>(collection: Collection<T>, scope: Scope, id: string, doc: T): void;
+  /** As Collection.remove: the document is gone once the transaction commits (listeners hear undefined). */
+  remove<T>(collection: Collection<T>, scope: Scope, id: string): void;
 }
 
 export interface Store {

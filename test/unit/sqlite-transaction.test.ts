@@ -35,6 +35,38 @@ async function twoCollections(path = file()) {
 }
 
 describe("Store.transact on SQLite", () => {
+  test("removals land with the writes beside them, or not at all; the listeners hear them once committed", async () => {
+    const { store, docs, others, path } = await twoCollections();
+    const heard: string[] = [];
+    docs.watch((_s, id, d) => heard.push(`doc ${id} ${d ? "written" : "gone"}`));
+    others.watch((_s, id, d) => heard.push(`other ${id} ${d ? "written" : "gone"}`));
+    await assert.rejects(
+      store.transact((tx) => {
+        tx.remove(docs, east, "a");
+        tx.remove(others, east, "b");
+        throw new Error("refused");
+      }),
+      /refused/,
+    );
+    assert.deepEqual(heard, []);
+    assert.deepEqual(await docs.get(east, "a"), doc("a", 1), "a removal rolled back leaves the document, cache included");
+    await store.transact((tx) => {
+      tx.remove(docs, east, "a");
+      tx.remove(others, east, "b");
+      tx.put(others, east, "c", doc("c", 1));
+      tx.remove(others, east, "never");
+    });
+    assert.deepEqual(heard, ["doc a gone", "other b gone", "other c written"], "a removal of nothing is not heard");
+    const fresh = openSqliteStore(path);
+    for (const s of [store, fresh]) {
+      assert.equal(await s.collection(docSpec).get(east, "a"), undefined);
+      assert.equal(await s.collection(otherSpec).get(east, "b"), undefined);
+      assert.deepEqual(await s.collection(otherSpec).get(east, "c"), doc("c", 1));
+    }
+    await fresh.close();
+    await store.close();
+  });
+
   test("a throw in the middle leaves every collection as it was, and the cache with it", async () => {
     const { store, docs, others, path } = await twoCollections();
     const heard: string[] = [];

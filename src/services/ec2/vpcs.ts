@@ -130,10 +130,11 @@ async function deleteVpc(ctx: Ec2Context, input: DeleteVpcRequest): Promise<obje
     const interfaces = (await ctx.interfaces.list(ctx.scope)).filter((i) => i.vpcId === vpcId);
     if (subnets.length > 0 || interfaces.length > 0 || groups.some((g) => g.group.GroupId !== vpc.defaultSecurityGroupId))
       throw new Ec2Error("DependencyViolation", `The vpc '${vpcId}' has dependencies and cannot be deleted.`);
-    // The VPC first: should the second removal not happen, what is left is a group of a VPC
-    // that no longer exists, which nothing places tasks in, rather than a VPC without its default group.
-    await ctx.state.vpcs.remove(ctx.scope, vpcId);
-    for (const g of groups) await ctx.state.securityGroups.remove(ctx.scope, g.group.GroupId!);
+    // The VPC and its default group go together, or neither does.
+    await ctx.state.transact((tx) => {
+      tx.remove(ctx.state.vpcs, ctx.scope, vpcId);
+      for (const g of groups) tx.remove(ctx.state.securityGroups, ctx.scope, g.group.GroupId!);
+    });
     ctx.log.info("VPC deleted", { vpcId });
     return {};
   });

@@ -275,13 +275,23 @@ export class SqliteCollection<T> implements Collection<T> {
   remove(scope: Scope, id: string): Promise<boolean> {
     // Through the queue, so it lands after the writes asked for before it.
     return this.commits.enqueue(
-      () => this.stmt.remove.run(scope.accountId, scope.region, this.spec.name, id).changes > 0,
+      () => this.removeNow(scope, id),
       (removed) => {
-        this.cache.delete(this.cacheKey(scope, id));
-        if (removed) this.changed(scope, id, undefined);
+        this.forget(scope, id, removed);
         return removed;
       },
     );
+  }
+
+  /** One removal, inside its transaction; whether there was a document. */
+  removeNow(scope: Scope, id: string): boolean {
+    return this.stmt.remove.run(scope.accountId, scope.region, this.spec.name, id).changes > 0;
+  }
+
+  /** After the commit of a removal: uncaches the document and tells the listeners it is gone. */
+  forget(scope: Scope, id: string, removed: boolean): void {
+    this.cache.delete(this.cacheKey(scope, id));
+    if (removed) this.changed(scope, id, undefined);
   }
 
   private readonly listeners = new Set<ChangeListener<T>>();

@@ -10,8 +10,10 @@ interface Wrote {
   collection: SqliteCollection<unknown>;
   scope: Scope;
   id: string;
-  row: RowRef;
+  /** Undefined for a removal. */
+  row?: RowRef;
   doc: unknown;
+  removed?: boolean;
 }
 
 export class SqliteTransaction implements Transaction {
@@ -39,9 +41,19 @@ export class SqliteTransaction implements Transaction {
     this.note(c, c.cacheKey(scope, id), scope, id, c.put(scope, id, doc), doc);
   }
 
+  remove<T>(collection: Collection<T>, scope: Scope, id: string): void {
+    const c = this.own(collection);
+    const removed = c.removeNow(scope, id);
+    this.latest.delete(c.cacheKey(scope, id));
+    this.wrote.push({ collection: c as SqliteCollection<unknown>, scope, id, doc: undefined, removed });
+  }
+
   /** Once committed: caches what was written and tells the listeners, in the order written. */
   committed(): void {
-    for (const w of this.wrote) w.collection.remember(w.scope, w.id, w.row, w.doc);
+    for (const w of this.wrote) {
+      if (w.row) w.collection.remember(w.scope, w.id, w.row, w.doc);
+      else w.collection.forget(w.scope, w.id, w.removed === true);
+    }
   }
 
   private note<T>(collection: SqliteCollection<T>, key: string, scope: Scope, id: string, row: RowRef, doc: T): void {
