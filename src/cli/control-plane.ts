@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import { join } from "node:path";
 import { rootPrincipal } from "../domain/account-settings.js";
 import { HostNotifier } from "../services/ecs/agent-channel/notifier.js";
-import { KeyedSerializer } from "../services/ecs/serial.js";
+import { KeyedSerializer } from "../keyed-serializer.js";
 import { purgeRunTaskTokens, purgeStoppedTasks, retireLostHosts } from "../services/ecs/housekeeping.js";
 import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
@@ -107,7 +107,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const frontDoor = createFrontDoor({
     services: [
       ecs,
-      ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts) }),
+      ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
       stsService(),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),

@@ -1,6 +1,7 @@
 // EC2's network interfaces (those of awsvpc tasks) and tags: a control plane built in this
 // process, listening on loopback for a simulated agent that runs the tasks, with the real
 // ECS and EC2 clients; and the tag handlers over stored security groups and their rules.
+import { KeyedSerializer } from "../../src/keyed-serializer.js";
 import {
   CreateTagsCommand,
   DeleteSubnetCommand,
@@ -189,7 +190,15 @@ describe("EC2 tags", () => {
   before(() => {
     store = openSqliteStore(join(dataDir, "berth.sqlite"));
     const state = ecsState(store);
-    ctx = { scope, log: silentLog, now: new Date(), state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => [] };
+    ctx = {
+      scope,
+      log: silentLog,
+      now: new Date(),
+      state: state.ec2,
+      interfaces: state.interfaces,
+      occupiedCidrs: () => [],
+      placementLock: new KeyedSerializer(),
+    };
   });
   after(async () => {
     await store.close();

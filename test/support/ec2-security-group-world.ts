@@ -2,6 +2,7 @@
 // protocol, SigV4, paginators) against the service over a store of its own. The tests build
 // the service rather than the whole control plane so that they can write what other parts
 // make: a second VPC (as CreateVpc would), and live awsvpc tasks whose interfaces hold groups.
+import { KeyedSerializer } from "../../src/keyed-serializer.js";
 import {
   CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
@@ -45,7 +46,12 @@ export function securityGroupWorld(): SecurityGroupWorld {
   const dataDir = mkdtempSync(join(tmpdir(), "berth-ec2-sg-"));
   const store = openSqliteStore(join(dataDir, "berth.sqlite"), { synchronous: "NORMAL" });
   const state = ecsState(store);
-  const service = ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => [] });
+  const service = ec2Service({
+    state: state.ec2,
+    interfaces: state.interfaces,
+    occupiedCidrs: () => [],
+    placementLock: new KeyedSerializer(),
+  });
   const account = {
     secretAccessKey: TEST_SECRET_KEY,
     principal: { accountId: TEST_ACCOUNT, arn: rootPrincipal(TEST_ACCOUNT), userId: TEST_ACCOUNT },

@@ -8,6 +8,8 @@ import { PageTokenError, pageOf, type Page } from "../../domain/ec2/pagination.j
 import { RuleError } from "../../domain/ec2/security-group-rules.js";
 import { TagError } from "../../domain/ec2/tags.js";
 import { ensureDefaultVpc } from "../../state/default-vpc.js";
+import { KeyedSerializer } from "../../keyed-serializer.js";
+import { scopeKey } from "../../domain/scope.js";
 import type { Ec2Context } from "./context.js";
 import { Ec2Error } from "./errors.js";
 
@@ -93,24 +95,16 @@ export function selected<T>(
   return wanted.map((id) => byId.get(id)!);
 }
 
-/** Runs sections one at a time per key: a check of what exists and the write it allows must not interleave with another's. */
-export class Ec2Serializer {
-  private readonly tails = new Map<string, Promise<unknown>>();
-
-  run<T>(key: string, section: () => Promise<T>): Promise<T> {
-    const result = (this.tails.get(key) ?? Promise.resolve()).then(section, section);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(key, tail);
-    void tail.then(() => this.tails.get(key) === tail && this.tails.delete(key));
-    return result;
-  }
-}
-
 /**
  * One lock for every change to the VPCs and subnets of this berth: creating checks blocks
  * against every VPC of every account (they share hosts), deleting checks dependents.
  */
-export const networkChanges = new Ec2Serializer();
+export const networkChanges = new KeyedSerializer();
+
+/**
+ * Runs a deletion that placement must not interleave with: under the VPC lock, then ECS's
+ * placement lock of the account and region (always in that order; ECS takes only the second).
+ */
+export function deletingNetwork<T>(ctx: Ec2Context, section: () => Promise<T>): Promise<T> {
+  return networkChanges.run("vpcs", () => ctx.placementLock.run(scopeKey(ctx.scope), section));
+}

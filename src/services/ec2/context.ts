@@ -1,6 +1,7 @@
 import type * as Ec2Sdk from "@aws-sdk/client-ec2";
 import type { HandlerTable } from "../../aws/operations.js";
 import type { Scope } from "../../domain/scope.js";
+import type { KeyedSerializer } from "../../keyed-serializer.js";
 import type { Logger } from "../../log/logger.js";
 import type { Ec2State } from "../../state/ec2-state.js";
 import type { NetworkInterfaceIndex } from "../../state/network-interfaces.js";
@@ -19,6 +20,12 @@ export interface Ec2Context {
    * would be refused by Docker or break the host's own traffic.
    */
   occupiedCidrs(): string[];
+  /**
+   * ECS's lock on placement per account and region (by scopeKey): deleting a subnet, group or
+   * VPC holds it, so a placement in progress lands first (and the delete sees its interface)
+   * or the next placement finds the subnet or group gone.
+   */
+  placementLock: KeyedSerializer;
 }
 
 /** EC2 handlers by operation name, each typed from its @aws-sdk/client-ec2 command. */
@@ -29,4 +36,5 @@ export interface Ec2Deps {
   state: Ec2State;
   interfaces: NetworkInterfaceIndex;
   occupiedCidrs(): string[];
+  placementLock: KeyedSerializer;
 }

@@ -35,6 +35,7 @@ export function ec2Service(deps: Ec2Deps): AwsService {
       state: deps.state,
       interfaces: deps.interfaces,
       occupiedCidrs: () => deps.occupiedCidrs(),
+      placementLock: deps.placementLock,
     }),
     errors: ec2Errors,
     violation: (message) => new Ec2Error("InvalidParameterValue", message),

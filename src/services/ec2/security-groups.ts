@@ -1,7 +1,7 @@
 // CreateSecurityGroup, DescribeSecurityGroups and DeleteSecurityGroup. A group lives in one
 // VPC, its name unique there; its rules (security-group-rules.ts) are stored one per peer
 // and answered here grouped into IpPermissions, the form EC2 has always answered.
-import type { SecurityGroup, SecurityGroupRule } from "@aws-sdk/client-ec2";
+import type { DeleteSecurityGroupRequest, DeleteSecurityGroupResult, SecurityGroup, SecurityGroupRule } from "@aws-sdk/client-ec2";
 import type { StoredSecurityGroup } from "../../domain/ec2/documents.js";
 import { filterMatcher, type FilterFields } from "../../domain/ec2/filters.js";
 import { pageOf } from "../../domain/ec2/pagination.js";
@@ -9,9 +9,9 @@ import { newSecurityGroup } from "../../domain/ec2/security-group.js";
 import { permissionsOf } from "../../domain/ec2/security-group-rules.js";
 import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import { defaultVpc } from "../../state/default-vpc.js";
-import type { Ec2Handlers } from "./context.js";
+import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
-import { dryRunDone } from "./common.js";
+import { deletingNetwork, dryRunDone } from "./common.js";
 import { checkGroupId, groupHandler, groupInDefaultVpc, groupNotFound, namedGroup } from "./security-group-support.js";
 
 /** Security groups per VPC, EC2's default quota. */
@@ -130,19 +130,21 @@ export const securityGroupsOperations = {
     return { SecurityGroups: page.items.map(groupOut), NextToken: page.nextToken };
   }),
 
-  DeleteSecurityGroup: groupHandler(async (ctx, input) => {
-    const target = await namedGroup(ctx, input);
-    const groupId = target.group.GroupId!;
-    const vpc = await ctx.state.vpcs.get(ctx.scope, target.group.VpcId!);
-    if (target.group.GroupName === "default" && vpc?.defaultSecurityGroupId === groupId)
-      throw new Ec2Error("CannotDelete", `the specified group: "${groupId}" name: "default" cannot be deleted by a user`);
-    const inUse = (await ctx.interfaces.list(ctx.scope)).some((eni) => eni.securityGroupIds.includes(groupId));
-    const referenced = (await ctx.state.securityGroups.list(ctx.scope)).some(
-      (g) => g.group.GroupId !== groupId && g.rules.some((r) => r.ReferencedGroupInfo?.GroupId === groupId),
-    );
-    if (inUse || referenced) throw new Ec2Error("DependencyViolation", `resource ${groupId} has a dependent object`);
-    if (input.DryRun) throw dryRunDone();
-    await ctx.state.securityGroups.remove(ctx.scope, groupId);
-    return { Return: true, GroupId: groupId };
-  }),
+  DeleteSecurityGroup: groupHandler((ctx, input) => deletingNetwork(ctx, () => deleteGroup(ctx, input))),
 } satisfies Ec2Handlers;
+
+async function deleteGroup(ctx: Ec2Context, input: DeleteSecurityGroupRequest): Promise<DeleteSecurityGroupResult> {
+  const target = await namedGroup(ctx, input);
+  const groupId = target.group.GroupId!;
+  const vpc = await ctx.state.vpcs.get(ctx.scope, target.group.VpcId!);
+  if (target.group.GroupName === "default" && vpc?.defaultSecurityGroupId === groupId)
+    throw new Ec2Error("CannotDelete", `the specified group: "${groupId}" name: "default" cannot be deleted by a user`);
+  const inUse = (await ctx.interfaces.list(ctx.scope)).some((eni) => eni.securityGroupIds.includes(groupId));
+  const referenced = (await ctx.state.securityGroups.list(ctx.scope)).some(
+    (g) => g.group.GroupId !== groupId && g.rules.some((r) => r.ReferencedGroupInfo?.GroupId === groupId),
+  );
+  if (inUse || referenced) throw new Ec2Error("DependencyViolation", `resource ${groupId} has a dependent object`);
+  if (input.DryRun) throw dryRunDone();
+  await ctx.state.securityGroups.remove(ctx.scope, groupId);
+  return { Return: true, GroupId: groupId };
+}

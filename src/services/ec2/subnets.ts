@@ -19,7 +19,7 @@ import { newSubnet } from "../../domain/ec2/vpc.js";
 import { assignableRange } from "../../domain/ec2/vpc-network.js";
 import { availabilityZones } from "../../domain/ec2/zones.js";
 import type { AvailabilityZone } from "@aws-sdk/client-ec2";
-import { ec2Handler, filtered, networkChanges, notFound, paged, selected } from "./common.js";
+import { deletingNetwork, ec2Handler, filtered, networkChanges, notFound, paged, selected } from "./common.js";
 import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
 import { vpcNamed } from "./vpcs.js";
@@ -161,7 +161,7 @@ async function describeSubnets(ctx: Ec2Context, input: DescribeSubnetsRequest): 
 
 async function deleteSubnet(ctx: Ec2Context, input: DeleteSubnetRequest): Promise<object> {
   const subnetId = input.SubnetId!;
-  return networkChanges.run("vpcs", async () => {
+  return deletingNetwork(ctx, async () => {
     await subnetNamed(ctx, subnetId);
     if ((await ctx.interfaces.list(ctx.scope)).some((i) => i.subnetId === subnetId))
       throw new Ec2Error("DependencyViolation", `The subnet '${subnetId}' has dependencies and cannot be deleted.`);

@@ -20,7 +20,7 @@ import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import { newDefaultVpc, newVpc } from "../../domain/ec2/vpc.js";
 import { DEFAULT_VPC_CIDR } from "../../domain/ec2/vpc-network.js";
 import { scopeKey } from "../../domain/scope.js";
-import { ec2Handler, filtered, networkChanges, notFound, paged, selected } from "./common.js";
+import { deletingNetwork, ec2Handler, filtered, networkChanges, notFound, paged, selected } from "./common.js";
 import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
 
@@ -123,7 +123,7 @@ async function describeVpcs(ctx: Ec2Context, input: DescribeVpcsRequest): Promis
 
 async function deleteVpc(ctx: Ec2Context, input: DeleteVpcRequest): Promise<object> {
   const vpcId = input.VpcId!;
-  return networkChanges.run("vpcs", async () => {
+  return deletingNetwork(ctx, async () => {
     const vpc = await vpcNamed(ctx, vpcId);
     const subnets = await ctx.state.subnets.list(ctx.scope, { parent: vpcId });
     const groups = await ctx.state.securityGroups.list(ctx.scope, { parent: vpcId });

@@ -4,7 +4,7 @@ import type { Scope } from "../../domain/scope.js";
 import type { Logger } from "../../log/logger.js";
 import type { EcsState } from "../../state/ecs-state.js";
 import type { HostNotifier } from "./agent-channel/notifier.js";
-import type { KeyedSerializer } from "./serial.js";
+import type { KeyedSerializer } from "../../keyed-serializer.js";
 import type { ExecSessions } from "./exec/sessions.js";
 
 /** What every ECS handler gets besides its input. */

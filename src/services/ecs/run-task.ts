@@ -56,9 +56,11 @@ export async function runTask(ctx: RequestContext, input: RunTaskRequest): Promi
   const cluster = await activeCluster(ctx, input.cluster);
   const count = input.count ?? 1;
   if (count < 1 || count > 10) throw invalidParameter("The count parameter must be between 1 and 10.");
-  const asked = await requestedLaunch(ctx, input, cluster, (c) => chooseLaunch(input, c.defaultCapacityProviderStrategy ?? []));
-  const { td, launch, cluster: name } = asked;
+  // What is asked is checked inside the lock: EC2's deletions of subnets and groups take it too,
+  // so the subnets and groups found here are still there when the tasks are written.
   return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
+    const asked = await requestedLaunch(ctx, input, cluster, (c) => chooseLaunch(input, c.defaultCapacityProviderStrategy ?? []));
+    const { td, launch, cluster: name } = asked;
     const tokenId = input.clientToken ? runTaskTokenId(name, input.clientToken) : undefined;
     if (tokenId) {
       const earlier = await ctx.state.runTaskTokens.get(ctx.scope, tokenId);
@@ -97,9 +99,9 @@ export async function startTask(ctx: RequestContext, input: StartTaskRequest): P
   const cluster = await activeCluster(ctx, input.cluster);
   const refs = input.containerInstances ?? [];
   if (refs.length < 1 || refs.length > 10) throw invalidParameter("containerInstances must have between 1 and 10 items.");
-  const asked = await requestedLaunch(ctx, input, cluster, () => ({ launchType: "EC2" }));
-  const name = asked.cluster;
   return ctx.placementLock.run(scopeKey(ctx.scope), async () => {
+    const asked = await requestedLaunch(ctx, input, cluster, () => ({ launchType: "EC2" }));
+    const name = asked.cluster;
     const failures: Failure[] = [];
     const targets: Target[] = [];
     for (const ref of refs) {

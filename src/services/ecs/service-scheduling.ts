@@ -34,7 +34,7 @@ import {
   type Target,
 } from "./launch.js";
 import { placementView } from "./placement-boards.js";
-import type { KeyedSerializer } from "./serial.js";
+import type { KeyedSerializer } from "../../keyed-serializer.js";
 import { findTaskDefinition } from "./task-definitions.js";
 import { stopWrite } from "./task-stops.js";
 
