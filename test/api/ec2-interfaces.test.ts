@@ -25,8 +25,6 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { capabilityAttributes } from "../../src/agent/capabilities.js";
 import { startControlPlane, type RunningControlPlane } from "../../src/cli/control-plane.js";
-import { AGENT_TIMEOUT_MS } from "../../src/domain/container-instance.js";
-import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../../src/services/ecs/housekeeping.js";
 import type { Ec2Context } from "../../src/services/ec2/context.js";
 import { tagsOperations } from "../../src/services/ec2/tags.js";
 import { vpcsOperations } from "../../src/services/ec2/vpcs.js";
@@ -34,7 +32,8 @@ import { ecsState } from "../../src/state/ecs-state.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 import type { Store } from "../../src/state/store.js";
 import { expectError as refused } from "../support/assertions.js";
-import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY } from "../support/berth-process.js";
+import { TEST_ACCOUNT } from "../support/berth-process.js";
+import { testPlaneOptions } from "../support/in-process.js";
 import { ec2SdkClient, sdkClient } from "../support/clients.js";
 import { silentLog } from "../support/log.js";
 import { SimulatedAgent } from "../support/simulated-agent.js";
@@ -49,19 +48,7 @@ describe("EC2 network interfaces of awsvpc tasks", () => {
   const ec2 = () => ec2SdkClient(plane.endpoint);
 
   before(async () => {
-    plane = await startControlPlane({
-      dataDir,
-      accountId: TEST_ACCOUNT,
-      credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
-      hostPortBindIp: "127.0.0.1",
-      agentTimeoutMs: AGENT_TIMEOUT_MS,
-      stoppedTaskRetentionMs: STOPPED_TASK_RETENTION_MS,
-      hostLostAfterMs: HOST_LOST_AFTER_MS,
-      store: { synchronous: "NORMAL" },
-      log: silentLog,
-      host: "127.0.0.1",
-      port: 0,
-    });
+    plane = await startControlPlane({ ...testPlaneOptions(dataDir), host: "127.0.0.1", port: 0 });
     await ecs().send(new CreateClusterCommand({ clusterName: "eni" }));
     // The capabilities of berth's agent, so that the awsvpc task definition's required attributes are met.
     agent = await new SimulatedAgent(plane.endpoint, {

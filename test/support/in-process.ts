@@ -108,9 +108,9 @@ export interface ClientOptions {
 
 const IN_PROCESS_ENDPOINT = "http://berth.in-process";
 
-export function inProcessBerth(): InProcessBerth {
-  const dataDir = mkdtempSync(join(tmpdir(), "berth-in-process-"));
-  const plane = buildControlPlane({
+/** The options a test's control plane is built with: the test account, berth's defaults, no log. */
+export function testPlaneOptions(dataDir: string) {
+  return {
     dataDir,
     accountId: TEST_ACCOUNT,
     credentials: { accessKeyId: TEST_ACCESS_KEY, secretAccessKey: TEST_SECRET_KEY },
@@ -118,9 +118,14 @@ export function inProcessBerth(): InProcessBerth {
     agentTimeoutMs: AGENT_TIMEOUT_MS,
     stoppedTaskRetentionMs: STOPPED_TASK_RETENTION_MS,
     hostLostAfterMs: HOST_LOST_AFTER_MS,
-    store: { synchronous: "NORMAL" },
+    store: { synchronous: "NORMAL" as const },
     log: silentLog,
-  });
+  };
+}
+
+export function inProcessBerth(): InProcessBerth {
+  const dataDir = mkdtempSync(join(tmpdir(), "berth-in-process-"));
+  const plane = buildControlPlane(testPlaneOptions(dataDir));
   plane.start();
   const requestHandler = inProcessHandler(plane.handle);
   const config = (opts: ClientOptions = {}) => ({

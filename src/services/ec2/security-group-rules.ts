@@ -4,8 +4,6 @@
 // and throws to change nothing: a call adds, removes or rewrites all it asks for, or none.
 import type { IpPermission, RevokedSecurityGroupRule, SecurityGroupRule, TagSpecification } from "@aws-sdk/client-ec2";
 import type { StoredSecurityGroup } from "../../domain/ec2/documents.js";
-import { filterMatcher } from "../../domain/ec2/filters.js";
-import { pageOf } from "../../domain/ec2/pagination.js";
 import {
   checkAdditions,
   matchRules,
@@ -19,7 +17,7 @@ import {
 import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
-import { dryRunDone } from "./common.js";
+import { dryRunDone, filtered, paged } from "./common.js";
 import {
   checkRuleId,
   groupHandler,
@@ -245,12 +243,13 @@ export const securityGroupRulesOperations = {
       const wanted = new Set(input.SecurityGroupRuleIds);
       rules = rules.filter((r) => wanted.has(r.SecurityGroupRuleId!));
     }
-    const matches = filterMatcher<SecurityGroupRule>(
+    const matching = filtered<SecurityGroupRule>(
+      rules,
       input.Filters,
       { "group-id": (r) => r.GroupId, "security-group-rule-id": (r) => r.SecurityGroupRuleId },
       (r) => r.Tags,
     );
-    const page = pageOf(rules.filter(matches), (r) => r.SecurityGroupRuleId!, { MaxResults: input.MaxResults, NextToken: input.NextToken });
+    const page = paged(matching, (r) => r.SecurityGroupRuleId!, input);
     if (input.DryRun) throw dryRunDone();
     return { SecurityGroupRules: page.items.map((r) => ruleOut(ctx.scope, r)), NextToken: page.nextToken };
   }),

@@ -3,15 +3,14 @@
 // and answered here grouped into IpPermissions, the form EC2 has always answered.
 import type { DeleteSecurityGroupRequest, DeleteSecurityGroupResult, SecurityGroup, SecurityGroupRule } from "@aws-sdk/client-ec2";
 import type { StoredSecurityGroup } from "../../domain/ec2/documents.js";
-import { filterMatcher, type FilterFields } from "../../domain/ec2/filters.js";
-import { pageOf } from "../../domain/ec2/pagination.js";
+import type { FilterFields } from "../../domain/ec2/filters.js";
 import { newSecurityGroup } from "../../domain/ec2/security-group.js";
 import { permissionsOf } from "../../domain/ec2/security-group-rules.js";
 import { tagsFromSpecifications } from "../../domain/ec2/tags.js";
 import { defaultVpc } from "../../state/default-vpc.js";
 import type { Ec2Context, Ec2Handlers } from "./context.js";
 import { Ec2Error } from "./errors.js";
-import { deletingNetwork, dryRunDone } from "./common.js";
+import { deletingNetwork, dryRunDone, filtered, paged } from "./common.js";
 import { checkGroupId, groupHandler, groupInDefaultVpc, groupNotFound, namedGroup } from "./security-group-support.js";
 
 /** Security groups per VPC, EC2's default quota. */
@@ -115,17 +114,13 @@ export const securityGroupsOperations = {
       for (const name of input.GroupNames) named.add((await groupInDefaultVpc(ctx, name)).group.GroupId!);
       groups = groups.filter((g) => named.has(g.group.GroupId!));
     }
-    const matches = filterMatcher(
+    const matching = filtered(
+      groups,
       input.Filters,
       groupFilters((id) => names.get(id)),
       (g) => g.group.Tags,
     );
-    const page = pageOf(
-      groups.filter(matches),
-      (g) => g.group.GroupId!,
-      { MaxResults: input.MaxResults, NextToken: input.NextToken },
-      { min: 5, max: 1000 },
-    );
+    const page = paged(matching, (g) => g.group.GroupId!, input);
     if (input.DryRun) throw dryRunDone();
     return { SecurityGroups: page.items.map(groupOut), NextToken: page.nextToken };
   }),
