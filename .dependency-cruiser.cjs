@@ -8,6 +8,7 @@
 //   agent     → wire, runtime, domain, log; never the control plane
 //   wire      → domain
 //   runtime   → log
+//   dataplane → domain, state, runtime, log (the load balancers' proxy engine, run by the control plane)
 //   domain    → nothing with I/O
 // src/*.ts (json-dates, paths) are leaves anyone may use.
 const layer = (name, mayUse) => ({
@@ -31,6 +32,7 @@ module.exports = {
     layer("agent", ["wire", "runtime", "domain", "log"]),
     layer("wire", ["domain"]),
     layer("runtime", ["log"]),
+    layer("dataplane", ["domain", "state", "runtime", "log"]),
     layer("domain", []),
     layer("log", []),
     {

@@ -1,4 +1,4 @@
-// Composition root of the control plane: the store, the services (ECS, STS) and the HTTP front door.
+// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS) and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +13,8 @@ import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
 import { stsService } from "../services/sts/index.js";
 import { ec2Service } from "../services/ec2/index.js";
+import { elbv2Service } from "../services/elbv2/index.js";
+import { TargetHealthBoard } from "../domain/elbv2/target-health.js";
 import { EcsServicePort } from "../services/ecs/service-scheduling.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
@@ -60,8 +62,10 @@ export interface ControlPlane {
   start(): void;
   /** The account's default VPC in `region` (made now if it never was): what the ready banner shows. */
   defaultNetwork: (region: string) => Promise<DefaultNetwork | undefined>;
-  /** The stored state (ECS's, and EC2's networking under `ec2`), for in-process tests. */
+  /** The stored state (ECS's, EC2's networking under `ec2`, ELBv2's under `elbv2`), for in-process tests. */
   readonly state: EcsState;
+  /** What the load balancers' health checks observe (the data plane writes it; in-process tests may too). */
+  readonly targetHealth: TargetHealthBoard;
   close(): Promise<void>;
 }
 
@@ -103,11 +107,13 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const housekeeping: NodeJS.Timeout[] = [];
   const events = new TaskEventHub(state.tasks, () => new Date());
   const execSessions = new ExecSessions();
+  const targetHealth = new TargetHealthBoard();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
     services: [
       ecs,
       ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
+      elbv2Service({ state, health: targetHealth, placementLock }),
       stsService(),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
@@ -119,6 +125,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     handle: frontDoor.handle,
     upgrade: (req, socket, head) => (exec.handles(req) ? exec.handleUpgrade : channels.handleUpgrade)(req, socket, head),
     state,
+    targetHealth,
     defaultNetwork: (region) => defaultNetworkOf(state.ec2, { accountId: opts.accountId, region }),
     start() {
       housekeeping.push(

@@ -18,6 +18,7 @@ import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection, Store } from "./store.js";
 import { ec2State, type Ec2State } from "./ec2-state.js";
 import { NetworkInterfaceIndex } from "./network-interfaces.js";
+import { elbv2State, type Elbv2State } from "./elbv2-state.js";
 
 // The documents' types and keys live beside this, where the derived views can import them.
 export * from "./ecs-documents.js";
@@ -43,6 +44,8 @@ export interface EcsState {
   ec2: Ec2State;
   /** The network interfaces of awsvpc tasks, derived from `tasks`. */
   interfaces: NetworkInterfaceIndex;
+  /** Elastic Load Balancing's load balancers, listeners, rules and target groups, which services register their tasks in. */
+  elbv2: Elbv2State;
 }
 
 const registeredAtOf = (i: StoredInstance) => i.instance.registeredAt!.getTime();
@@ -88,6 +91,7 @@ export function ecsState(store: Store): EcsState {
     tasks,
     liveTasks: new LiveTaskIndex(tasks),
     ec2: ec2State(store),
+    elbv2: elbv2State(store),
     interfaces: new NetworkInterfaceIndex(tasks),
     heartbeats: new Heartbeats(),
     services,

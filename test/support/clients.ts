@@ -1,5 +1,6 @@
 // Real clients pointed at a berth: the AWS SDK for JavaScript v3 and the AWS CLI.
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -31,6 +32,11 @@ export function sdkClient(endpoint: string, opts: ClientOptions = {}): ECSClient
 /** The EC2 client of a berth (its EC2 API shares the ECS endpoint). */
 export function ec2SdkClient(endpoint: string, opts: ClientOptions = {}): EC2Client {
   return new EC2Client(clientConfig(endpoint, opts));
+}
+
+/** The ELBv2 client of a berth (its ELBv2 API shares the ECS endpoint). */
+export function elbSdkClient(endpoint: string, opts: ClientOptions = {}): ElasticLoadBalancingV2Client {
+  return new ElasticLoadBalancingV2Client(clientConfig(endpoint, opts));
 }
 
 export interface AwsCli {

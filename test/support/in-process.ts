@@ -5,6 +5,7 @@
 // signing and error parsing, beside the e2e suites that start the binary.
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { STSClient } from "@aws-sdk/client-sts";
 import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -90,12 +91,14 @@ export function inProcessHandler(listener: RequestListener): HttpHandler {
 export interface InProcessBerth {
   ecs: ECSClient;
   ec2: EC2Client;
+  elb: ElasticLoadBalancingV2Client;
   sts: STSClient;
   /** The control plane itself: its default VPCs (defaultNetwork) and its stored state. */
   plane: ControlPlane;
   /** Other clients of this berth, e.g. in another region or with other credentials. */
   ecsClient(opts?: ClientOptions): ECSClient;
   ec2Client(opts?: ClientOptions): EC2Client;
+  elbClient(opts?: ClientOptions): ElasticLoadBalancingV2Client;
   stsClient(opts?: ClientOptions): STSClient;
   close(): Promise<void>;
 }
@@ -138,10 +141,12 @@ export function inProcessBerth(): InProcessBerth {
   return {
     ecs: new ECSClient(config()),
     ec2: new EC2Client(config()),
+    elb: new ElasticLoadBalancingV2Client(config()),
     sts: new STSClient(config()),
     plane,
     ecsClient: (opts) => new ECSClient(config(opts)),
     ec2Client: (opts) => new EC2Client(config(opts)),
+    elbClient: (opts) => new ElasticLoadBalancingV2Client(config(opts)),
     stsClient: (opts) => new STSClient(config(opts)),
     async close() {
       await plane.close();
