@@ -194,6 +194,7 @@ describe("ELBv2 target groups in-process", () => {
     await refused(elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [missing] })), "TargetGroupNotFoundException");
     await refused(elb.send(new DescribeTargetGroupsCommand({ Names: ["nope"] })), "TargetGroupNotFoundException");
     await refused(elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: ["arn:nope"] })), "ValidationError");
+    await refused(elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: "nope" })), "ValidationError");
     await refused(
       elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lbArn.replace(/[0-9a-f]{16}$/, "0000000000000000") })),
       "LoadBalancerNotFoundException",

@@ -129,7 +129,9 @@ const byName = (a: StoredTargetGroup, b: StoredTargetGroup) =>
 
 async function requireLoadBalancerArn(ctx: Elbv2Context, arn: string): Promise<void> {
   const parsed = parseElbArn(ctx.scope, arn);
-  if (parsed && parsed.type !== "loadbalancer") throw new Elbv2Error("ValidationError", `'${arn}' is not a valid load balancer ARN`);
+  const elsewhere = /^arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d{12}:loadbalancer\/(app|net)\/[^/]+\/[0-9a-f]+$/.test(arn);
+  if (parsed ? parsed.type !== "loadbalancer" : !elsewhere)
+    throw new Elbv2Error("ValidationError", `'${arn}' is not a valid load balancer ARN`);
   const doc = parsed ? await ctx.state.elbv2.loadBalancers.get(ctx.scope, elbIdOf(arn)) : undefined;
   if (doc?.loadBalancer.LoadBalancerArn !== arn)
     throw new Elbv2Error("LoadBalancerNotFoundException", "One or more load balancers not found");
