@@ -113,7 +113,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     services: [
       ecs,
       ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
-      elbv2Service({ state, health: targetHealth, placementLock }),
+      elbv2Service({ state, health: targetHealth, placementLock, hostPortBindIp: opts.hostPortBindIp }),
       stsService(),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),

@@ -24,6 +24,8 @@ export interface Elbv2Context {
    * addresses in its subnets under it, as a task does, so the two never take the same one.
    */
   placementLock: KeyedSerializer;
+  /** Where berth publishes containers' host ports ("0.0.0.0": every address): an instance target's address. */
+  hostPortBindIp: string;
 }
 
 /** ELBv2 handlers by operation name, each typed from its @aws-sdk/client-elastic-load-balancing-v2 command. */
@@ -34,4 +36,5 @@ export interface Elbv2Deps {
   state: EcsState;
   health: TargetHealthBoard;
   placementLock: KeyedSerializer;
+  hostPortBindIp: string;
 }

@@ -35,6 +35,7 @@ export function elbv2Service(deps: Elbv2Deps): AwsService {
       state: deps.state,
       health: deps.health,
       placementLock: deps.placementLock,
+      hostPortBindIp: deps.hostPortBindIp,
     }),
     errors: elbv2Errors,
     violation: (message) => new Elbv2Error("ValidationError", message),
