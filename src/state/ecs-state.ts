@@ -42,7 +42,7 @@ export interface EcsState {
   heartbeats: Heartbeats;
   /** EC2's VPCs, subnets and security groups, which awsvpc tasks are placed in. */
   ec2: Ec2State;
-  /** The network interfaces of awsvpc tasks, derived from `tasks`. */
+  /** The network interfaces of awsvpc tasks and load balancers, derived from `tasks` and `elbv2.loadBalancers`. */
   interfaces: NetworkInterfaceIndex;
   /** Elastic Load Balancing's load balancers, listeners, rules and target groups, which services register their tasks in. */
   elbv2: Elbv2State;
@@ -60,6 +60,7 @@ export function ecsState(store: Store): EcsState {
     name: "instance",
     keys: (i) => ({ parent: i.cluster, seq: registeredAtOf(i), status: i.instance.status! }),
   });
+  const elbv2 = elbv2State(store);
   const services = store.collection<StoredService>({
     name: "service",
     keys: (s) => ({ parent: s.cluster, seq: s.service.createdAt!.getTime(), status: s.service.status! }),
@@ -91,8 +92,8 @@ export function ecsState(store: Store): EcsState {
     tasks,
     liveTasks: new LiveTaskIndex(tasks),
     ec2: ec2State(store),
-    elbv2: elbv2State(store),
-    interfaces: new NetworkInterfaceIndex(tasks),
+    elbv2,
+    interfaces: new NetworkInterfaceIndex(tasks, elbv2.loadBalancers),
     heartbeats: new Heartbeats(),
     services,
     serviceIds: new ScopeMirror(services, {

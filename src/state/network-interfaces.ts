@@ -1,17 +1,19 @@
 // The network interfaces berth has attached, derived from what owns them and kept current
-// from its change feed: an awsvpc task's interface lives from the task's creation until it
-// stops (later, a load balancer's one per subnet). EC2's DescribeNetworkInterfaces reads it,
+// from their change feeds: an awsvpc task's interface lives from the task's creation until it
+// stops, a load balancer's one per subnet as long as the load balancer. EC2's DescribeNetworkInterfaces reads it,
 // so do the rules that a security group or subnet in use cannot be deleted, and the firewall
 // policy, whose membership sets ("traffic from group X") are these interfaces' addresses.
 import type { Scope } from "../domain/scope.js";
 import { idFromRef } from "../domain/arn.js";
 import { taskIndexStatus, type StoredTask } from "./ecs-documents.js";
+import type { StoredLoadBalancer } from "../domain/elbv2/documents.js";
+import { elbIdOf } from "../domain/elbv2/arns.js";
 import { ScopeMirror } from "./scope-mirror.js";
 import type { Collection } from "./store.js";
 
 export interface NetworkInterfaceRecord {
   networkInterfaceId: string;
-  /** ECS's attachment id (the task's ElasticNetworkInterface attachment). */
+  /** ECS's attachment id (the task's ElasticNetworkInterface attachment); "" for a load balancer's. */
   attachmentId: string;
   subnetId: string;
   vpcId: string;
@@ -21,16 +23,30 @@ export interface NetworkInterfaceRecord {
   securityGroupIds: readonly string[];
   /** The host's own address for it (127.x), where the host publishes the owner's ports. */
   loopbackAddress?: string;
-  /** The container instance (or FARGATE host) whose agent enforces its rules. */
+  /** The container instance (or FARGATE host) whose agent enforces its rules; "" for a load balancer's, which no agent holds. */
   hostId: string;
-  /** What owns it: "task" for an awsvpc task (ECS's interfaceType "interface", requester-managed). */
-  owner: { kind: "task"; arn: string; cluster: string; lastStatus: string };
+  /** What owns it: an awsvpc task, or a load balancer (one interface in each of its subnets). */
+  owner: TaskOwner | LoadBalancerOwner;
+}
+
+export interface TaskOwner {
+  kind: "task";
+  arn: string;
+  cluster: string;
+  lastStatus: string;
+}
+
+export interface LoadBalancerOwner {
+  kind: "load-balancer";
+  arn: string;
+  /** "application" or "network". */
+  type: string;
 }
 
 interface ScopeInterfaces {
   byId: Map<string, NetworkInterfaceRecord>;
-  /** Owner document id → interface id, to drop the interface when its owner changes. */
-  byOwner: Map<string, string>;
+  /** Owner document id → its interfaces' ids, to drop them when the owner changes. */
+  byOwner: Map<string, string[]>;
 }
 
 export type InterfaceChangeListener = (
@@ -57,27 +73,63 @@ function taskInterface(doc: StoredTask | undefined): NetworkInterfaceRecord | un
   };
 }
 
+/** A load balancer's interfaces, one per subnet; none once it is gone. */
+function loadBalancerInterfaces(doc: StoredLoadBalancer | undefined): NetworkInterfaceRecord[] {
+  if (!doc) return [];
+  const lb = doc.loadBalancer;
+  return doc.interfaces.map((i) => ({
+    networkInterfaceId: i.networkInterfaceId,
+    attachmentId: "",
+    subnetId: i.subnetId,
+    vpcId: lb.VpcId ?? "",
+    availabilityZone: i.availabilityZone,
+    privateIpAddress: i.privateIpAddress,
+    macAddress: i.macAddress,
+    securityGroupIds: lb.SecurityGroups ?? [],
+    hostId: "",
+    owner: { kind: "load-balancer", arn: lb.LoadBalancerArn!, type: lb.Type ?? "application" },
+  }));
+}
+
+const ownerStatus = (r: NetworkInterfaceRecord) => (r.owner.kind === "task" ? r.owner.lastStatus : "");
+
+const emptyInterfaces = (): ScopeInterfaces => ({ byId: new Map(), byOwner: new Map() });
+
 export class NetworkInterfaceIndex {
-  private readonly mirror: ScopeMirror<StoredTask, ScopeInterfaces>;
+  private readonly tasks: ScopeMirror<StoredTask, ScopeInterfaces>;
+  private readonly loadBalancers: ScopeMirror<StoredLoadBalancer, ScopeInterfaces>;
   private readonly listeners = new Set<InterfaceChangeListener>();
   private readonly scopesOf = new WeakMap<ScopeInterfaces, Scope>();
 
-  constructor(tasks: Collection<StoredTask>) {
-    this.mirror = new ScopeMirror(tasks, {
+  constructor(tasks: Collection<StoredTask>, loadBalancers: Collection<StoredLoadBalancer>) {
+    this.tasks = new ScopeMirror(tasks, {
       query: { status: "LIVE" },
       idOf: (doc) => idFromRef(doc.task.taskArn!),
-      empty: () => ({ byId: new Map(), byOwner: new Map() }),
-      apply: (index, id, doc) => this.set(index, `task/${id}`, taskInterface(doc)),
+      empty: emptyInterfaces,
+      apply: (index, id, doc) =>
+        this.set(
+          index,
+          id,
+          [taskInterface(doc)].filter((i) => i !== undefined),
+        ),
+    });
+    this.loadBalancers = new ScopeMirror(loadBalancers, {
+      query: {},
+      idOf: (doc) => elbIdOf(doc.loadBalancer.LoadBalancerArn!),
+      empty: emptyInterfaces,
+      apply: (index, id, doc) => this.set(index, id, loadBalancerInterfaces(doc)),
     });
   }
 
-  /** Every interface of the account and region. */
+  /** Every interface of the account and region: its tasks' and its load balancers'. */
   async list(scope: Scope): Promise<NetworkInterfaceRecord[]> {
-    return [...(await this.state(scope)).byId.values()];
+    const [tasks, loadBalancers] = await this.states(scope);
+    return [...tasks.byId.values(), ...loadBalancers.byId.values()];
   }
 
   async get(scope: Scope, networkInterfaceId: string): Promise<NetworkInterfaceRecord | undefined> {
-    return (await this.state(scope)).byId.get(networkInterfaceId);
+    const [tasks, loadBalancers] = await this.states(scope);
+    return tasks.byId.get(networkInterfaceId) ?? loadBalancers.byId.get(networkInterfaceId);
   }
 
   /**
@@ -89,26 +141,31 @@ export class NetworkInterfaceIndex {
     return () => this.listeners.delete(listener);
   }
 
-  private async state(scope: Scope): Promise<ScopeInterfaces> {
-    const state = await this.mirror.state(scope);
-    if (!this.scopesOf.has(state)) this.scopesOf.set(state, scope);
-    return state;
+  private async states(scope: Scope): Promise<[ScopeInterfaces, ScopeInterfaces]> {
+    const states = await Promise.all([this.tasks.state(scope), this.loadBalancers.state(scope)]);
+    for (const state of states) if (!this.scopesOf.has(state)) this.scopesOf.set(state, scope);
+    return states;
   }
 
-  private set(index: ScopeInterfaces, ownerKey: string, next: NetworkInterfaceRecord | undefined): void {
-    const beforeId = index.byOwner.get(ownerKey);
-    const before = beforeId === undefined ? undefined : index.byId.get(beforeId);
-    if (!before && !next) return;
-    if (before) {
-      index.byId.delete(before.networkInterfaceId);
-      index.byOwner.delete(ownerKey);
-    }
-    if (next) {
-      index.byId.set(next.networkInterfaceId, next);
-      index.byOwner.set(ownerKey, next.networkInterfaceId);
-    }
+  private set(index: ScopeInterfaces, ownerId: string, next: readonly NetworkInterfaceRecord[]): void {
+    const beforeIds = index.byOwner.get(ownerId) ?? [];
+    if (!beforeIds.length && !next.length) return;
+    const before = new Map(beforeIds.map((id) => [id, index.byId.get(id)!]));
+    for (const id of beforeIds) index.byId.delete(id);
+    index.byOwner.delete(ownerId);
+    for (const record of next) index.byId.set(record.networkInterfaceId, record);
+    if (next.length)
+      index.byOwner.set(
+        ownerId,
+        next.map((r) => r.networkInterfaceId),
+      );
     const scope = this.scopesOf.get(index);
-    if (scope && !sameInterface(before, next)) for (const listener of this.listeners) listener(scope, before, next);
+    if (!scope) return;
+    const after = new Map(next.map((r) => [r.networkInterfaceId, r]));
+    for (const id of new Set([...before.keys(), ...after.keys()])) {
+      const [a, b] = [before.get(id), after.get(id)];
+      if (!sameInterface(a, b)) for (const listener of this.listeners) listener(scope, a, b);
+    }
   }
 }
 
@@ -119,7 +176,7 @@ function sameInterface(a: NetworkInterfaceRecord | undefined, b: NetworkInterfac
     a.networkInterfaceId === b.networkInterfaceId &&
     a.privateIpAddress === b.privateIpAddress &&
     a.hostId === b.hostId &&
-    a.owner.lastStatus === b.owner.lastStatus &&
+    ownerStatus(a) === ownerStatus(b) &&
     a.securityGroupIds.join() === b.securityGroupIds.join()
   );
 }

@@ -1,6 +1,7 @@
 // DescribeNetworkInterfaces: the interfaces of awsvpc tasks, as EC2 shows the ENI that ECS
-// attached to a task (requester-managed, described by its ECS attachment). They are derived
-// from the tasks (src/state/network-interfaces.ts); only their tags are stored here.
+// attached to a task (requester-managed, described by its ECS attachment), and those of load
+// balancers, as EC2 shows the ENIs of ELB ("ELB app/<name>/<id>", requester amazon-elb). They
+// are derived from their owners (src/state/network-interfaces.ts); only their tags are stored here.
 import type { DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResult, NetworkInterface, Tag } from "@aws-sdk/client-ec2";
 import { createHash } from "node:crypto";
 import { zoneNamed } from "../../domain/ec2/zones.js";
@@ -27,9 +28,22 @@ export function privateDnsName(region: string, address: string): string {
   return `ip-${address.replaceAll(".", "-")}.${domain}`;
 }
 
-/** Attached once the task runs (and while it winds down); attaching before. */
-function attachmentStatus(lastStatus: string): "attaching" | "attached" {
-  return ["PROVISIONING", "PENDING", "ACTIVATING"].includes(lastStatus) ? "attaching" : "attached";
+/** A task's is attached once the task runs (and while it winds down), attaching before; a load balancer's always attached. */
+function attachmentStatus(owner: NetworkInterfaceRecord["owner"]): "attaching" | "attached" {
+  return owner.kind === "task" && ["PROVISIONING", "PENDING", "ACTIVATING"].includes(owner.lastStatus) ? "attaching" : "attached";
+}
+
+/** How EC2 describes the interface, and who requested it: ECS (an attachment) or ELB (its load balancer's type, name and id). */
+function describedOwner(ctx: Ec2Context, r: NetworkInterfaceRecord): { description: string; requesterId: string; instanceOwnerId: string } {
+  if (r.owner.kind === "load-balancer") {
+    const path = r.owner.arn.slice(r.owner.arn.indexOf(":loadbalancer/") + ":loadbalancer/".length);
+    return { description: `ELB ${path}`, requesterId: "amazon-elb", instanceOwnerId: "amazon-elb" };
+  }
+  return {
+    description: `arn:aws:ecs:${ctx.scope.region}:${ctx.scope.accountId}:attachment/${r.attachmentId}`,
+    requesterId: ECS_REQUESTER_ID,
+    instanceOwnerId: "amazon-aws",
+  };
 }
 
 /** The scope's interface tags by interface id. */
@@ -58,6 +72,7 @@ function described(
   tags: Tag[],
 ): NetworkInterface {
   const dnsName = privateDnsName(ctx.scope.region, r.privateIpAddress);
+  const owner = describedOwner(ctx, r);
   return {
     NetworkInterfaceId: r.networkInterfaceId,
     SubnetId: r.subnetId,
@@ -65,7 +80,7 @@ function described(
     VpcId: r.vpcId || vpcOfSubnet.get(r.subnetId) || "",
     AvailabilityZone: r.availabilityZone,
     AvailabilityZoneId: zoneNamed(ctx.scope.region, r.availabilityZone)?.ZoneId,
-    Description: `arn:aws:ecs:${ctx.scope.region}:${ctx.scope.accountId}:attachment/${r.attachmentId}`,
+    Description: owner.description,
     Groups: r.securityGroupIds.map((id) => ({ GroupId: id, GroupName: groupName.get(id) ?? "" })),
     InterfaceType: "interface",
     Ipv6Addresses: [],
@@ -74,7 +89,7 @@ function described(
     PrivateDnsName: dnsName,
     PrivateIpAddress: r.privateIpAddress,
     PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: r.privateIpAddress, PrivateDnsName: dnsName }],
-    RequesterId: ECS_REQUESTER_ID,
+    RequesterId: owner.requesterId,
     RequesterManaged: true,
     SourceDestCheck: true,
     Status: "in-use",
@@ -83,8 +98,8 @@ function described(
       DeleteOnTermination: false,
       DeviceIndex: 1,
       NetworkCardIndex: 0,
-      InstanceOwnerId: "amazon-aws",
-      Status: attachmentStatus(r.owner.lastStatus),
+      InstanceOwnerId: owner.instanceOwnerId,
+      Status: attachmentStatus(r.owner),
     },
     TagSet: tags,
   };

@@ -142,13 +142,20 @@ interface AddressesInUse {
 async function addressesInUse(ctx: ScopedState): Promise<AddressesInUse> {
   const inUse: AddressesInUse = { ipv4: new Map(), loopback: new Set(), zones: new Map() };
   for (const network of await ctx.state.liveTasks.networks(ctx.scope)) holdAddresses(inUse, network);
+  // Load balancers hold an address in each of their subnets too (taken under the same lock).
+  for (const i of await ctx.state.interfaces.list(ctx.scope))
+    if (i.owner.kind === "load-balancer") holdSubnetAddress(inUse, i.subnetId, i.privateIpAddress);
   return inUse;
 }
 
+function holdSubnetAddress(inUse: AddressesInUse, subnetId: string, address: string): void {
+  let subnet = inUse.ipv4.get(subnetId);
+  if (!subnet) inUse.ipv4.set(subnetId, (subnet = new Set()));
+  subnet.add(address);
+}
+
 function holdAddresses(inUse: AddressesInUse, network: TaskNetwork): void {
-  let subnet = inUse.ipv4.get(network.subnetId);
-  if (!subnet) inUse.ipv4.set(network.subnetId, (subnet = new Set()));
-  subnet.add(network.ipv4Address);
+  holdSubnetAddress(inUse, network.subnetId, network.ipv4Address);
   inUse.loopback.add(network.loopbackAddress);
 }
 
