@@ -76,6 +76,7 @@ describe("ELBv2 listeners in-process", () => {
         Type: "forward",
         TargetGroupArn: web,
         ForwardConfig: { TargetGroups: [{ TargetGroupArn: web, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } },
+        Order: 1,
       },
     ]);
     const byLb = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: alb }));
@@ -241,6 +242,7 @@ describe("ELBv2 listeners in-process", () => {
           ],
           TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
         },
+        Order: 1,
       },
     ]);
     const redirect = await create({
@@ -262,7 +264,7 @@ describe("ELBv2 listeners in-process", () => {
       ],
     });
     assert.deepEqual(fixed.Listeners![0]!.DefaultActions, [
-      { Type: "fixed-response", FixedResponseConfig: { StatusCode: "503", ContentType: "text/plain", MessageBody: "down" } },
+      { Type: "fixed-response", FixedResponseConfig: { StatusCode: "503", ContentType: "text/plain", MessageBody: "down" }, Order: 1 },
     ]);
   });
 
@@ -315,7 +317,11 @@ describe("ELBv2 listeners in-process", () => {
     );
     await refused(elb.send(new ModifyListenerCommand({ ListenerArn: arn, Protocol: "TCP" })), "ValidationError");
     const fixed = [
-      { Type: "fixed-response" as const, FixedResponseConfig: { StatusCode: "200", ContentType: "text/plain", MessageBody: "ok" } },
+      {
+        Type: "fixed-response" as const,
+        FixedResponseConfig: { StatusCode: "200", ContentType: "text/plain", MessageBody: "ok" },
+        Order: 1,
+      },
     ];
     const modified = await elb.send(new ModifyListenerCommand({ ListenerArn: arn, Port: 9001, DefaultActions: fixed }));
     assert.equal(modified.Listeners![0]!.Port, 9001);

@@ -25,8 +25,9 @@ import { defaultNetwork } from "../support/vpc.js";
 
 const scope = { accountId: TEST_ACCOUNT, region: "us-east-1" };
 
+// With its Order, as ELBv2 echoes it.
 const fixed = (body: string): Action[] => [
-  { Type: "fixed-response", FixedResponseConfig: { StatusCode: "200", ContentType: "text/plain", MessageBody: body } },
+  { Type: "fixed-response", FixedResponseConfig: { StatusCode: "200", ContentType: "text/plain", MessageBody: body }, Order: 1 },
 ];
 const path = (...values: string[]): RuleCondition[] => [{ Field: "path-pattern", PathPatternConfig: { Values: values } }];
 
@@ -95,6 +96,7 @@ describe("ELBv2 rules in-process", () => {
         Type: "forward",
         TargetGroupArn: api,
         ForwardConfig: { TargetGroups: [{ TargetGroupArn: api, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } },
+        Order: 1,
       },
     ]);
     const five = (await create({ Priority: 5, Conditions: [{ Field: "host-header", Values: ["api.example.com"] }] })).Rules![0]!;

@@ -109,7 +109,8 @@ export function normaliseAction(action: Action): Action {
 }
 
 /**
- * The actions checked as ELBv2 checks them for a listener at `site`, in canonical form.
+ * The actions checked as ELBv2 checks them for a listener at `site`, in canonical form, each
+ * with its Order.
  * `groups` holds every target group of the account and region the actions might name.
  */
 export function checkedActions(actions: readonly Action[], site: ActionSite, groups: ReadonlyMap<string, TargetGroupFacts>): Action[] {
@@ -128,7 +129,8 @@ export function checkedActions(actions: readonly Action[], site: ActionSite, gro
     else if (action.Type === "redirect") checkRedirect(action);
     else checkFixedResponse(action);
   }
-  return actions.map(normaliseAction);
+  // ELBv2 numbers the actions it was given without an Order by their position.
+  return actions.map((a, i) => normaliseAction({ ...a, Order: a.Order ?? i + 1 }));
 }
 
 function checkActionType(action: Action, site: ActionSite): void {
