@@ -2,6 +2,7 @@
 // (listeners, rules, and the target groups and load balancers they name), the look-ups by ARN
 // with ELBv2's not-found errors, the facts of target groups that actions are checked against,
 // and the domain's refusals turned into ELBv2's errors.
+import type { Action } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { forwardedTargetGroupArns, type ActionSite, type LoadBalancerType, type TargetGroupFacts } from "../../domain/elbv2/actions.js";
 import { elbIdOf } from "../../domain/elbv2/arns.js";
 import type { StoredListener, StoredLoadBalancer, StoredRule } from "../../domain/elbv2/documents.js";
@@ -99,10 +100,7 @@ export async function rulesOfLoadBalancer(ctx: Elbv2Context, loadBalancerArn: st
  * The facts of every target group `actions` forward to that exists (by ARN), with the load
  * balancers already forwarding to each; a missing one is simply absent from the map.
  */
-export async function targetGroupFacts(
-  ctx: Elbv2Context,
-  actions: Parameters<typeof forwardedTargetGroupArns>[0],
-): Promise<Map<string, TargetGroupFacts>> {
+export async function targetGroupFacts(ctx: Elbv2Context, actions: readonly Action[] | undefined): Promise<Map<string, TargetGroupFacts>> {
   const arns = forwardedTargetGroupArns(actions);
   const facts = new Map<string, TargetGroupFacts>();
   if (arns.length === 0) return facts;
