@@ -5,6 +5,7 @@
 // keeps it, and the control plane reads it back (src/domain/elbv2/target-health.ts).
 import type {
   Listener,
+  ListenerAttribute,
   LoadBalancer,
   LoadBalancerAttribute,
   Rule,
@@ -63,6 +64,11 @@ export interface StoredTarget {
 export interface StoredListener {
   /** As DescribeListeners answers it. */
   listener: Listener;
+  /**
+   * Every attribute of its protocol, defaults included (DescribeListenerAttributes answers
+   * them all); absent in a listener written without them, which then has the defaults.
+   */
+  attributes?: ListenerAttribute[];
   tags: Tag[];
   createdAt: number;
 }
