@@ -169,7 +169,7 @@ export class EcsServicePort implements ServicePort {
           ),
       },
     });
-    return { started: startedArns.length, unplaced };
+    return { started: startedArns.length, unplaced, registered: registrations.length };
   }
 
   private at(scope: Scope, now: Date): LaunchScope {
