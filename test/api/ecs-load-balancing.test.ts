@@ -11,6 +11,7 @@ import {
   DescribeTasksCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type ECSClient,
   type Service,
@@ -354,6 +355,20 @@ describe("ECS services behind load balancers", () => {
       group.targets.map((t) => [t.id, t.port, t.address]).sort(),
       tasks.map((t) => [instanceId, hostPorts.get(`${t.taskArn}/web`), "127.0.0.1"]).sort(),
     );
+  });
+
+  test("StopTask on a service task drains it too before its agent stops it", async () => {
+    const tg = await putTargetGroup(state(), { name: "manual", vpcId, deregistrationDelaySeconds: 1 });
+    await awsvpcService("manual", tg, 1);
+    const [task] = await waitFor(() => tasksOf("manual"), { until: (ts) => ts.length === 1 && ts[0]!.lastStatus === "RUNNING" });
+    await waitFor(async () => (await targetGroupDoc(state(), tg)).targets.length === 1);
+    const started = Date.now();
+    const stopping = (await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task!.taskArn! }))).task!;
+    assert.equal(stopping.lastStatus, "DEACTIVATING");
+    assert.ok((await targetGroupDoc(state(), tg)).targets[0]!.draining, "deregistered at once");
+    const stopped = await waitFor(() => describeTask(task!.taskArn!), { until: (t) => t.lastStatus === "STOPPED" });
+    assert.ok(Date.now() - started >= 900, `stopped after the 1 s delay (${Date.now() - started} ms)`);
+    assert.equal(stopped.stopCode, "UserInitiated");
   });
 
   test("a control-plane restart during the drain keeps the stop held until the delay has passed", async () => {
