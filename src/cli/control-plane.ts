@@ -99,7 +99,14 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const hosts = new HostNotifier();
   const placementLock = new KeyedSerializer();
   const settings = { hostPortBindIp: opts.hostPortBindIp, agentTimeoutMs: opts.agentTimeoutMs };
-  const scheduler = new ServiceScheduler(new EcsServicePort({ store, state, hosts, placementLock, settings }), opts.log);
+  const targetHealth = new TargetHealthBoard();
+  const servicePort = new EcsServicePort({ store, state, hosts, placementLock, settings, targetHealth });
+  const scheduler = new ServiceScheduler(servicePort, opts.log);
+  // A target's health changing may complete a deployment or stop a task: its service looks at once.
+  const unwatchHealth = targetHealth.watch((key) => {
+    const service = servicePort.serviceWatching(key);
+    if (service) scheduler.poke(service.scope, service.id);
+  });
   const { stoppedTaskRetentionMs: retentionMs, hostLostAfterMs: lostAfterMs } = opts;
   const startedAt = new Date();
   const housekeep = (what: string, work: () => Promise<unknown>) =>
@@ -107,7 +114,6 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const housekeeping: NodeJS.Timeout[] = [];
   const events = new TaskEventHub(state.tasks, () => new Date());
   const execSessions = new ExecSessions();
-  const targetHealth = new TargetHealthBoard();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
     services: [
@@ -151,6 +157,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     async close() {
       for (const timer of housekeeping) clearInterval(timer);
       scheduler.stop();
+      unwatchHealth();
       events.close();
       channels.close();
       exec.close();

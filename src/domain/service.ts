@@ -112,7 +112,10 @@ export function newService(args: {
     placementConstraints: input.placementConstraints ?? [],
     placementStrategy: input.placementStrategy ?? [],
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
-    ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+    // ECS shows 0 for a service behind load balancers that was given none.
+    ...(input.healthCheckGracePeriodSeconds !== undefined || input.loadBalancers?.length
+      ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0 }
+      : {}),
     schedulingStrategy: strategy,
     deploymentController: { type: "ECS" },
     tags: input.tags ?? [],

@@ -160,7 +160,7 @@ export class ServiceScheduler {
     });
     const observeMs = performance.now() - started;
     const applied = await this.port.apply(scope, id, plan, now);
-    if (applied.started || plan.stop.length) this.poke(scope, id);
+    if (applied.started || applied.registered || plan.stop.length || plan.release?.length) this.poke(scope, id);
     if (plan.wakeAt) {
       const delay = Math.max(0, plan.wakeAt.getTime() - Date.now());
       setTimeout(() => this.poke(scope, id), Math.min(delay, 2 ** 31 - 1)).unref();
@@ -169,6 +169,8 @@ export class ServiceScheduler {
     const resting =
       !plan.start.length &&
       !plan.stop.length &&
+      !plan.register?.length &&
+      !plan.release?.length &&
       !plan.events.length &&
       !applied.unplaced.length &&
       plan.pendingCount === 0 &&

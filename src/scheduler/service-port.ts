@@ -14,6 +14,8 @@ export interface AppliedPlan {
   started: number;
   /** What could not be placed; the service keeps it for the next run. */
   unplaced: readonly UnplacedTasks[];
+  /** How many tasks were registered in target groups (a task whose port is not bound yet waits). */
+  registered?: number;
 }
 
 export interface ServicePort {

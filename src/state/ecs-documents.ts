@@ -3,6 +3,7 @@ import type { ContainerInstance, Service, Setting, Tag, Task, TaskDefinition } f
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../domain/deployment.js";
 import type { TaskSetRecord } from "../domain/task-set.js";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
+import type { TaskLoadBalancing } from "../domain/task/load-balancing.js";
 import type { Reservation } from "../domain/task/reservation.js";
 import type { ServiceHistory } from "../domain/service-history.js";
 
@@ -41,6 +42,8 @@ export interface StoredTask {
   network?: TaskNetwork;
   /** Scale-in protected until then (UpdateTaskProtection); absent when never or no longer protected. */
   protectedUntil?: Date;
+  /** A service task behind load balancers: its targets, and the drain that holds its stop back. */
+  loadBalancing?: TaskLoadBalancing;
 }
 
 /** A RunTask's client token and the tasks that call started, so a retry returns them. */

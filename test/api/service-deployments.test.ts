@@ -21,6 +21,7 @@ import {
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
+import { putTargetGroup } from "../support/elbv2-ecs-docs.js";
 import { inProcessBerth } from "../support/in-process.js";
 import { defaultNetwork } from "../support/vpc.js";
 import { waitFor } from "../support/wait.js";
@@ -129,7 +130,7 @@ describe("service fields and history in-process", () => {
   test("role: a name becomes an ARN; refused without a load balancer or with awsvpc, and nothing is created", async () => {
     const lb = [
       {
-        targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${TEST_ACCOUNT}:targetgroup/tg/1`,
+        targetGroupArn: await putTargetGroup(berth.plane.state, { name: "tg", targetType: "instance" }),
         containerName: "app",
         containerPort: 80,
       },

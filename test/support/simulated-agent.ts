@@ -1,6 +1,7 @@
 // A TEST DOUBLE of the berth agent: registers a host through the real agent client and
 // acknowledges its assignments at once (RUNNING when wanted, STOPPED when told), without
 // containers. For scheduler tests and benchmarks that need many hosts.
+import type { NetworkBinding } from "@aws-sdk/client-ecs";
 import type { AgentChannel } from "../../src/agent/channel.js";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import type { TaskAssignment } from "../../src/wire/agent-channel.js";
@@ -16,6 +17,8 @@ export interface SimulatedAgentOptions {
   attributes?: { name: string; value?: string }[];
   /** Decide how a task ends up: "run" (default), "fail" (fails to start), or "exit" (runs, then its essential container exits 1). */
   outcome?: (a: TaskAssignment) => "run" | "fail" | "exit";
+  /** The ports a running container publishes, as the agent would report them (bridge and host tasks). */
+  networkBindings?: (a: TaskAssignment, containerName: string) => NetworkBinding[];
 }
 
 export class SimulatedAgent {
@@ -99,6 +102,7 @@ export class SimulatedAgent {
         status,
         runtimeId: `sim-${a.taskArn.slice(-8)}-${c.name}`,
         ...(exitCode !== undefined ? { exitCode } : {}),
+        ...(status === "RUNNING" && this.opts.networkBindings ? { networkBindings: this.opts.networkBindings(a, c.name) } : {}),
       }));
     if (a.desiredStatus === "STOPPED") {
       if (done === "stopped") return;

@@ -5,7 +5,7 @@
 // new one once the old is gone (the instance's ports and memory are free again) — as far
 // as minimumHealthyPercent allows (DAEMON default 0%: all at once).
 import { type Schedule, type ScheduleContext, scalingActivityReason } from "./replica.js";
-import { HEALTH_CHECK_STOP_REASON, byAge, isHealthy, isLive, isPresent, isUnhealthy } from "./task-state.js";
+import { healthStopReason, byAge, isHealthy, isLive, isPresent, isUnhealthy } from "./task-state.js";
 import type { ObservedTask, ServiceInstance, TaskStop } from "./types.js";
 
 /** ACTIVE instances that meet the constraints: the service's desired count. */
@@ -28,7 +28,7 @@ export function scheduleDaemon(
 
   const counted = tasks.filter(isLive).sort(byAge);
   const unhealthy = counted.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
-  const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON }));
+  const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: healthStopReason(t) }));
   const remaining = counted.filter((t) => !unhealthy.includes(t));
 
   const onInstance = new Map<string, ObservedTask[]>();

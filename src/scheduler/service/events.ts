@@ -3,6 +3,7 @@
 // examples (describe-services, update-service) and event logs of real services.
 import { FailureReason, type PlacementFailure } from "../placement/types.js";
 import { taskIdOf } from "./task-state.js";
+import type { ObservedTask } from "./types.js";
 
 /** ECS omits a repeated message until its cause is resolved or six hours have passed. */
 export const REPEAT_AFTER_MS = 6 * 60 * 60 * 1000;
@@ -21,6 +22,25 @@ export const stoppedTasksMessage = (serviceName: string, taskArnsOrIds: readonly
 
 export const failedHealthChecksMessage = (serviceName: string, taskArn: string) =>
   `${svc(serviceName)} (task ${taskIdOf(taskArn)}) failed container health checks.`;
+
+/**
+ * ECS's event for a task failing its target group's checks ("Amazon ECS service unhealthy event
+ * messages"): an EC2 task names its instance, a FARGATE or awsvpc one only its port.
+ */
+export function unhealthyInTargetGroupMessage(serviceName: string, task: ObservedTask): string {
+  const where = task.loadBalancer?.unhealthyIn;
+  if (!where || (task.hasHealthCheck && task.healthStatus === "UNHEALTHY")) return failedHealthChecksMessage(serviceName, task.taskArn);
+  const instance = where.instanceId ? ` (instance ${where.instanceId})` : "";
+  return `${svc(serviceName)} (task ${taskIdOf(task.taskArn)})${instance} (port ${where.port}) is unhealthy in (target-group ${where.targetGroupName}) due to (reason ${where.reason})`;
+}
+
+/** ECS's events as it registers a service's tasks in a target group, and deregisters them. */
+export const registeredTargetsMessage = (serviceName: string, count: number, targetGroupArn: string) =>
+  `${svc(serviceName)} registered ${count} targets in (target-group ${targetGroupArn})`;
+export const deregisteredTargetsMessage = (serviceName: string, count: number, targetGroupArn: string) =>
+  `${svc(serviceName)} deregistered ${count} targets in (target-group ${targetGroupArn})`;
+export const drainingMessage = (serviceName: string, count: number) =>
+  `${svc(serviceName)} has begun draining connections on ${count} tasks.`;
 
 export const deploymentCompletedMessage = (serviceName: string, deploymentId: string) =>
   `${svc(serviceName)} (deployment ${deploymentId}) deployment completed.`;

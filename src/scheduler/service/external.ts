@@ -4,7 +4,7 @@
 // ECS-controlled service: the throttle on tasks that fail to start, the placement and health
 // events, the steady-state event once every set is STEADY_STATE, and DRAINING → INACTIVE.
 import { isThrottled, launchAllowed } from "./backoff.js";
-import { REPEAT_AFTER_MS, failedHealthChecksMessage, steadyStateMessage, stoppedTasksMessage } from "./events.js";
+import { REPEAT_AFTER_MS, unhealthyInTargetGroupMessage, steadyStateMessage, stoppedTasksMessage } from "./events.js";
 import { PLACEMENT, RunEvents, STEADY, THROTTLED, throttleLaunches } from "./run-events.js";
 import { observe } from "./observe.js";
 import { scheduleTaskSets } from "./task-sets.js";
@@ -32,7 +32,13 @@ export function reconcileExternal(input: ReconcileInput, taskSets: readonly Task
     graceSeconds: grace,
     canLaunch: active && launchAllowed(throttle, nowMs),
   });
-  for (const arn of schedule.unhealthy) events.add(failedHealthChecksMessage(name, arn));
+  for (const arn of schedule.unhealthy)
+    events.add(
+      unhealthyInTargetGroupMessage(
+        name,
+        input.tasks.find((t) => t.taskArn === arn)!,
+      ),
+    );
   if (schedule.stop.length > 0)
     events.add(
       stoppedTasksMessage(

@@ -20,6 +20,10 @@ export {
   deploymentConfigurationStuckMessage,
   deploymentFailedMessage,
   failedHealthChecksMessage,
+  deregisteredTargetsMessage,
+  drainingMessage,
+  registeredTargetsMessage,
+  unhealthyInTargetGroupMessage,
   rollingBackMessage,
   startedTasksMessage,
   steadyStateMessage,
@@ -29,5 +33,5 @@ export {
 } from "./events.js";
 export { scalingActivityReason } from "./replica.js";
 export { scheduleTaskSets } from "./task-sets.js";
-export { HEALTH_CHECK_STOP_REASON, observeTask, taskIdOf } from "./task-state.js";
+export { HEALTH_CHECK_STOP_REASON, elbHealthCheckStopReason, observeTask, taskIdOf } from "./task-state.js";
 export * from "./types.js";

@@ -14,11 +14,12 @@ import {
   REPEAT_AFTER_MS,
   deploymentCompletedMessage,
   deploymentConfigurationStuckMessage,
-  failedHealthChecksMessage,
+  unhealthyInTargetGroupMessage,
   steadyStateMessage,
   stoppedTasksMessage,
 } from "./events.js";
 import { reconcileExternal } from "./external.js";
+import { withTargetWork } from "./load-balancing.js";
 import { observe } from "./observe.js";
 import { type PauseDecision, decidePause } from "./pause.js";
 import { scheduleReplica } from "./replica.js";
@@ -30,6 +31,10 @@ import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStar
 const STUCK = "deployment-configuration";
 
 export function reconcile(input: ReconcileInput): Plan {
+  return withTargetWork(input, reconcileService(input));
+}
+
+function reconcileService(input: ReconcileInput): Plan {
   const { service, now, memory } = input;
   const nowMs = now.getTime();
   const name = service.serviceName;
@@ -90,7 +95,13 @@ export function reconcile(input: ReconcileInput): Plan {
   const schedule = daemon
     ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
     : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
-  for (const arn of schedule.unhealthy) events.add(failedHealthChecksMessage(name, arn));
+  for (const arn of schedule.unhealthy)
+    events.add(
+      unhealthyInTargetGroupMessage(
+        name,
+        input.tasks.find((t) => t.taskArn === arn)!,
+      ),
+    );
   if (schedule.stops.length > 0)
     events.add(
       stoppedTasksMessage(

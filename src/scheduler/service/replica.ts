@@ -7,17 +7,7 @@
 // scale-in protected task is not stopped by a scale-in or a deployment, which wait for it.
 import type { Bounds } from "./deployment.js";
 import type { PauseHold } from "./pause.js";
-import {
-  HEALTH_CHECK_STOP_REASON,
-  byAge,
-  isCounted,
-  isHealthy,
-  isLive,
-  isPending,
-  isProtected,
-  isStopping,
-  isUnhealthy,
-} from "./task-state.js";
+import { healthStopReason, byAge, isCounted, isHealthy, isLive, isPending, isProtected, isStopping, isUnhealthy } from "./task-state.js";
 import type { DeploymentRecord, ObservedTask, TaskStop } from "./types.js";
 
 /**
@@ -63,7 +53,7 @@ export function scheduleReplica(tasks: readonly ObservedTask[], drainingInstance
 
   const live = tasks.filter(isLive).sort(byAge);
   const unhealthy = live.filter((t) => isUnhealthy(t, ctx.now, ctx.graceSeconds));
-  const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON }));
+  const stops: TaskStop[] = unhealthy.map((t) => ({ taskArn: t.taskArn, reason: healthStopReason(t) }));
   const remaining = live.filter((t) => !unhealthy.includes(t));
   // Protection holds against scale-in and deployments, not against a drained instance or DeleteService.
   const guarded = (t: ObservedTask) => !ctx.deleting && isProtected(t, ctx.now) && !onDraining(t);

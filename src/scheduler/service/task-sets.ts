@@ -7,7 +7,7 @@
 import type { StabilityStatus } from "@aws-sdk/client-ecs";
 import { computedDesiredCount, type TaskSetRecord } from "../../domain/task-set.js";
 import { scalingActivityReason } from "./replica.js";
-import { HEALTH_CHECK_STOP_REASON, byAge, isHealthy, isLive, isPending, isPresent, isRunning, isUnhealthy } from "./task-state.js";
+import { healthStopReason, byAge, isHealthy, isLive, isPending, isPresent, isRunning, isUnhealthy } from "./task-state.js";
 import type { ObservedTask, TaskStart, TaskStop } from "./types.js";
 
 export interface TaskSetScheduleInput {
@@ -65,7 +65,7 @@ export function scheduleTaskSets(input: TaskSetScheduleInput): TaskSetSchedule {
     for (const t of own) {
       if (isUnhealthy(t, now, graceSeconds)) {
         unhealthy.push(t.taskArn);
-        stop.push({ taskArn: t.taskArn, reason: HEALTH_CHECK_STOP_REASON });
+        stop.push({ taskArn: t.taskArn, reason: healthStopReason(t) });
       } else if (onDraining(t)) stop.push({ taskArn: t.taskArn, reason });
       else kept.push(t);
     }

@@ -3,7 +3,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import { idFromRef } from "../../domain/arn.js";
 import { TASK_STATUS_ORDER, type TaskStatus } from "../../domain/task/lifecycle.js";
-import type { ObservedTask } from "./types.js";
+import type { ObservedTask, TaskTargetsView } from "./types.js";
 
 const rank = (status: string) => TASK_STATUS_ORDER.indexOf(status as TaskStatus);
 const RUNNING = rank("RUNNING");
@@ -49,9 +49,16 @@ const inGrace = (t: ObservedTask, now: Date, graceSeconds: number): boolean => {
   return end !== undefined && now.getTime() < end;
 };
 
-/** Healthy as the deployment math counts it: running, and healthy or still inside the grace period. */
+/**
+ * Healthy in every target group it belongs in (true without load balancers). The grace period
+ * gives no benefit of the doubt here: a target still in its initial checks takes no traffic,
+ * and counting it would let a rolling deployment stop the tasks that do.
+ */
+export const isElbHealthy = (t: ObservedTask): boolean => !t.loadBalancer || t.loadBalancer.health === "healthy";
+
+/** Healthy as the deployment math counts it: running, and healthy or still inside the grace period, and taking traffic. */
 export const isHealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
-  isUp(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY" || inGrace(t, now, graceSeconds));
+  isUp(t) && (!t.hasHealthCheck || t.healthStatus === "HEALTHY" || inGrace(t, now, graceSeconds)) && isElbHealthy(t);
 
 /**
  * Healthy with no benefit of the doubt: what a completed deployment and a steady state need.
@@ -59,11 +66,26 @@ export const isHealthy = (t: ObservedTask, now: Date, graceSeconds: number): boo
  */
 export const isProvenHealthy = (t: ObservedTask, nowMs: number): boolean =>
   isUp(t) &&
-  (t.hasHealthCheck ? t.healthStatus === "HEALTHY" : t.startedAt !== undefined && nowMs - t.startedAt.getTime() >= STARTUP_WINDOW_MS);
+  isElbHealthy(t) &&
+  (t.hasHealthCheck
+    ? t.healthStatus === "HEALTHY"
+    : t.loadBalancer !== undefined || (t.startedAt !== undefined && nowMs - t.startedAt.getTime() >= STARTUP_WINDOW_MS));
 
 /** UNHEALTHY after the grace period: the scheduler stops and replaces it. */
 export const isUnhealthy = (t: ObservedTask, now: Date, graceSeconds: number): boolean =>
-  isUp(t) && t.hasHealthCheck && t.healthStatus === "UNHEALTHY" && !inGrace(t, now, graceSeconds);
+  isUp(t) && !inGrace(t, now, graceSeconds) && ((t.hasHealthCheck && t.healthStatus === "UNHEALTHY") || failsElbChecks(t));
+
+/** Unhealthy in one of its target groups (the grace period aside). */
+const failsElbChecks = (t: ObservedTask): boolean => t.loadBalancer?.health === "unhealthy" && t.loadBalancer.unhealthyIn !== undefined;
+
+/** ECS's stoppedReason for a task that failed its target group's health checks. */
+export const elbHealthCheckStopReason = (targetGroupArn: string) => `Task failed ELB health checks in (target-group ${targetGroupArn})`;
+
+/** Why the scheduler stops an unhealthy task: its container health check first, else its target group's. */
+export function healthStopReason(t: ObservedTask): string {
+  if (t.hasHealthCheck && t.healthStatus === "UNHEALTHY") return HEALTH_CHECK_STOP_REASON;
+  return failsElbChecks(t) ? elbHealthCheckStopReason(t.loadBalancer!.unhealthyIn!.targetGroupArn) : HEALTH_CHECK_STOP_REASON;
+}
 
 /**
  * A task that cannot stay up this long did not really start: a container that crashes at
@@ -80,9 +102,9 @@ export function failedToStart(t: ObservedTask): boolean {
   return t.stoppedAt !== undefined && t.stoppedAt.getTime() - t.startedAt.getTime() < STARTUP_WINDOW_MS;
 }
 
-/** Stopped because its container health check failed (stage 2 of the circuit breaker). */
+/** Stopped because its container or load balancer health checks failed (stage 2 of the circuit breaker). */
 export const failedHealthChecks = (t: ObservedTask): boolean =>
-  t.lastStatus === "STOPPED" && /failed container health checks/i.test(t.stoppedReason ?? "");
+  t.lastStatus === "STOPPED" && /failed (container|ELB) health checks/i.test(t.stoppedReason ?? "");
 
 export const taskIdOf: (taskArn: string) => string = idFromRef;
 
@@ -90,7 +112,7 @@ export const taskIdOf: (taskArn: string) => string = idFromRef;
  * The reconciler's view of an ECS task; `hasHealthCheck` comes from its task definition,
  * `protectedUntil` from its stored scale-in protection.
  */
-export function observeTask(task: Task, hasHealthCheck: boolean, protectedUntil?: Date): ObservedTask {
+export function observeTask(task: Task, hasHealthCheck: boolean, protectedUntil?: Date, loadBalancer?: TaskTargetsView): ObservedTask {
   const startedBy = task.startedBy;
   return {
     taskArn: task.taskArn!,
@@ -106,6 +128,7 @@ export function observeTask(task: Task, hasHealthCheck: boolean, protectedUntil?
     stoppedReason: task.stoppedReason,
     containerInstanceArn: task.containerInstanceArn,
     ...(protectedUntil ? { protectedUntil } : {}),
+    ...(loadBalancer ? { loadBalancer } : {}),
   };
 }
 

@@ -31,6 +31,20 @@ export interface ServiceSpec {
   /** Missing percentages take ECS's defaults: REPLICA 100/200, DAEMON 0/100. */
   deploymentConfiguration?: DeploymentConfiguration;
   healthCheckGracePeriodSeconds?: number;
+  /** The service has target groups: its RUNNING tasks are registered in them, and count only once healthy there. */
+  loadBalanced?: boolean;
+}
+
+/** A task of a service behind load balancers, as its target groups see it. */
+export interface TaskTargetsView {
+  /** Its targets are registered (false: not yet, or deregistered). */
+  registered: boolean;
+  /** Across its target groups: healthy only when healthy in every one. */
+  health: "initial" | "healthy" | "unhealthy";
+  /** Where it first fails its checks, while unhealthy. */
+  unhealthyIn?: { targetGroupArn: string; targetGroupName: string; port: number; instanceId?: string; reason: string };
+  /** Deregistered and draining: its agent is told to stop it at this time. */
+  drainUntil?: Date;
 }
 
 /** What the reconciler needs of a task of the service (`observeTask` builds it from an ECS `Task`). */
@@ -52,6 +66,8 @@ export interface ObservedTask {
   containerInstanceArn?: string;
   /** Scale-in protected until then (UpdateTaskProtection); unset when not protected. */
   protectedUntil?: Date;
+  /** Set for a task of a service behind load balancers, or one still registered or draining. */
+  loadBalancer?: TaskTargetsView;
 }
 
 export interface ServiceInstance {
@@ -126,6 +142,10 @@ export interface Plan {
   desiredCount: number;
   runningCount: number;
   pendingCount: number;
+  /** RUNNING tasks to register in their service's target groups. */
+  register?: string[];
+  /** Tasks whose targets have drained: their agents may now stop them. */
+  release?: string[];
   /** EXTERNAL services: the task sets after this run, their counts and stability; DRAINING ones with no task left are gone. */
   taskSets?: TaskSetRecord[];
 }

@@ -16,7 +16,16 @@ import { EcsError } from "../../domain/errors.js";
 import type { AwsvpcPlacement } from "../../domain/task/awsvpc.js";
 import { awsvpcPlacement } from "./awsvpc.js";
 import { checkInstance } from "../../scheduler/placement/index.js";
-import { observeTask, startedTasksMessage, type Plan, type ServiceInstance, type UnplacedTasks } from "../../scheduler/service/index.js";
+import {
+  deregisteredTargetsMessage,
+  drainingMessage,
+  registeredTargetsMessage,
+  observeTask,
+  startedTasksMessage,
+  type Plan,
+  type ServiceInstance,
+  type UnplacedTasks,
+} from "../../scheduler/service/index.js";
 import type { AppliedPlan, ServicePort, ServiceSnapshot } from "../../scheduler/service-port.js";
 import { taskParent, type EcsState, type StoredService, type StoredTask } from "../../state/ecs-state.js";
 import { isExternal, mergeTaskSetCounts } from "../../domain/task-set.js";
@@ -36,7 +45,11 @@ import {
 import { placementView } from "./placement-boards.js";
 import type { KeyedSerializer } from "../../keyed-serializer.js";
 import { findTaskDefinition } from "./task-definitions.js";
-import { stopWrite } from "./task-stops.js";
+import { stopInTransaction } from "./task-stops.js";
+import { groupsOf, registerInTransaction, registrationOf, targetsView, type Registration } from "./load-balancing.js";
+import type { TargetHealthBoard } from "../../domain/elbv2/target-health.js";
+import type { StopOrder } from "../../domain/task/lifecycle.js";
+import { releasedFromDraining } from "../../domain/task/load-balancing.js";
 
 /** ECS's default for REPLICA services: balance across zones, then across instances. */
 const DEFAULT_SPREAD = [
@@ -50,11 +63,21 @@ export interface EcsServicePortDeps {
   hosts: HostNotifier;
   /** The lock RunTask, StartTask and the service handlers take: one placement at a time per scope. */
   placementLock: KeyedSerializer;
-  settings: Pick<ControlPlaneSettings, "agentTimeoutMs">;
+  settings: Pick<ControlPlaneSettings, "agentTimeoutMs" | "hostPortBindIp">;
+  /** What the load balancers' health checks observe; absent, registered targets stay initial. */
+  targetHealth?: TargetHealthBoard;
 }
 
 export class EcsServicePort implements ServicePort {
+  /** Per health key, the services whose tasks it judged when last read: a change of it pokes them. */
+  private readonly watching = new Map<string, { scope: Scope; id: string }>();
+
   constructor(private readonly deps: EcsServicePortDeps) {}
+
+  /** The service (scope and id) whose task a target health key belongs to, as of its last read. */
+  serviceWatching(key: string): { scope: Scope; id: string } | undefined {
+    return this.watching.get(key);
+  }
 
   scopes(): Promise<Scope[]> {
     return this.deps.store.scopes();
@@ -78,6 +101,20 @@ export class EcsServicePort implements ServicePort {
     const tasks = (await ctx.state.tasks.list(scope, { parent: taskParent(stored.cluster, `service:${name}`) })).filter(
       (t) => t.task.createdAt!.getTime() >= createdAt,
     );
+    const loadBalanced = [service.loadBalancers ?? [], ...(stored.taskSets ?? []).map((set) => set.loadBalancers ?? [])].some((lbs) =>
+      lbs.some((lb) => lb.targetGroupArn),
+    );
+    const groups = await groupsOf(ctx.state, scope, tasks);
+    const keys: string[] = [];
+    const observed = tasks.map((t) =>
+      observeTask(
+        t.task,
+        hasHealthCheck(t.taskDefinition),
+        t.protectedUntil,
+        targetsView(t, loadBalanced, groups, this.deps.targetHealth, keys),
+      ),
+    );
+    for (const key of keys) this.watching.set(key, { scope, id });
     return {
       service: {
         serviceName: name,
@@ -87,9 +124,10 @@ export class EcsServicePort implements ServicePort {
         schedulingStrategy: service.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
         deploymentConfiguration: service.deploymentConfiguration,
         healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+        ...(loadBalanced ? { loadBalanced } : {}),
       },
       deployments: stored.deployments,
-      tasks: tasks.map((t) => observeTask(t.task, hasHealthCheck(t.taskDefinition), t.protectedUntil)),
+      tasks: observed,
       instances: await serviceInstances(ctx, stored),
       memory: stored.memory,
       unplaced: stored.unplaced,
@@ -100,22 +138,38 @@ export class EcsServicePort implements ServicePort {
   async apply(scope: Scope, id: string, plan: Plan, now: Date): Promise<AppliedPlan> {
     const ctx = this.at(scope, now);
     const batch = new TaskBatch(ctx);
-    // Only starts need the service's launch settings; most runs start nothing.
-    const stored = plan.start.length ? await ctx.state.services.get(scope, id) : undefined;
-    const unplaced = stored ? await startTasks(ctx, stored, plan, batch) : [];
+    // Only starts and registrations need the service's settings; most runs do neither.
+    const stored = plan.start.length || plan.register?.length ? await ctx.state.services.get(scope, id) : undefined;
+    const unplaced = stored && plan.start.length ? await startTasks(ctx, stored, plan, batch) : [];
+    const registrations = stored && plan.register?.length ? await registrationsFor(ctx, stored, plan.register, this.deps.settings) : [];
     const startedArns = batch.records.map((r) => r.doc.task.taskArn!);
     const messages = plan.events.map((e) => e.message);
     if (stored && startedArns.length) messages.push(startedTasksMessage(stored.service.serviceName!, startedArns));
     const events: ServiceEvent[] = messages.map((message) => ({ id: newUuid(), createdAt: now, message }));
     await writePlan(this.deps.store, ctx, {
-      stops: plan.stop.map((stop) => ({
-        id: idFromRef(stop.taskArn),
-        write: stopWrite({ code: "ServiceSchedulerInitiated", reason: stop.reason }, now),
-      })),
+      stops: plan.stop.map((stop) => ({ id: idFromRef(stop.taskArn), order: { code: "ServiceSchedulerInitiated", reason: stop.reason } })),
       newTasks: batch.records,
-      service: { id, write: (cur) => cur && afterPlan(cur, plan, startedArns.length, unplaced, events, now) },
+      registrations,
+      releases: (plan.release ?? []).map(idFromRef),
+      service: {
+        id,
+        // The target events are known only once the transaction has registered and deregistered.
+        write: (cur, targetEvents) =>
+          cur &&
+          afterPlan(
+            cur,
+            plan,
+            startedArns.length,
+            unplaced,
+            [
+              ...events,
+              ...targetEventsOf(cur.service.serviceName!, targetEvents).map((message) => ({ id: newUuid(), createdAt: now, message })),
+            ],
+            now,
+          ),
+      },
     });
-    return { started: startedArns.length, unplaced };
+    return { started: startedArns.length, unplaced, registered: registrations.length };
   }
 
   private at(scope: Scope, now: Date): LaunchScope {
@@ -125,9 +179,28 @@ export class EcsServicePort implements ServicePort {
 
 /** Everything a plan writes, gathered before any of it is written. */
 interface PlanWrites {
-  stops: { id: string; write: (current: StoredTask | undefined) => StoredTask | undefined }[];
+  stops: { id: string; order: StopOrder }[];
   newTasks: readonly { id: string; doc: StoredTask }[];
-  service: { id: string; write: (current: StoredService | undefined) => StoredService | undefined };
+  /** RUNNING tasks to register in their target groups. */
+  registrations: readonly Registration[];
+  /** Tasks whose targets have drained: their stops now reach their agents. */
+  releases: readonly string[];
+  service: { id: string; write: (current: StoredService | undefined, targets: TargetEvents) => StoredService | undefined };
+}
+
+/** What the transaction did to target groups: per group ARN, targets registered and deregistered; tasks set draining. */
+interface TargetEvents {
+  registered: Map<string, number>;
+  deregistered: Map<string, number>;
+  draining: number;
+}
+
+function targetEventsOf(serviceName: string, events: TargetEvents): string[] {
+  return [
+    ...(events.draining ? [drainingMessage(serviceName, events.draining)] : []),
+    ...[...events.deregistered].map(([arn, n]) => deregisteredTargetsMessage(serviceName, n, arn)),
+    ...[...events.registered].map(([arn, n]) => registeredTargetsMessage(serviceName, n, arn)),
+  ];
 }
 
 /**
@@ -137,13 +210,25 @@ interface PlanWrites {
  */
 async function writePlan(store: Store, ctx: LaunchScope, writes: PlanWrites): Promise<void> {
   const { state, scope } = ctx;
-  const stopped = await store.transact((tx) => {
-    const stops = writes.stops.map((stop) => tx.write(state.tasks, scope, stop.id, stop.write));
+  const now = ctx.now;
+  const { stopped, released } = await store.transact((tx) => {
+    const targets: TargetEvents = { registered: new Map(), deregistered: new Map(), draining: 0 };
+    const count = (map: Map<string, number>, arn: string) => map.set(arn, (map.get(arn) ?? 0) + 1);
+    const stopped = writes.stops.map((stop) => {
+      const done = stopInTransaction(tx, state, scope, stop.id, stop.order, now);
+      for (const t of done.deregistered) count(targets.deregistered, t.targetGroupArn);
+      if (done.deregistered.length) targets.draining += 1;
+      return done.task;
+    });
     for (const task of writes.newTasks) tx.put(state.tasks, scope, task.id, task.doc);
-    tx.write(state.services, scope, writes.service.id, writes.service.write);
-    return stops;
+    for (const reg of writes.registrations)
+      for (const arn of registerInTransaction(tx, state, scope, reg, now)) count(targets.registered, arn);
+    const released = writes.releases.map((id) => tx.write(state.tasks, scope, id, (cur) => cur && releasedFromDraining(cur)));
+    tx.write(state.services, scope, writes.service.id, (cur) => writes.service.write(cur, targets));
+    return { stopped, released };
   });
   writes.stops.forEach((stop, i) => ctx.hosts.bump(scope, stopped[i]?.hostId, stop.id));
+  writes.releases.forEach((id, i) => ctx.hosts.bump(scope, released[i]?.hostId, id));
   announceTasks(ctx, writes.newTasks);
 }
 
@@ -271,6 +356,25 @@ async function startTasks(ctx: LaunchScope, stored: StoredService, plan: Plan, b
     );
   }
   return unplaced;
+}
+
+/** The targets of the RUNNING tasks `taskArns` for their deployment's (or task set's) load balancers. */
+async function registrationsFor(
+  ctx: LaunchScope,
+  stored: StoredService,
+  taskArns: readonly string[],
+  settings: Pick<ControlPlaneSettings, "hostPortBindIp">,
+): Promise<Registration[]> {
+  const docs = await ctx.state.tasks.getMany(ctx.scope, taskArns.map(idFromRef));
+  const out: Registration[] = [];
+  for (const doc of docs.values()) {
+    const set = stored.taskSets?.find((s) => s.id === doc.task.startedBy);
+    const lbs = set ? (set.loadBalancers ?? []) : (stored.service.loadBalancers ?? []);
+    const host = !doc.network && doc.hostId ? await ctx.state.instances.get(ctx.scope, doc.hostId) : undefined;
+    const reg = registrationOf(doc, lbs, { ec2InstanceId: host?.instance.ec2InstanceId, hostPortBindIp: settings.hostPortBindIp });
+    if (reg?.targets.length) out.push(reg);
+  }
+  return out;
 }
 
 /** The instances the reconciler looks at: for DAEMON every one and whether it belongs; for REPLICA those DRAINING. */

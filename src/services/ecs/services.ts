@@ -48,6 +48,7 @@ import { checkAzRebalancing, checkVolumeConfigurations, serviceRoleArn } from ".
 import { checkLifecycleHooks } from "../../domain/lifecycle-hooks.js";
 import { startServiceDeployment, stopOngoing } from "../../domain/service-history.js";
 import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
+import { checkTargetGroups } from "./load-balancing.js";
 
 export { serviceId } from "./service-refs.js";
 
@@ -104,6 +105,7 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   checkAzRebalancing(input.availabilityZoneRebalancing, strategy);
   checkVolumeConfigurations(input.volumeConfigurations ?? [], td);
   const roleArn = serviceRoleArn(ctx.scope, input.role, td.networkMode);
+  await checkTargetGroups(ctx, input.loadBalancers ?? [], td);
   const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
   const name = cluster.clusterName!;
   const id = serviceId(name, input.serviceName!);
@@ -179,6 +181,8 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   // A service of capacity providers has no launch type of its own to hold assignPublicIp against.
   await awsvpcPlacement(ctx, td, networkConfiguration, found.service.launchType ? launch.launchType : undefined);
   validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
+  // The groups are checked as given; a new task definition must suit those the service has.
+  if (input.loadBalancers || definition) await checkTargetGroups(ctx, input.loadBalancers ?? found.service.loadBalancers ?? [], td);
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
   checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");
   const primaryNow = found.deployments.find((d) => d.status === "PRIMARY");

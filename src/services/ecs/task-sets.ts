@@ -19,6 +19,7 @@ import type {
 import { invalidParameter } from "../../domain/errors.js";
 import { scopeKey } from "../../domain/scope.js";
 import { validateLoadBalancers, validateServiceRegistries } from "../../domain/service.js";
+import { checkTargetGroups } from "./load-balancing.js";
 import { validateTags } from "../../domain/tags.js";
 import { checkCompatibility, chooseLaunch } from "../../domain/task/launch-rules.js";
 import { awsvpcPlacement } from "./awsvpc.js";
@@ -86,6 +87,7 @@ async function createTaskSet(ctx: RequestContext, input: CreateTaskSetRequest): 
   checkCompatibility(td, launch, undefined);
   await awsvpcPlacement(ctx, td, input.networkConfiguration, launch.launchType);
   validateLoadBalancers(input.loadBalancers ?? [], td);
+  await checkTargetGroups(ctx, input.loadBalancers ?? [], td);
   validateServiceRegistries(input.serviceRegistries ?? []);
   const taskSetId = newDeploymentId(Math.random);
   let created: TaskSet | undefined;

@@ -47,6 +47,10 @@ async function stopTask(ctx: RequestContext, input: StopTaskRequest): Promise<St
   const reason = input.reason ?? "Task stopped by user";
   if (reason.length > 1024) throw invalidParameter("reason can be at most 1024 characters.");
   const updated = await stopStoredTask(ctx, idFromRef(found.task.taskArn!), { code: "UserInitiated", reason });
+  // A service task held while its targets drain is released by its service's scheduler.
+  if (updated?.loadBalancing?.drainUntil !== undefined && updated.task.group?.startsWith("service:")) {
+    ctx.scheduler.poke(ctx.scope, `${updated.cluster}/${updated.task.group.slice(8)}`);
+  }
   return { task: updated!.task };
 }
 

@@ -5,6 +5,7 @@
 // counts as gone once its heartbeat ages out).
 import type { WebSocket } from "ws";
 import { applyTaskReport } from "../../../domain/task/lifecycle.js";
+import { heldForDraining } from "../../../domain/task/load-balancing.js";
 import type { Scope } from "../../../domain/scope.js";
 import type { EcsState, StoredInstance, StoredTask } from "../../../state/ecs-state.js";
 import { Heartbeats } from "../../../state/heartbeats.js";
@@ -268,7 +269,8 @@ function assignment(t: StoredTask, hostPortBindIp: string): TaskAssignment {
   return {
     taskArn: t.task.taskArn!,
     clusterArn: t.task.clusterArn!,
-    desiredStatus: t.task.desiredStatus === "STOPPED" ? "STOPPED" : "RUNNING",
+    // A task whose targets still drain keeps running until the scheduler releases it.
+    desiredStatus: t.task.desiredStatus === "STOPPED" && !heldForDraining(t) ? "STOPPED" : "RUNNING",
     lastStatus: t.task.lastStatus!,
     launchType: t.task.launchType!,
     group: t.task.group!,

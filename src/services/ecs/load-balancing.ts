@@ -1,0 +1,175 @@
+// ECS's side of load balancing, on the stored state: which target groups a service may use
+// (CreateService/UpdateService/CreateTaskSet), how its tasks look to their groups (for the
+// scheduler), and registering RUNNING tasks and releasing drained ones (for its port).
+import type { LoadBalancer, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Action } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { elbIdOf, parseElbArn } from "../../domain/elbv2/arns.js";
+import type { StoredTargetGroup } from "../../domain/elbv2/documents.js";
+import { healthKey, type ObservedHealth, type TargetHealthBoard } from "../../domain/elbv2/target-health.js";
+import { withTargetsRegistered } from "../../domain/elbv2/targets.js";
+import { invalidParameter } from "../../domain/errors.js";
+import type { Scope } from "../../domain/scope.js";
+import { heldForDraining, taskEndpoint, type TaskTarget } from "../../domain/task/load-balancing.js";
+import type { TaskTargetsView } from "../../scheduler/service/index.js";
+import type { EcsState, StoredTask } from "../../state/ecs-state.js";
+import type { Transaction } from "../../state/store.js";
+
+/** Whether `actions` forward to the target group `arn` (alone or among weighted groups). */
+export function forwardsTo(actions: readonly Action[] | undefined, arn: string): boolean {
+  return (actions ?? []).some(
+    (a) =>
+      a.Type === "forward" && (a.TargetGroupArn === arn || (a.ForwardConfig?.TargetGroups ?? []).some((g) => g.TargetGroupArn === arn)),
+  );
+}
+
+/** Whether a listener or rule of some load balancer forwards to the target group `arn`. */
+export async function targetGroupInUse(state: EcsState, scope: Scope, arn: string): Promise<boolean> {
+  if ((await state.elbv2.listeners.list(scope)).some((l) => forwardsTo(l.listener.DefaultActions, arn))) return true;
+  return (await state.elbv2.rules.list(scope)).some((r) => forwardsTo(r.rule.Actions, arn));
+}
+
+/**
+ * ECS's checks of a service's (or task set's) load balancers against ELB: each target group
+ * exists, a load balancer uses it, and its target type suits the task definition's network
+ * mode (ip for awsvpc, instance for bridge and host). Classic load balancers are not served.
+ */
+export async function checkTargetGroups(
+  ctx: { scope: Scope; state: EcsState },
+  lbs: readonly LoadBalancer[],
+  td: TaskDefinition,
+): Promise<void> {
+  const mode = td.networkMode ?? "bridge";
+  for (const lb of lbs) {
+    // berth serves no Classic Load Balancer, so none by that name exists.
+    if (lb.loadBalancerName) throw invalidParameter(`The load balancer ${lb.loadBalancerName} does not exist.`);
+    const arn = lb.targetGroupArn!;
+    const parsed = parseElbArn(ctx.scope, arn);
+    const group = parsed?.type === "targetgroup" ? await ctx.state.elbv2.targetGroups.get(ctx.scope, elbIdOf(arn)) : undefined;
+    if (!group || group.targetGroup.TargetGroupArn !== arn)
+      throw invalidParameter(`The target group with targetGroupArn ${arn} does not exist.`);
+    if (!(await targetGroupInUse(ctx.state, ctx.scope, arn))) {
+      throw invalidParameter(`The target group with targetGroupArn ${arn} does not have an associated load balancer.`);
+    }
+    const type = group.targetGroup.TargetType ?? "instance";
+    if ((mode === "awsvpc") !== (type === "ip") || (type !== "ip" && type !== "instance")) {
+      throw invalidParameter(
+        `The provided target group ${arn} has target type ${type}, which is incompatible with the ${mode} network mode specified in the task definition.`,
+      );
+    }
+  }
+}
+
+/** ELB's description of a failed check (DescribeTargetHealth's). */
+function failureReason(observed: ObservedHealth): string {
+  const failure = observed.failure;
+  if (failure?.kind === "timeout") return "Request timed out";
+  if (failure?.kind === "response-code") return `Health checks failed with these codes: [${failure.code}]`;
+  return "Health checks failed";
+}
+
+/** The health keys a task's view was made of, so a change of one pokes its service. */
+export type HealthKeys = string[];
+
+/**
+ * How a service task looks to its target groups: undefined for a task of a service without
+ * load balancers that was never registered.
+ */
+export function targetsView(
+  doc: StoredTask,
+  loadBalanced: boolean,
+  groups: ReadonlyMap<string, StoredTargetGroup>,
+  board: TargetHealthBoard | undefined,
+  keys: HealthKeys,
+): TaskTargetsView | undefined {
+  const lb = doc.loadBalancing;
+  if (lb?.deregisteredAt !== undefined) {
+    return { registered: false, health: "initial", ...(heldForDraining(doc) ? { drainUntil: new Date(lb.drainUntil!) } : {}) };
+  }
+  if (!lb) return loadBalanced ? { registered: false, health: "initial" } : undefined;
+  let health: TaskTargetsView["health"] = "healthy";
+  let unhealthyIn: TaskTargetsView["unhealthyIn"];
+  for (const target of lb.targets) {
+    const group = groups.get(elbIdOf(target.targetGroupArn));
+    // A group deleted meanwhile, or one that checks nothing, holds nothing back.
+    if (!group || group.targetGroup.HealthCheckEnabled === false) continue;
+    const key = healthKey(elbIdOf(target.targetGroupArn), target.id, target.port);
+    keys.push(key);
+    const observed = board?.get(key);
+    if (observed?.status === "unhealthy") {
+      health = "unhealthy";
+      unhealthyIn ??= {
+        targetGroupArn: target.targetGroupArn,
+        targetGroupName: group.targetGroup.TargetGroupName!,
+        port: target.port,
+        ...(target.id.startsWith("i-") ? { instanceId: target.id } : {}),
+        reason: failureReason(observed),
+      };
+    } else if (observed?.status !== "healthy" && health === "healthy") health = "initial";
+  }
+  return { registered: true, health, ...(unhealthyIn ? { unhealthyIn } : {}) };
+}
+
+/** The target groups the tasks are registered in, by id. */
+export async function groupsOf(state: EcsState, scope: Scope, docs: readonly StoredTask[]): Promise<Map<string, StoredTargetGroup>> {
+  const ids = new Set(docs.flatMap((d) => (d.loadBalancing?.deregisteredAt === undefined ? (d.loadBalancing?.targets ?? []) : [])));
+  return state.elbv2.targetGroups.getMany(scope, [...new Set([...ids].map((t) => elbIdOf(t.targetGroupArn)))]);
+}
+
+/** One task to register, with the targets it becomes (computed before the transaction). */
+export interface Registration {
+  taskId: string;
+  targets: (TaskTarget & { address: string; availabilityZone?: string })[];
+}
+
+/** The targets task `doc` becomes for `lbs`; undefined while one of its ports is not bound yet. */
+export function registrationOf(
+  doc: StoredTask,
+  lbs: readonly LoadBalancer[],
+  where: { ec2InstanceId?: string; hostPortBindIp: string },
+): Registration | undefined {
+  const targets: Registration["targets"] = [];
+  for (const lb of lbs) {
+    if (!lb.targetGroupArn) continue;
+    const endpoint = taskEndpoint(doc.task, lb, { ...where, ipv4Address: doc.network?.ipv4Address });
+    if (!endpoint) return undefined;
+    targets.push({
+      targetGroupArn: lb.targetGroupArn,
+      id: endpoint.id,
+      port: endpoint.port,
+      address: endpoint.address,
+      ...(doc.task.availabilityZone ? { availabilityZone: doc.task.availabilityZone } : {}),
+    });
+  }
+  return { taskId: elbIdOf(doc.task.taskArn!), targets };
+}
+
+/**
+ * Registers the task in its groups inside `tx`, if it is still RUNNING and not registered;
+ * returns the target group ARNs it was registered in.
+ */
+export function registerInTransaction(tx: Transaction, state: EcsState, scope: Scope, reg: Registration, now: Date): string[] {
+  let fresh = false;
+  tx.write(state.tasks, scope, reg.taskId, (cur) => {
+    if (!cur || cur.loadBalancing || cur.task.lastStatus !== "RUNNING" || cur.task.desiredStatus === "STOPPED") return undefined;
+    fresh = true;
+    return { ...cur, loadBalancing: { targets: reg.targets.map(({ targetGroupArn, id, port }) => ({ targetGroupArn, id, port })) } };
+  });
+  if (!fresh) return [];
+  const registered: string[] = [];
+  for (const t of reg.targets) {
+    tx.write(state.elbv2.targetGroups, scope, elbIdOf(t.targetGroupArn), (cur) => {
+      if (!cur) return undefined;
+      registered.push(t.targetGroupArn);
+      return withTargetsRegistered(cur, [
+        {
+          id: t.id,
+          port: t.port,
+          address: t.address,
+          registeredAt: now.getTime(),
+          ...(t.availabilityZone ? { availabilityZone: t.availabilityZone } : {}),
+        },
+      ]);
+    });
+  }
+  return registered;
+}
