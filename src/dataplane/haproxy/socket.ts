@@ -8,7 +8,8 @@ export function haproxyCommand(socketPath: string, command: string, timeoutMs = 
     const chunks: Buffer[] = [];
     const socket = connect(socketPath);
     const timer = setTimeout(() => socket.destroy(new Error(`no answer from ${socketPath} to "${command}"`)), timeoutMs);
-    socket.on("connect", () => socket.write(`${command}\n`));
+    // The master's CLI answers once the request side is closed; the runtime API either way.
+    socket.on("connect", () => socket.end(`${command}\n`));
     socket.on("data", (chunk) => chunks.push(chunk));
     socket.on("error", (err) => {
       clearTimeout(timer);
