@@ -154,7 +154,7 @@ export class DataPlaneController {
       config.targetGroups.push(...part.targetGroups);
       lbs.push(...docs.loadBalancers.values());
     }
-    this.hostNames(lbs);
+    await this.hostNames(lbs);
     if (config.loadBalancers.length === 0) {
       if (this.engine) {
         await this.engine.stop();
@@ -197,7 +197,7 @@ export class DataPlaneController {
   }
 
   /** Interface addresses on lo and DNS names in the hosts file, for the load balancers there are. */
-  private hostNames(lbs: readonly StoredLoadBalancer[]): void {
+  private async hostNames(lbs: readonly StoredLoadBalancer[]): Promise<void> {
     const live = lbs.filter((lb) => lb.loadBalancer.State?.Code !== "failed");
     if (this.opts.loopback ?? process.getuid?.() === 0) {
       try {
@@ -212,7 +212,7 @@ export class DataPlaneController {
     const hostsFile = this.opts.hostsFile ?? "/etc/hosts";
     if (hostsFile === false) return;
     const names = live.map((lb) => ({ address: lb.loopbackAddress, name: lb.loadBalancer.DNSName! }));
-    writeHostsBlock(hostsFile, this.opts.dataDir, names).catch((err: unknown) =>
+    await writeHostsBlock(hostsFile, this.opts.dataDir, names).catch((err: unknown) =>
       this.opts.log.warn("could not write the load balancers' names to the hosts file", { err, hostsFile }),
     );
   }
