@@ -196,3 +196,30 @@ describe("HAProxy engine: reloads and restarts", () => {
     assert.equal(engine.observations().get(healthKey("g", at(10), 8080))?.status, "healthy");
   });
 });
+
+describe("HAProxy engine: stickiness", () => {
+  const at = addressBlock();
+  const engine = new HaproxyEngine({ dir: tempDir("sticky"), log: silentLog, pollMs: 100 });
+  const targets: HttpTarget[] = [];
+  after(async () => {
+    await engine.stop();
+    for (const t of targets) await t.close();
+  });
+
+  test("an lb_cookie sticky group keeps a client on its target, and takes new targets (by reload)", async () => {
+    targets.push(await httpTarget(at(10), 8080, "a"), await httpTarget(at(11), 8080, "b"));
+    const sticky = (ts: PlaneTarget[]): DataPlaneConfig => {
+      const base = oneGroup(at(1), at(2), ts);
+      return { ...base, targetGroups: [{ ...base.targetGroups[0]!, stickiness: { durationSeconds: 60 } }] };
+    };
+    await engine.apply(sticky([planeTarget(at(10))]));
+    await engine.apply(sticky([planeTarget(at(10)), planeTarget(at(11))]));
+    await waitFor(() => [...engine.observations().values()].filter((o) => o.status === "healthy").length === 2, {
+      message: "both healthy",
+    });
+    const first = await get(`http://${at(1)}:8000/s`);
+    const cookie = String(first.headers["set-cookie"]?.[0] ?? "").split(";")[0]!;
+    assert.match(cookie, /^AWSALB=/);
+    for (let i = 0; i < 6; i++) assert.equal((await get(`http://${at(1)}:8000/s`, { cookie })).body, first.body);
+  });
+});

@@ -219,7 +219,11 @@ function backend(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked: boolea
     "  retries 3",
     "  option redispatch 1",
   ];
-  if (group.stickiness && http) lines.push(`  cookie AWSALB insert indirect nocache maxlife ${group.stickiness.durationSeconds}s`);
+  if (group.stickiness && http) {
+    lines.push(`  cookie AWSALB insert indirect nocache maxlife ${group.stickiness.durationSeconds}s`);
+    // HAProxy 2.6 refuses `cookie` on a server added at run time: a sticky group's targets change by reload.
+    lines.push(`  # sticky servers: ${group.targets.map(serverName).join(" ")}`);
+  }
   const hc = group.healthCheck;
   if (checked && hc.enabled) {
     lines.push(`  timeout check ${hc.timeoutSeconds}s`);
@@ -250,7 +254,7 @@ function backendServers(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked:
     const source = group.targetType === "ip" ? sourceFor(lb, target) : undefined;
     if (source) args.push(`source ${source}`);
     if (group.slowStartSeconds > 0) args.push(`slowstart ${group.slowStartSeconds}s`);
-    if (group.stickiness) args.push(`cookie ${serverName(target)}`);
+    if (group.stickiness && (group.protocol === "HTTP" || group.protocol === "HTTPS")) args.push(`cookie ${serverName(target)}`);
     return {
       backend: name,
       name: serverName(target),
