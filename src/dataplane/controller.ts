@@ -57,6 +57,9 @@ export class DataPlaneController {
   private running: Promise<void> = Promise.resolve();
   private closed = false;
   private reported = new Set<string>();
+  private firstPass = true;
+  /** False until every scope's documents are loaded: a configuration from part of them would drop load balancers. */
+  private loaded = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: DataPlaneControllerOptions) {
@@ -86,6 +89,7 @@ export class DataPlaneController {
         }
       }
     }
+    this.loaded = true;
     this.schedule();
     await this.settled();
   }
@@ -114,6 +118,14 @@ export class DataPlaneController {
     this.engine = undefined;
   }
 
+  private makeEngine(): LoadBalancerEngine {
+    const onObservations = (o: Map<string, ObservedHealth>) => this.report(o);
+    return (
+      this.opts.engine?.(onObservations) ??
+      new HaproxyEngine({ dir: join(this.opts.dataDir, "haproxy"), log: this.opts.log, onObservations })
+    );
+  }
+
   private scopeDocs(scope: Scope): ScopeDocs {
     const key = scopeKey(scope);
     let docs = this.docs.get(key);
@@ -125,7 +137,7 @@ export class DataPlaneController {
   }
 
   private schedule(): void {
-    if (this.closed || this.timer) return;
+    if (this.closed || this.timer || !this.loaded) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.running
@@ -156,18 +168,19 @@ export class DataPlaneController {
     }
     await this.hostNames(lbs);
     if (config.loadBalancers.length === 0) {
+      // A proxy left running by an earlier control plane whose load balancers are all gone is stopped too.
+      if (this.firstPass) this.engine ??= this.makeEngine();
       if (this.engine) {
         await this.engine.stop();
         this.engine = undefined;
         this.report(new Map());
-        this.opts.log.info("data plane stopped: no load balancer is left");
+        if (!this.firstPass) this.opts.log.info("data plane stopped: no load balancer is left");
       }
     } else {
-      this.engine ??=
-        this.opts.engine?.((o) => this.report(o)) ??
-        new HaproxyEngine({ dir: join(this.opts.dataDir, "haproxy"), log: this.opts.log, onObservations: (o) => this.report(o) });
+      this.engine ??= this.makeEngine();
       await this.engine.apply(config);
     }
+    this.firstPass = false;
     this.scheduleDrainEnd(config, now);
   }
 

@@ -27,15 +27,17 @@ describe("data plane controller", () => {
   const store = openSqliteStore(join(dataDir, "berth.sqlite"));
   const state = ecsState(store).elbv2;
   const health = new TargetHealthBoard();
-  const controller = new DataPlaneController({
-    state,
-    scopes: () => store.scopes(),
-    health,
-    dataDir,
-    log: silentLog,
-    hostsFile,
-    loopback: true,
-  });
+  const newController = () =>
+    new DataPlaneController({
+      state,
+      scopes: () => store.scopes(),
+      health,
+      dataDir,
+      log: silentLog,
+      hostsFile,
+      loopback: true,
+    });
+  let controller = newController();
   const targets: Awaited<ReturnType<typeof httpTarget>>[] = [];
   after(async () => {
     await controller.stop();
@@ -129,6 +131,17 @@ describe("data plane controller", () => {
     );
     assert.ok(onLo(), "the interface address is on lo");
     await waitFor(() => health.get(healthKey(tgId, at(10), 8080))?.status === "healthy", { message: "healthy on the board" });
+  });
+
+  test("a closed controller leaves the proxy serving; the next one adopts it", async () => {
+    const pid = readFileSync(join(dataDir, "haproxy", "haproxy.pid"), "utf8");
+    await controller.close();
+    assert.equal((await get(`http://${at(1)}:8000/while-down`)).body, "web /while-down");
+    controller = newController();
+    await controller.start();
+    assert.equal(readFileSync(join(dataDir, "haproxy", "haproxy.pid"), "utf8"), pid, "the same HAProxy");
+    assert.equal((await get(`http://${at(1)}:8000/after`)).body, "web /after");
+    await waitFor(() => health.get(healthKey(tgId, at(10), 8080))?.status !== undefined, { message: "reported again" });
   });
 
   test("a deregistered target drains, then leaves its group's document and the board", async () => {
