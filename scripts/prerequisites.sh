@@ -1,12 +1,13 @@
 # Sourced by scripts/test.sh and scripts/bench.sh with the caller's name ("berth test"):
 # installs the Debian packages the tests and benchmarks drive when missing, and starts
 # dockerd when Docker Engine is not running.
-# Debian packages the tests and benchmarks drive: the AWS CLI v2, Docker Engine, nftables, and a static busybox from
+# Debian packages the tests and benchmarks drive: the AWS CLI v2, Docker Engine, nftables, HAProxy, and a static busybox from
 # which the tests (and berth's pause container) build their images: no registry is reachable.
 missing=()
 [ -x /usr/bin/aws ] || missing+=(awscli)
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 { command -v nft || [ -x /usr/sbin/nft ]; } >/dev/null 2>&1 || missing+=(nftables)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; } || missing+=(busybox-static)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)

@@ -85,6 +85,14 @@ const securityGroups = oneOf(["on", "off"], {
   default: "on",
 });
 
+// The load balancers' data plane (HAProxy); off, ELBv2's API still answers but nothing listens.
+const loadBalancers = oneOf(["on", "off"], {
+  flag: "load-balancers",
+  env: ["BERTH_LOAD_BALANCERS"],
+  help: "serve load balancers' listeners with HAProxy",
+  default: "on",
+});
+
 const SERVER_OPTIONS = {
   host: text({ flag: "host", env: ["BERTH_HOST"], placeholder: "ADDRESS", help: "address to listen on", default: LOOPBACK }),
   port: integer({
@@ -169,6 +177,7 @@ const SERVER_OPTIONS = {
     help: "decoded documents kept in memory",
     defaultText: "the store's own",
   }),
+  loadBalancers,
   logLevel,
 } as const;
 

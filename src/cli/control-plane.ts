@@ -15,6 +15,7 @@ import { stsService } from "../services/sts/index.js";
 import { ec2Service } from "../services/ec2/index.js";
 import { elbv2Service } from "../services/elbv2/index.js";
 import { TargetHealthBoard } from "../domain/elbv2/target-health.js";
+import { DataPlaneController } from "../dataplane/controller.js";
 import { EcsServicePort } from "../services/ecs/service-scheduling.js";
 import { AgentChannelEndpoint } from "../services/ecs/agent-channel/endpoint.js";
 import { TaskEventHub } from "../services/ecs/events/task-events.js";
@@ -49,6 +50,8 @@ export interface ControlPlaneOptions {
   hostLostAfterMs: number;
   /** For openSqliteStore: FULL fsyncs every commit; cacheDocuments undefined: the store's default. */
   store: { synchronous: "NORMAL" | "FULL"; cacheDocuments?: number };
+  /** Run the load balancers' data plane (HAProxy, under <dataDir>/haproxy); default off (in-process tests). */
+  loadBalancers?: boolean;
   log: Logger;
 }
 
@@ -125,6 +128,15 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
   });
+  const dataPlane = opts.loadBalancers
+    ? new DataPlaneController({
+        state: state.elbv2,
+        scopes: () => store.scopes(),
+        health: targetHealth,
+        dataDir: opts.dataDir,
+        log: opts.log.child({ component: "data-plane" }),
+      })
+    : undefined;
   const channels = new AgentChannelEndpoint({ ecs, authenticate: frontDoor.authenticate, state, hosts, settings, log: opts.log });
   const exec = new ExecEndpoint({ ecs, authenticate: frontDoor.authenticate, sessions: execSessions, hosts, log: opts.log });
   return {
@@ -153,6 +165,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       );
       for (const timer of housekeeping) timer.unref();
       scheduler.start();
+      dataPlane?.start().catch((err: unknown) => opts.log.error("data plane did not start", { err }));
     },
     async close() {
       for (const timer of housekeeping) clearInterval(timer);
@@ -161,6 +174,8 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       events.close();
       channels.close();
       exec.close();
+      // The proxy keeps serving (as AWS's load balancers do while ECS's API is down); the next start adopts it.
+      await dataPlane?.close();
       await store.close();
     },
   };

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Logger } from "../log/logger.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
 import { findNft, NftUnavailable } from "../agent/firewall/nft.js";
+import { HAPROXY } from "../dataplane/haproxy/process.js";
 
 export class DockerUnavailable extends Error {}
 
@@ -73,5 +74,29 @@ export function ensureNft(log: Logger): void {
     "berth enforces security groups with nftables and the nft command is missing: install it " +
       "(Debian/Ubuntu: `sudo apt-get install -y nftables`), or turn enforcement off with --security-groups off " +
       "(BERTH_SECURITY_GROUPS=off).",
+  );
+}
+
+export class HaproxyUnavailable extends Error {}
+
+/**
+ * The control plane serves load balancers with HAProxy: as root on Debian/Ubuntu berth installs
+ * the haproxy package when it is missing; otherwise says how to install it or turn them off.
+ */
+export function ensureHaproxy(log: Logger): void {
+  if (existsSync(HAPROXY)) return;
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    log.info("installing haproxy (apt-get install haproxy)");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "-qq", "haproxy"], { stdio: "inherit", env });
+    // Debian's package starts its own haproxy service; berth runs its own processes.
+    execFileSync("sh", ["-c", "command -v systemctl >/dev/null && systemctl disable --now haproxy || true"], { stdio: "ignore" });
+    if (existsSync(HAPROXY)) return;
+  }
+  throw new HaproxyUnavailable(
+    `berth serves load balancers with HAProxy and ${HAPROXY} is missing: install it ` +
+      "(Debian/Ubuntu: `sudo apt-get install -y haproxy`), or turn load balancers off with --load-balancers off " +
+      "(BERTH_LOAD_BALANCERS=off).",
   );
 }

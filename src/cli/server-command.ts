@@ -5,6 +5,7 @@ import { startControlPlane } from "./control-plane.js";
 import { awsFiles, loadOrCreateCredentials, writeProfile, type Credentials } from "./credentials.js";
 import { DEFAULT_INSTANCE_TYPE, parseCommandLine } from "./config.js";
 import { createLogger } from "../log/logger.js";
+import { ensureHaproxy } from "./docker-setup.js";
 
 export const PROFILE = "berth";
 
@@ -13,6 +14,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
   const config = up ?? parseCommandLine("server", args);
   const log = createLogger({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
+  if (config.loadBalancers === "on") ensureHaproxy(log);
   let credentials: Credentials;
   let created = false;
   if (config.accessKeyId && config.secretAccessKey) {
@@ -32,6 +34,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     stoppedTaskRetentionMs: config.stoppedTaskRetentionSeconds * 1000,
     hostLostAfterMs: config.hostLostSeconds * 1000,
     store: { synchronous: config.sqliteSync, cacheDocuments: config.documentCache },
+    loadBalancers: config.loadBalancers === "on",
     log: log.child({ component: "control-plane" }),
   });
   const agents = up

@@ -122,6 +122,7 @@ export function testPlaneOptions(dataDir: string) {
     stoppedTaskRetentionMs: STOPPED_TASK_RETENTION_MS,
     hostLostAfterMs: HOST_LOST_AFTER_MS,
     store: { synchronous: "NORMAL" as const },
+    loadBalancers: false,
     log: silentLog,
   };
 }

@@ -17,8 +17,8 @@ export interface PlaneLoadBalancer {
   type: "application" | "network";
   /** Where its listeners listen on the host (its 127.x address). */
   address: string;
-  /** Its interfaces' addresses by VPC subnet: the source of its connections to targets and of its health checks. */
-  sourceAddresses: string[];
+  /** Its interfaces (one per subnet, all in one VPC): the source of its connections to targets and of its health checks. */
+  interfaces: { zone: string; address: string }[];
   /** idle_timeout.timeout_seconds (application) or the TCP idle timeout (network). */
   idleTimeoutSeconds: number;
   listeners: PlaneListener[];
@@ -48,6 +48,10 @@ export interface PlaneTargetGroup {
   /** The target group's id (the last part of its ARN). */
   id: string;
   protocol: "HTTP" | "HTTPS" | "TCP" | "TLS" | "UDP" | "TCP_UDP";
+  /** ip targets are reached from the load balancer's interface address; instance targets from the host. */
+  targetType: "instance" | "ip";
+  /** stickiness.enabled with stickiness.type lb_cookie: the cookie's lifetime. */
+  stickiness?: { durationSeconds: number };
   healthCheck: PlaneHealthCheck;
   /** deregistration_delay.timeout_seconds: how long a draining target keeps its connections. */
   deregistrationDelaySeconds: number;
@@ -78,6 +82,8 @@ export interface PlaneTarget {
   /** Where to connect. */
   address: string;
   port: number;
+  /** The zone given at registration or found for it: picks the load balancer's interface in that zone. */
+  zone?: string;
   /** Deregistering: takes no new connections; its open ones close at drainUntil (ms). */
   drainUntil?: number;
   /** For slow start: when it was registered (ms). */
