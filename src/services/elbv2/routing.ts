@@ -1,6 +1,6 @@
-// What the listener and rule handlers share: one lock for every change to what forwards where
-// (listeners, rules, and the target groups and load balancers they name), the facts of target
-// groups that actions are checked against.
+// One lock for every change to what forwards where (listeners, rules, and the creation and
+// deletion of the target groups and load balancers they name), and what the listener and rule
+// handlers share: the facts of target groups that actions are checked against, rules by parent.
 import type { Action } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { forwardedTargetGroupArns, type ActionSite, type LoadBalancerType, type TargetGroupFacts } from "../../domain/elbv2/actions.js";
 import { elbIdOf } from "../../domain/elbv2/arns.js";
