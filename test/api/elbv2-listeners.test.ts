@@ -1,6 +1,6 @@
 // ELBv2 listeners in-process: the real ELBv2 client (Query protocol, SigV4, paginators) against
-// a whole control plane in this process, over load balancers and target groups written into
-// its store (test/support/elbv2-docs.ts). Every refusal leaves the listeners and rules as they were.
+// a whole control plane in this process, over load balancers and target groups made through
+// it (test/support/elbv2.ts). Every refusal leaves the listeners and rules as they were.
 import {
   CreateListenerCommand,
   type CreateListenerCommandInput,
@@ -16,16 +16,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { expectError } from "../support/assertions.js";
-import { putLoadBalancer, putTargetGroup } from "../support/elbv2-docs.js";
+import { createLoadBalancer, createTargetGroup } from "../support/elbv2.js";
+import { putTargetGroup } from "../support/elbv2-docs.js";
 import { inProcessBerth } from "../support/in-process.js";
-import { defaultNetwork } from "../support/vpc.js";
 
 const scope = { accountId: TEST_ACCOUNT, region: "us-east-1" };
 
 describe("ELBv2 listeners in-process", () => {
   const berth = inProcessBerth();
   const { elb } = berth;
-  let vpcId: string;
   let alb: string;
   let nlb: string;
   let web: string;
@@ -35,15 +34,14 @@ describe("ELBv2 listeners in-process", () => {
   let elsewhere: string;
   let tcpOnAlb: string;
   before(async () => {
-    vpcId = (await defaultNetwork(berth)).vpcId;
-    alb = await putLoadBalancer(berth, { name: "web", vpcId });
-    nlb = await putLoadBalancer(berth, { name: "echo", type: "network", vpcId });
-    web = await putTargetGroup(berth, { name: "web", vpcId });
-    api = await putTargetGroup(berth, { name: "api", vpcId, port: 8080 });
-    tcp = await putTargetGroup(berth, { name: "echo", vpcId, protocol: "TCP", port: 7 });
-    udp = await putTargetGroup(berth, { name: "dns", vpcId, protocol: "UDP", port: 53 });
+    alb = await createLoadBalancer(berth, { name: "web" });
+    nlb = await createLoadBalancer(berth, { name: "echo", type: "network" });
+    web = await createTargetGroup(berth, { name: "web" });
+    api = await createTargetGroup(berth, { name: "api", port: 8080 });
+    tcp = await createTargetGroup(berth, { name: "echo", protocol: "TCP", port: 7 });
+    udp = await createTargetGroup(berth, { name: "dns", protocol: "UDP", port: 53 });
     elsewhere = await putTargetGroup(berth, { name: "elsewhere", vpcId: "vpc-0123456789abcdef0" });
-    tcpOnAlb = await putTargetGroup(berth, { name: "raw", vpcId, protocol: "TCP" });
+    tcpOnAlb = await createTargetGroup(berth, { name: "raw", protocol: "TCP" });
   });
   after(() => berth.close());
 
@@ -145,7 +143,7 @@ describe("ELBv2 listeners in-process", () => {
       elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb, Protocol: "TCP", Port: 82, DefaultActions: forward(udp) })),
       "IncompatibleProtocolsException",
     );
-    const other = await putLoadBalancer(berth, { name: "other", vpcId });
+    const other = await createLoadBalancer(berth, { name: "other" });
     await refused(
       elb.send(new CreateListenerCommand({ LoadBalancerArn: other, Protocol: "HTTP", Port: 80, DefaultActions: forward(web) })),
       "TargetGroupAssociationLimitException",
@@ -195,7 +193,7 @@ describe("ELBv2 listeners in-process", () => {
       "ValidationError",
       /specified more than once/,
     );
-    const six = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => putTargetGroup(berth, { name: `six-${n}`, vpcId })));
+    const six = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => createTargetGroup(berth, { name: `six-${n}` })));
     await refused(
       create({
         Port: 82,
@@ -349,10 +347,14 @@ describe("ELBv2 listeners in-process", () => {
     );
     await expectError(elb.send(new DeleteListenerCommand({ ListenerArn: arn })), "ListenerNotFoundException");
     await expectError(elb.send(new DescribeListenerAttributesCommand({ ListenerArn: arn })), "ListenerNotFoundException");
+    // As for every ELBv2 ARN: another account's is not found, a string of no listener ARN is invalid.
+    const othersArn = arn.replace(`:${TEST_ACCOUNT}:`, ":210987654321:");
+    await expectError(elb.send(new DescribeListenersCommand({ ListenerArns: [othersArn] })), "ListenerNotFoundException");
+    await expectError(elb.send(new DeleteListenerCommand({ ListenerArn: alb })), "ValidationError", `'${alb}' is not a valid listener ARN`);
   });
 
   test("DescribeListeners pages with Marker and PageSize through the SDK's paginator; it needs exactly one selector", async () => {
-    const lb = await putLoadBalancer(berth, { name: "paged", vpcId });
+    const lb = await createLoadBalancer(berth, { name: "paged" });
     const fixed = [{ Type: "fixed-response" as const, FixedResponseConfig: { StatusCode: "200" } }];
     const made: string[] = [];
     for (const port of [1001, 1002, 1003, 1004, 1005])
@@ -378,7 +380,7 @@ describe("ELBv2 listeners in-process", () => {
   });
 
   test("a load balancer takes at most 50 listeners", async () => {
-    const lb = await putLoadBalancer(berth, { name: "many", vpcId });
+    const lb = await createLoadBalancer(berth, { name: "many" });
     const fixed = [{ Type: "fixed-response" as const, FixedResponseConfig: { StatusCode: "200" } }];
     for (let port = 2000; port < 2050; port++)
       await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb, Protocol: "HTTP", Port: port, DefaultActions: fixed }));

@@ -1,5 +1,5 @@
 // ELBv2 listener rules in-process: the real ELBv2 client against a whole control plane in this
-// process, over load balancers and target groups written into its store. Every refusal (a
+// process, over load balancers and target groups made through it. Every refusal (a
 // priority clash, a forward to another VPC, a 101st rule, …) leaves the rules as they were.
 import {
   type Action,
@@ -19,9 +19,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { expectError } from "../support/assertions.js";
-import { putLoadBalancer, putTargetGroup } from "../support/elbv2-docs.js";
+import { createLoadBalancer, createTargetGroup } from "../support/elbv2.js";
+import { putTargetGroup } from "../support/elbv2-docs.js";
 import { inProcessBerth } from "../support/in-process.js";
-import { defaultNetwork } from "../support/vpc.js";
 
 const scope = { accountId: TEST_ACCOUNT, region: "us-east-1" };
 
@@ -46,16 +46,14 @@ async function newListener(
 describe("ELBv2 rules in-process", () => {
   const berth = inProcessBerth();
   const { elb } = berth;
-  let vpcId: string;
   let alb: string;
   let listener: string;
   let web: string;
   let api: string;
   before(async () => {
-    vpcId = (await defaultNetwork(berth)).vpcId;
-    alb = await putLoadBalancer(berth, { name: "web", vpcId });
-    web = await putTargetGroup(berth, { name: "web", vpcId });
-    api = await putTargetGroup(berth, { name: "api", vpcId, port: 8080 });
+    alb = await createLoadBalancer(berth, { name: "web" });
+    web = await createTargetGroup(berth, { name: "web" });
+    api = await createTargetGroup(berth, { name: "api", port: 8080 });
     listener = await newListener(elb, alb, 80, [{ Type: "forward", TargetGroupArn: web }]);
   });
   after(() => berth.close());
@@ -191,8 +189,8 @@ describe("ELBv2 rules in-process", () => {
   });
 
   test("a network load balancer's listeners have only their default rule", async () => {
-    const nlb = await putLoadBalancer(berth, { name: "echo", type: "network", vpcId });
-    const tcp = await putTargetGroup(berth, { name: "echo", vpcId, protocol: "TCP", port: 7 });
+    const nlb = await createLoadBalancer(berth, { name: "echo", type: "network" });
+    const tcp = await createTargetGroup(berth, { name: "echo", protocol: "TCP", port: 7 });
     const { Listeners } = await elb.send(
       new CreateListenerCommand({
         LoadBalancerArn: nlb,
@@ -255,7 +253,7 @@ describe("ELBv2 rules in-process", () => {
   });
 
   test("SetRulePriorities swaps priorities atomically; a clash, a default rule or an unknown rule changes nothing", async () => {
-    const lb = await putLoadBalancer(berth, { name: "swap", vpcId });
+    const lb = await createLoadBalancer(berth, { name: "swap" });
     const arn = await newListener(elb, lb, 80);
     const [a, b, c] = (await Promise.all(
       [1, 2, 3].map(
@@ -326,7 +324,7 @@ describe("ELBv2 rules in-process", () => {
   });
 
   test("DescribeRules pages with Marker and PageSize through the SDK's paginator; it needs exactly one selector", async () => {
-    const lb = await putLoadBalancer(berth, { name: "paged", vpcId });
+    const lb = await createLoadBalancer(berth, { name: "paged" });
     const arn = await newListener(elb, lb, 80);
     for (const p of [5, 3, 4, 1, 2])
       await elb.send(new CreateRuleCommand({ ListenerArn: arn, Priority: p, Conditions: path(`/${p}`), Actions: fixed(`${p}`) }));
@@ -352,7 +350,7 @@ describe("ELBv2 rules in-process", () => {
   });
 
   test("a load balancer holds at most 100 rules besides its default rules: the 101st is TooManyRules", async () => {
-    const lb = await putLoadBalancer(berth, { name: "full", vpcId });
+    const lb = await createLoadBalancer(berth, { name: "full" });
     const first = await newListener(elb, lb, 80);
     const second = await newListener(elb, lb, 81);
     for (let p = 1; p <= 100; p++)

@@ -1,6 +1,6 @@
 // ELBv2 target groups in-process: the real ELBv2 client (its Query protocol, paginators) against
-// a whole control plane in this process. Listeners that make a group "used" are written into
-// the state directly (test/support/elbv2-target-docs.ts).
+// a whole control plane in this process. Listeners that make a group "used" are made through
+// the API too (test/support/elbv2.ts).
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import {
   CreateTargetGroupCommand,
@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { expectError as refused } from "../support/assertions.js";
-import { listenerForwardingTo, storedLoadBalancer } from "../support/elbv2-target-docs.js";
+import { createLoadBalancer, listenerForwardingTo } from "../support/elbv2.js";
 import { inProcessBerth } from "../support/in-process.js";
 
 describe("ELBv2 target groups in-process", () => {
@@ -180,8 +180,8 @@ describe("ELBv2 target groups in-process", () => {
     assert.deepEqual(names, all);
     assert.equal(pages, Math.ceil(all.length / 2));
 
-    const lbArn = await storedLoadBalancer(berth.plane, vpcId);
-    const listener = await listenerForwardingTo(berth.plane, [one!.TargetGroupArn!], { loadBalancerArn: lbArn });
+    const lbArn = await createLoadBalancer(berth, { name: "pages" });
+    const listener = await listenerForwardingTo(berth, [one!.TargetGroupArn!], { loadBalancerArn: lbArn });
     const ofLb = await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lbArn }));
     assert.deepEqual(
       ofLb.TargetGroups!.map((g) => [g.TargetGroupName, g.LoadBalancerArns]),
@@ -250,7 +250,7 @@ describe("ELBv2 target groups in-process", () => {
   test("DeleteTargetGroup is refused while a listener forwards to the group, and succeeds again once gone", async () => {
     const tg = await create({ Name: "del" });
     const arn = tg.TargetGroupArn!;
-    const listener = await listenerForwardingTo(berth.plane, [arn]);
+    const listener = await listenerForwardingTo(berth, [arn]);
     const described = await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }));
     assert.deepEqual(described.TargetGroups![0]!.LoadBalancerArns, [listener.loadBalancerArn]);
     await refusedUnchanged(

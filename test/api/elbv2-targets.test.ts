@@ -21,7 +21,7 @@ import { elbIdOf } from "../../src/domain/elbv2/arns.js";
 import { healthKey, type ObservedHealth } from "../../src/domain/elbv2/target-health.js";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { expectError as refused } from "../support/assertions.js";
-import { listenerForwardingTo } from "../support/elbv2-target-docs.js";
+import { listenerForwardingTo } from "../support/elbv2.js";
 import { inProcessBerth } from "../support/in-process.js";
 
 const scope = { accountId: TEST_ACCOUNT, region: "us-east-1" };
@@ -144,7 +144,7 @@ describe("ELBv2 targets in-process", () => {
   test("health follows the board once a listener uses the group: initial, healthy, then each kind of unhealthy", async () => {
     const arn = await createGroup({ Name: "checked" });
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: "172.31.32.20" }] }));
-    const listener = await listenerForwardingTo(plane, [arn]);
+    const listener = await listenerForwardingTo(berth, [arn]);
     const now = async () => states(await health(arn))[0]!.slice(2);
     assert.deepEqual(await now(), ["initial", "Elb.RegistrationInProgress", "Target registration is in progress"]);
     observe(arn, "172.31.32.20", 80, { status: "initial" });
@@ -169,7 +169,7 @@ describe("ELBv2 targets in-process", () => {
   test("the SDK's target-in-service and target-deregistered waiters", async () => {
     const arn = await createGroup({ Name: "waited" });
     await withoutDelay(arn);
-    await listenerForwardingTo(plane, [arn]);
+    await listenerForwardingTo(berth, [arn]);
     const target = { Id: "172.31.0.30", Port: 80 };
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [target] }));
     setTimeout(() => observe(arn, target.Id, 80, { status: "healthy" }), 300);
@@ -189,7 +189,7 @@ describe("ELBv2 targets in-process", () => {
 
   test("a deregistered target drains for the delay, then is gone even before its document is cleaned up", async () => {
     const arn = await createGroup({ Name: "drains" });
-    await listenerForwardingTo(plane, [arn]);
+    await listenerForwardingTo(berth, [arn]);
     await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: "172.31.0.40" }, { Id: "172.31.0.41" }] }));
     await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: "172.31.0.40" }] }));
     const draining = (await stored(arn)).targets.find((t) => t.id === "172.31.0.40")!;

@@ -7,7 +7,7 @@ import { normaliseAction } from "../../src/domain/elbv2/actions.js";
 import { checkedConditions } from "../../src/domain/elbv2/conditions.js";
 import type { StoredRule } from "../../src/domain/elbv2/documents.js";
 import { orderedRules } from "../../src/domain/elbv2/rule-order.js";
-import { ElbRuleError } from "../../src/domain/elbv2/rule-error.js";
+import { ElbRefusal } from "../../src/domain/elbv2/refusal.js";
 import { defaultRuleOf, plannedPriorities } from "../../src/domain/elbv2/rules.js";
 import { loadBalancerArnOfListener, loadBalancersForwardingTo, targetGroupUser } from "../../src/domain/elbv2/usage.js";
 
@@ -83,7 +83,7 @@ test("checkedConditions: the legacy Values form gains its config; the limits cou
         { Field: "path-pattern", PathPatternConfig: { Values: ["/a", "/b", "/c"] } },
         { Field: "query-string", QueryStringConfig: { Values: [{ Value: "x" }, { Key: "k", Value: "y" }, { Value: "z" }] } },
       ]),
-    (err: ElbRuleError) => err.code === "ValidationError" && err.message === "A rule can only have '5' condition values",
+    (err: ElbRefusal) => err.code === "ValidationError" && err.message === "A rule can only have '5' condition values",
   );
 });
 
@@ -107,7 +107,7 @@ test("plannedPriorities: a swap within a listener is allowed; a clash with an un
   );
   assert.throws(
     () => plannedPriorities([{ RuleArn: arn(rules[0]!), Priority: 3 }], rules),
-    (err: ElbRuleError) => err.code === "PriorityInUseException",
+    (err: ElbRefusal) => err.code === "PriorityInUseException",
   );
 });
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { StoredTarget, StoredTargetGroup } from "../../src/domain/elbv2/documents.js";
 import { targetHealthDescription, type HealthQuestion } from "../../src/domain/elbv2/health-description.js";
-import { TargetGroupError } from "../../src/domain/elbv2/target-group-error.js";
+import { ElbRefusal } from "../../src/domain/elbv2/refusal.js";
 import { instanceTargetAddress, targetsToRegister, type RegistrationWorld } from "../../src/domain/elbv2/target-registration.js";
 import { withTargetsDeregistered, withTargetsRegistered } from "../../src/domain/elbv2/targets.js";
 
@@ -103,7 +103,7 @@ describe("target registration", () => {
     try {
       f();
     } catch (err) {
-      assert.ok(err instanceof TargetGroupError);
+      assert.ok(err instanceof ElbRefusal);
       return err.code;
     }
     assert.fail("expected a refusal");

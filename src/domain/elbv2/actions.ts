@@ -4,7 +4,7 @@
 // action is in one canonical form (normaliseAction), the one DescribeListeners and
 // DescribeRules echo and the data plane reads.
 import type { Action, ForwardActionConfig, RedirectActionConfig, TargetGroupTuple } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ElbRuleError } from "./rule-error.js";
+import { ElbRefusal } from "./refusal.js";
 
 export type LoadBalancerType = "application" | "network";
 
@@ -114,16 +114,16 @@ export function normaliseAction(action: Action): Action {
  * `groups` holds every target group of the account and region the actions might name.
  */
 export function checkedActions(actions: readonly Action[], site: ActionSite, groups: ReadonlyMap<string, TargetGroupFacts>): Action[] {
-  if (actions.length === 0) throw new ElbRuleError("ValidationError", "At least one action must be specified");
+  if (actions.length === 0) throw new ElbRefusal("ValidationError", "At least one action must be specified");
   for (const action of actions) checkActionType(action, site);
   const terminal = actions.filter((a) => TERMINAL.has(a.Type!));
   if (terminal.length > 1)
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidLoadBalancerActionException",
       "Only one of the action types forward, redirect and fixed-response can be specified",
     );
   const orders = actions.map((a) => a.Order).filter((o) => o !== undefined);
-  if (new Set(orders).size !== orders.length) throw new ElbRuleError("ValidationError", "Action orders must be unique");
+  if (new Set(orders).size !== orders.length) throw new ElbRefusal("ValidationError", "Action orders must be unique");
   for (const action of actions) {
     if (action.Type === "forward") checkForward(action, site, groups);
     else if (action.Type === "redirect") checkRedirect(action);
@@ -136,12 +136,12 @@ export function checkedActions(actions: readonly Action[], site: ActionSite, gro
 function checkActionType(action: Action, site: ActionSite): void {
   const type = action.Type!;
   if (!TERMINAL.has(type))
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidLoadBalancerActionException",
       `The action type '${type}' is supported only on HTTPS listeners, which berth cannot create: it keeps no certificates`,
     );
   if (site.loadBalancerType === "network" && type !== "forward")
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidLoadBalancerActionException",
       `The action type '${type}' is not supported by network load balancers: it must be 'forward'`,
     );
@@ -153,61 +153,61 @@ function checkActionType(action: Action, site: ActionSite): void {
   ];
   for (const [member, owner] of configs)
     if (action[member] !== undefined && owner !== type)
-      throw new ElbRuleError("ValidationError", `A '${type}' action cannot have a '${member}'`);
+      throw new ElbRefusal("ValidationError", `A '${type}' action cannot have a '${member}'`);
 }
 
 function checkForward(action: Action, site: ActionSite, groups: ReadonlyMap<string, TargetGroupFacts>): void {
   const tuples = action.ForwardConfig?.TargetGroups ?? [];
   if (action.TargetGroupArn === undefined && tuples.length === 0)
-    throw new ElbRuleError("ValidationError", "A target group ARN must be specified for a forward action");
+    throw new ElbRefusal("ValidationError", "A target group ARN must be specified for a forward action");
   if (
     action.TargetGroupArn !== undefined &&
     tuples.length > 0 &&
     (tuples.length !== 1 || tuples[0]!.TargetGroupArn !== action.TargetGroupArn)
   )
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "ValidationError",
       "The TargetGroupArn and the ForwardConfig of a forward action must name the same single target group",
     );
   const limit = MAX_FORWARD_TARGET_GROUPS[site.loadBalancerType];
-  if (tuples.length > limit) throw new ElbRuleError("ValidationError", `A forward action can have at most '${limit}' target groups`);
+  if (tuples.length > limit) throw new ElbRefusal("ValidationError", `A forward action can have at most '${limit}' target groups`);
   const seen = new Set<string>();
   for (const tuple of tuples) {
     if (tuple.TargetGroupArn === undefined)
-      throw new ElbRuleError("ValidationError", "A target group ARN must be specified for each target group of a forward action");
+      throw new ElbRefusal("ValidationError", "A target group ARN must be specified for each target group of a forward action");
     if (seen.has(tuple.TargetGroupArn))
-      throw new ElbRuleError("ValidationError", `Target group '${tuple.TargetGroupArn}' is specified more than once in a forward action`);
+      throw new ElbRefusal("ValidationError", `Target group '${tuple.TargetGroupArn}' is specified more than once in a forward action`);
     seen.add(tuple.TargetGroupArn);
     if (tuple.Weight !== undefined && (tuple.Weight < 0 || tuple.Weight > 999))
-      throw new ElbRuleError("ValidationError", `The weight of target group '${tuple.TargetGroupArn}' must be between 0 and 999`);
+      throw new ElbRefusal("ValidationError", `The weight of target group '${tuple.TargetGroupArn}' must be between 0 and 999`);
   }
   const sticky = action.ForwardConfig?.TargetGroupStickinessConfig;
   if (sticky?.Enabled && sticky.DurationSeconds === undefined)
-    throw new ElbRuleError("ValidationError", "A stickiness duration must be specified when target group stickiness is enabled");
+    throw new ElbRefusal("ValidationError", "A stickiness duration must be specified when target group stickiness is enabled");
   if (sticky?.DurationSeconds !== undefined && (sticky.DurationSeconds < 1 || sticky.DurationSeconds > 604800))
-    throw new ElbRuleError("ValidationError", "The stickiness duration must be between 1 and 604800 seconds");
+    throw new ElbRefusal("ValidationError", "The stickiness duration must be between 1 and 604800 seconds");
   for (const arn of forwardedTargetGroupArns([action])) checkTargetGroup(arn, site, groups.get(arn));
 }
 
 function checkTargetGroup(arn: string, site: ActionSite, group: TargetGroupFacts | undefined): void {
-  if (!group) throw new ElbRuleError("TargetGroupNotFoundException", "One or more target groups not found");
+  if (!group) throw new ElbRefusal("TargetGroupNotFoundException", "One or more target groups not found");
   if (group.vpcId !== undefined && group.vpcId !== site.vpcId)
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidConfigurationRequestException",
       `Target group '${arn}' is in a different VPC than load balancer '${site.loadBalancerArn}'`,
     );
   if (group.targetType !== undefined && !TARGET_TYPES[site.loadBalancerType].includes(group.targetType))
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidConfigurationRequestException",
       `Target group '${arn}' has the target type '${group.targetType}', which ${site.loadBalancerType} load balancers do not support`,
     );
   if (group.protocol !== undefined && !(COMPATIBLE_PROTOCOLS[site.protocol] ?? []).includes(group.protocol))
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "IncompatibleProtocolsException",
       `The listener and its associated target group '${arn}' have incompatible protocols ('${site.protocol}' and '${group.protocol}')`,
     );
   if (group.loadBalancerArns.some((lb) => lb !== site.loadBalancerArn))
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "TargetGroupAssociationLimitException",
       `The following target groups cannot be associated with more than one load balancer: ${arn}`,
     );
@@ -215,12 +215,12 @@ function checkTargetGroup(arn: string, site: ActionSite, group: TargetGroupFacts
 
 function checkRedirect(action: Action): void {
   const r = action.RedirectConfig;
-  if (!r) throw new ElbRuleError("ValidationError", "A redirect config must be specified for a redirect action");
+  if (!r) throw new ElbRefusal("ValidationError", "A redirect config must be specified for a redirect action");
   if (r.Protocol !== undefined && !/^(HTTPS?|#\{protocol\})$/.test(r.Protocol))
-    throw new ElbRuleError("ValidationError", `The redirect protocol '${r.Protocol}' must be HTTP, HTTPS or #{protocol}`);
+    throw new ElbRefusal("ValidationError", `The redirect protocol '${r.Protocol}' must be HTTP, HTTPS or #{protocol}`);
   if (r.Port !== undefined && r.Port !== "#{port}" && !/^\d{1,5}$/.test(r.Port)) throw badRedirectPort();
   if (r.Port !== undefined && /^\d+$/.test(r.Port) && (Number(r.Port) < 1 || Number(r.Port) > 65535)) throw badRedirectPort();
-  if (r.Path !== undefined && !r.Path.startsWith("/")) throw new ElbRuleError("ValidationError", "The redirect path must start with a '/'");
+  if (r.Path !== undefined && !r.Path.startsWith("/")) throw new ElbRefusal("ValidationError", "The redirect path must start with a '/'");
   const same =
     (r.Protocol ?? "#{protocol}") === "#{protocol}" &&
     (r.Port ?? "#{port}") === "#{port}" &&
@@ -228,22 +228,22 @@ function checkRedirect(action: Action): void {
     (r.Path ?? "/#{path}") === "/#{path}" &&
     (r.Query ?? "#{query}") === "#{query}";
   if (same)
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidLoadBalancerActionException",
       "A redirect must change at least one of the protocol, port, host, path and query, or it would loop",
     );
 }
 
-const badRedirectPort = () => new ElbRuleError("ValidationError", "The redirect port must be '#{port}' or a number between 1 and 65535");
+const badRedirectPort = () => new ElbRefusal("ValidationError", "The redirect port must be '#{port}' or a number between 1 and 65535");
 
 function checkFixedResponse(action: Action): void {
   const f = action.FixedResponseConfig;
-  if (!f) throw new ElbRuleError("ValidationError", "A fixed-response config must be specified for a fixed-response action");
+  if (!f) throw new ElbRefusal("ValidationError", "A fixed-response config must be specified for a fixed-response action");
   // The model's patterns, which the front door does not check.
   if (!/^(2|4|5)\d\d$/.test(f.StatusCode ?? ""))
-    throw new ElbRuleError("ValidationError", `The fixed-response status code '${f.StatusCode}' must be a 2XX, 4XX or 5XX code`);
+    throw new ElbRefusal("ValidationError", `The fixed-response status code '${f.StatusCode}' must be a 2XX, 4XX or 5XX code`);
   if (f.ContentType !== undefined && !FIXED_RESPONSE_CONTENT_TYPES.includes(f.ContentType))
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "InvalidLoadBalancerActionException",
       "The ContentType must be one of:'text/html', 'application/json', 'application/javascript', 'text/css', 'text/plain'",
     );

@@ -4,7 +4,7 @@
 // (normaliseCondition): every one has its *Config, which is what the data plane matches on.
 import type { RuleCondition } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { parseCidr } from "../../ipv4-cidr.js";
-import { ElbRuleError } from "./rule-error.js";
+import { ElbRefusal } from "./refusal.js";
 
 export type ConditionField = "path-pattern" | "host-header" | "http-header" | "http-request-method" | "query-string" | "source-ip";
 
@@ -31,7 +31,7 @@ const PATH_CHARS = /^[A-Za-z0-9_\-.$/~"'@:+&*?]+$/;
 const METHOD_CHARS = /^[A-Z_-]+$/;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
-const invalid = (message: string) => new ElbRuleError("ValidationError", message);
+const invalid = (message: string) => new ElbRefusal("ValidationError", message);
 
 /** The conditions checked as ELBv2 checks a rule's, in canonical form. */
 export function checkedConditions(conditions: readonly RuleCondition[]): RuleCondition[] {

@@ -3,7 +3,7 @@
 // TLS listeners are refused with ELBv2's own errors for a missing or unknown certificate.
 import type { Certificate, ListenerAttribute, ProtocolEnum } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { LoadBalancerType } from "./actions.js";
-import { ElbRuleError } from "./rule-error.js";
+import { ElbRefusal } from "./refusal.js";
 
 /** The listener protocols of each type, in the order ELBv2's error lists them. */
 export const LISTENER_PROTOCOLS: Record<LoadBalancerType, readonly string[]> = {
@@ -20,20 +20,20 @@ export function checkListenerProtocol(
   protocol: string | undefined,
   certificates: readonly Certificate[] | undefined,
 ): { port: number; protocol: ProtocolEnum } {
-  if (port === undefined) throw new ElbRuleError("ValidationError", "A listener port must be specified");
-  if (protocol === undefined) throw new ElbRuleError("ValidationError", "A listener protocol must be specified");
+  if (port === undefined) throw new ElbRefusal("ValidationError", "A listener port must be specified");
+  if (protocol === undefined) throw new ElbRefusal("ValidationError", "A listener protocol must be specified");
   const allowed = LISTENER_PROTOCOLS[type];
   if (!allowed.includes(protocol))
-    throw new ElbRuleError("ValidationError", `Listener protocol '${protocol}' must be one of '${allowed.join(", ")}'`);
+    throw new ElbRefusal("ValidationError", `Listener protocol '${protocol}' must be one of '${allowed.join(", ")}'`);
   if (protocol === "HTTPS" || protocol === "TLS") {
     const first = certificates?.find((c) => c.CertificateArn !== undefined);
-    if (!first) throw new ElbRuleError("ValidationError", `A certificate must be specified for ${protocol} listeners`);
-    throw new ElbRuleError(
+    if (!first) throw new ElbRefusal("ValidationError", `A certificate must be specified for ${protocol} listeners`);
+    throw new ElbRefusal(
       "CertificateNotFoundException",
       `Certificate '${first.CertificateArn}' not found: berth keeps no certificates, so it cannot serve ${protocol} listeners`,
     );
   }
-  if (certificates?.length) throw new ElbRuleError("ValidationError", `Certificates cannot be specified for ${protocol} listeners`);
+  if (certificates?.length) throw new ElbRefusal("ValidationError", `Certificates cannot be specified for ${protocol} listeners`);
   return { port, protocol: protocol as ProtocolEnum };
 }
 
@@ -45,7 +45,7 @@ export function checkPortFree(
   except?: string,
 ): void {
   if (listeners.some((l) => l.Port === port && l.ListenerArn !== except))
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "DuplicateListenerException",
       `A listener already exists on this port for this load balancer '${loadBalancerArn}'`,
     );
@@ -53,7 +53,7 @@ export function checkPortFree(
 
 export function checkListenerCount(count: number): void {
   if (count >= MAX_LISTENERS_PER_LOAD_BALANCER)
-    throw new ElbRuleError(
+    throw new ElbRefusal(
       "TooManyListenersException",
       `You've reached the limit of '${MAX_LISTENERS_PER_LOAD_BALANCER}' listeners per load balancer`,
     );
@@ -122,10 +122,10 @@ export function withListenerAttributes(
     const key = change.Key ?? "";
     const spec = specs[key];
     if (!spec)
-      throw new ElbRuleError("InvalidConfigurationRequestException", `The attribute '${key}' is not supported by ${protocol} listeners`);
+      throw new ElbRefusal("InvalidConfigurationRequestException", `The attribute '${key}' is not supported by ${protocol} listeners`);
     const value = change.Value ?? "";
     if (!spec.valid(value))
-      throw new ElbRuleError(
+      throw new ElbRefusal(
         "InvalidConfigurationRequestException",
         `The value '${value}' of attribute '${key}' is not valid: it must be ${spec.expected}`,
       );

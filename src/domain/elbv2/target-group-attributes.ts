@@ -3,7 +3,7 @@
 // DescribeTargetGroupAttributes answers them all, and the checks of a change to them.
 import type { TargetGroupAttribute } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { isApplicationProtocol } from "./target-group.js";
-import { invalid, unsupported } from "./target-group-error.js";
+import { invalid, unsupported } from "./refusal.js";
 
 interface GroupKind {
   protocol: string;

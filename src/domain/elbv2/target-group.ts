@@ -4,7 +4,7 @@
 // instance and ip targets over HTTP, HTTPS, TCP, TLS, UDP and TCP_UDP.
 import type { CreateTargetGroupInput, Matcher, Tag, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { sameJson } from "../same-json.js";
-import { invalid, TargetGroupError, unsupported } from "./target-group-error.js";
+import { invalid, ElbRefusal, unsupported } from "./refusal.js";
 
 export type TargetGroupSettings = Omit<TargetGroup, "TargetGroupArn" | "LoadBalancerArns">;
 
@@ -82,11 +82,11 @@ function noProtocolVersion(input: CreateTargetGroupInput): object {
 function checkTags(tags: readonly Tag[]): void {
   const keys = new Set<string>();
   for (const t of tags) {
-    if (keys.has(t.Key!)) throw new TargetGroupError("DuplicateTagKeysException", `Tag key '${t.Key}' is duplicated`);
+    if (keys.has(t.Key!)) throw new ElbRefusal("DuplicateTagKeysException", `Tag key '${t.Key}' is duplicated`);
     keys.add(t.Key!);
   }
   if (tags.length > MAX_TAGS)
-    throw new TargetGroupError("TooManyTagsException", `The quota for the number of tags per resource (${MAX_TAGS}) has been reached`);
+    throw new ElbRefusal("TooManyTagsException", `The quota for the number of tags per resource (${MAX_TAGS}) has been reached`);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { TargetDescription } from "@aws-sdk/client-elastic-load-balancing-v
 import { parseCidr } from "../../ipv4-cidr.js";
 import type { StoredTarget, StoredTargetGroup } from "./documents.js";
 import { isLive } from "./health-description.js";
-import { TargetGroupError } from "./target-group-error.js";
+import { ElbRefusal } from "./refusal.js";
 import { sameTarget, type TargetRef } from "./targets.js";
 
 export const MAX_TARGETS_PER_GROUP = 1000;
@@ -31,7 +31,7 @@ export const instanceTargetAddress = (hostPortBindIp: string) => (hostPortBindIp
 /** The address ranges ELB accepts outside a target group's VPC (RFC 1918 and RFC 6598). */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
-const invalidTarget = (message: string) => new TargetGroupError("InvalidTargetException", message);
+const invalidTarget = (message: string) => new ElbRefusal("InvalidTargetException", message);
 
 /** The stored form of each target asked, or the InvalidTarget/ValidationError ELB answers. */
 export function targetsToRegister(group: StoredTargetGroup, asked: readonly TargetDescription[], world: RegistrationWorld): StoredTarget[] {
@@ -41,7 +41,7 @@ export function targetsToRegister(group: StoredTargetGroup, asked: readonly Targ
     if (unknown.length > 0)
       throw invalidTarget(`The following targets are not valid instances: ${unknown.map((id) => `'${id}'`).join(", ")}`);
     if (asked.some((t) => t.AvailabilityZone !== undefined))
-      throw new TargetGroupError("ValidationError", "An Availability Zone cannot be specified for targets of target type 'instance'");
+      throw new ElbRefusal("ValidationError", "An Availability Zone cannot be specified for targets of target type 'instance'");
     return asked.map((t) => ({
       id: t.Id!,
       port: t.Port ?? tg.Port!,
@@ -65,7 +65,7 @@ function ipTargetZone(t: TargetDescription, vpcId: string, world: RegistrationWo
   if (at === undefined) throw invalidTarget(`The IP address '${ip}' is not a valid IPv4 address`);
   const given = t.AvailabilityZone;
   if (given !== undefined && given !== "all" && !world.zones.includes(given))
-    throw new TargetGroupError("ValidationError", `The Availability Zone '${given}' is not valid`);
+    throw new ElbRefusal("ValidationError", `The Availability Zone '${given}' is not valid`);
   if (within(at, world.vpcCidr)) {
     const subnet = world.subnets.find((s) => within(at, s.cidr));
     if (subnet) return subnet.zone;
@@ -96,7 +96,7 @@ function within(address: number, cidr: string): boolean {
 export function checkTargetCount(group: StoredTargetGroup): void {
   const live = group.targets.filter((t) => !t.draining).length;
   if (live > MAX_TARGETS_PER_GROUP)
-    throw new TargetGroupError(
+    throw new ElbRefusal(
       "TooManyTargetsException",
       `You have reached the limit on the number of targets per target group (${MAX_TARGETS_PER_GROUP})`,
     );

@@ -12,10 +12,19 @@ export function loadBalancerArnOfListener(listenerArn: string): string {
 
 /** The load balancers whose listeners or rules forward to `targetGroupArn`, each once. */
 export function loadBalancersForwardingTo(rules: readonly StoredRule[], targetGroupArn: string): string[] {
-  const arns = new Set<string>();
+  return loadBalancersByTargetGroup(rules).get(targetGroupArn) ?? [];
+}
+
+/** loadBalancersForwardingTo for every target group forwarded to at all, from one pass over the rules. */
+export function loadBalancersByTargetGroup(rules: readonly StoredRule[]): Map<string, string[]> {
+  const byGroup = new Map<string, Set<string>>();
   for (const r of rules)
-    if (forwardedTargetGroupArns(r.rule.Actions).includes(targetGroupArn)) arns.add(loadBalancerArnOfListener(r.listenerArn));
-  return [...arns];
+    for (const tg of forwardedTargetGroupArns(r.rule.Actions)) {
+      const arns = byGroup.get(tg) ?? new Set<string>();
+      arns.add(loadBalancerArnOfListener(r.listenerArn));
+      byGroup.set(tg, arns);
+    }
+  return new Map([...byGroup].map(([tg, arns]) => [tg, [...arns]]));
 }
 
 /**

@@ -29,23 +29,13 @@ import {
 import { defaultRuleOf, isDefaultRule } from "../../domain/elbv2/rules.js";
 import type { Elbv2Context, Elbv2Handlers } from "./context.js";
 import { Elbv2Error } from "./errors.js";
-import {
-  actionSite,
-  elbHandler,
-  listenerNotFound,
-  listenerOf,
-  loadBalancerNotFound,
-  loadBalancerOf,
-  loadBalancerType,
-  markerPage,
-  routingChange,
-  rulesOfListener,
-  targetGroupFacts,
-} from "./routing.js";
+import { listenerNotFound, loadBalancerNotFound, requireListener, requireLoadBalancer } from "./lookup.js";
+import { requestedPage } from "./paging.js";
+import { actionSite, loadBalancerType, routingChange, rulesOfListener, targetGroupFacts } from "./routing.js";
 
 async function createListener(ctx: Elbv2Context, input: CreateListenerInput): Promise<CreateListenerOutput> {
   return routingChange(ctx, async () => {
-    const lb = await loadBalancerOf(ctx, input.LoadBalancerArn!);
+    const lb = await requireLoadBalancer(ctx, input.LoadBalancerArn!);
     const lbArn = lb.loadBalancer.LoadBalancerArn!;
     const { port, protocol } = checkListenerProtocol(loadBalancerType(lb), input.Port, input.Protocol, input.Certificates);
     const siblings = await ctx.state.elbv2.listeners.list(ctx.scope, { parent: elbIdOf(lbArn) });
@@ -83,22 +73,22 @@ async function describeListeners(ctx: Elbv2Context, input: DescribeListenersInpu
     throw new Elbv2Error("ValidationError", "Listener ARNs and a load balancer ARN cannot be specified at the same time");
   let listeners: StoredListener[];
   if (byArns) {
-    listeners = await Promise.all([...new Set(input.ListenerArns)].map((arn) => listenerOf(ctx, arn)));
+    listeners = await Promise.all([...new Set(input.ListenerArns)].map((arn) => requireListener(ctx, arn)));
   } else {
     if (input.LoadBalancerArn === undefined)
       throw new Elbv2Error("ValidationError", "You must specify either listener ARNs or a load balancer ARN");
-    const lb = await loadBalancerOf(ctx, input.LoadBalancerArn);
+    const lb = await requireLoadBalancer(ctx, input.LoadBalancerArn);
     listeners = await ctx.state.elbv2.listeners.list(ctx.scope, { parent: elbIdOf(lb.loadBalancer.LoadBalancerArn!) });
   }
-  const { page, NextMarker } = markerPage(listeners, (l) => l.listener.ListenerArn!, input);
-  return { Listeners: page.map((l) => l.listener), ...(NextMarker ? { NextMarker } : {}) };
+  const { items, NextMarker } = requestedPage(listeners, (l) => l.listener.ListenerArn!, input, listeners.length);
+  return { Listeners: items.map((l) => l.listener), ...(NextMarker ? { NextMarker } : {}) };
 }
 
 async function modifyListener(ctx: Elbv2Context, input: ModifyListenerInput): Promise<ModifyListenerOutput> {
   return routingChange(ctx, async () => {
-    const current = await listenerOf(ctx, input.ListenerArn!);
+    const current = await requireListener(ctx, input.ListenerArn!);
     const was = current.listener;
-    const lb = await loadBalancerOf(ctx, was.LoadBalancerArn!);
+    const lb = await requireLoadBalancer(ctx, was.LoadBalancerArn!);
     const lbArn = lb.loadBalancer.LoadBalancerArn!;
     const protocolChanges = input.Protocol !== undefined && input.Protocol !== was.Protocol;
     const { port, protocol } = checkListenerProtocol(
@@ -142,7 +132,7 @@ async function modifyListener(ctx: Elbv2Context, input: ModifyListenerInput): Pr
 
 async function deleteListener(ctx: Elbv2Context, input: DeleteListenerInput): Promise<DeleteListenerOutput> {
   return routingChange(ctx, async () => {
-    const stored = await listenerOf(ctx, input.ListenerArn!);
+    const stored = await requireListener(ctx, input.ListenerArn!);
     const rules = await rulesOfListener(ctx, stored.listener.ListenerArn!);
     await ctx.state.elbv2.transact((tx) => {
       tx.remove(ctx.state.elbv2.listeners, ctx.scope, elbIdOf(stored.listener.ListenerArn!));
@@ -156,13 +146,13 @@ async function describeListenerAttributes(
   ctx: Elbv2Context,
   input: DescribeListenerAttributesInput,
 ): Promise<DescribeListenerAttributesOutput> {
-  const stored = await listenerOf(ctx, input.ListenerArn!);
+  const stored = await requireListener(ctx, input.ListenerArn!);
   return { Attributes: withListenerAttributes(stored.attributes, [], stored.listener.Protocol!) };
 }
 
 async function modifyListenerAttributes(ctx: Elbv2Context, input: ModifyListenerAttributesInput): Promise<ModifyListenerAttributesOutput> {
   return routingChange(ctx, async () => {
-    const stored = await listenerOf(ctx, input.ListenerArn!);
+    const stored = await requireListener(ctx, input.ListenerArn!);
     const attributes = withListenerAttributes(stored.attributes, input.Attributes ?? [], stored.listener.Protocol!);
     const written = await ctx.state.elbv2.listeners.write(ctx.scope, elbIdOf(stored.listener.ListenerArn!), (cur) =>
       cur ? { ...cur, attributes } : undefined,
@@ -173,10 +163,10 @@ async function modifyListenerAttributes(ctx: Elbv2Context, input: ModifyListener
 }
 
 export const listenersOperations: Elbv2Handlers = {
-  CreateListener: elbHandler(createListener),
-  DescribeListeners: elbHandler(describeListeners),
-  ModifyListener: elbHandler(modifyListener),
-  DeleteListener: elbHandler(deleteListener),
-  DescribeListenerAttributes: elbHandler(describeListenerAttributes),
-  ModifyListenerAttributes: elbHandler(modifyListenerAttributes),
+  CreateListener: createListener,
+  DescribeListeners: describeListeners,
+  ModifyListener: modifyListener,
+  DeleteListener: deleteListener,
+  DescribeListenerAttributes: describeListenerAttributes,
+  ModifyListenerAttributes: modifyListenerAttributes,
 };

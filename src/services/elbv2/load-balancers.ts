@@ -15,7 +15,6 @@ import { elbIdOf } from "../../domain/elbv2/arns.js";
 import { loadBalancerAttribute } from "../../domain/elbv2/attributes.js";
 import { ELB_LIMITS } from "../../domain/elbv2/limits.js";
 import { describedLoadBalancer, loadBalancerNameProblem, newLoadBalancer, pickLoopback } from "../../domain/elbv2/load-balancer.js";
-import { markerPage } from "../../domain/elbv2/pages.js";
 import { duplicateTagKeys, MAX_TAGS } from "../../domain/elbv2/tags.js";
 import { scopeKey } from "../../domain/scope.js";
 import type { Elbv2Context, Elbv2Handlers } from "./context.js";
@@ -23,6 +22,8 @@ import { Elbv2Error } from "./errors.js";
 import { allocateInterfaces, planSecurityGroups, planSubnets } from "./lb-network.js";
 import { loadBalancerSettingsOperations } from "./load-balancer-settings.js";
 import { findLoadBalancer, loadBalancerIdOf, loadBalancerNotFound } from "./lookup.js";
+import { requestedPage } from "./paging.js";
+import { routingChange, rulesOfLoadBalancer } from "./routing.js";
 
 const invalidConfig = (message: string) => new Elbv2Error("InvalidConfigurationRequestException", message);
 
@@ -116,36 +117,38 @@ async function describeLoadBalancers(ctx: Elbv2Context, input: DescribeLoadBalan
     if (missing.length) throw loadBalancerNotFound(`Load balancers '[${missing.join(", ")}]' not found`);
     chosen = chosen.filter((lb) => arns.has(lb.loadBalancer.LoadBalancerArn!));
   }
-  const page = markerPage(chosen, (lb) => lb.loadBalancer.LoadBalancerArn!, input.Marker, input.PageSize ?? 400);
-  if (!page) throw new Elbv2Error("ValidationError", "The marker is not valid");
-  return { LoadBalancers: page.items.map(describedLoadBalancer), NextMarker: page.nextMarker };
+  const page = requestedPage(chosen, (lb) => lb.loadBalancer.LoadBalancerArn!, input, 400);
+  return { LoadBalancers: page.items.map(describedLoadBalancer), NextMarker: page.NextMarker };
 }
 
 /** As on AWS, deleting a load balancer that does not exist (or no longer does) succeeds. */
 async function deleteLoadBalancer(ctx: Elbv2Context, input: DeleteLoadBalancerInput): Promise<DeleteLoadBalancerOutput> {
   const arn = input.LoadBalancerArn!;
-  const doc = await findLoadBalancer(ctx, arn);
-  if (!doc) return {};
-  const id = elbIdOf(arn);
-  const { elbv2 } = ctx.state;
-  const listeners = await elbv2.listeners.list(ctx.scope, { parent: id });
-  const rules = (await Promise.all(listeners.map((l) => elbv2.rules.list(ctx.scope, { parent: elbIdOf(l.listener.ListenerArn!) })))).flat();
-  await elbv2.transact((tx) => {
-    tx.write(elbv2.loadBalancers, ctx.scope, id, (cur) => {
-      if (cur && loadBalancerAttribute(cur.attributes, "deletion_protection.enabled") === "true") {
-        throw new Elbv2Error(
-          "OperationNotPermittedException",
-          `Load balancer '${arn}' cannot be deleted because deletion protection is enabled`,
-        );
-      }
-      return undefined;
+  // Under the routing lock: the listeners and rules read here are all there are when they go.
+  return routingChange(ctx, async () => {
+    const doc = await findLoadBalancer(ctx, arn);
+    if (!doc) return {};
+    const id = elbIdOf(arn);
+    const { elbv2 } = ctx.state;
+    const rules = await rulesOfLoadBalancer(ctx, arn);
+    const listeners = await elbv2.listeners.list(ctx.scope, { parent: id });
+    await elbv2.transact((tx) => {
+      tx.write(elbv2.loadBalancers, ctx.scope, id, (cur) => {
+        if (cur && loadBalancerAttribute(cur.attributes, "deletion_protection.enabled") === "true") {
+          throw new Elbv2Error(
+            "OperationNotPermittedException",
+            `Load balancer '${arn}' cannot be deleted because deletion protection is enabled`,
+          );
+        }
+        return undefined;
+      });
+      for (const r of rules) tx.remove(elbv2.rules, ctx.scope, elbIdOf(r.rule.RuleArn!));
+      for (const l of listeners) tx.remove(elbv2.listeners, ctx.scope, elbIdOf(l.listener.ListenerArn!));
+      tx.remove(elbv2.loadBalancers, ctx.scope, id);
     });
-    for (const r of rules) tx.remove(elbv2.rules, ctx.scope, elbIdOf(r.rule.RuleArn!));
-    for (const l of listeners) tx.remove(elbv2.listeners, ctx.scope, elbIdOf(l.listener.ListenerArn!));
-    tx.remove(elbv2.loadBalancers, ctx.scope, id);
+    ctx.log.info("load balancer deleted", { loadBalancerArn: arn });
+    return {};
   });
-  ctx.log.info("load balancer deleted", { loadBalancerArn: arn });
-  return {};
 }
 
 export const loadBalancersOperations: Elbv2Handlers = {

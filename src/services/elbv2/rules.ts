@@ -22,20 +22,9 @@ import { orderedRules } from "../../domain/elbv2/rule-order.js";
 import { checkPriorityFree, checkRoomForRule, isDefaultRule, plannedPriorities } from "../../domain/elbv2/rules.js";
 import type { Elbv2Context, Elbv2Handlers } from "./context.js";
 import { Elbv2Error } from "./errors.js";
-import {
-  actionSite,
-  elbHandler,
-  listenerNotFound,
-  listenerOf,
-  loadBalancerOf,
-  markerPage,
-  routingChange,
-  ruleNotFound,
-  ruleOf,
-  rulesOfListener,
-  rulesOfLoadBalancer,
-  targetGroupFacts,
-} from "./routing.js";
+import { listenerNotFound, requireListener, requireLoadBalancer, requireRule, ruleNotFound } from "./lookup.js";
+import { requestedPage } from "./paging.js";
+import { actionSite, routingChange, rulesOfListener, rulesOfLoadBalancer, targetGroupFacts } from "./routing.js";
 
 /** Rules on a listener other than the default one need HTTP (application load balancers). */
 function checkTakesRules(listener: StoredListener): void {
@@ -54,13 +43,13 @@ function refuseTransforms(input: { Transforms?: unknown[]; ResetTransforms?: boo
 
 /** The listener's actions checked for a rule of it. */
 async function checkedRuleActions(ctx: Elbv2Context, listener: StoredListener, actions: NonNullable<CreateRuleInput["Actions"]>) {
-  const lb = await loadBalancerOf(ctx, listener.listener.LoadBalancerArn!);
+  const lb = await requireLoadBalancer(ctx, listener.listener.LoadBalancerArn!);
   return checkedActions(actions, actionSite(lb, listener.listener.Protocol!), await targetGroupFacts(ctx, actions));
 }
 
 async function createRule(ctx: Elbv2Context, input: CreateRuleInput): Promise<CreateRuleOutput> {
   return routingChange(ctx, async () => {
-    const listener = await listenerOf(ctx, input.ListenerArn!);
+    const listener = await requireListener(ctx, input.ListenerArn!);
     const listenerArnValue = listener.listener.ListenerArn!;
     checkTakesRules(listener);
     refuseTransforms(input);
@@ -92,20 +81,20 @@ async function describeRules(ctx: Elbv2Context, input: DescribeRulesInput): Prom
     throw new Elbv2Error("ValidationError", "Listener rule ARNs and a listener ARN cannot be specified at the same time");
   let rules: StoredRule[];
   if (byArns) {
-    rules = await Promise.all([...new Set(input.RuleArns)].map((arn) => ruleOf(ctx, arn)));
+    rules = await Promise.all([...new Set(input.RuleArns)].map((arn) => requireRule(ctx, arn)));
   } else {
     if (input.ListenerArn === undefined)
       throw new Elbv2Error("ValidationError", "You must specify either listener rule ARNs or a listener ARN");
-    const listener = await listenerOf(ctx, input.ListenerArn);
+    const listener = await requireListener(ctx, input.ListenerArn);
     rules = orderedRules(await rulesOfListener(ctx, listener.listener.ListenerArn!));
   }
-  const { page, NextMarker } = markerPage(rules, (r) => r.rule.RuleArn!, input);
-  return { Rules: page.map((r) => r.rule), ...(NextMarker ? { NextMarker } : {}) };
+  const { items, NextMarker } = requestedPage(rules, (r) => r.rule.RuleArn!, input, rules.length);
+  return { Rules: items.map((r) => r.rule), ...(NextMarker ? { NextMarker } : {}) };
 }
 
 async function modifyRule(ctx: Elbv2Context, input: ModifyRuleInput): Promise<ModifyRuleOutput> {
   return routingChange(ctx, async () => {
-    const stored = await ruleOf(ctx, input.RuleArn!);
+    const stored = await requireRule(ctx, input.RuleArn!);
     refuseTransforms(input);
     const newConditions = input.Conditions !== undefined && input.Conditions.length > 0 ? input.Conditions : undefined;
     const newActions = input.Actions !== undefined && input.Actions.length > 0 ? input.Actions : undefined;
@@ -113,7 +102,7 @@ async function modifyRule(ctx: Elbv2Context, input: ModifyRuleInput): Promise<Mo
       throw new Elbv2Error("ValidationError", "Either conditions or actions must be specified");
     if (isDefaultRule(stored) && newConditions)
       throw new Elbv2Error("OperationNotPermittedException", `The conditions of default rule '${input.RuleArn}' cannot be modified`);
-    const listener = await listenerOf(ctx, stored.listenerArn);
+    const listener = await requireListener(ctx, stored.listenerArn);
     const conditions = newConditions ? checkedConditions(newConditions) : stored.rule.Conditions;
     const actions = newActions ? await checkedRuleActions(ctx, listener, newActions) : stored.rule.Actions;
     const rule: Rule = { ...stored.rule, Conditions: conditions, Actions: actions };
@@ -132,7 +121,7 @@ async function modifyRule(ctx: Elbv2Context, input: ModifyRuleInput): Promise<Mo
 
 async function deleteRule(ctx: Elbv2Context, input: DeleteRuleInput): Promise<DeleteRuleOutput> {
   return routingChange(ctx, async () => {
-    const stored = await ruleOf(ctx, input.RuleArn!);
+    const stored = await requireRule(ctx, input.RuleArn!);
     if (isDefaultRule(stored)) throw new Elbv2Error("OperationNotPermittedException", `Default rule '${input.RuleArn}' cannot be deleted`);
     await ctx.state.elbv2.rules.remove(ctx.scope, elbIdOf(stored.rule.RuleArn!));
     return {};
@@ -142,7 +131,7 @@ async function deleteRule(ctx: Elbv2Context, input: DeleteRuleInput): Promise<De
 async function setRulePriorities(ctx: Elbv2Context, input: SetRulePrioritiesInput): Promise<SetRulePrioritiesOutput> {
   return routingChange(ctx, async () => {
     const pairs = input.RulePriorities ?? [];
-    const named = await Promise.all(pairs.map((p) => ruleOf(ctx, p.RuleArn!)));
+    const named = await Promise.all(pairs.map((p) => requireRule(ctx, p.RuleArn!)));
     const listeners = [...new Set(named.map((r) => r.listenerArn))];
     const rules = (await Promise.all(listeners.map((arn) => rulesOfListener(ctx, arn)))).flat();
     const planned = plannedPriorities(pairs, rules);
@@ -162,9 +151,9 @@ async function setRulePriorities(ctx: Elbv2Context, input: SetRulePrioritiesInpu
 }
 
 export const rulesOperations: Elbv2Handlers = {
-  CreateRule: elbHandler(createRule),
-  DescribeRules: elbHandler(describeRules),
-  ModifyRule: elbHandler(modifyRule),
-  DeleteRule: elbHandler(deleteRule),
-  SetRulePriorities: elbHandler(setRulePriorities),
+  CreateRule: createRule,
+  DescribeRules: describeRules,
+  ModifyRule: modifyRule,
+  DeleteRule: deleteRule,
+  SetRulePriorities: setRulePriorities,
 };

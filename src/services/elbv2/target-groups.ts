@@ -16,47 +16,24 @@ import type {
   ModifyTargetGroupOutput,
   TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { elbIdOf, newElbId, parseElbArn, targetGroupArn } from "../../domain/elbv2/arns.js";
+import { elbIdOf, newElbId, targetGroupArn } from "../../domain/elbv2/arns.js";
 import type { StoredTargetGroup } from "../../domain/elbv2/documents.js";
-import { markerPage } from "../../domain/elbv2/pages.js";
 import { healthCheckOf, newTargetGroupSettings, sameSettings, type HealthCheckSettings } from "../../domain/elbv2/target-group.js";
 import { defaultTargetGroupAttributes, withAttributesChanged } from "../../domain/elbv2/target-group-attributes.js";
-import { scopeKey } from "../../domain/scope.js";
-import { KeyedSerializer } from "../../keyed-serializer.js";
 import { ensureDefaultVpc } from "../../state/default-vpc.js";
 import type { Elbv2Context, Elbv2Handlers } from "./context.js";
 import { Elbv2Error } from "./errors.js";
-import {
-  asElbv2Error,
-  findTargetGroup,
-  requireTargetGroup,
-  targetGroupIdOf,
-  targetGroupNotFound,
-  targetGroupUsage,
-  type TargetGroupUsage,
-} from "./target-group-lookup.js";
+import { findTargetGroup, requireLoadBalancer, requireTargetGroup, targetGroupIdOf, targetGroupNotFound } from "./lookup.js";
+import { requestedPage } from "./paging.js";
+import { routingChange } from "./routing.js";
+import { loadBalancerArnsByTargetGroup, loadBalancerArnsOf, targetGroupInUse } from "./target-group-usage.js";
 
 /** ELB's default quota of target groups per account and region. */
 export const MAX_TARGET_GROUPS = 3000;
 
-/** Creations and deletions of an account and region's groups, one at a time: a name stays unique, an unused group stays unused until gone. */
-const groupChanges = new KeyedSerializer();
-
-/** A handler whose domain refusals become ELBv2's errors. */
-export function targetGroupHandler<I, O>(work: (ctx: Elbv2Context, input: I) => Promise<O>): (ctx: Elbv2Context, input: I) => Promise<O> {
-  return async (ctx, input) => {
-    try {
-      return await work(ctx, input);
-    } catch (err) {
-      throw asElbv2Error(err);
-    }
-  };
-}
-
 /** A group as Describe answers it: with the load balancers that forward to it. */
-function described(doc: StoredTargetGroup, usage: TargetGroupUsage): TargetGroup {
-  const arn = doc.targetGroup.TargetGroupArn!;
-  return { ...doc.targetGroup, LoadBalancerArns: usage.loadBalancers.get(arn) ?? [] };
+function described(doc: StoredTargetGroup, loadBalancerArns: readonly string[] | undefined): TargetGroup {
+  return { ...doc.targetGroup, LoadBalancerArns: [...(loadBalancerArns ?? [])] };
 }
 
 async function createTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupInput): Promise<CreateTargetGroupOutput> {
@@ -64,7 +41,8 @@ async function createTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupInpu
   await ensureDefaultVpc(ctx.state.ec2, ctx.scope, ctx.now);
   if (!(await ctx.state.ec2.vpcs.get(ctx.scope, settings.VpcId!)))
     throw new Elbv2Error("ValidationError", `The VPC ID '${settings.VpcId}' is not found`);
-  return groupChanges.run(scopeKey(ctx.scope), async () => {
+  // Under the routing lock: a name stays unique, and a group being deleted is not forwarded to meanwhile.
+  return routingChange(ctx, async () => {
     const all = await ctx.state.elbv2.targetGroups.list(ctx.scope);
     const same = all.find((g) => g.targetGroup.TargetGroupName === settings.TargetGroupName);
     if (same) {
@@ -73,7 +51,7 @@ async function createTargetGroup(ctx: Elbv2Context, input: CreateTargetGroupInpu
           "DuplicateTargetGroupNameException",
           `A target group with the same name '${settings.TargetGroupName}' exists, but with different settings`,
         );
-      return { TargetGroups: [described(same, await targetGroupUsage(ctx))] };
+      return { TargetGroups: [described(same, await loadBalancerArnsOf(ctx, same.targetGroup.TargetGroupArn!))] };
     }
     if (all.length >= MAX_TARGET_GROUPS)
       throw new Elbv2Error(
@@ -99,7 +77,7 @@ async function describeTargetGroups(ctx: Elbv2Context, input: DescribeTargetGrou
   const names = input.Names ?? [];
   const given = [arns.length > 0, names.length > 0, input.LoadBalancerArn !== undefined].filter(Boolean).length;
   if (given > 1) throw new Elbv2Error("ValidationError", "Only one of TargetGroupArns, Names or LoadBalancerArn can be specified");
-  const usage = await targetGroupUsage(ctx);
+  const usage = await loadBalancerArnsByTargetGroup(ctx);
   let chosen = [...(await ctx.state.elbv2.targetGroups.list(ctx.scope))].sort(byName);
   if (arns.length > 0) {
     for (const arn of arns) targetGroupIdOf(ctx, arn);
@@ -112,12 +90,11 @@ async function describeTargetGroups(ctx: Elbv2Context, input: DescribeTargetGrou
     chosen = chosen.filter((g) => names.includes(g.targetGroup.TargetGroupName!));
   } else if (input.LoadBalancerArn !== undefined) {
     const lbArn = input.LoadBalancerArn;
-    await requireLoadBalancerArn(ctx, lbArn);
-    chosen = chosen.filter((g) => (usage.loadBalancers.get(g.targetGroup.TargetGroupArn!) ?? []).includes(lbArn));
+    await requireLoadBalancer(ctx, lbArn);
+    chosen = chosen.filter((g) => (usage.get(g.targetGroup.TargetGroupArn!) ?? []).includes(lbArn));
   }
-  const page = markerPage(chosen, (g) => g.targetGroup.TargetGroupArn!, input.Marker, input.PageSize ?? 400);
-  if (!page) throw new Elbv2Error("ValidationError", "The marker is not valid");
-  return { TargetGroups: page.items.map((g) => described(g, usage)), NextMarker: page.nextMarker };
+  const page = requestedPage(chosen, (g) => g.targetGroup.TargetGroupArn!, input, 400);
+  return { TargetGroups: page.items.map((g) => described(g, usage.get(g.targetGroup.TargetGroupArn!))), NextMarker: page.NextMarker };
 }
 
 const byName = (a: StoredTargetGroup, b: StoredTargetGroup) =>
@@ -126,16 +103,6 @@ const byName = (a: StoredTargetGroup, b: StoredTargetGroup) =>
     : a.targetGroup.TargetGroupName! > b.targetGroup.TargetGroupName!
       ? 1
       : 0;
-
-async function requireLoadBalancerArn(ctx: Elbv2Context, arn: string): Promise<void> {
-  const parsed = parseElbArn(ctx.scope, arn);
-  const elsewhere = /^arn:aws[a-z-]*:elasticloadbalancing:[^:]*:\d{12}:loadbalancer\/(app|net)\/[^/]+\/[0-9a-f]+$/.test(arn);
-  if (parsed ? parsed.type !== "loadbalancer" : !elsewhere)
-    throw new Elbv2Error("ValidationError", `'${arn}' is not a valid load balancer ARN`);
-  const doc = parsed ? await ctx.state.elbv2.loadBalancers.get(ctx.scope, elbIdOf(arn)) : undefined;
-  if (doc?.loadBalancer.LoadBalancerArn !== arn)
-    throw new Elbv2Error("LoadBalancerNotFoundException", "One or more load balancers not found");
-}
 
 const HEALTH_CHECK_KEYS: (keyof HealthCheckSettings)[] = [
   "HealthCheckEnabled",
@@ -159,17 +126,18 @@ async function modifyTargetGroup(ctx: Elbv2Context, input: ModifyTargetGroupInpu
     return { ...cur, targetGroup: { ...rest, ...check } };
   });
   ctx.log.info("target group modified", { targetGroupArn: doc.targetGroup.TargetGroupArn });
-  return { TargetGroups: [described(written!, await targetGroupUsage(ctx))] };
+  return { TargetGroups: [described(written!, await loadBalancerArnsOf(ctx, written!.targetGroup.TargetGroupArn!))] };
 }
 
 async function deleteTargetGroup(ctx: Elbv2Context, input: DeleteTargetGroupInput): Promise<object> {
   const arn = input.TargetGroupArn!;
   targetGroupIdOf(ctx, arn);
-  return groupChanges.run(scopeKey(ctx.scope), async () => {
+  // Under the routing lock, so that no listener or rule starts forwarding to the group between the check and the deletion.
+  return routingChange(ctx, async () => {
     // Deleting a group that is not there (any more) succeeds, as on ELB.
     const doc = await findTargetGroup(ctx, arn);
     if (!doc) return {};
-    if ((await targetGroupUsage(ctx)).users.has(arn))
+    if ((await targetGroupInUse(ctx, arn)) !== undefined)
       throw new Elbv2Error("ResourceInUseException", `Target group '${arn}' is currently in use by a listener or a rule`);
     await ctx.state.elbv2.targetGroups.remove(ctx.scope, elbIdOf(arn));
     ctx.log.info("target group deleted", { targetGroupArn: arn });
@@ -198,10 +166,10 @@ async function modifyTargetGroupAttributes(
 }
 
 export const targetGroupsOperations: Elbv2Handlers = {
-  CreateTargetGroup: targetGroupHandler(createTargetGroup),
-  DescribeTargetGroups: targetGroupHandler(describeTargetGroups),
-  ModifyTargetGroup: targetGroupHandler(modifyTargetGroup),
-  DeleteTargetGroup: targetGroupHandler(deleteTargetGroup),
-  DescribeTargetGroupAttributes: targetGroupHandler(describeTargetGroupAttributes),
-  ModifyTargetGroupAttributes: targetGroupHandler(modifyTargetGroupAttributes),
+  CreateTargetGroup: createTargetGroup,
+  DescribeTargetGroups: describeTargetGroups,
+  ModifyTargetGroup: modifyTargetGroup,
+  DeleteTargetGroup: deleteTargetGroup,
+  DescribeTargetGroupAttributes: describeTargetGroupAttributes,
+  ModifyTargetGroupAttributes: modifyTargetGroupAttributes,
 };

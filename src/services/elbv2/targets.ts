@@ -13,7 +13,6 @@ import type {
 import { elbIdOf } from "../../domain/elbv2/arns.js";
 import type { StoredTargetGroup } from "../../domain/elbv2/documents.js";
 import { isLive, targetHealthDescription } from "../../domain/elbv2/health-description.js";
-import { TargetGroupError } from "../../domain/elbv2/target-group-error.js";
 import { healthKey } from "../../domain/elbv2/target-health.js";
 import {
   checkTargetCount,
@@ -25,8 +24,9 @@ import { withDrainedRemoved, withTargetsDeregistered, withTargetsRegistered } fr
 import { availabilityZones } from "../../domain/ec2/zones.js";
 import { availabilityZoneOf } from "../../domain/container-instance.js";
 import type { Elbv2Context, Elbv2Handlers } from "./context.js";
-import { requireTargetGroup, targetGroupNotFound, targetGroupUsage } from "./target-group-lookup.js";
-import { targetGroupHandler } from "./target-groups.js";
+import { Elbv2Error } from "./errors.js";
+import { requireTargetGroup, targetGroupNotFound } from "./lookup.js";
+import { targetGroupInUse } from "./target-group-usage.js";
 
 /** berth's container instances of the account and region (not its FARGATE hosts), by EC2 instance id. */
 async function containerInstances(ctx: Elbv2Context): Promise<Map<string, { zone: string }>> {
@@ -94,7 +94,7 @@ async function describeTargetHealth(ctx: Elbv2Context, input: DescribeTargetHeal
   const now = ctx.now.getTime();
   const live = group.targets.filter((t) => isLive(t, now));
   const asked = input.Targets?.length ? await askedTargets(ctx, group, input.Targets, live) : live;
-  const inUse = (await targetGroupUsage(ctx)).users.has(arn);
+  const inUse = (await targetGroupInUse(ctx, arn)) !== undefined;
   const healthCheck = { enabled: tg.HealthCheckEnabled !== false, port: tg.HealthCheckPort ?? "traffic-port" };
   return {
     TargetHealthDescriptions: asked.map((t) =>
@@ -125,7 +125,7 @@ async function askedTargets(
     const known = await containerInstances(ctx);
     const unknown = targets.filter((t) => !known.has(t.Id!) && !live.some((r) => r.id === t.Id));
     if (unknown.length > 0)
-      throw new TargetGroupError(
+      throw new Elbv2Error(
         "InvalidTargetException",
         `The following targets are not valid instances: ${unknown.map((t) => `'${t.Id}'`).join(", ")}`,
       );
@@ -138,7 +138,7 @@ async function askedTargets(
 }
 
 export const targetsOperations: Elbv2Handlers = {
-  RegisterTargets: targetGroupHandler(registerTargets),
-  DeregisterTargets: targetGroupHandler(deregisterTargets),
-  DescribeTargetHealth: targetGroupHandler(describeTargetHealth),
+  RegisterTargets: registerTargets,
+  DeregisterTargets: deregisterTargets,
+  DescribeTargetHealth: describeTargetHealth,
 };
