@@ -362,7 +362,7 @@ describe("services behind load balancers", () => {
     // Bytes in, bytes out: the NLB neither reads nor adds anything (no X-Forwarded-For), so the
     // task's HTTP server answers the raw request written on the socket.
     const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(7000, nlb.DNSName!, () => socket.write("GET / HTTP/1.0\r\n\r\n"));
+      const socket = connect(7000, nlb.DNSName, () => socket.write("GET / HTTP/1.0\r\n\r\n"));
       let data = "";
       socket.on("data", (d: Buffer) => (data += d.toString()));
       socket.on("end", () => resolve(data));

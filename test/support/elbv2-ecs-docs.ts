@@ -1,7 +1,7 @@
 // ELBv2 documents written straight into a control plane's state, for ECS tests that need a
 // target group used by a load balancer without going through the ELBv2 API: a target group,
-// and a listener whose default action forwards to it.
-import { elbIdOf, listenerArn, loadBalancerArn, newElbId, targetGroupArn } from "../../src/domain/elbv2/arns.js";
+// and a listener (with its default rule) whose default action forwards to it.
+import { elbIdOf, listenerArn, loadBalancerArn, newElbId, ruleArn, targetGroupArn } from "../../src/domain/elbv2/arns.js";
 import type { StoredTargetGroup } from "../../src/domain/elbv2/documents.js";
 import type { Scope } from "../../src/domain/scope.js";
 import type { EcsState } from "../../src/state/ecs-state.js";
@@ -57,6 +57,20 @@ export async function putTargetGroup(state: EcsState, opts: TargetGroupOptions, 
 export async function putForwardingListener(state: EcsState, tgArn: string, scope: Scope = TEST_SCOPE): Promise<string> {
   const lbArn = loadBalancerArn(scope, "app", `lb-${elbIdOf(tgArn).slice(0, 6)}`, newElbId());
   const arn = listenerArn(lbArn, newElbId());
+  const defaultActions = [{ Type: "forward" as const, TargetGroupArn: tgArn }];
+  // Every listener has its default rule, whose actions are the listener's (what ELBv2's CreateListener stores).
+  const defaultRuleArn = ruleArn(arn, newElbId());
+  await state.elbv2.rules.putMany(scope, [
+    {
+      id: elbIdOf(defaultRuleArn),
+      doc: {
+        rule: { RuleArn: defaultRuleArn, Priority: "default", IsDefault: true, Conditions: [], Actions: defaultActions },
+        listenerArn: arn,
+        tags: [],
+        createdAt: Date.now(),
+      },
+    },
+  ]);
   await state.elbv2.listeners.putMany(scope, [
     {
       id: elbIdOf(arn),
@@ -66,7 +80,7 @@ export async function putForwardingListener(state: EcsState, tgArn: string, scop
           LoadBalancerArn: lbArn,
           Port: 80,
           Protocol: "HTTP",
-          DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }],
+          DefaultActions: defaultActions,
         },
         tags: [],
         createdAt: Date.now(),

@@ -4,7 +4,7 @@
 // health checks have observed.
 import type { TargetHealth, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { StoredTarget } from "./documents.js";
-import type { ObservedHealth } from "./target-health.js";
+import type { HealthCheckFailure, ObservedHealth } from "./target-health.js";
 
 export interface HealthQuestion {
   /** The target as asked (or as registered when the caller named none). */
@@ -41,14 +41,21 @@ function targetHealth(q: HealthQuestion): TargetHealth {
   if (!seen) return state("initial", "Elb.RegistrationInProgress", "Target registration is in progress");
   if (seen.status === "healthy") return { State: "healthy" };
   if (seen.status === "initial") return state("initial", "Elb.InitialHealthChecking", "Initial health checks in progress");
-  switch (seen.failure?.kind) {
-    case "timeout":
-      return state("unhealthy", "Target.Timeout", "Request timed out");
-    case "response-code":
-      return state("unhealthy", "Target.ResponseCodeMismatch", `Health checks failed with these codes: [${seen.failure.code}]`);
-    default:
-      return state("unhealthy", "Target.FailedHealthChecks", "Health checks failed");
-  }
+  return state("unhealthy", failureReasonCode(seen.failure), failureDescription(seen.failure));
+}
+
+/** ELB's reason code for a failed check. */
+function failureReasonCode(failure: HealthCheckFailure | undefined): TargetHealth["Reason"] {
+  if (failure?.kind === "timeout") return "Target.Timeout";
+  if (failure?.kind === "response-code") return "Target.ResponseCodeMismatch";
+  return "Target.FailedHealthChecks";
+}
+
+/** ELB's description of a failed check, as DescribeTargetHealth and ECS's service events word it. */
+export function failureDescription(failure: HealthCheckFailure | undefined): string {
+  if (failure?.kind === "timeout") return "Request timed out";
+  if (failure?.kind === "response-code") return `Health checks failed with these codes: [${failure.code}]`;
+  return "Health checks failed";
 }
 
 const state = (State: TargetHealth["State"], Reason: TargetHealth["Reason"], Description: string): TargetHealth => ({

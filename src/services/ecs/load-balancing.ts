@@ -2,11 +2,12 @@
 // (CreateService/UpdateService/CreateTaskSet), how its tasks look to their groups (for the
 // scheduler), and registering RUNNING tasks and releasing drained ones (for its port).
 import type { LoadBalancer, TaskDefinition } from "@aws-sdk/client-ecs";
-import type { Action } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { elbIdOf, parseElbArn } from "../../domain/elbv2/arns.js";
 import type { StoredTargetGroup } from "../../domain/elbv2/documents.js";
-import { healthKey, type ObservedHealth, type TargetHealthBoard } from "../../domain/elbv2/target-health.js";
+import { healthKey, type TargetHealthBoard } from "../../domain/elbv2/target-health.js";
 import { withTargetsRegistered } from "../../domain/elbv2/targets.js";
+import { failureDescription } from "../../domain/elbv2/health-description.js";
+import { targetGroupUser } from "../../domain/elbv2/usage.js";
 import { invalidParameter } from "../../domain/errors.js";
 import type { Scope } from "../../domain/scope.js";
 import { heldForDraining, taskEndpoint, type TaskTarget } from "../../domain/task/load-balancing.js";
@@ -14,18 +15,9 @@ import type { TaskTargetsView } from "../../scheduler/service/index.js";
 import type { EcsState, StoredTask } from "../../state/ecs-state.js";
 import type { Transaction } from "../../state/store.js";
 
-/** Whether `actions` forward to the target group `arn` (alone or among weighted groups). */
-export function forwardsTo(actions: readonly Action[] | undefined, arn: string): boolean {
-  return (actions ?? []).some(
-    (a) =>
-      a.Type === "forward" && (a.TargetGroupArn === arn || (a.ForwardConfig?.TargetGroups ?? []).some((g) => g.TargetGroupArn === arn)),
-  );
-}
-
 /** Whether a listener or rule of some load balancer forwards to the target group `arn`. */
-export async function targetGroupInUse(state: EcsState, scope: Scope, arn: string): Promise<boolean> {
-  if ((await state.elbv2.listeners.list(scope)).some((l) => forwardsTo(l.listener.DefaultActions, arn))) return true;
-  return (await state.elbv2.rules.list(scope)).some((r) => forwardsTo(r.rule.Actions, arn));
+async function targetGroupInUse(state: EcsState, scope: Scope, arn: string): Promise<boolean> {
+  return targetGroupUser(await state.elbv2.rules.list(scope), arn) !== undefined;
 }
 
 /**
@@ -57,14 +49,6 @@ export async function checkTargetGroups(
       );
     }
   }
-}
-
-/** ELB's description of a failed check (DescribeTargetHealth's). */
-function failureReason(observed: ObservedHealth): string {
-  const failure = observed.failure;
-  if (failure?.kind === "timeout") return "Request timed out";
-  if (failure?.kind === "response-code") return `Health checks failed with these codes: [${failure.code}]`;
-  return "Health checks failed";
 }
 
 /** The health keys a task's view was made of, so a change of one pokes its service. */
@@ -102,7 +86,7 @@ export function targetsView(
         targetGroupName: group.targetGroup.TargetGroupName!,
         port: target.port,
         ...(target.id.startsWith("i-") ? { instanceId: target.id } : {}),
-        reason: failureReason(observed),
+        reason: failureDescription(observed.failure),
       };
     } else if (observed?.status !== "healthy" && health === "healthy") health = "initial";
   }
