@@ -2,7 +2,10 @@
 // against the same client hitting the target directly, same run, keep-alive, small responses,
 // alternating rounds, the target in a process of its own; (b) the time from registering a
 // target to its first request (health check interval 1 s, healthy threshold 2: the target is
-// ≤ 2 × 1 s + 1 s). Run as root: node dist/bench/lb.js [--quick]
+// ≤ 2 × 1 s + 1 s); (c) targets registered per second with 1,000 of them: through the ELBv2
+// API (RegisterTargets, in-process control plane, 10 calls of 100) and into a running HAProxy
+// (one apply adding 1,000 servers through its runtime API, no reload).
+// Run as root: node dist/bench/lb.js [--quick]
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, createServer, request, type Server } from "node:http";
 import { mkdtempSync } from "node:fs";
@@ -11,6 +14,8 @@ import { join } from "node:path";
 import type { DataPlaneConfig, PlaneTarget } from "../src/domain/elbv2/data-plane.js";
 import { HaproxyEngine } from "../src/dataplane/haproxy/engine.js";
 import { createLogger } from "../src/log/logger.js";
+import { CreateTargetGroupCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { inProcessBerth } from "../test/support/in-process.js";
 import { fmt, median, percentile } from "./stats.js";
 
 const quick = process.argv.includes("--quick");
@@ -155,6 +160,21 @@ async function main(): Promise<void> {
       await engine.apply(config([{ id: `${base}.10`, address: `${base}.10`, port: 8080, registeredAt: 0 }]));
     }
     console.log(`registration → first request ${fmt(median(firsts), 0)} ms median of ${firsts.length} (target ≤ 3000)`);
+
+    // (c) 1,000 targets: into the running HAProxy in one apply, then through the API.
+    const many: PlaneTarget[] = Array.from({ length: 1000 }, (_, i) => {
+      const address = `${base}.${30 + (i % 200)}`;
+      return { id: address, address, port: 9000 + Math.floor(i / 200), registeredAt: Date.now() };
+    });
+    const first = { id: `${base}.10`, address: `${base}.10`, port: 8080, registeredAt: 0 };
+    let engineMs = Date.now();
+    await engine.apply(config([first, ...many]));
+    engineMs = Date.now() - engineMs;
+    await engine.apply(config([first]));
+    const apiMs = await registerThroughApi(1000);
+    console.log(
+      `1,000 targets: engine ${fmt(engineMs, 0)} ms (${fmt(1000 / (engineMs / 1000), 0)} targets/s); API ${fmt(apiMs, 0)} ms (${fmt(1000 / (apiMs / 1000), 0)} targets/s)`,
+    );
     console.log(
       JSON.stringify({
         bench: "lb",
@@ -166,6 +186,8 @@ async function main(): Promise<void> {
         directP99Ms: p(direct, 99),
         lbP99Ms: p(through, 99),
         registrationToTrafficMs: median(firsts),
+        engineTargetsPerSecond: Math.round(1000 / (engineMs / 1000)),
+        apiTargetsPerSecond: Math.round(1000 / (apiMs / 1000)),
       }),
     );
   } finally {
@@ -175,6 +197,26 @@ async function main(): Promise<void> {
       s.closeAllConnections();
       s.close();
     }
+  }
+}
+
+/** ms for RegisterTargets of `count` ip targets (100 a call) into one group, in-process. */
+async function registerThroughApi(count: number): Promise<number> {
+  const berth = inProcessBerth();
+  try {
+    const vpc = (await berth.plane.defaultNetwork("us-east-1"))!.vpcId;
+    const group = await berth.elb.send(
+      new CreateTargetGroupCommand({ Name: "bench", Protocol: "HTTP", Port: 80, VpcId: vpc, TargetType: "ip" }),
+    );
+    const arn = group.TargetGroups![0]!.TargetGroupArn!;
+    const started = Date.now();
+    for (let call = 0; call < count / 100; call++) {
+      const Targets = Array.from({ length: 100 }, (_, i) => ({ Id: `172.31.${call}.${10 + i}`, Port: 80 }));
+      await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets }));
+    }
+    return Date.now() - started;
+  } finally {
+    await berth.close();
   }
 }
 
