@@ -3,13 +3,7 @@
 // SDKs. The target group's type is instance, so ECS registers each task as the container
 // instance's EC2 instance id on the task's dynamic host port; both become healthy, requests by
 // the load balancer's DNS name reach both, and scaling the service to zero drains them away.
-import {
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  DescribeVpcsCommand,
-  type EC2Client,
-} from "@aws-sdk/client-ec2";
+import { CreateSecurityGroupCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -34,13 +28,13 @@ import {
   type TargetHealthDescription,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import assert from "node:assert/strict";
-import { randomInt } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { startBerth, type BerthProcess } from "../support/berth-process.js";
 import { ec2SdkClient, elbSdkClient, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
+import { vpcOfItsOwn } from "../support/vpc.js";
 
 const CLUSTER = `lb-bridge-${process.pid}`;
 
@@ -65,24 +59,8 @@ describe("a bridge-mode service behind an ALB", () => {
     agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER, "--capacity", "ec2"] });
     await agent.registered;
     // A VPC of its own for the load balancer, so this test need not wait for the default VPC's range.
-    vpcId = await waitFor(
-      async () =>
-        ec2
-          .send(new CreateVpcCommand({ CidrBlock: `10.${randomInt(64, 250)}.0.0/16` }))
-          .then((out) => out.Vpc!.VpcId!)
-          .catch((err: Error) => {
-            if (err.name === "InvalidVpc.Range") return undefined;
-            throw err;
-          }),
-      { message: "a VPC on a free block", timeoutMs: 5_000 },
-    );
-    const block = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs![0]!.CidrBlock!;
-    const prefix = block.split(".").slice(0, 2).join(".");
-    const subnets: string[] = [];
-    for (const [i, zone] of ["us-east-1a", "us-east-1b"].entries()) {
-      const out = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${prefix}.${i * 16}.0/20`, AvailabilityZone: zone }));
-      subnets.push(out.Subnet!.SubnetId!);
-    }
+    const { vpcId: madeVpc, subnets } = await vpcOfItsOwn(ec2);
+    vpcId = madeVpc;
     const lbGroup = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "lb", Description: "lb" }))).GroupId!;
     await ecs.send(
       new RegisterTaskDefinitionCommand({

@@ -9,10 +9,7 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
   DescribeNetworkInterfacesCommand,
-  DescribeVpcsCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import {
@@ -41,7 +38,6 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { randomInt } from "node:crypto";
 import { connect } from "node:net";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
@@ -51,6 +47,7 @@ import { ec2SdkClient, elbSdkClient, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { badStatuses, steadyLoad } from "../support/load.js";
 import { waitFor } from "../support/wait.js";
+import { vpcOfItsOwn } from "../support/vpc.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
 
@@ -95,23 +92,9 @@ describe("services behind load balancers", () => {
     elb = elbSdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await agent.registered;
-    vpcId = await waitFor(
-      async () =>
-        ec2
-          .send(new CreateVpcCommand({ CidrBlock: `10.${randomInt(64, 250)}.0.0/16` }))
-          .then((out) => out.Vpc!.VpcId!)
-          .catch((err: Error) => {
-            if (err.name === "InvalidVpc.Range") return undefined;
-            throw err;
-          }),
-      { message: "a VPC on a free block", timeoutMs: 5_000 },
-    );
-    const block = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs![0]!.CidrBlock!;
-    const prefix = block.split(".").slice(0, 2).join(".");
-    for (const [i, zone] of ["us-east-1a", "us-east-1b"].entries()) {
-      const out = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${prefix}.${i * 16}.0/20`, AvailabilityZone: zone }));
-      subnets.push(out.Subnet!.SubnetId!);
-    }
+    const own = await vpcOfItsOwn(ec2);
+    vpcId = own.vpcId;
+    subnets.push(...own.subnets);
     const group = async (name: string) =>
       (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }))).GroupId!;
     lbGroup = await group("lb");

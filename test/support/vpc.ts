@@ -3,7 +3,14 @@
 // that reaches a task from the host needs once security groups are enforced (a VPC's default
 // group admits only its own members, as on AWS); and a host-wide turn at the default VPC's
 // address range for tests that run its tasks on Docker.
-import { AuthorizeSecurityGroupIngressCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import { randomInt } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,4 +138,31 @@ function lockOwnerGone(): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "ESRCH";
   }
+}
+
+/**
+ * A VPC of a test's own on a free 10.x.0.0/16 block (berth refuses one that overlaps a network
+ * of this host: another block is tried), with a /20 subnet in each of `zones`: such tests need
+ * not wait for the host-wide default VPC range. Remove its Docker network when done.
+ */
+export async function vpcOfItsOwn(ec2: EC2Client, zones = ["us-east-1a", "us-east-1b"]): Promise<{ vpcId: string; subnets: string[] }> {
+  const vpcId = await waitFor(
+    async () =>
+      ec2
+        .send(new CreateVpcCommand({ CidrBlock: `10.${randomInt(64, 250)}.0.0/16` }))
+        .then((out) => out.Vpc!.VpcId!)
+        .catch((err: Error) => {
+          if (err.name === "InvalidVpc.Range") return undefined;
+          throw err;
+        }),
+    { message: "a VPC on a free block", timeoutMs: 5_000 },
+  );
+  const block = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }))).Vpcs![0]!.CidrBlock!;
+  const prefix = block.split(".").slice(0, 2).join(".");
+  const subnets: string[] = [];
+  for (const [i, zone] of zones.entries()) {
+    const out = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: `${prefix}.${i * 16}.0/20`, AvailabilityZone: zone }));
+    subnets.push(out.Subnet!.SubnetId!);
+  }
+  return { vpcId, subnets };
 }
