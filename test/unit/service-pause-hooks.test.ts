@@ -88,6 +88,24 @@ describe("PAUSE lifecycle hooks: the reconciler", () => {
     );
     assert.equal(primaryOf(starting).lifecycle!.stage, "SCALE_UP");
     assert.equal(started(starting), 1);
+    // One new task up while its sibling still starts: no older task goes before the hook is asked.
+    const halfway = (config: DeploymentConfiguration) =>
+      reconcile(
+        input({
+          service: service({ deploymentConfiguration: config }),
+          deployments: [deployment({ id: DEP2, taskDefinition: TD2, lifecycle: scaling }), deployment({ id: DEP1, status: "ACTIVE" })],
+          tasks: [
+            task("old1"),
+            task("old2"),
+            task("new0", { deploymentId: DEP2, startedAt: at(0) }),
+            task("new1", { deploymentId: DEP2, lastStatus: "PROVISIONING", startedAt: undefined }),
+          ],
+          now: at(100),
+        }),
+      );
+    assert.deepEqual(stoppedArns(halfway(hooks(["POST_SCALE_UP"]))), []);
+    assert.equal(primaryOf(halfway(hooks(["POST_SCALE_UP"]))).lifecycle!.stage, "SCALE_UP");
+    assert.equal(stoppedArns(halfway({ lifecycleHooks: [] })).length, 1, "without the hook one older task may go");
 
     const plan = rollout(hooks(["POST_SCALE_UP"]), scaling, 2);
     assert.deepEqual(stoppedArns(plan), []);

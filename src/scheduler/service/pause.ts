@@ -66,6 +66,13 @@ export function scaledUp(primaryId: string, tasks: readonly ObservedTask[], boun
   return own.length >= bounds.desired || (own.length > 0 && counted.length >= bounds.maxTotal);
 }
 
+/** Whether some of the PRIMARY's tasks are still starting (pending, or not yet healthy). */
+function comingUp(primaryId: string, tasks: readonly ObservedTask[], now: Date, graceSeconds: number): boolean {
+  return tasks
+    .filter(isCounted)
+    .some((t) => t.deploymentId === primaryId && !isStopping(t) && (isPending(t) || !isHealthy(t, now, graceSeconds)));
+}
+
 export function decidePause(input: PauseInput): PauseDecision {
   const { primary, config, now } = input;
   const nowMs = now.getTime();
@@ -102,7 +109,13 @@ export function decidePause(input: PauseInput): PauseDecision {
         };
       }
     }
-    if (stage === "SCALE_UP" && !scaledUp(primary.id, input.tasks, input.bounds, now, input.graceSeconds)) return none(lc);
+    if (stage === "SCALE_UP" && !scaledUp(primary.id, input.tasks, input.bounds, now, input.graceSeconds)) {
+      // A POST_SCALE_UP hook is asked before any older task goes: while the new tasks come up
+      // (one already up beside a sibling still starting), the older ones wait for it. With no
+      // new task under way, older ones may still go to make room (maximumPercent 100).
+      const waitForHook = pauseHookAt(config, "POST_SCALE_UP") !== undefined && comingUp(primary.id, input.tasks, now, input.graceSeconds);
+      return { ...none(lc), hold: waitForHook ? "retirements" : "none" };
+    }
     const next = NEXT[stage];
     if (!next) return none(lc);
     lc = { ...lc, stage: next };
