@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { listenerArn, loadBalancerArn, ruleArn, targetGroupArn } from "../../src/domain/elbv2/arns.js";
-import { dataPlaneConfig, orderRules } from "../../src/domain/elbv2/plane-config.js";
+import { dataPlaneConfig } from "../../src/domain/elbv2/plane-config.js";
+import { orderedRules } from "../../src/domain/elbv2/rule-order.js";
 import type { StoredListener, StoredLoadBalancer, StoredRule, StoredTargetGroup } from "../../src/domain/elbv2/documents.js";
 import { wildcardRegex } from "../../src/dataplane/haproxy/conditions.js";
 import { matcherRegex, renderConfig, sourceFor } from "../../src/dataplane/haproxy/render.js";
@@ -48,7 +49,7 @@ describe("dataPlaneConfig", () => {
   test("rules by ascending priority, the default last; only groups in use", () => {
     const rules = [rule("r0", "default", forward("1")), rule("r1", "10", forward("2")), rule("r2", "2", forward("1"))];
     assert.deepEqual(
-      orderRules(rules).map((r) => r.rule.Priority),
+      orderedRules(rules).map((r) => r.rule.Priority),
       ["2", "10", "default"],
     );
     const config = dataPlaneConfig({ loadBalancers: [lb()], listeners: [listener()], rules, targetGroups: [tg("1"), tg("2"), tg("3")] }, 0);

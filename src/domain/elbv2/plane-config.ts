@@ -2,6 +2,7 @@
 // listens on, its rules in the order ELB evaluates them, and the target groups it forwards to
 // with the targets that still take traffic or still drain. Pure: the controller calls it after
 // every change and hands the result to the engine.
+import { orderedRules } from "./rule-order.js";
 import type { Action } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { elbIdOf } from "./arns.js";
 import type { PlaneAction, PlaneHealthCheck, PlaneListener, PlaneRule, PlaneTargetGroup, DataPlaneConfig } from "./data-plane.js";
@@ -35,7 +36,7 @@ export function dataPlaneConfig(docs: Elbv2Documents, now: number): DataPlaneCon
       .filter((l) => elbIdOf(l.listener.LoadBalancerArn!) === id)
       .map((l): PlaneListener => {
         const listenerId = elbIdOf(l.listener.ListenerArn!);
-        const rules = orderRules(rulesByListener.get(listenerId) ?? [])
+        const rules = orderedRules(rulesByListener.get(listenerId) ?? [])
           .map((r) => planeRule(r, groupsById))
           .filter((r): r is PlaneRule => r !== undefined);
         for (const rule of rules) if (rule.action.type === "forward") for (const g of rule.action.targetGroups) used.add(g.id);
@@ -53,12 +54,6 @@ export function dataPlaneConfig(docs: Elbv2Documents, now: number): DataPlaneCon
   });
   const targetGroups = [...used].sort().map((id) => planeTargetGroup(id, groupsById.get(id)!, now));
   return { loadBalancers, targetGroups };
-}
-
-/** Rules by ascending priority, the default one last (ELB evaluates them so). */
-export function orderRules<T extends StoredRule>(rules: readonly T[]): T[] {
-  const rank = (r: StoredRule) => (r.rule.IsDefault || r.rule.Priority === "default" ? Infinity : Number(r.rule.Priority));
-  return [...rules].sort((a, b) => rank(a) - rank(b));
 }
 
 function planeRule(stored: StoredRule, groups: ReadonlyMap<string, StoredTargetGroup>): PlaneRule | undefined {
