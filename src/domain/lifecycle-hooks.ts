@@ -6,6 +6,7 @@
 import type {
   DeploymentConfiguration,
   DeploymentLifecycleHookAction,
+  DeploymentLifecycleHookStage,
   DeploymentLifecycleHookStatus,
   ServiceDeploymentLifecycleStage,
 } from "@aws-sdk/client-ecs";
@@ -23,7 +24,7 @@ const MAX_HOOK_TIMEOUT_MINUTES = 20160;
 export interface PauseHookRecord {
   /** "ecs-pause-" + 43 URL-safe base64 characters (32 random bytes). */
   hookId: string;
-  stage: RollingHookStage;
+  stage: DeploymentLifecycleHookStage;
   /** AWAITING_ACTION until continued (SUCCEEDED), rolled back (FAILED) or timed out (TIMED_OUT). */
   status: DeploymentLifecycleHookStatus;
   expiresAt: Date;
@@ -34,6 +35,8 @@ export interface PauseHookRecord {
 export interface DeploymentLifecycle {
   stage: ServiceDeploymentLifecycleStage;
   hooks: PauseHookRecord[];
+  /** The hook stages whose AWS_LAMBDA hooks the service's events have said were not run. */
+  reported?: DeploymentLifecycleHookStage[];
 }
 
 export interface PauseHookConfig {
@@ -53,8 +56,14 @@ export function pauseHookAt(config: DeploymentConfiguration | undefined, stage: 
   };
 }
 
-export const hasPauseHooks = (config: DeploymentConfiguration | undefined) =>
-  (config?.lifecycleHooks ?? []).some((h) => h.targetType === "PAUSE");
+/** The Lambda functions of the AWS_LAMBDA hooks configured at `stage` (the model's default target type). */
+export function lambdaHooksAt(config: DeploymentConfiguration | undefined, stage: string): string[] {
+  return (config?.lifecycleHooks ?? [])
+    .filter((h) => (h.targetType ?? "AWS_LAMBDA") === "AWS_LAMBDA" && (h.lifecycleStages ?? []).some((s) => s === stage))
+    .map((h) => h.hookTargetArn ?? "");
+}
+
+export const hasLifecycleHooks = (config: DeploymentConfiguration | undefined) => (config?.lifecycleHooks ?? []).length > 0;
 
 /**
  * CreateService/UpdateService's lifecycleHooks: PAUSE hooks at a rolling deployment's stages.
