@@ -56,8 +56,7 @@ async function checkTargetGroup(ctx: { scope: Scope; state: EcsState }, rules: r
  * The blue/green resources of each load balancer's advancedConfiguration, against ELB (their
  * shape is checked before, in src/domain/deployment-strategy.ts): the alternate group passes
  * the primary's checks, and the production and test rules exist and each forward, with one
- * forward action whose weights ECS can move, to the service's two groups, the production
- * rule to the primary among them.
+ * forward action whose weights ECS can move, to the service's two groups (one of them at least).
  */
 export async function checkAdvancedConfigurations(
   ctx: { scope: Scope; state: EcsState },
@@ -71,7 +70,8 @@ export async function checkAdvancedConfigurations(
     const advanced = lb.advancedConfiguration!;
     await checkTargetGroup(ctx, rules, advanced.alternateTargetGroupArn!, td);
     const groups = [lb.targetGroupArn!, advanced.alternateTargetGroupArn!];
-    checkTrafficRule(ctx.scope, rules, "productionListenerRule", advanced.productionListenerRule!, groups, lb.targetGroupArn);
+    // Either group of the pair: after a blue/green deployment an NLB's listener forwards to the alternate alone.
+    checkTrafficRule(ctx.scope, rules, "productionListenerRule", advanced.productionListenerRule!, groups);
     if (advanced.testListenerRule !== undefined) checkTrafficRule(ctx.scope, rules, "testListenerRule", advanced.testListenerRule, groups);
   }
 }
@@ -79,16 +79,9 @@ export async function checkAdvancedConfigurations(
 /**
  * A production or test rule: an application load balancer's listener rule (its listener's
  * default rule included), or a network load balancer's listener, whose default actions are its
- * rule. Its single action forwards to the service's groups only, `required` among them.
+ * rule. Its single action forwards to the service's groups only.
  */
-function checkTrafficRule(
-  scope: Scope,
-  rules: readonly StoredRule[],
-  field: string,
-  arn: string,
-  groups: readonly string[],
-  required?: string,
-): void {
+function checkTrafficRule(scope: Scope, rules: readonly StoredRule[], field: string, arn: string, groups: readonly string[]): void {
   const parsed = parseElbArn(scope, arn);
   if (parsed?.type === "listener" && parsed.path.startsWith("app/")) {
     throw invalidParameter(`${field} ${arn} is a listener of an Application Load Balancer: give one of its listener rules.`);
@@ -110,9 +103,8 @@ function checkTrafficRule(
     throw invalidParameter(
       `The ${field} ${arn} forwards to target group ${stray}, which is neither the load balancer's targetGroupArn nor its alternateTargetGroupArn.`,
     );
-  const needed = required ? [required] : groups;
-  if (!forwarded.some((g) => needed.includes(g))) {
-    throw invalidParameter(`The ${field} ${arn} does not forward to the target group ${needed.join(" or ")}.`);
+  if (!forwarded.some((g) => groups.includes(g))) {
+    throw invalidParameter(`The ${field} ${arn} does not forward to the target group ${groups.join(" or ")}.`);
   }
 }
 
