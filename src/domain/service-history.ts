@@ -6,6 +6,7 @@
 // deployment, a circuit-breaker rollback is its rollback deployment, and so on.
 import type {
   DeploymentConfiguration,
+  LoadBalancer,
   Service,
   ServiceDeploymentStatus,
   ServiceRevision,
@@ -99,8 +100,28 @@ function revisionOf(
     guardDutyEnabled: false,
     serviceConnectConfiguration: { enabled: false },
     ...(volumeConfigurations?.length ? { volumeConfigurations: [...volumeConfigurations] } : {}),
+    ...resolvedOf(service.loadBalancers ?? [], deployment.targetGroupArns),
     createdAt: deployment.createdAt,
   };
+}
+
+/**
+ * A revision's resolvedConfiguration: the target group its tasks serve from behind each load
+ * balancer (blue/green: the one of the pair its deployment was given), with the production rule.
+ */
+function resolvedOf(
+  lbs: readonly LoadBalancer[],
+  targetGroupArns: readonly string[] | undefined,
+): Pick<StoredRevision, "resolvedConfiguration"> {
+  const resolved = lbs
+    .map((lb, i) => ({
+      targetGroupArn: targetGroupArns?.[i] ?? lb.targetGroupArn,
+      ...(lb.advancedConfiguration?.productionListenerRule
+        ? { productionListenerRule: lb.advancedConfiguration.productionListenerRule }
+        : {}),
+    }))
+    .filter((lb) => lb.targetGroupArn !== undefined);
+  return resolved.length ? { resolvedConfiguration: { loadBalancers: resolved } } : {};
 }
 
 const countsOf = (revisionId: string, d: DeploymentRecord): RevisionCounts => ({
@@ -198,14 +219,36 @@ export function requestRollback(
  * Returns `history` itself when nothing changed, so the caller can skip the write.
  */
 export function followDeployments(history: ServiceHistory, deployments: readonly DeploymentRecord[], now: Date): ServiceHistory {
-  let changed = false;
+  const revisions = resolveRevisions(history, deployments);
+  const base = revisions === history.revisions ? history : { ...history, revisions };
+  let changed = base !== history;
   const next = history.deployments.map((e) => {
     if (!isOngoing(e.status)) return e;
-    const after = follow(history, e, deployments, now);
+    const after = follow(base, e, deployments, now);
     if (after !== e) changed = true;
     return after;
   });
-  return changed ? { ...history, deployments: next } : history;
+  return changed ? { ...base, deployments: next } : history;
+}
+
+/**
+ * The revisions with the target groups their blue/green deployments were given (the reconciler
+ * picks them when the deployment begins, after the revision was recorded); the same array when none changed.
+ */
+function resolveRevisions(history: ServiceHistory, deployments: readonly DeploymentRecord[]): StoredRevision[] {
+  let changed = false;
+  const revisions = history.revisions.map((r) => {
+    const d = deployments.find((x) => x.targetGroupArns && revisionIdOf(x.id) === r.id);
+    if (!d || !r.resolvedConfiguration?.loadBalancers) return r;
+    const loadBalancers = r.resolvedConfiguration.loadBalancers.map((lb, i) => ({
+      ...lb,
+      targetGroupArn: d.targetGroupArns![i] ?? lb.targetGroupArn,
+    }));
+    if (JSON.stringify(loadBalancers) === JSON.stringify(r.resolvedConfiguration.loadBalancers)) return r;
+    changed = true;
+    return { ...r, resolvedConfiguration: { loadBalancers } };
+  });
+  return changed ? revisions : history.revisions;
 }
 
 function follow(

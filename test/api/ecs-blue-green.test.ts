@@ -8,6 +8,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListServiceDeploymentsCommand,
@@ -166,6 +167,10 @@ describe("ECS blue/green deployments", () => {
       "blue's tasks are gone",
     );
     assert.deepEqual((await registered(greenTg)).sort(), now.map(ipOf).sort());
+    const revision = (
+      await ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: done.currentServiceRevisions!.map((r) => r.arn!) }))
+    ).serviceRevisions![0]!;
+    assert.deepEqual(revision.resolvedConfiguration, { loadBalancers: [{ targetGroupArn: greenTg, productionListenerRule: prodRule }] });
     const events = await messages();
     assert.ok(
       events.some((m) => /is now receiving 100\.0% of production traffic/.test(m)),

@@ -166,6 +166,33 @@ describe("blue/green deployments: the reconciler", () => {
     assert.ok(world.steady, "the deployment goes on");
   });
 
+  test("BLUE_GREEN without load balancers runs its stages with no traffic to move", () => {
+    const world = new World({ deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: 1 } });
+    world.run(6);
+    world.deploy(TD2);
+    const first = world.step();
+    assert.equal(first.plan.start[0]?.count, 2);
+    assert.equal(first.plan.traffic, undefined);
+    world.step();
+    assert.equal(world.primary.lifecycle?.stage, "BAKE_TIME");
+    world.run(4);
+    assert.ok(world.steady);
+  });
+
+  test("a rolling deployment reports its AWS_LAMBDA hooks as not run too", () => {
+    const fn = "arn:aws:lambda:us-east-1:123456789012:function:gate";
+    const world = new World({
+      deploymentConfiguration: {
+        lifecycleHooks: [{ hookTargetArn: fn, roleArn: "arn:aws:iam::123456789012:role/hooks", lifecycleStages: ["POST_SCALE_UP"] }],
+      },
+    });
+    world.run(6);
+    world.deploy(TD2);
+    world.run(8);
+    assert.ok(world.steady);
+    assert.equal(world.events.filter((m) => m.includes(`did not run the lifecycle hook ${fn} at POST_SCALE_UP`)).length, 1);
+  });
+
   test("the circuit breaker's rollback gives traffic back to blue, whose tasks still run", () => {
     const world = updated({
       strategy: "BLUE_GREEN",
