@@ -10,6 +10,7 @@ import { CIRCUIT_BREAKER_FAILED_REASON, rollbackReason } from "./deployment.js";
 import { deploymentFailedMessage, rollingBackMessage } from "./events.js";
 import type { TaskOutcome } from "./observe.js";
 import { failedHealthChecks, failedToStart } from "./task-state.js";
+import { blueStillServes } from "./traffic-shift.js";
 import type { DeploymentRecord, ReconcilerMemory } from "./types.js";
 
 export const MIN_FAILURE_THRESHOLD = 3;
@@ -81,7 +82,8 @@ export function applyCircuitBreaker(input: BreakerInput): BreakerResult {
   if (!input.breaker?.rollback || !target || target.id === tripped.id || wasRollback) return { deployments, messages };
 
   const failedId = tripped.id;
-  const standing = input.restoreInPlace ? deployments.find((d) => d.id === target.id && d.status === "ACTIVE") : undefined;
+  const standing =
+    input.restoreInPlace && blueStillServes(tripped) ? deployments.find((d) => d.id === target.id && d.status === "ACTIVE") : undefined;
   if (standing) {
     messages.push(rollingBackMessage(input.serviceName, target.id));
     const restored = restoreDeployment(standing, rollbackReason(target.id), input.now);

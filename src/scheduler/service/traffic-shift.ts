@@ -84,6 +84,12 @@ export function blueOf(others: readonly DeploymentRecord[]): DeploymentRecord | 
   return (from !== undefined ? others.find((d) => d.id === from) : undefined) ?? previous;
 }
 
+/**
+ * Blue's tasks still run for `green` to hand traffic back to: until its clean-up starts
+ * stopping them (after that, a rollback is a new deployment).
+ */
+export const blueStillServes = (green: DeploymentRecord): boolean => green.lifecycle?.stage !== "CLEAN_UP";
+
 /** The target group of load balancer `i` a deployment's tasks register in. */
 export const targetGroupOf = (d: DeploymentRecord | undefined, lb: LoadBalancer, i: number): string =>
   d?.targetGroupArns?.[i] ?? lb.targetGroupArn!;

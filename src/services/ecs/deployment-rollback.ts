@@ -6,6 +6,7 @@ import { requestRollback, revisionOfDeployment, rollbackTarget, type StoredServi
 import {
   inProgressReason,
   newDeploymentId,
+  blueStillServes,
   restoreDeployment,
   shiftsTraffic,
   startDeployment,
@@ -31,9 +32,11 @@ export function rollBack(cur: StoredService, entry: StoredServiceDeployment, now
   // Blue/green: the revision gone back to may still run beside the one left (before clean-up);
   // then its deployment is the PRIMARY again and traffic returns to it at once.
   const past = cur.history;
-  const standing = shiftsTraffic(cur.service.deploymentConfiguration)
-    ? current.find((d) => d.status === "ACTIVE" && d.runningCount > 0 && revisionOfDeployment(past, d) === revision.id)
-    : undefined;
+  const leaving = current.find((d) => d.id === entry.deploymentId);
+  const standing =
+    shiftsTraffic(cur.service.deploymentConfiguration) && (!leaving || blueStillServes(leaving))
+      ? current.find((d) => d.status === "ACTIVE" && d.runningCount > 0 && revisionOfDeployment(past, d) === revision.id)
+      : undefined;
   const deployments = standing
     ? [
         restoreDeployment(standing, inProgressReason(standing.id), now),
