@@ -105,7 +105,11 @@ export function applyCircuitBreaker(input: BreakerInput): BreakerResult {
     rolloutState: "IN_PROGRESS",
     rolloutStateReason: rollbackReason(target.id),
     skipHooks: true,
+    // A deployment of its own: it takes its target groups and traffic afresh (blue/green).
     lifecycle: undefined,
+    traffic: undefined,
+    targetGroupArns: undefined,
+    restored: undefined,
     createdAt: input.now,
     updatedAt: input.now,
   };
