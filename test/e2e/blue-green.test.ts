@@ -66,6 +66,9 @@ const blueGreen = (stage: "POST_TEST_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_S
   lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: [stage] }],
 });
 
+/** The statuses of a service deployment that has not ended yet. */
+const UNDER_WAY = new Set(["PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]);
+
 interface RunningTask {
   arn: string;
   /** The revision it serves: "v1", "v2", … */
@@ -160,7 +163,7 @@ describe("blue/green deployments behind an ALB", () => {
     );
     // A service's first deployment runs no hook: it goes through on its own, into the primary group.
     const first = (await describeService()).currentServiceDeployment!;
-    await untilDeployment(first, "the first deployment SUCCESSFUL", (d) => d.status === "SUCCESSFUL");
+    await ended(first, "SUCCESSFUL");
     await answersOnly(80, "v1");
   });
 
@@ -239,20 +242,23 @@ describe("blue/green deployments behind an ALB", () => {
     const deployments = arns.length
       ? (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }))).serviceDeployments!
       : [];
-    return JSON.stringify(
-      {
-        events: service.events?.slice(0, 20).map((e) => e.message),
-        deployments: service.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition, d.runningCount, d.desiredCount]),
-        serviceDeployments: deployments.map((d) => [d.status, d.lifecycleStage, d.lifecycleHookDetails]),
-        production: await weights(productionRule),
-        test: await weights(testRule),
-        blueHealthy: await healthyIn(blueTg),
-        greenHealthy: await healthyIn(greenTg),
-        tasks: await runningTasks(),
-      },
-      null,
-      1,
-    );
+    const seen = {
+      deployments: service.deployments?.map((d) => [d.status, d.rolloutState, d.taskDefinition, d.runningCount, d.desiredCount]),
+      serviceDeployments: deployments.map((d) => [d.status, d.lifecycleStage, d.lifecycleHookDetails]),
+      productionRule: await weights(productionRule),
+      testRule: await weights(testRule),
+      blueHealthy: await healthyIn(blueTg),
+      greenHealthy: await healthyIn(greenTg),
+      tasks: await runningTasks(),
+    };
+    const events = (service.events ?? []).slice(0, 20).map((e) => `  ${e.message}`);
+    return [`events:`, ...events, ...Object.entries(seen).map(([key, value]) => `${key}: ${JSON.stringify(value)}`)].join("\n");
+  }
+
+  /** Fails with `message` and berth's view of the service. */
+  async function fail(message: string): Promise<never> {
+    const seen = await diagnostics().catch((e: Error) => `(no diagnostics: ${e.message})`);
+    throw new Error(`${message}\n${seen}`);
   }
 
   /** Awaits `work`; if it fails (a wait timed out), fails with berth's view of the service added. */
@@ -260,8 +266,7 @@ describe("blue/green deployments behind an ALB", () => {
     try {
       return await work;
     } catch (err) {
-      const seen = await diagnostics().catch((e: Error) => `(no diagnostics: ${e.message})`);
-      throw new Error(`${(err as Error).message}\n${seen}`, { cause: err });
+      return fail((err as Error).message);
     }
   }
 
@@ -271,12 +276,21 @@ describe("blue/green deployments behind an ALB", () => {
   const untilDeployment = (arn: string, what: string, ok: (d: ServiceDeployment) => boolean) =>
     waitExplained(() => describeDeployment(arn), { until: ok, message: what, timeoutMs: 120_000 });
 
-  const pausedAt = (arn: string, stage: string) =>
-    untilDeployment(
-      arn,
-      `paused at ${stage}`,
-      (d) => d.lifecycleStage === stage && d.lifecycleHookDetails?.some((h) => h.status === "AWAITING_ACTION") === true,
-    );
+  /** Waits until the deployment `arn` has ended, and fails unless it ended `status`. */
+  async function ended(arn: string, status: string): Promise<ServiceDeployment> {
+    const seen = await untilDeployment(arn, `the deployment ${status}`, (d) => !UNDER_WAY.has(d.status!));
+    if (seen.status !== status) await fail(`the deployment ended ${seen.status} at ${seen.lifecycleStage}, not ${status}`);
+    return seen;
+  }
+
+  /** Waits until the deployment `arn` waits at a PAUSE hook of `stage`; fails at once if it ends instead. */
+  async function pausedAt(arn: string, stage: string): Promise<ServiceDeployment> {
+    const paused = (d: ServiceDeployment) =>
+      d.lifecycleStage === stage && d.lifecycleHookDetails?.some((h) => h.status === "AWAITING_ACTION") === true;
+    const seen = await untilDeployment(arn, `paused at ${stage}`, (d) => paused(d) || !UNDER_WAY.has(d.status!));
+    if (!paused(seen)) await fail(`the deployment ended ${seen.status} at ${seen.lifecycleStage} before pausing at ${stage}`);
+    return seen;
+  }
 
   /** One GET / on its own connection to the load balancer's `port`: the body, or the status when not 200. */
   const answer = (port: number) =>
@@ -351,7 +365,7 @@ describe("blue/green deployments behind an ALB", () => {
 
     const hook = paused.lifecycleHookDetails!.find((h) => h.status === "AWAITING_ACTION")!;
     await ecs.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn: arn, hookId: hook.hookId!, action: "CONTINUE" }));
-    const done = await untilDeployment(arn, "the deployment SUCCESSFUL", (d) => d.status === "SUCCESSFUL");
+    const done = await ended(arn, "SUCCESSFUL");
     assert.ok(
       done.lifecycleHookDetails!.every((h) => h.status === "SUCCEEDED"),
       JSON.stringify(done.lifecycleHookDetails),
@@ -403,7 +417,7 @@ describe("blue/green deployments behind an ALB", () => {
     assert.deepEqual(await weights(productionRule), { blue: 100, green: 0 });
 
     await ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: arn, stopType: "ROLLBACK" }));
-    await untilDeployment(arn, "the deployment ROLLBACK_SUCCESSFUL", (d) => d.status === "ROLLBACK_SUCCESSFUL");
+    await ended(arn, "ROLLBACK_SUCCESSFUL");
     await answersOnly(80, "v2");
     assert.deepEqual(await weights(productionRule), { blue: 0, green: 100 }, "production back on the v2 group");
     await stopped(
