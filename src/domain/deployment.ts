@@ -27,6 +27,28 @@ export interface DeploymentRecord extends Deployment {
   lifecycle?: DeploymentLifecycle;
   /** A rollback deployment: it runs no lifecycle hooks (pausing a rollback would hold the service on the revision being left). */
   skipHooks?: boolean;
+  /**
+   * Blue/green, linear and canary: the target group each of the service's load balancers
+   * registers this deployment's tasks in — the primary or the alternate, whichever the
+   * deployment it replaced was not in. Unset: the service's own target groups.
+   */
+  targetGroupArns?: string[];
+  /** Blue/green, linear and canary: how far this deployment has taken traffic from the one it replaces. */
+  traffic?: TrafficShift;
+  /** Brought back as PRIMARY by a rollback while its tasks still ran: traffic returns to it and the others stop. */
+  restored?: boolean;
+}
+
+/** The traffic a blue/green (linear, canary) deployment has taken over, as its record keeps it. */
+export interface TrafficShift {
+  /** The deployment whose tasks took production traffic when this one began (blue). */
+  blueId?: string;
+  /** Production traffic on this deployment's target groups, in tenths of a percent (0–1000). */
+  tenths: number;
+  /** Test traffic goes to this deployment. */
+  testShifted: boolean;
+  /** The end of the current wait (a canary or linear step's bake, the bake time), epoch ms. */
+  waitUntil?: number;
 }
 
 /** Tasks the loop could not place when it applied the previous plan. */

@@ -1,19 +1,35 @@
-// PAUSE deployment lifecycle hooks ("Pause hooks for Amazon ECS service deployments") as berth
-// runs them for rolling deployments: which configurations are accepted, and the pause state a
-// deployment record keeps (which stage it is at, the hooks it has paused at). AWS_LAMBDA hooks
-// are refused: berth runs no Lambda functions, and a hook that never runs would let a
-// deployment through that its owner meant to gate.
+// Deployment lifecycle hooks: which configurations CreateService and UpdateService accept, and
+// the pause state a deployment record keeps (which stage it is at, the hooks it has paused at).
+// PAUSE hooks ("Pause hooks for Amazon ECS service deployments") are berth's to run. AWS_LAMBDA
+// hooks are accepted as ECS accepts them, so that a configuration made for AWS works here; berth
+// runs no Lambda function, and the scheduler says so in a service event at each such hook.
 import type {
   DeploymentConfiguration,
+  DeploymentLifecycleHook,
   DeploymentLifecycleHookAction,
+  DeploymentLifecycleHookStage,
   DeploymentLifecycleHookStatus,
   ServiceDeploymentLifecycleStage,
 } from "@aws-sdk/client-ecs";
-import { EcsError, invalidParameter } from "./errors.js";
+import { invalidParameter } from "./errors.js";
 
 /** The stages a rolling deployment passes that a hook may be configured at (the traffic-shift stages are blue/green's). */
 export const ROLLING_HOOK_STAGES = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP"] as const;
 export type RollingHookStage = (typeof ROLLING_HOOK_STAGES)[number];
+
+/** Every DeploymentLifecycleHookStage: the traffic-shifting strategies pass them all. */
+export const HOOK_STAGES = [
+  ...ROLLING_HOOK_STAGES,
+  "TEST_TRAFFIC_SHIFT",
+  "POST_TEST_TRAFFIC_SHIFT",
+  "PRE_PRODUCTION_TRAFFIC_SHIFT",
+  "PRODUCTION_TRAFFIC_SHIFT",
+  "POST_PRODUCTION_TRAFFIC_SHIFT",
+] as const;
+export type HookStage = (typeof HOOK_STAGES)[number];
+
+/** A Lambda function's ARN, unqualified or with a version or alias. */
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$/;
 
 /** DeploymentLifecycleHookTimeoutConfiguration's defaults: 24 hours, then roll back. */
 export const DEFAULT_HOOK_TIMEOUT_MINUTES = 1440;
@@ -23,7 +39,7 @@ const MAX_HOOK_TIMEOUT_MINUTES = 20160;
 export interface PauseHookRecord {
   /** "ecs-pause-" + 43 URL-safe base64 characters (32 random bytes). */
   hookId: string;
-  stage: RollingHookStage;
+  stage: DeploymentLifecycleHookStage;
   /** AWAITING_ACTION until continued (SUCCEEDED), rolled back (FAILED) or timed out (TIMED_OUT). */
   status: DeploymentLifecycleHookStatus;
   expiresAt: Date;
@@ -34,6 +50,8 @@ export interface PauseHookRecord {
 export interface DeploymentLifecycle {
   stage: ServiceDeploymentLifecycleStage;
   hooks: PauseHookRecord[];
+  /** The hook stages whose AWS_LAMBDA hooks the service's events have said were not run. */
+  reported?: DeploymentLifecycleHookStage[];
 }
 
 export interface PauseHookConfig {
@@ -53,12 +71,20 @@ export function pauseHookAt(config: DeploymentConfiguration | undefined, stage: 
   };
 }
 
-export const hasPauseHooks = (config: DeploymentConfiguration | undefined) =>
-  (config?.lifecycleHooks ?? []).some((h) => h.targetType === "PAUSE");
+/** The Lambda functions of the AWS_LAMBDA hooks configured at `stage` (the model's default target type). */
+export function lambdaHooksAt(config: DeploymentConfiguration | undefined, stage: string): string[] {
+  return (config?.lifecycleHooks ?? [])
+    .filter((h) => (h.targetType ?? "AWS_LAMBDA") === "AWS_LAMBDA" && (h.lifecycleStages ?? []).some((s) => s === stage))
+    .map((h) => h.hookTargetArn ?? "");
+}
+
+export const hasLifecycleHooks = (config: DeploymentConfiguration | undefined) => (config?.lifecycleHooks ?? []).length > 0;
 
 /**
- * CreateService/UpdateService's lifecycleHooks: PAUSE hooks at a rolling deployment's stages.
- * `target` says what the service is: hooks gate the ECS controller's REPLICA deployments only.
+ * CreateService/UpdateService's lifecycleHooks, in the configuration the service will have:
+ * the stages its strategy passes; a Lambda function and a role for AWS_LAMBDA hooks, neither
+ * target for PAUSE. `target` says what the service is: hooks gate the ECS controller's REPLICA
+ * deployments only.
  */
 export function checkLifecycleHooks(
   config: DeploymentConfiguration | undefined,
@@ -66,34 +92,20 @@ export function checkLifecycleHooks(
 ): void {
   const hooks = config?.lifecycleHooks ?? [];
   if (hooks.length === 0) return;
-  for (const hook of hooks) {
-    // The model's default target type is AWS_LAMBDA.
-    if ((hook.targetType ?? "AWS_LAMBDA") !== "PAUSE") {
-      throw new EcsError(
-        "UnsupportedFeatureException",
-        "Lifecycle hooks with the AWS_LAMBDA target type are not supported by berth, which does not run Lambda functions. Use the PAUSE target type.",
-      );
-    }
-  }
-  if (config?.strategy !== undefined && config.strategy !== "ROLLING") {
-    throw new EcsError(
-      "UnsupportedFeatureException",
-      `berth runs lifecycle hooks only for the ROLLING deployment strategy, not ${config.strategy}.`,
-    );
-  }
   if (target.controller !== "ECS")
     throw invalidParameter("Lifecycle hooks are only supported for services that use the ECS deployment controller.");
   if (target.schedulingStrategy === "DAEMON") {
     throw invalidParameter("Lifecycle hooks are not supported for services that use the DAEMON scheduling strategy.");
   }
+  const strategy = config?.strategy ?? "ROLLING";
+  const stages: readonly string[] = strategy === "ROLLING" ? ROLLING_HOOK_STAGES : HOOK_STAGES;
   for (const hook of hooks) {
-    if (hook.hookTargetArn !== undefined)
-      throw invalidParameter("hookTargetArn cannot be specified for a lifecycle hook with the PAUSE target type.");
+    checkHookTarget(hook);
     if (!hook.lifecycleStages?.length) throw invalidParameter("lifecycleStages must contain at least one lifecycle stage.");
     for (const stage of hook.lifecycleStages) {
-      if (!(ROLLING_HOOK_STAGES as readonly string[]).includes(stage)) {
+      if (!stages.includes(stage)) {
         throw invalidParameter(
-          `The lifecycle stage ${stage} is not supported for the ROLLING deployment strategy. Valid stages are ${ROLLING_HOOK_STAGES.join(", ")}.`,
+          `The lifecycle stage ${stage} is not supported for the ${strategy} deployment strategy. Valid stages are ${stages.join(", ")}.`,
         );
       }
     }
@@ -102,6 +114,20 @@ export function checkLifecycleHooks(
       throw invalidParameter(`timeoutInMinutes must be between 1 and ${MAX_HOOK_TIMEOUT_MINUTES}.`);
     }
   }
+}
+
+function checkHookTarget(hook: DeploymentLifecycleHook): void {
+  // The model's default target type is AWS_LAMBDA.
+  if ((hook.targetType ?? "AWS_LAMBDA") === "PAUSE") {
+    if (hook.hookTargetArn !== undefined)
+      throw invalidParameter("hookTargetArn cannot be specified for a lifecycle hook with the PAUSE target type.");
+    return;
+  }
+  if (!hook.hookTargetArn) throw invalidParameter("hookTargetArn is required for a lifecycle hook with the AWS_LAMBDA target type.");
+  if (!LAMBDA_FUNCTION_ARN.test(hook.hookTargetArn)) {
+    throw invalidParameter(`hookTargetArn ${hook.hookTargetArn} is not a valid Lambda function ARN.`);
+  }
+  if (!hook.roleArn) throw invalidParameter("roleArn is required for a lifecycle hook with the AWS_LAMBDA target type.");
 }
 
 /** The lifecycle with hook `hookId` set to `status`. */

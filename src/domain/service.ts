@@ -10,6 +10,7 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { ecsArn } from "./arn.js";
+import { withStrategyDefaults } from "./deployment-strategy.js";
 import { invalidParameter } from "./errors.js";
 import type { Scope } from "./scope.js";
 import { defaultAzRebalancing } from "./service-fields.js";
@@ -25,14 +26,18 @@ export function validateServiceName(name: string): void {
   }
 }
 
-/** ECS's defaults: REPLICA 100/200; DAEMON 0/100; the circuit breaker off. */
+/**
+ * ECS's defaults: REPLICA 100/200; DAEMON 0/100; the circuit breaker off; for the ECS
+ * deployment controller, whose deployments follow a strategy, the strategy's defaults.
+ */
 export function withDeploymentDefaults(
   strategy: "REPLICA" | "DAEMON",
   config: DeploymentConfiguration | undefined,
+  controller?: string,
 ): DeploymentConfiguration {
   const daemon = strategy === "DAEMON";
   const merged: DeploymentConfiguration = {
-    ...config,
+    ...(controller === "ECS" ? withStrategyDefaults(config ?? {}) : config),
     deploymentCircuitBreaker: { enable: false, rollback: false, ...config?.deploymentCircuitBreaker },
     maximumPercent: config?.maximumPercent ?? (daemon ? 100 : 200),
     minimumHealthyPercent: config?.minimumHealthyPercent ?? (daemon ? 0 : 100),

@@ -19,53 +19,20 @@ import {
 } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { capabilityAttributes } from "../../src/agent/capabilities.js";
-import { buildControlPlane, type ControlPlane } from "../../src/cli/control-plane.js";
 import { elbIdOf } from "../../src/domain/elbv2/arns.js";
 import { healthKey, type ObservedHealth } from "../../src/domain/elbv2/target-health.js";
 import { ec2SdkClient, sdkClient } from "../support/clients.js";
 import { TEST_SCOPE, putTargetGroup, targetGroupDoc } from "../support/elbv2-ecs-docs.js";
-import { testPlaneOptions } from "../support/in-process.js";
+import { ServedPlane } from "../support/served-plane.js";
 import { SimulatedAgent } from "../support/simulated-agent.js";
 import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "lb";
-
-/** A control plane built here and served on loopback, so that a simulated agent can reach it; restartable on the same port. */
-class ServedPlane {
-  plane!: ControlPlane;
-  endpoint = "";
-  private server?: Server;
-  private port = 0;
-
-  constructor(private readonly dataDir: string) {}
-
-  async start(): Promise<this> {
-    this.plane = buildControlPlane(testPlaneOptions(this.dataDir));
-    const server = createServer(this.plane.handle);
-    server.on("upgrade", this.plane.upgrade);
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    this.endpoint = `http://127.0.0.1:${this.port}`;
-    this.plane.start();
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server!.closeAllConnections();
-    // The plane first: it closes the agents' channels, which the server waits for.
-    await this.plane.close();
-    await closed;
-  }
-}
 
 const healthy = (): ObservedHealth => ({ status: "healthy", since: Date.now() });
 const unhealthy = (): ObservedHealth => ({ status: "unhealthy", failure: { kind: "response-code", code: 503 }, since: Date.now() });

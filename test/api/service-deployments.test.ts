@@ -352,11 +352,11 @@ describe("service fields and history in-process", () => {
     });
   });
 
-  test("lifecycle hooks: PAUSE at a rolling stage is accepted; Lambda hooks and other stages are refused", async () => {
+  test("lifecycle hooks: PAUSE at a rolling stage is accepted, Lambda hooks need a role; other stages are refused", async () => {
     const lambda = [{ hookTargetArn: `arn:aws:lambda:us-east-1:${TEST_ACCOUNT}:function:f`, lifecycleStages: ["PRE_SCALE_UP" as const] }];
     await assert.rejects(
       ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "web", deploymentConfiguration: { lifecycleHooks: lambda } })),
-      { name: "UnsupportedFeatureException" },
+      (err: Error) => err.name === "InvalidParameterException" && /roleArn is required/.test(err.message),
     );
     const blueGreenStage = [{ targetType: "PAUSE" as const, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT" as const] }];
     await assert.rejects(

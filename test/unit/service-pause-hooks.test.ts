@@ -249,18 +249,48 @@ describe("PAUSE lifecycle hooks: what CreateService and UpdateService accept", (
       "accepted",
     );
   });
-  test("Lambda hooks, other strategies, blue/green stages, DAEMON and bad timeouts are refused", () => {
-    const lambda = {
-      lifecycleHooks: [{ hookTargetArn: "arn:aws:lambda:us-east-1:123456789012:function:f", lifecycleStages: ["PRE_SCALE_UP"] }],
-    } as DeploymentConfiguration;
+  test("Lambda hooks with a function and a role, and every stage for the traffic-shifting strategies, are accepted", () => {
+    const lambda = (hook: Record<string, unknown>) =>
+      ({ lifecycleHooks: [{ lifecycleStages: ["PRE_SCALE_UP"], ...hook }] }) as DeploymentConfiguration;
+    const fn = "arn:aws:lambda:us-east-1:123456789012:function:f";
+    const role = "arn:aws:iam::123456789012:role/hooks";
     assert.equal(
-      code(() => checkLifecycleHooks(lambda, replica)),
-      "UnsupportedFeatureException",
+      code(() => checkLifecycleHooks(lambda({ hookTargetArn: fn, roleArn: role }), replica)),
+      "accepted",
     );
     assert.equal(
-      code(() => checkLifecycleHooks({ strategy: "BLUE_GREEN", ...hooks(["PRE_SCALE_UP"]) }, replica)),
-      "UnsupportedFeatureException",
+      code(() => checkLifecycleHooks(lambda({ hookTargetArn: `${fn}:live`, roleArn: role, targetType: "AWS_LAMBDA" }), replica)),
+      "accepted",
     );
+    assert.equal(
+      code(() => checkLifecycleHooks(lambda({ roleArn: role }), replica)),
+      "InvalidParameterException",
+    );
+    assert.equal(
+      code(() => checkLifecycleHooks(lambda({ hookTargetArn: fn }), replica)),
+      "InvalidParameterException",
+    );
+    assert.equal(
+      code(() => checkLifecycleHooks(lambda({ hookTargetArn: "arn:aws:sns:us-east-1:123456789012:t", roleArn: role }), replica)),
+      "InvalidParameterException",
+    );
+    assert.equal(
+      code(() => checkLifecycleHooks(lambda({ targetType: "PAUSE", hookTargetArn: fn }), replica)),
+      "InvalidParameterException",
+    );
+    for (const strategy of ["BLUE_GREEN", "LINEAR", "CANARY"] as const) {
+      assert.equal(
+        code(() =>
+          checkLifecycleHooks(
+            { strategy, ...hooks(["RECONCILE_SERVICE", "TEST_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]) },
+            replica,
+          ),
+        ),
+        "accepted",
+      );
+    }
+  });
+  test("rolling deployments' other stages, DAEMON, other controllers and bad timeouts are refused", () => {
     assert.equal(
       code(() => checkLifecycleHooks(hooks(["POST_TEST_TRAFFIC_SHIFT"]), replica)),
       "InvalidParameterException",

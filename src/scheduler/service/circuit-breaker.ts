@@ -34,6 +34,11 @@ export interface BreakerInput {
   lastCompleted?: ReconcilerMemory["lastCompleted"];
   nextDeploymentId: string;
   now: Date;
+  /**
+   * Blue/green: the deployment rolled back to still has its tasks (they ran beside the failed
+   * one), so it becomes the PRIMARY again instead of a new deployment of its task definition.
+   */
+  restoreInPlace?: boolean;
 }
 
 export interface BreakerResult {
@@ -76,6 +81,15 @@ export function applyCircuitBreaker(input: BreakerInput): BreakerResult {
   if (!input.breaker?.rollback || !target || target.id === tripped.id || wasRollback) return { deployments, messages };
 
   const failedId = tripped.id;
+  const standing = input.restoreInPlace ? deployments.find((d) => d.id === target.id && d.status === "ACTIVE") : undefined;
+  if (standing) {
+    messages.push(rollingBackMessage(input.serviceName, target.id));
+    const restored = restoreDeployment(standing, rollbackReason(target.id), input.now);
+    const rest = deployments
+      .filter((d) => d.id !== target.id)
+      .map((d): DeploymentRecord => (d.id === failedId ? { ...d, status: "ACTIVE" } : d));
+    return { deployments: [restored, ...rest], messages };
+  }
   const template = deployments.find((d) => d.id === target.id) ?? tripped;
   const rollback: DeploymentRecord = {
     ...template,
@@ -96,4 +110,22 @@ export function applyCircuitBreaker(input: BreakerInput): BreakerResult {
   messages.push(rollingBackMessage(input.serviceName, target.id));
   const demoted = deployments.map((d): DeploymentRecord => (d.id === failedId ? { ...d, status: "ACTIVE" } : d));
   return { deployments: [rollback, ...demoted], messages };
+}
+
+/**
+ * `d`, still running its tasks, as the PRIMARY again: traffic returns to it and the reconciler
+ * stops the others (a rollback runs no hooks and shifts nothing).
+ */
+export function restoreDeployment(d: DeploymentRecord, reason: string, now: Date): DeploymentRecord {
+  const { lifecycle: _lifecycle, traffic: _traffic, ...rest } = d;
+  return {
+    ...rest,
+    status: "PRIMARY",
+    rolloutState: "IN_PROGRESS",
+    rolloutStateReason: reason,
+    failedTasks: 0,
+    skipHooks: true,
+    restored: true,
+    updatedAt: now,
+  };
 }

@@ -52,6 +52,16 @@ export const deploymentFailedMessage = (serviceName: string, deploymentId: strin
 export const rollingBackMessage = (serviceName: string, targetDeploymentId: string) =>
   `${svc(serviceName)} rolling back to deployment ${targetDeploymentId}.`;
 
+/** berth runs no Lambda functions: a deployment passing an AWS_LAMBDA hook's stage says so. */
+export const lambdaHookNotRunMessage = (serviceName: string, deploymentId: string, functionArn: string, stage: string) =>
+  `${svc(serviceName)} (deployment ${deploymentId}) did not run the lifecycle hook ${functionArn} at ${stage}: berth does not run AWS Lambda functions.`;
+
+/** A blue/green (linear, canary) deployment moving test or production traffic to its tasks. */
+export const testTrafficShiftedMessage = (serviceName: string, deploymentId: string) =>
+  `${svc(serviceName)} (deployment ${deploymentId}) is now receiving 100% of test traffic.`;
+export const productionTrafficShiftedMessage = (serviceName: string, deploymentId: string, tenths: number) =>
+  `${svc(serviceName)} (deployment ${deploymentId}) is now receiving ${(tenths / 10).toFixed(1)}% of production traffic.`;
+
 export const throttledMessage = (serviceName: string) => `${svc(serviceName)} is unable to consistently start tasks successfully.`;
 
 export const deploymentConfigurationStuckMessage = (serviceName: string) =>

@@ -12,7 +12,8 @@ export {
   rollbackReason,
   startDeployment,
 } from "./deployment.js";
-export { MAX_FAILURE_THRESHOLD, MIN_FAILURE_THRESHOLD, failureThreshold } from "./circuit-breaker.js";
+export { MAX_FAILURE_THRESHOLD, MIN_FAILURE_THRESHOLD, failureThreshold, restoreDeployment } from "./circuit-breaker.js";
+export { CANARY_DEFAULTS, LINEAR_DEFAULTS, shiftsTraffic } from "./traffic-shift.js";
 export { THROTTLE_AFTER_FAILURES, THROTTLE_BASE_DELAY_MS, THROTTLE_MAX_DELAY_MS, launchDelayMs } from "./backoff.js";
 export {
   REPEAT_AFTER_MS,

@@ -6,15 +6,9 @@
 // before older tasks must go) → CLEAN_UP (the older tasks stop). A service's first
 // deployment replaces nothing and runs no hooks; neither does a rollback.
 import type { DeploymentConfiguration } from "@aws-sdk/client-ecs";
-import {
-  type DeploymentLifecycle,
-  type PauseHookRecord,
-  type RollingHookStage,
-  hasPauseHooks,
-  pauseHookAt,
-  resolveHook,
-} from "../../domain/lifecycle-hooks.js";
+import { type DeploymentLifecycle, type RollingHookStage, hasLifecycleHooks, pauseHookAt } from "../../domain/lifecycle-hooks.js";
 import type { Bounds } from "./deployment.js";
+import { passHookStage } from "./hook-gate.js";
 import { isCounted, isHealthy, isPending, isStopping } from "./task-state.js";
 import type { DeploymentRecord, ObservedTask } from "./types.js";
 
@@ -35,6 +29,7 @@ export interface PauseInput {
   graceSeconds: number;
   /** A fresh hook id, used only if this run pauses at a new hook. */
   nextHookId: string;
+  serviceName: string;
 }
 
 export interface PauseDecision {
@@ -45,6 +40,8 @@ export interface PauseDecision {
   rollback: boolean;
   /** When the awaited hook expires. */
   wakeAt?: number;
+  /** Events to write (AWS_LAMBDA hooks passed but not run). */
+  messages?: string[];
 }
 
 const NEXT: Record<string, DeploymentLifecycle["stage"] | undefined> = {
@@ -76,38 +73,34 @@ function comingUp(primaryId: string, tasks: readonly ObservedTask[], now: Date, 
 export function decidePause(input: PauseInput): PauseDecision {
   const { primary, config, now } = input;
   const nowMs = now.getTime();
-  const none = (lifecycle = primary?.lifecycle): PauseDecision => ({ ...(lifecycle ? { lifecycle } : {}), hold: "none", rollback: false });
+  const messages: string[] = [];
+  const none = (lifecycle = primary?.lifecycle): PauseDecision => ({
+    ...(lifecycle ? { lifecycle } : {}),
+    hold: "none",
+    rollback: false,
+    ...(messages.length ? { messages } : {}),
+  });
   if (!primary || primary.rolloutState !== "IN_PROGRESS" || primary.skipHooks) return none();
   // Stages are tracked from the first run that sees the deployment replacing others.
-  if (!primary.lifecycle && (input.others.length === 0 || !hasPauseHooks(config))) return none();
+  if (!primary.lifecycle && (input.others.length === 0 || !hasLifecycleHooks(config))) return none();
   let lc: DeploymentLifecycle = primary.lifecycle ?? { stage: input.others.length > 1 ? "RECONCILE_SERVICE" : "PRE_SCALE_UP", hooks: [] };
 
   for (;;) {
     const stage = lc.stage;
-    const hookable = stage === "RECONCILE_SERVICE" || stage === "PRE_SCALE_UP" || stage === "POST_SCALE_UP";
-    const hook = lc.hooks.find((h) => h.stage === stage);
-    if (hookable && hook?.status === "AWAITING_ACTION") {
-      const expires = hook.expiresAt.getTime();
-      if (nowMs < expires) return { lifecycle: lc, hold: HOLD[stage], rollback: false, wakeAt: expires };
-      lc = resolveHook(lc, hook.hookId, "TIMED_OUT");
-      if (hook.timeoutAction === "ROLLBACK") return { lifecycle: lc, hold: HOLD[stage], rollback: true };
-    } else if (hookable && !hook) {
-      const configured = pauseHookAt(config, stage);
-      if (configured) {
-        const paused: PauseHookRecord = {
-          hookId: input.nextHookId,
-          stage,
-          status: "AWAITING_ACTION",
-          expiresAt: new Date(nowMs + configured.timeoutMinutes * 60_000),
-          timeoutAction: configured.timeoutAction,
-        };
-        return {
-          lifecycle: { ...lc, hooks: [...lc.hooks, paused] },
-          hold: HOLD[stage],
-          rollback: false,
-          wakeAt: paused.expiresAt.getTime(),
-        };
-      }
+    if (stage === "RECONCILE_SERVICE" || stage === "PRE_SCALE_UP" || stage === "POST_SCALE_UP") {
+      const gate = passHookStage({
+        lifecycle: lc,
+        stage,
+        config,
+        nowMs,
+        nextHookId: input.nextHookId,
+        serviceName: input.serviceName,
+        deploymentId: primary.id,
+      });
+      messages.push(...gate.messages);
+      lc = gate.lifecycle;
+      if (gate.rollback) return { ...none(lc), hold: HOLD[stage], rollback: true };
+      if (gate.heldUntil !== undefined) return { ...none(lc), hold: HOLD[stage], wakeAt: gate.heldUntil };
     }
     if (stage === "SCALE_UP" && !scaledUp(primary.id, input.tasks, input.bounds, now, input.graceSeconds)) {
       // A POST_SCALE_UP hook is asked before any older task goes: while the new tasks come up

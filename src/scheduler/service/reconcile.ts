@@ -22,9 +22,11 @@ import { reconcileExternal } from "./external.js";
 import { withTargetWork } from "./load-balancing.js";
 import { observe } from "./observe.js";
 import { type PauseDecision, decidePause } from "./pause.js";
-import { scheduleReplica } from "./replica.js";
+import { type Schedule, scheduleReplica } from "./replica.js";
 import { PLACEMENT, RunEvents, STEADY, THROTTLED, throttleLaunches } from "./run-events.js";
 import { graceEndsAt, isCounted, isLive, isPending, isPresent, isProtected, isRunning, isUp } from "./task-state.js";
+import { ruleTraffic } from "./traffic.js";
+import { type ShiftDecision, decideShift, shiftsTraffic } from "./traffic-shift.js";
 import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStart } from "./types.js";
 
 /** The key of the event a deployment stuck between its percentages emits, once while it lasts. */
@@ -60,6 +62,8 @@ function reconcileService(input: ReconcileInput): Plan {
     lastCompleted: memory.lastCompleted,
     nextDeploymentId: input.nextDeploymentId,
     now,
+    // Blue/green: blue's tasks still run, so a rollback brings them back rather than new ones.
+    restoreInPlace: shiftsTraffic(service.deploymentConfiguration),
   });
   events.add(...breaker.messages);
   const primary = breaker.deployments.find((d) => d.status === "PRIMARY");
@@ -67,20 +71,53 @@ function reconcileService(input: ReconcileInput): Plan {
   // 3. The throttle: a new PRIMARY starts it afresh, as ECS does.
   const throttle: Throttle = throttleLaunches(input, observation.outcomes, primary?.id !== memory.primaryId, events);
 
+  const others = breaker.deployments.filter((d) => d.status === "ACTIVE");
+  const canLaunch = active && launchAllowed(throttle, nowMs);
+  // Blue/green, linear and canary: a deployment replacing others moves traffic (traffic-shift.ts).
+  const shift: ShiftDecision | undefined =
+    !daemon &&
+    active &&
+    primary?.rolloutState === "IN_PROGRESS" &&
+    !primary.restored &&
+    shiftsTraffic(service.deploymentConfiguration) &&
+    (others.length > 0 || primary.traffic !== undefined)
+      ? decideShift({
+          serviceName: name,
+          primary,
+          others,
+          loadBalancers: service.loadBalancers ?? [],
+          config: service.deploymentConfiguration,
+          tasks: input.tasks,
+          desired,
+          now,
+          graceSeconds: grace,
+          canLaunch,
+          nextHookId: input.nextHookId,
+        })
+      : undefined;
+
   // The pause state is part of the PRIMARY's record; DAEMON services and a service being deleted run no hooks.
-  const pause: PauseDecision =
-    daemon || !active
+  const pause: PauseDecision = shift
+    ? {
+        hold: "none",
+        rollback: shift.rollback,
+        ...(shift.wakeAt !== undefined ? { wakeAt: shift.wakeAt } : {}),
+        messages: shift.messages,
+      }
+    : daemon || !active
       ? { ...(primary?.lifecycle ? { lifecycle: primary.lifecycle } : {}), hold: "none", rollback: false }
       : decidePause({
           primary,
-          others: breaker.deployments.filter((d) => d.status === "ACTIVE"),
+          others,
           config: service.deploymentConfiguration,
           tasks: input.tasks,
           bounds,
           now,
           graceSeconds: grace,
           nextHookId: input.nextHookId,
+          serviceName: name,
         });
+  events.add(...(pause.messages ?? []));
 
   // 4. Scheduling.
   const ctx = {
@@ -88,13 +125,15 @@ function reconcileService(input: ReconcileInput): Plan {
     bounds,
     now,
     graceSeconds: grace,
-    canLaunch: active && launchAllowed(throttle, nowMs) && pause.hold !== "launches",
+    canLaunch: canLaunch && pause.hold !== "launches",
     deleting: service.status === "DRAINING",
     hold: pause.hold,
   };
-  const schedule = daemon
-    ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
-    : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
+  const schedule: Schedule = shift
+    ? { startCount: shift.startCount, startOn: [], stops: shift.stops, unhealthy: shift.unhealthy, stuck: false }
+    : daemon
+      ? scheduleDaemon(input.tasks, input.instances, !active, ctx)
+      : scheduleReplica(input.tasks, new Set(input.instances.filter((i) => i.status === "DRAINING").map((i) => i.arn)), ctx);
   for (const arn of schedule.unhealthy)
     events.add(
       unhealthyInTargetGroupMessage(
@@ -123,12 +162,21 @@ function reconcileService(input: ReconcileInput): Plan {
   // The tasks this plan stops are asked to stop, not stopped: they count until they have.
   const stopping = new Set(schedule.stops.map((s) => s.taskArn));
   const remaining = input.tasks.filter(isCounted).map((t) => (stopping.has(t.taskArn) ? { ...t, desiredStatus: "STOPPED" } : t));
-  let deployments = refreshDeployments(breaker.deployments, remaining, desired).map((d): DeploymentRecord =>
-    d.id === primary?.id && pause.lifecycle ? { ...d, lifecycle: pause.lifecycle } : d,
-  );
+  let deployments = refreshDeployments(breaker.deployments, remaining, desired).map((d): DeploymentRecord => {
+    if (d.id !== primary?.id) return d;
+    if (shift)
+      return { ...d, lifecycle: shift.primary.lifecycle, traffic: shift.primary.traffic, targetGroupArns: shift.primary.targetGroupArns };
+    return pause.lifecycle ? { ...d, lifecycle: pause.lifecycle } : d;
+  });
   const idle = start.length === 0 && stopping.size === 0;
   // A paused deployment is not complete, even when nothing older is left to hold.
-  const settled = active && idle && pause.hold === "none" && !pause.rollback && primaryComplete(deployments, remaining, desired, nowMs);
+  const settled =
+    active &&
+    idle &&
+    pause.hold === "none" &&
+    !pause.rollback &&
+    (!shift || shift.cleaningUp) &&
+    primaryComplete(deployments, remaining, desired, nowMs);
   if (settled && primary?.rolloutState === "IN_PROGRESS") {
     deployments = deployments.map((d): DeploymentRecord =>
       d.id === primary.id ? { ...d, rolloutState: "COMPLETED", rolloutStateReason: completedReason(d.id) } : d,
@@ -161,6 +209,7 @@ function reconcileService(input: ReconcileInput): Plan {
     ...(finalPrimary ? { primaryId: finalPrimary.id } : {}),
   };
 
+  const traffic = ruleTraffic(service.loadBalancers ?? [], deployments);
   const drained = !active && start.length === 0 && input.tasks.every((t) => !isPresent(t));
   // A hook's expiry wakes the loop; a timed-out hook's rollback is applied by the loop, which then runs again.
   const wakes = [nextWake(input, throttle, events.conditions[STEADY], grace, nowMs), pause.wakeAt, pause.rollback ? nowMs : undefined];
@@ -180,6 +229,7 @@ function reconcileService(input: ReconcileInput): Plan {
     ...(wakeAt !== undefined ? { wakeAt: new Date(wakeAt) } : {}),
     ...(drained && service.status === "DRAINING" ? { serviceStatus: "INACTIVE" as const } : {}),
     ...(pause.rollback && primary ? { hookRollback: primary.id } : {}),
+    ...(traffic.length ? { traffic } : {}),
     desiredCount: desired,
     runningCount: remaining.filter(isRunning).length,
     pendingCount: remaining.filter(isPending).length,

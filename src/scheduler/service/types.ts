@@ -2,7 +2,7 @@
 // snapshot (service, deployments, tasks, instances, memory, `now`), calls `reconcile`, and
 // applies the plan: it places and starts tasks, stops tasks, writes the deployments, the
 // events and the memory. Nothing here knows about storage, the wire or the clock.
-import type { DeploymentConfiguration, ServiceEvent } from "@aws-sdk/client-ecs";
+import type { DeploymentConfiguration, LoadBalancer, ServiceEvent } from "@aws-sdk/client-ecs";
 import type { DeploymentRecord, ReconcilerMemory, UnplacedTasks } from "../../domain/deployment.js";
 import type { TaskSetRecord } from "../../domain/task-set.js";
 import type { InstanceStatus } from "../placement/types.js";
@@ -14,6 +14,7 @@ export {
   type DeploymentRecord,
   type DeploymentStatus,
   type ReconcilerMemory,
+  type TrafficShift,
   type UnplacedTasks,
 } from "../../domain/deployment.js";
 
@@ -33,6 +34,8 @@ export interface ServiceSpec {
   healthCheckGracePeriodSeconds?: number;
   /** The service has target groups: its RUNNING tasks are registered in them, and count only once healthy there. */
   loadBalanced?: boolean;
+  /** Its load balancers; those with advancedConfiguration have their listener rules' weights set by the reconciler. */
+  loadBalancers?: readonly LoadBalancer[];
 }
 
 /** A task of a service behind load balancers, as its target groups see it. */
@@ -146,6 +149,18 @@ export interface Plan {
   register?: string[];
   /** Tasks whose targets have drained: their agents may now stop them. */
   release?: string[];
+  /**
+   * Blue/green, linear and canary services: the forward weights their production and test
+   * listener rules are to have after this run (the loop writes those that differ).
+   */
+  traffic?: RuleTraffic[];
   /** EXTERNAL services: the task sets after this run, their counts and stability; DRAINING ones with no task left are gone. */
   taskSets?: TaskSetRecord[];
+}
+
+/** The target groups a listener rule (or an NLB listener) forwards to, with their weights. */
+export interface RuleTraffic {
+  /** A listener rule ARN, or a listener ARN (its default rule). */
+  ruleArn: string;
+  targetGroups: { targetGroupArn: string; weight: number }[];
 }

@@ -2,8 +2,15 @@
 // (ROLLBACK) does; ContinueServiceDeployment's ROLLBACK action and a PAUSE hook that times out
 // with the ROLLBACK action do the same. The caller writes the result under the service's lock.
 import { resolveHook } from "../../domain/lifecycle-hooks.js";
-import { requestRollback, rollbackTarget, type StoredServiceDeployment } from "../../domain/service-history.js";
-import { newDeploymentId, startDeployment, type DeploymentRecord } from "../../scheduler/service/index.js";
+import { requestRollback, revisionOfDeployment, rollbackTarget, type StoredServiceDeployment } from "../../domain/service-history.js";
+import {
+  inProgressReason,
+  newDeploymentId,
+  restoreDeployment,
+  shiftsTraffic,
+  startDeployment,
+  type DeploymentRecord,
+} from "../../scheduler/service/index.js";
 import type { StoredService } from "../../state/ecs-state.js";
 
 /**
@@ -21,22 +28,35 @@ export function rollBack(cur: StoredService, entry: StoredServiceDeployment, now
     if (!awaiting?.length || !d.lifecycle) return d;
     return { ...d, lifecycle: awaiting.reduce((lc, h) => resolveHook(lc, h.hookId, "FAILED"), d.lifecycle), updatedAt: now };
   });
-  const deployments = startDeployment(
-    current,
-    {
-      id: newDeploymentId(Math.random),
-      taskDefinition: revision.taskDefinition!,
-      desiredCount: cur.service.desiredCount ?? 0,
-      // Pausing the way back would hold the service on the revision it is leaving.
-      skipHooks: true,
-      ...(revision.launchType ? { launchType: revision.launchType } : {}),
-      ...(revision.capacityProviderStrategy ? { capacityProviderStrategy: revision.capacityProviderStrategy } : {}),
-      ...(revision.platformVersion ? { platformVersion: revision.platformVersion } : {}),
-      ...(revision.networkConfiguration ? { networkConfiguration: revision.networkConfiguration } : {}),
-      ...(revision.volumeConfigurations ? { volumeConfigurations: revision.volumeConfigurations } : {}),
-    },
-    now,
-  );
+  // Blue/green: the revision gone back to may still run beside the one left (before clean-up);
+  // then its deployment is the PRIMARY again and traffic returns to it at once.
+  const past = cur.history;
+  const standing = shiftsTraffic(cur.service.deploymentConfiguration)
+    ? current.find((d) => d.status === "ACTIVE" && d.runningCount > 0 && revisionOfDeployment(past, d) === revision.id)
+    : undefined;
+  const deployments = standing
+    ? [
+        restoreDeployment(standing, inProgressReason(standing.id), now),
+        ...current
+          .filter((d) => d.id !== standing.id && d.status !== "INACTIVE")
+          .map((d): DeploymentRecord => (d.status === "PRIMARY" ? { ...d, status: "ACTIVE", updatedAt: now } : d)),
+      ]
+    : startDeployment(
+        current,
+        {
+          id: newDeploymentId(Math.random),
+          taskDefinition: revision.taskDefinition!,
+          desiredCount: cur.service.desiredCount ?? 0,
+          // Pausing the way back would hold the service on the revision it is leaving.
+          skipHooks: true,
+          ...(revision.launchType ? { launchType: revision.launchType } : {}),
+          ...(revision.capacityProviderStrategy ? { capacityProviderStrategy: revision.capacityProviderStrategy } : {}),
+          ...(revision.platformVersion ? { platformVersion: revision.platformVersion } : {}),
+          ...(revision.networkConfiguration ? { networkConfiguration: revision.networkConfiguration } : {}),
+          ...(revision.volumeConfigurations ? { volumeConfigurations: revision.volumeConfigurations } : {}),
+        },
+        now,
+      );
   const service = {
     ...cur.service,
     taskDefinition: revision.taskDefinition,

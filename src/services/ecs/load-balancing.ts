@@ -3,7 +3,8 @@
 // scheduler), and registering RUNNING tasks and releasing drained ones (for its port).
 import type { LoadBalancer, TaskDefinition } from "@aws-sdk/client-ecs";
 import { elbIdOf, parseElbArn } from "../../domain/elbv2/arns.js";
-import type { StoredTargetGroup } from "../../domain/elbv2/documents.js";
+import { forwardedTargetGroupArns } from "../../domain/elbv2/actions.js";
+import type { StoredRule, StoredTargetGroup } from "../../domain/elbv2/documents.js";
 import { healthKey, type TargetHealthBoard } from "../../domain/elbv2/target-health.js";
 import { withTargetsRegistered } from "../../domain/elbv2/targets.js";
 import { failureDescription } from "../../domain/elbv2/health-description.js";
@@ -15,11 +16,6 @@ import type { TaskTargetsView } from "../../scheduler/service/index.js";
 import type { EcsState, StoredTask } from "../../state/ecs-state.js";
 import type { Transaction } from "../../state/store.js";
 
-/** Whether a listener or rule of some load balancer forwards to the target group `arn`. */
-async function targetGroupInUse(state: EcsState, scope: Scope, arn: string): Promise<boolean> {
-  return targetGroupUser(await state.elbv2.rules.list(scope), arn) !== undefined;
-}
-
 /**
  * ECS's checks of a service's (or task set's) load balancers against ELB: each target group
  * exists, a load balancer uses it, and its target type suits the task definition's network
@@ -30,24 +26,85 @@ export async function checkTargetGroups(
   lbs: readonly LoadBalancer[],
   td: TaskDefinition,
 ): Promise<void> {
-  const mode = td.networkMode ?? "bridge";
+  if (lbs.length === 0) return;
+  const rules = await ctx.state.elbv2.rules.list(ctx.scope);
   for (const lb of lbs) {
     // berth serves no Classic Load Balancer, so none by that name exists.
     if (lb.loadBalancerName) throw invalidParameter(`The load balancer ${lb.loadBalancerName} does not exist.`);
-    const arn = lb.targetGroupArn!;
-    const parsed = parseElbArn(ctx.scope, arn);
-    const group = parsed?.type === "targetgroup" ? await ctx.state.elbv2.targetGroups.get(ctx.scope, elbIdOf(arn)) : undefined;
-    if (!group || group.targetGroup.TargetGroupArn !== arn)
-      throw invalidParameter(`The target group with targetGroupArn ${arn} does not exist.`);
-    if (!(await targetGroupInUse(ctx.state, ctx.scope, arn))) {
-      throw invalidParameter(`The target group with targetGroupArn ${arn} does not have an associated load balancer.`);
-    }
-    const type = group.targetGroup.TargetType ?? "instance";
-    if ((mode === "awsvpc") !== (type === "ip") || (type !== "ip" && type !== "instance")) {
-      throw invalidParameter(
-        `The provided target group ${arn} has target type ${type}, which is incompatible with the ${mode} network mode specified in the task definition.`,
-      );
-    }
+    await checkTargetGroup(ctx, rules, lb.targetGroupArn!, td);
+  }
+}
+
+async function checkTargetGroup(ctx: { scope: Scope; state: EcsState }, rules: readonly StoredRule[], arn: string, td: TaskDefinition) {
+  const mode = td.networkMode ?? "bridge";
+  const parsed = parseElbArn(ctx.scope, arn);
+  const group = parsed?.type === "targetgroup" ? await ctx.state.elbv2.targetGroups.get(ctx.scope, elbIdOf(arn)) : undefined;
+  if (!group || group.targetGroup.TargetGroupArn !== arn)
+    throw invalidParameter(`The target group with targetGroupArn ${arn} does not exist.`);
+  if (targetGroupUser(rules, arn) === undefined) {
+    throw invalidParameter(`The target group with targetGroupArn ${arn} does not have an associated load balancer.`);
+  }
+  const type = group.targetGroup.TargetType ?? "instance";
+  if ((mode === "awsvpc") !== (type === "ip") || (type !== "ip" && type !== "instance")) {
+    throw invalidParameter(
+      `The provided target group ${arn} has target type ${type}, which is incompatible with the ${mode} network mode specified in the task definition.`,
+    );
+  }
+}
+
+/**
+ * The blue/green resources of each load balancer's advancedConfiguration, against ELB (their
+ * shape is checked before, in src/domain/deployment-strategy.ts): the alternate group passes
+ * the primary's checks, and the production and test rules exist and each forward, with one
+ * forward action whose weights ECS can move, to the service's two groups (one of them at least).
+ */
+export async function checkAdvancedConfigurations(
+  ctx: { scope: Scope; state: EcsState },
+  lbs: readonly LoadBalancer[],
+  td: TaskDefinition,
+): Promise<void> {
+  const configured = lbs.filter((lb) => lb.advancedConfiguration);
+  if (configured.length === 0) return;
+  const rules = await ctx.state.elbv2.rules.list(ctx.scope);
+  for (const lb of configured) {
+    const advanced = lb.advancedConfiguration!;
+    await checkTargetGroup(ctx, rules, advanced.alternateTargetGroupArn!, td);
+    const groups = [lb.targetGroupArn!, advanced.alternateTargetGroupArn!];
+    // Either group of the pair: after a blue/green deployment an NLB's listener forwards to the alternate alone.
+    checkTrafficRule(ctx.scope, rules, "productionListenerRule", advanced.productionListenerRule!, groups);
+    if (advanced.testListenerRule !== undefined) checkTrafficRule(ctx.scope, rules, "testListenerRule", advanced.testListenerRule, groups);
+  }
+}
+
+/**
+ * A production or test rule: an application load balancer's listener rule (its listener's
+ * default rule included), or a network load balancer's listener, whose default actions are its
+ * rule. Its single action forwards to the service's groups only.
+ */
+function checkTrafficRule(scope: Scope, rules: readonly StoredRule[], field: string, arn: string, groups: readonly string[]): void {
+  const parsed = parseElbArn(scope, arn);
+  if (parsed?.type === "listener" && parsed.path.startsWith("app/")) {
+    throw invalidParameter(`${field} ${arn} is a listener of an Application Load Balancer: give one of its listener rules.`);
+  }
+  const rule =
+    parsed?.type === "listener-rule"
+      ? rules.find((r) => r.rule.RuleArn === arn)
+      : parsed?.type === "listener"
+        ? rules.find((r) => r.listenerArn === arn && r.rule.IsDefault)
+        : undefined;
+  if (!rule) throw invalidParameter(`The ${field} ${arn} does not exist.`);
+  const actions = rule.rule.Actions ?? [];
+  if (actions.length !== 1 || actions[0]!.Type !== "forward") {
+    throw invalidParameter(`The ${field} ${arn} must have a single forward action to shift traffic between target groups.`);
+  }
+  const forwarded = forwardedTargetGroupArns(actions);
+  const stray = forwarded.find((g) => !groups.includes(g));
+  if (stray)
+    throw invalidParameter(
+      `The ${field} ${arn} forwards to target group ${stray}, which is neither the load balancer's targetGroupArn nor its alternateTargetGroupArn.`,
+    );
+  if (!forwarded.some((g) => groups.includes(g))) {
+    throw invalidParameter(`The ${field} ${arn} does not forward to the target group ${groups.join(" or ")}.`);
   }
 }
 

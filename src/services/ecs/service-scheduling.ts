@@ -2,7 +2,7 @@
 // the reconciler reads it — its tasks, and the instances that matter to it — and its plan
 // applied: stops, placements and new tasks, and the service's own record, all gathered
 // first and then written in one place.
-import type { ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { LoadBalancer, ServiceEvent, TaskDefinition } from "@aws-sdk/client-ecs";
 import { idFromRef } from "../../domain/arn.js";
 import { availabilityZoneOf } from "../../domain/container-instance.js";
 import { newUuid } from "../../domain/ids.js";
@@ -50,6 +50,7 @@ import { groupsOf, registerInTransaction, registrationOf, targetsView, type Regi
 import type { TargetHealthBoard } from "../../domain/elbv2/target-health.js";
 import type { StopOrder } from "../../domain/task/lifecycle.js";
 import { releasedFromDraining } from "../../domain/task/load-balancing.js";
+import { trafficWrites, writeTraffic, type TrafficWrite } from "./traffic-rules.js";
 
 /** ECS's default for REPLICA services: balance across zones, then across instances. */
 const DEFAULT_SPREAD = [
@@ -125,6 +126,7 @@ export class EcsServicePort implements ServicePort {
         deploymentConfiguration: service.deploymentConfiguration,
         healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
         ...(loadBalanced ? { loadBalanced } : {}),
+        ...(service.loadBalancers?.length ? { loadBalancers: service.loadBalancers } : {}),
       },
       deployments: stored.deployments,
       tasks: observed,
@@ -142,6 +144,7 @@ export class EcsServicePort implements ServicePort {
     const stored = plan.start.length || plan.register?.length ? await ctx.state.services.get(scope, id) : undefined;
     const unplaced = stored && plan.start.length ? await startTasks(ctx, stored, plan, batch) : [];
     const registrations = stored && plan.register?.length ? await registrationsFor(ctx, stored, plan.register, this.deps.settings) : [];
+    const traffic = plan.traffic?.length ? await trafficWrites(ctx.state, scope, plan.traffic) : [];
     const startedArns = batch.records.map((r) => r.doc.task.taskArn!);
     const messages = plan.events.map((e) => e.message);
     if (stored && startedArns.length) messages.push(startedTasksMessage(stored.service.serviceName!, startedArns));
@@ -150,6 +153,7 @@ export class EcsServicePort implements ServicePort {
       stops: plan.stop.map((stop) => ({ id: idFromRef(stop.taskArn), order: { code: "ServiceSchedulerInitiated", reason: stop.reason } })),
       newTasks: batch.records,
       registrations,
+      traffic,
       releases: (plan.release ?? []).map(idFromRef),
       service: {
         id,
@@ -183,6 +187,8 @@ interface PlanWrites {
   newTasks: readonly { id: string; doc: StoredTask }[];
   /** RUNNING tasks to register in their target groups. */
   registrations: readonly Registration[];
+  /** Blue/green (linear, canary): the forward weights of the service's listener rules. */
+  traffic: readonly TrafficWrite[];
   /** Tasks whose targets have drained: their stops now reach their agents. */
   releases: readonly string[];
   service: { id: string; write: (current: StoredService | undefined, targets: TargetEvents) => StoredService | undefined };
@@ -223,6 +229,7 @@ async function writePlan(store: Store, ctx: LaunchScope, writes: PlanWrites): Pr
     for (const task of writes.newTasks) tx.put(state.tasks, scope, task.id, task.doc);
     for (const reg of writes.registrations)
       for (const arn of registerInTransaction(tx, state, scope, reg, now)) count(targets.registered, arn);
+    writeTraffic(tx, state, scope, writes.traffic);
     const released = writes.releases.map((id) => tx.write(state.tasks, scope, id, (cur) => cur && releasedFromDraining(cur)));
     tx.write(state.services, scope, writes.service.id, (cur) => writes.service.write(cur, targets));
     return { stopped, released };
@@ -369,12 +376,22 @@ async function registrationsFor(
   const out: Registration[] = [];
   for (const doc of docs.values()) {
     const set = stored.taskSets?.find((s) => s.id === doc.task.startedBy);
-    const lbs = set ? (set.loadBalancers ?? []) : (stored.service.loadBalancers ?? []);
+    const lbs = set ? (set.loadBalancers ?? []) : deploymentLoadBalancers(stored, doc.task.startedBy);
     const host = !doc.network && doc.hostId ? await ctx.state.instances.get(ctx.scope, doc.hostId) : undefined;
     const reg = registrationOf(doc, lbs, { ec2InstanceId: host?.instance.ec2InstanceId, hostPortBindIp: settings.hostPortBindIp });
     if (reg?.targets.length) out.push(reg);
   }
   return out;
+}
+
+/**
+ * The service's load balancers as a deployment's tasks register in them: blue/green (linear,
+ * canary) deployments each have their own target group of each pair.
+ */
+function deploymentLoadBalancers(stored: StoredService, deploymentId: string | undefined): LoadBalancer[] {
+  const lbs = stored.service.loadBalancers ?? [];
+  const groups = stored.deployments.find((d) => d.id === deploymentId)?.targetGroupArns;
+  return groups ? lbs.map((lb, i) => (groups[i] ? { ...lb, targetGroupArn: groups[i] } : lb)) : lbs;
 }
 
 /** The instances the reconciler looks at: for DAEMON every one and whether it belongs; for REPLICA those DRAINING. */

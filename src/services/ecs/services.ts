@@ -48,7 +48,8 @@ import { checkAzRebalancing, checkVolumeConfigurations, serviceRoleArn } from ".
 import { checkLifecycleHooks } from "../../domain/lifecycle-hooks.js";
 import { startServiceDeployment, stopOngoing } from "../../domain/service-history.js";
 import { currentHistory, serviceRefOf } from "../../domain/service-history-view.js";
-import { checkTargetGroups } from "./load-balancing.js";
+import { checkAdvancedConfigurations, checkTargetGroups } from "./load-balancing.js";
+import { checkDeploymentStrategy, mergeDeploymentConfiguration } from "../../domain/deployment-strategy.js";
 
 export { serviceId } from "./service-refs.js";
 
@@ -85,9 +86,12 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
     throw invalidParameter("Placement strategies are not supported with the DAEMON scheduling strategy.");
   }
   validateTags(input.tags ?? []);
-  checkLifecycleHooks(input.deploymentConfiguration, {
+  const controller = input.deploymentController?.type ?? "ECS";
+  checkLifecycleHooks(input.deploymentConfiguration, { schedulingStrategy: strategy, controller });
+  checkDeploymentStrategy(input.deploymentConfiguration, {
     schedulingStrategy: strategy,
-    controller: input.deploymentController?.type ?? "ECS",
+    controller,
+    loadBalancers: input.loadBalancers ?? [],
   });
   if (input.deploymentController?.type === "EXTERNAL")
     return { service: serviceView(await createExternalService(ctx, input, cluster.clusterName!)) };
@@ -106,7 +110,8 @@ async function createService(ctx: RequestContext, input: CreateServiceRequest): 
   checkVolumeConfigurations(input.volumeConfigurations ?? [], td);
   const roleArn = serviceRoleArn(ctx.scope, input.role, td.networkMode);
   await checkTargetGroups(ctx, input.loadBalancers ?? [], td);
-  const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration);
+  await checkAdvancedConfigurations(ctx, input.loadBalancers ?? [], td);
+  const deploymentConfiguration = withDeploymentDefaults(strategy, input.deploymentConfiguration, "ECS");
   const name = cluster.clusterName!;
   const id = serviceId(name, input.serviceName!);
   // Unlike the other changes, creation takes no lock: it writes only a service that is absent
@@ -164,12 +169,18 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const found = await findService(ctx, input.cluster, input.service!);
   if (!found) throw serviceNotFound();
   if (found.service.status !== "ACTIVE") throw serviceNotActive();
-  checkLifecycleHooks(input.deploymentConfiguration, {
-    schedulingStrategy: found.service.schedulingStrategy === "DAEMON" ? "DAEMON" : "REPLICA",
-    controller: found.service.deploymentController?.type ?? "ECS",
-  });
-  if (isExternal(found)) return { service: serviceView(await updateExternalService(ctx, input, found)) };
   const daemon = found.service.schedulingStrategy === "DAEMON";
+  const kind = {
+    schedulingStrategy: daemon ? ("DAEMON" as const) : ("REPLICA" as const),
+    controller: found.service.deploymentController?.type ?? "ECS",
+  };
+  // What the configuration becomes is checked, with the load balancers the service will have.
+  const requested =
+    input.deploymentConfiguration && mergeDeploymentConfiguration(found.service.deploymentConfiguration, input.deploymentConfiguration);
+  checkLifecycleHooks(requested, kind);
+  const loadBalancers = input.loadBalancers ?? found.service.loadBalancers ?? [];
+  checkDeploymentStrategy(requested ?? found.service.deploymentConfiguration, { ...kind, loadBalancers });
+  if (isExternal(found)) return { service: serviceView(await updateExternalService(ctx, input, found)) };
   if (input.desiredCount !== undefined && (input.desiredCount < 0 || daemon)) {
     throw invalidParameter(daemon ? "The desired count of a DAEMON service cannot be set." : "desiredCount must be 0 or greater.");
   }
@@ -180,16 +191,17 @@ async function updateService(ctx: RequestContext, input: UpdateServiceRequest): 
   const networkConfiguration = input.networkConfiguration ?? found.service.networkConfiguration;
   // A service of capacity providers has no launch type of its own to hold assignPublicIp against.
   await awsvpcPlacement(ctx, td, networkConfiguration, found.service.launchType ? launch.launchType : undefined);
-  validateLoadBalancers(input.loadBalancers ?? found.service.loadBalancers ?? [], td);
+  validateLoadBalancers(loadBalancers, td);
   // The groups are checked as given; a new task definition must suit those the service has.
-  if (input.loadBalancers || definition) await checkTargetGroups(ctx, input.loadBalancers ?? found.service.loadBalancers ?? [], td);
+  if (input.loadBalancers || definition) await checkTargetGroups(ctx, loadBalancers, td);
+  if (input.loadBalancers || definition || input.deploymentConfiguration) await checkAdvancedConfigurations(ctx, loadBalancers, td);
   if (input.serviceRegistries) validateServiceRegistries(input.serviceRegistries);
   checkAzRebalancing(input.availabilityZoneRebalancing, daemon ? "DAEMON" : "REPLICA");
   const primaryNow = found.deployments.find((d) => d.status === "PRIMARY");
   const volumeConfigurations = input.volumeConfigurations ?? primaryNow?.volumeConfigurations ?? [];
   checkVolumeConfigurations(volumeConfigurations, td);
-  const deploymentConfiguration = input.deploymentConfiguration
-    ? withDeploymentDefaults(daemon ? "DAEMON" : "REPLICA", { ...found.service.deploymentConfiguration, ...input.deploymentConfiguration })
+  const deploymentConfiguration = requested
+    ? withDeploymentDefaults(kind.schedulingStrategy, requested, "ECS")
     : found.service.deploymentConfiguration;
   const id = serviceId(cluster.clusterName!, found.service.serviceName!);
   const stored = await ctx.placementLock.run(scopeKey(ctx.scope), () =>
