@@ -332,6 +332,12 @@ describe("blue/green deployments behind an ALB", () => {
       waitUntilServicesStable({ client: ecs, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { cluster: CLUSTER, services: [SERVICE] }),
     );
 
+  /** Asserts the service's events include each of `messages`. */
+  function assertEvents(service: Service, messages: string[]) {
+    const events = (service.events ?? []).map((e) => e.message);
+    for (const message of messages) assert.ok(events.includes(message), `no event "${message}" in ${JSON.stringify(events.slice(0, 12))}`);
+  }
+
   /** Asserts a load's run saw enough requests, every one answered 2xx. */
   function assertNothingDropped(result: LoadResult) {
     assert.ok(result.requests > 200, `only ${result.requests} requests`);
@@ -381,11 +387,12 @@ describe("blue/green deployments behind an ALB", () => {
       (await runningTasks()).map((t) => t.mark),
       ["v2", "v2"],
     );
-    const events = (await describeService()).events!.map((e) => e.message ?? "");
-    assert.ok(
-      events.some((m) => /traffic/i.test(m)),
-      `an event tells of the traffic shift: ${JSON.stringify(events.slice(0, 10))}`,
-    );
+    const service = await describeService();
+    const id = service.deployments!.find((d) => d.status === "PRIMARY")!.id!;
+    assertEvents(service, [
+      `(service ${SERVICE}) (deployment ${id}) is now receiving 100% of test traffic.`,
+      `(service ${SERVICE}) (deployment ${id}) is now receiving 100.0% of production traffic.`,
+    ]);
 
     const result = await load.stop();
     load = undefined;
@@ -435,5 +442,43 @@ describe("blue/green deployments behind an ALB", () => {
     load = undefined;
     assertNothingDropped(result);
     assert.ok((result.bodies.get("v3") ?? 0) > 0 && (result.bodies.get("v2") ?? 0) > 0, JSON.stringify([...result.bodies]));
+  });
+
+  test("a LINEAR deployment shifts production in steps and completes under load", async () => {
+    load = steadyLoad(`http://${dnsName}/`, { clients: 4, pauseMs: 5 });
+    const arn = (
+      await ecs.send(
+        new UpdateServiceCommand({
+          cluster: CLUSTER,
+          service: SERVICE,
+          taskDefinition: `${FAMILY}:3`,
+          deploymentConfiguration: {
+            strategy: "LINEAR",
+            linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 0 },
+            bakeTimeInMinutes: 0,
+            lifecycleHooks: [],
+          },
+        }),
+      )
+    ).service!.currentServiceDeployment!;
+    await ended(arn, "SUCCESSFUL");
+    await servicesStable();
+    await answersOnly(80, "v3");
+    assert.deepEqual(await weights(productionRule), { blue: 100, green: 0 });
+    assert.deepEqual(
+      (await runningTasks()).map((t) => t.mark),
+      ["v3", "v3"],
+    );
+    const service = await describeService();
+    const id = service.deployments!.find((d) => d.status === "PRIMARY")!.id!;
+    assertEvents(service, [
+      `(service ${SERVICE}) (deployment ${id}) is now receiving 50.0% of production traffic.`,
+      `(service ${SERVICE}) (deployment ${id}) is now receiving 100.0% of production traffic.`,
+    ]);
+
+    const result = await load.stop();
+    load = undefined;
+    assertNothingDropped(result);
+    assert.ok((result.bodies.get("v2") ?? 0) > 0 && (result.bodies.get("v3") ?? 0) > 0, JSON.stringify([...result.bodies]));
   });
 });
