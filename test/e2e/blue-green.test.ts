@@ -5,7 +5,8 @@
 // steady load through the load balancer's DNS name, a deployment paused after its test traffic
 // shift serves the new revision on :8080 only and the old one on :80 only, then moves production
 // to it and stops the old tasks; a second one, paused after its production traffic shift, is
-// rolled back with StopServiceDeployment. Not one request fails or answers 5xx.
+// rolled back with StopServiceDeployment; a LINEAR one moves production in two steps. Not one
+// request fails or answers 5xx.
 import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import {
   ContinueServiceDeploymentCommand,
