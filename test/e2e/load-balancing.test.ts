@@ -30,7 +30,6 @@ import {
   CreateTargetGroupCommand,
   DeleteLoadBalancerCommand,
   DescribeTargetHealthCommand,
-  ModifyTargetGroupAttributesCommand,
   waitUntilLoadBalancerAvailable,
   waitUntilTargetInService,
   type ElasticLoadBalancingV2Client,
@@ -48,22 +47,12 @@ import { ensureBusyboxImage, removeClusterContainers } from "../support/images.j
 import { badStatuses, steadyLoad } from "../support/load.js";
 import { waitFor } from "../support/wait.js";
 import { vpcOfItsOwn } from "../support/vpc.js";
+import { fastTargetGroup, webTaskDefinition } from "../support/web-service.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
 
 const run = promisify(execFile);
 const CLUSTER = `lb-${process.pid}`;
-const HEALTH = {
-  HealthCheckPath: "/health",
-  HealthCheckIntervalSeconds: 5,
-  HealthCheckTimeoutSeconds: 2,
-  HealthyThresholdCount: 2,
-  UnhealthyThresholdCount: 2,
-};
-
-/** A web task: busybox's httpd serving `mark` at /, "api" under /api/, and a health file. */
-const webCommand = (mark: string) =>
-  `mkdir -p /www/api && echo ${mark} > /www/index.html && echo api > /www/api/index.html && echo ok > /www/health && exec httpd -f -p 80 -h /www`;
 
 describe("services behind load balancers", () => {
   let berth: BerthProcess;
@@ -106,20 +95,7 @@ describe("services behind load balancers", () => {
         IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: lbGroup }] }],
       }),
     );
-    for (const mark of ["v1", "v2"]) {
-      await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: "lb-web",
-          networkMode: "awsvpc",
-          requiresCompatibilities: ["FARGATE"],
-          cpu: "256",
-          memory: "512",
-          containerDefinitions: [
-            { name: "web", image, stopTimeout: 2, command: ["sh", "-c", webCommand(mark)], portMappings: [{ containerPort: 80 }] },
-          ],
-        }),
-      );
-    }
+    for (const mark of ["v1", "v2"]) await ecs.send(new RegisterTaskDefinitionCommand(webTaskDefinition("lb-web", image, mark)));
     const lb = await elb.send(
       new CreateLoadBalancerCommand({ Name: "web", Scheme: "internal", Subnets: subnets, SecurityGroups: [lbGroup] }),
     );
@@ -127,20 +103,8 @@ describe("services behind load balancers", () => {
     madeLoadBalancers.push(lbArn);
     dnsName = lb.LoadBalancers![0]!.DNSName!;
     await waitUntilLoadBalancerAvailable({ client: elb, maxWaitTime: 30 }, { LoadBalancerArns: [lbArn] });
-    const targetGroup = async (name: string) => {
-      const arn = (
-        await elb.send(new CreateTargetGroupCommand({ Name: name, Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "ip", ...HEALTH }))
-      ).TargetGroups![0]!.TargetGroupArn!;
-      await elb.send(
-        new ModifyTargetGroupAttributesCommand({
-          TargetGroupArn: arn,
-          Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "3" }],
-        }),
-      );
-      return arn;
-    };
-    webTg = await targetGroup("web");
-    apiTg = await targetGroup("api");
+    webTg = await fastTargetGroup(elb, { name: "web", vpcId, drainSeconds: 3 });
+    apiTg = await fastTargetGroup(elb, { name: "api", vpcId, drainSeconds: 3 });
     const listener = await elb.send(
       new CreateListenerCommand({
         LoadBalancerArn: lbArn,
@@ -278,11 +242,7 @@ describe("services behind load balancers", () => {
   });
 
   test("a task whose group does not admit the load balancer gets no traffic until a rule does", async () => {
-    const closedTg = (
-      await elb.send(
-        new CreateTargetGroupCommand({ Name: "closed", Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "ip", ...HEALTH }),
-      )
-    ).TargetGroups![0]!.TargetGroupArn!;
+    const closedTg = await fastTargetGroup(elb, { name: "closed", vpcId });
     const listener = await elb.send(
       new CreateListenerCommand({
         LoadBalancerArn: lbArn,
