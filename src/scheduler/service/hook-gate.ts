@@ -7,9 +7,8 @@ import type { DeploymentConfiguration, DeploymentLifecycleHookStage } from "@aws
 import { type DeploymentLifecycle, type PauseHookRecord, lambdaHooksAt, pauseHookAt, resolveHook } from "../../domain/lifecycle-hooks.js";
 import { lambdaHookNotRunMessage } from "./events.js";
 
-export interface GateInput {
-  lifecycle: DeploymentLifecycle;
-  stage: DeploymentLifecycleHookStage;
+/** What every stage a deployment passes shares: its service's configuration, the time, its ids. */
+export interface GateContext {
   config: DeploymentConfiguration | undefined;
   nowMs: number;
   /** A fresh hook id, used only if the deployment pauses here. */
@@ -28,9 +27,9 @@ export interface GateResult {
   messages: string[];
 }
 
-export function passHookStage(input: GateInput): GateResult {
-  const { stage, nowMs } = input;
-  let lc = input.lifecycle;
+export function passHookStage(lifecycle: DeploymentLifecycle, stage: DeploymentLifecycleHookStage, input: GateContext): GateResult {
+  const { nowMs } = input;
+  let lc = lifecycle;
   const messages: string[] = [];
   if (!(lc.reported ?? []).includes(stage)) {
     const lambdas = lambdaHooksAt(input.config, stage);

@@ -84,19 +84,12 @@ export function decidePause(input: PauseInput): PauseDecision {
   // Stages are tracked from the first run that sees the deployment replacing others.
   if (!primary.lifecycle && (input.others.length === 0 || !hasLifecycleHooks(config))) return none();
   let lc: DeploymentLifecycle = primary.lifecycle ?? { stage: input.others.length > 1 ? "RECONCILE_SERVICE" : "PRE_SCALE_UP", hooks: [] };
+  const gateContext = { config, nowMs, nextHookId: input.nextHookId, serviceName: input.serviceName, deploymentId: primary.id };
 
   for (;;) {
     const stage = lc.stage;
     if (stage === "RECONCILE_SERVICE" || stage === "PRE_SCALE_UP" || stage === "POST_SCALE_UP") {
-      const gate = passHookStage({
-        lifecycle: lc,
-        stage,
-        config,
-        nowMs,
-        nextHookId: input.nextHookId,
-        serviceName: input.serviceName,
-        deploymentId: primary.id,
-      });
+      const gate = passHookStage(lc, stage, gateContext);
       messages.push(...gate.messages);
       lc = gate.lifecycle;
       if (gate.rollback) return { ...none(lc), hold: HOLD[stage], rollback: true };

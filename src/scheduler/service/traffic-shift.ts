@@ -158,18 +158,11 @@ export function decideShift(input: ShiftInput): ShiftDecision {
 
   let wakeAt: number | undefined;
   let rollback = false;
+  const gateContext = { config, nowMs, nextHookId: input.nextHookId, serviceName: input.serviceName, deploymentId: primary.id };
   /** Passes the hooks of `stage`; false while they hold the deployment there. */
   const pass = (stage: DeploymentLifecycleHookStage): boolean => {
     if (primary.skipHooks) return true;
-    const gate = passHookStage({
-      lifecycle: lc,
-      stage,
-      config,
-      nowMs,
-      nextHookId: input.nextHookId,
-      serviceName: input.serviceName,
-      deploymentId: primary.id,
-    });
+    const gate = passHookStage(lc, stage, gateContext);
     messages.push(...gate.messages);
     lc = gate.lifecycle;
     if (gate.rollback) rollback = true;
