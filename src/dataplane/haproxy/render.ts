@@ -127,6 +127,9 @@ function frontend(lb: PlaneLoadBalancer, listener: PlaneListener): string {
   if (http) {
     lines.push(
       `  timeout http-keep-alive ${lb.idleTimeoutSeconds}s`,
+      // On a reload the old worker answers the next request of each idle keep-alive connection
+      // (with Connection: close) instead of closing it under a client that is just sending one.
+      "  option idle-close-on-response",
       '  http-request set-header X-Forwarded-For "%[req.hdr(X-Forwarded-For)], %[src]" if { req.hdr(X-Forwarded-For) -m found }',
       "  http-request set-header X-Forwarded-For %[src] unless { req.hdr(X-Forwarded-For) -m found }",
       "  http-request set-header X-Forwarded-Proto http",
