@@ -131,9 +131,10 @@ describe("HAProxy rendering", () => {
       { loadBalancers: [lb()], listeners: [listener("UDP")], rules: [rule("r0", "default", forward("1"))], targetGroups: [tg("1")] },
       0,
     );
-    const rendered = renderConfig(config, { dir: "/tmp/x", hardStopAfterSeconds: 30 });
+    const rendered = renderConfig(config, { dir: "/tmp/x", hardStopAfterSeconds: 30, threads: 3 });
     assert.deepEqual(rendered.unsupported, ["00000000000000a1:80/UDP"]);
     assert.doesNotMatch(rendered.structure, /frontend/);
+    assert.match(rendered.structure, /^ {2}nbthread 3$/m, "the threads it is given");
   });
 });
 

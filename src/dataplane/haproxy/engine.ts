@@ -6,6 +6,7 @@
 // then is shut and deleted. haproxy.cfg is rewritten after every change so that a reload, or
 // a HAProxy started anew, serves the same servers. A control plane that finds a HAProxy of its
 // directory running adopts it and applies only the difference.
+import { availableParallelism } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from "node:fs";
 import type { DataPlaneConfig } from "../../domain/elbv2/data-plane.js";
 import { healthKey, type ObservedHealth } from "../../domain/elbv2/target-health.js";
@@ -90,7 +91,8 @@ export class HaproxyEngine implements LoadBalancerEngine {
 
   private async applyNow(config: DataPlaneConfig): Promise<void> {
     const hardStop = Math.max(0, ...config.targetGroups.map((g) => g.deregistrationDelaySeconds)) + 30;
-    const next = renderConfig(config, { dir: this.files.dir, hardStopAfterSeconds: hardStop });
+    const threads = Math.max(1, Math.floor(availableParallelism() / 2));
+    const next = renderConfig(config, { dir: this.files.dir, hardStopAfterSeconds: hardStop, threads });
     for (const listener of next.unsupported) this.opts.log.warn("listener not served by the data plane", { listener });
     if (!this.started) await this.startOrAdopt();
     if (!this.started) {

@@ -47,6 +47,11 @@ export interface RenderOptions {
   dir: string;
   /** Longest drain: how long an old process may keep its connections after a reload. */
   hardStopAfterSeconds: number;
+  /**
+   * HAProxy's threads. It shares the host with the tasks it proxies to: a thread per core (its
+   * default) makes it contend with them and with the clients, so it gets half the cores.
+   */
+  threads: number;
 }
 
 export const backendName = (lbId: string, tgId: string) => `b_${lbId}_${tgId}`;
@@ -102,6 +107,7 @@ function globalSection(opts: RenderOptions): string {
   return [
     "global",
     "  master-worker",
+    `  nbthread ${opts.threads}`,
     `  stats socket ${opts.dir}/admin.sock mode 600 level admin expose-fd listeners`,
     `  server-state-file ${opts.dir}/server-state`,
     `  hard-stop-after ${Math.max(30, opts.hardStopAfterSeconds)}s`,
