@@ -13,7 +13,7 @@ export {
   startDeployment,
 } from "./deployment.js";
 export { MAX_FAILURE_THRESHOLD, MIN_FAILURE_THRESHOLD, failureThreshold, restoreDeployment } from "./circuit-breaker.js";
-export { CANARY_DEFAULTS, LINEAR_DEFAULTS, blueStillServes, shiftsTraffic } from "./traffic-shift.js";
+export { blueStillServes } from "./traffic-shift.js";
 export { THROTTLE_AFTER_FAILURES, THROTTLE_BASE_DELAY_MS, THROTTLE_MAX_DELAY_MS, launchDelayMs } from "./backoff.js";
 export {
   REPEAT_AFTER_MS,

@@ -26,7 +26,8 @@ import { type Schedule, scheduleReplica } from "./replica.js";
 import { PLACEMENT, RunEvents, STEADY, THROTTLED, throttleLaunches } from "./run-events.js";
 import { graceEndsAt, isCounted, isLive, isPending, isPresent, isProtected, isRunning, isUp } from "./task-state.js";
 import { ruleTraffic } from "./traffic.js";
-import { type ShiftDecision, decideShift, shiftsTraffic } from "./traffic-shift.js";
+import { shiftsTraffic } from "../../domain/deployment-strategy.js";
+import { type ShiftDecision, decideShift } from "./traffic-shift.js";
 import type { DeploymentRecord, Plan, ReconcileInput, ReconcilerMemory, TaskStart } from "./types.js";
 
 /** The key of the event a deployment stuck between its percentages emits, once while it lasts. */
@@ -63,7 +64,7 @@ function reconcileService(input: ReconcileInput): Plan {
     nextDeploymentId: input.nextDeploymentId,
     now,
     // Blue/green: blue's tasks still run, so a rollback brings them back rather than new ones.
-    restoreInPlace: shiftsTraffic(service.deploymentConfiguration),
+    restoreInPlace: shiftsTraffic(service.deploymentConfiguration?.strategy),
   });
   events.add(...breaker.messages);
   const primary = breaker.deployments.find((d) => d.status === "PRIMARY");
@@ -79,7 +80,7 @@ function reconcileService(input: ReconcileInput): Plan {
     active &&
     primary?.rolloutState === "IN_PROGRESS" &&
     !primary.restored &&
-    shiftsTraffic(service.deploymentConfiguration) &&
+    shiftsTraffic(service.deploymentConfiguration?.strategy) &&
     (others.length > 0 || primary.traffic !== undefined)
       ? decideShift({
           serviceName: name,

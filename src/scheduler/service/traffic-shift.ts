@@ -12,20 +12,13 @@ import type {
   LoadBalancer,
   ServiceDeploymentLifecycleStage,
 } from "@aws-sdk/client-ecs";
+import { DEFAULT_CANARY, DEFAULT_LINEAR } from "../../domain/deployment-strategy.js";
 import type { DeploymentLifecycle } from "../../domain/lifecycle-hooks.js";
 import { productionTrafficShiftedMessage, testTrafficShiftedMessage } from "./events.js";
 import { passHookStage } from "./hook-gate.js";
 import { scalingActivityReason } from "./replica.js";
 import { byAge, healthStopReason, isHealthy, isLive, isPending, isUnhealthy } from "./task-state.js";
 import type { DeploymentRecord, ObservedTask, TaskStop, TrafficShift } from "./types.js";
-
-/** The strategies that shift traffic between two target groups rather than replace tasks in place. */
-export const shiftsTraffic = (config: DeploymentConfiguration | undefined): boolean =>
-  config?.strategy === "BLUE_GREEN" || config?.strategy === "LINEAR" || config?.strategy === "CANARY";
-
-/** The model's defaults for linear and canary shifts. */
-export const LINEAR_DEFAULTS = { stepPercent: 10, stepBakeTimeInMinutes: 6 } as const;
-export const CANARY_DEFAULTS = { canaryPercent: 5, canaryBakeTimeInMinutes: 10 } as const;
 
 const STAGES: readonly ServiceDeploymentLifecycleStage[] = [
   "RECONCILE_SERVICE",
@@ -107,9 +100,9 @@ export function greenTargetGroups(lbs: readonly LoadBalancer[], blue: Deployment
 export function nextShift(config: DeploymentConfiguration | undefined, tenths: number): number {
   switch (config?.strategy) {
     case "CANARY":
-      return tenths === 0 ? tenthsOf(config.canaryConfiguration?.canaryPercent ?? CANARY_DEFAULTS.canaryPercent) : 1000;
+      return tenths === 0 ? tenthsOf(config.canaryConfiguration?.canaryPercent ?? DEFAULT_CANARY.canaryPercent) : 1000;
     case "LINEAR":
-      return Math.min(1000, tenths + tenthsOf(config.linearConfiguration?.stepPercent ?? LINEAR_DEFAULTS.stepPercent));
+      return Math.min(1000, tenths + tenthsOf(config.linearConfiguration?.stepPercent ?? DEFAULT_LINEAR.stepPercent));
     default:
       return 1000;
   }
@@ -119,9 +112,9 @@ export function nextShift(config: DeploymentConfiguration | undefined, tenths: n
 export function stepBakeMs(config: DeploymentConfiguration | undefined): number {
   switch (config?.strategy) {
     case "CANARY":
-      return (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? CANARY_DEFAULTS.canaryBakeTimeInMinutes) * 60_000;
+      return (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? DEFAULT_CANARY.canaryBakeTimeInMinutes) * 60_000;
     case "LINEAR":
-      return (config.linearConfiguration?.stepBakeTimeInMinutes ?? LINEAR_DEFAULTS.stepBakeTimeInMinutes) * 60_000;
+      return (config.linearConfiguration?.stepBakeTimeInMinutes ?? DEFAULT_LINEAR.stepBakeTimeInMinutes) * 60_000;
     default:
       return 0;
   }

@@ -2,13 +2,13 @@
 // (ROLLBACK) does; ContinueServiceDeployment's ROLLBACK action and a PAUSE hook that times out
 // with the ROLLBACK action do the same. The caller writes the result under the service's lock.
 import { resolveHook } from "../../domain/lifecycle-hooks.js";
+import { shiftsTraffic } from "../../domain/deployment-strategy.js";
 import { requestRollback, revisionOfDeployment, rollbackTarget, type StoredServiceDeployment } from "../../domain/service-history.js";
 import {
   inProgressReason,
   newDeploymentId,
   blueStillServes,
   restoreDeployment,
-  shiftsTraffic,
   startDeployment,
   type DeploymentRecord,
 } from "../../scheduler/service/index.js";
@@ -34,7 +34,7 @@ export function rollBack(cur: StoredService, entry: StoredServiceDeployment, now
   const past = cur.history;
   const leaving = current.find((d) => d.id === entry.deploymentId);
   const standing =
-    shiftsTraffic(cur.service.deploymentConfiguration) && (!leaving || blueStillServes(leaving))
+    shiftsTraffic(cur.service.deploymentConfiguration?.strategy) && (!leaving || blueStillServes(leaving))
       ? current.find((d) => d.status === "ACTIVE" && d.runningCount > 0 && revisionOfDeployment(past, d) === revision.id)
       : undefined;
   const deployments = standing
