@@ -16,6 +16,7 @@ import {
 import type { Logger } from "../log/logger.js";
 import { toAwsJson } from "../wire/aws-json.js";
 import type { ExecRequest } from "../wire/agent-exec.js";
+import type { TaskCredentials } from "../wire/task-credentials.js";
 import type { FirewallPolicy } from "../wire/firewall.js";
 
 export interface ChannelHandlers {
@@ -30,6 +31,8 @@ export interface ChannelHandlers {
    * task's interface are in force before a later push starts the task. Absent, it is ignored.
    */
   firewall?(policy: FirewallPolicy): Promise<void>;
+  /** Tasks' role credentials, new or refreshed: held before the next message is read. */
+  credentials?(credentials: TaskCredentials[]): void;
   log: Logger;
 }
 
@@ -195,6 +198,11 @@ export class AgentChannel {
       this.acting = this.acting
         .then(() => this.handlers.firewall?.(policy))
         .catch((err: unknown) => this.handlers.log.error("could not apply the security groups", { err }));
+      return;
+    }
+    if (message.type === "credentials") {
+      // At once, not behind `acting`: a task's credentials must be held before its assignment is acted on.
+      this.handlers.credentials?.(message.credentials);
       return;
     }
     if (message.type === "exec") {

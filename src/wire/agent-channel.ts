@@ -10,6 +10,7 @@ import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
 import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import type { ExecRequest } from "./agent-exec.js";
 import type { FirewallPolicy } from "./firewall.js";
+import type { TaskCredentials } from "./task-credentials.js";
 
 /** A host's place in the stream of changes to its tasks; a push names the one it brings. */
 export interface HostVersion {
@@ -69,7 +70,13 @@ export type ControlPlaneMessage =
    * The security groups of the host's network interfaces, in full, after the agent's first sync
    * and whenever they change: the agent replaces what it enforces with it.
    */
-  | { type: "firewall"; policy: FirewallPolicy };
+  | { type: "firewall"; policy: FirewallPolicy }
+  /**
+   * The role credentials of tasks on the host: a task's come before the first push of its
+   * assignment on a connection, and again whenever they are refreshed (well before they
+   * expire). A task without roles has none.
+   */
+  | { type: "credentials"; credentials: TaskCredentials[] };
 
 /** One task the host should run (desiredStatus RUNNING) or stop (STOPPED). */
 export interface TaskAssignment {
