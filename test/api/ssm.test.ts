@@ -292,6 +292,7 @@ describe("SSM Parameter Store in-process", () => {
       "ValidationException",
       "You can use either Filters or ParameterFilters in a single request.",
     );
+    assert.deepEqual(await describe({ Shared: true }), []);
     await expectError(describe({ ParameterFilters: [{ Key: "Colour", Values: ["red"] }] }), "InvalidFilterKey");
     await expectError(describe({ ParameterFilters: [{ Key: "Name", Option: "Sounds", Values: ["x"] }] }), "InvalidFilterOption");
     const seen: string[] = [];

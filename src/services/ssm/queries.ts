@@ -34,7 +34,8 @@ async function getParametersByPath(ctx: SsmContext, input: GetParametersByPathRe
 
 async function describeParameters(ctx: SsmContext, input: DescribeParametersRequest): Promise<DescribeParametersResult> {
   const matches = describeFilter(input.Filters, input.ParameterFilters);
-  const all = await ctx.state.parameters.list(ctx.scope);
+  // Shared asks for parameters other accounts share with this one through AWS RAM: berth has none.
+  const all = input.Shared ? [] : await ctx.state.parameters.list(ctx.scope);
   const page = pageByName(all.filter(matches), (p) => p.name, input.MaxResults ?? 50, input.NextToken);
   return { Parameters: page.items.map((p) => metadataView(ctx.scope, p)), ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
 }
