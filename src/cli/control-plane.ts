@@ -1,4 +1,4 @@
-// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS) and the HTTP front door.
+// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS, Secrets Manager) and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +14,9 @@ import { ecsService } from "../services/ecs/service.js";
 import { stsService } from "../services/sts/index.js";
 import { ec2Service } from "../services/ec2/index.js";
 import { elbv2Service } from "../services/elbv2/index.js";
+import { secretsManagerService } from "../services/secretsmanager/index.js";
+import { secretsState } from "../state/secrets-state.js";
+import { dataDirSealer } from "../state/sealing.js";
 import { TargetHealthBoard } from "../domain/elbv2/target-health.js";
 import { DataPlaneController } from "../dataplane/controller.js";
 import { EcsServicePort } from "../services/ecs/service-scheduling.js";
@@ -124,6 +127,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
       elbv2Service({ state, health: targetHealth, placementLock, hostPortBindIp: opts.hostPortBindIp }),
       stsService(),
+      secretsManagerService({ state: secretsState(store), sealer: dataDirSealer(opts.dataDir) }),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
