@@ -12,9 +12,9 @@ export function pageOf<T>(
   let start = 0;
   if (nextToken !== undefined) {
     const after = keyAfter(nextToken);
-    // Where the last item given now is; if it has gone since, where it was.
+    // Just past the last item given; if it has gone since, the item after it has moved up into its place.
     const at = items.findIndex((item) => keyOf(item) === after.key);
-    start = at >= 0 ? at + 1 : Math.min(after.index + 1, items.length);
+    start = at >= 0 ? at + 1 : Math.min(after.index, items.length);
   }
   const page = items.slice(start, start + maxResults);
   const end = start + page.length;
