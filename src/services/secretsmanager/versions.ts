@@ -63,45 +63,46 @@ async function getSecretValue(ctx: SecretsContext, input: GetSecretValueRequest)
   return readValue(ctx, await findSecret(ctx, input.SecretId!), input.VersionId, input.VersionStage);
 }
 
-const asEntry = (value: GetSecretValueResponse): SecretValueEntry => value;
-
-async function batchGetSecretValue(ctx: SecretsContext, input: BatchGetSecretValueRequest): Promise<BatchGetSecretValueResponse> {
-  const byId = input.SecretIdList !== undefined;
-  if (byId === (input.Filters !== undefined)) {
-    throw new SecretsRefusal("InvalidParameterException", "Either 'SecretIdList' or 'Filters' must be provided, but not both.");
-  }
-  if (input.MaxResults !== undefined && !input.Filters) {
-    throw new SecretsRefusal(
-      "InvalidParameterException",
-      "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
-    );
-  }
+/** Each secret's current value, or the error reading it met (a batch answers both, per secret). */
+async function readEach(ctx: SecretsContext, reads: { secretId: string; secret: () => Promise<StoredSecret> }[]) {
   const values: SecretValueEntry[] = [];
   const errors: APIErrorType[] = [];
-  if (byId) {
-    for (const secretId of input.SecretIdList!) {
-      try {
-        values.push(asEntry(await readValue(ctx, await findSecret(ctx, secretId))));
-      } catch (err) {
-        if (!(err instanceof SecretsRefusal)) throw err;
-        errors.push({ SecretId: secretId, ErrorCode: err.code, Message: err.message });
-      }
+  for (const { secretId, secret } of reads) {
+    try {
+      values.push(await readValue(ctx, await secret()));
+    } catch (err) {
+      if (!(err instanceof SecretsRefusal)) throw err;
+      errors.push({ SecretId: secretId, ErrorCode: err.code, Message: err.message });
     }
-    return { SecretValues: values, Errors: errors };
+  }
+  return { SecretValues: values, Errors: errors };
+}
+
+async function batchGetSecretValue(ctx: SecretsContext, input: BatchGetSecretValueRequest): Promise<BatchGetSecretValueResponse> {
+  if ((input.SecretIdList !== undefined) === (input.Filters !== undefined)) {
+    throw new SecretsRefusal("InvalidParameterException", "Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+  }
+  if (input.SecretIdList) {
+    if (input.MaxResults !== undefined) {
+      throw new SecretsRefusal(
+        "InvalidParameterException",
+        "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.",
+      );
+    }
+    return readEach(
+      ctx,
+      input.SecretIdList.map((secretId) => ({ secretId, secret: () => findSecret(ctx, secretId) })),
+    );
   }
   const matching = (await allSecrets(ctx))
     .filter((s) => s.deletedAt === undefined && matchesFilters(s, input.Filters!))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const page = pageOf(matching, (s) => s.name, input.NextToken, input.MaxResults ?? 20);
-  for (const secret of page.items) {
-    try {
-      values.push(asEntry(await readValue(ctx, secret)));
-    } catch (err) {
-      if (!(err instanceof SecretsRefusal)) throw err;
-      errors.push({ SecretId: secret.arn, ErrorCode: err.code, Message: err.message });
-    }
-  }
-  return { SecretValues: values, Errors: errors, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
+  const read = await readEach(
+    ctx,
+    page.items.map((secret) => ({ secretId: secret.arn, secret: () => Promise.resolve(secret) })),
+  );
+  return { ...read, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
 }
 
 async function putSecretValue(ctx: SecretsContext, input: PutSecretValueRequest): Promise<PutSecretValueResponse> {
