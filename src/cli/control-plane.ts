@@ -145,7 +145,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       stsService(),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : issuedCredential(issued, key)),
-    ready: issued.ready,
+    ready: credentials.ready,
     log: opts.log,
   });
   const dataPlane = opts.loadBalancers

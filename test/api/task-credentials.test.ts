@@ -19,6 +19,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { markStopped } from "../../src/domain/task/lifecycle.js";
+import { ecsState } from "../../src/state/ecs-state.js";
+import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 import type { RoleCredentials, TaskCredentials } from "../../src/wire/task-credentials.js";
 import { TEST_ACCOUNT } from "../support/berth-process.js";
 import { sdkClient } from "../support/clients.js";
@@ -27,6 +30,7 @@ import { SimulatedAgent } from "../support/simulated-agent.js";
 import { waitFor } from "../support/wait.js";
 
 const ACCOUNT = TEST_ACCOUNT;
+const SCOPE = { accountId: ACCOUNT, region: "us-east-1" };
 const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/app/app-task-role`;
 const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/app-execution-role`;
 
@@ -41,6 +45,7 @@ function world(name: string, overrides: ConstructorParameters<typeof ServedPlane
   let agent: SimulatedAgent;
   const w = {
     served,
+    dataDir,
     cluster,
     events,
     ecs: undefined as unknown as ECSClient,
@@ -188,11 +193,23 @@ describe("tasks' role credentials", () => {
   });
 
   test("what was issued survives a restart of the control plane, and is pushed again to the reconnected agent", async () => {
+    // A second task stops while the control plane is down (as if it crashed between the task's
+    // STOPPED and its credentials' removal): its credentials do not come back.
+    const other = await w.run();
+    const othersCreds = w.pushed(other)!;
     const pushesBefore = w.events.filter((e) => e.type === "credentials").length;
     await w.served.stop();
+    const store = openSqliteStore(join(w.dataDir, "berth.sqlite"));
+    await ecsState(store).tasks.write(SCOPE, taskIdOf(other), (cur) => cur && { ...cur, task: markStopped(cur.task, new Date()) });
+    await store.close();
     await w.served.start();
     const id = await stsAs(w.served.endpoint, creds.task!).send(new GetCallerIdentityCommand({}));
     assert.equal(id.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/app-task-role/${taskIdOf(taskArn)}`);
+    assert.equal(
+      await errorName(stsAs(w.served.endpoint, othersCreds.task!).send(new GetCallerIdentityCommand({}))),
+      "InvalidClientTokenId: The security token included in the request is invalid.",
+    );
+    assert.equal(await w.served.plane.state.tasks.get(SCOPE, taskIdOf(other)).then((t) => t?.task.lastStatus), "STOPPED");
     await waitFor(() => w.events.filter((e) => e.type === "credentials").length > pushesBefore);
     assert.deepEqual(w.pushed(taskArn), creds, "the same credentials, under the same id");
   });
@@ -203,11 +220,7 @@ describe("tasks' role credentials", () => {
     const invalid = "UnrecognizedClientException: The security token included in the request is invalid.";
     await waitFor(async () => (await errorName(ecsAs(endpoint, creds.task!).send(new ListTasksCommand({})))) === invalid);
     assert.equal(await errorName(ecsAs(endpoint, creds.execution!).send(new ListTasksCommand({}))), invalid);
-    await waitFor(
-      async () =>
-        (await w.served.plane.state.tasks.get({ accountId: ACCOUNT, region: "us-east-1" }, taskIdOf(taskArn)))?.task.lastStatus ===
-        "STOPPED",
-    );
+    await waitFor(async () => (await w.served.plane.state.tasks.get(SCOPE, taskIdOf(taskArn)))?.task.lastStatus === "STOPPED");
   });
 });
 

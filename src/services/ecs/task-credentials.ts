@@ -60,17 +60,31 @@ export class TaskCredentialsIssuer {
   private readonly unwatch: () => void;
   private timer?: NodeJS.Timeout;
   private refreshing = false;
+  /** Resolves once what was issued before a restart is in memory, less what belonged to tasks stopped meanwhile. */
+  readonly ready: Promise<void>;
 
   constructor(private readonly deps: TaskCredentialsDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.ready = deps.issued.ready.then(() => this.revokeStopped());
     // Revoked the moment the task is STOPPED (or gone): its keys leave the front door's index at once.
     this.unwatch = deps.state.tasks.watch((scope, id, doc) => {
       if ((doc && doc.task.lastStatus !== "STOPPED") || !deps.issued.ofTask(scope, id)) return;
-      deps.issued.forget(scope, id);
-      deps.issued.collection
-        .remove(scope, id)
-        .catch((err: unknown) => deps.log.error("could not remove revoked credentials", { taskId: id, err }));
+      this.revoke(scope, id).catch((err: unknown) => deps.log.error("could not remove revoked credentials", { taskId: id, err }));
     });
+  }
+
+  private async revoke(scope: Scope, id: string): Promise<void> {
+    this.deps.issued.forget(scope, id);
+    await this.deps.issued.collection.remove(scope, id);
+  }
+
+  /** A control plane that stopped between a task's STOPPED and its credentials' removal left them: they go now. */
+  private async revokeStopped(): Promise<void> {
+    for (const { scope, credentials } of [...this.deps.issued.all()]) {
+      const id = idFromRef(credentials.taskArn);
+      const task = await this.deps.state.tasks.get(scope, id);
+      if (!task || task.task.lastStatus === "STOPPED") await this.revoke(scope, id);
+    }
   }
 
   /** Refreshes credentials due for it, checking a few times per lifetime (at most every minute). */
