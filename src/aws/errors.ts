@@ -11,6 +11,7 @@ export type ProtocolErrorCode =
   | "IncompleteSignatureException"
   | "InvalidSignatureException"
   | "UnrecognizedClientException"
+  | "ExpiredTokenException"
   | "RequestEntityTooLargeException";
 
 export class ProtocolError extends Error {

@@ -6,6 +6,7 @@
 // see the wire and clients never see a stack trace.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { checkSession } from "../domain/task-credentials.js";
 import type { Logger } from "../log/logger.js";
 import { ProtocolError, toWireError } from "./errors.js";
 import type { IncomingCall, Reply } from "./protocols/index.js";
@@ -18,6 +19,8 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface Credential {
   secretAccessKey: string;
   principal: Principal;
+  /** Temporary credentials: the session token a request must carry (X-Amz-Security-Token), and when they expire. */
+  session?: { sessionToken: string; expiration: Date };
 }
 
 export interface FrontDoorOptions {
@@ -27,6 +30,8 @@ export interface FrontDoorOptions {
   credentialFor(accessKeyId: string): Credential | undefined;
   log: Logger;
   now?: () => Date;
+  /** Requests wait for it once (the issued credentials being read back after a restart). */
+  ready?: Promise<void>;
 }
 
 export interface FrontDoor {
@@ -64,7 +69,7 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
   }
 
   function authenticate(call: IncomingCall, service: AwsService, at: Date, log: RequestLog): Caller {
-    const verified = verifySigV4(call, service.signingName, (key) => opts.credentialFor(key)?.secretAccessKey, at);
+    const verified = verifySigV4(call, service.signingName, (key) => secretFor(key, call, at), at);
     const { principal } = opts.credentialFor(verified.accessKeyId)!;
     return {
       scope: { accountId: principal.accountId, region: verified.region },
@@ -76,8 +81,28 @@ export function createFrontDoor(opts: FrontDoorOptions): FrontDoor {
     };
   }
 
+  /** The key's secret, once the request's session token is the one it needs (none for a long-term key). */
+  function secretFor(accessKeyId: string, call: IncomingCall, at: Date): string | undefined {
+    const credential = opts.credentialFor(accessKeyId);
+    if (!credential) return undefined;
+    const presented = call.headers["x-amz-security-token"];
+    const token = Array.isArray(presented) ? presented.join(",") : presented;
+    const check = credential.session ? checkSession(credential.session, token, at) : token === undefined ? "valid" : "invalid";
+    if (check === "invalid")
+      throw new ProtocolError("UnrecognizedClientException", "The security token included in the request is invalid.");
+    if (check === "expired") throw new ProtocolError("ExpiredTokenException", "The security token included in the request is expired");
+    return credential.secretAccessKey;
+  }
+
+  let ready = opts.ready === undefined;
+  opts.ready?.then(
+    () => (ready = true),
+    () => undefined,
+  );
+
   async function answer(call: IncomingCall, res: ServerResponse, log: RequestLog, found: (s: AwsService) => void): Promise<void> {
     const { requestId } = log;
+    if (!ready) await opts.ready;
     const [path, query] = call.url.split("?", 2) as [string, string | undefined];
     if (call.method === "GET" && (path === "/healthz" || path === "/ping")) {
       return write(res, {

@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CLUSTER } from "../domain/cluster.js";
 import { AGENT_TIMEOUT_MS } from "../domain/container-instance.js";
+import { DEFAULT_TASK_CREDENTIALS_LIFETIME_MS } from "../domain/task-credentials.js";
 import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from "../log/logger.js";
 import { HOST_LOST_AFTER_MS, STOPPED_TASK_RETENTION_MS } from "../services/ecs/housekeeping.js";
 import {
@@ -163,6 +164,21 @@ const SERVER_OPTIONS = {
     min: 1,
     help: "how long STOPPED tasks stay describable",
     default: STOPPED_TASK_RETENTION_MS / SECOND_MS,
+  }),
+  taskCredentialsLifetimeSeconds: integer({
+    flag: "task-credentials-seconds",
+    env: ["BERTH_TASK_CREDENTIALS_SECONDS"],
+    min: 1,
+    max: 43_200,
+    help: "how long tasks' role credentials last (refreshed at half)",
+    default: DEFAULT_TASK_CREDENTIALS_LIFETIME_MS / SECOND_MS,
+  }),
+  stsEndpoint: text({
+    flag: "sts-endpoint",
+    env: ["BERTH_STS_ENDPOINT"],
+    placeholder: "URL",
+    help: "assume tasks' task roles with this STS's AssumeRole (federated mode)",
+    check: httpUrl,
   }),
   sqliteSync: oneOf(["NORMAL", "FULL"], {
     flag: "sqlite-sync",

@@ -34,6 +34,10 @@ import { hostRoutes, isVpcBridge } from "../runtime/host-routes.js";
 import { openSqliteStore } from "../state/sqlite/sqlite-store.js";
 import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
+import { IssuedCredentials } from "../state/issued-credentials.js";
+import { TaskCredentialsIssuer } from "../services/ecs/task-credentials.js";
+import { DEFAULT_TASK_CREDENTIALS_LIFETIME_MS, TEMPORARY_KEY_PREFIX } from "../domain/task-credentials.js";
+import { stsAssumeRole } from "./sts-federation.js";
 
 /** Where the control plane listens. */
 export interface ListenOptions {
@@ -57,6 +61,10 @@ export interface ControlPlaneOptions {
   store: { synchronous: "NORMAL" | "FULL"; cacheDocuments?: number };
   /** Run the load balancers' data plane (HAProxy, under <dataDir>/haproxy); default off (in-process tests). */
   loadBalancers?: boolean;
+  /** How long the credentials berth issues for tasks' roles last; default 6 hours. */
+  taskCredentialsLifetimeMs?: number;
+  /** Federated mode: tasks' task-role credentials come from sts:AssumeRole on this STS. */
+  stsEndpoint?: string;
   log: Logger;
 }
 
@@ -123,8 +131,18 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const events = new TaskEventHub(state.tasks, () => new Date());
   const execSessions = new ExecSessions();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
-  // One key for every sealed value (secrets, SecureString parameters), kept in the data dir.
+  // One key for every sealed value (secrets, SecureString parameters, issued credentials), kept in the data dir.
   const sealer = dataDirSealer(opts.dataDir);
+  const issued = new IssuedCredentials(store, sealer);
+  const credentials = new TaskCredentialsIssuer({
+    store,
+    state,
+    issued,
+    hosts,
+    lifetimeMs: opts.taskCredentialsLifetimeMs ?? DEFAULT_TASK_CREDENTIALS_LIFETIME_MS,
+    ...(opts.stsEndpoint ? { assumeRole: stsAssumeRole(opts.stsEndpoint) } : {}),
+    log: opts.log.child({ component: "task-credentials" }),
+  });
   const frontDoor = createFrontDoor({
     services: [
       ecs,
@@ -134,7 +152,8 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       ssmService({ state: ssmState(store), sealer }),
       secretsManagerService({ state: secretsState(store), sealer }),
     ],
-    credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
+    credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : issuedCredential(issued, key)),
+    ready: credentials.ready,
     log: opts.log,
   });
   const dataPlane = opts.loadBalancers
@@ -146,7 +165,15 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
         log: opts.log.child({ component: "data-plane" }),
       })
     : undefined;
-  const channels = new AgentChannelEndpoint({ ecs, authenticate: frontDoor.authenticate, state, hosts, settings, log: opts.log });
+  const channels = new AgentChannelEndpoint({
+    ecs,
+    authenticate: frontDoor.authenticate,
+    state,
+    hosts,
+    settings,
+    credentials,
+    log: opts.log,
+  });
   const exec = new ExecEndpoint({ ecs, authenticate: frontDoor.authenticate, sessions: execSessions, hosts, log: opts.log });
   return {
     handle: frontDoor.handle,
@@ -174,11 +201,13 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       );
       for (const timer of housekeeping) timer.unref();
       scheduler.start();
+      credentials.start();
       dataPlane?.start().catch((err: unknown) => opts.log.error("data plane did not start", { err }));
     },
     async close() {
       for (const timer of housekeeping) clearInterval(timer);
       scheduler.stop();
+      credentials.close();
       unwatchHealth();
       events.close();
       channels.close();
@@ -188,6 +217,20 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       await store.close();
     },
   };
+}
+
+/** A key berth issued for a task's role, as the front door checks it (cached: keys are checked on every call). */
+const issuedCache = new WeakMap<object, Credential>();
+function issuedCredential(issued: IssuedCredentials, accessKeyId: string): Credential | undefined {
+  if (!accessKeyId.startsWith(TEMPORARY_KEY_PREFIX)) return undefined;
+  const key = issued.key(accessKeyId);
+  if (!key) return undefined;
+  let credential = issuedCache.get(key);
+  if (!credential) {
+    credential = { secretAccessKey: key.secretAccessKey, principal: key.principal, session: key };
+    issuedCache.set(key, credential);
+  }
+  return credential;
 }
 
 /**

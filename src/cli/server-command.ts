@@ -35,6 +35,8 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
     hostLostAfterMs: config.hostLostSeconds * 1000,
     store: { synchronous: config.sqliteSync, cacheDocuments: config.documentCache },
     loadBalancers: config.loadBalancers === "on",
+    taskCredentialsLifetimeMs: config.taskCredentialsLifetimeSeconds * 1000,
+    ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
     log: log.child({ component: "control-plane" }),
   });
   const agents = up

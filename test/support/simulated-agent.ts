@@ -5,6 +5,7 @@ import type { NetworkBinding } from "@aws-sdk/client-ecs";
 import type { AgentChannel } from "../../src/agent/channel.js";
 import { ControlPlaneClient, taskStateChangeRequest } from "../../src/agent/control-plane-client.js";
 import type { TaskAssignment } from "../../src/wire/agent-channel.js";
+import type { TaskCredentials } from "../../src/wire/task-credentials.js";
 import { createLogger } from "../../src/log/logger.js";
 import { TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./berth-process.js";
 
@@ -19,6 +20,8 @@ export interface SimulatedAgentOptions {
   outcome?: (a: TaskAssignment) => "run" | "fail" | "exit";
   /** The ports a running container publishes, as the agent would report them (bridge and host tasks). */
   networkBindings?: (a: TaskAssignment, containerName: string) => NetworkBinding[];
+  /** Hears the tasks' role credentials the control plane pushes, as the agent's credentials store would. */
+  credentials?: (credentials: TaskCredentials[]) => void;
 }
 
 export class SimulatedAgent {
@@ -67,6 +70,7 @@ export class SimulatedAgent {
         }
       },
       unregistered: async () => log.debug("not registered any more"),
+      ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
       log,
     });
     this.channel.start();

@@ -18,6 +18,7 @@ const QUERY_CODES: Record<ProtocolErrorCode, { code: string; status?: number }> 
   IncompleteSignatureException: { code: "IncompleteSignature" },
   InvalidSignatureException: { code: "SignatureDoesNotMatch", status: 403 },
   UnrecognizedClientException: { code: "InvalidClientTokenId", status: 403 },
+  ExpiredTokenException: { code: "ExpiredToken", status: 403 },
   RequestEntityTooLargeException: { code: "RequestEntityTooLarge", status: 413 },
 };
 
@@ -26,6 +27,7 @@ const EC2_CODES: Record<ProtocolErrorCode, { code: string; status?: number }> = 
   ...QUERY_CODES,
   InvalidSignatureException: { code: "AuthFailure", status: 401 },
   UnrecognizedClientException: { code: "AuthFailure", status: 401 },
+  ExpiredTokenException: { code: "RequestExpired" },
   SerializationException: { code: "InvalidParameterValue" },
 };
 

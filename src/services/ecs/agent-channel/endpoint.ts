@@ -18,6 +18,7 @@ import { ecsErrors } from "../service.js";
 import type { HostNotifier } from "./notifier.js";
 import { AgentSession } from "./session.js";
 import { FirewallPush } from "./firewall-push.js";
+import type { TaskCredentialsIssuer } from "../task-credentials.js";
 
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
@@ -30,6 +31,8 @@ export interface AgentChannelDeps {
   state: EcsState;
   hosts: HostNotifier;
   settings: ControlPlaneSettings;
+  /** Issues tasks' role credentials, which each channel sends ahead of their assignments. */
+  credentials?: TaskCredentialsIssuer;
   log: Logger;
   now?: () => Date;
 }
@@ -63,6 +66,7 @@ export class AgentChannelEndpoint {
               hostPortBindIp: settings.hostPortBindIp,
               agentTimeoutMs: settings.agentTimeoutMs,
               firewall: this.firewall,
+              ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}),
               now: this.now,
               invoke: (operation, input) => ecs.invoke(caller, operation, input, this.now()),
               wireError: (err) => {

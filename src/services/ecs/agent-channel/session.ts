@@ -15,6 +15,8 @@ import { toAwsJson } from "../../../wire/aws-json.js";
 import type { HostVersion } from "../../../wire/agent-channel.js";
 import type { HostNotifier } from "./notifier.js";
 import type { FirewallPush } from "./firewall-push.js";
+import type { TaskCredentialsIssuer } from "../task-credentials.js";
+import { CredentialsLink } from "./credentials-push.js";
 import { idFromRef } from "../../../domain/arn.js";
 import {
   asPushed,
@@ -34,6 +36,8 @@ export interface SessionDeps {
   agentTimeoutMs: number;
   /** Sends the host's security-group policy; absent, none is sent. */
   firewall?: FirewallPush;
+  /** Issues the tasks' role credentials; absent, none are sent. */
+  credentials?: TaskCredentialsIssuer;
   now(): Date;
   /** Calls an ECS operation as the channel's caller; rejects with what the HTTP API would answer. */
   invoke(operation: string, input: unknown): Promise<unknown>;
@@ -61,6 +65,7 @@ export class AgentSession {
   private readonly unsubscribe: () => void;
   private readonly detach: () => void;
   private readonly detachFirewall?: () => void;
+  private readonly credentials?: CredentialsLink;
   private readonly pinger: NodeJS.Timeout;
 
   constructor(
@@ -78,6 +83,11 @@ export class AgentSession {
     });
     // Sent only once the agent has synced (push below), always ahead of the assignments it protects.
     this.detachFirewall = deps.firewall?.attach(scope, host.id, (message) => this.send(message));
+    if (deps.credentials) {
+      this.credentials = new CredentialsLink(deps.credentials, scope, host.id, (credentials) =>
+        this.send({ type: "credentials", credentials }),
+      );
+    }
     socket.on("message", (data: Buffer) => this.receive(data));
     socket.on("pong", () => {
       this.answeredPing = true;
@@ -99,6 +109,7 @@ export class AgentSession {
     this.unsubscribe();
     this.detach();
     this.detachFirewall?.();
+    this.credentials?.detach();
   }
 
   private send(message: ControlPlaneMessage): void {
@@ -172,7 +183,10 @@ export class AgentSession {
         if (!this.deps.hosts.behind(this.scope, this.host.id, this.seen)) continue;
         const syncs = this.syncs;
         const assignments = await assignmentsSince(this.deps, this.scope, this.host.id, this.seen);
-        this.send({ type: "assignments", ...asPushed(assignments, this.definitionsSent) });
+        // Tasks whose role could not be assumed are being stopped: their stop is the next push.
+        const failed = (await this.credentials?.before(assignments)) ?? new Set();
+        const tasks = failed.size ? assignments.tasks.filter((t) => !failed.has(t.taskArn)) : assignments.tasks;
+        this.send({ type: "assignments", ...asPushed({ ...assignments, tasks }, this.definitionsSent) });
         // A sync that came meanwhile asked for the changes since its own version: that stands,
         // and the push it started (pushAgain) sends them.
         if (this.syncs === syncs) this.seen = assignments.version;
