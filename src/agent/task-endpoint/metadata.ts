@@ -112,13 +112,14 @@ function networks(view: TaskView, state: ContainerState | undefined, version: Me
   if (mode === "awsvpc" && net) {
     const base: Json = { NetworkMode: "awsvpc", IPv4Addresses: [net.ipv4Address] };
     if (version === 3) return [base];
+    // The gateway the task really uses: its VPC network's, on the VPC's block.
     const prefix = net.cidr.split("/")[1];
     return [
       {
         ...base,
         AttachmentIndex: 0,
         MACAddress: net.macAddress,
-        IPv4SubnetCIDRBlock: net.cidr,
+        IPv4SubnetCIDRBlock: net.subnetCidr ?? net.cidr,
         PrivateDNSName: `ip-${net.ipv4Address.replaceAll(".", "-")}.${a.taskArn.split(":")[3]}.compute.internal`,
         SubnetGatewayIpv4Address: `${net.gateway}/${prefix}`,
       },
