@@ -4,7 +4,8 @@
 import type { Attribute } from "@aws-sdk/client-ecs";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Assignments } from "../wire/agent-channel.js";
+import type { Assignments, TaskAssignment } from "../wire/agent-channel.js";
+import type { TaskNetwork } from "../domain/task/lifecycle.js";
 import { FARGATE_HOST_ATTRIBUTE } from "../domain/container-instance.js";
 import type { TaskReport } from "../domain/task/lifecycle.js";
 import type { Logger } from "../log/logger.js";
@@ -20,6 +21,9 @@ import type { ContainerExec } from "../runtime/exec.js";
 import { runExecSession } from "./exec-session.js";
 import type { Firewall } from "./firewall/firewall.js";
 import type { FirewallPolicy } from "../wire/firewall.js";
+import { vpcBridgeName } from "../domain/ec2/vpc-network.js";
+import { TaskCredentialsStore } from "./task-credentials.js";
+import type { TaskEndpoint } from "./task-endpoint/index.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -45,6 +49,10 @@ export interface AgentOptions {
   exec?: ContainerExec;
   /** Enforces the security groups of the host's awsvpc tasks; absent (--security-groups off), nothing is. */
   firewall?: Firewall;
+  /** The tasks' role credentials, as the control plane pushes them; default: the agent's own. */
+  credentials?: TaskCredentialsStore;
+  /** Serves the tasks' metadata and credentials at 169.254.170.2; absent, containers get its URIs but nothing answers. */
+  taskEndpoint?: TaskEndpoint;
   log: Logger;
 }
 
@@ -75,9 +83,11 @@ export class Agent {
   private firewallRetry?: NodeJS.Timeout;
   /** Once registered, every line names the container instance. */
   private log: Logger;
+  readonly credentials: TaskCredentialsStore;
 
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.log;
+    this.credentials = opts.credentials ?? new TaskCredentialsStore();
   }
 
   get containerInstanceArn(): string | undefined {
@@ -94,12 +104,14 @@ export class Agent {
   }
 
   async start(): Promise<void> {
+    this.opts.taskEndpoint?.acquire();
     await this.register();
     this.channel = this.opts.client.channel(() => this.arn!, {
       assignments: (message) => this.reconcile(message),
       // Silent too long, the host was taken for terminated and deregistered: join again.
       unregistered: () => this.register(),
       firewall: (policy) => this.enforce(policy),
+      credentials: (credentials) => this.credentials.put(credentials),
       exec: (request) =>
         void runExecSession(request, {
           driver: this.opts.driver,
@@ -165,6 +177,7 @@ export class Agent {
     await this.channel?.stop();
     // Tasks left running keep their rules (a restarted agent takes the table over): never open.
     await this.opts.firewall?.stop(this.interfaced.size > 0);
+    await this.opts.taskEndpoint?.release();
   }
 
   /** Applies the host's security groups; a policy nft refuses is tried again until a newer one comes. */
@@ -219,7 +232,31 @@ export class Agent {
       registryAuth: (image: string) => (this.opts.registryAuth ? authFor(this.opts.registryAuth, image) : undefined),
       now: () => new Date(),
       owner: this.arn,
+      ...(this.opts.taskEndpoint ? this.endpointDeps(this.opts.taskEndpoint) : {}),
+      roleCredentialsId: (taskArn: string) => {
+        const creds = this.credentials.ofTask(taskArn);
+        return creds?.task ? creds.credentialsId : undefined;
+      },
     };
+  }
+
+  private endpointDeps(endpoint: TaskEndpoint) {
+    return {
+      metadataToken: (containerArn: string) => endpoint.token(containerArn),
+      interfaceUp: (net: TaskNetwork) => endpoint.interfaceUp(net.ipv4Address, net.vpcId ? vpcBridgeName(net.vpcId) : undefined),
+    };
+  }
+
+  /** The task is gone from this host: its credentials and endpoint with it. */
+  private released(a: TaskAssignment): void {
+    this.credentials.forget(a.taskArn);
+    const endpoint = this.opts.taskEndpoint;
+    if (!endpoint) return;
+    endpoint.untrack(a.taskArn);
+    if (a.network)
+      void endpoint
+        .interfaceDown(a.network.ipv4Address)
+        .catch((err: unknown) => this.log.warn("could not update the task endpoint's redirect", { taskArn: a.taskArn, err }));
   }
 
   /** `tasks`: the assignments that changed since the last push acted on; `assigned`: every task assigned here. */
@@ -250,6 +287,7 @@ export class Agent {
       if (a.desiredStatus === "STOPPED" && adopted.length === 0) {
         // Stopped before it ever ran here: nothing to tear down, only to confirm.
         this.finished.add(a.taskArn);
+        this.credentials.forget(a.taskArn);
         void report({ status: "STOPPED", executionStoppedAt: new Date() }).catch((err: unknown) =>
           this.log.warn("could not report the task stopped", { taskArn: a.taskArn, err }),
         );
@@ -259,11 +297,13 @@ export class Agent {
       const next = adopted.length ? TaskRunner.recover(a, deps, adopted) : new TaskRunner(a, deps);
       this.runners.set(a.taskArn, next);
       if (a.network) this.interfaced.add(a.taskArn);
+      this.opts.taskEndpoint?.track({ assignment: a, availabilityZone: this.opts.availabilityZone, snapshot: () => next.snapshot() });
       if (a.desiredStatus === "STOPPED") next.stop();
       next
         .run()
         .catch((err: unknown) => deps.log.error("task failed", { err }))
         .finally(() => {
+          this.released(a);
           this.runners.delete(a.taskArn);
           this.interfaced.delete(a.taskArn);
           this.finished.add(a.taskArn);

@@ -11,6 +11,8 @@ import { parseCommandLine } from "./config.js";
 import { ensureDocker, ensureNft } from "./docker-setup.js";
 import { Firewall } from "../agent/firewall/firewall.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
+import { TaskCredentialsStore } from "../agent/task-credentials.js";
+import { DEFAULT_TASK_ENDPOINT_PORT, TaskEndpoint } from "../agent/task-endpoint/index.js";
 import { createLogger, type Logger } from "../log/logger.js";
 
 export const PAUSE_IMAGE = "berth/pause:1";
@@ -31,6 +33,8 @@ export interface LocalAgentOptions {
   engineAuth: { type?: string; data?: string };
   /** Enforce awsvpc tasks' security groups with nftables (--security-groups). */
   securityGroups: boolean;
+  /** Where the task endpoint (169.254.170.2's target) listens on 127.0.0.1; 0: any free port. */
+  taskEndpointPort?: number;
   log: Logger;
 }
 
@@ -43,6 +47,15 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
   const registryAuth = parseEngineAuth(opts.engineAuth.type, opts.engineAuth.data);
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
+  // One store and one endpoint for this process's agents: containers reach one 169.254.170.2.
+  const credentials = new TaskCredentialsStore();
+  const taskEndpoint = await TaskEndpoint.start({
+    port: opts.taskEndpointPort ?? DEFAULT_TASK_ENDPOINT_PORT,
+    stateDir: join(opts.dataDir, "agent"),
+    credentials,
+    driver,
+    log: opts.log,
+  });
   const agents: Agent[] = [];
   for (const fargate of kinds) {
     const agent = new Agent({
@@ -60,6 +73,8 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       registryAuth,
       exec: new DockerExec(driver.docker),
       ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
+      credentials,
+      taskEndpoint,
       log: opts.log,
     });
     await agent.start();
@@ -87,6 +102,7 @@ export async function runAgentCommand(args: string[]): Promise<void> {
     memoryMiB: options.memory,
     engineAuth: { type: options.engineAuthType, data: options.engineAuthData },
     securityGroups: options.securityGroups === "on",
+    taskEndpointPort: options.taskEndpointPort,
     log: createLogger({ level: options.logLevel }).child({ component: "agent" }),
   });
   // What the agent joined as, for its user (and for the tests that start it) on stdout.

@@ -86,6 +86,16 @@ const securityGroups = oneOf(["on", "off"], {
   default: "on",
 });
 
+// The agent's task endpoint (credentials and task metadata at 169.254.170.2), as the ECS agent's.
+const taskEndpointPort = integer({
+  flag: "task-endpoint-port",
+  env: ["BERTH_TASK_ENDPOINT_PORT"],
+  min: 0,
+  max: 65535,
+  help: "127.0.0.1 port of the task endpoint (169.254.170.2); 0: any free one",
+  default: 51679,
+});
+
 // The load balancers' data plane (HAProxy); off, ELBv2's API still answers but nothing listens.
 const loadBalancers = oneOf(["on", "off"], {
   flag: "load-balancers",
@@ -208,6 +218,7 @@ const UP_OPTIONS = {
     defaultText: `"${DEFAULT_CLUSTER}"`,
   }),
   securityGroups,
+  taskEndpointPort,
   ...registryAuth,
 } as const;
 
@@ -277,6 +288,7 @@ const AGENT_OPTIONS = {
     defaultText: "the whole host",
   }),
   securityGroups,
+  taskEndpointPort,
   logLevel,
   ...registryAuth,
 } as const;

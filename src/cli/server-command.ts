@@ -55,6 +55,7 @@ export async function runServer(args: string[], mode: "server" | "up"): Promise<
           capacity: "both",
           engineAuth: { type: up.engineAuthType, data: up.engineAuthData },
           securityGroups: up.securityGroups === "on",
+          taskEndpointPort: up.taskEndpointPort,
           log: log.child({ component: "agent" }),
         })
         .catch(async (err: unknown) => {

@@ -132,6 +132,12 @@ export interface ContainerState {
   labels: Record<string, string>;
 }
 
+/**
+ * One sample of a container's resource usage in Docker's stats JSON (read, cpu_stats,
+ * precpu_stats, memory_stats, networks, blkio_stats, …), as the task metadata endpoint serves it.
+ */
+export type ContainerStats = Record<string, unknown> & { read: string; id: string; name: string };
+
 export interface ExitStatus {
   exitCode: number;
   oomKilled: boolean;
@@ -216,6 +222,11 @@ export interface RuntimeDriver {
   destroy(id: string): Promise<void>;
   /** Undefined when the container does not exist. */
   inspect(id: string): Promise<ContainerState | undefined>;
+  /**
+   * One sample of the container's usage, taken now (Docker's one-shot stats: no wait for a
+   * second sample, so precpu_stats is empty); undefined when the container does not exist.
+   */
+  stats(id: string): Promise<ContainerStats | undefined>;
   /** Containers in any state carrying all these labels: what an agent recovers after a restart. */
   list(labelFilter: Record<string, string>): Promise<ContainerState[]>;
   /**

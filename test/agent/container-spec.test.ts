@@ -21,7 +21,7 @@ function ctx(overrides: Partial<SpecContext> = {}): SpecContext {
   return {
     task,
     launchType: "EC2",
-    containerUuid: "0f1e2d3c-aaaa-bbbb-cccc-000000000001",
+    metadataToken: "0f1e2d3c-aaaa-bbbb-cccc-000000000001",
     network: { mode: "bridge" },
     portBindings: [],
     volumes: new Map(),

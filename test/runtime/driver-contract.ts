@@ -198,6 +198,21 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       await expectRuntimeError(driver.start(id), "not-found", /No such container/i);
     });
 
+    test("stats: one sample of a running container's usage at once; a missing container has none", async () => {
+      const id = await driver.create(spec());
+      await driver.start(id);
+      const stats = await driver.stats(id);
+      assert.ok(stats);
+      assert.equal(stats.id, id);
+      assert.equal(stats.name, `/${(await driver.inspect(id))!.name}`);
+      assert.ok(Date.parse(stats.read) > Date.parse("2000-01-01"), stats.read);
+      const memory = stats.memory_stats as { usage?: number; limit?: number };
+      assert.ok((memory.usage ?? 0) > 0 && (memory.limit ?? 0) > 0, JSON.stringify(memory));
+      assert.ok(stats.cpu_stats && typeof stats.cpu_stats === "object");
+      await driver.destroy(id);
+      assert.equal(await driver.stats(id), undefined);
+    });
+
     test("list finds containers by label in every state", async () => {
       const group = { "berth.test.group": `g-${run}` };
       const running = await started(spec({ labels: { ...group, "com.amazonaws.ecs.container-name": "web" } }));

@@ -59,7 +59,7 @@ export class Nft {
     return /^\s*comment "([^"]*)"/m.exec(text)?.[1];
   }
 
-  async deleteTable(table: string): Promise<void> {
-    await this.apply(`add table inet ${table}\ndelete table inet ${table}\n`);
+  async deleteTable(table: string, family: "inet" | "ip" = "inet"): Promise<void> {
+    await this.apply(`add table ${family} ${table}\ndelete table ${family} ${table}\n`);
   }
 }

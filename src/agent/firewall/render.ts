@@ -162,6 +162,8 @@ export function renderPolicy(policy: FirewallPolicy, opts: RenderOptions): strin
     "    ct state invalid drop",
     "    ip saddr @vpc_cidrs ip saddr != @known drop",
     "    ip daddr @exempt accept",
+    // The task endpoint's redirect has made 169.254.170.2:80 the agent's 127.0.0.1 port by now.
+    "    ct status dnat ct original ip daddr @exempt accept",
     "    ip saddr vmap @egress",
     "  }",
     // The host to a task's loopback address: the task's ingress, with the client's own source.

@@ -17,8 +17,10 @@ export type VolumeSources = ReadonlyMap<string, { type: "bind" | "volume"; sourc
 export interface SpecContext {
   task: TaskIdentity;
   launchType: string;
-  /** The uuid of the container's ARN. */
-  containerUuid: string;
+  /** The container's token on the task metadata endpoint (ECS_CONTAINER_METADATA_URI_V4=…/v4/<token>). */
+  metadataToken: string;
+  /** The id of the task role's credentials on the endpoint, when the task has a role. */
+  credentialsId?: string;
   network: NetworkAttachment;
   portBindings: PortBinding[];
   volumes: VolumeSources;
@@ -99,13 +101,17 @@ export function containerSpec(def: ContainerDefinition, ctx: SpecContext): Conta
   return spec;
 }
 
-/** `environmentFiles`, then `environment` (which wins), then what the ECS agent injects. */
+/**
+ * `environmentFiles`, then `environment` (which wins), then what the ECS agent injects: the
+ * endpoint's URIs and the credentials' path replace the definition's, AWS_EXECUTION_ENV does not.
+ */
 function environment(def: ContainerDefinition, ctx: SpecContext): Record<string, string> {
-  const env: Record<string, string> = { ...(ctx.fileEnvironment ?? {}) };
+  const env: Record<string, string> = { AWS_EXECUTION_ENV: ctx.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2" };
+  Object.assign(env, ctx.fileEnvironment ?? {});
   for (const pair of def.environment ?? []) if (pair.name) env[pair.name] = pair.value ?? "";
-  env.ECS_CONTAINER_METADATA_URI_V4 = `${METADATA_HOST}/v4/${ctx.containerUuid}`;
-  env.ECS_CONTAINER_METADATA_URI = `${METADATA_HOST}/v3/${ctx.containerUuid}`;
-  env.AWS_EXECUTION_ENV = ctx.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2";
+  env.ECS_CONTAINER_METADATA_URI_V4 = `${METADATA_HOST}/v4/${ctx.metadataToken}`;
+  env.ECS_CONTAINER_METADATA_URI = `${METADATA_HOST}/v3/${ctx.metadataToken}`;
+  if (ctx.credentialsId) env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = `/v2/credentials/${ctx.credentialsId}`;
   return env;
 }
 

@@ -4,7 +4,7 @@
 // Every state change goes to the control plane through an ordered, retrying reporter.
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import type { TaskAssignment } from "../../wire/agent-channel.js";
-import type { TaskReport } from "../../domain/task/lifecycle.js";
+import type { TaskNetwork, TaskReport } from "../../domain/task/lifecycle.js";
 import type { Logger } from "../../log/logger.js";
 import { effectiveContainers, taskCpu, taskMemory } from "../../domain/task/reservation.js";
 import type { ContainerHealth, ContainerState, Protocol, RegistryAuth, RuntimeDriver } from "../../runtime/driver.js";
@@ -49,6 +49,21 @@ export interface TaskRunnerDeps {
   defaultStartTimeoutMs?: number;
   /** The agent's container instance ARN, labelled on every container so a restarted agent knows its leftovers. */
   owner?: string;
+  /** The token of a container's ECS_CONTAINER_METADATA_URI(_V4) (see task-endpoint/tokens.ts); default: its ARN's uuid. */
+  metadataToken?(containerArn: string): string;
+  /** The id of the task role's credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), when the task has a role. */
+  roleCredentialsId?(taskArn: string): string | undefined;
+  /** An awsvpc task's interface is up (its pause container runs): awaited before its containers are created. */
+  interfaceUp?(network: TaskNetwork): Promise<void>;
+}
+
+/** The runner's view of its task, for the task metadata endpoint. */
+export interface TaskRunnerSnapshot {
+  knownStatus: "PENDING" | "RUNNING" | "STOPPED";
+  pullStartedAt?: Date;
+  pullStoppedAt?: Date;
+  executionStoppedAt?: Date;
+  containers: { name: string; dockerId?: string; knownStatus: "PENDING" | "RUNNING" | "STOPPED"; exitCode?: number }[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -126,6 +141,21 @@ export class TaskRunner {
     return [...this.runs.values()]
       .filter((c) => c.hasHealthCheck)
       .map((c) => ({ containerName: c.name, healthStatus: c.health ?? "UNKNOWN" }));
+  }
+
+  snapshot(): TaskRunnerSnapshot {
+    return {
+      knownStatus: this.stoppedAt ? "STOPPED" : this.runningReported ? "RUNNING" : "PENDING",
+      ...(this.pullStartedAt ? { pullStartedAt: this.pullStartedAt } : {}),
+      ...(this.pullStoppedAt ? { pullStoppedAt: this.pullStoppedAt } : {}),
+      ...(this.stoppedAt ? { executionStoppedAt: this.stoppedAt } : {}),
+      containers: [...this.runs.values()].map((c) => ({
+        name: c.name,
+        ...(c.id ? { dockerId: c.id } : {}),
+        knownStatus: c.status,
+        ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      })),
+    };
   }
 
   /** Stops tracking the task without touching its containers (agent shutdown); recover() takes it up again. */
@@ -233,6 +263,12 @@ export class TaskRunner {
       throw new TaskFailure("ResourceInitializationError: the task's network namespace holder stopped while the agent was away");
     }
     this.pauseId = await startPause(this.deps.driver, this.assignment, this.task, this.defs, this.deps.pauseImage, pause);
+    try {
+      await this.deps.interfaceUp?.(this.assignment.network!);
+    } catch (err) {
+      // The task runs without the endpoint rather than not at all.
+      this.log.warn("the task's interface cannot reach the task endpoint", { err });
+    }
   }
 
   private async create(c: ContainerRun, volumes: VolumeSources): Promise<void> {
@@ -252,7 +288,8 @@ export class TaskRunner {
       const spec = containerSpec(c.def, {
         task: this.task,
         launchType: this.assignment.launchType,
-        containerUuid: containerUuid(this.assignment, c.name),
+        metadataToken: this.metadataToken(c.name),
+        ...this.credentialsRelativeUri(),
         network: attachmentFor(this.task, this.pauseId),
         portBindings,
         volumes,
@@ -266,6 +303,16 @@ export class TaskRunner {
     } catch (err) {
       this.failContainer(c, failure("CannotCreateContainerError", err, c.name).reason);
     }
+  }
+
+  private metadataToken(name: string): string {
+    const arn = this.assignment.containers.find((c) => c.name === name)?.containerArn;
+    return arn && this.deps.metadataToken ? this.deps.metadataToken(arn) : containerUuid(this.assignment, name);
+  }
+
+  private credentialsRelativeUri(): { credentialsId?: string } {
+    const id = this.deps.roleCredentialsId?.(this.assignment.taskArn);
+    return id ? { credentialsId: id } : {};
   }
 
   private hostCpus(): Promise<number | undefined> {

@@ -39,7 +39,10 @@ export interface TaskNetwork {
   /** The security groups of the task's network interface (the VPC's default group when none was named). */
   securityGroupIds: string[];
   networkName: string;
+  /** The VPC's block: the pool of its Docker network. */
   cidr: string;
+  /** The subnet's block, for the task metadata endpoint (absent for tasks placed before it was kept). */
+  subnetCidr?: string;
   gateway: string;
   ipv4Address: string;
   /** 127.x.y.z on which the host reaches the task's ports (hostPort = containerPort). */

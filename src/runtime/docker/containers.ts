@@ -1,6 +1,6 @@
 // Container lifecycle on Docker: create, start, wait, stop, destroy, inspect, list.
 import type Docker from "dockerode";
-import type { ContainerSpec, ContainerState, ExitStatus } from "../driver.js";
+import type { ContainerSpec, ContainerState, ContainerStats, ExitStatus } from "../driver.js";
 import { call, callOrMissing, statusCode, toRuntimeError } from "./client.js";
 import { toCreateOptions } from "./create-options.js";
 import { toContainerState } from "./state.js";
@@ -83,6 +83,13 @@ export async function destroyContainer(docker: Docker, id: string): Promise<void
 export async function inspectContainer(docker: Docker, id: string): Promise<ContainerState | undefined> {
   const info = await callOrMissing(() => docker.getContainer(id).inspect());
   return info && toContainerState(info);
+}
+
+export async function containerStats(docker: Docker, id: string): Promise<ContainerStats | undefined> {
+  // one-shot: Docker answers with one sample at once instead of waiting a second for a second one.
+  return (await callOrMissing(
+    () => docker.getContainer(id).stats({ stream: false, "one-shot": true } as { stream: false }) as Promise<unknown>,
+  )) as ContainerStats | undefined;
 }
 
 export async function listContainers(docker: Docker, labelFilter: Record<string, string>): Promise<ContainerState[]> {

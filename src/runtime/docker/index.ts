@@ -3,6 +3,7 @@ import type Docker from "dockerode";
 import type {
   ContainerSpec,
   ContainerState,
+  ContainerStats,
   EventSubscription,
   ExitStatus,
   HostInfo,
@@ -68,6 +69,10 @@ export class DockerDriver implements RuntimeDriver {
 
   inspect(id: string): Promise<ContainerState | undefined> {
     return containers.inspectContainer(this.docker, id);
+  }
+
+  stats(id: string): Promise<ContainerStats | undefined> {
+    return containers.containerStats(this.docker, id);
   }
 
   list(labelFilter: Record<string, string>): Promise<ContainerState[]> {

@@ -8,6 +8,7 @@ import {
   type ContainerHealth,
   type ContainerSpec,
   type ContainerState,
+  type ContainerStats,
   type EventSubscription,
   type ExitStatus,
   type HostInfo,
@@ -225,6 +226,30 @@ export class FakeDriver implements RuntimeDriver {
     this.enter("inspect");
     const c = this.containers.get(id) ?? this.containers.get(this.names.get(id) ?? "");
     return c && copy(c.state);
+  }
+
+  /** Docker's shape: a running container's sample has usage; a stopped one's is zeroed, dated 0001-01-01. */
+  async stats(id: string): Promise<ContainerStats | undefined> {
+    this.enter("stats");
+    const c = this.containers.get(id) ?? this.containers.get(this.names.get(id) ?? "");
+    if (!c) return undefined;
+    const running = c.state.status === "running";
+    const memoryLimit = (c.spec.memoryMiB ?? this.options.info?.memoryMiB ?? 1024) * 1024 * 1024;
+    return {
+      read: running ? new Date(this.clock.now()).toISOString() : "0001-01-01T00:00:00Z",
+      preread: "0001-01-01T00:00:00Z",
+      id: c.state.id,
+      name: `/${c.state.name}`,
+      pids_stats: running ? { current: 1 } : {},
+      cpu_stats: {
+        cpu_usage: { total_usage: running ? 1_000_000 : 0 },
+        system_cpu_usage: running ? 1_000_000_000 : 0,
+        online_cpus: running ? 1 : 0,
+      },
+      precpu_stats: { cpu_usage: { total_usage: 0 }, throttling_data: {} },
+      memory_stats: running ? { usage: 1024 * 1024, limit: memoryLimit } : {},
+      blkio_stats: {},
+    };
   }
 
   async list(labelFilter: Record<string, string>): Promise<ContainerState[]> {

@@ -205,6 +205,7 @@ function allocateNetwork(
       securityGroupIds: [...awsvpc.securityGroupIds],
       networkName: vpcNetworkName(awsvpc.vpcId),
       cidr: awsvpc.vpcCidr,
+      subnetCidr: subnet.cidr,
       gateway: vpcGateway(awsvpc.vpcCidr),
       ipv4Address,
       loopbackAddress,

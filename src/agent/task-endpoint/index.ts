@@ -1,0 +1,96 @@
+// The task endpoint at 169.254.170.2, as the ECS agent serves it to its tasks: credentials
+// (/v2/credentials/<id>) and task metadata v3/v4 with stats. One per agent process, shared by
+// its agents (berth up runs a container instance and the FARGATE capacity in one process).
+import type { Logger } from "../../log/logger.js";
+import type { RuntimeDriver } from "../../runtime/driver.js";
+import type { TaskCredentialsStore } from "../task-credentials.js";
+import { TaskEndpointState, type TrackedTask } from "./endpoint.js";
+import { Redirect } from "./redirect.js";
+import { DEFAULT_TASK_ENDPOINT_PORT, TaskEndpointServer } from "./server.js";
+import { EndpointKey } from "./tokens.js";
+
+export { DEFAULT_TASK_ENDPOINT_PORT } from "./server.js";
+export { ENDPOINT_ADDRESS, redirectTable, renderRedirect } from "./redirect.js";
+export type { TrackedTask } from "./endpoint.js";
+
+export interface TaskEndpointOptions {
+  /** 127.0.0.1:<port>; 0: any free port. */
+  port: number;
+  /** Where the token key is kept; the redirect's table is named after it. */
+  stateDir: string;
+  credentials: TaskCredentialsStore;
+  driver: RuntimeDriver;
+  /** Make the nftables redirect from 169.254.170.2:80 (default true). */
+  redirect?: boolean;
+  log: Logger;
+}
+
+export class TaskEndpoint {
+  private constructor(
+    private readonly state: TaskEndpointState,
+    private readonly server: TaskEndpointServer,
+    private readonly redirect: Redirect | undefined,
+    /** The port it listens on. */
+    readonly port: number,
+  ) {}
+
+  static async start(opts: TaskEndpointOptions): Promise<TaskEndpoint> {
+    const log = opts.log.child({ component: "task-endpoint" });
+    const state = new TaskEndpointState({
+      key: EndpointKey.inDirectory(opts.stateDir),
+      credentials: opts.credentials,
+      driver: opts.driver,
+      log,
+    });
+    const server = new TaskEndpointServer(state, log);
+    const port = await server.listen(opts.port).catch((err: NodeJS.ErrnoException) => {
+      // Another berth on this host has the ECS agent's port: this one's tasks reach it through the redirect anyway.
+      if (err.code !== "EADDRINUSE" || opts.port !== DEFAULT_TASK_ENDPOINT_PORT) throw err;
+      log.warn(`port ${opts.port} is taken: the task endpoint listens on another`, {});
+      return server.listen(0);
+    });
+    const redirect = opts.redirect === false ? undefined : new Redirect({ dataDir: opts.stateDir, log });
+    await redirect?.start(port);
+    log.info("task endpoint listening", { address: `127.0.0.1:${port}`, redirect: redirect?.tableName });
+    return new TaskEndpoint(state, server, redirect, port);
+  }
+
+  token(containerArn: string): string {
+    return this.state.token(containerArn);
+  }
+
+  track(task: TrackedTask): void {
+    this.state.track(task);
+  }
+
+  untrack(taskArn: string): void {
+    this.state.untrack(taskArn);
+  }
+
+  /** An awsvpc task's interface is up: its address reaches this endpoint (see redirect.ts). */
+  async interfaceUp(address: string, bridge: string | undefined): Promise<void> {
+    await this.redirect?.addTask(address, bridge);
+  }
+
+  async interfaceDown(address: string): Promise<void> {
+    await this.redirect?.removeTask(address);
+  }
+
+  private users = 0;
+
+  /** An agent uses the endpoint from now on (until it releases it). */
+  acquire(): void {
+    this.users++;
+  }
+
+  /** Closes the endpoint once the last agent using it has stopped. */
+  async release(): Promise<void> {
+    if (--this.users <= 0) await this.close();
+  }
+
+  /** Stops serving and removes the redirect (a clean stop). */
+  async close(): Promise<void> {
+    await this.server.close();
+    await this.redirect?.stop();
+  }
+}

@@ -1,0 +1,152 @@
+// The task endpoint's real HTTP server in front of tasks a TaskRunner runs on the fake driver:
+// the containers' environment points at it, and it answers metadata, stats and credentials
+// from what the agent holds (no control plane involved), until the task is gone.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { ContainerSpec } from "../../src/runtime/driver.js";
+import { FakeDriver } from "../../src/runtime/fake/index.js";
+import { TaskRunner, LABEL } from "../../src/agent/task-runner/index.js";
+import { TaskCredentialsStore } from "../../src/agent/task-credentials.js";
+import { TaskEndpoint } from "../../src/agent/task-endpoint/index.js";
+import { createLogger } from "../../src/log/logger.js";
+import { assignment, recorder } from "./helpers.js";
+
+class RecordingDriver extends FakeDriver {
+  readonly specs = new Map<string, ContainerSpec>();
+  constructor() {
+    super({ images: ["app:1", "side:1"] });
+  }
+  override async create(spec: ContainerSpec): Promise<string> {
+    this.specs.set(spec.labels[LABEL.containerName]!, spec);
+    return super.create(spec);
+  }
+}
+
+const ROLE = {
+  roleArn: "arn:aws:iam::123456789012:role/app",
+  accessKeyId: "ASIABERTHTEST0000001",
+  secretAccessKey: "secret/abc",
+  sessionToken: "token-xyz",
+  expiration: "2026-12-06T18:00:00Z",
+};
+
+describe("task endpoint (HTTP server, fake driver)", () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "berth-task-endpoint-"));
+  const log = createLogger({ level: "error" });
+  const driver = new RecordingDriver();
+  const store = new TaskCredentialsStore();
+  let endpoint: TaskEndpoint;
+  let base = "";
+
+  before(async () => {
+    endpoint = await TaskEndpoint.start({ port: 0, stateDir, credentials: store, driver, redirect: false, log });
+    base = `http://127.0.0.1:${endpoint.port}`;
+  });
+  after(async () => {
+    await endpoint.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const get = async (path: string) => {
+    const res = await fetch(base + path);
+    return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as Record<string, unknown> & string };
+  };
+
+  test("a task's containers read their metadata, stats and role credentials; once the task is gone, nothing", async () => {
+    const a = assignment([
+      {
+        name: "web",
+        image: "app:1",
+        environment: [
+          { name: "AWS_EXECUTION_ENV", value: "mine" },
+          { name: "ECS_CONTAINER_METADATA_URI_V4", value: "x" },
+        ],
+      },
+      { name: "side", image: "side:1", essential: false },
+    ]);
+    store.put([{ taskArn: a.taskArn, credentialsId: "cred-1", task: ROLE }]);
+    const rec = recorder(driver, {
+      metadataToken: (arn) => endpoint.token(arn),
+      roleCredentialsId: (arn) => store.ofTask(arn)?.credentialsId,
+    });
+    const runner = new TaskRunner(a, rec.deps);
+    endpoint.track({ assignment: a, availabilityZone: "us-east-1a", snapshot: () => runner.snapshot() });
+    const done = runner.run();
+    await rec.until((r) => r.status === "RUNNING");
+
+    const env = driver.specs.get("web")!.env;
+    const token = endpoint.token(a.containers[0]!.containerArn);
+    assert.notEqual(token, a.containers[0]!.containerArn.split("/").pop(), "the token is not the ARN's uuid");
+    assert.match(token, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(env.ECS_CONTAINER_METADATA_URI_V4, `http://169.254.170.2/v4/${token}`);
+    assert.equal(env.ECS_CONTAINER_METADATA_URI, `http://169.254.170.2/v3/${token}`);
+    assert.equal(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "/v2/credentials/cred-1");
+    assert.equal(env.AWS_EXECUTION_ENV, "mine", "the definition's own AWS_EXECUTION_ENV wins");
+    assert.equal(driver.specs.get("side")!.env.AWS_EXECUTION_ENV, "AWS_ECS_EC2");
+
+    const container = await get(`/v4/${token}`);
+    assert.equal(container.status, 200);
+    assert.equal(container.type, "application/json");
+    const webState = (await driver.list({ [LABEL.taskArn]: a.taskArn })).find((c) => c.labels[LABEL.containerName] === "web")!;
+    assert.equal(container.body.DockerId, webState.id);
+    assert.equal(container.body.Name, "web");
+    assert.equal(container.body.KnownStatus, "RUNNING");
+    assert.equal(container.body.ContainerARN, a.containers[0]!.containerArn);
+
+    const task = await get(`/v4/${token}/task`);
+    assert.equal(task.body.TaskARN, a.taskArn);
+    assert.equal(task.body.KnownStatus, "RUNNING");
+    assert.deepEqual(
+      (task.body.Containers as { Name: string }[]).map((c) => c.Name),
+      ["web", "side"],
+    );
+    assert.equal(typeof task.body.PullStartedAt, "string");
+    assert.deepEqual((await get(`/v4/${token}/taskWithTags`)).body, task.body);
+    assert.equal((await get(`/v3/${token}/task`)).body.TaskARN, a.taskArn);
+
+    const stats = await get(`/v4/${token}/stats`);
+    assert.equal(stats.status, 200);
+    assert.equal(stats.body.id, webState.id);
+    const taskStats = await get(`/v4/${token}/task/stats`);
+    assert.equal(Object.keys(taskStats.body).length, 2);
+
+    const creds = await get("/v2/credentials/cred-1");
+    assert.equal(creds.status, 200);
+    assert.equal(creds.body.AccessKeyId, ROLE.accessKeyId);
+    assert.equal(creds.body.Token, ROLE.sessionToken);
+
+    runner.stop();
+    await done;
+    const stopped = await get(`/v4/${token}/task`);
+    assert.equal(stopped.body.KnownStatus, "STOPPED", "still tracked until the agent lets the task go");
+    endpoint.untrack(a.taskArn);
+    store.forget(a.taskArn);
+    assert.equal((await get(`/v4/${token}/task`)).status, 404);
+    assert.equal((await get("/v2/credentials/cred-1")).body.code, "InvalidIdInRequest");
+  });
+
+  test("credentials of a task this host does not run are not served, whatever the store holds", async () => {
+    store.put([{ taskArn: "arn:aws:ecs:us-east-1:123456789012:task/default/elsewhere", credentialsId: "cred-x", task: ROLE }]);
+    const answer = await get("/v2/credentials/cred-x");
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.code, "InvalidIdInRequest");
+  });
+
+  test("tokens survive a restart (the key stays in the state directory) and differ between hosts", async () => {
+    const arn = "arn:aws:ecs:us-east-1:123456789012:container/default/t/u";
+    const again = await TaskEndpoint.start({ port: 0, stateDir, credentials: store, driver, redirect: false, log });
+    const otherDir = mkdtempSync(join(tmpdir(), "berth-task-endpoint-"));
+    const other = await TaskEndpoint.start({ port: 0, stateDir: otherDir, credentials: store, driver, redirect: false, log });
+    try {
+      assert.equal(again.token(arn), endpoint.token(arn));
+      assert.notEqual(other.token(arn), endpoint.token(arn));
+    } finally {
+      await again.close();
+      await other.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+});
