@@ -20,6 +20,8 @@ import type { ContainerExec } from "../runtime/exec.js";
 import { runExecSession } from "./exec-session.js";
 import type { Firewall } from "./firewall/firewall.js";
 import type { FirewallPolicy } from "../wire/firewall.js";
+import { TaskCredentialsStore } from "./task-credentials.js";
+import type { ExecutionResources } from "./task-runner/secrets.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -45,6 +47,10 @@ export interface AgentOptions {
   exec?: ContainerExec;
   /** Enforces the security groups of the host's awsvpc tasks; absent (--security-groups off), nothing is. */
   firewall?: Firewall;
+  /** The tasks' role credentials, as the control plane pushes them; default: the agent's own. */
+  credentials?: TaskCredentialsStore;
+  /** Secrets Manager and SSM as a task's execution role reads them (see execution-resources.ts); absent, tasks with secrets fail. */
+  executionResources?: (taskArn: string) => ExecutionResources;
   log: Logger;
 }
 
@@ -75,9 +81,11 @@ export class Agent {
   private firewallRetry?: NodeJS.Timeout;
   /** Once registered, every line names the container instance. */
   private log: Logger;
+  readonly credentials: TaskCredentialsStore;
 
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.log;
+    this.credentials = opts.credentials ?? new TaskCredentialsStore();
   }
 
   get containerInstanceArn(): string | undefined {
@@ -100,6 +108,7 @@ export class Agent {
       // Silent too long, the host was taken for terminated and deregistered: join again.
       unregistered: () => this.register(),
       firewall: (policy) => this.enforce(policy),
+      credentials: (credentials) => this.credentials.put(credentials),
       exec: (request) =>
         void runExecSession(request, {
           driver: this.opts.driver,
@@ -255,7 +264,12 @@ export class Agent {
         );
         continue;
       }
-      const deps = { ...this.deps(), log: this.log.child({ taskArn: a.taskArn }), report };
+      const deps = {
+        ...this.deps(),
+        log: this.log.child({ taskArn: a.taskArn }),
+        report,
+        ...(this.opts.executionResources ? { executionResources: this.opts.executionResources(a.taskArn) } : {}),
+      };
       const next = adopted.length ? TaskRunner.recover(a, deps, adopted) : new TaskRunner(a, deps);
       this.runners.set(a.taskArn, next);
       if (a.network) this.interfaced.add(a.taskArn);

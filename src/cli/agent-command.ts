@@ -11,6 +11,8 @@ import { parseCommandLine } from "./config.js";
 import { ensureDocker, ensureNft } from "./docker-setup.js";
 import { Firewall } from "../agent/firewall/firewall.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
+import { TaskCredentialsStore } from "../agent/task-credentials.js";
+import { executionResourcesFor } from "../agent/execution-resources.js";
 import { createLogger, type Logger } from "../log/logger.js";
 
 export const PAUSE_IMAGE = "berth/pause:1";
@@ -42,6 +44,14 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   if (opts.securityGroups) ensureNft(opts.log);
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
   const registryAuth = parseEngineAuth(opts.engineAuth.type, opts.engineAuth.data);
+  const credentials = new TaskCredentialsStore();
+  // Secrets and parameters are read from berth's own APIs on the control plane's endpoint.
+  const executionResources = executionResourcesFor({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    ...(opts.credentials ? { agentCredentials: opts.credentials } : {}),
+    executionRole: (taskArn) => credentials.executionRole(taskArn),
+  });
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
   const agents: Agent[] = [];
   for (const fargate of kinds) {
@@ -59,6 +69,8 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       pauseImage: PAUSE_IMAGE,
       registryAuth,
       exec: new DockerExec(driver.docker),
+      credentials,
+      executionResources,
       ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
       log: opts.log,
     });
