@@ -46,6 +46,12 @@ export function capabilityAttributes(): Attribute[] {
     "ecs.capability.task-cpu-mem-limit",
     "ecs.capability.pid-ipc-namespace-sharing",
     "ecs.capability.full-sync",
+    // Secrets and registry auth read through berth's Secrets Manager and SSM (task-runner/secrets.ts).
+    "ecs.capability.secrets.asm.environment-variables",
+    "ecs.capability.secrets.ssm.environment-variables",
+    "ecs.capability.secrets.asm.bootstrap.log-driver",
+    "ecs.capability.secrets.ssm.bootstrap.log-driver",
+    "ecs.capability.private-registry-authentication.secretsmanager",
   ];
   return names.map((name) => ({ name }));
 }
