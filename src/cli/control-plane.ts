@@ -1,4 +1,4 @@
-// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS) and the HTTP front door.
+// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS, Secrets Manager) and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +17,8 @@ import { ssmState } from "../state/ssm-state.js";
 import { dataDirSealer } from "../state/sealing.js";
 import { ec2Service } from "../services/ec2/index.js";
 import { elbv2Service } from "../services/elbv2/index.js";
+import { secretsManagerService } from "../services/secretsmanager/index.js";
+import { secretsState } from "../state/secrets-state.js";
 import { TargetHealthBoard } from "../domain/elbv2/target-health.js";
 import { DataPlaneController } from "../dataplane/controller.js";
 import { EcsServicePort } from "../services/ecs/service-scheduling.js";
@@ -121,13 +123,16 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const events = new TaskEventHub(state.tasks, () => new Date());
   const execSessions = new ExecSessions();
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
+  // One key for every sealed value (secrets, SecureString parameters), kept in the data dir.
+  const sealer = dataDirSealer(opts.dataDir);
   const frontDoor = createFrontDoor({
     services: [
       ecs,
       ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
       elbv2Service({ state, health: targetHealth, placementLock, hostPortBindIp: opts.hostPortBindIp }),
       stsService(),
-      ssmService({ state: ssmState(store), sealer: dataDirSealer(opts.dataDir) }),
+      ssmService({ state: ssmState(store), sealer }),
+      secretsManagerService({ state: secretsState(store), sealer }),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,

@@ -6,6 +6,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { STSClient } from "@aws-sdk/client-sts";
 import { HttpResponse, type HttpHandler, type HttpRequest } from "@smithy/protocol-http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -93,6 +94,7 @@ export interface InProcessBerth {
   ec2: EC2Client;
   elb: ElasticLoadBalancingV2Client;
   sts: STSClient;
+  secrets: SecretsManagerClient;
   /** The control plane itself: its default VPCs (defaultNetwork) and its stored state. */
   plane: ControlPlane;
   /** Other clients of this berth, e.g. in another region or with other credentials. */
@@ -100,6 +102,9 @@ export interface InProcessBerth {
   ec2Client(opts?: ClientOptions): EC2Client;
   elbClient(opts?: ClientOptions): ElasticLoadBalancingV2Client;
   stsClient(opts?: ClientOptions): STSClient;
+  secretsClient(opts?: ClientOptions): SecretsManagerClient;
+  /** Where the control plane keeps its state (the SQLite file, the sealing key). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -144,11 +149,14 @@ export function inProcessBerth(): InProcessBerth {
     ec2: new EC2Client(config()),
     elb: new ElasticLoadBalancingV2Client(config()),
     sts: new STSClient(config()),
+    secrets: new SecretsManagerClient(config()),
     plane,
     ecsClient: (opts) => new ECSClient(config(opts)),
     ec2Client: (opts) => new EC2Client(config(opts)),
     elbClient: (opts) => new ElasticLoadBalancingV2Client(config(opts)),
     stsClient: (opts) => new STSClient(config(opts)),
+    secretsClient: (opts) => new SecretsManagerClient(config(opts)),
+    dataDir,
     async close() {
       await plane.close();
       rmSync(dataDir, { recursive: true, force: true });
