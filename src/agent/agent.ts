@@ -24,6 +24,7 @@ import type { FirewallPolicy } from "../wire/firewall.js";
 import { vpcBridgeName } from "../domain/ec2/vpc-network.js";
 import { TaskCredentialsStore } from "./task-credentials.js";
 import type { TaskEndpoint } from "./task-endpoint/index.js";
+import type { ExecutionResources } from "./task-runner/secrets.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -53,6 +54,8 @@ export interface AgentOptions {
   credentials?: TaskCredentialsStore;
   /** Serves the tasks' metadata and credentials at 169.254.170.2; absent, containers get its URIs but nothing answers. */
   taskEndpoint?: TaskEndpoint;
+  /** Secrets Manager and SSM as a task's execution role reads them (see execution-resources.ts); absent, tasks with secrets fail. */
+  executionResources?: (taskArn: string) => ExecutionResources;
   log: Logger;
 }
 
@@ -293,7 +296,12 @@ export class Agent {
         );
         continue;
       }
-      const deps = { ...this.deps(), log: this.log.child({ taskArn: a.taskArn }), report };
+      const deps = {
+        ...this.deps(),
+        log: this.log.child({ taskArn: a.taskArn }),
+        report,
+        ...(this.opts.executionResources ? { executionResources: this.opts.executionResources(a.taskArn) } : {}),
+      };
       const next = adopted.length ? TaskRunner.recover(a, deps, adopted) : new TaskRunner(a, deps);
       this.runners.set(a.taskArn, next);
       if (a.network) this.interfaced.add(a.taskArn);

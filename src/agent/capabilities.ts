@@ -46,6 +46,15 @@ export function capabilityAttributes(): Attribute[] {
     "ecs.capability.task-cpu-mem-limit",
     "ecs.capability.pid-ipc-namespace-sharing",
     "ecs.capability.full-sync",
+    // Task roles: the credentials endpoint at 169.254.170.2, for bridge, awsvpc and host-network tasks (task-endpoint/).
+    "com.amazonaws.ecs.capability.task-iam-role",
+    "com.amazonaws.ecs.capability.task-iam-role-network-host",
+    // Secrets and registry auth read through berth's Secrets Manager and SSM (task-runner/secrets.ts).
+    "ecs.capability.secrets.asm.environment-variables",
+    "ecs.capability.secrets.ssm.environment-variables",
+    "ecs.capability.secrets.asm.bootstrap.log-driver",
+    "ecs.capability.secrets.ssm.bootstrap.log-driver",
+    "ecs.capability.private-registry-authentication.secretsmanager",
   ];
   return names.map((name) => ({ name }));
 }

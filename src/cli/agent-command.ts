@@ -13,6 +13,7 @@ import { Firewall } from "../agent/firewall/firewall.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
 import { TaskCredentialsStore } from "../agent/task-credentials.js";
 import { DEFAULT_TASK_ENDPOINT_PORT, TaskEndpoint } from "../agent/task-endpoint/index.js";
+import { executionResourcesFor } from "../agent/execution-resources.js";
 import { createLogger, type Logger } from "../log/logger.js";
 
 export const PAUSE_IMAGE = "berth/pause:1";
@@ -46,9 +47,16 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   if (opts.securityGroups) ensureNft(opts.log);
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
   const registryAuth = parseEngineAuth(opts.engineAuth.type, opts.engineAuth.data);
+  const credentials = new TaskCredentialsStore();
+  // Secrets and parameters are read from berth's own APIs on the control plane's endpoint.
+  const executionResources = executionResourcesFor({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    ...(opts.credentials ? { agentCredentials: opts.credentials } : {}),
+    executionRole: (taskArn) => credentials.executionRole(taskArn),
+  });
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
   // One store and one endpoint for this process's agents: containers reach one 169.254.170.2.
-  const credentials = new TaskCredentialsStore();
   const taskEndpoint = await TaskEndpoint.start({
     port: opts.taskEndpointPort ?? DEFAULT_TASK_ENDPOINT_PORT,
     stateDir: join(opts.dataDir, "agent"),
@@ -72,8 +80,9 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       pauseImage: PAUSE_IMAGE,
       registryAuth,
       exec: new DockerExec(driver.docker),
-      ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
       credentials,
+      executionResources,
+      ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
       taskEndpoint,
       log: opts.log,
     });

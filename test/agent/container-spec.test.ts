@@ -272,7 +272,36 @@ describe("container spec", () => {
     assert.deepEqual(spec.portBindings, []);
   });
 
-  test("environment files: local files read top down under `environment`; S3 and secrets fail the task", async () => {
+  test("secrets win over environment and files, never over what the agent injects; secretOptions join the log options", () => {
+    const def: ContainerDefinition = {
+      name: "app",
+      image: "x",
+      environment: [
+        { name: "PW", value: "plain" },
+        { name: "KEEP", value: "k" },
+      ],
+      logConfiguration: {
+        logDriver: "syslog",
+        options: { tag: "app" },
+        secretOptions: [{ name: "syslog-address", valueFrom: "/log/addr" }],
+      },
+    };
+    const spec = containerSpec(
+      def,
+      ctx({
+        fileEnvironment: { PW: "file", F: "f" },
+        secretEnvironment: { PW: "from-secret", AWS_EXECUTION_ENV: "spoofed" },
+        logSecretOptions: { "syslog-address": "udp://127.0.0.1:514" },
+      }),
+    );
+    assert.equal(spec.env.PW, "from-secret");
+    assert.equal(spec.env.KEEP, "k");
+    assert.equal(spec.env.F, "f");
+    assert.equal(spec.env.AWS_EXECUTION_ENV, "AWS_ECS_EC2");
+    assert.deepEqual(spec.log, { driver: "syslog", options: { tag: "app", "syslog-address": "udp://127.0.0.1:514" } });
+  });
+
+  test("environment files: local files read top down under `environment`; S3 fails the task", async () => {
     const dir = mkdtempSync(join(tmpdir(), "berth-envfile-"));
     try {
       writeFileSync(join(dir, "a.env"), "# comment\nA=from-a\nB=from-a\n\nC=x=y\n");
@@ -295,10 +324,6 @@ describe("container spec", () => {
         fileEnvironment({ name: "app", image: "x", environmentFiles: [{ type: "s3", value: "arn:aws:s3:::bucket/app.env" }] }),
         (err: unknown) =>
           err instanceof TaskFailure && err.reason.startsWith("ResourceInitializationError: ") && err.containerName === "app",
-      );
-      await assert.rejects(
-        fileEnvironment({ name: "app", image: "x", secrets: [{ name: "PW", valueFrom: "arn:aws:ssm:us-east-1:1:parameter/pw" }] }),
-        /ResourceInitializationError/,
       );
       assert.deepEqual(parseEnvFile("X=1\r\nY=\n=bad\nnoequals\n"), { X: "1", Y: "" });
     } finally {

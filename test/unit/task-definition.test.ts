@@ -203,6 +203,17 @@ test("links only in bridge mode, to containers of the task", () => {
   rejects(linked("bridge", "app"), C, /Invalid link 'app'/);
 });
 
+test("container secrets need an execution role", () => {
+  const secrets = [{ name: "PW", valueFrom: "/app/db/password" }];
+  rejects(
+    td({ containerDefinitions: [container({ secrets })] }),
+    C,
+    "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+  );
+  accepts(td({ executionRoleArn: "arn:aws:iam::123456789012:role/exec", containerDefinitions: [container({ secrets })] }));
+  accepts(td({ containerDefinitions: [container({ secrets: [] })] }));
+});
+
 test("dependsOn", () => {
   const dep = (condition: string, target: Partial<ContainerDefinition> = {}) =>
     td({

@@ -26,6 +26,10 @@ export interface SpecContext {
   volumes: VolumeSources;
   /** Variables read from the container's environmentFiles (lower precedence than `environment`). */
   fileEnvironment?: Record<string, string>;
+  /** The values of the container's `secrets` (over `environment`, as the ECS agent merges them last). */
+  secretEnvironment?: Record<string, string>;
+  /** The values of its log configuration's `secretOptions`, added to the log driver's options. */
+  logSecretOptions?: Record<string, string>;
   /** Task-level cpu units and MiB, when the task definition (or an override) sets them. */
   taskCpu?: number;
   taskMemory?: number;
@@ -95,20 +99,22 @@ export function containerSpec(def: ContainerDefinition, ctx: SpecContext): Conta
   if (def.interactive) spec.openStdin = true;
   if (ctx.pidMode) spec.pidMode = ctx.pidMode;
   if (ctx.ipcMode) spec.ipcMode = ctx.ipcMode;
-  const log = logConfig(def);
+  const log = logConfig(def, ctx.logSecretOptions);
   if (log) spec.log = log;
   if (def.healthCheck) spec.healthCheck = healthCheck(def.healthCheck);
   return spec;
 }
 
 /**
- * `environmentFiles`, then `environment` (which wins), then what the ECS agent injects: the
- * endpoint's URIs and the credentials' path replace the definition's, AWS_EXECUTION_ENV does not.
+ * `environmentFiles`, then `environment`, then `secrets` (each wins over the one before), then
+ * what the ECS agent injects: the endpoint's URIs and the credentials' path replace the
+ * definition's, AWS_EXECUTION_ENV does not.
  */
 function environment(def: ContainerDefinition, ctx: SpecContext): Record<string, string> {
   const env: Record<string, string> = { AWS_EXECUTION_ENV: ctx.launchType === "FARGATE" ? "AWS_ECS_FARGATE" : "AWS_ECS_EC2" };
   Object.assign(env, ctx.fileEnvironment ?? {});
   for (const pair of def.environment ?? []) if (pair.name) env[pair.name] = pair.value ?? "";
+  Object.assign(env, ctx.secretEnvironment);
   env.ECS_CONTAINER_METADATA_URI_V4 = `${METADATA_HOST}/v4/${ctx.metadataToken}`;
   env.ECS_CONTAINER_METADATA_URI = `${METADATA_HOST}/v3/${ctx.metadataToken}`;
   if (ctx.credentialsId) env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI = `/v2/credentials/${ctx.credentialsId}`;
@@ -139,11 +145,12 @@ function resolveLink(task: TaskIdentity, link: string): string {
   return `${dockerName(task, target)}:${alias ?? target}`;
 }
 
-function logConfig(def: ContainerDefinition): ContainerSpec["log"] {
+function logConfig(def: ContainerDefinition, secretOptions: Record<string, string> | undefined): ContainerSpec["log"] {
   const config = def.logConfiguration;
   if (!config?.logDriver) return undefined;
   if (LOCAL_INSTEAD.has(config.logDriver)) return { driver: "json-file" };
-  return { driver: config.logDriver, ...(config.options ? { options: { ...config.options } } : {}) };
+  const options = { ...config.options, ...secretOptions };
+  return { driver: config.logDriver, ...(Object.keys(options).length ? { options } : {}) };
 }
 
 /** ECS's health check (seconds, defaults 30/5/3/0) in the driver's form. */

@@ -1,19 +1,13 @@
 // Environment a container gets from outside its definition: environmentFiles. ECS only knows S3
 // objects there, which berth cannot fetch (no S3 here), so an S3 ARN fails the task as ECS fails
 // one whose file it cannot download; a local path (or file:// URL) is read as KEY=VALUE lines.
-// Secrets (SSM / Secrets Manager) likewise have nowhere to come from yet.
+// Secrets (SSM / Secrets Manager) are resolved for the whole task beforehand: see secrets.ts.
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { TaskFailure, messageOf } from "./failure.js";
 
 export async function fileEnvironment(def: ContainerDefinition): Promise<Record<string, string>> {
-  if (def.secrets?.length) {
-    throw new TaskFailure(
-      `ResourceInitializationError: unable to pull secrets or registry auth: secrets (${def.secrets.map((s) => s.name).join(", ")}) of container ${def.name} cannot be retrieved: berth has no SSM or Secrets Manager`,
-      def.name,
-    );
-  }
   const env: Record<string, string> = {};
   for (const file of def.environmentFiles ?? []) {
     const where = file.value ?? "";

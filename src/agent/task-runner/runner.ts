@@ -12,6 +12,7 @@ import { ContainerRun } from "./container-run.js";
 import { containerSpec, type VolumeSources } from "./container-spec.js";
 import { conditionState, dependantsFirst, dependencyEdges, dependencyProblem, startWaves, type Edge } from "./dependencies.js";
 import { fileEnvironment } from "./environment.js";
+import { needsExecutionResources, resolveSecrets, secretsOf, type ExecutionResources, type ResolvedSecrets } from "./secrets.js";
 import { ESSENTIAL_EXITED, failure, messageOf, TaskFailure } from "./failure.js";
 import { Changes } from "./changes.js";
 import { createOwned } from "./create.js";
@@ -38,6 +39,11 @@ export interface TaskRunnerDeps {
   now(): Date;
   /** Credentials for the registry an image comes from (ECS_ENGINE_AUTH_DATA); none: anonymous pulls. */
   registryAuth?(image: string): RegistryAuth | undefined;
+  /**
+   * Secrets Manager and SSM, signed as this task's execution role: where its containers'
+   * `secrets`, `secretOptions` and `repositoryCredentials` come from. Absent, a task that has any fails.
+   */
+  executionResources?: ExecutionResources;
   /**
    * How long stopped containers (and task-scoped volumes) are kept so that `docker logs` still
    * works, like ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (3 h on ECS). Default 1 hour; 0 removes at once.
@@ -94,6 +100,8 @@ export class TaskRunner {
   private running: Promise<void> | undefined;
   private cpus: Promise<number | undefined> | undefined;
   private readonly allocatedPorts: { ip: string; protocol: Protocol; port: number }[] = [];
+  /** What Secrets Manager and SSM gave the containers to create; held in memory only, never logged. */
+  private secrets: ResolvedSecrets | undefined;
 
   constructor(
     private readonly assignment: TaskAssignment,
@@ -212,6 +220,10 @@ export class TaskRunner {
     this.resumeAdopted();
     if (this.stopping) return;
     const fresh = all.filter((c) => !c.id && !c.failed);
+    // Before any pull: registry auth may come from a secret, and a secret that cannot be had
+    // stops the task before any of its containers exists, as ECS's task resources do.
+    await this.resolveSecrets(fresh);
+    if (this.stopping) return;
     await this.pullImages(fresh);
     if (this.stopping) return;
     await provisionVolumes(this.deps.driver, this.volumePlan);
@@ -236,10 +248,33 @@ export class TaskRunner {
     if (this.recovered) this.maybeReportRunning();
   }
 
+  private async resolveSecrets(fresh: ContainerRun[]): Promise<void> {
+    const defs = fresh.map((c) => c.def);
+    if (!needsExecutionResources(defs)) return;
+    const resources = this.deps.executionResources;
+    if (!resources) {
+      throw new TaskFailure(
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: this agent cannot reach Secrets Manager or SSM",
+      );
+    }
+    this.secrets = await resolveSecrets(defs, resources);
+  }
+
   private async pullImages(fresh: ContainerRun[]): Promise<void> {
     const pause = this.task.networkMode === "awsvpc" && this.pauseState?.status !== "running" ? [this.deps.pauseImage] : [];
     const images = [...pause, ...fresh.map((c) => c.def.image!)];
-    const results = await ensureImages(this.deps.driver, images, this.log, (image) => this.deps.registryAuth?.(image));
+    // A container's repositoryCredentials win over the agent's ECS_ENGINE_AUTH_DATA for its image.
+    const fromSecrets = new Map<string, RegistryAuth>();
+    for (const c of fresh) {
+      const auth = this.secrets?.registryAuth.get(c.name);
+      if (auth && !fromSecrets.has(c.def.image!)) fromSecrets.set(c.def.image!, auth);
+    }
+    const results = await ensureImages(
+      this.deps.driver,
+      images,
+      this.log,
+      (image) => fromSecrets.get(image) ?? this.deps.registryAuth?.(image),
+    );
     this.pullStoppedAt = this.deps.now();
     const pauseError = pause.length > 0 ? results.get(this.deps.pauseImage)?.error : undefined;
     if (pauseError) throw new TaskFailure(`ResourceInitializationError: pause image: ${pauseError}`);
@@ -294,6 +329,7 @@ export class TaskRunner {
         portBindings,
         volumes,
         fileEnvironment: await fileEnvironment(c.def),
+        ...secretsOf(this.secrets, c.name),
         ...(cpu !== undefined ? { taskCpu: cpu, hostCpus: await this.hostCpus() } : {}),
         ...(memory !== undefined ? { taskMemory: memory } : {}),
         ...namespaceModes(this.assignment, this.pauseId),

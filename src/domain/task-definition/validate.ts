@@ -65,6 +65,10 @@ export function validateTaskDefinition(input: RegisterTaskDefinitionRequest): vo
     throw clientException("Task definition does not have an essential container. At least one container must be essential.");
   }
   checkDependencies(containers, byName);
+  // The agent reads secrets as the task's execution role, so ECS refuses them without one.
+  if (input.executionRoleArn === undefined && containers.some((c) => (c.secrets?.length ?? 0) > 0)) {
+    throw clientException("When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
+  }
 
   for (const t of input.requiresCompatibilities ?? []) {
     const problem = launchTypeProblem(input, t);
