@@ -2,7 +2,7 @@
 // containers that read their metadata from inside with busybox wget, as an application reads
 // ECS_CONTAINER_METADATA_URI(_V4): a bridge task and a host-network task (EC2), and an awsvpc
 // task (FARGATE) whose security group admits nothing, in or out; the endpoint still answers
-// once the control plane is killed (-9); the agent's redirect table is made once, kept through
+// once the control plane is killed (-9), credentials included; the agent's redirect table is made once, kept through
 // its kill -9, rebuilt (not doubled) when it is back, and removed when it stops cleanly.
 import {
   CreateSecurityGroupCommand,
@@ -35,6 +35,7 @@ import { redirectTable } from "../../src/agent/task-endpoint/index.js";
 
 const run = promisify(execFile);
 const CLUSTER = `tmds-${process.pid}`;
+const ROLE_PREFIX = "arn:aws:iam::123456789012:role/app-";
 
 type Json = Record<string, unknown>;
 const addressOf = (t: Task) => t.attachments![0]!.details!.find((d) => d.name === "privateIPv4Address")!.value!;
@@ -61,6 +62,7 @@ describe("task metadata endpoint, from inside containers", () => {
   let bridgeTask: Task;
   let hostTask: Task;
   let vpcTask: Task;
+  let otherVpcTask: Task;
 
   before(async () => {
     const image = await ensureBusyboxImage();
@@ -78,6 +80,8 @@ describe("task metadata endpoint, from inside containers", () => {
         new RegisterTaskDefinitionCommand({
           family,
           networkMode,
+          // The bridge and awsvpc tasks have a task role: their containers get its credentials.
+          ...(networkMode === "host" ? {} : { taskRoleArn: `${ROLE_PREFIX}${networkMode}` }),
           ...(networkMode === "awsvpc" ? { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512" } : {}),
           containerDefinitions: [
             { name: "app", image, memory: networkMode === "awsvpc" ? undefined : 64, stopTimeout: 2, command: ["sleep", "3600"] },
@@ -97,9 +101,10 @@ describe("task metadata endpoint, from inside containers", () => {
     );
     const rules = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }))).SecurityGroups![0]!;
     assert.deepEqual([rules.IpPermissions, rules.IpPermissionsEgress], [[], []]);
-    [bridgeTask, hostTask, vpcTask] = await Promise.all([
+    [bridgeTask, hostTask, vpcTask, otherVpcTask] = await Promise.all([
       runTask(`${CLUSTER}-bridge`, "EC2"),
       runTask(`${CLUSTER}-host`, "EC2"),
+      runTask(`${CLUSTER}-vpc`, "FARGATE", { subnets: [vpc.subnets[0]!], securityGroups: [group] }),
       runTask(`${CLUSTER}-vpc`, "FARGATE", { subnets: [vpc.subnets[0]!], securityGroups: [group] }),
     ]);
   });
@@ -193,6 +198,39 @@ describe("task metadata endpoint, from inside containers", () => {
     assert.match(stdout, /404 Not Found/);
   });
 
+  const checkCredentials = (body: Json, networkMode: string) => {
+    assert.equal(body.RoleArn, `${ROLE_PREFIX}${networkMode}`);
+    assert.match(String(body.AccessKeyId), /^ASIA[A-Z2-7]{16}$/);
+    assert.ok(String(body.SecretAccessKey).length >= 40 && String(body.Token).length > 40);
+    assert.ok(Date.parse(String(body.Expiration)) > Date.now(), `expires later: ${String(body.Expiration)}`);
+  };
+
+  test("bridge and awsvpc tasks with a task role read its credentials at AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", async () => {
+    checkCredentials(await readInside(bridgeTask, "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"), "bridge");
+    checkCredentials(await readInside(vpcTask, "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"), "awsvpc");
+    const { stdout: hostEnv } = await run("docker", ["exec", hostTask.containers![0]!.runtimeId!, "env"]);
+    assert.doesNotMatch(hostEnv, /AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/, "no task role, no credentials path");
+  });
+
+  test("another awsvpc task given the same id gets the agent's InvalidIdInRequest, not the credentials", async () => {
+    const { stdout: path } = await run("docker", [
+      "exec",
+      vpcTask.containers![0]!.runtimeId!,
+      "sh",
+      "-c",
+      "echo $AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ]);
+    const { stdout } = await run("docker", [
+      "exec",
+      otherVpcTask.containers![0]!.runtimeId!,
+      "sh",
+      "-c",
+      `wget -S -qO- http://169.254.170.2${path.trim()} 2>&1; true`,
+    ]);
+    assert.match(stdout, /400 Bad Request/);
+    assert.doesNotMatch(stdout, /SecretAccessKey/);
+  });
+
   test("the redirect: one table, kept through the agent's kill -9 and made again (not doubled) when it is back", async () => {
     const table = redirectTable(join(agent.dataDir, "agent"));
     const before = await nftTable(table);
@@ -229,6 +267,9 @@ describe("task metadata endpoint, from inside containers", () => {
     checkTask(await readInside(vpcTask, "$ECS_CONTAINER_METADATA_URI_V4/task"), vpcTask);
     const self = await readInside(hostTask, "$ECS_CONTAINER_METADATA_URI_V4");
     assert.equal(self.DockerId, hostTask.containers![0]!.runtimeId);
+    // The agent holds the credentials it was given: they are served while the control plane is down.
+    checkCredentials(await readInside(bridgeTask, "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"), "bridge");
+    checkCredentials(await readInside(vpcTask, "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"), "awsvpc");
   });
 
   test("a clean stop removes the redirect table", async () => {
