@@ -1,4 +1,4 @@
-// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS) and the HTTP front door.
+// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS, CloudWatch Logs) and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +12,8 @@ import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
 import { stsService } from "../services/sts/index.js";
+import { logsService } from "../services/logs/index.js";
+import { openLogDatabase } from "../state/sqlite/log-database.js";
 import { ec2Service } from "../services/ec2/index.js";
 import { elbv2Service } from "../services/elbv2/index.js";
 import { TargetHealthBoard } from "../domain/elbv2/target-health.js";
@@ -117,6 +119,8 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const housekeeping: NodeJS.Timeout[] = [];
   const events = new TaskEventHub(state.tasks, () => new Date());
   const execSessions = new ExecSessions();
+  // CloudWatch Logs' events: a database of their own beside the store (src/state/log-events.ts).
+  const logEvents = openLogDatabase(join(opts.dataDir, "logs.sqlite"), opts.store.synchronous);
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   const frontDoor = createFrontDoor({
     services: [
@@ -124,6 +128,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
       elbv2Service({ state, health: targetHealth, placementLock, hostPortBindIp: opts.hostPortBindIp }),
       stsService(),
+      logsService({ db: logEvents }),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
@@ -162,6 +167,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
             ),
           Math.max(250, Math.min(30_000, lostAfterMs / 4)),
         ),
+        setInterval(() => void housekeep("expired log events", async () => logEvents.sweepExpired(Date.now())), 60_000),
       );
       for (const timer of housekeeping) timer.unref();
       scheduler.start();
@@ -177,6 +183,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       // The proxy keeps serving (as AWS's load balancers do while ECS's API is down); the next start adopts it.
       await dataPlane?.close();
       await store.close();
+      logEvents.close();
     },
   };
 }
