@@ -5,12 +5,13 @@ import { formatPageToken, parsePageToken } from "../../domain/logs/tokens.js";
 import type { LogGroupRow } from "../../state/log-events.js";
 import type { LogsContext, LogsHandlers } from "./context.js";
 import { LogsError, groupNotFound, invalidParameter } from "./errors.js";
-import { groupNameFromArn, logGroupArn, requireGroup } from "./lookup.js";
+import { checkName, groupNameFromArn, logGroupArn, requireGroup } from "./lookup.js";
 import { checkTags } from "./tags.js";
 
 const DESCRIBE_LIMIT = 50;
 
 async function createLogGroup(ctx: LogsContext, input: Logs.CreateLogGroupRequest): Promise<Record<string, never>> {
+  checkName("logGroupName", input.logGroupName!);
   const tags = input.tags ?? {};
   checkTags(tags);
   const created = ctx.db.createGroup(ctx.scope, {

@@ -4,11 +4,12 @@ import { formatSequenceToken } from "../../domain/logs/put-batch.js";
 import { formatPageToken, parsePageToken } from "../../domain/logs/tokens.js";
 import type { LogsContext, LogsHandlers } from "./context.js";
 import { LogsError, invalidParameter } from "./errors.js";
-import { groupNamed, logStreamArn, requireGroup, requireStream } from "./lookup.js";
+import { checkName, groupNamed, logStreamArn, requireGroup, requireStream } from "./lookup.js";
 
 const DESCRIBE_LIMIT = 50;
 
 async function createLogStream(ctx: LogsContext, input: Logs.CreateLogStreamRequest): Promise<Record<string, never>> {
+  checkName("logStreamName", input.logStreamName!);
   const group = requireGroup(ctx, input.logGroupName!);
   if (!ctx.db.createStream(group.id, input.logStreamName!, ctx.now.getTime()))
     throw new LogsError("ResourceAlreadyExistsException", "The specified log stream already exists");

@@ -40,3 +40,15 @@ export function requireStream(ctx: LogsContext, group: LogGroupRow, name: string
   if (!stream) throw streamNotFound();
   return stream;
 }
+
+/** The model's name patterns (the front door's validation checks lengths, not patterns): as AWS words the violation. */
+const NAME_PATTERNS = { logGroupName: /^[.\-_/#A-Za-z0-9]+$/, logStreamName: /^[^:*]*$/ } as const;
+const PATTERN_TEXT = { logGroupName: "[\\.\\-_/#A-Za-z0-9]+", logStreamName: "[^:*]*" } as const;
+
+export function checkName(member: keyof typeof NAME_PATTERNS, value: string): void {
+  if (!NAME_PATTERNS[member].test(value))
+    throw invalidParameter(
+      `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ` +
+        `Member must satisfy regular expression pattern: ${PATTERN_TEXT[member]}`,
+    );
+}
