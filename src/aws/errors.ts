@@ -29,6 +29,8 @@ export interface WireError {
   status: number;
   type: string;
   message: string;
+  /** Members the exception's shape has besides its message (e.g. CloudWatch Logs' expectedSequenceToken). */
+  fields?: Record<string, unknown>;
 }
 
 /** How one service's own errors look on the wire. */

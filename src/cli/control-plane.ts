@@ -1,4 +1,5 @@
-// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS, Secrets Manager) and the HTTP front door.
+// Composition root of the control plane: the store, the services (ECS, EC2, ELBv2, STS, Secrets Manager, SSM,
+// CloudWatch Logs) and the HTTP front door.
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +16,8 @@ import { stsService } from "../services/sts/index.js";
 import { ssmService } from "../services/ssm/index.js";
 import { ssmState } from "../state/ssm-state.js";
 import { dataDirSealer } from "../state/sealing.js";
+import { logsService } from "../services/logs/index.js";
+import { openLogDatabase } from "../state/sqlite/log-database.js";
 import { ec2Service } from "../services/ec2/index.js";
 import { elbv2Service } from "../services/elbv2/index.js";
 import { secretsManagerService } from "../services/secretsmanager/index.js";
@@ -130,6 +133,8 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
   const housekeeping: NodeJS.Timeout[] = [];
   const events = new TaskEventHub(state.tasks, () => new Date());
   const execSessions = new ExecSessions();
+  // CloudWatch Logs' events: a database of their own beside the store (src/state/log-events.ts).
+  const logEvents = openLogDatabase(join(opts.dataDir, "logs.sqlite"), opts.store.synchronous);
   const ecs = ecsService({ state, hosts, placementLock, options: settings, scheduler, events, execSessions });
   // One key for every sealed value (secrets, SecureString parameters, issued credentials), kept in the data dir.
   const sealer = dataDirSealer(opts.dataDir);
@@ -151,6 +156,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       stsService(),
       ssmService({ state: ssmState(store), sealer }),
       secretsManagerService({ state: secretsState(store), sealer }),
+      logsService({ db: logEvents }),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : issuedCredential(issued, key)),
     ready: credentials.ready,
@@ -198,6 +204,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
             ),
           Math.max(250, Math.min(30_000, lostAfterMs / 4)),
         ),
+        setInterval(() => void housekeep("expired log events", async () => logEvents.sweepExpired(Date.now())), 60_000),
       );
       for (const timer of housekeeping) timer.unref();
       scheduler.start();
@@ -215,6 +222,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       // The proxy keeps serving (as AWS's load balancers do while ECS's API is down); the next start adopts it.
       await dataPlane?.close();
       await store.close();
+      logEvents.close();
     },
   };
 }

@@ -52,6 +52,6 @@ export const awsJson: Protocol = {
   },
 
   replyError(model, error, requestId) {
-    return jsonReply(model, error.status, requestId, { __type: error.type, message: error.message }, error.type);
+    return jsonReply(model, error.status, requestId, { __type: error.type, message: error.message, ...error.fields }, error.type);
   },
 };
