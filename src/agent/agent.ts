@@ -20,6 +20,7 @@ import type { ContainerExec } from "../runtime/exec.js";
 import { runExecSession } from "./exec-session.js";
 import type { Firewall } from "./firewall/firewall.js";
 import type { FirewallPolicy } from "../wire/firewall.js";
+import type { AwsLogs } from "./awslogs/awslogs.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -45,6 +46,8 @@ export interface AgentOptions {
   exec?: ContainerExec;
   /** Enforces the security groups of the host's awsvpc tasks; absent (--security-groups off), nothing is. */
   firewall?: Firewall;
+  /** Ships the output of containers that log with awslogs to the control plane's CloudWatch Logs. */
+  awslogs?: AwsLogs;
   log: Logger;
 }
 
@@ -162,6 +165,7 @@ export class Agent {
     clearInterval(this.healthTimer);
     clearInterval(this.networkTimer);
     clearTimeout(this.firewallRetry);
+    this.opts.awslogs?.stopAll();
     await this.channel?.stop();
     // Tasks left running keep their rules (a restarted agent takes the table over): never open.
     await this.opts.firewall?.stop(this.interfaced.size > 0);
@@ -219,6 +223,7 @@ export class Agent {
       registryAuth: (image: string) => (this.opts.registryAuth ? authFor(this.opts.registryAuth, image) : undefined),
       now: () => new Date(),
       owner: this.arn,
+      ...(this.opts.awslogs ? { awslogs: this.opts.awslogs } : {}),
     };
   }
 

@@ -10,6 +10,7 @@ import { ensureBusyboxImage } from "../runtime/docker/local-image.js";
 import { parseCommandLine } from "./config.js";
 import { ensureDocker, ensureNft } from "./docker-setup.js";
 import { Firewall } from "../agent/firewall/firewall.js";
+import { AwsLogs } from "../agent/awslogs/awslogs.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
 import { createLogger, type Logger } from "../log/logger.js";
 
@@ -43,6 +44,15 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
   const registryAuth = parseEngineAuth(opts.engineAuth.type, opts.engineAuth.data);
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
+  // One shipper for the host's agents: positions are per container, whichever agent runs it.
+  const awslogs = new AwsLogs({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    driver,
+    stateDir: join(opts.dataDir, "agent"),
+    log: opts.log,
+  });
   const agents: Agent[] = [];
   for (const fargate of kinds) {
     const agent = new Agent({
@@ -59,6 +69,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       pauseImage: PAUSE_IMAGE,
       registryAuth,
       exec: new DockerExec(driver.docker),
+      awslogs,
       ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
       log: opts.log,
     });
