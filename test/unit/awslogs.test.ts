@@ -15,6 +15,9 @@ import {
   splitMessage,
   type LogEvent,
 } from "../../src/domain/awslogs/events.js";
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import { taskLogStreams } from "../../src/domain/awslogs/streams.js";
+import { splitLogsArgs } from "../../src/cli/logs-command.js";
 
 describe("awslogs options", () => {
   test("read as ECS documents them, with Docker's defaults", () => {
@@ -124,5 +127,37 @@ describe("awslogs events", () => {
     const cut = joiner.push(line(8, huge), 0);
     assert.equal(cut.length, 1, "the pending event reached the limit and went before the line that would overflow it");
     assert.equal(cut[0]!.message, `[3]\n${huge}\n`);
+  });
+});
+
+describe("a task's awslogs streams", () => {
+  const task = {
+    taskArn: "arn:aws:ecs:us-east-1:123456789012:task/c/0123456789abcdef0123456789abcdef",
+    containers: [
+      { name: "web", runtimeId: "d0c4e1" },
+      { name: "side", runtimeId: "5eed" },
+      { name: "plain", runtimeId: "beef" },
+    ],
+  };
+  const definition: TaskDefinition = {
+    containerDefinitions: [
+      { name: "web", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "g", "awslogs-stream-prefix": "p" } } },
+      { name: "side", logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "h", "awslogs-region": "eu-west-1" } } },
+      { name: "plain", logConfiguration: { logDriver: "json-file" } },
+    ],
+  };
+
+  test("named as the agent names them; a container without a prefix by its Docker id; others have none", () => {
+    assert.deepEqual(taskLogStreams(task, definition, "us-east-1"), [
+      { taskArn: task.taskArn, containerName: "web", region: "us-east-1", group: "g", stream: "p/web/0123456789abcdef0123456789abcdef" },
+      { taskArn: task.taskArn, containerName: "side", region: "eu-west-1", group: "h", stream: "5eed" },
+    ]);
+    assert.deepEqual(taskLogStreams({ ...task, containers: [] }, definition, "us-east-1").length, 1, "no Docker id yet, no stream");
+  });
+
+  test("berth logs: one target among flags", () => {
+    assert.deepEqual(splitLogsArgs(["--cluster", "c", "web", "--follow"]), { target: "web", flags: ["--cluster", "c", "--follow"] });
+    assert.throws(() => splitLogsArgs(["--follow"]), /give one task/);
+    assert.throws(() => splitLogsArgs(["a", "b"]), /give one task/);
   });
 });
