@@ -52,7 +52,7 @@ describe("awslogs shipper", () => {
       api.stored.map((e) => e.message),
       ["line 0", "line 1", "line 2"],
     );
-    assert.equal(api.calls[0]!.sequenceToken, undefined, "no token for the first batch of a new stream");
+    assert.equal(api.calls[0]!.sequenceToken, "0".padStart(56, "0"), "the new stream's own token for the first batch");
     await waitFor(() => shipped.at(-1) === 2n, { message: "position 2 shipped" });
     await s.add(events(3, 1));
     await s.close();
@@ -87,6 +87,19 @@ describe("awslogs shipper", () => {
       ["line 0", "line 1", "line 2", "line 3", "line 4"],
     );
     assert.equal(shipped.at(-1), 4n);
+  });
+
+  test("the first batch's lost answer is recognised too: the stream's token is asked for first", async () => {
+    const api = new FakeLogsApi();
+    api.loseAnswers = 1;
+    const { s } = shipper(api);
+    await s.add(events(0, 2));
+    await s.close();
+    assert.deepEqual(
+      api.stored.map((e) => e.message),
+      ["line 0", "line 1"],
+    );
+    assert.equal(api.calls.length, 2, "sent twice, stored once");
   });
 
   test("through an outage the lines wait and then arrive, once each, in order", async () => {

@@ -1,7 +1,7 @@
 // An in-memory CloudWatch Logs API for the agent's shipper (the unit outside the agent): groups,
 // streams and sequence tokens as CloudWatch Logs keeps them, DataAlreadyAccepted for a batch
-// sent again with the token it was stored under; `down` refuses connections, `loseAnswers`
-// stores a batch and loses the answer.
+// sent again with the token it was stored under (a batch without one cannot be recognised);
+// `down` refuses connections, `loseAnswers` stores a batch and loses the answer.
 import { strict as assert } from "node:assert";
 import type { LogsApi } from "../../src/agent/awslogs/shipper.js";
 
@@ -18,7 +18,7 @@ export class AwsError extends Error {
 
 interface Stream {
   events: { timestamp: number; message: string }[];
-  token: string | undefined;
+  token: string;
   previous: { token: string | undefined; first: string } | undefined;
   serial: number;
 }
@@ -40,7 +40,12 @@ export class FakeLogsApi implements LogsApi {
     const streams = this.groups.get(group);
     if (!streams) throw new AwsError("ResourceNotFoundException", "The specified log group does not exist.");
     if (streams.has(stream)) throw new AwsError("ResourceAlreadyExistsException", "The specified log stream already exists");
-    streams.set(stream, { events: [], token: undefined, previous: undefined, serial: 0 });
+    streams.set(stream, { events: [], token: "0".padStart(56, "0"), previous: undefined, serial: 0 });
+  }
+
+  async uploadSequenceToken(group: string, stream: string): Promise<string | undefined> {
+    this.reachable();
+    return this.groups.get(group)?.get(stream)?.token;
   }
 
   /** The messages of a stream, in order. */
@@ -59,7 +64,8 @@ export class FakeLogsApi implements LogsApi {
     this.calls.push({ stream: input.logStreamName, sequenceToken: input.sequenceToken, count: input.logEvents.length });
     assert.ok(input.logEvents.length <= 10_000);
     for (let i = 1; i < input.logEvents.length; i++) assert.ok(input.logEvents[i]!.timestamp >= input.logEvents[i - 1]!.timestamp);
-    if (input.sequenceToken !== s.token) {
+    // A missing token is taken, as AWS takes it; a wrong one is refused, as AWS did before 2023.
+    if (input.sequenceToken !== undefined && input.sequenceToken !== s.token) {
       if (s.previous && s.previous.token === input.sequenceToken && s.previous.first === input.logEvents[0]?.message) {
         throw new AwsError("DataAlreadyAcceptedException", "The given batch of log events has already been accepted.", s.token);
       }

@@ -4,7 +4,13 @@
 // instance role). The agent, not Docker's driver, ships so that nothing is lost while the
 // control plane restarts: the json-file keeps what is not yet shipped, and the shipped position
 // is kept on disk.
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  DescribeLogStreamsCommand,
+  PutLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { join } from "node:path";
 import type { Logger } from "../../log/logger.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
@@ -190,6 +196,10 @@ export class AwsLogs {
       createLogGroup: async (group) => void (await client.send(new CreateLogGroupCommand({ logGroupName: group }))),
       createLogStream: async (group, stream) =>
         void (await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }))),
+      uploadSequenceToken: async (group, stream) => {
+        const out = await client.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: stream }));
+        return out.logStreams?.find((s) => s.logStreamName === stream)?.uploadSequenceToken;
+      },
       putLogEvents: async (input) => {
         const out = await client.send(new PutLogEventsCommand(input));
         return out.nextSequenceToken !== undefined ? { nextSequenceToken: out.nextSequenceToken } : {};

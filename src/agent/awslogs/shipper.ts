@@ -10,6 +10,8 @@ import { batchSize, eventBytes, inTimeOrder, MAX_BATCH_BYTES, shippedPosition, t
 export interface LogsApi {
   createLogGroup(group: string): Promise<void>;
   createLogStream(group: string, stream: string): Promise<void>;
+  /** The stream's uploadSequenceToken (DescribeLogStreams), when the API gives one. */
+  uploadSequenceToken(group: string, stream: string): Promise<string | undefined>;
   putLogEvents(input: {
     logGroupName: string;
     logStreamName: string;
@@ -43,6 +45,8 @@ export class StreamShipper {
   private queuedBytes = 0;
   /** The nextSequenceToken of the last answer; none for the first batch of a new stream. */
   private token: string | undefined;
+  /** Whether the stream's token was looked up (once, before the first batch). */
+  private tokenKnown = false;
   private firstQueuedAt: number | undefined;
   private closing = false;
   private aborted = false;
@@ -135,6 +139,12 @@ export class StreamShipper {
     let delay = this.opts.minRetryMs ?? 100;
     for (let attempt = 0; !this.aborted; attempt++) {
       try {
+        // Without a token a batch sent again after a lost answer cannot be recognised as the same
+        // one: a new stream, or one a restarted agent goes on with, starts from the stream's own.
+        if (!this.tokenKnown) {
+          this.token ??= await this.api.uploadSequenceToken(this.opts.group, this.opts.stream);
+          this.tokenKnown = true;
+        }
         const answer = await this.api.putLogEvents({
           logGroupName: this.opts.group,
           logStreamName: this.opts.stream,
