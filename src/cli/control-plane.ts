@@ -12,6 +12,9 @@ import { ServiceScheduler } from "../scheduler/service-loop.js";
 import { createFrontDoor, type Credential } from "../aws/server.js";
 import { ecsService } from "../services/ecs/service.js";
 import { stsService } from "../services/sts/index.js";
+import { ssmService } from "../services/ssm/index.js";
+import { ssmState } from "../state/ssm-state.js";
+import { dataDirSealer } from "../state/sealing.js";
 import { ec2Service } from "../services/ec2/index.js";
 import { elbv2Service } from "../services/elbv2/index.js";
 import { TargetHealthBoard } from "../domain/elbv2/target-health.js";
@@ -124,6 +127,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       ec2Service({ state: state.ec2, interfaces: state.interfaces, occupiedCidrs: () => occupiedCidrs(hosts), placementLock }),
       elbv2Service({ state, health: targetHealth, placementLock, hostPortBindIp: opts.hostPortBindIp }),
       stsService(),
+      ssmService({ state: ssmState(store), sealer: dataDirSealer(opts.dataDir) }),
     ],
     credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : undefined),
     log: opts.log,
