@@ -25,6 +25,7 @@ import { vpcBridgeName } from "../domain/ec2/vpc-network.js";
 import { TaskCredentialsStore } from "./task-credentials.js";
 import type { TaskEndpoint } from "./task-endpoint/index.js";
 import type { ExecutionResources } from "./task-runner/secrets.js";
+import type { AwsLogs } from "./awslogs/awslogs.js";
 
 export const AGENT_VERSION = "1.0.0";
 
@@ -56,6 +57,8 @@ export interface AgentOptions {
   taskEndpoint?: TaskEndpoint;
   /** Secrets Manager and SSM as a task's execution role reads them (see execution-resources.ts); absent, tasks with secrets fail. */
   executionResources?: (taskArn: string) => ExecutionResources;
+  /** Ships the output of containers that log with awslogs to the control plane's CloudWatch Logs. */
+  awslogs?: AwsLogs;
   log: Logger;
 }
 
@@ -177,6 +180,7 @@ export class Agent {
     clearInterval(this.healthTimer);
     clearInterval(this.networkTimer);
     clearTimeout(this.firewallRetry);
+    this.opts.awslogs?.stopAll();
     await this.channel?.stop();
     // Tasks left running keep their rules (a restarted agent takes the table over): never open.
     await this.opts.firewall?.stop(this.interfaced.size > 0);
@@ -240,6 +244,7 @@ export class Agent {
         const creds = this.credentials.ofTask(taskArn);
         return creds?.task ? creds.credentialsId : undefined;
       },
+      ...(this.opts.awslogs ? { awslogs: this.opts.awslogs } : {}),
     };
   }
 

@@ -10,6 +10,7 @@ import { ensureBusyboxImage } from "../runtime/docker/local-image.js";
 import { parseCommandLine } from "./config.js";
 import { ensureDocker, ensureNft } from "./docker-setup.js";
 import { Firewall } from "../agent/firewall/firewall.js";
+import { AwsLogs } from "../agent/awslogs/awslogs.js";
 import { parseEngineAuth } from "../agent/registry-auth.js";
 import { TaskCredentialsStore } from "../agent/task-credentials.js";
 import { DEFAULT_TASK_ENDPOINT_PORT, TaskEndpoint } from "../agent/task-endpoint/index.js";
@@ -64,6 +65,17 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
     driver,
     log: opts.log,
   });
+  // One shipper for the host's agents: positions are per container, whichever agent runs it.
+  const awslogs = new AwsLogs({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    // Logs are written with the task's execution role, as ECS does; the agent's own keys without one.
+    executionRole: (taskArn) => credentials.executionRole(taskArn),
+    driver,
+    stateDir: join(opts.dataDir, "agent"),
+    log: opts.log,
+  });
   const agents: Agent[] = [];
   for (const fargate of kinds) {
     const agent = new Agent({
@@ -82,6 +94,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
       exec: new DockerExec(driver.docker),
       credentials,
       executionResources,
+      awslogs,
       ...(opts.securityGroups ? { firewall: new Firewall({ log: opts.log }) } : {}),
       taskEndpoint,
       log: opts.log,

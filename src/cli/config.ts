@@ -316,6 +316,20 @@ const EXEC_OPTIONS = {
   dataDir: dataDir(["BERTH_DATA_DIR"]),
 } as const;
 
+const LOGS_OPTIONS = {
+  endpoint: EVENTS_OPTIONS.endpoint,
+  cluster: text({
+    flag: "cluster",
+    env: ["BERTH_CLUSTER"],
+    placeholder: "NAME",
+    help: "the task's or service's cluster",
+    defaultText: '"default"',
+  }),
+  follow: flagSwitch({ flag: "follow", help: "keep printing new events as they arrive" }),
+  ...signing("<data-dir>/credentials.json, then the AWS SDK's chain"),
+  dataDir: dataDir(["BERTH_DATA_DIR"]),
+} as const;
+
 export const COMMANDS = {
   up: { synopsis: "berth up [flags]", summary: "run berth: the control plane and a local agent", options: UP_OPTIONS },
   server: { synopsis: "berth server [flags]", summary: "run the control plane alone", options: SERVER_OPTIONS },
@@ -325,6 +339,11 @@ export const COMMANDS = {
     synopsis: "berth exec <task> [flags] -- <command> [args...]",
     summary: "run a command in a task's container (ECS Exec), exit with its status",
     options: EXEC_OPTIONS,
+  },
+  logs: {
+    synopsis: "berth logs <task id or ARN | service name> [flags]",
+    summary: "print what a task's (or a service's running tasks') containers logged with awslogs",
+    options: LOGS_OPTIONS,
   },
 } as const satisfies Record<string, { synopsis: string; summary: string; options: OptionTable }>;
 

@@ -29,6 +29,10 @@ async function main(command: string | undefined, rest: string[]): Promise<void> 
       const { runExecCommand } = await import("./exec-command.js");
       return runExecCommand(rest);
     }
+    case "logs": {
+      const { runLogsCommand } = await import("./logs-command.js");
+      return runLogsCommand(rest);
+    }
     case undefined:
     case "help":
     case "--help":

@@ -194,6 +194,15 @@ export interface NetworkSummary {
   containers: string[];
 }
 
+/** One line of a container's output, as its local log (json-file) keeps it. */
+export interface LogLine {
+  /** The engine's timestamp of the line, in nanoseconds since the epoch: where it is in the log. */
+  timeNs: bigint;
+  stream: "stdout" | "stderr";
+  /** Without its line feed; a line the engine stored in parts comes whole. */
+  text: string;
+}
+
 export interface RuntimeDriver {
   /** Rejects with kind "unavailable" when the engine cannot be reached. */
   ping(): Promise<void>;
@@ -258,6 +267,14 @@ export interface RuntimeDriver {
    */
   events(onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription;
   info(): Promise<HostInfo>;
+  /**
+   * The container's output lines in the order it wrote them, those stamped at or after `sinceNs`
+   * only. Without `follow` it ends at the end of the log; with it, it goes on with new lines until
+   * the container stops. Lines are read as they are pulled: a consumer that stops pulling stops
+   * the reading (the engine keeps the rest in its log); leaving the loop closes the stream.
+   * A missing container rejects with kind "not-found".
+   */
+  logs(id: string, opts: { sinceNs?: bigint; follow: boolean }): AsyncIterable<LogLine>;
 }
 
 export type RuntimeErrorKind =

@@ -7,7 +7,17 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { packageRoot } from "../../src/paths.js";
 
-for (const name of ["startup", "api-throughput", "placement", "task-start", "convergence", "footprint", "lb", "credentials-endpoint"]) {
+for (const name of [
+  "startup",
+  "api-throughput",
+  "placement",
+  "task-start",
+  "convergence",
+  "footprint",
+  "lb",
+  "credentials-endpoint",
+  "log-ingestion",
+]) {
   test(`smoke: bench ${name} --quick runs and prints a JSON summary (not a speed check)`, () => {
     const r = spawnSync(process.execPath, [join(packageRoot, "dist/bench", `${name}.js`), "--quick"], {
       encoding: "utf8",

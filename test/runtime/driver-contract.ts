@@ -19,6 +19,10 @@ export const PROGRAMS = {
   exitsOnSigterm: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"],
   /** Not in the image: start fails. */
   missingExecutable: ["/no/such/binary"],
+  /** Prints "tick" every 0.1 s; exits 0 on SIGTERM. */
+  ticks: ["sh", "-c", "trap 'exit 0' TERM; while true; do echo tick; sleep 0.1; done"],
+  /** Writes to both streams, one line longer than json-file's 16 KB buffer, then exits 0. */
+  prints: ["sh", "-c", "echo one; echo two >&2; printf '%20000s\\n' '' | tr ' ' x; echo four"],
 };
 
 export const HEALTH_CHECKS = {
@@ -447,6 +451,46 @@ export function driverContract(name: string, subject: () => ContractSubject | Pr
       } finally {
         subscription.close();
       }
+    });
+
+    test("logs: the lines of both streams in order, stamped, a long line whole; since keeps the later ones", async () => {
+      const { id } = await runToEnd(spec({ command: PROGRAMS.prints }));
+      const read = async (opts: { sinceNs?: bigint; follow: boolean }) => {
+        const lines = [];
+        for await (const line of driver.logs(id, opts)) lines.push(line);
+        return lines;
+      };
+      const lines = await read({ follow: false });
+      const shown = (l: { stream: string; text: string }) => `${l.stream} ${l.text.length > 100 ? `x×${l.text.length}` : l.text}`;
+      // Each stream's lines keep their order; between the two streams only the time orders them.
+      assert.deepEqual(lines.filter((l) => l.stream === "stdout").map(shown), ["stdout one", "stdout x×20000", "stdout four"]);
+      assert.deepEqual(lines.filter((l) => l.stream === "stderr").map(shown), ["stderr two"]);
+      assert.equal(lines.find((l) => l.text.length > 100)!.text, "x".repeat(20_000));
+      for (let i = 1; i < lines.length; i++) assert.ok(lines[i]!.timeNs >= lines[i - 1]!.timeNs, "in time order");
+      const now = BigInt(Date.now()) * 1_000_000n;
+      assert.ok(lines[0]!.timeNs > now - 120_000_000_000n && lines[0]!.timeNs <= now, "stamped with the time written");
+      // A stopped container's log ends even when followed.
+      const long = lines.findIndex((l) => l.text.length > 100);
+      assert.deepEqual((await read({ sinceNs: lines[long]!.timeNs, follow: true })).map(shown), lines.slice(long).map(shown));
+      await expectRuntimeError(
+        read({ follow: false })
+          .then(() => driver.destroy(id))
+          .then(() => read({ follow: false })),
+        "not-found",
+        /No such container/i,
+      );
+    });
+
+    test("logs followed: new lines come as the container writes them, and the stream ends when it stops", async () => {
+      const id = await started(spec({ command: PROGRAMS.ticks }));
+      const seen: string[] = [];
+      const following = (async () => {
+        for await (const line of driver.logs(id, { follow: true })) seen.push(line.text);
+      })();
+      await waitFor(() => seen.length >= 3, { message: "three ticks followed" });
+      await driver.stop(id, 5);
+      await following;
+      assert.ok(seen.every((t) => t === "tick"));
     });
 
     test("health checks turn HEALTHY and UNHEALTHY, with events; no check, no health", async () => {

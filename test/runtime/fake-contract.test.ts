@@ -14,6 +14,11 @@ function asOnDocker(spec: ContainerSpec): FakeBehaviour {
   // With an init as PID 1, SIGTERM reaches sleep and ends it (the fake's default: 143).
   if (same(spec.command, PROGRAMS.sleeps)) return spec.init ? health : { ...health, ignoresSigterm: true };
   if (same(spec.command, PROGRAMS.exitsOnSigterm)) return { stopExitCode: 0 };
+  if (same(spec.command, PROGRAMS.ticks)) return { stopExitCode: 0, repeat: { text: "tick", everyMs: 100 } };
+  if (same(spec.command, PROGRAMS.prints)) {
+    const out = (text: string) => ({ stream: "stdout" as const, text });
+    return { exitAfterMs: 0, output: [out("one"), { stream: "stderr", text: "two" }, out("x".repeat(20_000)), out("four")] };
+  }
   if (same(spec.command, PROGRAMS.missingExecutable)) {
     return {
       startError:

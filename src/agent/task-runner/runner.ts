@@ -22,6 +22,7 @@ import { ensureImages } from "./images.js";
 import { attachmentFor, namespaceModes, startPause } from "./network.js";
 import { bridgePortBindings, networkBindings } from "./ports.js";
 import { Reporter } from "./reporter.js";
+import type { AwsLogs, LoggedContainer } from "../awslogs/awslogs.js";
 import { planVolumes, provisionVolumes, removeTaskVolumes, volumeSources, type PlannedVolume } from "./volumes.js";
 
 export interface TaskRunnerDeps {
@@ -61,6 +62,8 @@ export interface TaskRunnerDeps {
   roleCredentialsId?(taskArn: string): string | undefined;
   /** An awsvpc task's interface is up (its pause container runs): awaited before its containers are created. */
   interfaceUp?(network: TaskNetwork): Promise<void>;
+  /** Ships the output of containers logging with awslogs; absent, their output stays in Docker's json-file only. */
+  awslogs?: Pick<AwsLogs, "prepare" | "follow" | "forget">;
 }
 
 /** The runner's view of its task, for the task metadata endpoint. */
@@ -182,10 +185,12 @@ export class TaskRunner {
     clearTimeout(this.cleanupTimer);
     this.cleaning ??= (async () => {
       for (const c of this.runs.values())
-        if (c.id)
+        if (c.id) {
           await this.deps.driver
             .destroy(c.id)
             .catch((err: unknown) => this.log.warn("could not remove a container", { container: c.name, err }));
+          if (this.loggedContainer(c)) this.deps.awslogs!.forget(c.id);
+        }
       await removeTaskVolumes(this.deps.driver, this.volumePlan, this.log);
     })();
     return this.cleaning;
@@ -239,6 +244,8 @@ export class TaskRunner {
   /** Recovered containers: watch the running ones, report those that exited while nobody watched. */
   private resumeAdopted(): void {
     for (const c of this.runs.values()) {
+      // What it wrote while the agent was away (and goes on writing) is shipped from where shipping stopped.
+      if (c.started) this.shipLogs(c);
       if (c.status === "RUNNING") this.watch(c);
       else if (c.exited && !this.stopping) {
         this.reporter.push({ containers: [c.report()] });
@@ -389,6 +396,16 @@ export class TaskRunner {
       );
       return;
     }
+    const logged = this.loggedContainer(c);
+    if (logged) {
+      try {
+        await this.deps.awslogs!.prepare(logged);
+      } catch (err) {
+        // As Docker's awslogs driver fails the start when it cannot set up the stream.
+        this.failContainer(c, `CannotStartContainerError: Error response from daemon: ${messageOf(err)}`);
+        return;
+      }
+    }
     try {
       await this.deps.driver.start(c.id);
     } catch (err) {
@@ -396,10 +413,29 @@ export class TaskRunner {
       return;
     }
     c.markRunning(c.id);
+    this.shipLogs(c);
     this.watch(c);
     this.changes.notify();
     if (this.runningReported && !this.stopping) this.reporter.push({ containers: [c.report()] });
     this.maybeReportRunning();
+  }
+
+  /** The container as the awslogs shipper needs it, when it logs with awslogs and the agent ships. */
+  private loggedContainer(c: ContainerRun): LoggedContainer | undefined {
+    const config = c.def.logConfiguration;
+    if (!this.deps.awslogs || !c.id || config?.logDriver !== "awslogs") return undefined;
+    return {
+      taskArn: this.task.taskArn,
+      taskId: this.task.taskId,
+      containerName: c.name,
+      dockerId: c.id,
+      options: { ...(config.options ?? {}) },
+    };
+  }
+
+  private shipLogs(c: ContainerRun): void {
+    const logged = this.loggedContainer(c);
+    if (logged) void this.deps.awslogs!.follow(logged);
   }
 
   /** RUNNING once every essential container has started. */

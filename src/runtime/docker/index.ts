@@ -7,6 +7,7 @@ import type {
   EventSubscription,
   ExitStatus,
   HostInfo,
+  LogLine,
   NetworkSummary,
   RegistryAuth,
   RuntimeDriver,
@@ -16,6 +17,7 @@ import { call, connectDocker, type DockerConnection } from "./client.js";
 import * as containers from "./containers.js";
 import { subscribeEvents } from "./events.js";
 import * as images from "./images.js";
+import { containerLogs } from "./logs.js";
 import * as networks from "./networks.js";
 import * as volumes from "./volumes.js";
 
@@ -101,6 +103,10 @@ export class DockerDriver implements RuntimeDriver {
 
   events(onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): EventSubscription {
     return subscribeEvents(this.docker, onEvent, onError);
+  }
+
+  logs(id: string, opts: { sinceNs?: bigint; follow: boolean }): AsyncIterable<LogLine> {
+    return containerLogs(this.docker, id, opts);
   }
 
   async info(): Promise<HostInfo> {

@@ -12,6 +12,7 @@ import {
   type EventSubscription,
   type ExitStatus,
   type HostInfo,
+  type LogLine,
   type NetworkSummary,
   type RegistryAuth,
   type RuntimeDriver,
@@ -20,6 +21,7 @@ import {
 } from "../driver.js";
 import { withDefaultTag as normalise } from "../image-ref.js";
 import { NetworkTable, PortTable } from "./resources.js";
+import { FakeLog } from "./logs.js";
 
 /** How a container behaves once started. */
 export interface FakeBehaviour {
@@ -38,6 +40,10 @@ export interface FakeBehaviour {
   healthAfterMs?: number;
   /** start() fails (kind "invalid") with this message, as Docker does for a missing executable (exit code 127). */
   startError?: string;
+  /** Lines the container prints as it starts. */
+  output?: { stream: LogLine["stream"]; text: string }[];
+  /** A line it prints on stdout again and again while it runs. */
+  repeat?: { text: string; everyMs: number };
 }
 
 export interface FakeClock {
@@ -65,6 +71,7 @@ interface FakeContainer {
   behaviour: FakeBehaviour;
   waiters: ((status: ExitStatus) => void)[];
   timers: unknown[];
+  log: FakeLog;
 }
 
 const realClock: FakeClock = {
@@ -147,7 +154,7 @@ export class FakeDriver implements RuntimeDriver {
       labels: { ...spec.labels },
     };
     const behaviour = this.options.behaviour?.(spec) ?? {};
-    this.containers.set(id, { spec, state, behaviour, waiters: [], timers: [] });
+    this.containers.set(id, { spec, state, behaviour, waiters: [], timers: [], log: new FakeLog() });
     this.names.set(spec.name, id);
     return id;
   }
@@ -176,6 +183,16 @@ export class FakeDriver implements RuntimeDriver {
     delete c.state.finishedAt;
     delete c.state.error;
     if (c.spec.healthCheck) c.state.health = "UNKNOWN";
+    c.log.reopen();
+    for (const line of c.behaviour.output ?? []) c.log.append(this.clock.now(), line.text, line.stream);
+    const repeat = c.behaviour.repeat;
+    if (repeat) {
+      const tick = () => {
+        c.log.append(this.clock.now(), repeat.text);
+        c.timers.push(this.clock.setTimeout(tick, repeat.everyMs));
+      };
+      c.timers.push(this.clock.setTimeout(tick, repeat.everyMs));
+    }
     this.emit(c, "start");
     const { exitAfterMs, healthAfterMs, health } = c.behaviour;
     if (exitAfterMs !== undefined) {
@@ -318,6 +335,11 @@ export class FakeDriver implements RuntimeDriver {
     return { ready: Promise.resolve(), close: () => this.listeners.delete(onEvent) };
   }
 
+  async *logs(id: string, opts: { sinceNs?: bigint; follow: boolean }): AsyncGenerator<LogLine> {
+    this.enter("logs");
+    yield* this.get(id).log.read(opts);
+  }
+
   async info(): Promise<HostInfo> {
     this.enter("info");
     return { cpus: 2, memoryMiB: 4096, os: "linux", architecture: "x86_64", serverVersion: "fake", ...this.options.info };
@@ -339,10 +361,17 @@ export class FakeDriver implements RuntimeDriver {
       ports: [],
       networks: networksOf(c.spec),
     });
+    c.log.end();
     if (opts.oomKilled) this.emit(c, "oom");
     this.emit(c, "die", { exitCode });
     const status = { exitCode, oomKilled: c.state.oomKilled };
     for (const resolve of c.waiters.splice(0)) resolve(status);
+  }
+
+  /** The running container writes a line to its output. */
+  print(id: string, text: string, stream: LogLine["stream"] = "stdout"): void {
+    const c = this.get(id);
+    if (c.state.status === "running") c.log.append(this.clock.now(), text, stream);
   }
 
   setHealth(id: string, health: ContainerHealth): void {
