@@ -290,14 +290,14 @@ describe("container spec", () => {
       def,
       ctx({
         fileEnvironment: { PW: "file", F: "f" },
-        secretEnvironment: { PW: "from-secret", AWS_EXECUTION_ENV: "spoofed" },
+        secretEnvironment: { PW: "from-secret", ECS_CONTAINER_METADATA_URI_V4: "spoofed" },
         logSecretOptions: { "syslog-address": "udp://127.0.0.1:514" },
       }),
     );
     assert.equal(spec.env.PW, "from-secret");
     assert.equal(spec.env.KEEP, "k");
     assert.equal(spec.env.F, "f");
-    assert.equal(spec.env.AWS_EXECUTION_ENV, "AWS_ECS_EC2");
+    assert.match(spec.env.ECS_CONTAINER_METADATA_URI_V4!, /^http:\/\/169\.254\.170\.2\/v4\//);
     assert.deepEqual(spec.log, { driver: "syslog", options: { tag: "app", "syslog-address": "udp://127.0.0.1:514" } });
   });
 
