@@ -4,6 +4,30 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { TaskDefinition, TaskOverride } from "@aws-sdk/client-ecs";
 
+/** Temporary credentials for one role, as sts:AssumeRole answers them. */
+export interface RoleCredentials {
+  roleArn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** ISO 8601 without milliseconds, e.g. 2026-12-06T18:00:00Z. */
+  expiration: string;
+}
+
+/** What a task's roles are on its host at one moment; a newer one replaces it whole. */
+export interface TaskCredentials {
+  taskArn: string;
+  /**
+   * The unguessable id in AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (/v2/credentials/<id>). It
+   * stays the same for the task's life while the credentials behind it are refreshed.
+   */
+  credentialsId: string;
+  /** The task role's (taskRoleArn, or the override's), when the task has one. */
+  task?: RoleCredentials;
+  /** The execution role's (executionRoleArn, or the override's), when there is one. */
+  execution?: RoleCredentials;
+}
+
 /** STS's temporary keys start so (long-term ones with AKIA): how a key tells what it is. */
 export const TEMPORARY_KEY_PREFIX = "ASIA";
 

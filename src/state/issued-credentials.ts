@@ -4,29 +4,13 @@
 // by access key for the front door's signature check (its hot path) and by task for the
 // agents' channels, current from the collection's change feed.
 import { scopeKey, type Scope } from "../domain/scope.js";
-import { assumedRolePrincipal, TEMPORARY_KEY_PREFIX } from "../domain/task-credentials.js";
+import { assumedRolePrincipal, TEMPORARY_KEY_PREFIX, type RoleCredentials, type TaskCredentials } from "../domain/task-credentials.js";
 import type { Sealer } from "./sealing.js";
 import type { Collection, Store } from "./store.js";
 
 export type RoleKind = "task" | "execution";
 
-// The shapes of src/wire/task-credentials.ts (RoleCredentials, TaskCredentials), which the
-// state layer may not import: the channel sends these as they are.
-export interface RoleCredentials {
-  roleArn: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  /** ISO 8601 without milliseconds. */
-  expiration: string;
-}
-
-export interface TaskCredentials {
-  taskArn: string;
-  credentialsId: string;
-  task?: RoleCredentials;
-  execution?: RoleCredentials;
-}
+export type { RoleCredentials, TaskCredentials };
 
 export interface StoredRoleCredentials {
   kind: RoleKind;
