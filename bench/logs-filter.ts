@@ -43,8 +43,7 @@ function lines(count: number): string[] {
       return `ERROR [worker-${i % 16}] c.e.jobs.ReportJob - java.lang.OutOfMemoryError: Java heap space (job ${id})`;
     if (i % FATAL_EVERY === FATAL_EVERY / 4)
       return JSON.stringify({ level: "FATAL", service: "checkout", msg: "database connection pool exhausted", requestId: id });
-    if (i % 5 === 0)
-      return JSON.stringify({ level: pick(LEVELS), service: "checkout", msg: "order placed", orderId: id, latencyMs: ms });
+    if (i % 5 === 0) return JSON.stringify({ level: pick(LEVELS), service: "checkout", msg: "order placed", orderId: id, latencyMs: ms });
     return `${pick(LEVELS)} [http-nio-8080-exec-${i % 32}] c.e.api.Controller - GET ${pick(PATHS)}/${id} 200 ${ms}ms user=u-${id % 9973}`;
   });
 }
@@ -53,7 +52,7 @@ interface Query {
   name: string;
   pattern: string;
   /** The same question asked of the lines in memory. */
-  baseline(line: string): boolean;
+  baseline: (line: string) => boolean;
 }
 
 const QUERIES: Query[] = [
@@ -85,7 +84,9 @@ async function main(): Promise<void> {
   try {
     const all = lines(EVENTS);
     const putMs = await load(logs, all);
-    console.log(`${EVENTS} events in ${STREAMS} streams, PutLogEvents of ${BATCH}: ${fmt(putMs, 0)} ms, ${fmt(EVENTS / (putMs / 1000), 0)} events/s`);
+    console.log(
+      `${EVENTS} events in ${STREAMS} streams, PutLogEvents of ${BATCH}: ${fmt(putMs, 0)} ms, ${fmt(EVENTS / (putMs / 1000), 0)} events/s`,
+    );
     const results = [];
     for (const query of QUERIES) {
       const viaApi: number[] = [];
@@ -107,7 +108,13 @@ async function main(): Promise<void> {
         `  ${query.name.padEnd(15)} ${String(found).padStart(4)} matches: FilterLogEvents ${fmt(berthMs, 0)} ms, ` +
           `in-memory scan ${fmt(baselineMs, 0)} ms, ratio ${fmt(berthMs / baselineMs, 1)}×`,
       );
-      results.push({ query: query.name, pattern: query.pattern, matches: found, berthMs: Math.round(berthMs), baselineMs: Math.round(baselineMs) });
+      results.push({
+        query: query.name,
+        pattern: query.pattern,
+        matches: found,
+        berthMs: Math.round(berthMs),
+        baselineMs: Math.round(baselineMs),
+      });
     }
     console.log(`  target: a term query ≤ 1000 ms over 1 M events (median of ${ROUNDS})`);
     console.log(
