@@ -128,6 +128,7 @@ export function openLogDatabase(path: string, synchronous: Synchronous): LogData
       "INSERT INTO log_streams (group_id, name, creation_time, sequence) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING",
     ),
     stream: db.prepare("SELECT * FROM log_streams WHERE group_id = ? AND name = ?"),
+    streamGroup: db.prepare("SELECT group_id FROM log_streams WHERE id = ?"),
     streamsByPrefix: db.prepare("SELECT * FROM log_streams WHERE group_id = ? AND name LIKE ? ESCAPE '\\' ORDER BY name"),
     streamsOfGroup: db.prepare("SELECT id, name FROM log_streams WHERE group_id = ?"),
     deleteStreamEvents: db.prepare("DELETE FROM log_events WHERE stream_id = ?"),
@@ -175,7 +176,7 @@ export function openLogDatabase(path: string, synchronous: Synchronous): LogData
     q.deleteStream.run(id);
   });
   const appendBatch = db.transaction((streamId: number, batch: AcceptedBatch) => {
-    const stream = db.prepare("SELECT group_id FROM log_streams WHERE id = ?").get(streamId) as { group_id: number } | undefined;
+    const stream = q.streamGroup.get(streamId) as { group_id: number } | undefined;
     if (!stream) return;
     const { events, ingestionTime, sequence, lastBatch } = batch;
     if (events.length === 0) {
