@@ -12,7 +12,7 @@ flags=()
 for arg in "$@"; do
   case "$arg" in --*) flags+=("$arg") ;; *) names+=("$arg") ;; esac
 done
-[ "${#names[@]}" -gt 0 ] || names=(startup api-throughput placement task-start convergence footprint log-ingestion)
+[ "${#names[@]}" -gt 0 ] || names=(startup api-throughput placement task-start convergence footprint log-ingestion logs-filter)
 for name in "${names[@]}"; do
   echo "== $name"
   node "$root/dist/bench/$name.js" "${flags[@]}"

@@ -70,6 +70,11 @@ export interface GroupScan extends EventRange {
   after?: EventPosition;
   /** Substrings every event returned must contain (a filter pattern's required terms). */
   containing: readonly string[];
+  /**
+   * Only events that may be JSON documents: the first character after any ASCII blanks is `{`,
+   * `[` or not ASCII (a superset: JavaScript's trimStart also skips Unicode blanks).
+   */
+  jsonOnly?: boolean;
 }
 
 export interface AcceptedBatch {

@@ -17,6 +17,7 @@ for (const name of [
   "lb",
   "credentials-endpoint",
   "log-ingestion",
+  "logs-filter",
 ]) {
   test(`smoke: bench ${name} --quick runs and prints a JSON summary (not a speed check)`, () => {
     const r = spawnSync(process.execPath, [join(packageRoot, "dist/bench", `${name}.js`), "--quick"], {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { parseFilterPattern } from "../../src/domain/logs/filter-pattern.js";
 import { openLogDatabase } from "../../src/state/sqlite/log-database.js";
 
 const DAY = 86_400_000;
@@ -68,6 +69,42 @@ describe("log database", () => {
     assert.ok(db.deleteGroup(scope, "kept"));
     assert.equal(db.group(scope, "kept"), undefined);
     assert.equal(db.groups(scope, { limit: 10 }).length, 1);
+    db.close();
+  });
+
+  test("a jsonOnly scan drops lines that cannot be JSON and keeps every one a JSON pattern matches", () => {
+    const db = openLogDatabase(path, "NORMAL");
+    const now = Date.now();
+    assert.ok(db.createGroup(scope, { name: "json", creationTime: now, logGroupClass: "STANDARD", tags: {} }));
+    const group = db.group(scope, "json")!;
+    assert.ok(db.createStream(group.id, "s", now));
+    const messages = [
+      '{"a":1}',
+      ' \t\r\n{"a":1}',
+      '[{"a":1}]',
+      '\u00a0{"a":1}',
+      '\ufeff{"a":1}',
+      "é {",
+      "INFO [main] {a=1}",
+      "   ",
+      "plain",
+    ];
+    db.append(db.stream(group.id, "s")!.id, {
+      events: messages.map((message, i) => ({ timestamp: now + i, message })),
+      ingestionTime: now,
+      sequence: 2,
+      lastBatch: { sequence: 1, digest: "d" },
+    });
+    const scan = { startTime: 0, endTime: Number.MAX_SAFE_INTEGER, containing: [] };
+    const kept = [...db.scanGroup(group.id, { ...scan, jsonOnly: true })].map((e) => e.message);
+    assert.deepEqual(kept, messages.slice(0, 6), "JSON documents, and lines starting with a non-ASCII character");
+    const pattern = parseFilterPattern("{ $.a = 1 }");
+    assert.equal(pattern.jsonOnly, true);
+    const all = [...db.scanGroup(group.id, scan)].map((e) => e.message);
+    assert.deepEqual(
+      kept.filter((m) => pattern.matches(m)),
+      all.filter((m) => pattern.matches(m)),
+    );
     db.close();
   });
 });

@@ -35,6 +35,14 @@ export interface ShipperOptions {
   maxRetryMs?: number;
 }
 
+/**
+ * A queue that got no new line for this long is shipped without waiting for the rest of the
+ * flush interval: a container that has paused has its last lines stored at once, while one
+ * writing steadily still fills whole batches. It bounds a trickling stream to about 5 calls
+ * a second (CloudWatch Logs' old per-stream quota).
+ */
+const QUIET_MS = 200;
+
 /** Blocking mode stops reading once this much waits to be shipped: two full batches. */
 const BLOCKING_HIGH_WATER_BYTES = 2 * MAX_BATCH_BYTES;
 
@@ -48,6 +56,7 @@ export class StreamShipper {
   /** Whether the stream's token was looked up (once, before the first batch). */
   private tokenKnown = false;
   private firstQueuedAt: number | undefined;
+  private lastQueuedAt = 0;
   private closing = false;
   private aborted = false;
   private dropped = 0;
@@ -69,7 +78,10 @@ export class StreamShipper {
       this.queue.push(event);
       this.queuedBytes += eventBytes(event);
     }
-    if (events.length > 0) this.firstQueuedAt ??= Date.now();
+    if (events.length > 0) {
+      this.lastQueuedAt = Date.now();
+      this.firstQueuedAt ??= this.lastQueuedAt;
+    }
     if (this.opts.mode === "non-blocking") this.dropOldest();
     if (this.queuedBytes >= MAX_BATCH_BYTES || this.queue.length >= 10_000) this.wake?.();
     if (this.opts.mode === "blocking" && this.queuedBytes >= BLOCKING_HIGH_WATER_BYTES && !this.aborted) {
@@ -118,9 +130,11 @@ export class StreamShipper {
         continue;
       }
       const full = this.queuedBytes >= MAX_BATCH_BYTES || this.queue.length >= 10_000;
-      const age = Date.now() - (this.firstQueuedAt ?? Date.now());
-      if (!full && !this.closing && age < flushMs) {
-        await this.sleep(flushMs - age);
+      const now = Date.now();
+      const age = now - (this.firstQueuedAt ?? now);
+      const quiet = now - this.lastQueuedAt;
+      if (!full && !this.closing && age < flushMs && quiet < QUIET_MS) {
+        await this.sleep(Math.min(flushMs - age, QUIET_MS - quiet));
         continue;
       }
       const batch = this.queue.splice(0, batchSize(this.queue));

@@ -37,6 +37,10 @@ export function eventBytes(event: LogEvent): number {
  * message makes none (CloudWatch Logs refuses empty events, and Docker's driver sends none).
  */
 export function splitMessage(message: string, timestamp: number, position: bigint): LogEvent[] {
+  // Nearly every line is far below the limit: a UTF-16 unit is at most 3 bytes of UTF-8, so a
+  // short line is one event as it is, without encoding it to cut it.
+  if (message.length === 0) return [];
+  if (message.length * 3 <= MAX_EVENT_BYTES) return [{ timestamp, message, position }];
   const bytes = Buffer.from(message, "utf8");
   const events: LogEvent[] = [];
   let start = 0;

@@ -17,6 +17,8 @@ export interface FilterPattern {
   matches(message: string): boolean;
   /** Substrings every matching message contains: a pre-filter a store may apply before `matches`. */
   readonly requiredTerms: readonly string[];
+  /** Only messages that are JSON documents can match (their first non-blank character is `{` or `[`): a pre-filter too. */
+  readonly jsonOnly?: boolean;
 }
 
 export function parseFilterPattern(source: string | undefined): FilterPattern {
@@ -252,6 +254,7 @@ function jsonPattern(text: string): FilterPattern {
   }).parse();
   return {
     requiredTerms: [],
+    jsonOnly: true,
     matches(message) {
       const trimmed = message.trimStart();
       if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return false;

@@ -102,6 +102,7 @@ async function filterLogEvents(ctx: LogsContext, input: Logs.FilterLogEventsRequ
       ...(streams ? { streamIds: streams.map((s) => s.id) } : {}),
       ...(isPosition(resume) ? { after: resume } : {}),
       containing: pattern.requiredTerms,
+      ...(pattern.jsonOnly ? { jsonOnly: true } : {}),
     });
     try {
       let scanned = 0;

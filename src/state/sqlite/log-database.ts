@@ -100,6 +100,10 @@ function streamRow(r: StreamRecord): LogStreamRow {
   };
 }
 
+/** GroupScan.jsonOnly in SQL: the first character after ASCII blanks opens a JSON document, or is not ASCII. */
+const MAY_BE_JSON = `(substr(ltrim(message, char(9, 10, 11, 12, 13, 32)), 1, 1) IN ('{', '[')
+  OR unicode(ltrim(message, char(9, 10, 11, 12, 13, 32))) > 127)`;
+
 /** The LIKE pattern for names starting with `prefix` (ESCAPE '\'). */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, "\\$&")}%`;
 
@@ -128,6 +132,7 @@ export function openLogDatabase(path: string, synchronous: Synchronous): LogData
       "INSERT INTO log_streams (group_id, name, creation_time, sequence) VALUES (?, ?, ?, 1) ON CONFLICT DO NOTHING",
     ),
     stream: db.prepare("SELECT * FROM log_streams WHERE group_id = ? AND name = ?"),
+    streamGroup: db.prepare("SELECT group_id FROM log_streams WHERE id = ?"),
     streamsByPrefix: db.prepare("SELECT * FROM log_streams WHERE group_id = ? AND name LIKE ? ESCAPE '\\' ORDER BY name"),
     streamsOfGroup: db.prepare("SELECT id, name FROM log_streams WHERE group_id = ?"),
     deleteStreamEvents: db.prepare("DELETE FROM log_events WHERE stream_id = ?"),
@@ -175,7 +180,7 @@ export function openLogDatabase(path: string, synchronous: Synchronous): LogData
     q.deleteStream.run(id);
   });
   const appendBatch = db.transaction((streamId: number, batch: AcceptedBatch) => {
-    const stream = db.prepare("SELECT group_id FROM log_streams WHERE id = ?").get(streamId) as { group_id: number } | undefined;
+    const stream = q.streamGroup.get(streamId) as { group_id: number } | undefined;
     if (!stream) return;
     const { events, ingestionTime, sequence, lastBatch } = batch;
     if (events.length === 0) {
@@ -201,12 +206,12 @@ export function openLogDatabase(path: string, synchronous: Synchronous): LogData
     return deleted;
   });
 
-  function scanStatement(streams: number, containing: number): Database.Statement {
-    const key = `${streams}/${containing}`;
+  function scanStatement(streams: number, containing: number, jsonOnly: boolean): Database.Statement {
+    const key = `${streams}/${containing}/${jsonOnly}`;
     let statement = scans.get(key);
     if (!statement) {
       const streamFilter = streams < 0 ? "" : `AND stream_id IN (${Array(streams).fill("?").join(", ")})`;
-      const terms = Array(containing).fill("AND instr(message, ?) > 0").join(" ");
+      const terms = Array(containing).fill("AND instr(message, ?) > 0").join(" ") + (jsonOnly ? ` AND ${MAY_BE_JSON}` : "");
       statement = db.prepare(
         `SELECT seq, stream_id, ts, ingestion, message FROM log_events
          WHERE group_id = ? AND ts >= ? AND ts < ? AND (ts, seq) > (?, ?) ${streamFilter} ${terms} ORDER BY ts, seq`,
@@ -309,7 +314,7 @@ export function openLogDatabase(path: string, synchronous: Synchronous): LogData
     *scanGroup(groupId, scan: GroupScan) {
       const names = new Map((q.streamsOfGroup.all(groupId) as { id: number; name: string }[]).map((s) => [s.id, s.name]));
       const after = scan.after ?? { timestamp: Number.MIN_SAFE_INTEGER, seq: -1 };
-      const statement = scanStatement(scan.streamIds?.length ?? -1, scan.containing.length);
+      const statement = scanStatement(scan.streamIds?.length ?? -1, scan.containing.length, scan.jsonOnly === true);
       const rows = statement.iterate(
         groupId,
         scan.startTime,
