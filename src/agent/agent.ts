@@ -252,6 +252,8 @@ export class Agent {
     return {
       metadataToken: (containerArn: string) => endpoint.token(containerArn),
       interfaceUp: (net: TaskNetwork) => endpoint.interfaceUp(net.ipv4Address, net.vpcId ? vpcBridgeName(net.vpcId) : undefined),
+      bridgeContainerUp: (dockerId: string) => void endpoint.bridgeContainerUp(dockerId),
+      bridgeContainerDown: (dockerId: string) => void endpoint.bridgeContainerDown(dockerId),
     };
   }
 

@@ -11,6 +11,8 @@ import { FakeDriver } from "../../src/runtime/fake/index.js";
 import { TaskRunner, LABEL } from "../../src/agent/task-runner/index.js";
 import { TaskCredentialsStore } from "../../src/agent/task-credentials.js";
 import { TaskEndpoint } from "../../src/agent/task-endpoint/index.js";
+import { Nft } from "../../src/agent/firewall/nft.js";
+import { waitFor } from "../support/wait.js";
 import { createLogger } from "../../src/log/logger.js";
 import { assignment, recorder } from "./helpers.js";
 
@@ -133,6 +135,65 @@ describe("task endpoint (HTTP server, fake driver)", () => {
     const answer = await get("/v2/credentials/cred-x");
     assert.equal(answer.status, 400);
     assert.equal(answer.body.code, "InvalidIdInRequest");
+  });
+
+  test("a bridge container's address goes into the redirect's set once it runs, and out when it exits", async () => {
+    // The nft binary is outside the unit: the scripts it is given are recorded.
+    const scripts: string[] = [];
+    const nft = new (class extends Nft {
+      override apply(script: string) {
+        scripts.push(script);
+        return Promise.resolve("");
+      }
+      override deleteTable() {
+        return Promise.resolve();
+      }
+    })("nft");
+    const dir = mkdtempSync(join(tmpdir(), "berth-task-endpoint-"));
+    const routed = await TaskEndpoint.start({
+      port: 0,
+      stateDir: dir,
+      credentials: store,
+      driver,
+      redirect: { nft, routeLocalnet: () => undefined },
+      log,
+    });
+    const set = () => /set tasks \{ type ipv4_addr;(?: elements = \{ (.*) \})? \}/.exec(scripts.at(-1)!)?.[1]?.split(", ") ?? [];
+    try {
+      assert.deepEqual(set(), [], "no container yet");
+      const a = assignment([{ name: "web", image: "app:1" }], { networkMode: "bridge" });
+      const rec = recorder(driver, {
+        bridgeContainerUp: (id) => void routed.bridgeContainerUp(id),
+        bridgeContainerDown: (id) => void routed.bridgeContainerDown(id),
+      });
+      const runner = new TaskRunner(a, rec.deps);
+      routed.track({ assignment: a, availabilityZone: "us-east-1a", snapshot: () => runner.snapshot() });
+      const done = runner.run();
+      await rec.until((r) => r.status === "RUNNING");
+      const web = (await driver.list({ [LABEL.taskArn]: a.taskArn }))[0]!;
+      const address = web.networks.bridge!.ipv4Address;
+      assert.match(address, /^172\.17\./);
+      await waitFor(() => (set().includes(address) ? true : undefined));
+      runner.stop();
+      await done;
+      await waitFor(() => (set().includes(address) ? undefined : true));
+      // A task this endpoint does not track (another agent's): its containers are left to the catch-all.
+      const other = assignment([{ name: "web", image: "app:1" }], { networkMode: "bridge" });
+      const otherRec = recorder(driver, { bridgeContainerUp: (id) => void routed.bridgeContainerUp(id) });
+      const otherRunner = new TaskRunner(other, otherRec.deps);
+      const otherDone = otherRunner.run();
+      await otherRec.until((r) => r.status === "RUNNING");
+      const otherWeb = (await driver.list({ [LABEL.taskArn]: other.taskArn }))[0]!;
+      const applied = scripts.length;
+      await routed.bridgeContainerUp(otherWeb.id);
+      assert.equal(scripts.length, applied, "no new script");
+      assert.deepEqual(set(), []);
+      otherRunner.stop();
+      await otherDone;
+    } finally {
+      await routed.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("tokens survive a restart (the key stays in the state directory) and differ between hosts", async () => {

@@ -38,6 +38,8 @@ const CLUSTER = `tmds-${process.pid}`;
 const ROLE_PREFIX = "arn:aws:iam::123456789012:role/app-";
 
 type Json = Record<string, unknown>;
+const bridgeAddressOf = async (t: Task) =>
+  (await run("docker", ["inspect", "-f", "{{.NetworkSettings.Networks.bridge.IPAddress}}", t.containers![0]!.runtimeId!])).stdout.trim();
 const addressOf = (t: Task) => t.attachments![0]!.details!.find((d) => d.name === "privateIPv4Address")!.value!;
 
 /** What a container's `wget -qO- <url>` prints, the url built inside the container from its environment. */
@@ -238,6 +240,8 @@ describe("task metadata endpoint, from inside containers", () => {
     assert.equal(before.match(/dnat to/g)?.length, 4, before);
     assert.match(before, new RegExp(`ip saddr @tasks`));
     assert.ok(before.includes(addressOf(vpcTask)), "the awsvpc task's address is in the tasks set");
+    const bridgeAddress = await bridgeAddressOf(bridgeTask);
+    assert.ok(before.includes(bridgeAddress), `the bridge container's address ${bridgeAddress} is in the tasks set`);
     await agent.kill("SIGKILL");
     assert.ok(await nftTable(table), "kept through kill -9");
     const dataDir = agent.dataDir;
@@ -256,7 +260,10 @@ describe("task metadata endpoint, from inside containers", () => {
       await waitFor(() => readInside(vpcTask, "$ECS_CONTAINER_METADATA_URI_V4/task"), { retryErrors: true, timeoutMs: 30_000 }),
       vpcTask,
     );
-    const again = (await nftTable(table))!;
+    // The adopted bridge container's address is routed again (the table was made anew).
+    const again = await waitFor(async () => ((await nftTable(table)) ?? "").includes(bridgeAddress) && (await nftTable(table))!, {
+      timeoutMs: 30_000,
+    });
     assert.equal(again.match(/dnat to/g)?.length, 4, again);
     assert.equal((await run("nft", ["list", "tables"])).stdout.split("\n").filter((l) => l.includes(table)).length, 1);
   });

@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import type { TaskCredentials } from "../../src/wire/task-credentials.js";
 import { route, type MetadataSource } from "../../src/agent/task-endpoint/routes.js";
 import type { CredentialsLookup } from "../../src/agent/task-endpoint/credentials.js";
+import { answerJson } from "../../src/agent/task-endpoint/answer.js";
 
 const ROLE = {
   roleArn: "arn:aws:iam::123456789012:role/app",
@@ -53,6 +54,22 @@ describe("task endpoint: credentials", () => {
     };
     assert.deepEqual(await get("/v2/credentials/nope"), invalid);
     assert.deepEqual(await get("/v2/credentials/id-exec-only"), invalid);
+  });
+
+  test("a body is made and serialized once per credentials; a refresh (new credentials) gets its own", async () => {
+    const first = (await get("/v2/credentials/id-bridge")).body;
+    assert.equal((await get("/v2/credentials/id-bridge")).body, first, "the same object, not a copy");
+    assert.ok(Object.isFrozen(first));
+    assert.equal(answerJson(first), JSON.stringify(first));
+    const refreshed = { ...ROLE, sessionToken: "token-refreshed", expiration: "2026-12-06T19:00:00Z" };
+    const lookup: CredentialsLookup = {
+      withId: () => ({ taskArn: BRIDGE_TASK, credentialsId: "id-bridge", task: refreshed }),
+      interfaceAddress: () => undefined,
+    };
+    const after = (await route("GET", "/v2/credentials/id-bridge", "172.17.0.2", { credentials: lookup, metadata })).body;
+    assert.notEqual(after, first);
+    assert.deepEqual(JSON.parse(answerJson(after)), { ...(first as object), Token: "token-refreshed", Expiration: "2026-12-06T19:00:00Z" });
+    assert.equal(answerJson({ fresh: 1 }), '{"fresh":1}', "other bodies are serialized as they come");
   });
 
   test("an awsvpc task's credentials go to its own interface's address only", async () => {

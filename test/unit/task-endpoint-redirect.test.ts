@@ -11,7 +11,7 @@ const nftBinary = findNft();
 describe("task endpoint redirect", () => {
   const script = renderRedirect({ table: "berth_tmds_0badcafe", port: 40123, sources: ["10.9.0.7", "10.9.0.5"], comment: 'pid "1"' });
 
-  test("one table replaced whole: awsvpc sources first, the bridges, the host's own traffic, and the drop", () => {
+  test("one table replaced whole: own containers' sources first, the bridges, the host's own traffic, and the drop", () => {
     const lines = script.split("\n").map((l) => l.trim());
     assert.deepEqual(lines.slice(0, 3), [
       "add table ip berth_tmds_0badcafe",
@@ -28,6 +28,19 @@ describe("task endpoint redirect", () => {
     assert.ok(lines.includes('iifname != "lo" ip daddr 127.0.0.0/8 tcp dport 40123 drop'));
     assert.ok(lines.includes('comment "pid 1"'), "quotes cannot break out of the comment");
     assert.equal(renderRedirect({ table: "t", port: 1, sources: [], comment: "" }).includes("elements"), false);
+  });
+
+  test("this agent's own containers (awsvpc and bridge addresses) are matched before every berth's catch-all", () => {
+    const own = renderRedirect({ table: "t", port: 40123, sources: ["172.17.0.3", "10.9.0.5"], comment: "" });
+    const chain = (name: string) => own.slice(own.indexOf(`chain ${name} {`), own.indexOf("}", own.indexOf(`chain ${name} {`)));
+    const priority = (name: string) => /priority ([^;]+);/.exec(chain(name))![1];
+    assert.ok(own.includes("set tasks { type ipv4_addr; elements = { 10.9.0.5, 172.17.0.3 } }"));
+    // dstnat is -100: the sources chain (-101) runs before the catch-all (-100) of any berth's table.
+    assert.equal(priority("tasks_prerouting"), "dstnat - 1");
+    assert.equal(priority("prerouting"), "dstnat");
+    assert.match(chain("tasks_prerouting"), /ip saddr @tasks ip daddr 169\.254\.170\.2 tcp dport 80 dnat to 127\.0\.0\.1:40123/);
+    assert.doesNotMatch(chain("prerouting"), /@tasks/, "the catch-all matches by interface, whatever the address");
+    assert.equal(own.match(/dnat to/g)!.length, 4, "sources, docker0, bv-*, the host's own");
   });
 
   test("the table is named after the data dir: one per berth, the same across its runs", () => {

@@ -1,8 +1,8 @@
 // GET /v2/credentials/<id>: a task role's credentials as the ECS agent serves them to the
 // task's containers (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), with its error codes and bodies.
 // Pure: the lookup is passed in.
-import type { TaskCredentials } from "../../wire/task-credentials.js";
-import type { EndpointAnswer } from "./answer.js";
+import type { RoleCredentials, TaskCredentials } from "../../wire/task-credentials.js";
+import { unchangingBody, type EndpointAnswer } from "./answer.js";
 
 const PREFIX = "CredentialsV2Request: ";
 
@@ -27,16 +27,26 @@ export function credentialsAnswer(lookup: CredentialsLookup, credentialsId: stri
   if (!found || !role || (address !== undefined && address !== clientAddress)) {
     return error(400, "InvalidIdInRequest", "Credentials not found");
   }
-  return {
-    status: 200,
-    body: {
+  return { status: 200, body: credentialsBody(role) };
+}
+
+// One body per credentials object: a refresh brings new objects (and so new bodies), and a
+// body goes with the credentials it was made of.
+const bodies = new WeakMap<RoleCredentials, object>();
+
+function credentialsBody(role: RoleCredentials): object {
+  let body = bodies.get(role);
+  if (!body) {
+    body = unchangingBody({
       RoleArn: role.roleArn,
       AccessKeyId: role.accessKeyId,
       SecretAccessKey: role.secretAccessKey,
       Token: role.sessionToken,
       Expiration: utcSeconds(role.expiration),
-    },
-  };
+    });
+    bodies.set(role, body);
+  }
+  return body;
 }
 
 /** 2026-12-06T18:00:00Z: how ECS's credentials carry Expiration (no fraction, UTC). */

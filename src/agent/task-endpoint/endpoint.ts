@@ -46,6 +46,10 @@ export class TaskEndpointState implements MetadataSource, CredentialsLookup {
       this.tokens.set(this.token(c.containerArn), { taskArn: task.assignment.taskArn, containerName: c.name });
   }
 
+  tracks(taskArn: string): boolean {
+    return this.tasks.has(taskArn);
+  }
+
   untrack(taskArn: string): void {
     const task = this.tasks.get(taskArn);
     if (!task) return;

@@ -5,9 +5,13 @@ import type { Logger } from "../../log/logger.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
 import type { TaskCredentialsStore } from "../task-credentials.js";
 import { TaskEndpointState, type TrackedTask } from "./endpoint.js";
-import { Redirect } from "./redirect.js";
+import { Redirect, type RedirectOptions } from "./redirect.js";
 import { DEFAULT_TASK_ENDPOINT_PORT, TaskEndpointServer } from "./server.js";
 import { EndpointKey } from "./tokens.js";
+import { LABEL } from "../task-runner/identity.js";
+
+/** Docker's default network, where bridge-mode tasks' containers are. */
+const DOCKER_BRIDGE_NETWORK = "bridge";
 
 export { DEFAULT_TASK_ENDPOINT_PORT } from "./server.js";
 export { ENDPOINT_ADDRESS, redirectTable, renderRedirect } from "./redirect.js";
@@ -20,16 +24,21 @@ export interface TaskEndpointOptions {
   stateDir: string;
   credentials: TaskCredentialsStore;
   driver: RuntimeDriver;
-  /** Make the nftables redirect from 169.254.170.2:80 (default true). */
-  redirect?: boolean;
+  /** Make the nftables redirect from 169.254.170.2:80 (default true); tests give the nft and route_localnet it uses. */
+  redirect?: boolean | Pick<RedirectOptions, "nft" | "routeLocalnet">;
   log: Logger;
 }
 
 export class TaskEndpoint {
+  /** Bridge containers whose address is (or is being) routed here, by Docker id. */
+  private readonly bridgeSources = new Map<string, { taskArn?: string; address?: string }>();
+
   private constructor(
     private readonly state: TaskEndpointState,
     private readonly server: TaskEndpointServer,
     private readonly redirect: Redirect | undefined,
+    private readonly driver: RuntimeDriver,
+    private readonly log: Logger,
     /** The port it listens on. */
     readonly port: number,
   ) {}
@@ -49,10 +58,13 @@ export class TaskEndpoint {
       log.warn(`port ${opts.port} is taken: the task endpoint listens on another`, {});
       return server.listen(0);
     });
-    const redirect = opts.redirect === false ? undefined : new Redirect({ dataDir: opts.stateDir, log });
+    const redirect =
+      opts.redirect === false
+        ? undefined
+        : new Redirect({ dataDir: opts.stateDir, log, ...(typeof opts.redirect === "object" ? opts.redirect : {}) });
     await redirect?.start(port);
     log.info("task endpoint listening", { address: `127.0.0.1:${port}`, redirect: redirect?.tableName });
-    return new TaskEndpoint(state, server, redirect, port);
+    return new TaskEndpoint(state, server, redirect, opts.driver, log, port);
   }
 
   token(containerArn: string): string {
@@ -65,15 +77,51 @@ export class TaskEndpoint {
 
   untrack(taskArn: string): void {
     this.state.untrack(taskArn);
+    for (const [dockerId, source] of this.bridgeSources) if (source.taskArn === taskArn) void this.bridgeContainerDown(dockerId);
+  }
+
+  /**
+   * A bridge container of a tracked task runs: once Docker has given it its address, that
+   * address reaches this endpoint ahead of any other berth's catch-all (see redirect.ts). Until
+   * then (its first moments) it is the catch-all's. Never fails: a container left out keeps the catch-all.
+   */
+  async bridgeContainerUp(dockerId: string): Promise<void> {
+    if (!this.redirect || this.bridgeSources.has(dockerId)) return;
+    const source: { taskArn?: string; address?: string } = {};
+    this.bridgeSources.set(dockerId, source);
+    const state = await this.driver.inspect(dockerId).catch(() => undefined);
+    const taskArn = state?.labels[LABEL.taskArn];
+    const address = state?.networks[DOCKER_BRIDGE_NETWORK]?.ipv4Address;
+    // Gone meanwhile (it exited, or its task was released): nothing to route.
+    if (this.bridgeSources.get(dockerId) !== source) return;
+    if (!taskArn || !address || !this.state.tracks(taskArn)) {
+      this.bridgeSources.delete(dockerId);
+      return;
+    }
+    Object.assign(source, { taskArn, address });
+    await this.redirect
+      .addSource(address)
+      .catch((err: unknown) => this.log.warn("could not route a bridge container's address", { dockerId, err }));
+  }
+
+  /** The container exited: its address (Docker may give it to any container next) is no longer this endpoint's. */
+  async bridgeContainerDown(dockerId: string): Promise<void> {
+    const source = this.bridgeSources.get(dockerId);
+    if (!source) return;
+    this.bridgeSources.delete(dockerId);
+    if (source.address)
+      await this.redirect
+        ?.removeSource(source.address)
+        .catch((err: unknown) => this.log.warn("could not stop routing a bridge container's address", { dockerId, err }));
   }
 
   /** An awsvpc task's interface is up: its address reaches this endpoint (see redirect.ts). */
   async interfaceUp(address: string, bridge: string | undefined): Promise<void> {
-    await this.redirect?.addTask(address, bridge);
+    await this.redirect?.addSource(address, bridge);
   }
 
   async interfaceDown(address: string): Promise<void> {
-    await this.redirect?.removeTask(address);
+    await this.redirect?.removeSource(address);
   }
 
   private users = 0;

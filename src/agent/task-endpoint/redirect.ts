@@ -1,12 +1,18 @@
 // The redirect of 169.254.170.2:80 to the task endpoint on 127.0.0.1:<port>, as ecs-init makes
 // it for the ECS agent, in one nftables table of this agent process's own (named after its data
 // dir), replaced whole in one transaction at each change:
-// - containers on Docker's bridge (docker0) and on berth's VPC bridges (bv-…) are DNATed on
-//   prerouting; the bridges get route_localnet, or the kernel drops packets bound for 127/8
-//   that come from outside;
-// - awsvpc tasks' own addresses are DNATed first (a chain of higher priority): with several
-//   berths on one host, each task reaches the agent that runs it;
-// - host-network containers (the host's own traffic) are DNATed on output;
+// - the addresses of this agent's containers, awsvpc tasks' interfaces and bridge containers'
+//   (once Docker has given them one), are DNATed first, in a chain of higher priority than any
+//   berth's catch-all: with several berths on one host, each container reaches the agent that
+//   runs it;
+// - the catch-all, at lower priority: whatever comes from Docker's bridge (docker0) or berth's
+//   VPC bridges (bv-…) is DNATed on prerouting. It serves a bridge container's requests before
+//   its address is in the set (Docker gives it at start, so the container may ask first), and
+//   everything when berth is alone on its host. The bridges get route_localnet, or the kernel
+//   drops packets bound for 127/8 that come from outside;
+// - host-network containers (the host's own traffic) are DNATed on output. Their source is the
+//   host's: with several berths on one host, whichever table nft runs first gets them (to
+//   tell them apart would take matching their cgroup, `socket cgroupv2`, once it exists);
 // - what reaches 127.0.0.1:<port> from outside the host's loopback without having been
 //   DNATed is dropped: the endpoint is not for the host's neighbours.
 // The table outlives a killed agent (its tasks keep their endpoint once it is back) and goes
@@ -24,7 +30,7 @@ export const redirectTable = (dataDir: string) => `berth_tmds_${createHash("sha2
 export interface RedirectScript {
   table: string;
   port: number;
-  /** awsvpc tasks' addresses. */
+  /** The addresses of this agent's awsvpc tasks and bridge containers. */
   sources: readonly string[];
   comment: string;
 }
@@ -101,14 +107,14 @@ export class Redirect {
     });
   }
 
-  /** An awsvpc task's address, once its VPC's bridge exists: DNATed before any other berth's rules. */
-  async addTask(address: string, bridge?: string): Promise<void> {
+  /** An awsvpc task's address (once its VPC's bridge exists) or a bridge container's: DNATed before any berth's catch-all. */
+  async addSource(address: string, bridge?: string): Promise<void> {
     if (bridge) this.localnet(bridge);
     this.sources.set(address, (this.sources.get(address) ?? 0) + 1);
     await this.apply();
   }
 
-  async removeTask(address: string): Promise<void> {
+  async removeSource(address: string): Promise<void> {
     const n = (this.sources.get(address) ?? 0) - 1;
     if (n > 0) this.sources.set(address, n);
     else this.sources.delete(address);

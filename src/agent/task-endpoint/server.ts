@@ -3,6 +3,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../../log/logger.js";
+import { answerJson } from "./answer.js";
 import { route } from "./routes.js";
 import type { TaskEndpointState } from "./endpoint.js";
 
@@ -28,7 +29,7 @@ export class TaskEndpointServer {
           return { status: 500, body: "Internal server error" };
         })
         .then(({ status, body }) => {
-          const json = JSON.stringify(body);
+          const json = answerJson(body);
           res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
           res.end(json);
         });

@@ -62,6 +62,9 @@ export interface TaskRunnerDeps {
   roleCredentialsId?(taskArn: string): string | undefined;
   /** An awsvpc task's interface is up (its pause container runs): awaited before its containers are created. */
   interfaceUp?(network: TaskNetwork): Promise<void>;
+  /** A bridge-mode container runs (started, or adopted running) / has exited: the task endpoint routes its address. */
+  bridgeContainerUp?(dockerId: string): void;
+  bridgeContainerDown?(dockerId: string): void;
   /** Ships the output of containers logging with awslogs; absent, their output stays in Docker's json-file only. */
   awslogs?: Pick<AwsLogs, "prepare" | "follow" | "forget">;
 }
@@ -449,6 +452,7 @@ export class TaskRunner {
 
   private watch(c: ContainerRun): void {
     const id = c.id!;
+    if (this.task.networkMode === "bridge") this.deps.bridgeContainerUp?.(id);
     if (c.hasHealthCheck) this.healthWatch.watch(id);
     c.exitWatch = this.deps.driver.wait(id, { stopRequested: () => this.stopping }).then(
       (status) => this.onExit(c, status.exitCode, status.oomKilled),
@@ -462,6 +466,7 @@ export class TaskRunner {
   private onExit(c: ContainerRun, exitCode: number | undefined, oomKilled: boolean): void {
     c.markExited(exitCode, oomKilled);
     this.healthWatch.unwatch(c.id!);
+    if (this.task.networkMode === "bridge") this.deps.bridgeContainerDown?.(c.id!);
     this.log.info("container exited", { container: c.name, exitCode, oomKilled });
     this.changes.notify();
     if (this.stopping || this.detached) return;
