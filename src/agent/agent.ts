@@ -312,7 +312,12 @@ export class Agent {
       const next = adopted.length ? TaskRunner.recover(a, deps, adopted) : new TaskRunner(a, deps);
       this.runners.set(a.taskArn, next);
       if (a.network) this.interfaced.add(a.taskArn);
-      this.opts.taskEndpoint?.track({ assignment: a, availabilityZone: this.opts.availabilityZone, snapshot: () => next.snapshot() });
+      this.opts.taskEndpoint?.track({
+        assignment: a,
+        availabilityZone: this.opts.availabilityZone,
+        containerInstanceArn: this.arn,
+        snapshot: () => next.snapshot(),
+      });
       if (a.desiredStatus === "STOPPED") next.stop();
       next
         .run()

@@ -57,12 +57,15 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
     executionRole: (taskArn) => credentials.executionRole(taskArn),
   });
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
+  const tagsClient = new ControlPlaneClient({ endpoint: opts.endpoint, region: opts.region, credentials: opts.credentials });
   // One store and one endpoint for this process's agents: containers reach one 169.254.170.2.
   const taskEndpoint = await TaskEndpoint.start({
     port: opts.taskEndpointPort ?? DEFAULT_TASK_ENDPOINT_PORT,
     stateDir: join(opts.dataDir, "agent"),
     credentials,
     driver,
+    // taskWithTags: ECS's tags of the task and its instance, asked with the agent's own credentials.
+    tags: (resourceArn) => tagsClient.call("ListTagsForResource", { resourceArn }).then(tagMap),
     log: opts.log,
   });
   // One shipper for the host's agents: positions are per container, whichever agent runs it.
@@ -134,4 +137,9 @@ export async function runAgentCommand(args: string[]): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+}
+
+function tagMap(output: unknown): Record<string, string> {
+  const tags = (output as { tags?: { key?: string; value?: string }[] }).tags ?? [];
+  return Object.fromEntries(tags.map((t) => [t.key ?? "", t.value ?? ""]));
 }

@@ -196,6 +196,47 @@ describe("task endpoint (HTTP server, fake driver)", () => {
     }
   });
 
+  test("taskWithTags: the task's and the instance's tags as ECS answers them; one it cannot get is in v4's Errors", async () => {
+    const asked: string[] = [];
+    const tagged = await TaskEndpoint.start({
+      port: 0,
+      stateDir: mkdtempSync(join(tmpdir(), "berth-task-endpoint-tags-")),
+      credentials: store,
+      driver,
+      redirect: false,
+      tags: async (arn) => {
+        asked.push(arn);
+        if (arn.includes(":container-instance/")) throw Object.assign(new Error("connect ECONNREFUSED"), { name: "Error" });
+        return { team: "web" };
+      },
+      log,
+    });
+    try {
+      const a = assignment([{ name: "web", image: "app:1" }]);
+      const instance = "arn:aws:ecs:us-east-1:123456789012:container-instance/default/abc";
+      const runner = new TaskRunner(a, recorder(driver).deps);
+      tagged.track({ assignment: a, availabilityZone: "us-east-1a", containerInstanceArn: instance, snapshot: () => runner.snapshot() });
+      const token = tagged.token(a.containers[0]!.containerArn);
+      const read = async (path: string) =>
+        (await (await fetch(`http://127.0.0.1:${tagged.port}${path}`)).json()) as Record<string, unknown>;
+      const v4 = await read(`/v4/${token}/taskWithTags`);
+      assert.equal(v4.TaskARN, a.taskArn);
+      assert.deepEqual(v4.TaskTags, { team: "web" });
+      assert.equal(v4.ContainerInstanceTags, undefined);
+      assert.deepEqual(v4.Errors, [
+        { ErrorField: "ContainerInstanceTags", ErrorCode: "Error", ErrorMessage: "connect ECONNREFUSED", ResourceARN: instance },
+      ]);
+      assert.deepEqual(asked.sort(), [instance, a.taskArn].sort());
+      const v3 = await read(`/v3/${token}/taskWithTags`);
+      assert.deepEqual(v3.TaskTags, { team: "web" });
+      assert.equal(v3.Errors, undefined, "v3 has no Errors");
+      assert.equal((await read(`/v4/${token}/task`)).TaskTags, undefined, "/task asks for none");
+      tagged.untrack(a.taskArn);
+    } finally {
+      await tagged.close();
+    }
+  });
+
   test("tokens survive a restart (the key stays in the state directory) and differ between hosts", async () => {
     const arn = "arn:aws:ecs:us-east-1:123456789012:container/default/t/u";
     const again = await TaskEndpoint.start({ port: 0, stateDir, credentials: store, driver, redirect: false, log });

@@ -15,6 +15,7 @@ import {
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  TagResourceCommand,
   type ECSClient,
   type Task,
 } from "@aws-sdk/client-ecs";
@@ -167,6 +168,16 @@ describe("task metadata endpoint, from inside containers", () => {
     checkTask(await readInside(bridgeTask, "$ECS_CONTAINER_METADATA_URI/task"), bridgeTask);
     const stats = await readInside(bridgeTask, "$ECS_CONTAINER_METADATA_URI_V4/stats");
     assert.equal(stats.id, bridgeTask.containers![0]!.runtimeId);
+  });
+
+  test("taskWithTags adds the task's and its container instance's tags, asked of ECS", async () => {
+    await ecs.send(new TagResourceCommand({ resourceArn: bridgeTask.taskArn!, tags: [{ key: "team", value: "web" }] }));
+    await ecs.send(new TagResourceCommand({ resourceArn: bridgeTask.containerInstanceArn!, tags: [{ key: "rack", value: "r1" }] }));
+    const withTags = await readInside(bridgeTask, "$ECS_CONTAINER_METADATA_URI_V4/taskWithTags");
+    checkTask(withTags, bridgeTask);
+    assert.deepEqual(withTags.TaskTags, { team: "web" });
+    assert.deepEqual(withTags.ContainerInstanceTags, { rack: "r1" });
+    assert.equal((await readInside(bridgeTask, "$ECS_CONTAINER_METADATA_URI_V4/task")).TaskTags, undefined, "/task has none");
   });
 
   test("a host-network task reads its metadata through the host's own redirect", async () => {

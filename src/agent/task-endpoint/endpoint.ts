@@ -16,6 +16,8 @@ import type { EndpointKey } from "./tokens.js";
 export interface TrackedTask {
   assignment: TaskAssignment;
   availabilityZone: string;
+  /** The container instance the task runs on: its tags go with the task's in taskWithTags. */
+  containerInstanceArn?: string;
   /** The runner's view of the task now. */
   snapshot(): TaskSnapshot;
 }
@@ -24,6 +26,11 @@ export interface TaskEndpointStateOptions {
   key: EndpointKey;
   credentials: TaskCredentialsStore;
   driver: RuntimeDriver;
+  /**
+   * A resource's tags (ECS ListTagsForResource), for taskWithTags: the ECS agent asks ECS for
+   * them at each request with the instance's credentials. Absent, taskWithTags has none.
+   */
+  tags?: (resourceArn: string) => Promise<Record<string, string>>;
   log: Logger;
 }
 
@@ -85,9 +92,11 @@ export class TaskEndpointState implements MetadataSource, CredentialsLookup {
         return { status: 200, body: containerMetadata(view, def, await this.inspect(dockerId ? [dockerId] : []), version) };
       }
       case "task":
-      case "taskWithTags":
-        // The agent is told no tags with a task: taskWithTags answers as task does, without TaskTags.
         return { status: 200, body: taskMetadata(view, await this.inspect(dockerIds(view)), version) };
+      case "taskWithTags": {
+        const [inspected, tags] = await Promise.all([this.inspect(dockerIds(view)), this.tagsOf(task, version)]);
+        return { status: 200, body: { ...taskMetadata(view, inspected, version), ...tags } };
+      }
       case "stats": {
         const stats = dockerId ? await this.stats(dockerId) : undefined;
         if (!stats) return { status: 500, body: `Unable to get container stats for: ${dockerId ?? entry.containerName}` };
@@ -99,6 +108,35 @@ export class TaskEndpointState implements MetadataSource, CredentialsLookup {
         return { status: 200, body: Object.fromEntries(all) };
       }
     }
+  }
+
+  /**
+   * TaskTags and ContainerInstanceTags as the ECS agent adds them; one it cannot get (the
+   * control plane is down, say) is left out, and v4 says why in Errors, as the agent does.
+   */
+  private async tagsOf(task: TrackedTask, version: MetadataVersion): Promise<Record<string, unknown>> {
+    const tags = this.opts.tags;
+    if (!tags) return {};
+    const wanted = [
+      ["ContainerInstanceTags", task.containerInstanceArn],
+      ["TaskTags", task.assignment.taskArn],
+    ] as const;
+    const out: Record<string, unknown> = {};
+    const errors: Record<string, unknown>[] = [];
+    await Promise.all(
+      wanted.map(async ([field, arn]) => {
+        if (!arn) return;
+        try {
+          out[field] = await tags(arn);
+        } catch (err) {
+          this.opts.log.warn("could not read tags for taskWithTags", { resourceArn: arn, err });
+          const e = err as { name?: string; message?: string };
+          errors.push({ ErrorField: field, ErrorCode: e.name ?? "Error", ErrorMessage: e.message ?? String(err), ResourceARN: arn });
+        }
+      }),
+    );
+    if (errors.length && version === 4) out.Errors = errors;
+    return out;
   }
 
   /** What the engine says of each container; one it cannot say anything about is left out. */

@@ -26,6 +26,8 @@ export interface TaskEndpointOptions {
   driver: RuntimeDriver;
   /** Make the nftables redirect from 169.254.170.2:80 (default true); tests give the nft and route_localnet it uses. */
   redirect?: boolean | Pick<RedirectOptions, "nft" | "routeLocalnet">;
+  /** A resource's tags, for taskWithTags (see TaskEndpointStateOptions). */
+  tags?: (resourceArn: string) => Promise<Record<string, string>>;
   log: Logger;
 }
 
@@ -49,6 +51,7 @@ export class TaskEndpoint {
       key: EndpointKey.inDirectory(opts.stateDir),
       credentials: opts.credentials,
       driver: opts.driver,
+      ...(opts.tags ? { tags: opts.tags } : {}),
       log,
     });
     const server = new TaskEndpointServer(state, log);
