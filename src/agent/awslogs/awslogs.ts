@@ -11,6 +11,7 @@ import {
   DescribeLogStreamsCommand,
   PutLogEventsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { join } from "node:path";
 import type { Logger } from "../../log/logger.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
@@ -45,6 +46,17 @@ export interface LoggedContainer {
   containerName: string;
   dockerId: string;
   options: Record<string, string>;
+}
+
+/** A container as the shipper needs it, when it logs with awslogs. */
+export function loggedContainer(
+  task: { taskArn: string; taskId: string },
+  def: ContainerDefinition,
+  dockerId: string,
+): LoggedContainer | undefined {
+  const config = def.logConfiguration;
+  if (config?.logDriver !== "awslogs") return undefined;
+  return { taskArn: task.taskArn, taskId: task.taskId, containerName: def.name!, dockerId, options: { ...(config.options ?? {}) } };
 }
 
 /** How long a pending multi-line event waits for more lines before it is shipped alone. */

@@ -2,17 +2,18 @@
 // images → volumes → network → create (in dependency order) → start (as dependsOn allows) →
 // watch exits and health → orderly stop (dependants first) → report STOPPED → remove.
 // Every state change goes to the control plane through an ordered, retrying reporter.
+export type { TaskRunnerDeps, TaskRunnerSnapshot } from "./deps.js";
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import type { TaskAssignment } from "../../wire/agent-channel.js";
-import type { TaskNetwork, TaskReport } from "../../domain/task/lifecycle.js";
+import type { TaskReport } from "../../domain/task/lifecycle.js";
 import type { Logger } from "../../log/logger.js";
 import { effectiveContainers, taskCpu, taskMemory } from "../../domain/task/reservation.js";
-import type { ContainerHealth, ContainerState, Protocol, RegistryAuth, RuntimeDriver } from "../../runtime/driver.js";
+import type { ContainerHealth, ContainerState, Protocol } from "../../runtime/driver.js";
 import { ContainerRun } from "./container-run.js";
 import { containerSpec, type VolumeSources } from "./container-spec.js";
 import { conditionState, dependantsFirst, dependencyEdges, dependencyProblem, startWaves, type Edge } from "./dependencies.js";
 import { fileEnvironment } from "./environment.js";
-import { needsExecutionResources, resolveSecrets, secretsOf, type ExecutionResources, type ResolvedSecrets } from "./secrets.js";
+import { imageAuth, resolveTaskSecrets, secretsOf, type ResolvedSecrets } from "./secrets.js";
 import { ESSENTIAL_EXITED, failure, messageOf, TaskFailure } from "./failure.js";
 import { Changes } from "./changes.js";
 import { createOwned } from "./create.js";
@@ -22,61 +23,9 @@ import { ensureImages } from "./images.js";
 import { attachmentFor, namespaceModes, startPause } from "./network.js";
 import { bridgePortBindings, networkBindings } from "./ports.js";
 import { Reporter } from "./reporter.js";
-import type { AwsLogs, LoggedContainer } from "../awslogs/awslogs.js";
+import { loggedContainer } from "../awslogs/awslogs.js";
+import type { TaskRunnerDeps, TaskRunnerSnapshot } from "./deps.js";
 import { planVolumes, provisionVolumes, removeTaskVolumes, volumeSources, type PlannedVolume } from "./volumes.js";
-
-export interface TaskRunnerDeps {
-  driver: RuntimeDriver;
-  /** Sends a state change to the control plane; a rejection is retried with backoff until accepted or disposed. */
-  report(change: TaskReport): Promise<void>;
-  /** Says which task it runs for (the agent binds its ARN). */
-  log: Logger;
-  /** Image for the per-task network-namespace holder of awsvpc tasks; its own CMD must keep it running. */
-  pauseImage: string;
-  /** Picks a free host port in 49153–65535 for a dynamic (hostPort 0) mapping on this bind address. */
-  allocateHostPort(bindIp: string, protocol: Protocol): Promise<number>;
-  /** Gives back a port allocateHostPort handed out, once the task's containers have stopped. */
-  releaseHostPort?(bindIp: string, protocol: Protocol, port: number): void;
-  now(): Date;
-  /** Credentials for the registry an image comes from (ECS_ENGINE_AUTH_DATA); none: anonymous pulls. */
-  registryAuth?(image: string): RegistryAuth | undefined;
-  /**
-   * Secrets Manager and SSM, signed as this task's execution role: where its containers'
-   * `secrets`, `secretOptions` and `repositoryCredentials` come from. Absent, a task that has any fails.
-   */
-  executionResources?: ExecutionResources;
-  /**
-   * How long stopped containers (and task-scoped volumes) are kept so that `docker logs` still
-   * works, like ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION (3 h on ECS). Default 1 hour; 0 removes at once.
-   */
-  cleanupDelayMs?: number;
-  /** How often health is re-read from the engine besides its events. Default 5 s. */
-  healthPollMs?: number;
-  /** How long a container waits for its dependencies when it sets no startTimeout. Default 3 minutes. */
-  defaultStartTimeoutMs?: number;
-  /** The agent's container instance ARN, labelled on every container so a restarted agent knows its leftovers. */
-  owner?: string;
-  /** The token of a container's ECS_CONTAINER_METADATA_URI(_V4) (see task-endpoint/tokens.ts); default: its ARN's uuid. */
-  metadataToken?(containerArn: string): string;
-  /** The id of the task role's credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), when the task has a role. */
-  roleCredentialsId?(taskArn: string): string | undefined;
-  /** An awsvpc task's interface is up (its pause container runs): awaited before its containers are created. */
-  interfaceUp?(network: TaskNetwork): Promise<void>;
-  /** A bridge-mode container runs (started, or adopted running) / has exited: the task endpoint routes its address. */
-  bridgeContainerUp?(dockerId: string): void;
-  bridgeContainerDown?(dockerId: string): void;
-  /** Ships the output of containers logging with awslogs; absent, their output stays in Docker's json-file only. */
-  awslogs?: Pick<AwsLogs, "prepare" | "follow" | "forget">;
-}
-
-/** The runner's view of its task, for the task metadata endpoint. */
-export interface TaskRunnerSnapshot {
-  knownStatus: "PENDING" | "RUNNING" | "STOPPED";
-  pullStartedAt?: Date;
-  pullStoppedAt?: Date;
-  executionStoppedAt?: Date;
-  containers: { name: string; dockerId?: string; knownStatus: "PENDING" | "RUNNING" | "STOPPED"; exitCode?: number }[];
-}
 
 const HOUR_MS = 3_600_000;
 
@@ -259,32 +208,21 @@ export class TaskRunner {
   }
 
   private async resolveSecrets(fresh: ContainerRun[]): Promise<void> {
-    const defs = fresh.map((c) => c.def);
-    if (!needsExecutionResources(defs)) return;
-    const resources = this.deps.executionResources;
-    if (!resources) {
-      throw new TaskFailure(
-        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: this agent cannot reach Secrets Manager or SSM",
-      );
-    }
-    this.secrets = await resolveSecrets(defs, resources);
+    this.secrets = await resolveTaskSecrets(
+      fresh.map((c) => c.def),
+      this.deps.executionResources,
+    );
   }
 
   private async pullImages(fresh: ContainerRun[]): Promise<void> {
     const pause = this.task.networkMode === "awsvpc" && this.pauseState?.status !== "running" ? [this.deps.pauseImage] : [];
     const images = [...pause, ...fresh.map((c) => c.def.image!)];
-    // A container's repositoryCredentials win over the agent's ECS_ENGINE_AUTH_DATA for its image.
-    const fromSecrets = new Map<string, RegistryAuth>();
-    for (const c of fresh) {
-      const auth = this.secrets?.registryAuth.get(c.name);
-      if (auth && !fromSecrets.has(c.def.image!)) fromSecrets.set(c.def.image!, auth);
-    }
-    const results = await ensureImages(
-      this.deps.driver,
-      images,
-      this.log,
-      (image) => fromSecrets.get(image) ?? this.deps.registryAuth?.(image),
+    const auth = imageAuth(
+      fresh.map((c) => c.def),
+      this.secrets,
+      (image) => this.deps.registryAuth?.(image),
     );
+    const results = await ensureImages(this.deps.driver, images, this.log, auth);
     this.pullStoppedAt = this.deps.now();
     const pauseError = pause.length > 0 ? results.get(this.deps.pauseImage)?.error : undefined;
     if (pauseError) throw new TaskFailure(`ResourceInitializationError: pause image: ${pauseError}`);
@@ -424,16 +362,8 @@ export class TaskRunner {
   }
 
   /** The container as the awslogs shipper needs it, when it logs with awslogs and the agent ships. */
-  private loggedContainer(c: ContainerRun): LoggedContainer | undefined {
-    const config = c.def.logConfiguration;
-    if (!this.deps.awslogs || !c.id || config?.logDriver !== "awslogs") return undefined;
-    return {
-      taskArn: this.task.taskArn,
-      taskId: this.task.taskId,
-      containerName: c.name,
-      dockerId: c.id,
-      options: { ...(config.options ?? {}) },
-    };
+  private loggedContainer(c: ContainerRun) {
+    return this.deps.awslogs && c.id ? loggedContainer(this.task, c.def, c.id) : undefined;
   }
 
   private shipLogs(c: ContainerRun): void {

@@ -38,6 +38,36 @@ export interface ResolvedSecrets {
 export const SSM_BATCH = 10;
 const PREFIX = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed";
 
+/**
+ * What the task's containers need from Secrets Manager and SSM, read before any pull (registry
+ * auth may come from a secret); undefined when they need nothing. Without a way to read them
+ * the task fails, as one whose execution resources cannot be had.
+ */
+export async function resolveTaskSecrets(
+  defs: readonly ContainerDefinition[],
+  resources: ExecutionResources | undefined,
+): Promise<ResolvedSecrets | undefined> {
+  if (!needsExecutionResources(defs)) return undefined;
+  if (!resources) {
+    throw new TaskFailure(`${PREFIX}: this agent cannot reach Secrets Manager or SSM`);
+  }
+  return resolveSecrets(defs, resources);
+}
+
+/** The login for each image: a container's repositoryCredentials win over the agent's ECS_ENGINE_AUTH_DATA. */
+export function imageAuth(
+  defs: readonly ContainerDefinition[],
+  secrets: ResolvedSecrets | undefined,
+  agentAuth: (image: string) => RegistryAuth | undefined,
+): (image: string) => RegistryAuth | undefined {
+  const fromSecrets = new Map<string, RegistryAuth>();
+  for (const def of defs) {
+    const auth = secrets?.registryAuth.get(def.name!);
+    if (auth && !fromSecrets.has(def.image!)) fromSecrets.set(def.image!, auth);
+  }
+  return (image) => fromSecrets.get(image) ?? agentAuth(image);
+}
+
 /** True when any of `defs` needs something from Secrets Manager or SSM. */
 export function needsExecutionResources(defs: readonly ContainerDefinition[]): boolean {
   return defs.some((d) => d.secrets?.length || d.logConfiguration?.secretOptions?.length || d.repositoryCredentials?.credentialsParameter);
