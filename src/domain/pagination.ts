@@ -21,12 +21,26 @@ export function paginate<T>(
   keyOf: (item: T) => string,
   opts: { nextToken?: string; maxResults?: number; defaultMax: number; limit: number },
 ): Page<T> {
-  const max = pageSize(opts);
+  return pageAfter(items, keyOf, opts.nextToken, pageSize(opts), invalidToken);
+}
+
+/**
+ * Up to `max` items past the one a token of this module names (none or "": the first page). A
+ * token it did not make is answered with `invalid()`, each service's own error for one.
+ */
+export function pageAfter<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  nextToken: string | undefined,
+  max: number,
+  invalid: () => Error,
+): Page<T> {
   let start = 0;
-  if (opts.nextToken !== undefined && opts.nextToken !== "") {
-    const cursor = decodeCursor(opts.nextToken);
+  if (nextToken !== undefined && nextToken !== "") {
+    const cursor = decodeCursor(nextToken, invalid);
     const at = items.findIndex((item) => keyOf(item) === cursor.k);
-    start = at >= 0 ? at + 1 : Math.min(cursor.o + 1, items.length);
+    // Gone since: the items after it have moved up one, the next of them into its place.
+    start = at >= 0 ? at + 1 : Math.min(cursor.o, items.length);
   }
   const page = items.slice(start, start + max);
   const end = start + page.length;
@@ -71,7 +85,9 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
-function decodeCursor(token: string): Cursor {
+const invalidToken = () => invalidParameter("Invalid token provided.");
+
+function decodeCursor(token: string, invalid: () => Error = invalidToken): Cursor {
   try {
     const cursor = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Cursor;
     if (
@@ -84,5 +100,5 @@ function decodeCursor(token: string): Cursor {
   } catch {
     // fall through to the error below
   }
-  throw invalidParameter("Invalid token provided.");
+  throw invalid();
 }

@@ -29,6 +29,12 @@ test("a page boundary survives items added before it", () => {
   assert.deepEqual(second.items, ["d", "e"]);
 });
 
+test("a page boundary survives the last item given being deleted: the next page starts at the one after it", () => {
+  const first = paginate(["a", "b", "c", "d", "e"], id, { ...opts, maxResults: 2 });
+  const second = paginate(["a", "c", "d", "e"], id, { ...opts, maxResults: 2, nextToken: first.nextToken });
+  assert.deepEqual(second.items, ["c", "d"]);
+});
+
 test("maxResults outside its range and garbage tokens are InvalidParameterException", () => {
   const isInvalid = (err: unknown) => err instanceof EcsError && err.name === "InvalidParameterException";
   assert.throws(() => paginate(["a"], id, { ...opts, maxResults: 0 }), isInvalid);
