@@ -156,9 +156,11 @@ export class HaproxyEngine implements LoadBalancerEngine {
       const t = this.tracked.get(key);
       if (!t) {
         const weight = s.checked ? 0 : FULL_WEIGHT;
-        await this.command(`add server ${key} ${s.args} weight ${weight}`);
-        if (s.checked) await this.command(`enable health ${key}`);
-        await this.command(`enable server ${key}`);
+        await this.command(
+          `add server ${key} ${s.args} weight ${weight}`,
+          ...(s.checked ? [`enable health ${key}`] : []),
+          `enable server ${key}`,
+        );
         this.track([s]);
       } else t.server = s;
       const tracked = this.tracked.get(key)!;
@@ -175,8 +177,7 @@ export class HaproxyEngine implements LoadBalancerEngine {
   }
 
   private async removeServer(key: string): Promise<void> {
-    await this.command(`set server ${key} state maint`);
-    await this.command(`shutdown sessions server ${key}`);
+    await this.command(`set server ${key} state maint`, `shutdown sessions server ${key}`);
     // Its connections close asynchronously: deleting waits until none is attached.
     for (let attempt = 0; ; attempt++) {
       const answer = await haproxyCommand(this.files.admin, `del server ${key}`);
@@ -210,10 +211,15 @@ export class HaproxyEngine implements LoadBalancerEngine {
     renameSync(candidate, this.files.config);
   }
 
-  private async command(command: string): Promise<void> {
-    // Success is silent, or says so; anything else is HAProxy's complaint.
-    const answer = (await haproxyCommand(this.files.admin, command)).trim();
-    if (answer !== "" && !/^(New server registered|Server deleted)/.test(answer)) throw new Error(`haproxy: ${command}: ${answer}`);
+  /** Runs `commands` in order on one connection (a round trip each would dominate adding many servers). */
+  private async command(...commands: string[]): Promise<void> {
+    const line = commands.join("; ");
+    // Success is silent, or says so; anything else is HAProxy's complaint. Answers end in a blank line each.
+    const complaints = (await haproxyCommand(this.files.admin, line))
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !/^(New server registered|Server deleted)/.test(l));
+    if (complaints.length > 0) throw new Error(`haproxy: ${line}: ${complaints.join(" ")}`);
   }
 
   private async liveServers(): Promise<Map<string, { weight: number; draining: boolean }>> {
@@ -233,14 +239,14 @@ export class HaproxyEngine implements LoadBalancerEngine {
     if (this.polling || !this.started) return;
     this.polling = true;
     try {
-      const rows = parseStat(await haproxyCommand(this.files.admin, "show stat -1 4 -1"));
+      const rows = parseStat(await haproxyCommand(this.files.admin, "show stat -1 4 -1"), STAT_COLUMNS);
       const now = this.now();
       const observations = new Map<string, ObservedHealth>();
       for (const row of rows) {
-        const key = `${row["pxname"]}/${row["svname"]}`;
+        const key = `${row.pxname}/${row.svname}`;
         const t = this.tracked.get(key);
         if (!t || !t.server.checked || !t.server.targetGroupId) continue;
-        const stat = { status: row["status"] ?? "", checkStatus: row["check_status"] ?? "", checkCode: row["check_code"] ?? "" };
+        const stat = { status: row.status, checkStatus: row.check_status, checkCode: row.check_code };
         if (!statusUp(stat.status) || checkFailure(stat.checkStatus, stat.checkCode)) t.lastBadAt = now;
         if (!t.promoted && statusUp(stat.status) && now - Math.max(t.since, t.lastBadAt) >= t.server.riseMs) {
           t.promoted = true;
@@ -263,6 +269,9 @@ export class HaproxyEngine implements LoadBalancerEngine {
     }
   }
 }
+
+/** The columns of `show stat` the poll reads (of about a hundred). */
+const STAT_COLUMNS = ["pxname", "svname", "status", "check_status", "check_code"] as const;
 
 function appliedOf(rendered: RenderedConfig): Applied {
   return { structure: rendered.structure, servers: rendered.servers.map((s) => ({ backend: s.backend, name: s.name, args: s.args })) };
