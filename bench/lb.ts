@@ -1,14 +1,18 @@
-// Load balancers on HAProxy: (a) requests/s and p50/p99 latency through an HTTP load balancer
-// against the same client hitting the target directly, same run, keep-alive, small responses,
-// alternating rounds, the target in a process of its own; (b) the time from registering a
+// Load balancers on HAProxy: (a) requests/s and p50/p99 latency through an application load
+// balancer against the same client hitting the target directly, same run, keep-alive, small
+// responses, alternating rounds, the target in a process of its own; beside them the same
+// engine's TCP pass-through (a network load balancer's listener), which does no HTTP work:
+// what a proxy hop costs by itself on this machine, so the ALB's own HTTP work can be told from
+// it; and the CPU each request costs the target and HAProxy. The client is wrk (Debian's), not
+// Node: a lighter client leaves the cores to what is measured. (b) the time from registering a
 // target to its first request (health check interval 1 s, healthy threshold 2: the target is
 // ≤ 2 × 1 s + 1 s); (c) targets registered per second with 1,000 of them: through the ELBv2
 // API (RegisterTargets, in-process control plane, 10 calls of 100) and into a running HAProxy
 // (one apply adding 1,000 servers through its runtime API, no reload).
 // Run as root: node dist/bench/lb.js [--quick]
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { Agent, createServer, request, type Server } from "node:http";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DataPlaneConfig, PlaneTarget } from "../src/domain/elbv2/data-plane.js";
@@ -16,53 +20,63 @@ import { HaproxyEngine } from "../src/dataplane/haproxy/engine.js";
 import { createLogger } from "../src/log/logger.js";
 import { CreateTargetGroupCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { inProcessBerth } from "../test/support/in-process.js";
-import { fmt, median, percentile } from "./stats.js";
+import { processCpuMs } from "./process-cpu.js";
+import { fmt, median } from "./stats.js";
 
 const quick = process.argv.includes("--quick");
 const log = createLogger({ level: "silent" });
 const base = `127.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
-const [lbAddress, source] = [`${base}.1`, `${base}.2`];
+const [lbAddress, source, nlbAddress, nlbSource] = [`${base}.1`, `${base}.2`, `${base}.3`, `${base}.4`];
 
-function config(targets: PlaneTarget[]): DataPlaneConfig {
-  return {
-    loadBalancers: [
+/** An ALB (HTTP listener on 8000, group "g") and, with `nlb`, an NLB (TCP listener on 8000, group "t"), both to `targets`. */
+function config(targets: PlaneTarget[], nlb = false): DataPlaneConfig {
+  const healthCheck = {
+    enabled: true,
+    protocol: "HTTP" as const,
+    port: "traffic-port" as const,
+    path: "/health",
+    intervalSeconds: 1,
+    timeoutSeconds: 1,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+    httpCodes: "200",
+  };
+  const group = (id: string, protocol: "HTTP" | "TCP") => ({
+    id,
+    protocol,
+    targetType: "ip" as const,
+    healthCheck,
+    deregistrationDelaySeconds: 0,
+    slowStartSeconds: 0,
+    targets,
+  });
+  const balancer = (id: string, type: "application" | "network", address: string, from: string) => ({
+    id,
+    type,
+    address,
+    interfaces: [{ zone: "a", address: from }],
+    idleTimeoutSeconds: 60,
+    listeners: [
       {
-        id: "bench",
-        type: "application",
-        address: lbAddress,
-        interfaces: [{ zone: "a", address: source }],
-        idleTimeoutSeconds: 60,
-        listeners: [
+        id: "l",
+        port: 8000,
+        protocol: type === "application" ? ("HTTP" as const) : ("TCP" as const),
+        rules: [
           {
-            id: "l",
-            port: 8000,
-            protocol: "HTTP",
-            rules: [{ priority: "default", conditions: [], action: { type: "forward", targetGroups: [{ id: "g", weight: 1 }] } }],
+            priority: "default" as const,
+            conditions: [],
+            action: { type: "forward" as const, targetGroups: [{ id: type === "application" ? "g" : "t", weight: 1 }] },
           },
         ],
       },
     ],
-    targetGroups: [
-      {
-        id: "g",
-        protocol: "HTTP",
-        targetType: "ip",
-        healthCheck: {
-          enabled: true,
-          protocol: "HTTP",
-          port: "traffic-port",
-          path: "/health",
-          intervalSeconds: 1,
-          timeoutSeconds: 1,
-          healthyThreshold: 2,
-          unhealthyThreshold: 2,
-          httpCodes: "200",
-        },
-        deregistrationDelaySeconds: 0,
-        slowStartSeconds: 0,
-        targets,
-      },
+  });
+  return {
+    loadBalancers: [
+      balancer("bench", "application", lbAddress, source),
+      ...(nlb ? [balancer("benchnlb", "network", nlbAddress, nlbSource)] : []),
     ],
+    targetGroups: [group("g", "HTTP"), ...(nlb ? [group("t", "TCP")] : [])],
   };
 }
 
@@ -84,31 +98,42 @@ async function target(address: string, onRequest: () => void = () => undefined):
   return server;
 }
 
-/** `workers` keep-alive loops for `ms`: requests/s and each request's latency (ms). */
-async function load(url: string, ms: number, workers = 8): Promise<{ rps: number; latencies: number[] }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: workers });
-  const latencies: number[] = [];
-  const end = Date.now() + ms;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      request(url, { agent }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      })
-        .on("error", reject)
-        .end();
-    });
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (Date.now() < end) await one();
-    }),
-  );
-  agent.destroy();
-  return { rps: latencies.length / (ms / 1000), latencies };
+interface Round {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** wrk's keep-alive load on `url` for `ms` with `connections` connections on one thread. */
+function load(url: string, ms: number, connections = 8): Round {
+  const out = execFileSync("wrk", ["-t1", `-c${connections}`, `-d${Math.max(1, Math.round(ms / 1000))}s`, "--latency", url], {
+    encoding: "utf8",
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const quantile = (q: string) => toMs(new RegExp(`^\\s+${q}%\\s+(\\S+)`, "m").exec(out)?.[1]);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
+  if (!Number.isFinite(rps) || errors) throw new Error(`wrk on ${url}: ${out}`);
+  return { rps, p50Ms: quantile("50"), p99Ms: quantile("99") };
+}
+
+/** wrk's "812.00us", "1.20ms" or "2.01s" in ms. */
+function toMs(text: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? "");
+  if (!m) throw new Error(`not a wrk latency: ${text}`);
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as "us" | "ms" | "s"];
+}
+
+/** The pids of HAProxy's workers (the master's children). */
+function haproxyWorkers(dir: string): number[] {
+  const master = readFileSync(join(dir, "haproxy.pid"), "utf8").trim().split("\n")[0]!;
+  return execFileSync("pgrep", ["-P", master], { encoding: "utf8" }).trim().split("\n").map(Number);
+}
+
+/** Runs `measure` and returns its result with the CPU ms `pids` used meanwhile. */
+function withCpu<T>(pids: number[], measure: () => T): { result: T; cpuMs: number } {
+  const before = pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const result = measure();
+  return { result, cpuMs: pids.reduce((sum, pid) => sum + processCpuMs(pid), 0) - before };
 }
 
 async function main(): Promise<void> {
@@ -117,25 +142,43 @@ async function main(): Promise<void> {
   const measured = await remoteTarget(`${base}.10`);
   const servers: Server[] = [];
   try {
-    await engine.apply(config([{ id: `${base}.10`, address: `${base}.10`, port: 8080, registeredAt: 0 }]));
-    while (engine.observations().get(`g/${base}.10:8080`)?.status !== "healthy") await new Promise((r) => setTimeout(r, 50));
+    await engine.apply(config([{ id: `${base}.10`, address: `${base}.10`, port: 8080, registeredAt: 0 }], true));
+    const healthy = (group: string) => engine.observations().get(`${group}/${base}.10:8080`)?.status === "healthy";
+    while (!healthy("g") || !healthy("t")) await new Promise((r) => setTimeout(r, 50));
 
     const rounds = quick ? 1 : 3;
     const ms = quick ? 1_000 : 5_000;
-    const direct: { rps: number; latencies: number[] }[] = [];
-    const through: { rps: number; latencies: number[] }[] = [];
-    await load(`http://${base}.10:8080/`, 500); // warm-up
-    await load(`http://${lbAddress}:8000/`, 500);
+    const urls = { direct: `http://${base}.10:8080/`, alb: `http://${lbAddress}:8000/`, passThrough: `http://${nlbAddress}:8000/` };
+    const runs = { direct: [] as Round[], alb: [] as Round[], passThrough: [] as Round[] };
+    const cpu = { target: [] as number[], albHaproxy: [] as number[], albTarget: [] as number[] };
+    const workers = haproxyWorkers(dir);
+    for (const url of Object.values(urls)) load(url, 1_000); // warm-up
     for (let i = 0; i < rounds; i++) {
-      direct.push(await load(`http://${base}.10:8080/`, ms));
-      through.push(await load(`http://${lbAddress}:8000/`, ms));
+      const direct = withCpu([measured.pid!], () => load(urls.direct, ms));
+      runs.direct.push(direct.result);
+      cpu.target.push((direct.cpuMs * 1000) / (direct.result.rps * (ms / 1000)));
+      const alb = withCpu(workers, () => withCpu([measured.pid!], () => load(urls.alb, ms)));
+      runs.alb.push(alb.result.result);
+      cpu.albHaproxy.push((alb.cpuMs * 1000) / (alb.result.result.rps * (ms / 1000)));
+      cpu.albTarget.push((alb.result.cpuMs * 1000) / (alb.result.result.rps * (ms / 1000)));
+      runs.passThrough.push(load(urls.passThrough, ms));
     }
-    const p = (runs: typeof direct, q: number) => median(runs.map((r) => percentile(r.latencies, q)));
-    const rps = (runs: typeof direct) => median(runs.map((r) => r.rps));
-    const ratio = rps(through) / rps(direct);
-    console.log(`direct      ${fmt(rps(direct), 0)} req/s  p50 ${fmt(p(direct, 50), 3)} ms  p99 ${fmt(p(direct, 99), 3)} ms`);
-    console.log(`through LB  ${fmt(rps(through), 0)} req/s  p50 ${fmt(p(through, 50), 3)} ms  p99 ${fmt(p(through, 99), 3)} ms`);
-    console.log(`ratio ${fmt(ratio, 2)} (target ≥ 0.8); added p50 ${fmt(p(through, 50) - p(direct, 50), 3)} ms (target ≤ 0.3)`);
+    const rps = (r: Round[]) => median(r.map((x) => x.rps));
+    const p50 = (r: Round[]) => median(r.map((x) => x.p50Ms));
+    const p99 = (r: Round[]) => median(r.map((x) => x.p99Ms));
+    const line = (name: string, r: Round[]) =>
+      console.log(`${name.padEnd(22)}${fmt(rps(r), 0)} req/s  p50 ${fmt(p50(r), 3)} ms  p99 ${fmt(p99(r), 3)} ms`);
+    line("direct", runs.direct);
+    line("through the ALB", runs.alb);
+    line("TCP pass-through", runs.passThrough);
+    const ratio = rps(runs.alb) / rps(runs.direct);
+    console.log(`ratio ${fmt(ratio, 2)} (target ≥ 0.8); added p50 ${fmt(p50(runs.alb) - p50(runs.direct), 3)} ms (target ≤ 0.3)`);
+    console.log(
+      `pass-through / direct ${fmt(rps(runs.passThrough) / rps(runs.direct), 2)}; ALB / pass-through ${fmt(rps(runs.alb) / rps(runs.passThrough), 2)}`,
+    );
+    console.log(
+      `CPU per request: target ${fmt(median(cpu.target), 1)} µs direct, ${fmt(median(cpu.albTarget), 1)} µs through the ALB; HAProxy ${fmt(median(cpu.albHaproxy), 1)} µs`,
+    );
 
     // (b) registration → first request, with the first target still serving.
     const firsts: number[] = [];
@@ -178,13 +221,16 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: "lb",
-        directRps: Math.round(rps(direct)),
-        lbRps: Math.round(rps(through)),
+        directRps: Math.round(rps(runs.direct)),
+        lbRps: Math.round(rps(runs.alb)),
+        passThroughRps: Math.round(rps(runs.passThrough)),
         ratio: Number(ratio.toFixed(3)),
-        directP50Ms: p(direct, 50),
-        lbP50Ms: p(through, 50),
-        directP99Ms: p(direct, 99),
-        lbP99Ms: p(through, 99),
+        directP50Ms: p50(runs.direct),
+        lbP50Ms: p50(runs.alb),
+        directP99Ms: p99(runs.direct),
+        lbP99Ms: p99(runs.alb),
+        targetCpuUsPerRequest: Number(median(cpu.target).toFixed(1)),
+        haproxyCpuUsPerRequest: Number(median(cpu.albHaproxy).toFixed(1)),
         registrationToTrafficMs: median(firsts),
         engineTargetsPerSecond: Math.round(1000 / (engineMs / 1000)),
         apiTargetsPerSecond: Math.round(1000 / (apiMs / 1000)),
