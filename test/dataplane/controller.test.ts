@@ -124,13 +124,13 @@ describe("data plane controller", () => {
       tx.put(state.rules, scope, ruleId, rule);
     });
     await controller.settled();
+    await waitFor(() => health.get(healthKey(tgId, at(10), 8080))?.status === "healthy", { message: "healthy on the board" });
     assert.equal((await get(`http://${at(1)}:8000/hello`)).body, "web /hello");
     assert.match(
       readFileSync(hostsFile, "utf8"),
       new RegExp(`^127\\.0\\.0\\.1 localhost\\n# berth ${dataDir} begin\\n${at(1)} ${dnsName}\\n# berth ${dataDir} end\\n$`),
     );
     assert.ok(onLo(), "the interface address is on lo");
-    await waitFor(() => health.get(healthKey(tgId, at(10), 8080))?.status === "healthy", { message: "healthy on the board" });
   });
 
   test("a closed controller leaves the proxy serving; the next one adopts it", async () => {

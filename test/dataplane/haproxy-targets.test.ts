@@ -1,5 +1,6 @@
 // The HAProxy engine's targets against a real HAProxy: health checks with ELB's states and
-// reasons, no traffic to a target before it is healthy, fail open, drain, a hitless reload
+// reasons, no traffic to a target before it is healthy, fail open (to unhealthy targets, never
+// to initial ones), drain, a hitless reload
 // under load, and a restarted control plane adopting the running proxy.
 import { badStatuses, steadyLoad, type LoadResult } from "../support/load.js";
 import assert from "node:assert/strict";
@@ -49,19 +50,26 @@ describe("HAProxy engine: health checks", () => {
     for (const t of targets) await t.close();
   });
 
-  test("initial (served fail-open) → healthy → unhealthy by code, timeout, refusal → healthy", async () => {
+  test("initial (no traffic) → unhealthy by code (served fail-open) → healthy → unhealthy by timeout, refusal → healthy", async () => {
     let t = await httpTarget(at(10));
     targets.push(t);
+    t.health = 503;
     const key = healthKey("g", at(10), 8080);
+    // Registered into a running proxy, as ECS registers tasks (HAProxy marks a server of its
+    // starting configuration down after a single failed check).
+    await engine.apply(oneGroup(at(1), at(2), []));
     await engine.apply(oneGroup(at(1), at(2), [planeTarget(at(10))]));
     assert.equal(statusOf(engine, key)?.status, "initial");
-    assert.equal((await get(`http://${at(1)}:8000/first`)).status, 200, "no target is healthy: traffic goes to all");
-    await waitFor(() => statusOf(engine, key)?.status === "healthy", { message: "healthy" });
-
-    t.health = 503;
+    assert.equal((await get(`http://${at(1)}:8000/first`)).status, 503, "ELB sends nothing to a target still initial");
+    assert.equal(t.requests.length, 0);
     const wrong = await waitFor(() => statusOf(engine, key), { until: (o) => o?.status === "unhealthy", message: "unhealthy" });
     assert.deepEqual(wrong!.failure, { kind: "response-code", code: 503 });
-    assert.equal((await get(`http://${at(1)}:8000/open`)).status, 200, "fail open: the unhealthy target still serves");
+    await waitFor(async () => (await get(`http://${at(1)}:8000/open`)).status === 200, {
+      message: "fail open: no target is healthy, the unhealthy one serves",
+    });
+
+    t.health = 200;
+    await waitFor(() => statusOf(engine, key)?.status === "healthy", { message: "healthy" });
 
     t.health = "hang";
     await waitFor(() => statusOf(engine, key)?.failure?.kind === "timeout", { message: "timeout" });

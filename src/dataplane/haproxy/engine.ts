@@ -155,7 +155,7 @@ export class HaproxyEngine implements LoadBalancerEngine {
       const key = keyOf(s);
       const t = this.tracked.get(key);
       if (!t) {
-        const weight = s.checked ? 0 : FULL_WEIGHT;
+        const weight = waitsForChecks(s) ? 0 : FULL_WEIGHT;
         await this.command(
           `add server ${key} ${s.args} weight ${weight}`,
           ...(s.checked ? [`enable health ${key}`] : []),
@@ -196,7 +196,13 @@ export class HaproxyEngine implements LoadBalancerEngine {
         this.tracked.get(key)!.server = s;
         continue;
       }
-      this.tracked.set(key, { server: s, since: now, lastBadAt: 0, promoted: !s.checked, draining: s.target.drainUntil !== undefined });
+      this.tracked.set(key, {
+        server: s,
+        since: now,
+        lastBadAt: 0,
+        promoted: !waitsForChecks(s),
+        draining: s.target.drainUntil !== undefined,
+      });
     }
   }
 
@@ -260,6 +266,7 @@ export class HaproxyEngine implements LoadBalancerEngine {
         const before = observations.get(hk);
         observations.set(hk, before ? better(before, t.observed) : t.observed);
       }
+      await this.openFailOpenTwins();
       this.latest = observations;
       this.opts.onObservations?.(observations);
     } catch (err) {
@@ -268,7 +275,21 @@ export class HaproxyEngine implements LoadBalancerEngine {
       this.polling = false;
     }
   }
+
+  /** Gives fail-open twins their weight once their checked sibling has been judged (healthy or unhealthy, no longer initial). */
+  private async openFailOpenTwins(): Promise<void> {
+    for (const [key, t] of this.tracked) {
+      if (t.promoted || !t.server.failOpenOf) continue;
+      const judged = this.tracked.get(t.server.failOpenOf)?.observed;
+      if (!judged || judged.status === "initial") continue;
+      t.promoted = true;
+      if (!t.draining) await this.command(`set server ${key} weight ${FULL_WEIGHT}`);
+    }
+  }
 }
+
+/** A server that takes no traffic until checks have judged its target: a checked one, or the fail-open twin of one. */
+const waitsForChecks = (s: RenderedServer) => s.checked || s.failOpenOf !== undefined;
 
 /** The columns of `show stat` the poll reads (of about a hundred). */
 const STAT_COLUMNS = ["pxname", "svname", "status", "check_status", "check_code"] as const;

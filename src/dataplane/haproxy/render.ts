@@ -1,7 +1,8 @@
 // The data plane's configuration as haproxy.cfg, pure. Per listener a frontend on the load
 // balancer's loopback address; per (load balancer, target group) two backends: `b_…`, whose
 // servers are health-checked, and its fail-open twin `a_…` without checks, used when no
-// server of the first is up (ELB routes to every target when none is healthy). A rule's
+// server of the first is up (ELB routes to every target when none is healthy, but not to
+// targets still initial). A rule's
 // match is recorded in a variable first so that the first matching rule by priority decides,
 // whatever the kind of its action (HAProxy runs `http-request return` before `use_backend`).
 // Servers are rendered apart from the rest: the engine changes them at run time, and
@@ -27,6 +28,13 @@ export interface RenderedServer {
   args: string;
   /** False in fail-open twins and when the group's checks are off. */
   checked: boolean;
+  /**
+   * A fail-open twin's checked sibling (its backend/name) when the group is checked: the twin
+   * takes traffic only once the sibling's checks have judged the target, for ELB fails open to
+   * unhealthy targets but sends nothing to one still initial (a group with none but initial
+   * targets answers 503).
+   */
+  failOpenOf?: string;
   /** Which target group and target it stands for (its health key's parts). */
   targetGroupId: string;
   target: PlaneTarget;
@@ -272,6 +280,7 @@ function backendServers(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked:
       targetGroupId: group.id,
       target,
       riseMs: hc.healthyThreshold * hc.intervalSeconds * 1000,
+      ...(!checked && hc.enabled ? { failOpenOf: `${backendName(lb.id, group.id)}/${serverName(target)}` } : {}),
     };
   });
 }
