@@ -15,6 +15,7 @@ for (const name of [
   "convergence",
   "footprint",
   "lb",
+  "lb-service",
   "credentials-endpoint",
   "log-ingestion",
   "logs-filter",
