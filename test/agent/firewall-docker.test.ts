@@ -29,6 +29,8 @@ const B = { name: `fwtest-b-${TAG}`, address: ip(11) };
 const C = { name: `fwtest-c-${TAG}`, address: ip(12) };
 /** On the bridge, but no interface of any policy: a task whose rules have not arrived. */
 const D = { name: `fwtest-d-${TAG}`, address: ip(13) };
+/** A load balancer's interface address, on lo as the data plane puts it (with a label of this test's). */
+const LB = { address: ip(200), label: `lo:fw${TAG}` };
 
 const nft = new Nft(findNft() ?? "nft");
 const ARN = `arn:aws:ecs:us-east-1:000000000000:container-instance/default/fwtest${TAG}`;
@@ -38,8 +40,9 @@ const tcp = (port: number, from: Partial<PolicyRule>): PolicyRule => ({ protocol
 const all = (from: Partial<PolicyRule>): PolicyRule => ({ protocol: "all", cidrs: [], groups: [], ...from });
 const ALL_EGRESS = [all({ cidrs: ["0.0.0.0/0"] })];
 
-/** A policy for A (sg-a), B (sg-b) and C (sg-c) unless `groupsOf` says otherwise. */
+/** A policy for A (sg-a), B (sg-b) and C (sg-c) unless `groupsOf` says otherwise, and the load balancer LB (sg-lb) when `groupsOf.lb` names its groups. */
 function policy(groups: PolicyGroup[], groupsOf: Record<string, string[]> = {}): FirewallPolicy {
+  const balancers = groupsOf.lb ? [{ id: "eni-lb", address: LB.address, groups: groupsOf.lb }] : [];
   const ifaces = [
     { id: "eni-a", address: A.address, loopback: A.loopback, groups: groupsOf.a ?? ["sg-a"] },
     { id: "eni-b", address: B.address, groups: groupsOf.b ?? ["sg-b"] },
@@ -48,12 +51,13 @@ function policy(groups: PolicyGroup[], groupsOf: Record<string, string[]> = {}):
   const members: Record<string, string[]> = {};
   for (const g of groups)
     for (const r of [...g.ingress, ...g.egress])
-      for (const ref of r.groups) members[ref] = ifaces.filter((i) => i.groups.includes(ref)).map((i) => i.address);
-  const named = new Set(ifaces.flatMap((i) => i.groups));
+      for (const ref of r.groups) members[ref] = [...ifaces, ...balancers].filter((i) => i.groups.includes(ref)).map((i) => i.address);
+  const named = new Set([...ifaces, ...balancers].flatMap((i) => i.groups));
   const withDefaults = [...named].map((id) => groups.find((g) => g.id === id) ?? { id, ingress: [], egress: ALL_EGRESS });
   return {
     vpcs: [{ vpcId: "vpc-test", cidr: CIDR, gateway: GATEWAY, bridge: BRIDGE, others: [] }],
     interfaces: ifaces,
+    loadBalancers: balancers,
     groups: withDefaults,
     members,
   };
@@ -86,6 +90,23 @@ async function hostReaches(): Promise<boolean> {
   });
 }
 
+/** Whether the host gets `to`'s web page from `source` (LB's address, as HAProxy connects; default: the host's own on the bridge). */
+async function hostGets(to: { address: string }, source?: string, port = 80): Promise<boolean> {
+  const { connect } = await import("node:net");
+  return new Promise((resolve) => {
+    const socket = connect({ host: to.address, port, timeout: 1000, ...(source ? { localAddress: source } : {}) });
+    let data = "";
+    socket.on("connect", () => socket.write("GET / HTTP/1.0\r\n\r\n"));
+    socket.on("data", (d) => (data += d.toString()));
+    socket.on("end", () => resolve(data.includes("200 OK")));
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
 const web = "mkdir -p /www && echo ok > /www/index.html && httpd -f -p 80 -h /www";
 
 before(async () => {
@@ -95,15 +116,18 @@ before(async () => {
     docker("run", "-d", "--name", c.name, "--network", NETWORK, "--ip", c.address, ...extra, image, "sh", "-c", web);
   await start(A, "-p", `${A.loopback}:80:80`);
   await Promise.all([start(B), start(C), start(D)]);
+  await run("ip", ["addr", "add", `${LB.address}/32`, "dev", "lo", "label", LB.label]);
   await firewall.start(ARN);
   // Before any rule: the containers reach each other (what the firewall takes away is its own doing).
   await waitFor(() => reaches(B, A), { message: "B reaches A without a firewall" });
+  await waitFor(() => hostGets(A, LB.address), { message: "the load balancer's address reaches A without a firewall" });
 });
 
 after(async () => {
   await firewall.stop(false).catch(() => undefined);
   for (const c of [A, B, C, D]) await docker("rm", "-f", c.name).catch(() => undefined);
   await docker("network", "rm", NETWORK).catch(() => undefined);
+  await run("ip", ["addr", "del", `${LB.address}/32`, "dev", "lo"]).catch(() => undefined);
 });
 
 describe("security groups on nftables, with Docker", { concurrency: false }, () => {
@@ -175,6 +199,25 @@ describe("security groups on nftables, with Docker", { concurrency: false }, () 
     assert.equal(await hostReaches(), true);
     await firewall.apply(policy([{ id: "sg-a", ingress: [tcp(80, { cidrs: ["0.0.0.0/0"] })], egress: ALL_EGRESS }]));
     assert.equal(await hostReaches(), true);
+  });
+
+  test("a load balancer's connections pass its groups' egress, then the target's ingress; the host's own do not", async () => {
+    const admitsLb = { id: "sg-a", ingress: [tcp(80, { groups: ["sg-lb"] })], egress: ALL_EGRESS };
+    const lb = (egress: PolicyRule[]) => ({ id: "sg-lb", ingress: [], egress });
+    await firewall.apply(policy([admitsLb, lb(ALL_EGRESS)], { lb: ["sg-lb"] }));
+    assert.equal(await hostGets(A, LB.address), true);
+    assert.equal(await hostGets(D, LB.address), false, "an address that is no interface: fail closed");
+    await firewall.apply(policy([admitsLb, lb([])], { lb: ["sg-lb"] }));
+    assert.equal(await hostGets(A, LB.address), false, "its egress revoked");
+    assert.equal(await hostGets(A), true, "the host's own connection (from the gateway) is not the load balancer's");
+    await firewall.apply(policy([admitsLb, lb([tcp(81, { groups: ["sg-a"] })])], { lb: ["sg-lb"] }));
+    assert.equal(await hostGets(A, LB.address), false, "egress to another port");
+    await firewall.apply(policy([admitsLb, lb([tcp(80, { cidrs: [`${B.address}/32`] })])], { lb: ["sg-lb"] }));
+    assert.equal(await hostGets(A, LB.address), false, "egress to another address");
+    await firewall.apply(policy([admitsLb, lb([tcp(80, { groups: ["sg-a"] })])], { lb: ["sg-lb"] }));
+    assert.equal(await hostGets(A, LB.address), true, "egress to the target's group on its port");
+    await firewall.apply(policy([{ ...admitsLb, ingress: [] }, lb(ALL_EGRESS)], { lb: ["sg-lb"] }));
+    assert.equal(await hostGets(A, LB.address), false, "the target's ingress still judges");
   });
 
   test("the table is replaced whole, beside another agent's, and stop() removes only its own", async () => {

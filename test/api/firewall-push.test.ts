@@ -9,6 +9,7 @@ import { after, test } from "node:test";
 import type { SecurityGroupRule } from "@aws-sdk/client-ec2";
 import { newVpc } from "../../src/domain/ec2/vpc.js";
 import { newSecurityGroup } from "../../src/domain/ec2/security-group.js";
+import { elbIdOf } from "../../src/domain/elbv2/arns.js";
 import type { TaskNetwork } from "../../src/domain/task/lifecycle.js";
 import { FirewallPush } from "../../src/services/ecs/agent-channel/firewall-push.js";
 import { ecsState, type StoredTask } from "../../src/state/ecs-state.js";
@@ -78,7 +79,11 @@ test("a connected host gets its policy, and a changed one once per burst of chan
     assert.equal(sent.h1!.length, 1);
     assert.deepEqual(sent.h1![0]!.interfaces, [{ id: "eni-t1", address: "10.5.0.4", loopback: "127.1.0.4", groups: [webId] }]);
     assert.deepEqual(sent.h1![0]!.groups.find((g) => g.id === webId)?.ingress, []);
-    assert.deepEqual(sent.h2, [{ vpcs: [], interfaces: [], groups: [], members: {} }], "a host without interfaces gets the empty policy");
+    assert.deepEqual(
+      sent.h2,
+      [{ vpcs: [], interfaces: [], loadBalancers: [], groups: [], members: {} }],
+      "a host without interfaces gets the empty policy",
+    );
     await push.flush(scope, "h1");
     assert.equal(sent.h1!.length, 1, "nothing changed: nothing sent");
 
@@ -119,6 +124,74 @@ test("a connected host gets its policy, and a changed one once per burst of chan
   } finally {
     detach1();
     detach2();
+    push.close();
+  }
+});
+
+test("a load balancer in a host's VPC: its interfaces and groups reach the host, and so do their changes", async () => {
+  const { vpc } = newVpc({ scope, cidrBlock: "10.6.0.0/16", now });
+  const vpcId = vpc.vpc.VpcId!;
+  const lbGroup = newSecurityGroup({ scope, groupName: "lb", description: "lb", vpcId, now });
+  const lbId = lbGroup.group.GroupId!;
+  const other = newSecurityGroup({ scope, groupName: "lb2", description: "lb2", vpcId, now });
+  const otherId = other.group.GroupId!;
+  await state.ec2.vpcs.write(scope, vpcId, () => vpc);
+  await state.ec2.securityGroups.write(scope, lbId, () => lbGroup);
+  await state.ec2.securityGroups.write(scope, otherId, () => other);
+  await state.tasks.write(scope, "lb-t1", () => taskDoc("lb-t1", "h3", vpcId, "10.6.0.4", [otherId]));
+  const arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web/0123456789abcdef";
+  await state.elbv2.loadBalancers.write(scope, elbIdOf(arn), () => ({
+    loadBalancer: { LoadBalancerArn: arn, LoadBalancerName: "web", Type: "application", VpcId: vpcId, SecurityGroups: [lbId] },
+    attributes: [],
+    tags: [],
+    interfaces: [
+      {
+        networkInterfaceId: "eni-lb",
+        subnetId: "subnet-1",
+        availabilityZone: "us-east-1a",
+        privateIpAddress: "10.6.0.200",
+        macAddress: "02:00:00:00:00:02",
+      },
+    ],
+    loopbackAddress: "127.2.0.1",
+    createdAt: Date.now(),
+  }));
+
+  const push = new FirewallPush(state, silentLog, 20);
+  const sent: FirewallPolicy[] = [];
+  const detach = push.attach(scope, "h3", (m) => {
+    if (m.type === "firewall") sent.push(m.policy);
+  });
+  try {
+    await push.flush(scope, "h3");
+    assert.deepEqual(sent[0]!.loadBalancers, [{ id: "eni-lb", address: "10.6.0.200", groups: [lbId] }]);
+    assert.deepEqual(sent[0]!.groups.find((g) => g.id === lbId)?.egress, [{ protocol: "all", cidrs: ["0.0.0.0/0"], groups: [] }]);
+
+    // SetSecurityGroups: the load balancer's interfaces are in the other group now.
+    await state.elbv2.loadBalancers.write(
+      scope,
+      elbIdOf(arn),
+      (cur) => cur && { ...cur, loadBalancer: { ...cur.loadBalancer, SecurityGroups: [otherId] } },
+    );
+    const second = await waitFor(() => sent[1], { message: "the policy after SetSecurityGroups" });
+    assert.deepEqual(second.loadBalancers, [{ id: "eni-lb", address: "10.6.0.200", groups: [otherId] }]);
+    assert.deepEqual(
+      second.groups.map((g) => g.id),
+      [otherId],
+      "the load balancer's former group is no longer the host's",
+    );
+
+    // RevokeSecurityGroupEgress of the group's only egress rule: it sends nothing any more.
+    await state.ec2.securityGroups.write(scope, otherId, (cur) => cur && { ...cur, rules: cur.rules.filter((r) => !r.IsEgress) });
+    const third = await waitFor(() => sent[2], { message: "the policy after the egress revoke" });
+    assert.deepEqual(third.groups.find((g) => g.id === otherId)?.egress, []);
+
+    // The load balancer deleted: its interfaces leave the policy.
+    await state.elbv2.loadBalancers.remove(scope, elbIdOf(arn));
+    const fourth = await waitFor(() => sent[3], { message: "the policy after the load balancer is gone" });
+    assert.deepEqual(fourth.loadBalancers, []);
+  } finally {
+    detach();
     push.close();
   }
 });

@@ -4,12 +4,15 @@
 // services; requests reach it by its DNS name on the host. Under a steady load through it, a
 // rolling deployment and a scale-in drop nothing; a task whose health path fails is stopped by
 // ECS and replaced; a task whose group does not admit the load balancer gets no traffic and
-// shows Target.Timeout until a rule admits it; a network load balancer passes TCP through; and
+// shows Target.Timeout until a rule admits it, and so does one the load balancer's own egress
+// rules do not reach; a network load balancer passes TCP through; and
 // the data plane keeps serving while the control plane is killed (-9) and after it is back.
 import {
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DescribeNetworkInterfacesCommand,
+  RevokeSecurityGroupEgressCommand,
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import {
@@ -266,6 +269,40 @@ describe("services behind load balancers", () => {
       }),
     );
     await waitFor(async () => healthyCount(closedTg), { until: (n) => n >= 1, message: "admitted and healthy", timeoutMs: 60_000 });
+    const res = await fetch(`http://${dnsName}:8080/`, { signal: AbortSignal.timeout(3_000) });
+    assert.equal(res.status, 200);
+  });
+
+  test("a load balancer whose group's egress does not reach a task group: Target.Timeout until a rule does", async () => {
+    const closedTg = (await describeService("closed")).loadBalancers![0]!.targetGroupArn!;
+    const egress = (GroupId: string) => ({
+      GroupId: lbGroup,
+      IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId }] }],
+    });
+    // The default egress (everything) replaced by tcp/80 to the web tasks' group only.
+    await ec2.send(new AuthorizeSecurityGroupEgressCommand(egress(taskGroup)));
+    await ec2.send(
+      new RevokeSecurityGroupEgressCommand({
+        GroupId: lbGroup,
+        IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+      }),
+    );
+    const timedOut = await waitFor(async () => (await targets(closedTg)).find((t) => t.TargetHealth?.State === "unhealthy"), {
+      message: "the target the load balancer may not reach unhealthy",
+      timeoutMs: 60_000,
+    });
+    assert.equal(timedOut.TargetHealth!.Reason, "Target.Timeout");
+    assert.equal(timedOut.TargetHealth!.Description, "Request timed out");
+    assert.deepEqual(await get("/"), { status: 200, body: "v2" }, "the web tasks' group is still reached");
+    // Without a grace period ECS replaces the task, with the event it writes for any target timing out.
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: "closed", healthCheckGracePeriodSeconds: 0 }));
+    await waitFor(async () => (await describeService("closed")).events!.map((e) => e.message ?? ""), {
+      until: (events) => events.some((m) => /is unhealthy in \(target-group closed\) due to \(reason Request timed out\)/.test(m)),
+      message: "ECS's unhealthy event",
+      timeoutMs: 45_000,
+    });
+    await ec2.send(new AuthorizeSecurityGroupEgressCommand(egress(closedGroup)));
+    await waitFor(async () => healthyCount(closedTg), { until: (n) => n >= 1, message: "reached and healthy", timeoutMs: 60_000 });
     const res = await fetch(`http://${dnsName}:8080/`, { signal: AbortSignal.timeout(3_000) });
     assert.equal(res.status, 200);
   });

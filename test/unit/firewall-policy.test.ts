@@ -86,7 +86,15 @@ test("a host's policy: its interfaces, their groups and VPC, and the members of 
   assert.deepEqual(dflt.ingress, [{ protocol: "all", cidrs: [], groups: [dfltId] }]);
   assert.deepEqual(dflt.egress, [{ protocol: "all", cidrs: ["0.0.0.0/0"], groups: [] }]);
 
-  assert.deepEqual(firewallPolicy("h3", [vpc], [defaultGroup, web], interfaces), { vpcs: [], interfaces: [], groups: [], members: {} });
+  assert.deepEqual(policy.loadBalancers, []);
+
+  assert.deepEqual(firewallPolicy("h3", [vpc], [defaultGroup, web], interfaces), {
+    vpcs: [],
+    interfaces: [],
+    loadBalancers: [],
+    groups: [],
+    members: {},
+  });
   const missing = firewallPolicy("h1", [vpc], [], interfaces.slice(0, 1));
   assert.deepEqual(missing.groups, [{ id: webId, ingress: [], egress: [] }], "a group not stored allows nothing");
 });
@@ -100,4 +108,54 @@ test("equal inputs give equal policies whatever their order (the control plane s
     JSON.stringify(firewallPolicy("h", [vpc], [defaultGroup], [a, b])),
     JSON.stringify(firewallPolicy("h", [vpc], [defaultGroup], [b, a])),
   );
+});
+
+test("the load balancers of a host's VPCs come with their groups, whose egress rules' members are listed", () => {
+  const { vpc, defaultGroup } = newVpc({ scope, cidrBlock: "10.2.0.0/16", now });
+  const other = newVpc({ scope, cidrBlock: "10.3.0.0/16", now });
+  const vpcId = vpc.vpc.VpcId!;
+  const lbGroup = newSecurityGroup({ scope, groupName: "lb", description: "lb", vpcId, now });
+  const taskGroup = newSecurityGroup({ scope, groupName: "task", description: "task", vpcId, now });
+  const [lbId, taskId] = [lbGroup.group.GroupId!, taskGroup.group.GroupId!];
+  // Its default egress (everything) revoked, and tcp/80 to the task group authorized.
+  lbGroup.rules = lbGroup.rules.filter((r) => !r.IsEgress);
+  lbGroup.rules.push(
+    rule({ GroupId: lbId, IsEgress: true, IpProtocol: "tcp", FromPort: 80, ToPort: 80, ReferencedGroupInfo: { GroupId: taskId } }),
+  );
+  const task: InterfaceOfPolicy = {
+    networkInterfaceId: "eni-t",
+    vpcId,
+    privateIpAddress: "10.2.0.4",
+    securityGroupIds: [taskId],
+    hostId: "h1",
+  };
+  const lb = (id: string, address: string, groups: string[], inVpc = vpcId): InterfaceOfPolicy => ({
+    networkInterfaceId: id,
+    vpcId: inVpc,
+    privateIpAddress: address,
+    securityGroupIds: groups,
+    hostId: "",
+    owner: { kind: "load-balancer" },
+  });
+  const interfaces = [
+    task,
+    lb("eni-lb2", "10.2.1.200", [lbId]),
+    lb("eni-lb1", "10.2.0.200", [lbId]),
+    lb("eni-nlb", "10.2.0.201", []),
+    lb("eni-far", "10.3.0.200", [lbId], other.vpc.vpc.VpcId),
+  ];
+  const policy = firewallPolicy("h1", [vpc, other.vpc], [defaultGroup, lbGroup, taskGroup], interfaces);
+  assert.deepEqual(
+    policy.loadBalancers,
+    [
+      { id: "eni-lb1", address: "10.2.0.200", groups: [lbId] },
+      { id: "eni-lb2", address: "10.2.1.200", groups: [lbId] },
+    ],
+    "a load balancer without groups filters nothing; one in a VPC this host has no interface in is not its to judge",
+  );
+  assert.deepEqual(policy.groups.map((g) => g.id).sort(), [lbId, taskId].sort());
+  assert.deepEqual(policy.groups.find((g) => g.id === lbId)!.egress, [{ protocol: 6, ports: [80, 80], cidrs: [], groups: [taskId] }]);
+  assert.deepEqual(policy.members, { [taskId]: ["10.2.0.4"] });
+  assert.deepEqual(policy.vpcs[0]!.others, ["10.2.0.200", "10.2.0.201", "10.2.1.200"], "still known addresses of the VPC");
+  assert.deepEqual(firewallPolicy("h2", [vpc], [lbGroup], interfaces).loadBalancers, [], "a host with no interface in the VPC");
 });

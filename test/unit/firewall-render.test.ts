@@ -80,8 +80,46 @@ test("the script replaces the table in one transaction, sharing chains between i
   assert.match(script, /iifname != @bridges oifname != @bridges accept/);
 });
 
+test("a load balancer's connections from its interfaces pass its groups' egress chain, shared with tasks of the same groups", () => {
+  const withBalancers: FirewallPolicy = {
+    ...policy,
+    loadBalancers: [
+      { id: "eni-lb1", address: "10.9.0.200", groups: ["sg-web"] },
+      { id: "eni-lb2", address: "10.9.1.200", groups: ["sg-lb"] },
+    ],
+    groups: [...policy.groups, { id: "sg-lb", ingress: [], egress: [{ protocol: 6, ports: [80, 80], cidrs: [], groups: ["sg-web"] }] }],
+  };
+  const script = renderPolicy(withBalancers, options);
+  const lines = script.split("\n");
+  assert.match(
+    script,
+    /map balancer_egress \{ type ipv4_addr : verdict; elements = \{ 10\.9\.0\.200 : jump out_0, 10\.9\.1\.200 : jump out_2 \} \}/,
+  );
+  assert.match(script, /set balancers \{ type ipv4_addr; elements = \{ 10\.9\.0\.200, 10\.9\.1\.200 \} \}/);
+  assert.match(script, /set known \{ type ipv4_addr; elements = \{ [^}]*10\.9\.0\.200, 10\.9\.1\.200[^}]* \} \}/);
+  const chain = (name: string) => {
+    const start = lines.indexOf(`  chain ${name} {`);
+    return lines.slice(start + 1, lines.indexOf("  }", start)).map((l) => l.trim());
+  };
+  assert.deepEqual(chain("out_2"), ["ip daddr @m_sg_web tcp dport 80 return", "drop"]);
+  assert.equal(script.match(/chain /g)?.length, 6 + 6, "sg-web's chains serve the first load balancer; sg-lb gets a pair");
+  // Judged on output, after the gateway's own traffic passes and before the target's ingress.
+  assert.deepEqual(chain("to_bridge"), [
+    "meta nfproto ipv6 drop",
+    "ct state established,related accept",
+    "ip saddr @gateways accept",
+    "ip saddr @balancers ip daddr @vpc_cidrs ip daddr != @known drop",
+    "ip saddr vmap @balancer_egress",
+    "ip daddr vmap @ingress",
+  ]);
+  // Without load balancers the maps are empty, and a policy of an older control plane (no field) renders alike.
+  const { loadBalancers: _, ...old } = withBalancers;
+  assert.match(renderPolicy(old, options), /map balancer_egress \{ type ipv4_addr : verdict; \}/);
+});
+
 test("nft accepts the script (check mode)", { skip: !findNft() && "no nft on this host" }, async () => {
   const nft = new Nft(findNft()!);
   await nft.check(renderPolicy(policy, options));
+  await nft.check(renderPolicy({ ...policy, loadBalancers: [{ id: "eni-lb", address: "10.9.0.200", groups: ["sg-db"] }] }, options));
   await nft.check(renderPolicy({ vpcs: [], interfaces: [], groups: [], members: {} }, options));
 });

@@ -13,6 +13,11 @@
 //   groups (a service's tasks) share their chains; addresses reach them through verdict maps,
 //   and group references through one address set per referenced group, so a thousand
 //   interfaces cost map elements, not rules.
+// - The load balancers' connections to targets (and their health checks) leave the data plane
+//   on this machine from their interfaces' addresses (on lo) onto a VPC bridge: the output hook
+//   sends a new one through the egress chain of the load balancer's groups (shared with the
+//   interfaces of the same groups), then the target's ingress. Other host processes leave from
+//   the VPC's gateway address and stay untouched.
 // - The host reaches a task only on the task's loopback address (where Docker's proxy
 //   publishes its ports): those connections are judged on input by the task's ingress chain
 //   with their real source (127.x), and the proxy's own leg from the VPC gateway is let through.
@@ -93,11 +98,17 @@ export function renderPolicy(policy: FirewallPolicy, opts: RenderOptions): strin
     egress.push([i.address, `out_${n}`]);
     if (i.loopback) loopback.push([i.loopback, `in_${n}`]);
   }
+  const balancers = policy.loadBalancers ?? [];
+  const lbEgress: [string, string][] = balancers.map((i) => [i.address, `out_${chainOf(i.groups)}`]);
   const referenced = new Set([
     ...Object.keys(policy.members),
     ...policy.groups.flatMap((g) => [...g.ingress, ...g.egress].flatMap((r) => r.groups)),
   ]);
-  const known = new Set([...policy.interfaces.map((i) => i.address), ...policy.vpcs.flatMap((v) => [v.gateway, ...v.others])]);
+  const known = new Set([
+    ...policy.interfaces.map((i) => i.address),
+    ...balancers.map((i) => i.address),
+    ...policy.vpcs.flatMap((v) => [v.gateway, ...v.others]),
+  ]);
 
   const out: string[] = [
     `add table inet ${opts.table}`,
@@ -127,9 +138,15 @@ export function renderPolicy(policy: FirewallPolicy, opts: RenderOptions): strin
       loopback.map(([address]) => address),
     ),
     set("exempt", "ipv4_addr", opts.exempt ?? []),
+    set(
+      "balancers",
+      "ipv4_addr",
+      lbEgress.map(([address]) => address),
+    ),
     vmap("ingress", ingress),
     vmap("egress", egress),
     vmap("loopback_ingress", loopback),
+    vmap("balancer_egress", lbEgress),
     ...[...referenced].sort().map((g) => set(memberSet(g), "ipv4_addr", policy.members[g] ?? [])),
   ];
   for (const [key, n] of combos) {
@@ -177,11 +194,14 @@ export function renderPolicy(policy: FirewallPolicy, opts: RenderOptions): strin
     '    iifname "lo" ip daddr @loopbacks jump to_loopback',
     "    iifname @bridges jump from_bridge",
     "  }",
-    // Out of the host onto a bridge: the proxy's leg from the gateway was judged on the loopback.
+    // Out of the host onto a bridge: the proxy's leg from the gateway was judged on the loopback;
+    // a load balancer's connection passes its own egress, then the target's ingress.
     "  chain to_bridge {",
     "    meta nfproto ipv6 drop",
     "    ct state established,related accept",
     "    ip saddr @gateways accept",
+    "    ip saddr @balancers ip daddr @vpc_cidrs ip daddr != @known drop",
+    "    ip saddr vmap @balancer_egress",
     "    ip daddr vmap @ingress",
     "  }",
     "  chain output {",

@@ -12,8 +12,11 @@ export function checkFailure(checkStatus: string, checkCode: string): HealthChec
     case "L6TOUT":
     case "L7TOUT":
       return { kind: "timeout" };
-    case "L7STS":
-      return { kind: "response-code", code: Number(checkCode) };
+    case "L7STS": {
+      // An answer with a status line; without a code to name it is no mismatch, only a failure.
+      const code = Number(checkCode);
+      return checkCode !== "" && Number.isInteger(code) ? { kind: "response-code", code } : { kind: "connection" };
+    }
     case "L4CON":
     case "L6RSP":
     case "L7RSP":

@@ -1,7 +1,10 @@
 // The security-group policy of one host, computed from EC2's stored documents: the VPCs, groups
 // and rules its network interfaces need, and the addresses of the members of every group a rule
-// names. The agent enforces exactly this (src/agent/firewall/); the control plane recomputes it
-// when a rule, an interface or a VPC changes and sends it when it differs from the last one.
+// names. It also carries the interfaces of the load balancers in those VPCs: the data plane
+// connects to targets from their addresses on this machine, so the agents sharing it judge
+// those connections (and health checks) by the load balancer's egress rules, as AWS does. The
+// agent enforces exactly this (src/agent/firewall/); the control plane recomputes it when a
+// rule, an interface or a VPC changes and sends it when it differs from the last one.
 import type { SecurityGroupRule } from "@aws-sdk/client-ec2";
 import type { StoredSecurityGroup, StoredVpc } from "../ec2/documents.js";
 import { vpcBridgeName, vpcGateway } from "../ec2/vpc-network.js";
@@ -12,6 +15,12 @@ export interface FirewallPolicy {
   vpcs: PolicyVpc[];
   /** The network interfaces on this host, each with its address and its groups (ids, in order). */
   interfaces: PolicyInterface[];
+  /**
+   * The interfaces of the load balancers in this host's VPCs that have security groups, whose
+   * connections to targets are judged by those groups' egress rules. Absent (a control plane
+   * from before it was sent): none.
+   */
+  loadBalancers?: PolicyLoadBalancerInterface[];
   /** Every group an interface of this host is in, with its rules. */
   groups: PolicyGroup[];
   /**
@@ -41,6 +50,12 @@ export interface PolicyInterface {
   address: string;
   /** The host's 127.x address for the interface, where its ports are published. */
   loopback?: string;
+  groups: string[];
+}
+
+export interface PolicyLoadBalancerInterface {
+  id: string;
+  address: string;
   groups: string[];
 }
 
@@ -74,6 +89,8 @@ export interface InterfaceOfPolicy {
   loopbackAddress?: string;
   securityGroupIds: readonly string[];
   hostId: string;
+  /** Who owns it: a load balancer's interface is on no host, its connections leave the data plane's. Absent: a task's. */
+  owner?: { kind: "task" | "load-balancer" };
 }
 
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
@@ -135,9 +152,10 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The policy of host `hostId`: its interfaces (of `interfaces`, every interface of the account
- * and region), their VPCs and groups, and the members of the groups their rules name. A group
- * an interface names that is not in `groups` allows nothing. Sorted throughout, so that equal
- * policies serialise equally and the control plane can skip sending an unchanged one.
+ * and region), their VPCs and groups, the interfaces of the load balancers in those VPCs and
+ * their groups, and the members of the groups all these rules name. A group an interface names
+ * that is not in `groups` allows nothing. Sorted throughout, so that equal policies serialise
+ * equally and the control plane can skip sending an unchanged one.
  */
 export function firewallPolicy(
   hostId: string,
@@ -149,7 +167,14 @@ export function firewallPolicy(
   const groupById = new Map(groups.map((g) => [g.group.GroupId!, g]));
   const vpcById = new Map(vpcs.map((v) => [v.vpc.VpcId!, v]));
 
-  const myGroupIds = [...new Set(mine.flatMap((i) => i.securityGroupIds))].sort(byString);
+  const myVpcIds = [...new Set(mine.map((i) => i.vpcId))].sort(byString);
+  // A load balancer without groups (a network load balancer made without any) filters nothing: AWS
+  // judges its traffic by the targets' rules alone, so its interfaces are left to those.
+  const loadBalancers = interfaces
+    .filter((i) => i.owner?.kind === "load-balancer" && myVpcIds.includes(i.vpcId) && i.securityGroupIds.length > 0)
+    .sort((a, b) => byString(a.networkInterfaceId, b.networkInterfaceId));
+
+  const myGroupIds = [...new Set([...mine, ...loadBalancers].flatMap((i) => i.securityGroupIds))].sort(byString);
   const policyGroups: PolicyGroup[] = myGroupIds.map((id) => {
     const rules = groupById.get(id)?.rules ?? [];
     return { id, ingress: policyRules(rules, false), egress: policyRules(rules, true) };
@@ -161,7 +186,6 @@ export function firewallPolicy(
   for (const i of interfaces) for (const g of i.securityGroupIds) if (referenced.has(g)) members[g]!.push(i.privateIpAddress);
   for (const id of Object.keys(members)) members[id] = [...new Set(members[id])].sort(byString);
 
-  const myVpcIds = [...new Set(mine.map((i) => i.vpcId))].sort(byString);
   const policyVpcs: PolicyVpc[] = myVpcIds.flatMap((vpcId) => {
     const cidr = vpcById.get(vpcId)?.vpc.CidrBlock;
     // A VPC gone (or never stored) has no network to judge on; its interfaces' addresses still get their rules.
@@ -178,6 +202,7 @@ export function firewallPolicy(
       ...(i.loopbackAddress ? { loopback: i.loopbackAddress } : {}),
       groups: [...i.securityGroupIds],
     })),
+    loadBalancers: loadBalancers.map((i) => ({ id: i.networkInterfaceId, address: i.privateIpAddress, groups: [...i.securityGroupIds] })),
     groups: policyGroups,
     members,
   };
