@@ -198,7 +198,7 @@ describe("HAProxy engine: stickiness", () => {
     targets.push(await httpTarget(at(10), 8080, "a"), await httpTarget(at(11), 8080, "b"));
     const sticky = (ts: PlaneTarget[]): DataPlaneConfig => {
       const base = oneGroup(at(1), at(2), ts);
-      return { ...base, targetGroups: [{ ...base.targetGroups[0]!, stickiness: { durationSeconds: 60 } }] };
+      return { ...base, targetGroups: [{ ...base.targetGroups[0]!, stickiness: { type: "lb_cookie", durationSeconds: 60 } }] };
     };
     await engine.apply(sticky([planeTarget(at(10))]));
     await engine.apply(sticky([planeTarget(at(10)), planeTarget(at(11))]));

@@ -5,7 +5,8 @@
 // rolling deployment and a scale-in drop nothing; a task whose health path fails is stopped by
 // ECS and replaced; a task whose group does not admit the load balancer gets no traffic and
 // shows Target.Timeout until a rule admits it, and so does one the load balancer's own egress
-// rules do not reach; a network load balancer passes TCP through; and
+// rules do not reach; target group stickiness set by the AWS CLI keeps a client on one group of
+// a weighted rule; a network load balancer passes TCP through; and
 // the data plane keeps serving while the control plane is killed (-9) and after it is back.
 import {
   AuthorizeSecurityGroupEgressCommand,
@@ -33,6 +34,7 @@ import {
   CreateTargetGroupCommand,
   DeleteLoadBalancerCommand,
   DescribeTargetHealthCommand,
+  ModifyRuleCommand,
   waitUntilLoadBalancerAvailable,
   waitUntilTargetInService,
   type ElasticLoadBalancingV2Client,
@@ -45,7 +47,7 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
 import { startBerth, type BerthProcess } from "../support/berth-process.js";
-import { ec2SdkClient, elbSdkClient, sdkClient } from "../support/clients.js";
+import { availableClis, ec2SdkClient, elbSdkClient, runCli, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { badStatuses, steadyLoad } from "../support/load.js";
 import { waitFor } from "../support/wait.js";
@@ -73,6 +75,7 @@ describe("services behind load balancers", () => {
   let lbArn = "";
   let webTg = "";
   let apiTg = "";
+  let apiRule = "";
   const madeLoadBalancers: string[] = [];
 
   before(async () => {
@@ -116,14 +119,16 @@ describe("services behind load balancers", () => {
         DefaultActions: [{ Type: "forward", TargetGroupArn: webTg }],
       }),
     );
-    await elb.send(
-      new CreateRuleCommand({
-        ListenerArn: listener.Listeners![0]!.ListenerArn!,
-        Priority: 10,
-        Conditions: [{ Field: "path-pattern", Values: ["/api/*"] }],
-        Actions: [{ Type: "forward", TargetGroupArn: apiTg }],
-      }),
-    );
+    apiRule = (
+      await elb.send(
+        new CreateRuleCommand({
+          ListenerArn: listener.Listeners![0]!.ListenerArn!,
+          Priority: 10,
+          Conditions: [{ Field: "path-pattern", Values: ["/api/*"] }],
+          Actions: [{ Type: "forward", TargetGroupArn: apiTg }],
+        }),
+      )
+    ).Rules![0]!.RuleArn!;
   });
 
   after(async () => {
@@ -201,6 +206,44 @@ describe("services behind load balancers", () => {
       web.events!.some((e) => /registered \d+ targets in \(target-group/.test(e.message ?? "")),
       JSON.stringify(web.events?.map((e) => e.message)),
     );
+  });
+
+  test("target group stickiness set by the AWS CLI keeps a client on one group of a weighted rule", async () => {
+    const cli = availableClis()[0];
+    assert.ok(cli, "an AWS CLI");
+    const actions = [
+      {
+        Type: "forward",
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: webTg, Weight: 1 },
+            { TargetGroupArn: apiTg, Weight: 1 },
+          ],
+          TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 300 },
+        },
+      },
+    ];
+    const modified = runCli(cli, berth.endpoint, ["elbv2", "modify-rule", "--rule-arn", apiRule, "--actions", JSON.stringify(actions)]);
+    assert.equal(modified.status, 0, modified.stderr);
+    /** The AWSALBTG cookie a request to the rule gets back: it names the group that answered. */
+    const groupCookie = async (cookie?: string) => {
+      const res = await fetch(`http://${dnsName}/api/`, { headers: cookie ? { cookie } : {}, signal: AbortSignal.timeout(3_000) });
+      await res.text();
+      return res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("AWSALBTG="))
+        ?.split(";")[0];
+    };
+    try {
+      await waitFor(() => groupCookie(), { message: "the rule's responses set AWSALBTG", timeoutMs: 15_000 });
+      const seen = new Set<string>();
+      for (let i = 0; i < 30; i++) seen.add((await groupCookie())!);
+      assert.equal(seen.size, 2, "without the cookie, both groups by weight");
+      for (const cookie of seen) for (let i = 0; i < 8; i++) assert.equal(await groupCookie(cookie), cookie, "with it, its group");
+    } finally {
+      await elb.send(new ModifyRuleCommand({ RuleArn: apiRule, Actions: [{ Type: "forward", TargetGroupArn: apiTg }] }));
+    }
+    await waitFor(async () => (await groupCookie()) === undefined, { message: "the rule back to one group" });
   });
 
   test("a rolling deployment and a scale-in under load drop no request", async () => {

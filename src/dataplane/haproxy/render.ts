@@ -7,9 +7,11 @@
 // whatever the kind of its action (HAProxy runs `http-request return` before `use_backend`).
 // Servers are rendered apart from the rest: the engine changes them at run time, and
 // reloads only when the rest (the structure) changes.
+import { createHash } from "node:crypto";
 import type { RedirectActionConfig } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type {
   DataPlaneConfig,
+  PlaneAction,
   PlaneListener,
   PlaneLoadBalancer,
   PlaneRule,
@@ -61,6 +63,8 @@ export interface RenderOptions {
    */
   threads: number;
 }
+
+type PlaneForward = Extract<PlaneAction, { type: "forward" }>;
 
 export const backendName = (lbId: string, tgId: string) => `b_${lbId}_${tgId}`;
 export const twinName = (lbId: string, tgId: string) => `a_${lbId}_${tgId}`;
@@ -153,9 +157,10 @@ function frontend(lb: PlaneLoadBalancer, listener: PlaneListener): string {
   }
   const directive = http ? "http-request" : "tcp-request content";
   const rules = listener.rules.map((rule, i) => ruleLines(lb, listener, rule, i, directive));
-  // HAProxy runs request rules before choosing a backend whatever their order: written so.
-  lines.push(...rules.flatMap((r) => r.filter((line) => !line.startsWith("  use_backend"))));
-  lines.push(...rules.flatMap((r) => r.filter((line) => line.startsWith("  use_backend"))));
+  // HAProxy runs request rules before choosing a backend, and response rules after, whatever
+  // their order: written so.
+  const kind = (line: string) => (line.startsWith("  use_backend") ? 1 : line.startsWith("  http-response") ? 2 : 0);
+  for (const k of [0, 1, 2]) lines.push(...rules.flatMap((r) => r.filter((line) => kind(line) === k)));
   return lines.join("\n") + "\n";
 }
 
@@ -180,24 +185,69 @@ function ruleLines(lb: PlaneLoadBalancer, listener: PlaneListener, rule: PlaneRu
     case "redirect":
       lines.push(...redirectLines(listener, action.redirect, chosen));
       break;
-    case "forward": {
-      const groups = action.targetGroups.filter((g) => g.weight > 0);
-      const weighted = groups.length > 0 ? groups : action.targetGroups.slice(0, 1);
-      const total = weighted.reduce((sum, g) => sum + Math.max(1, g.weight), 0);
-      if (weighted.length > 1) lines.push(`  ${directive} set-var(txn.pick) rand(${total}) if ${chosen}`);
-      let upTo = 0;
-      for (const g of weighted) {
-        upTo += Math.max(1, g.weight);
-        const share = weighted.length > 1 ? ` { var(txn.pick) -m int lt ${upTo} }` : "";
-        const main = backendName(lb.id, g.id);
-        lines.push(`  use_backend ${main} if ${chosen}${share} { nbsrv(${main}) gt 0 }`);
-        lines.push(`  use_backend ${twinName(lb.id, g.id)} if ${chosen}${share}`);
-      }
+    case "forward":
+      lines.push(...forwardLines(lb, action, i, directive, listener.protocol === "HTTP"));
       break;
-    }
   }
   return lines;
 }
+
+/**
+ * A forward: the target group is picked into txn.tg (its index in the action), then the
+ * backend of that group is used (its fail-open twin when none of its servers is up). With
+ * target group stickiness (HTTP), a request whose AWSALBTG (or AWSALBTGCORS) cookie names one
+ * of the rule's groups goes to it whatever the weights, as ALB routes by weight only the
+ * requests without the cookie; every response of the rule sets both cookies anew.
+ */
+function forwardLines(lb: PlaneLoadBalancer, action: PlaneForward, i: number, directive: string, http: boolean): string[] {
+  const lines: string[] = [];
+  const chosen = `{ var(txn.rule) -m int ${i} }`;
+  const unpicked = "!{ var(txn.tg) -m found }";
+  const sticky = http ? action.stickiness : undefined;
+  if (sticky) {
+    action.targetGroups.forEach((g, j) => {
+      for (const cookie of GROUP_COOKIES) {
+        lines.push(`  ${directive} set-var(txn.tg) int(${j}) if ${chosen} ${unpicked} { req.cook(${cookie}) -m str ${groupToken(g.id)} }`);
+      }
+    });
+  }
+  const positive = action.targetGroups.map((g, j) => ({ ...g, j })).filter((g) => g.weight > 0);
+  const weighted = positive.length > 0 ? positive : [{ ...action.targetGroups[0]!, j: 0 }];
+  const total = weighted.reduce((sum, g) => sum + Math.max(1, g.weight), 0);
+  if (weighted.length > 1) lines.push(`  ${directive} set-var(txn.pick) rand(${total}) if ${chosen} ${unpicked}`);
+  let upTo = 0;
+  for (const g of weighted) {
+    upTo += Math.max(1, g.weight);
+    const share = weighted.length > 1 ? ` { var(txn.pick) -m int lt ${upTo} }` : "";
+    lines.push(`  ${directive} set-var(txn.tg) int(${g.j}) if ${chosen} ${unpicked}${share}`);
+  }
+  // A group of weight 0 is still served: a sticky client may be picked into it by its cookie.
+  const served = sticky ? action.targetGroups.map((g, j) => ({ ...g, j })) : weighted;
+  for (const g of served) {
+    const picked = `${chosen} { var(txn.tg) -m int ${g.j} }`;
+    const main = backendName(lb.id, g.id);
+    lines.push(`  use_backend ${main} if ${picked} { nbsrv(${main}) gt 0 }`);
+    lines.push(`  use_backend ${twinName(lb.id, g.id)} if ${picked}`);
+    if (!sticky) continue;
+    const expires = `Expires=%[date(${sticky.durationSeconds}),http_date]; Path=/`;
+    const token = groupToken(g.id);
+    lines.push(
+      `  http-response add-header Set-Cookie "AWSALBTG=${token}; ${expires}" if ${picked}`,
+      `  http-response add-header Set-Cookie "AWSALBTGCORS=${token}; ${expires}; SameSite=None; Secure" if ${picked}`,
+    );
+  }
+  return lines;
+}
+
+/** The cookies of target group stickiness: AWSALBTGCORS is the one cross-origin requests carry. */
+const GROUP_COOKIES = ["AWSALBTG", "AWSALBTGCORS"];
+
+/**
+ * What the target group stickiness cookies hold: a digest of the group's id, so that berth
+ * finds the group back (by comparing with its rules' groups) and the client learns nothing.
+ */
+export const groupToken = (targetGroupId: string) =>
+  createHash("sha256").update(`berth target group ${targetGroupId}`).digest("base64url").slice(0, 22);
 
 /** ALB's redirect with its #{protocol}, #{host}, #{port}, #{path} and #{query} resolved per request. */
 function redirectLines(listener: PlaneListener, r: RedirectActionConfig, chosen: string): string[] {
@@ -228,19 +278,16 @@ function redirectLines(listener: PlaneListener, r: RedirectActionConfig, chosen:
 function backend(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked: boolean): string {
   const http = group.protocol === "HTTP" || group.protocol === "HTTPS";
   const name = checked ? backendName(lb.id, group.id) : twinName(lb.id, group.id);
+  const httpMode = http && lb.type === "application";
   const lines = [
     `backend ${name}`,
-    `  mode ${http && lb.type === "application" ? "http" : "tcp"}`,
+    `  mode ${httpMode ? "http" : "tcp"}`,
     "  balance roundrobin",
     `  timeout server ${lb.idleTimeoutSeconds}s`,
     "  retries 3",
     "  option redispatch 1",
   ];
-  if (group.stickiness && http) {
-    lines.push(`  cookie AWSALB insert indirect nocache maxlife ${group.stickiness.durationSeconds}s`);
-    // HAProxy 2.6 refuses `cookie` on a server added at run time: a sticky group's targets change by reload.
-    lines.push(`  # sticky servers: ${group.targets.map(serverName).join(" ")}`);
-  }
+  lines.push(...stickinessLines(group, httpMode));
   const hc = group.healthCheck;
   if (checked && hc.enabled) {
     lines.push(`  timeout check ${hc.timeoutSeconds}s`);
@@ -255,6 +302,45 @@ function backend(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked: boolea
   lines.push(`# servers of ${name}`);
   return lines.join("\n") + "\n";
 }
+
+const isHttp = (group: PlaneTargetGroup) => group.protocol === "HTTP" || group.protocol === "HTTPS";
+
+/**
+ * A backend's stickiness. lb_cookie: HAProxy's own cookie naming the server. app_cookie: a
+ * table from the application's cookie (as a target sets it) to that target, read on each
+ * request carrying it. source_ip: a table from the client's address to its target. A tabled
+ * target that is down or gone is passed over: the request is balanced, and the table learns
+ * the new target. Tables, unlike `cookie`, take servers added at run time.
+ */
+function stickinessLines(group: PlaneTargetGroup, http: boolean): string[] {
+  const sticky = group.stickiness;
+  if (sticky?.type === "lb_cookie" && http) {
+    return [
+      `  cookie AWSALB insert indirect nocache maxlife ${sticky.durationSeconds}s`,
+      // HAProxy 2.6 refuses `cookie` on a server added at run time: a sticky group's targets change by reload.
+      `  # sticky servers: ${group.targets.map(serverName).join(" ")}`,
+    ];
+  }
+  if (sticky?.type === "app_cookie" && http) {
+    const cookie = cookieArg(sticky.cookieName);
+    return [
+      `  stick-table type string len 256 size 100k expire ${sticky.durationSeconds}s`,
+      `  stick match "req.cook(${cookie})"`,
+      // A client balanced anew (its target gone or down) stays on the new one, as ALB's cookie would move.
+      `  stick store-request "req.cook(${cookie})"`,
+      `  stick store-response "res.cook(${cookie})"`,
+    ];
+  }
+  // ELB gives source IP affinity no duration: a client keeps its target while it comes back within a day.
+  if (sticky?.type === "source_ip" && !http) return ["  stick-table type ip size 100k expire 24h", "  stick on src"];
+  return [];
+}
+
+/**
+ * A cookie name (letters, digits and !#$%&'*+-.^_`|~) for a sample fetch in double quotes:
+ * $ escaped for the line parser, ' for the argument parser (its backslash for the line's).
+ */
+const cookieArg = (name: string) => name.replace(/\$/g, "\\$").replace(/'/g, "\\\\'");
 
 function backendServers(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked: boolean): RenderedServer[] {
   const name = checked ? backendName(lb.id, group.id) : twinName(lb.id, group.id);
@@ -271,7 +357,7 @@ function backendServers(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked:
     const source = group.targetType === "ip" ? sourceFor(lb, target) : undefined;
     if (source) args.push(`source ${source}`);
     if (group.slowStartSeconds > 0) args.push(`slowstart ${group.slowStartSeconds}s`);
-    if (group.stickiness && (group.protocol === "HTTP" || group.protocol === "HTTPS")) args.push(`cookie ${serverName(target)}`);
+    if (group.stickiness?.type === "lb_cookie" && isHttp(group)) args.push(`cookie ${serverName(target)}`);
     return {
       backend: name,
       name: serverName(target),

@@ -40,7 +40,16 @@ export interface PlaneRule {
 }
 
 export type PlaneAction =
-  | { type: "forward"; targetGroups: { id: string; weight: number }[]; stickiness?: { durationSeconds: number } }
+  | {
+      type: "forward";
+      targetGroups: { id: string; weight: number }[];
+      /**
+       * ForwardConfig.TargetGroupStickinessConfig when enabled: a client that got the
+       * AWSALBTG cookie from this rule comes back to the same target group for this long,
+       * whatever the weights, while that group is still one of the rule's.
+       */
+      stickiness?: { durationSeconds: number };
+    }
   | { type: "fixed-response"; statusCode: number; contentType?: string; body?: string }
   | { type: "redirect"; redirect: RedirectActionConfig };
 
@@ -50,8 +59,8 @@ export interface PlaneTargetGroup {
   protocol: "HTTP" | "HTTPS" | "TCP" | "TLS" | "UDP" | "TCP_UDP";
   /** ip targets are reached from the load balancer's interface address; instance targets from the host. */
   targetType: "instance" | "ip";
-  /** stickiness.enabled with stickiness.type lb_cookie: the cookie's lifetime. */
-  stickiness?: { durationSeconds: number };
+  /** stickiness.enabled: how a client is kept on one target of the group (none when off). */
+  stickiness?: PlaneStickiness;
   healthCheck: PlaneHealthCheck;
   /** deregistration_delay.timeout_seconds: how long a draining target keeps its connections. */
   deregistrationDelaySeconds: number;
@@ -60,6 +69,22 @@ export interface PlaneTargetGroup {
   /** Registered targets, draining ones included (marked). */
   targets: PlaneTarget[];
 }
+
+/**
+ * A target group's stickiness by its stickiness.type: lb_cookie (ALB: the load balancer's
+ * AWSALB cookie names the target), app_cookie (ALB: the application's own cookie keeps the
+ * client on the target that set it) or source_ip (NLB: a client address stays on one target).
+ */
+export type PlaneStickiness =
+  | { type: "lb_cookie"; /** stickiness.lb_cookie.duration_seconds */ durationSeconds: number }
+  | {
+      type: "app_cookie";
+      /** stickiness.app_cookie.cookie_name: the cookie the targets set. */
+      cookieName: string;
+      /** stickiness.app_cookie.duration_seconds */
+      durationSeconds: number;
+    }
+  | { type: "source_ip" };
 
 export interface PlaneHealthCheck {
   enabled: boolean;

@@ -5,8 +5,17 @@
 import { orderedRules } from "./rule-order.js";
 import type { Action } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { elbIdOf } from "./arns.js";
-import type { PlaneAction, PlaneHealthCheck, PlaneListener, PlaneRule, PlaneTargetGroup, DataPlaneConfig } from "./data-plane.js";
+import type {
+  PlaneAction,
+  PlaneHealthCheck,
+  PlaneStickiness,
+  PlaneListener,
+  PlaneRule,
+  PlaneTargetGroup,
+  DataPlaneConfig,
+} from "./data-plane.js";
 import type { StoredListener, StoredLoadBalancer, StoredRule, StoredTargetGroup } from "./documents.js";
+import { isApplicationProtocol } from "./target-group.js";
 import { attributeOf, deregistrationDelaySeconds } from "./targets.js";
 
 export interface Elbv2Documents {
@@ -102,12 +111,12 @@ function planeAction(action: Action, groups: ReadonlyMap<string, StoredTargetGro
 function planeTargetGroup(id: string, stored: StoredTargetGroup, now: number): PlaneTargetGroup {
   const g = stored.targetGroup;
   const attr = (key: string, fallback: string) => attributeOf(stored.attributes, key, fallback);
-  const sticky = attr("stickiness.enabled", "false") === "true" && attr("stickiness.type", "lb_cookie") === "lb_cookie";
+  const sticky = attr("stickiness.enabled", "false") === "true" ? stickinessOf(stored) : undefined;
   return {
     id,
     protocol: g.Protocol as PlaneTargetGroup["protocol"],
     targetType: g.TargetType === "ip" ? "ip" : "instance",
-    ...(sticky ? { stickiness: { durationSeconds: Number(attr("stickiness.lb_cookie.duration_seconds", "86400")) } } : {}),
+    ...(sticky ? { stickiness: sticky } : {}),
     healthCheck: healthCheckOf(stored),
     deregistrationDelaySeconds: deregistrationDelaySeconds(stored),
     slowStartSeconds: Number(attr("slow_start.duration_seconds", "0")),
@@ -122,6 +131,25 @@ function planeTargetGroup(id: string, stored: StoredTargetGroup, now: number): P
         registeredAt: t.registeredAt,
       })),
   };
+}
+
+/** The stickiness of a group whose stickiness.enabled is true, by its type (the default is the protocol's). */
+function stickinessOf(stored: StoredTargetGroup): PlaneStickiness | undefined {
+  const application = isApplicationProtocol(stored.targetGroup.Protocol);
+  const attr = (key: string, fallback: string) => attributeOf(stored.attributes, key, fallback);
+  switch (attr("stickiness.type", application ? "lb_cookie" : "source_ip")) {
+    case "lb_cookie":
+      return { type: "lb_cookie", durationSeconds: Number(attr("stickiness.lb_cookie.duration_seconds", "86400")) };
+    case "app_cookie": {
+      const cookieName = attr("stickiness.app_cookie.cookie_name", "");
+      if (!cookieName) return undefined;
+      return { type: "app_cookie", cookieName, durationSeconds: Number(attr("stickiness.app_cookie.duration_seconds", "86400")) };
+    }
+    case "source_ip":
+      return { type: "source_ip" };
+    default:
+      return undefined;
+  }
 }
 
 function healthCheckOf(stored: StoredTargetGroup): PlaneHealthCheck {
