@@ -48,6 +48,33 @@ export function pageAfter<T>(
   return { items: page, nextToken: encodeCursor({ k: keyOf(page[page.length - 1]!), o: end - 1 }) };
 }
 
+/**
+ * Pages of a list answered in the order of its keys (EC2's ids, Parameter Store's names): up to
+ * `max` items whose key sorts after the one a token of this module names, so the boundary holds
+ * wherever items come and go, even when the last item given is gone. Tokens and `invalid()` as
+ * for pageAfter.
+ */
+export function pageInKeyOrder<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  nextToken: string | undefined,
+  max: number,
+  invalid: () => Error,
+): Page<T> {
+  const sorted = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let start = 0;
+  if (nextToken !== undefined && nextToken !== "") {
+    const after = decodeCursor(nextToken, invalid).k;
+    start = sorted.findIndex((entry) => entry.key > after);
+    if (start < 0) start = sorted.length;
+  }
+  const page = sorted.slice(start, start + max);
+  const end = start + page.length;
+  const items_ = page.map((entry) => entry.item);
+  if (end >= sorted.length || page.length === 0) return { items: items_ };
+  return { items: items_, nextToken: encodeCursor({ k: page[page.length - 1]!.key, o: end - 1 }) };
+}
+
 /** maxResults, or the default; one outside 1..limit is refused as ECS refuses it. */
 export function pageSize(opts: { maxResults?: number; defaultMax: number; limit: number }): number {
   const max = opts.maxResults ?? opts.defaultMax;
