@@ -35,17 +35,11 @@ export function pageAfter<T>(
   max: number,
   invalid: () => Error,
 ): Page<T> {
-  let start = 0;
-  if (nextToken !== undefined && nextToken !== "") {
-    const cursor = decodeCursor(nextToken, invalid);
-    const at = items.findIndex((item) => keyOf(item) === cursor.k);
-    // Gone since: the items after it have moved up one, the next of them into its place.
-    start = at >= 0 ? at + 1 : Math.min(cursor.o, items.length);
-  }
-  const page = items.slice(start, start + max);
-  const end = start + page.length;
-  if (end >= items.length || page.length === 0) return { items: page };
-  return { items: page, nextToken: encodeCursor({ k: keyOf(page[page.length - 1]!), o: end - 1 }) };
+  const cursor = cursorOf(nextToken, invalid);
+  if (!cursor) return pageFrom(items, keyOf, 0, max);
+  const at = items.findIndex((item) => keyOf(item) === cursor.k);
+  // Gone since: the items after it have moved up one, the next of them into its place.
+  return pageFrom(items, keyOf, at >= 0 ? at + 1 : Math.min(cursor.o, items.length), max);
 }
 
 /**
@@ -61,18 +55,23 @@ export function pageInKeyOrder<T>(
   max: number,
   invalid: () => Error,
 ): Page<T> {
-  const sorted = items.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  let start = 0;
-  if (nextToken !== undefined && nextToken !== "") {
-    const after = decodeCursor(nextToken, invalid).k;
-    start = sorted.findIndex((entry) => entry.key > after);
-    if (start < 0) start = sorted.length;
-  }
-  const page = sorted.slice(start, start + max);
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const cursor = cursorOf(nextToken, invalid);
+  const after = cursor ? sorted.findIndex((item) => keyOf(item) > cursor.k) : 0;
+  return pageFrom(sorted, keyOf, after < 0 ? sorted.length : after, max);
+}
+
+/** The cursor of a token (none or "": the first page). */
+function cursorOf(nextToken: string | undefined, invalid: () => Error): Cursor | undefined {
+  return nextToken === undefined || nextToken === "" ? undefined : decodeCursor(nextToken, invalid);
+}
+
+/** Up to `max` items from `start`, and the token of the next page when there is one. */
+function pageFrom<T>(items: readonly T[], keyOf: (item: T) => string, start: number, max: number): Page<T> {
+  const page = items.slice(start, start + max);
   const end = start + page.length;
-  const items_ = page.map((entry) => entry.item);
-  if (end >= sorted.length || page.length === 0) return { items: items_ };
-  return { items: items_, nextToken: encodeCursor({ k: page[page.length - 1]!.key, o: end - 1 }) };
+  if (end >= items.length || page.length === 0) return { items: page };
+  return { items: page, nextToken: encodeCursor({ k: keyOf(page[page.length - 1]!), o: end - 1 }) };
 }
 
 /** maxResults, or the default; one outside 1..limit is refused as ECS refuses it. */
