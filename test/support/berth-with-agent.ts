@@ -3,9 +3,10 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
 import { CreateClusterCommand } from "@aws-sdk/client-ecs";
 import { startAgent, type AgentProcess } from "./agent-process.js";
-import { startBerth, type BerthProcess, type StartOptions } from "./berth-process.js";
+import { newDataDir, startBerth, type BerthProcess, type StartOptions } from "./berth-process.js";
 import { sdkClient } from "./clients.js";
 import { removeClusterContainers } from "./images.js";
+import { freePort } from "./ports.js";
 
 export interface BerthWithAgent {
   berth: BerthProcess;
@@ -13,6 +14,8 @@ export interface BerthWithAgent {
   ecs: ECSClient;
   /** What the agent printed when it registered: its container instances' ARNs. */
   registered: string[];
+  /** After berth was stopped or killed: starts it again on its data dir and port, with a new ECS client. */
+  startBerthAgain(): Promise<void>;
   /** Stops the agent and berth (those the world holds then), and removes the test's cluster's containers. */
   close(): Promise<void>;
 }
@@ -28,7 +31,9 @@ export interface BerthWithAgentOptions {
 }
 
 export async function berthWithAgent(opts: BerthWithAgentOptions): Promise<BerthWithAgent> {
-  const berth = await startBerth(opts.berth);
+  // A port of its own from the start, so that berth can be started again where clients find it.
+  const start = { ...opts.berth, dataDir: opts.berth?.dataDir ?? newDataDir(), port: opts.berth?.port ?? (await freePort()) };
+  const berth = await startBerth(start);
   const ecs = sdkClient(berth.endpoint);
   let agent: AgentProcess | undefined;
   try {
@@ -43,6 +48,11 @@ export async function berthWithAgent(opts: BerthWithAgentOptions): Promise<Berth
       agent,
       ecs,
       registered,
+      startBerthAgain: async () => {
+        world.ecs.destroy();
+        world.berth = await startBerth(start);
+        world.ecs = sdkClient(world.berth.endpoint);
+      },
       // The ones the world holds then: a test that restarts berth or the agent puts the new one in.
       close: async () => {
         await world.agent.kill();
