@@ -1,11 +1,9 @@
 // The agent's calls to berth's own Secrets Manager and SSM Parameter Store, on a task's behalf:
 // the real SDK clients at the control plane's endpoint, signed with the task's execution-role
-// credentials as the control plane pushed them (read at each call, so a refresh is picked up).
-// A task without them is served with the agent's own credentials, as ECS on EC2 falls back to
-// the instance's role.
+// credentials as the control plane pushed them, else the agent's own (execution-credentials.ts).
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import type { RoleCredentials } from "../wire/task-credentials.js";
+import type { CredentialsProvider } from "./execution-credentials.js";
 import type { ExecutionResources, FetchedParameters } from "./task-runner/secrets.js";
 
 export interface ExecutionResourcesOptions {
@@ -13,15 +11,13 @@ export interface ExecutionResourcesOptions {
   endpoint: string;
   /** The agent's region: where a secret or parameter named without an ARN lives. */
   region: string;
-  /** The agent's own credentials; none: the AWS SDK's default chain. */
-  agentCredentials?: { accessKeyId: string; secretAccessKey: string };
-  /** The task's execution-role credentials, when the control plane pushed them. */
-  executionRole(taskArn: string): RoleCredentials | undefined;
+  /** What a task's calls are signed with: its execution role's credentials, else the agent's own. */
+  credentials(taskArn: string): CredentialsProvider;
 }
 
 /** One ExecutionResources per task, each signing as that task's execution role. */
 export function executionResourcesFor(opts: ExecutionResourcesOptions): (taskArn: string) => ExecutionResources {
-  return (taskArn) => new TaskExecutionResources(opts, taskArn);
+  return (taskArn) => new TaskExecutionResources(opts, opts.credentials(taskArn));
 }
 
 class TaskExecutionResources implements ExecutionResources {
@@ -30,7 +26,7 @@ class TaskExecutionResources implements ExecutionResources {
 
   constructor(
     private readonly opts: ExecutionResourcesOptions,
-    private readonly taskArn: string,
+    private readonly credentials: CredentialsProvider,
   ) {}
 
   async secretString(ref: { secretId: string; region?: string; versionStage?: string; versionId?: string }): Promise<string | undefined> {
@@ -63,41 +59,16 @@ class TaskExecutionResources implements ExecutionResources {
     const where = region || this.opts.region;
     let client = cache.get(where);
     if (!client) {
-      client = make({ endpoint: this.opts.endpoint, region: where, credentials: () => this.credentials(), maxAttempts: 3 });
+      client = make({ endpoint: this.opts.endpoint, region: where, credentials: this.credentials, maxAttempts: 3 });
       cache.set(where, client);
     }
     return client;
   }
-
-  private async credentials(): Promise<ClientCredentials> {
-    const role = this.opts.executionRole(this.taskArn);
-    if (role) {
-      return {
-        accessKeyId: role.accessKeyId,
-        secretAccessKey: role.secretAccessKey,
-        sessionToken: role.sessionToken,
-        expiration: new Date(role.expiration),
-      };
-    }
-    if (this.opts.agentCredentials) return this.opts.agentCredentials;
-    // As the agent's ECS client does without credentials of its own: the SDK's default chain.
-    defaultChain ??= new SSMClient({ region: this.opts.region }).config.credentials;
-    return defaultChain();
-  }
-}
-
-let defaultChain: (() => Promise<ClientCredentials>) | undefined;
-
-interface ClientCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
 }
 
 interface ClientConfig {
   endpoint: string;
   region: string;
-  credentials: () => Promise<ClientCredentials>;
+  credentials: CredentialsProvider;
   maxAttempts: number;
 }

@@ -15,6 +15,7 @@ import { parseEngineAuth } from "../agent/registry-auth.js";
 import { TaskCredentialsStore } from "../agent/task-credentials.js";
 import { DEFAULT_TASK_ENDPOINT_PORT, TaskEndpoint } from "../agent/task-endpoint/index.js";
 import { executionResourcesFor } from "../agent/execution-resources.js";
+import { executionCredentials } from "../agent/execution-credentials.js";
 import { createLogger, type Logger } from "../log/logger.js";
 
 export const PAUSE_IMAGE = "berth/pause:1";
@@ -49,13 +50,15 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   await ensureBusyboxImage(driver.docker, PAUSE_IMAGE, ["/bin/sleep", "2147483647"]);
   const registryAuth = parseEngineAuth(opts.engineAuth.type, opts.engineAuth.data);
   const credentials = new TaskCredentialsStore();
-  // Secrets and parameters are read from berth's own APIs on the control plane's endpoint.
-  const executionResources = executionResourcesFor({
-    endpoint: opts.endpoint,
+  // Secrets, parameters and logs are signed with the task's execution role, as ECS does; the
+  // agent's own credentials without one.
+  const onTaskBehalf = executionCredentials({
     region: opts.region,
     ...(opts.credentials ? { agentCredentials: opts.credentials } : {}),
     executionRole: (taskArn) => credentials.executionRole(taskArn),
   });
+  // Secrets and parameters are read from berth's own APIs on the control plane's endpoint.
+  const executionResources = executionResourcesFor({ endpoint: opts.endpoint, region: opts.region, credentials: onTaskBehalf });
   const kinds = opts.capacity === "both" ? [false, true] : [opts.capacity === "fargate"];
   const tagsClient = new ControlPlaneClient({ endpoint: opts.endpoint, region: opts.region, credentials: opts.credentials });
   // One store and one endpoint for this process's agents: containers reach one 169.254.170.2.
@@ -72,9 +75,7 @@ export async function startAgents(opts: LocalAgentOptions): Promise<Agent[]> {
   const awslogs = new AwsLogs({
     endpoint: opts.endpoint,
     region: opts.region,
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
-    // Logs are written with the task's execution role, as ECS does; the agent's own keys without one.
-    executionRole: (taskArn) => credentials.executionRole(taskArn),
+    credentials: onTaskBehalf,
     driver,
     stateDir: join(opts.dataDir, "agent"),
     log: opts.log,

@@ -39,7 +39,7 @@ import type { Logger } from "../log/logger.js";
 import type { Credentials } from "./credentials.js";
 import { IssuedCredentials } from "../state/issued-credentials.js";
 import { TaskCredentialsIssuer } from "../services/ecs/task-credentials.js";
-import { DEFAULT_TASK_CREDENTIALS_LIFETIME_MS, TEMPORARY_KEY_PREFIX } from "../domain/task-credentials.js";
+import { DEFAULT_TASK_CREDENTIALS_LIFETIME_MS } from "../domain/task-credentials.js";
 import { stsAssumeRole } from "./sts-federation.js";
 
 /** Where the control plane listens. */
@@ -158,7 +158,7 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       secretsManagerService({ state: secretsState(store), sealer }),
       logsService({ db: logEvents }),
     ],
-    credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : issuedCredential(issued, key)),
+    credentialFor: (key) => (key === opts.credentials.accessKeyId ? account : issued.key(key)),
     ready: credentials.ready,
     log: opts.log,
   });
@@ -225,20 +225,6 @@ export function buildControlPlane(opts: ControlPlaneOptions): ControlPlane {
       logEvents.close();
     },
   };
-}
-
-/** A key berth issued for a task's role, as the front door checks it (cached: keys are checked on every call). */
-const issuedCache = new WeakMap<object, Credential>();
-function issuedCredential(issued: IssuedCredentials, accessKeyId: string): Credential | undefined {
-  if (!accessKeyId.startsWith(TEMPORARY_KEY_PREFIX)) return undefined;
-  const key = issued.key(accessKeyId);
-  if (!key) return undefined;
-  let credential = issuedCache.get(key);
-  if (!credential) {
-    credential = { secretAccessKey: key.secretAccessKey, principal: key.principal, session: key };
-    issuedCache.set(key, credential);
-  }
-  return credential;
 }
 
 /**

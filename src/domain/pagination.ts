@@ -35,13 +35,39 @@ export function pageAfter<T>(
   max: number,
   invalid: () => Error,
 ): Page<T> {
-  let start = 0;
-  if (nextToken !== undefined && nextToken !== "") {
-    const cursor = decodeCursor(nextToken, invalid);
-    const at = items.findIndex((item) => keyOf(item) === cursor.k);
-    // Gone since: the items after it have moved up one, the next of them into its place.
-    start = at >= 0 ? at + 1 : Math.min(cursor.o, items.length);
-  }
+  const cursor = cursorOf(nextToken, invalid);
+  if (!cursor) return pageFrom(items, keyOf, 0, max);
+  const at = items.findIndex((item) => keyOf(item) === cursor.k);
+  // Gone since: the items after it have moved up one, the next of them into its place.
+  return pageFrom(items, keyOf, at >= 0 ? at + 1 : Math.min(cursor.o, items.length), max);
+}
+
+/**
+ * Pages of a list answered in the order of its keys (EC2's ids, Parameter Store's names): up to
+ * `max` items whose key sorts after the one a token of this module names, so the boundary holds
+ * wherever items come and go, even when the last item given is gone. Tokens and `invalid()` as
+ * for pageAfter.
+ */
+export function pageInKeyOrder<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  nextToken: string | undefined,
+  max: number,
+  invalid: () => Error,
+): Page<T> {
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const cursor = cursorOf(nextToken, invalid);
+  const after = cursor ? sorted.findIndex((item) => keyOf(item) > cursor.k) : 0;
+  return pageFrom(sorted, keyOf, after < 0 ? sorted.length : after, max);
+}
+
+/** The cursor of a token (none or "": the first page). */
+function cursorOf(nextToken: string | undefined, invalid: () => Error): Cursor | undefined {
+  return nextToken === undefined || nextToken === "" ? undefined : decodeCursor(nextToken, invalid);
+}
+
+/** Up to `max` items from `start`, and the token of the next page when there is one. */
+function pageFrom<T>(items: readonly T[], keyOf: (item: T) => string, start: number, max: number): Page<T> {
   const page = items.slice(start, start + max);
   const end = start + page.length;
   if (end >= items.length || page.length === 0) return { items: page };

@@ -36,12 +36,15 @@ export interface StoredTaskCredentials {
   retired: StoredRoleCredentials[];
 }
 
-/** An issued key as the front door checks it. */
+/**
+ * An issued key as the front door checks it (its Credential, src/aws/server.ts): made once per
+ * stored document, so the signature check of every call finds it ready.
+ */
 export interface AcceptedKey {
   secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
   principal: { accountId: string; arn: string; userId: string };
+  /** The session token a request must carry, and when the key expires. */
+  session: { sessionToken: string; expiration: Date };
 }
 
 export interface CurrentCredentials {
@@ -132,9 +135,8 @@ export class IssuedCredentials {
       const plain = role?.accessKeyId === stored.accessKeyId ? role : this.unseal(doc.taskArn, stored);
       this.byKey.set(stored.accessKeyId, {
         secretAccessKey: plain.secretAccessKey,
-        sessionToken: plain.sessionToken,
-        expiration: stored.expiration,
         principal: assumedRolePrincipal(scope.accountId, stored.roleArn, taskId),
+        session: { sessionToken: plain.sessionToken, expiration: stored.expiration },
       });
       keys.push(stored.accessKeyId);
     }

@@ -26,8 +26,19 @@ const logged = (options: Record<string, string>, extra: Partial<ContainerDefinit
 function world(api = new FakeLogsApi()) {
   const driver = new FakeDriver({ images: ["app:1"], behaviour: () => ({ output: [{ stream: "stdout", text: "hello" }] }) });
   const stateDir = mkdtempSync(join(tmpdir(), "berth-awslogs-"));
+  // The in-memory API takes the SDK client's place: nothing is signed.
+  const unsigned = () => () => Promise.reject(new Error("the in-memory Logs API needs no credentials"));
   const awslogs = () =>
-    new AwsLogs({ endpoint: "http://unused", region: "us-east-1", driver, stateDir, log: silentLog, flushMs: 50, api: () => api });
+    new AwsLogs({
+      endpoint: "http://unused",
+      region: "us-east-1",
+      credentials: unsigned,
+      driver,
+      stateDir,
+      log: silentLog,
+      flushMs: 50,
+      api: () => api,
+    });
   return { api, driver, awslogs, stateDir };
 }
 

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { executionCredentials } from "../../src/agent/execution-credentials.js";
 import { executionResourcesFor } from "../../src/agent/execution-resources.js";
 import { TaskCredentialsStore } from "../../src/agent/task-credentials.js";
 import type { RoleCredentials } from "../../src/wire/task-credentials.js";
@@ -67,14 +68,20 @@ describe("execution resources (real SDK clients)", () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  test("signed as the task's execution role, refreshed between calls; the agent's own keys without one", async () => {
-    const store = new TaskCredentialsStore();
-    const forTask = executionResourcesFor({
+  const resourcesOf = (store: TaskCredentialsStore) =>
+    executionResourcesFor({
       endpoint,
       region: "us-east-1",
-      agentCredentials: { accessKeyId: "AKIAAGENT", secretAccessKey: "agent-secret" },
-      executionRole: (taskArn) => store.executionRole(taskArn),
+      credentials: executionCredentials({
+        region: "us-east-1",
+        agentCredentials: { accessKeyId: "AKIAAGENT", secretAccessKey: "agent-secret" },
+        executionRole: (taskArn) => store.executionRole(taskArn),
+      }),
     });
+
+  test("signed as the task's execution role, refreshed between calls; the agent's own keys without one", async () => {
+    const store = new TaskCredentialsStore();
+    const forTask = resourcesOf(store);
     const resources = forTask(TASK);
 
     // No execution role held for the task: the agent's own credentials, as ECS on EC2 falls back to the instance's.
@@ -106,5 +113,21 @@ describe("execution resources (real SDK clients)", () => {
       region: "us-east-1",
       sessionToken: "token-of-ASIAEXEC2",
     });
+  });
+
+  test("one client follows the task's role as it is pushed, refreshed and forgotten", async () => {
+    const store = new TaskCredentialsStore();
+    const resources = resourcesOf(store)(TASK);
+    const signer = async () => {
+      await resources.parameters(["/app/db"], undefined);
+      return seen.at(-1)!.accessKeyId;
+    };
+    assert.equal(await signer(), "AKIAAGENT");
+    store.put([{ taskArn: TASK, credentialsId: "c1", execution: role("ASIAEXEC1") }]);
+    assert.equal(await signer(), "ASIAEXEC1", "a role pushed after the agent's keys signed");
+    store.put([{ taskArn: TASK, credentialsId: "c1", execution: role("ASIAEXEC2") }]);
+    assert.equal(await signer(), "ASIAEXEC2", "refreshed long before the old role expires");
+    store.forget(TASK);
+    assert.equal(await signer(), "AKIAAGENT");
   });
 });

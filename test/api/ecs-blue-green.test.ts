@@ -3,7 +3,6 @@
 // is tested here), health set on the TargetHealthBoard as the data plane would. Green comes
 // up in the alternate group, the listener rules' weights move to it, blue drains and stops;
 // StopServiceDeployment during the bake time gives traffic back to the blue tasks that ran on.
-import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -28,10 +27,11 @@ import { after, before, describe, test } from "node:test";
 import { elbIdOf } from "../../src/domain/elbv2/arns.js";
 import { isDefaultRule } from "../../src/domain/elbv2/rules.js";
 import { healthKey } from "../../src/domain/elbv2/target-health.js";
-import { ec2SdkClient, sdkClient } from "../support/clients.js";
+import { sdkClient } from "../support/clients.js";
 import { TEST_SCOPE, putTargetGroup, targetGroupDoc } from "../support/elbv2-ecs-docs.js";
 import { ServedPlane } from "../support/served-plane.js";
 import { SimulatedAgent } from "../support/simulated-agent.js";
+import { defaultSubnetIn } from "../support/vpc.js";
 import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "bg";
@@ -91,13 +91,7 @@ describe("ECS blue/green deployments", () => {
     ecs = sdkClient(served.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     fargate = await new SimulatedAgent(served.endpoint, { fargate: true, az: "us-east-1a" }).start();
-    const subnets = (
-      await ec2SdkClient(served.endpoint).send(
-        new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1a"] }] }),
-      )
-    ).Subnets!;
-    subnet = subnets[0]!.SubnetId!;
-    vpcId = subnets[0]!.VpcId!;
+    ({ subnetId: subnet, vpcId } = await defaultSubnetIn(served.endpoint));
     blueTg = await putTargetGroup(state(), { name: "blue", vpcId, deregistrationDelaySeconds: 1 });
     greenTg = await putTargetGroup(state(), { name: "green", vpcId, deregistrationDelaySeconds: 1 });
     prodRule = await listenerRuleOf(blueTg);

@@ -3,7 +3,6 @@
 // API is not what is tested here), and health observations set on its TargetHealthBoard as
 // the data plane would. Validation, registration on RUNNING, the drain before the stop, the
 // deployment held until new targets are healthy, ELB health failures, and a restart mid-drain.
-import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -26,10 +25,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { capabilityAttributes } from "../../src/agent/capabilities.js";
 import { elbIdOf } from "../../src/domain/elbv2/arns.js";
 import { healthKey, type ObservedHealth } from "../../src/domain/elbv2/target-health.js";
-import { ec2SdkClient, sdkClient } from "../support/clients.js";
+import { sdkClient } from "../support/clients.js";
 import { TEST_SCOPE, putTargetGroup, targetGroupDoc } from "../support/elbv2-ecs-docs.js";
 import { ServedPlane } from "../support/served-plane.js";
 import { SimulatedAgent } from "../support/simulated-agent.js";
+import { defaultSubnetIn } from "../support/vpc.js";
 import { waitFor } from "../support/wait.js";
 
 const CLUSTER = "lb";
@@ -84,13 +84,7 @@ describe("ECS services behind load balancers", () => {
     }).start();
     // awsvpc services run on FARGATE: each task has its own address, so their ports never clash.
     fargate = await new SimulatedAgent(served.endpoint, { fargate: true, az: "us-east-1a" }).start();
-    const subnets = (
-      await ec2SdkClient(served.endpoint).send(
-        new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: ["us-east-1a"] }] }),
-      )
-    ).Subnets!;
-    subnet = subnets[0]!.SubnetId!;
-    vpcId = subnets[0]!.VpcId!;
+    ({ subnetId: subnet, vpcId } = await defaultSubnetIn(served.endpoint));
     for (const [family, networkMode] of [
       ["vpc-web", "awsvpc"],
       ["bridge-web", "bridge"],

@@ -4,7 +4,6 @@
 // while the control plane is down (kill -9) arrives after it restarts, exactly once.
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import {
-  CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeTasksCommand,
@@ -22,11 +21,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { packageRoot } from "../../src/paths.js";
-import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { newDataDir, startBerth, TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
-import { availableClis, runCli, sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
-import { freePort } from "../support/ports.js";
+import { TEST_ACCESS_KEY, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
+import { berthWithAgent, type BerthWithAgent } from "../support/berth-with-agent.js";
+import { availableClis, runCli } from "../support/clients.js";
+import { ensureBusyboxImage } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
 
 const CLUSTER = `awslogs-${process.pid}`;
@@ -38,16 +36,14 @@ const COUNTER = ["sh", "-c", 'i=0; while true; do i=$((i+1)); echo "line $i"; sl
 
 describe("awslogs: container output in berth's CloudWatch Logs", () => {
   const docker = new Docker();
-  const dataDir = newDataDir();
+  let world: BerthWithAgent | undefined;
   let image: string;
-  let port: number;
   let berth: BerthProcess;
-  let agent: AgentProcess;
   let ecs: ECSClient;
   let logs: CloudWatchLogsClient;
 
   const connect = () => {
-    ecs = sdkClient(berth.endpoint);
+    ({ berth, ecs } = world!);
     logs = new CloudWatchLogsClient({
       endpoint: berth.endpoint,
       region: "us-east-1",
@@ -122,10 +118,8 @@ describe("awslogs: container output in berth's CloudWatch Logs", () => {
 
   before(async () => {
     image = await ensureBusyboxImage();
-    port = await freePort();
-    berth = await startBerth({ dataDir, port });
+    world = await berthWithAgent({ cluster: CLUSTER });
     connect();
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     const options = {
       "awslogs-group": GROUP,
       "awslogs-region": "us-east-1",
@@ -137,14 +131,8 @@ describe("awslogs: container output in berth's CloudWatch Logs", () => {
       logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": `${GROUP}-missing`, "awslogs-stream-prefix": "e2e" } },
     });
     await register("awslogs-none", {});
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
-    await agent.registered;
   });
-  after(async () => {
-    await agent?.kill();
-    await berth?.stop();
-    await removeClusterContainers(CLUSTER, docker);
-  });
+  after(() => world?.close());
 
   test("lines arrive in the prefix/container/task-id stream within seconds; SDK, AWS CLIs and berth logs read them", async () => {
     const arn = await run("awslogs-counter");
@@ -226,7 +214,7 @@ describe("awslogs: container output in berth's CloudWatch Logs", () => {
     // A window in which the container writes while nothing can receive its lines.
     await new Promise((r) => setTimeout(r, 3_000));
     const downUntil = Date.now();
-    berth = await startBerth({ dataDir, port });
+    await world!.startBerthAgain();
     connect();
     // What Docker has of the container while the control plane was down: the lines that must arrive.
     const written = (await docker.getContainer(runtimeId).logs({ stdout: true, timestamps: true, follow: false })).toString("utf8");

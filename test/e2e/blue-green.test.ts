@@ -346,6 +346,21 @@ describe("blue/green deployments behind an ALB", () => {
     assert.deepEqual(badStatuses(result), []);
   }
 
+  /**
+   * How each deployment ends: two `to` tasks run, and the load that ran through it, stopped now,
+   * lost no request and was answered by both `from` and `to`.
+   */
+  async function endedUnderLoad(from: string, to: string) {
+    assert.deepEqual(
+      (await runningTasks()).map((t) => t.mark),
+      [to, to],
+    );
+    const result = await load!.stop();
+    load = undefined;
+    assertNothingDropped(result);
+    assert.ok((result.bodies.get(from) ?? 0) > 0 && (result.bodies.get(to) ?? 0) > 0, JSON.stringify([...result.bodies]));
+  }
+
   test("a blue/green deployment under load: test traffic first, a pause, then production", async () => {
     const blue = await runningTasks();
     assert.deepEqual(
@@ -384,21 +399,13 @@ describe("blue/green deployments behind an ALB", () => {
       blue.map((t) => t.arn),
       "the blue tasks stopped",
     );
-    assert.deepEqual(
-      (await runningTasks()).map((t) => t.mark),
-      ["v2", "v2"],
-    );
     const service = await describeService();
     const id = service.deployments!.find((d) => d.status === "PRIMARY")!.id!;
     assertEvents(service, [
       `(service ${SERVICE}) (deployment ${id}) is now receiving 100% of test traffic.`,
       `(service ${SERVICE}) (deployment ${id}) is now receiving 100.0% of production traffic.`,
     ]);
-
-    const result = await load.stop();
-    load = undefined;
-    assertNothingDropped(result);
-    assert.ok((result.bodies.get("v1") ?? 0) > 0 && (result.bodies.get("v2") ?? 0) > 0, JSON.stringify([...result.bodies]));
+    await endedUnderLoad("v1", "v2");
   });
 
   test("StopServiceDeployment rolls a deployment back after its production traffic shift", async () => {
@@ -434,15 +441,7 @@ describe("blue/green deployments behind an ALB", () => {
     );
     await servicesStable();
     assert.equal((await describeService()).taskDefinition, [...revisions].find(([, mark]) => mark === "v2")![0]);
-    assert.deepEqual(
-      (await runningTasks()).map((t) => t.mark),
-      ["v2", "v2"],
-    );
-
-    const result = await load.stop();
-    load = undefined;
-    assertNothingDropped(result);
-    assert.ok((result.bodies.get("v3") ?? 0) > 0 && (result.bodies.get("v2") ?? 0) > 0, JSON.stringify([...result.bodies]));
+    await endedUnderLoad("v3", "v2");
   });
 
   test("a LINEAR deployment shifts production in steps and completes under load", async () => {
@@ -466,20 +465,12 @@ describe("blue/green deployments behind an ALB", () => {
     await servicesStable();
     await answersOnly(80, "v3");
     assert.deepEqual(await weights(productionRule), { blue: 100, green: 0 });
-    assert.deepEqual(
-      (await runningTasks()).map((t) => t.mark),
-      ["v3", "v3"],
-    );
     const service = await describeService();
     const id = service.deployments!.find((d) => d.status === "PRIMARY")!.id!;
     assertEvents(service, [
       `(service ${SERVICE}) (deployment ${id}) is now receiving 50.0% of production traffic.`,
       `(service ${SERVICE}) (deployment ${id}) is now receiving 100.0% of production traffic.`,
     ]);
-
-    const result = await load.stop();
-    load = undefined;
-    assertNothingDropped(result);
-    assert.ok((result.bodies.get("v2") ?? 0) > 0 && (result.bodies.get("v3") ?? 0) > 0, JSON.stringify([...result.bodies]));
+    await endedUnderLoad("v2", "v3");
   });
 });

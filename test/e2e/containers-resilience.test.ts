@@ -1,7 +1,6 @@
 // The "must hold" cases of tasks in real containers: the control plane killed with -9
 // while tasks run, an agent restarted while a task is stopped, a container killed outside berth.
 import {
-  CreateClusterCommand,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -15,10 +14,9 @@ import Docker from "dockerode";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
-import { sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
-import { freePort } from "../support/ports.js";
+import type { BerthProcess } from "../support/berth-process.js";
+import { berthWithAgent, type BerthWithAgent } from "../support/berth-with-agent.js";
+import { ensureBusyboxImage } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
@@ -26,8 +24,7 @@ const CLUSTER = `resilience-${process.pid}`;
 
 describe("tasks survive failures around them", () => {
   const docker = new Docker();
-  const dataDir = newDataDir();
-  let port: number;
+  let world: BerthWithAgent | undefined;
   let berth: BerthProcess;
   let agent: AgentProcess;
   let ecs: ECSClient;
@@ -45,24 +42,16 @@ describe("tasks survive failures around them", () => {
 
   before(async () => {
     const image = await ensureBusyboxImage();
-    port = await freePort();
-    berth = await startBerth({ dataDir, port });
-    ecs = sdkClient(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    world = await berthWithAgent({ cluster: CLUSTER });
+    ({ berth, agent, ecs } = world);
     await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: "sleeper",
         containerDefinitions: [{ name: "z", image, memory: 32, command: ["sleep", "600"], stopTimeout: 2 }],
       }),
     );
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
-    await agent.registered;
   });
-  after(async () => {
-    await agent?.kill();
-    await berth?.stop();
-    await removeClusterContainers(CLUSTER, docker);
-  });
+  after(() => world?.close());
 
   test("kill -9 of the control plane while tasks run: on restart they are still RUNNING, containers untouched", async () => {
     const arn = await run();
@@ -78,8 +67,8 @@ describe("tasks survive failures around them", () => {
       timeoutMs: 15_000,
     });
     assert.equal((await docker.getContainer(runtimeId).inspect()).State.Running, true, "the container runs on without the control plane");
-    berth = await startBerth({ dataDir, port });
-    ecs = sdkClient(berth.endpoint);
+    await world!.startBerthAgain();
+    ({ berth, ecs } = world!);
     const t = await describeTask(arn);
     assert.equal(t.lastStatus, "RUNNING");
     assert.equal(t.containers![0]!.runtimeId, runtimeId);
@@ -100,7 +89,7 @@ describe("tasks survive failures around them", () => {
     await agent.kill("SIGKILL");
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: drop, reason: "while the agent was away" }));
     assert.equal((await docker.getContainer(dropId).inspect()).State.Running, true, "nobody stopped it yet");
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER], dataDir: agent.dataDir });
+    agent = world!.agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER], dataDir: agent.dataDir });
     await agent.registered;
     await untilStopped([drop]);
     const dropped = await describeTask(drop);

@@ -3,7 +3,6 @@
 // more containers running than maximumPercent allows, `services-stable` returns only when
 // what runs is what was asked for, and a scale-in passes a scale-in protected task over.
 import {
-  CreateClusterCommand,
   CreateServiceCommand,
   DescribeTasksCommand,
   GetTaskProtectionCommand,
@@ -17,20 +16,18 @@ import {
 import Docker from "dockerode";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { newDataDir, startBerth, type BerthProcess } from "../support/berth-process.js";
-import { availableClis, runCli, sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
-import { freePort } from "../support/ports.js";
+import type { BerthProcess } from "../support/berth-process.js";
+import { berthWithAgent, type BerthWithAgent } from "../support/berth-with-agent.js";
+import { availableClis, runCli } from "../support/clients.js";
+import { ensureBusyboxImage } from "../support/images.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
 const CLUSTER = `counts-${process.pid}`;
 
 describe("service counts on real containers", () => {
   const docker = new Docker();
-  const dataDir = newDataDir();
+  let world: BerthWithAgent | undefined;
   let berth: BerthProcess;
-  let agent: AgentProcess;
   let ecs: ECSClient;
   let image: string;
 
@@ -54,17 +51,10 @@ describe("service counts on real containers", () => {
 
   before(async () => {
     image = await ensureBusyboxImage();
-    berth = await startBerth({ dataDir, port: await freePort() });
-    ecs = sdkClient(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
-    await agent.registered;
+    world = await berthWithAgent({ cluster: CLUSTER });
+    ({ berth, ecs } = world);
   });
-  after(async () => {
-    await agent?.kill();
-    await berth?.stop();
-    await removeClusterContainers(CLUSTER, docker);
-  });
+  after(() => world?.close());
 
   test("a rolling deployment stays within maximumPercent in Docker, and services-stable waits for stopping tasks", async () => {
     const family = `counts-roll-${process.pid}`;

@@ -3,7 +3,6 @@
 // aws:ecs:clusterName / aws:ecs:serviceName, and both AWS CLIs (v1 and v2) tagging, listing and
 // untagging that service, that task and the agent's container instance.
 import {
-  CreateClusterCommand,
   DeleteServiceCommand,
   DescribeTasksCommand,
   ListTagsForResourceCommand,
@@ -14,11 +13,11 @@ import {
 } from "@aws-sdk/client-ecs";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { TEST_ACCOUNT, startBerth, type BerthProcess } from "../support/berth-process.js";
+import { TEST_ACCOUNT, type BerthProcess } from "../support/berth-process.js";
+import { berthWithAgent, type BerthWithAgent } from "../support/berth-with-agent.js";
 import { expectCliError } from "../support/assertions.js";
 import { availableClis, runCli, sdkClient, type CliResult } from "../support/clients.js";
-import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
+import { ensureBusyboxImage } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
@@ -26,8 +25,8 @@ const CLUSTER = `tags-${process.pid}`;
 const byKey = (tags: Tag[] | undefined) => [...(tags ?? [])].sort((a, b) => a.key!.localeCompare(b.key!));
 
 describe("tags on a service's tasks on real containers, through the AWS CLIs", () => {
+  let world: BerthWithAgent | undefined;
   let berth: BerthProcess;
-  let agent: AgentProcess;
   let ecs: ECSClient;
   let instanceArn = "";
   const clis = availableClis();
@@ -39,11 +38,9 @@ describe("tags on a service's tasks on real containers, through the AWS CLIs", (
 
   before(async () => {
     const image = await ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = sdkClient(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
-    [instanceArn] = (await agent.registered) as [string];
+    world = await berthWithAgent({ cluster: CLUSTER });
+    ({ berth, ecs } = world);
+    instanceArn = world.registered[0]!;
     await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: "tags-sleeper",
@@ -54,10 +51,7 @@ describe("tags on a service's tasks on real containers, through the AWS CLIs", (
   });
   after(async () => {
     await ecs?.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "tagged", force: true })).catch(() => undefined);
-    await agent?.kill();
-    ecs?.destroy();
-    await berth?.stop();
-    await removeClusterContainers(CLUSTER);
+    await world?.close();
   });
 
   test("propagateTags SERVICE and enableECSManagedTags: the running task carries the service's tags and ECS's", async () => {

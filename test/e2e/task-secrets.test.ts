@@ -2,7 +2,6 @@
 // berth's own Secrets Manager and SSM APIs with the real SDK, read by the real `berth agent`
 // (through the same APIs) into real containers on this host's Docker.
 import {
-  CreateClusterCommand,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -18,10 +17,10 @@ import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import Docker from "dockerode";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { startBerth, TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
-import { sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
+import type { AgentProcess } from "../support/agent-process.js";
+import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY, type BerthProcess } from "../support/berth-process.js";
+import { berthWithAgent, type BerthWithAgent } from "../support/berth-with-agent.js";
+import { ensureBusyboxImage } from "../support/images.js";
 import { startRegistry, type LocalRegistry } from "../support/registry.js";
 import { waitFor } from "../support/wait.js";
 
@@ -36,6 +35,7 @@ const SECURE = `secure-${RUN}-Lm9`;
 const PLAIN = `plain-param-${RUN}-Kd4`;
 
 describe("task secrets and private registry auth", () => {
+  let world: BerthWithAgent | undefined;
   let berth: BerthProcess;
   let agent: AgentProcess;
   let ecs: ECSClient;
@@ -82,19 +82,14 @@ describe("task secrets and private registry auth", () => {
 
   before(async () => {
     image = await ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = sdkClient(berth.endpoint);
+    world = await berthWithAgent({ cluster: CLUSTER });
+    ({ berth, agent, ecs } = world);
     secrets = new SecretsManagerClient(config(berth.endpoint));
     ssm = new SSMClient(config(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
-    await agent.registered;
   });
   after(async () => {
-    await agent?.kill();
     await registry?.stop();
-    await berth?.stop();
-    await removeClusterContainers(CLUSTER, docker);
+    await world?.close();
   });
 
   test("a secret (plain and json-key) and SSM parameters (by name and ARN) become environment variables", async () => {

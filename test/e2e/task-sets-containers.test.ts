@@ -3,7 +3,6 @@
 // the primary switched, and the old set deleted — Docker showing each set's containers at
 // every step. The SDK drives it; the AWS CLIs read the sets back.
 import {
-  CreateClusterCommand,
   CreateServiceCommand,
   CreateTaskSetCommand,
   DeleteTaskSetCommand,
@@ -20,10 +19,10 @@ import {
 import Docker from "dockerode";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startAgent, type AgentProcess } from "../support/agent-process.js";
-import { startBerth, type BerthProcess } from "../support/berth-process.js";
-import { availableClis, runCli, sdkClient } from "../support/clients.js";
-import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
+import type { BerthProcess } from "../support/berth-process.js";
+import { berthWithAgent, type BerthWithAgent } from "../support/berth-with-agent.js";
+import { availableClis, runCli } from "../support/clients.js";
+import { ensureBusyboxImage } from "../support/images.js";
 import { waitFor } from "../support/wait.js";
 
 // A cluster name of its own per run: containers on this host are told apart by their cluster label.
@@ -33,8 +32,8 @@ const FAMILY = "ts-web";
 
 describe("task sets on real containers", () => {
   const docker = new Docker();
+  let world: BerthWithAgent | undefined;
   let berth: BerthProcess;
-  let agent: AgentProcess;
   let ecs: ECSClient;
   let blue: TaskSet;
   let green: TaskSet;
@@ -61,11 +60,8 @@ describe("task sets on real containers", () => {
 
   before(async () => {
     const image = await ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = sdkClient(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    agent = startAgent(berth.endpoint, { args: ["--cluster", CLUSTER] });
-    await agent.registered;
+    world = await berthWithAgent({ cluster: CLUSTER });
+    ({ berth, ecs } = world);
     // Two revisions of one family; they exit at once on SIGTERM, so stops take no stopTimeout.
     const revisions: string[] = [];
     for (const version of ["blue", "green"]) {
@@ -104,11 +100,7 @@ describe("task sets on real containers", () => {
     blue = await create(revisions[0]!, 100);
     green = await create(revisions[1]!, 0);
   });
-  after(async () => {
-    await agent?.kill();
-    await berth?.stop();
-    await removeClusterContainers(CLUSTER, docker);
-  });
+  after(() => world?.close());
 
   test("100 % / 0 %: the blue set runs both tasks, tagged with its id; the green set none", async () => {
     await ecs.send(new UpdateServicePrimaryTaskSetCommand({ cluster: CLUSTER, service: SERVICE, primaryTaskSet: blue.id! }));

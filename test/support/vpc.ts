@@ -7,6 +7,7 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
+  DescribeSubnetsCommand,
   DescribeVpcsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
@@ -20,6 +21,7 @@ import { newEc2Id } from "../../src/domain/ec2/ids.js";
 import type { Scope } from "../../src/domain/scope.js";
 import type { Ec2State } from "../../src/state/ec2-state.js";
 import { TEST_ACCESS_KEY, TEST_ACCOUNT, TEST_SECRET_KEY, type BerthProcess } from "./berth-process.js";
+import { ec2SdkClient } from "./clients.js";
 import type { InProcessBerth } from "./in-process.js";
 import { waitFor } from "./wait.js";
 
@@ -165,4 +167,15 @@ export async function vpcOfItsOwn(ec2: EC2Client, zones = ["us-east-1a", "us-eas
     subnets.push(out.Subnet!.SubnetId!);
   }
   return { vpcId, subnets };
+}
+
+/** The first subnet berth's default VPC has in `zone`, and that VPC (for in-process tests on loopback). */
+export async function defaultSubnetIn(endpoint: string, zone = "us-east-1a"): Promise<{ subnetId: string; vpcId: string }> {
+  const ec2 = ec2SdkClient(endpoint);
+  try {
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: "availability-zone", Values: [zone] }] }))).Subnets!;
+    return { subnetId: subnets[0]!.SubnetId!, vpcId: subnets[0]!.VpcId! };
+  } finally {
+    ec2.destroy();
+  }
 }

@@ -11,9 +11,10 @@ import { newVpc } from "../../src/domain/ec2/vpc.js";
 import { elbIdOf } from "../../src/domain/elbv2/arns.js";
 import { defaultLoadBalancerAttributes, withAttributes } from "../../src/domain/elbv2/attributes.js";
 import { loadBalancerNameProblem, newLoadBalancer, pickLoopback } from "../../src/domain/elbv2/load-balancer.js";
-import { markerPage } from "../../src/domain/elbv2/pages.js";
 import { withTagsAdded } from "../../src/domain/elbv2/tags.js";
 import { firewallPolicy } from "../../src/domain/firewall/policy.js";
+import { Elbv2Error } from "../../src/services/elbv2/errors.js";
+import { requestedPage } from "../../src/services/elbv2/paging.js";
 import { ecsState, type StoredTask } from "../../src/state/ecs-state.js";
 import { openSqliteStore } from "../../src/state/sqlite/sqlite-store.js";
 
@@ -63,15 +64,17 @@ test("tags: a key again replaces its value; past fifty is too many", () => {
   assert.ok("problem" in tooMany && tooMany.problem.code === "TooManyTagsException");
 });
 
-test("marker pages hold while items before the boundary go", () => {
+test("marker pages hold while items before the boundary go, and when the last one given goes", () => {
   const items = ["a", "b", "c", "d", "e"];
-  const first = markerPage(items, (x) => x, undefined, 2)!;
+  const first = requestedPage(items, (x) => x, {}, 2);
   assert.deepEqual(first.items, ["a", "b"]);
-  const second = markerPage(["b", "c", "d", "e"], (x) => x, first.nextMarker, 2)!;
+  const second = requestedPage(["b", "c", "d", "e"], (x) => x, { Marker: first.NextMarker!, PageSize: 2 }, 10);
   assert.deepEqual(second.items, ["c", "d"]);
-  assert.equal(
-    markerPage(items, (x) => x, "garbage!", 2),
-    undefined,
+  // b, the last given, deleted: c moved into its place and is not skipped.
+  assert.deepEqual(requestedPage(["a", "c", "d", "e"], (x) => x, { Marker: first.NextMarker!, PageSize: 2 }, 10).items, ["c", "d"]);
+  assert.throws(
+    () => requestedPage(items, (x) => x, { Marker: "garbage!" }, 2),
+    (err: unknown) => err instanceof Elbv2Error && err.code === "ValidationError" && err.message === "The marker is not valid",
   );
 });
 

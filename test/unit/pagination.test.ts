@@ -1,7 +1,7 @@
 import { EcsError } from "../../src/domain/errors.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { paginate, positionOf, tokenAfter } from "../../src/domain/pagination.js";
+import { pageInKeyOrder, paginate, positionOf, tokenAfter } from "../../src/domain/pagination.js";
 
 const opts = { defaultMax: 3, limit: 5 };
 const id = (s: string) => s;
@@ -55,4 +55,16 @@ test("keyset tokens name a (parent, seq, id) position and refuse anything else",
   assert.throws(() => positionOf(offsetToken), isInvalid);
   assert.throws(() => positionOf(Buffer.from(JSON.stringify({ k: "x/abc", o: 0 })).toString("base64url")), isInvalid);
   assert.throws(() => positionOf(Buffer.from(JSON.stringify({ k: "12/", o: 0 })).toString("base64url")), isInvalid);
+});
+
+test("pages in key order resume past the key named, whatever came and went before or at it", () => {
+  const invalid = () => new Error("invalid token");
+  const first = pageInKeyOrder(["d", "b", "a", "c", "e"], id, undefined, 2, invalid);
+  assert.deepEqual(first.items, ["a", "b"]);
+  // a and b deleted, "bb" and "aa" added: by position the next page would start at e.
+  const second = pageInKeyOrder(["e", "bb", "c", "aa", "d"], id, first.nextToken, 2, invalid);
+  assert.deepEqual(second, { items: ["bb", "c"], nextToken: second.nextToken });
+  assert.deepEqual(pageInKeyOrder(["e", "bb", "c", "aa", "d"], id, second.nextToken, 2, invalid), { items: ["d", "e"] });
+  assert.deepEqual(pageInKeyOrder(["a"], id, "", 2, invalid), { items: ["a"] }, "an empty token is the first page");
+  assert.throws(() => pageInKeyOrder(["a"], id, "not-a-token", 2, invalid), /invalid token/);
 });

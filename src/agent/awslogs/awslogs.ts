@@ -1,8 +1,7 @@
 // The awslogs log driver, done by the agent: the container logs to Docker's json-file and the
 // agent follows that log and ships it to the control plane's CloudWatch Logs API, signed with the
-// task's execution role (the agent's own credentials when it has none, as ECS on EC2 uses the
-// instance role). The agent, not Docker's driver, ships so that nothing is lost while the
-// control plane restarts: the json-file keeps what is not yet shipped, and the shipped position
+// task's execution role, else the agent's own (../execution-credentials.ts). The agent, not
+// Docker's driver, ships so that nothing is lost while the control plane restarts: the json-file keeps what is not yet shipped, and the shipped position
 // is kept on disk.
 import {
   CloudWatchLogsClient,
@@ -15,7 +14,7 @@ import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { join } from "node:path";
 import type { Logger } from "../../log/logger.js";
 import type { RuntimeDriver } from "../../runtime/driver.js";
-import type { RoleCredentials } from "../../wire/task-credentials.js";
+import type { CredentialsProvider } from "../execution-credentials.js";
 import { awslogsOptions, awslogsProblem, streamName, type AwslogsOptions } from "../../domain/awslogs/options.js";
 import { MultilineJoiner, splitMessage, type LogEvent } from "../../domain/awslogs/events.js";
 import { ShippedPositions } from "./positions.js";
@@ -26,10 +25,8 @@ export interface AwsLogsOptions {
   endpoint: string;
   /** The region when the log configuration names none. */
   region: string;
-  /** The agent's own; absent, the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** The task's execution role credentials, when the control plane pushed them. */
-  executionRole?(taskArn: string): RoleCredentials | undefined;
+  /** What a task's logs are signed with: its execution role's credentials, else the agent's own. */
+  credentials(taskArn: string): CredentialsProvider;
   driver: RuntimeDriver;
   /** Where shipped positions are kept. */
   stateDir: string;
@@ -194,15 +191,7 @@ export class AwsLogs {
       region: options.region ?? this.opts.region,
       // The shipper retries, keeping its sequence token; the SDK's own retries would hide the outage.
       maxAttempts: 1,
-      credentials: async () => {
-        const role = this.opts.executionRole?.(taskArn);
-        // A short expiration makes the SDK ask again: refreshed or newly pushed credentials are used at once.
-        const expiration = new Date(Date.now() + 1_000);
-        if (role)
-          return { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey, sessionToken: role.sessionToken, expiration };
-        if (this.opts.credentials) return { ...this.opts.credentials, expiration };
-        throw new Error("awslogs: no credentials: the task has no execution role credentials and the agent has none of its own");
-      },
+      credentials: this.opts.credentials(taskArn),
     });
     return {
       createLogGroup: async (group) => void (await client.send(new CreateLogGroupCommand({ logGroupName: group }))),

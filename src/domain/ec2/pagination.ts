@@ -1,13 +1,11 @@
 // EC2's pagination: MaxResults (each operation's bounds, from its model) and an opaque
-// NextToken that names where the next page starts. berth's tokens carry the id of the first
-// resource of the next page, so a page holds when resources before it come and go.
+// NextToken, the cursor every paged list of berth's uses (src/domain/pagination.ts) over the
+// resources in id order, so a page holds when resources before it come and go.
+import { pageInKeyOrder, type Page } from "../pagination.js";
+
+export type { Page };
 
 export class PageTokenError extends Error {}
-
-export interface Page<T> {
-  items: T[];
-  nextToken?: string;
-}
 
 /**
  * One page of `items`, ordered by `idOf`. Without MaxResults, everything (EC2 answers all
@@ -19,33 +17,14 @@ export function pageOf<T>(
   input: { MaxResults?: number; NextToken?: string },
   bounds: { min: number; max: number } = { min: 5, max: 1000 },
 ): Page<T> {
-  const sorted = [...items].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
-  let start = 0;
-  if (input.NextToken !== undefined) {
-    const after = decodeToken(input.NextToken);
-    start = sorted.findIndex((item) => idOf(item) >= after);
-    if (start < 0) start = sorted.length;
-  }
-  if (input.MaxResults === undefined) return { items: sorted.slice(start) };
-  if (input.MaxResults < bounds.min || input.MaxResults > bounds.max)
+  const invalid = () => new PageTokenError(`Invalid value '${input.NextToken}' for nextToken.`);
+  // EC2 has no "first page" token: an empty one is as invalid as any it did not make.
+  if (input.NextToken === "") throw invalid();
+  const page = pageInKeyOrder(items, idOf, input.NextToken, input.MaxResults ?? Infinity, invalid);
+  // A bad token is answered before a bad MaxResults.
+  if (input.MaxResults !== undefined && (input.MaxResults < bounds.min || input.MaxResults > bounds.max))
     throw new PageTokenError(
       `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${bounds.min} and ${bounds.max}.`,
     );
-  const page = sorted.slice(start, start + input.MaxResults);
-  const next = sorted[start + input.MaxResults];
-  return next ? { items: page, nextToken: encodeToken(idOf(next)) } : { items: page };
-}
-
-function encodeToken(id: string): string {
-  return Buffer.from(JSON.stringify({ from: id })).toString("base64url");
-}
-
-function decodeToken(token: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { from?: unknown };
-    if (typeof parsed.from === "string") return parsed.from;
-  } catch {
-    // falls through
-  }
-  throw new PageTokenError(`Invalid value '${token}' for nextToken.`);
+  return page;
 }

@@ -11,7 +11,7 @@ import type {
 import { validation } from "../../domain/ssm/errors.js";
 import { byPathFilter, describeFilter, isUnder } from "../../domain/ssm/filters.js";
 import { currentVersion } from "../../domain/ssm/parameter.js";
-import { pageByName, pageByPosition } from "../../domain/ssm/pages.js";
+import { pageByName, pageInOrder } from "../../domain/ssm/pages.js";
 import type { SsmContext, SsmHandlers } from "./context.js";
 import { historyView, metadataView, parameterView, requireParameter } from "./views.js";
 
@@ -42,7 +42,7 @@ async function describeParameters(ctx: SsmContext, input: DescribeParametersRequ
 
 async function getParameterHistory(ctx: SsmContext, input: GetParameterHistoryRequest): Promise<GetParameterHistoryResult> {
   const parameter = await requireParameter(ctx, input.Name!);
-  const page = pageByPosition(parameter.versions, input.MaxResults ?? 50, input.NextToken);
+  const page = pageInOrder(parameter.versions, (v) => String(v.version), input.MaxResults ?? 50, input.NextToken);
   return {
     Parameters: page.items.map((v) => historyView(ctx, parameter, v, input.WithDecryption)),
     ...(page.nextToken ? { NextToken: page.nextToken } : {}),
