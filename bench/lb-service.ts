@@ -94,8 +94,9 @@ async function main(): Promise<void> {
       times.push(firstAnswer - task.startedAt!.getTime());
       console.log(`round ${round + 1}: RUNNING → first request ${fmt(times.at(-1)!, 0)} ms`);
       await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: serviceName, force: true }));
-      await waitFor(async () => ((await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName }))).taskArns ?? []).length === 0, {
-        message: `${serviceName}'s task stopped`,
+      // The next round starts from a group with no target: the load balancer answers 503 again.
+      await waitFor(async () => (await statusOf(`http://${lb.DNSName}/`)) === 503, {
+        message: `${serviceName}'s task deregistered`,
         timeoutMs: 60_000,
       });
     }
@@ -110,14 +111,17 @@ async function main(): Promise<void> {
   }
 }
 
+/** The status `url` answers, 0 when it does not. */
+const statusOf = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(2_000) })
+    .then(async (res) => (await res.arrayBuffer(), res.status))
+    .catch(() => 0);
+
 /** When `url` first answers 200 (ms since the epoch), asking every 20 ms. */
 async function firstOk(url: string): Promise<number> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) })
-      .then(async (res) => (await res.arrayBuffer(), res.status))
-      .catch(() => 0);
-    if (status === 200) return Date.now();
+    if ((await statusOf(url)) === 200) return Date.now();
     await sleep(20);
   }
   throw new Error(`${url} never answered 200`);
