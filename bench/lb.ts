@@ -19,6 +19,7 @@ import type { DataPlaneConfig, PlaneTarget } from "../src/domain/elbv2/data-plan
 import { HaproxyEngine } from "../src/dataplane/haproxy/engine.js";
 import { createLogger } from "../src/log/logger.js";
 import { CreateTargetGroupCommand, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { httpLoadBalancer, targetGroup } from "../test/dataplane/support.js";
 import { inProcessBerth } from "../test/support/in-process.js";
 import { processCpuMs } from "./process-cpu.js";
 import { fmt, median } from "./stats.js";
@@ -30,53 +31,24 @@ const [lbAddress, source, nlbAddress, nlbSource] = [`${base}.1`, `${base}.2`, `$
 
 /** An ALB (HTTP listener on 8000, group "g") and, with `nlb`, an NLB (TCP listener on 8000, group "t"), both to `targets`. */
 function config(targets: PlaneTarget[], nlb = false): DataPlaneConfig {
-  const healthCheck = {
-    enabled: true,
-    protocol: "HTTP" as const,
-    port: "traffic-port" as const,
-    path: "/health",
-    intervalSeconds: 1,
-    timeoutSeconds: 1,
-    healthyThreshold: 2,
-    unhealthyThreshold: 2,
-    httpCodes: "200",
-  };
-  const group = (id: string, protocol: "HTTP" | "TCP") => ({
-    id,
-    protocol,
-    targetType: "ip" as const,
-    healthCheck,
-    deregistrationDelaySeconds: 0,
-    slowStartSeconds: 0,
-    targets,
-  });
-  const balancer = (id: string, type: "application" | "network", address: string, from: string) => ({
-    id,
-    type,
-    address,
-    interfaces: [{ zone: "a", address: from }],
-    idleTimeoutSeconds: 60,
-    listeners: [
-      {
-        id: "l",
-        port: 8000,
-        protocol: type === "application" ? ("HTTP" as const) : ("TCP" as const),
-        rules: [
-          {
-            priority: "default" as const,
-            conditions: [],
-            action: { type: "forward" as const, targetGroups: [{ id: type === "application" ? "g" : "t", weight: 1 }] },
-          },
-        ],
-      },
-    ],
-  });
+  const listener = (protocol: "HTTP" | "TCP", group: string) => [
+    {
+      id: "l",
+      port: 8000,
+      protocol,
+      rules: [
+        { priority: "default" as const, conditions: [], action: { type: "forward" as const, targetGroups: [{ id: group, weight: 1 }] } },
+      ],
+    },
+  ];
+  const alb = httpLoadBalancer("bench", lbAddress, source, listener("HTTP", "g"));
+  const networkLb = { ...httpLoadBalancer("benchnlb", nlbAddress, nlbSource, listener("TCP", "t")), type: "network" as const };
   return {
-    loadBalancers: [
-      balancer("bench", "application", lbAddress, source),
-      ...(nlb ? [balancer("benchnlb", "network", nlbAddress, nlbSource)] : []),
+    loadBalancers: [alb, ...(nlb ? [networkLb] : [])],
+    targetGroups: [
+      targetGroup("g", targets, { deregistrationDelaySeconds: 0 }),
+      ...(nlb ? [targetGroup("t", targets, { protocol: "TCP", deregistrationDelaySeconds: 0 })] : []),
     ],
-    targetGroups: [group("g", "HTTP"), ...(nlb ? [group("t", "TCP")] : [])],
   };
 }
 
