@@ -6,7 +6,6 @@
 // and requests the load balancer's DNS name every 20 ms until the task answers; before that the
 // group has no target and the load balancer answers 503. Rounds take turns with nothing else.
 // Run as root: node dist/bench/lb-service.js [--quick]
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand } from "@aws-sdk/client-ec2";
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -15,12 +14,7 @@ import {
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  DeleteLoadBalancerCommand,
-  waitUntilLoadBalancerAvailable,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateListenerCommand, DeleteLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { setTimeout as sleep } from "node:timers/promises";
 import { vpcNetworkName } from "../src/domain/ec2/vpc-network.js";
 import { DockerDriver } from "../src/runtime/docker/index.js";
@@ -28,9 +22,8 @@ import { startAgent } from "../test/support/agent-process.js";
 import { startBerth } from "../test/support/berth-process.js";
 import { ec2SdkClient, elbSdkClient, sdkClient } from "../test/support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../test/support/images.js";
-import { vpcOfItsOwn } from "../test/support/vpc.js";
 import { waitFor } from "../test/support/wait.js";
-import { FAST_HEALTH_CHECK, fastTargetGroup, webTaskDefinition } from "../test/support/web-service.js";
+import { FAST_HEALTH_CHECK, fastTargetGroup, internalAlbInOwnVpc, webTaskDefinition } from "../test/support/web-service.js";
 import { fmt, median } from "./stats.js";
 
 const quick = process.argv.includes("--quick");
@@ -47,23 +40,9 @@ async function main(): Promise<void> {
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await agent.registered;
-    const own = await vpcOfItsOwn(ec2);
-    vpcId = own.vpcId;
-    const group = async (name: string) =>
-      (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }))).GroupId!;
-    const [lbGroup, taskGroup] = [await group("lb"), await group("web")];
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: taskGroup,
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: lbGroup }] }],
-      }),
-    );
     await ecs.send(new RegisterTaskDefinitionCommand(webTaskDefinition("bench-web", image, "v1")));
-    const lb = (
-      await elb.send(new CreateLoadBalancerCommand({ Name: "bench", Scheme: "internal", Subnets: own.subnets, SecurityGroups: [lbGroup] }))
-    ).LoadBalancers![0]!;
-    lbArn = lb.LoadBalancerArn!;
-    await waitUntilLoadBalancerAvailable({ client: elb, maxWaitTime: 30 }, { LoadBalancerArns: [lbArn] });
+    const alb = await internalAlbInOwnVpc(ec2, elb, "bench");
+    ({ vpcId, lbArn } = alb);
     const targetGroupArn = await fastTargetGroup(elb, { name: "bench-web", vpcId, drainSeconds: 0 });
     await elb.send(
       new CreateListenerCommand({
@@ -84,18 +63,18 @@ async function main(): Promise<void> {
           taskDefinition: "bench-web",
           desiredCount: 1,
           launchType: "FARGATE",
-          networkConfiguration: { awsvpcConfiguration: { subnets: own.subnets, securityGroups: [taskGroup] } },
+          networkConfiguration: { awsvpcConfiguration: { subnets: alb.subnets, securityGroups: [alb.taskGroup] } },
           loadBalancers: [{ targetGroupArn, containerName: "web", containerPort: 80 }],
         }),
       );
-      const firstAnswer = await firstOk(`http://${lb.DNSName}/`);
+      const firstAnswer = await firstOk(`http://${alb.dnsName}/`);
       const taskArn = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, serviceName }))).taskArns![0]!;
       const task = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }))).tasks![0]!;
       times.push(firstAnswer - task.startedAt!.getTime());
       console.log(`round ${round + 1}: RUNNING → first request ${fmt(times.at(-1)!, 0)} ms`);
       await ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: serviceName, force: true }));
       // The next round starts from a group with no target: the load balancer answers 503 again.
-      await waitFor(async () => (await statusOf(`http://${lb.DNSName}/`)) === 503, {
+      await waitFor(async () => (await statusOf(`http://${alb.dnsName}/`)) === 503, {
         message: `${serviceName}'s task deregistered`,
         timeoutMs: 60_000,
       });

@@ -7,7 +7,7 @@
 // to it and stops the old tasks; a second one, paused after its production traffic shift, is
 // rolled back with StopServiceDeployment; a LINEAR one moves production in two steps. Not one
 // request fails or answers 5xx.
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import {
   ContinueServiceDeploymentCommand,
   CreateClusterCommand,
@@ -28,12 +28,10 @@ import {
 } from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
-  CreateLoadBalancerCommand,
   CreateRuleCommand,
   DeleteLoadBalancerCommand,
   DescribeRulesCommand,
   DescribeTargetHealthCommand,
-  waitUntilLoadBalancerAvailable,
   type Action,
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -46,8 +44,7 @@ import { ec2SdkClient, elbSdkClient, sdkClient } from "../support/clients.js";
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { badStatuses, steadyLoad, type Load, type LoadResult } from "../support/load.js";
 import { waitFor, type WaitOptions } from "../support/wait.js";
-import { vpcOfItsOwn } from "../support/vpc.js";
-import { fastTargetGroup, webTaskDefinition } from "../support/web-service.js";
+import { fastTargetGroup, internalAlbInOwnVpc, webTaskDefinition } from "../support/web-service.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
 
@@ -103,28 +100,12 @@ describe("blue/green deployments behind an ALB", () => {
     elb = elbSdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await agent.registered;
-    const own = await vpcOfItsOwn(ec2);
-    vpcId = own.vpcId;
-    const group = async (name: string) =>
-      (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }))).GroupId!;
-    const lbGroup = await group("lb");
-    const taskGroup = await group("web");
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: taskGroup,
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: lbGroup }] }],
-      }),
-    );
+    const alb = await internalAlbInOwnVpc(ec2, elb, "bg");
+    ({ vpcId, lbArn, dnsName } = alb);
     for (const mark of ["v1", "v2", "v3"]) {
       const td = await ecs.send(new RegisterTaskDefinitionCommand(webTaskDefinition(FAMILY, image, mark)));
       revisions.set(td.taskDefinition!.taskDefinitionArn!, mark);
     }
-    const lb = (
-      await elb.send(new CreateLoadBalancerCommand({ Name: "bg", Scheme: "internal", Subnets: own.subnets, SecurityGroups: [lbGroup] }))
-    ).LoadBalancers![0]!;
-    lbArn = lb.LoadBalancerArn!;
-    dnsName = lb.DNSName!;
-    await waitUntilLoadBalancerAvailable({ client: elb, maxWaitTime: 30 }, { LoadBalancerArns: [lbArn] });
     blueTg = await fastTargetGroup(elb, { name: "blue-tg", vpcId, drainSeconds: 5 });
     greenTg = await fastTargetGroup(elb, { name: "green-tg", vpcId, drainSeconds: 5 });
     productionRule = await ruleOnNewListener(80, {
@@ -145,7 +126,7 @@ describe("blue/green deployments behind an ALB", () => {
         taskDefinition: `${FAMILY}:1`,
         desiredCount: 2,
         launchType: "FARGATE",
-        networkConfiguration: { awsvpcConfiguration: { subnets: own.subnets, securityGroups: [taskGroup] } },
+        networkConfiguration: { awsvpcConfiguration: { subnets: alb.subnets, securityGroups: [alb.taskGroup] } },
         loadBalancers: [
           {
             targetGroupArn: blueTg,

@@ -11,7 +11,6 @@
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
   DescribeNetworkInterfacesCommand,
   RevokeSecurityGroupEgressCommand,
   type EC2Client,
@@ -35,7 +34,6 @@ import {
   DeleteLoadBalancerCommand,
   DescribeTargetHealthCommand,
   ModifyRuleCommand,
-  waitUntilLoadBalancerAvailable,
   waitUntilTargetInService,
   type ElasticLoadBalancingV2Client,
   type TargetHealthDescription,
@@ -51,8 +49,7 @@ import { availableClis, ec2SdkClient, elbSdkClient, runCli, sdkClient } from "..
 import { ensureBusyboxImage, removeClusterContainers } from "../support/images.js";
 import { badStatuses, steadyLoad } from "../support/load.js";
 import { waitFor } from "../support/wait.js";
-import { vpcOfItsOwn } from "../support/vpc.js";
-import { fastTargetGroup, webTaskDefinition } from "../support/web-service.js";
+import { fastTargetGroup, internalAlbInOwnVpc, webTaskDefinition } from "../support/web-service.js";
 import { DockerDriver } from "../../src/runtime/docker/index.js";
 import { vpcNetworkName } from "../../src/domain/ec2/vpc-network.js";
 
@@ -87,28 +84,12 @@ describe("services behind load balancers", () => {
     elb = elbSdkClient(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     await agent.registered;
-    const own = await vpcOfItsOwn(ec2);
-    vpcId = own.vpcId;
-    subnets.push(...own.subnets);
-    const group = async (name: string) =>
-      (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }))).GroupId!;
-    lbGroup = await group("lb");
-    taskGroup = await group("web");
-    closedGroup = await group("closed");
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: taskGroup,
-        IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: lbGroup }] }],
-      }),
-    );
-    for (const mark of ["v1", "v2"]) await ecs.send(new RegisterTaskDefinitionCommand(webTaskDefinition("lb-web", image, mark)));
-    const lb = await elb.send(
-      new CreateLoadBalancerCommand({ Name: "web", Scheme: "internal", Subnets: subnets, SecurityGroups: [lbGroup] }),
-    );
-    lbArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+    const alb = await internalAlbInOwnVpc(ec2, elb, "web");
+    ({ vpcId, lbGroup, taskGroup, lbArn, dnsName } = alb);
+    subnets.push(...alb.subnets);
     madeLoadBalancers.push(lbArn);
-    dnsName = lb.LoadBalancers![0]!.DNSName!;
-    await waitUntilLoadBalancerAvailable({ client: elb, maxWaitTime: 30 }, { LoadBalancerArns: [lbArn] });
+    closedGroup = await alb.group("closed");
+    for (const mark of ["v1", "v2"]) await ecs.send(new RegisterTaskDefinitionCommand(webTaskDefinition("lb-web", image, mark)));
     webTg = await fastTargetGroup(elb, { name: "web", vpcId, drainSeconds: 3 });
     apiTg = await fastTargetGroup(elb, { name: "api", vpcId, drainSeconds: 3 });
     const listener = await elb.send(

@@ -1,12 +1,17 @@
 // A web service behind a load balancer, as the end-to-end tests build it: busybox's httpd in a
 // FARGATE task answering which revision it is, and target groups that check it as often as ELB
-// allows and drain it quickly, so deployments through a real data plane take seconds.
+// allows and drain it quickly, so deployments through a real data plane take seconds; and the
+// internal ALB in a VPC of its own that such services sit behind.
+import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import {
+  CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   ModifyTargetGroupAttributesCommand,
+  waitUntilLoadBalancerAvailable,
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { vpcOfItsOwn } from "./vpc.js";
 
 /** ELB's quickest health checks: a new target is healthy after two checks five seconds apart. */
 export const FAST_HEALTH_CHECK = {
@@ -61,4 +66,40 @@ export async function fastTargetGroup(
     );
   }
   return arn;
+}
+
+export interface InternalAlb {
+  vpcId: string;
+  subnets: string[];
+  /** The load balancer's security group. */
+  lbGroup: string;
+  /** The web tasks' group: admits TCP 80 from the load balancer's group. */
+  taskGroup: string;
+  /** Makes another group in the VPC (admitting nothing); its id. */
+  group(name: string): Promise<string>;
+  lbArn: string;
+  dnsName: string;
+}
+
+/**
+ * An internal ALB named `name`, available, in a VPC of its own with a subnet in two zones, its
+ * group "lb", and a group "web" for the tasks behind it admitting TCP 80 from "lb". Remove the
+ * VPC's Docker network when done.
+ */
+export async function internalAlbInOwnVpc(ec2: EC2Client, elb: ElasticLoadBalancingV2Client, name: string): Promise<InternalAlb> {
+  const { vpcId, subnets } = await vpcOfItsOwn(ec2);
+  const group = async (groupName: string) =>
+    (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: groupName, Description: groupName }))).GroupId!;
+  const [lbGroup, taskGroup] = [await group("lb"), await group("web")];
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: taskGroup,
+      IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: lbGroup }] }],
+    }),
+  );
+  const lb = (
+    await elb.send(new CreateLoadBalancerCommand({ Name: name, Scheme: "internal", Subnets: subnets, SecurityGroups: [lbGroup] }))
+  ).LoadBalancers![0]!;
+  await waitUntilLoadBalancerAvailable({ client: elb, maxWaitTime: 30 }, { LoadBalancerArns: [lb.LoadBalancerArn!] });
+  return { vpcId, subnets, lbGroup, taskGroup, group, lbArn: lb.LoadBalancerArn!, dnsName: lb.DNSName! };
 }
