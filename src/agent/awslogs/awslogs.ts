@@ -1,8 +1,8 @@
 // The awslogs log driver, done by the agent: the container logs to Docker's json-file and the
 // agent follows that log and ships it to the control plane's CloudWatch Logs API, signed with the
 // task's execution role, else the agent's own (../execution-credentials.ts). The agent, not
-// Docker's driver, ships so that nothing is lost while the control plane restarts: the json-file keeps what is not yet shipped, and the shipped position
-// is kept on disk.
+// Docker's driver, ships so that nothing is lost while the control plane restarts: the json-file
+// keeps what is not yet shipped, and the shipped position is kept on disk.
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,

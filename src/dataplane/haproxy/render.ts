@@ -276,7 +276,7 @@ function redirectLines(listener: PlaneListener, r: RedirectActionConfig, chosen:
 }
 
 function backend(lb: PlaneLoadBalancer, group: PlaneTargetGroup, checked: boolean): string {
-  const http = group.protocol === "HTTP" || group.protocol === "HTTPS";
+  const http = isHttp(group);
   const name = checked ? backendName(lb.id, group.id) : twinName(lb.id, group.id);
   const httpMode = http && lb.type === "application";
   const lines = [
