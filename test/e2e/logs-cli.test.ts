@@ -27,14 +27,10 @@ describe("CloudWatch Logs with the AWS CLIs, across a kill -9", () => {
       assert.equal(aws("create-log-group", "--log-group-name", group).status, 0);
       expectCliError(aws("create-log-group", "--log-group-name", group), "ResourceAlreadyExistsException", "CreateLogGroup");
       assert.equal(aws("create-log-stream", "--log-group-name", group, "--log-stream-name", "app/web/1").status, 0);
+      const putEvents = (logEvents: string) =>
+        aws("put-log-events", "--log-group-name", group, "--log-stream-name", "app/web/1", "--log-events", logEvents);
       const now = Date.now();
-      const put = aws(
-        "put-log-events",
-        "--log-group-name",
-        group,
-        "--log-stream-name",
-        "app/web/1",
-        "--log-events",
+      const put = putEvents(
         events(now, ['{"level":"info","msg":"started"}', '{"level":"error","msg":"db down"}', "plain line with a needle"]),
       );
       assert.equal(put.status, 0, put.stderr);
@@ -45,7 +41,7 @@ describe("CloudWatch Logs with the AWS CLIs, across a kill -9", () => {
         { timestamp: now + 10, message: "later" },
         { timestamp: now + 5, message: "earlier" },
       ]);
-      const refused = aws("put-log-events", "--log-group-name", group, "--log-stream-name", "app/web/1", "--log-events", backwards);
+      const refused = putEvents(backwards);
       expectCliError(refused, "InvalidParameterException", "PutLogEvents");
       assert.match(refused.stderr, /chronological order/);
       expectCliError(
@@ -78,15 +74,7 @@ describe("CloudWatch Logs with the AWS CLIs, across a kill -9", () => {
       );
 
       // Acknowledged, then the control plane is killed before it can flush anything by choice.
-      const last = aws(
-        "put-log-events",
-        "--log-group-name",
-        group,
-        "--log-stream-name",
-        "app/web/1",
-        "--log-events",
-        events(now + 100, ["acknowledged"]),
-      );
+      const last = putEvents(events(now + 100, ["acknowledged"]));
       assert.equal(last.status, 0, last.stderr);
       await berth.kill9();
       berth = await startBerth({ dataDir });
